@@ -27,6 +27,8 @@ export interface Sheet {
 
 export interface Workbook {
   readonly format: 'xlsx' | 'csv';
+  /** The workbook counts serial dates from 1904 (Mac Excel, some LibreOffice files): plain numbers in a date column are read so. */
+  readonly date1904?: boolean;
   /** Sheets in workbook order. A CSV has one sheet named after the file. */
   sheets(): AsyncIterable<Sheet>;
   close(): Promise<void>;

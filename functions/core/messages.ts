@@ -1,0 +1,248 @@
+/**
+ * What the Member reads: every validation message in English, French and Spanish. Each row message names the row,
+ * the column as the Member wrote it, the value, and what would be accepted, so the file can be fixed without help.
+ */
+import type { Lang } from './config.ts';
+
+export type MessageId =
+  | 'missing-cell' | 'missing-description' | 'missing-currency'
+  | 'not-a-number' | 'ambiguous-number' | 'not-an-integer' | 'not-a-date' | 'impossible-date'
+  | 'unknown-value' | 'product-category' | 'unknown-country' | 'unknown-countries' | 'unknown-member'
+  | 'member-mismatch' | 'date-outside-phases' | 'date-in-future' | 'too-long' | 'hs-code' | 'quantity-positive'
+  | 'quantity-whole' | 'doses-vaccines' | 'vaccines-doses' | 'value-negative' | 'unknown-currency' | 'line-positive'
+  | 'duplicate-line'
+  | 'extra-label' | 'duplicate-label' | 'missing-label'
+  | 'source-error' | 'format-error' | 'size-error' | 'encoding-error' | 'no-rows';
+
+export type Params = Readonly<Record<string, string | number | undefined>>;
+type Template = (p: Params) => string;
+
+const q = (v: unknown) => `'${String(v ?? '')}'`;
+const at = { en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`, fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`, es: (p: Params) => `en la columna ${q(p.column)}, fila ${p.row}` };
+const suggestion = { en: (p: Params) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''), fr: (p: Params) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''), es: (p: Params) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : '') };
+
+const DATE_FORMS = { en: 'a date cell, YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY', fr: 'une cellule de date, AAAA-MM-JJ, JJ/MM/AAAA, JJ.MM.AAAA ou JJ-MM-AAAA', es: 'una celda de fecha, AAAA-MM-DD, DD/MM/AAAA, DD.MM.AAAA o DD-MM-AAAA' };
+
+const M: Record<MessageId, Record<Lang, Template>> = {
+  'missing-cell': {
+    en: (p) => `Missing value ${at.en(p)}: this column is required. ${p.rule ?? ''}`.trim(),
+    fr: (p) => `Valeur manquante ${at.fr(p)} : cette colonne est obligatoire. ${p.rule ?? ''}`.trim(),
+    es: (p) => `Falta el valor ${at.es(p)}: esta columna es obligatoria. ${p.rule ?? ''}`.trim(),
+  },
+  'missing-description': {
+    en: (p) => `Missing goods description ${at.en(p)}: it is required when the product is ${q(p.product)}.`,
+    fr: (p) => `Description des marchandises manquante ${at.fr(p)} : elle est obligatoire quand le produit est ${q(p.product)}.`,
+    es: (p) => `Falta la descripción de la mercancía ${at.es(p)}: es obligatoria cuando el producto es ${q(p.product)}.`,
+  },
+  'missing-currency': {
+    en: (p) => `Missing currency ${at.en(p)}: it is required when an estimated value (${p.value}) is given. Use an ISO 4217 code such as EUR or USD.`,
+    fr: (p) => `Devise manquante ${at.fr(p)} : elle est obligatoire quand une valeur estimée (${p.value}) est indiquée. Utilisez un code ISO 4217 comme EUR ou USD.`,
+    es: (p) => `Falta la moneda ${at.es(p)}: es obligatoria cuando se indica un valor estimado (${p.value}). Use un código ISO 4217 como EUR o USD.`,
+  },
+  'not-a-number': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not a number: write digits, e.g. 1200, 1 200 or 809,5.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un nombre : écrivez des chiffres, par ex. 1200, 1 200 ou 809,5.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un número: escriba cifras, p. ej. 1200, 1 200 o 809,5.`,
+  },
+  'ambiguous-number': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is ambiguous: it could be ${p.a} or ${p.b}. Write it without a thousands separator (${p.a}), or with more or fewer decimals.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} est ambigu : ce peut être ${p.a} ou ${p.b}. Écrivez-le sans séparateur de milliers (${p.a}), ou avec plus ou moins de décimales.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} es ambiguo: puede ser ${p.a} o ${p.b}. Escríbalo sin separador de miles (${p.a}), o con más o menos decimales.`,
+  },
+  'not-an-integer': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not a whole number of 1 or more.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un nombre entier supérieur ou égal à 1.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un número entero mayor o igual que 1.`,
+  },
+  'not-a-date': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not a date: use ${DATE_FORMS.en} (day first).`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas une date : utilisez ${DATE_FORMS.fr} (le jour d'abord).`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es una fecha: use ${DATE_FORMS.es} (el día primero).`,
+  },
+  'impossible-date': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not a real date (that day does not exist in that month). Use ${DATE_FORMS.en}.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas une date réelle (ce jour n'existe pas dans ce mois). Utilisez ${DATE_FORMS.fr}.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es una fecha real (ese día no existe en ese mes). Use ${DATE_FORMS.es}.`,
+  },
+  'unknown-value': {
+    en: (p) => `Unknown ${p.what} ${q(p.value)} ${at.en(p)}: use one of ${p.accepted}.${suggestion.en(p)}`,
+    fr: (p) => `${p.what} inconnu(e) ${q(p.value)} ${at.fr(p)} : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
+    es: (p) => `${p.what} desconocido/a ${q(p.value)} ${at.es(p)}: use uno de ${p.accepted}.${suggestion.es(p)}`,
+  },
+  'product-category': {
+    en: (p) => `Product ${q(p.value)} ${at.en(p)} does not belong to the category ${q(p.category)}: for that category use one of ${p.accepted}, or change the category.`,
+    fr: (p) => `Le produit ${q(p.value)} ${at.fr(p)} n'appartient pas à la catégorie ${q(p.category)} : pour cette catégorie, utilisez ${p.accepted}, ou changez la catégorie.`,
+    es: (p) => `El producto ${q(p.value)} ${at.es(p)} no pertenece a la categoría ${q(p.category)}: para esa categoría use ${p.accepted}, o cambie la categoría.`,
+  },
+  'unknown-country': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not an ISO 3166 country code: write a 2- or 3-letter code such as FR or FRA${p.allowUnknown ? ', or XX if unknown' : ''}.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un code pays ISO 3166 : écrivez un code à 2 ou 3 lettres comme FR ou FRA${p.allowUnknown ? ', ou XX si inconnu' : ''}.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un código de país ISO 3166: escriba un código de 2 o 3 letras como ES o ESP${p.allowUnknown ? ', o XX si se desconoce' : ''}.`,
+  },
+  'unknown-countries': {
+    en: (p) => `${q(p.bad)} ${at.en(p)} ${String(p.bad).includes(' ') ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
+    fr: (p) => `${q(p.bad)} ${at.fr(p)} : code(s) pays ISO inconnu(s) ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
+    es: (p) => `${q(p.bad)} ${at.es(p)}: código(s) de país ISO desconocido(s); enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
+  },
+  'unknown-member': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not a Member taking part in ${p.operation}.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un Membre participant à ${p.operation}.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un Miembro participante en ${p.operation}.`,
+  },
+  'member-mismatch': {
+    en: (p) => `Reporting Member ${q(p.value)} ${at.en(p)} is not the Member uploading this file (${p.member}): report only your own seizures, with ${p.member} in this column.`,
+    fr: (p) => `Le Membre déclarant ${q(p.value)} ${at.fr(p)} n'est pas le Membre qui envoie ce fichier (${p.member}) : déclarez uniquement vos propres saisies, avec ${p.member} dans cette colonne.`,
+    es: (p) => `El Miembro declarante ${q(p.value)} ${at.es(p)} no es el Miembro que envía este archivo (${p.member}): declare solo sus propias incautaciones, con ${p.member} en esta columna.`,
+  },
+  'date-outside-phases': {
+    en: (p) => `Seizure date ${p.date} ${at.en(p)} is outside the operation's phases (${p.phases}).`,
+    fr: (p) => `La date de saisie ${p.date} ${at.fr(p)} est hors des phases de l'opération (${p.phases}).`,
+    es: (p) => `La fecha de incautación ${p.date} ${at.es(p)} está fuera de las fases de la operación (${p.phases}).`,
+  },
+  'date-in-future': {
+    en: (p) => `Seizure date ${p.date} ${at.en(p)} is after today (${p.today}).`,
+    fr: (p) => `La date de saisie ${p.date} ${at.fr(p)} est postérieure à aujourd'hui (${p.today}).`,
+    es: (p) => `La fecha de incautación ${p.date} ${at.es(p)} es posterior a hoy (${p.today}).`,
+  },
+  'too-long': {
+    en: (p) => `Text ${at.en(p)} has ${p.length} characters; at most ${p.max} are accepted.`,
+    fr: (p) => `Le texte ${at.fr(p)} compte ${p.length} caractères ; ${p.max} au plus sont acceptés.`,
+    es: (p) => `El texto ${at.es(p)} tiene ${p.length} caracteres; se aceptan como máximo ${p.max}.`,
+  },
+  'hs-code': {
+    en: (p) => `HS code ${q(p.value)} ${at.en(p)} must have 6 to 10 digits (dots and spaces allowed)${p.numeric ? '; the cell is a number, so leading zeros are lost: format it as text' : ''}.`,
+    fr: (p) => `Le code SH ${q(p.value)} ${at.fr(p)} doit compter 6 à 10 chiffres (points et espaces admis)${p.numeric ? ' ; la cellule est un nombre, les zéros initiaux sont perdus : mettez-la au format texte' : ''}.`,
+    es: (p) => `El código SA ${q(p.value)} ${at.es(p)} debe tener de 6 a 10 dígitos (se admiten puntos y espacios)${p.numeric ? '; la celda es un número y se pierden los ceros iniciales: déle formato de texto' : ''}.`,
+  },
+  'quantity-positive': {
+    en: (p) => `Quantity ${q(p.value)} ${at.en(p)} must be greater than 0.`,
+    fr: (p) => `La quantité ${q(p.value)} ${at.fr(p)} doit être supérieure à 0.`,
+    es: (p) => `La cantidad ${q(p.value)} ${at.es(p)} debe ser mayor que 0.`,
+  },
+  'quantity-whole': {
+    en: (p) => `Quantity ${q(p.value)} ${at.en(p)} must be a whole number when the unit is ${p.unit}.`,
+    fr: (p) => `La quantité ${q(p.value)} ${at.fr(p)} doit être un nombre entier quand l'unité est ${p.unit}.`,
+    es: (p) => `La cantidad ${q(p.value)} ${at.es(p)} debe ser un número entero cuando la unidad es ${p.unit}.`,
+  },
+  'doses-vaccines': {
+    en: (p) => `Unit ${q(p.value)} ${at.en(p)}: doses are only for vaccines; for ${p.product} use pieces, packs, kg or litres.`,
+    fr: (p) => `Unité ${q(p.value)} ${at.fr(p)} : les doses sont réservées aux vaccins ; pour ${p.product}, utilisez pièces, paquets, kg ou litres.`,
+    es: (p) => `Unidad ${q(p.value)} ${at.es(p)}: las dosis son solo para vacunas; para ${p.product} use piezas, paquetes, kg o litros.`,
+  },
+  'vaccines-doses': {
+    en: (p) => `Unit ${q(p.value)} ${at.en(p)}: vaccines are counted in doses only.`,
+    fr: (p) => `Unité ${q(p.value)} ${at.fr(p)} : les vaccins se comptent uniquement en doses.`,
+    es: (p) => `Unidad ${q(p.value)} ${at.es(p)}: las vacunas se cuentan solo en dosis.`,
+  },
+  'value-negative': {
+    en: (p) => `Estimated value ${q(p.value)} ${at.en(p)} must be 0 or more.`,
+    fr: (p) => `La valeur estimée ${q(p.value)} ${at.fr(p)} doit être positive ou nulle.`,
+    es: (p) => `El valor estimado ${q(p.value)} ${at.es(p)} debe ser 0 o más.`,
+  },
+  'unknown-currency': {
+    en: (p) => `${q(p.value)} ${at.en(p)} is not an ISO 4217 currency code: use a code such as EUR, USD or XOF.`,
+    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un code de devise ISO 4217 : utilisez un code comme EUR, USD ou XOF.`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un código de moneda ISO 4217: use un código como EUR, USD o MXN.`,
+  },
+  'line-positive': {
+    en: (p) => `Line ${q(p.value)} ${at.en(p)} must be a whole number of 1 or more.`,
+    fr: (p) => `La ligne ${q(p.value)} ${at.fr(p)} doit être un nombre entier supérieur ou égal à 1.`,
+    es: (p) => `La línea ${q(p.value)} ${at.es(p)} debe ser un número entero mayor o igual que 1.`,
+  },
+  'duplicate-line': {
+    en: (p) => `Row ${p.row} repeats case ${q(p.caseRef)} line ${p.line} already given in row ${p.firstRow}: give each line of a case its own line number, or remove the repeated row.`,
+    fr: (p) => `La ligne ${p.row} répète le cas ${q(p.caseRef)} ligne ${p.line} déjà donné à la ligne ${p.firstRow} : donnez à chaque ligne d'un cas son propre numéro, ou supprimez la ligne répétée.`,
+    es: (p) => `La fila ${p.row} repite el caso ${q(p.caseRef)} línea ${p.line} ya indicado en la fila ${p.firstRow}: dé a cada línea de un caso su propio número, o elimine la fila repetida.`,
+  },
+  'extra-label': {
+    en: (p) => `Column ${q(p.column)} (${p.letter}) is not one of the template's columns and was ignored.`,
+    fr: (p) => `La colonne ${q(p.column)} (${p.letter}) ne fait pas partie du modèle et a été ignorée.`,
+    es: (p) => `La columna ${q(p.column)} (${p.letter}) no forma parte de la plantilla y se ha ignorado.`,
+  },
+  'duplicate-label': {
+    en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,
+    fr: (p) => `Les colonnes ${p.columns} désignent toutes ${q(p.field)} : n'en gardez qu'une.`,
+    es: (p) => `Las columnas ${p.columns} significan todas ${q(p.field)}: conserve solo una.`,
+  },
+  'missing-label': {
+    en: (p) => `No sheet has a header row with the required columns (looked in the first 20 rows of every sheet). Missing: ${p.missing}. Start from the template, or name the columns as in it.`,
+    fr: (p) => `Aucune feuille n'a de ligne d'en-tête avec les colonnes obligatoires (recherchée dans les 20 premières lignes de chaque feuille). Manquantes : ${p.missing}. Partez du modèle, ou nommez les colonnes comme dans celui-ci.`,
+    es: (p) => `Ninguna hoja tiene una fila de encabezado con las columnas obligatorias (buscada en las 20 primeras filas de cada hoja). Faltan: ${p.missing}. Parta de la plantilla, o nombre las columnas como en ella.`,
+  },
+  'source-error': {
+    en: (p) => `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
+    fr: (p) => `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
+    es: (p) => `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
+  },
+  'format-error': {
+    en: (p) => `This file is ${formatName(p, 'en')}, which is not accepted. Save it as .xlsx (Excel workbook, without macros) or .csv (UTF-8) and upload it again.`,
+    fr: (p) => `Ce fichier est ${formatName(p, 'fr')}, format non accepté. Enregistrez-le au format .xlsx (classeur Excel, sans macros) ou .csv (UTF-8) et renvoyez-le.`,
+    es: (p) => `Este archivo es ${formatName(p, 'es')}, formato no aceptado. Guárdelo como .xlsx (libro de Excel, sin macros) o .csv (UTF-8) y vuelva a enviarlo.`,
+  },
+  'size-error': {
+    en: (p) => sizeText(p, 'en'),
+    fr: (p) => sizeText(p, 'fr'),
+    es: (p) => sizeText(p, 'es'),
+  },
+  'encoding-error': {
+    en: (p) => `The text of the file is not in a readable encoding${p.line ? ` (line ${p.line})` : ''}. Save the CSV as "CSV UTF-8" and upload it again.`,
+    fr: (p) => `Le texte du fichier n'est pas dans un encodage lisible${p.line ? ` (ligne ${p.line})` : ''}. Enregistrez le CSV au format « CSV UTF-8 » et renvoyez-le.`,
+    es: (p) => `El texto del archivo no está en una codificación legible${p.line ? ` (línea ${p.line})` : ''}. Guarde el CSV como «CSV UTF-8» y vuelva a enviarlo.`,
+  },
+  'no-rows': {
+    en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,
+    fr: (p) => `La feuille ${q(p.sheet)} a la ligne d'en-tête (ligne ${p.headerRow}) mais aucune saisie en dessous.`,
+    es: (p) => `La hoja ${q(p.sheet)} tiene la fila de encabezado (fila ${p.headerRow}) pero ninguna incautación debajo.`,
+  },
+};
+
+function sourceReason(p: Params, lang: Lang): string {
+  const r = String(p.reason ?? '');
+  const t: Record<string, Record<Lang, string>> = {
+    empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
+    encrypted: { en: 'it is protected by a password; remove the password', fr: 'il est protégé par un mot de passe ; retirez le mot de passe', es: 'está protegido con contraseña; quite la contraseña' },
+    corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
+  };
+  return (t[r] ?? t.corrupt!)[lang];
+}
+
+function formatName(p: Params, lang: Lang): string {
+  const d = String(p.detected ?? p.reason ?? 'unsupported');
+  const names: Record<string, Record<Lang, string>> = {
+    xls: { en: 'an old Excel 97-2003 workbook (.xls)', fr: 'un ancien classeur Excel 97-2003 (.xls)', es: 'un libro antiguo de Excel 97-2003 (.xls)' },
+    xlsm: { en: 'a workbook with macros (.xlsm)', fr: 'un classeur avec macros (.xlsm)', es: 'un libro con macros (.xlsm)' },
+    ods: { en: 'an OpenDocument spreadsheet (.ods)', fr: 'un classeur OpenDocument (.ods)', es: 'una hoja de cálculo OpenDocument (.ods)' },
+    pdf: { en: 'a PDF document', fr: 'un document PDF', es: 'un documento PDF' },
+  };
+  const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
+  return names[d]?.[lang] ?? { en: `of a kind that is not a spreadsheet${ext}`, fr: `d'un type qui n'est pas un tableur${ext}`, es: `de un tipo que no es una hoja de cálculo${ext}` }[lang];
+}
+
+function sizeText(p: Params, lang: Lang): string {
+  const r = String(p.reason ?? '');
+  const mb = (n: unknown) => (Number(n) / 1024 / 1024).toFixed(1);
+  if (r === 'too-many-rows') {
+    return { en: `The sheet has more than ${p.max} seizure rows. Split it into several files of at most ${p.max} rows.`, fr: `La feuille compte plus de ${p.max} lignes de saisies. Répartissez-les en plusieurs fichiers de ${p.max} lignes au plus.`, es: `La hoja tiene más de ${p.max} filas de incautaciones. Divídala en varios archivos de ${p.max} filas como máximo.` }[lang];
+  }
+  if (r === 'too-large') {
+    return { en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`, fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`, es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.` }[lang];
+  }
+  return { en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.', fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.', es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.' }[lang];
+}
+
+export function message(id: MessageId, lang: Lang, params: Params): string {
+  return M[id][lang](params);
+}
+
+/** Words used inside messages: the name of a vocabulary in each language. */
+export const VOCAB_WORD: Readonly<Record<string, Record<Lang, string>>> = {
+  category: { en: 'category', fr: 'Catégorie', es: 'categoría' },
+  product: { en: 'product', fr: 'Produit', es: 'producto' },
+  unit: { en: 'unit', fr: 'Unité', es: 'unidad' },
+  transport_mode: { en: 'mode of transport', fr: 'Mode de transport', es: 'modo de transporte' },
+  concealment_method: { en: 'concealment method', fr: 'Méthode de dissimulation', es: 'método de ocultación' },
+  detection_method: { en: 'detection method', fr: 'Méthode de détection', es: 'método de detección' },
+  infringement_type: { en: 'infringement type', fr: "Type d'infraction", es: 'tipo de infracción' },
+  location_type: { en: 'location type', fr: 'Type de lieu', es: 'tipo de lugar' },
+  direction: { en: 'direction', fr: 'Direction', es: 'dirección' },
+};
