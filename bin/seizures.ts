@@ -1,0 +1,60 @@
+/**
+ * `seizures`: the command line for people — Member officers, analysts and engineers.
+ * Exit codes: 0 success, 1 some rows invalid, 2 file rejected, 64 wrong usage, 70 internal error.
+ */
+import { ConfigError } from '../functions/core/config.ts';
+import { EXIT_USAGE, UsageError } from './cli/common.ts';
+import * as template from './cli/template.ts';
+import * as validate from './cli/validate.ts';
+
+type Command = { run: (args: string[]) => Promise<number>; usage: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  validate: { run: validate.validateCommand, usage: validate.usage, summary: 'check a spreadsheet and print what to fix' },
+  template: { run: template.templateCommand, usage: template.usage, summary: 'write the upload template (en, fr or es)' },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'usage: seizures <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : EXIT_USAGE;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`seizures: unknown command '${name}'\n\n${help()}`);
+    return EXIT_USAGE;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`usage: ${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`seizures ${name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`seizures ${name}: ${e.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    process.stderr.write(`seizures ${name}: ${(e as Error).stack ?? e}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
