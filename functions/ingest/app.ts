@@ -1,0 +1,66 @@
+/**
+ * The ingest Lambda's parts: SQS messages carrying S3 notifications -> ingestUpload for each upload. A thin adapter: it
+ * parses the event, calls the core and maps failures to partial batch responses, so SQS retries only the failed
+ * messages and moves them to the DLQ after the third receive.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { dynamoClient, s3Client } from '../core/aws.ts';
+import { parseOperationConfig } from '../core/config.ts';
+import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
+import { SeizureStore } from '../core/store/store.ts';
+import { uploadsFromSqsBody } from './event.ts';
+
+export class MissingEnvError extends Error {
+  override readonly name = 'MissingEnvError';
+}
+
+const logger = new Logger({ serviceName: 'ingest' });
+const metrics = new Metrics({ namespace: 'SeizurePipeline', serviceName: 'ingest' });
+
+/** The dependencies, from the Lambda environment; checked at init so a misconfigured function fails at once. */
+export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
+  const missing = ['TABLE_NAME', 'OPERATION_CONFIG'].filter((k) => !env[k]);
+  if (missing.length) throw new MissingEnvError(`ingest: environment variables not set: ${missing.join(', ')}`);
+  return {
+    s3: s3Client(),
+    store: new SeizureStore({ client: dynamoClient(), tableName: env.TABLE_NAME! }),
+    config: parseOperationConfig(JSON.parse(env.OPERATION_CONFIG!), 'OPERATION_CONFIG'),
+  };
+}
+
+export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
+  return async (record: SQSRecord): Promise<void> => {
+    for (const upload of uploadsFromSqsBody(record.body)) {
+      try {
+        const s = await ingestUpload(deps, upload);
+        log.info('ingested', { key: upload.key, status: s.status, rows: s.rows, stored: s.stored });
+        metrics.addMetric('rowsValid', MetricUnit.Count, s.rows.valid);
+        metrics.addMetric('rowsInvalid', MetricUnit.Count, s.rows.invalid);
+      } catch (e) {
+        if (e instanceof NotAnUploadError) {
+          log.warn('not an upload, ignored', { key: upload.key });
+          continue;
+        }
+        log.error('ingest failed; the message will be retried', { key: upload.key, error: e as Error });
+        await recordFailure(deps, upload, e).catch((re: unknown) => log.error('could not record the failure', { error: re as Error }));
+        throw e;
+      }
+    }
+  };
+}
+
+export function createIngestHandler(deps: IngestDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const recordHandler = createRecordHandler(deps);
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
+  )
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
