@@ -1,0 +1,40 @@
+/**
+ * Key builders for the shapes documented in table.ts. Every key the store writes or reads is made here, so a shape
+ * changes in one place.
+ *
+ * case_ref goes into keys NFC-normalised (the attribute keeps the Member's spelling): the same reference typed by two
+ * spreadsheet programs (é as one code point or as e + combining accent) must address the same case.
+ */
+
+/** line_no is zero-padded to 6 digits in keys so that keys sort in line order. */
+export const MAX_LINE_NO = 999_999;
+/** DynamoDB caps a sort key at 1,024 bytes; gsi1sk is `{case_ref}#{line_no:6}`. */
+export const MAX_CASE_REF_BYTES = 1_024 - 7;
+
+export const HEAD_SK = 'HEAD';
+export const LINE_SK_PREFIX = 'LINE#';
+export const SUBMISSION_PK_PREFIX = 'OBJECT#';
+
+export const pad6 = (n: number): string => String(n).padStart(6, '0');
+const nfc = (s: string): string => s.normalize('NFC');
+
+/** Partition of one case: its head and its lines. */
+export const casePk = (member: string, caseRef: string): string => `CASE#${member}#${nfc(caseRef)}`;
+export const lineSk = (lineNo: number): string => `${LINE_SK_PREFIX}${pad6(lineNo)}`;
+/** byPhase: all lines of one (phase, Member), ordered by case then line. */
+export const phasePk = (phase: number, member: string): string => `PHASE#${phase}#${member}`;
+export const phaseSk = (caseRef: string, lineNo: number): string => `${nfc(caseRef)}#${pad6(lineNo)}`;
+
+export const submissionPk = (objectKey: string): string => `${SUBMISSION_PK_PREFIX}${objectKey}`;
+export const submissionSk = (versionId: string): string => `VERSION#${versionId}`;
+/** byMember: a Member's submissions, newest first when read backwards. */
+export const memberPk = (member: string): string => `SUBMISSIONS#${member}`;
+/**
+ * receivedAt is normalised to UTC `toISOString()` form in the key, so that offsets or missing milliseconds in the
+ * given timestamp cannot break the string order; the stored attribute keeps the given text.
+ */
+export const memberSk = (receivedAt: string, objectKey: string): string => {
+  const t = new Date(receivedAt);
+  if (Number.isNaN(t.getTime())) throw new RangeError(`receivedAt is not a date: ${JSON.stringify(receivedAt)}`);
+  return `${t.toISOString()}#${objectKey}`;
+};
