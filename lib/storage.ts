@@ -1,0 +1,130 @@
+/**
+ * Where submissions and their records live: the versioned submissions bucket (with its server access log bucket) and
+ * the one DynamoDB table, whose keys and indexes come from functions/core/store/table.ts so the local cloud and AWS
+ * cannot drift.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { TABLE, type KeyAttr, type TableDefinition } from '../functions/core/store/table.ts';
+
+/**
+ * - `AWS_MANAGED`: SSE-S3 on the bucket, the AWS managed `aws/dynamodb` key on the table. No key to administer.
+ * - `CUSTOMER_KEY`: one customer managed KMS key (rotated yearly) for the bucket (SSE-KMS with S3 Bucket Keys) and the
+ *   table, so access to the data can be cut or audited at the key. Every grant in this app includes the key.
+ */
+export type StorageEncryption = 'AWS_MANAGED' | 'CUSTOMER_KEY';
+
+export interface SeizureStorageProps {
+  /**
+   * How the bucket and the table are encrypted at rest.
+   * @default 'AWS_MANAGED'
+   */
+  readonly encryption?: StorageEncryption;
+  /**
+   * Days after which a replaced or deleted upload (a noncurrent object version) is removed for good.
+   * @default 365
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * What happens to the buckets, the table and the key when they leave the stack. Submissions are evidence: keep them.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection on the table (a delete-table call fails until it is turned off).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * The table's keys and indexes. Only tests should change it.
+   * @default TABLE from functions/core/store/table.ts
+   */
+  readonly tableDefinition?: TableDefinition;
+}
+
+const attr = (k: KeyAttr): dynamodb.Attribute => ({
+  name: k.name,
+  type: k.type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING,
+});
+
+export class SeizureStorage extends Construct {
+  /** The submissions bucket: incoming/, feedback/, summaries/ (see lib/layout.ts). */
+  public readonly bucket: s3.Bucket;
+  /** Receives the submissions bucket's server access logs. */
+  public readonly accessLogBucket: s3.Bucket;
+  public readonly table: dynamodb.Table;
+  /** The customer managed key, when encryption is CUSTOMER_KEY. */
+  public readonly key?: kms.Key;
+
+  constructor(scope: Construct, id: string, props: SeizureStorageProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const def = props.tableDefinition ?? TABLE;
+    if (props.encryption === 'CUSTOMER_KEY') {
+      this.key = new kms.Key(this, 'Key', {
+        description: 'Encrypts the seizure submissions bucket and table',
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    }
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      // Server access log delivery supports SSE-S3 only, whatever the data bucket uses.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      removalPolicy,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log bucket of the submissions bucket; logging its own accesses would need a third ' +
+        'bucket and so on. Access to it is limited to the S3 logging service and account administrators.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Submissions', {
+      ...(this.key
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.key, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'submissions/',
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays ?? 365),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      // No CORS: Members upload with the AWS CLI/SDK or the console, never from a web page of ours.
+      removalPolicy,
+    });
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: attr(def.partitionKey),
+      sortKey: attr(def.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(this.key
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+    for (const gsi of def.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: attr(gsi.partitionKey),
+        sortKey: attr(gsi.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+}
