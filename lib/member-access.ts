@@ -1,0 +1,101 @@
+/**
+ * Who may touch the submissions: attribute-based access, not one role per Member. A Member's session carries the tag
+ * `member` (its ISO code, set by the identity provider); one `MemberUploader` role's policies use
+ * `${aws:PrincipalTag/member}` in their resources, so France's session can write incoming/FR/ and read feedback/FR/
+ * and nothing of Germany's. Analysts get one read-only role over the whole bucket and the table.
+ */
+import { Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from './layout.ts';
+import { iam5Resource } from './nag.ts';
+import { grantPrefixes } from './s3-grants.ts';
+
+/** The session tag naming a Member. */
+export const MEMBER_TAG = 'member';
+/** The IAM policy variable resolving to the caller's Member code. */
+export const MEMBER_VARIABLE = '${aws:PrincipalTag/member}';
+
+export interface MemberAccessProps {
+  readonly bucket: s3.IBucket;
+  readonly table: dynamodb.ITable;
+  /**
+   * Who may assume MemberUploader. Whatever it is, sts:TagSession is added to the trust policy (the identity provider
+   * sets the `member` tag) and the tag is required: a session without it cannot assume the role. Examples (README):
+   * a SAML provider (`new iam.SamlConsolePrincipal(provider)`), a Cognito identity pool
+   * (`new iam.FederatedPrincipal('cognito-identity.amazonaws.com', ..., 'sts:AssumeRoleWithWebIdentity')`), or the
+   * IAM Identity Center permission set role of the account.
+   * @default this account's root: any principal of the account whose own policy allows sts:AssumeRole (and TagSession)
+   */
+  readonly assumedBy?: iam.IPrincipal;
+  /**
+   * The Member codes the `member` tag may take (the operation's Members). An unknown code cannot assume the role.
+   * @default - any value, as long as the tag is present
+   */
+  readonly memberCodes?: readonly string[];
+  /**
+   * Who may assume Analyst.
+   * @default this account's root (delegated to the account's IAM policies)
+   */
+  readonly analystAssumedBy?: iam.IPrincipal;
+}
+
+export class MemberAccess extends Construct {
+  /** Uploads to incoming/{member}/, reads feedback/{member}/ and summaries/. */
+  public readonly memberUploaderRole: iam.Role;
+  /** Reads every object and every record; can be allowed to start workflows (grantStartExecution). */
+  public readonly analystRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: MemberAccessProps) {
+    super(scope, id);
+    const member = MEMBER_VARIABLE;
+    const tagCondition = props.memberCodes
+      ? { StringEquals: { [`aws:RequestTag/${MEMBER_TAG}`]: [...props.memberCodes] } }
+      : { StringLike: { [`aws:RequestTag/${MEMBER_TAG}`]: '?*' } };
+    this.memberUploaderRole = new iam.Role(this, 'MemberUploader', {
+      description: 'A Member administration: uploads its seizure files and reads its feedback (scoped by the member session tag)',
+      assumedBy: new iam.SessionTagsPrincipal(props.assumedBy ?? new iam.AccountRootPrincipal()).withConditions(tagCondition),
+    });
+    const incoming = `${INCOMING_PREFIX}${member}/`;
+    const feedback = `${FEEDBACK_PREFIX}${member}/`;
+    grantPrefixes(this.memberUploaderRole, props.bucket, {
+      read: [feedback, SUMMARIES_PREFIX],
+      write: [incoming],
+    });
+    const uploaderAcks: Record<string, string> = {
+      [`${incoming}*`]: "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
+      [`${feedback}*`]: "A Member reads the feedback of any of its own uploads; the folder is its session tag's value.",
+      [`${SUMMARIES_PREFIX}*`]: 'Summaries are published to every Member of the operation, so any Member reads the whole summaries/ prefix (read actions only).',
+    };
+    for (const [suffix, reason] of Object.entries(uploaderAcks)) {
+      const ackId = iam5Resource(props.bucket, `/${suffix}`);
+      if (ackId) Validations.of(this.memberUploaderRole).acknowledge({ id: ackId, reason });
+    }
+
+    this.analystRole = new iam.Role(this, 'Analyst', {
+      description: 'An operation analyst: reads every submission, feedback, summary and record (read-only)',
+      assumedBy: props.analystAssumedBy ?? new iam.AccountRootPrincipal(),
+    });
+    grantPrefixes(this.analystRole, props.bucket, { read: [''] });
+    props.table.grantReadData(this.analystRole);
+    const analystAcks: [string | undefined, string][] = [
+      [
+        iam5Resource(props.bucket, '/*'),
+        'Analysts read every object of the submissions bucket (all Members, feedback and summaries); read actions only.',
+      ],
+      [iam5Resource(props.table, '/index/*'), "Analysts query the table's indexes (byPhase, byMember); read actions only."],
+    ];
+    for (const [ackId, reason] of analystAcks) {
+      if (ackId) Validations.of(this.analystRole).acknowledge({ id: ackId, reason });
+    }
+  }
+
+  /** Lets Analysts start the workflow (e.g. the phase-close state machine) and read its executions. */
+  public grantStartExecution(stateMachine: sfn.IStateMachine): iam.Grant {
+    stateMachine.grantRead(this.analystRole);
+    return stateMachine.grantStartExecution(this.analystRole);
+  }
+}

@@ -1,0 +1,117 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { MemberAccess } from '../../lib/member-access.ts';
+import { SeizureStorage } from '../../lib/storage.ts';
+import { OPERATION, actionsOf, resourcesOf, statementsOfRole, testApp, type Statement } from './helpers.ts';
+
+const logicalId = (c: { node: { defaultChild?: unknown } }) => {
+  const el = c.node.defaultChild as CfnElement;
+  return el.stack.getLogicalId(el);
+};
+const MEMBER = '${aws:PrincipalTag/member}';
+
+describe('MemberAccess', () => {
+  let access: MemberAccess;
+  let storage: SeizureStorage;
+  let t: Template;
+  let saml: Template;
+  let samlAccess: MemberAccess;
+  let machine: sfn.StateMachine;
+  let uploader: Statement[];
+  let bucketArn: string;
+
+  before(() => {
+    const app = testApp();
+    const stack = new Stack(app, 'Access');
+    storage = new SeizureStorage(stack, 'Storage');
+    access = new MemberAccess(stack, 'Access', {
+      bucket: storage.bucket,
+      table: storage.table,
+      memberCodes: OPERATION.members.map((m) => m.code),
+    });
+    const samlStack = new Stack(app, 'Saml');
+    const s2 = new SeizureStorage(samlStack, 'Storage');
+    const provider = new iam.SamlProvider(samlStack, 'Idp', {
+      metadataDocument: iam.SamlMetadataDocument.fromXml('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'),
+    });
+    samlAccess = new MemberAccess(samlStack, 'Access', {
+      bucket: s2.bucket,
+      table: s2.table,
+      assumedBy: new iam.SamlConsolePrincipal(provider),
+    });
+    machine = new sfn.StateMachine(samlStack, 'PhaseClose', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(samlStack, 'Done')),
+    });
+    samlAccess.grantStartExecution(machine);
+    t = Template.fromStack(stack);
+    saml = Template.fromStack(samlStack);
+    uploader = statementsOfRole(t, logicalId(access.memberUploaderRole));
+    bucketArn = `<${logicalId(storage.bucket)}.Arn>`;
+  });
+
+  const resourcesFor = (statements: Statement[], action: string) =>
+    statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf).sort();
+
+  test("a Member may put objects only under incoming/${aws:PrincipalTag/member}/", () => {
+    assert.deepEqual(resourcesFor(uploader, 's3:PutObject'), [`${bucketArn}/incoming/${MEMBER}/*`]);
+  });
+
+  test("a Member may get objects under feedback/${aws:PrincipalTag/member}/ and summaries/ only", () => {
+    assert.deepEqual(resourcesFor(uploader, 's3:GetObject'), [`${bucketArn}/feedback/${MEMBER}/*`, `${bucketArn}/summaries/*`]);
+  });
+
+  test('a Member may list the bucket only under its own prefixes and summaries/', () => {
+    const list = uploader.filter((s) => actionsOf(s).includes('s3:ListBucket'));
+    assert.equal(list.length, 1);
+    assert.deepEqual(resourcesOf(list[0]!), [bucketArn]);
+    assert.deepEqual(
+      [...(list[0]!.Condition!.StringLike!['s3:prefix'] as string[])].sort(),
+      [`feedback/${MEMBER}/*`, `incoming/${MEMBER}/*`, 'summaries/*'],
+    );
+  });
+
+  test('a Member has nothing else: no delete, no wildcard actions, no table access', () => {
+    const actions = uploader.flatMap(actionsOf).sort();
+    assert.deepEqual(actions, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
+  });
+
+  test('the role trusts the account root by default, with sts:TagSession, and only for an operation Member tag', () => {
+    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    assert.equal(trust.Statement.length, 1);
+    const [s] = trust.Statement;
+    assert.deepEqual([...s.Action].sort(), ['sts:AssumeRole', 'sts:TagSession']);
+    assert.deepEqual(s.Principal.AWS, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] });
+    assert.deepEqual(s.Condition, { StringEquals: { 'aws:RequestTag/member': OPERATION.members.map((m) => m.code) } });
+  });
+
+  test("the trust policy stays under IAM's default 2048-character limit with every Member listed", () => {
+    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    const size = JSON.stringify(trust).length;
+    assert.ok(size < 2048, `${size} characters`);
+  });
+
+  test('another principal (SAML) gets sts:TagSession too, and without Member codes the tag must still be present', () => {
+    const trust = saml.findResources('AWS::IAM::Role')[logicalId(samlAccess.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    const [s] = trust.Statement;
+    assert.deepEqual([...s.Action].sort(), ['sts:AssumeRoleWithSAML', 'sts:TagSession']);
+    assert.deepEqual(s.Condition.StringLike, { 'aws:RequestTag/member': '?*' });
+  });
+
+  test('the Analyst reads every object and the table, and writes nothing', () => {
+    const analyst = statementsOfRole(t, logicalId(access.analystRole));
+    assert.deepEqual(resourcesFor(analyst, 's3:GetObject'), [`${bucketArn}/*`]);
+    const table = `<${logicalId(storage.table)}.Arn>`;
+    assert.deepEqual(resourcesFor(analyst, 'dynamodb:Query'), [table, `${table}/index/*`]);
+    const writes = analyst.flatMap(actionsOf).filter((a) => /Put|Delete|Update|Write|\*/.test(a));
+    assert.deepEqual(writes, []);
+  });
+
+  test('grantStartExecution lets the Analyst start the state machine', () => {
+    const analyst = statementsOfRole(saml, logicalId(samlAccess.analystRole));
+    assert.deepEqual(resourcesFor(analyst, 'states:StartExecution'), [`<${logicalId(machine)}>`]);
+  });
+});
