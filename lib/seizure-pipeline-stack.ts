@@ -1,0 +1,97 @@
+/**
+ * The ingestion stack of one operation: storage, ingestion, access roles and the alarms topic. Its outputs are the
+ * contract with the CLI's `--aws` mode, which reads them by name: keep BucketName, TableName, QueueUrl, DlqUrl,
+ * MemberUploaderRoleArn and AnalystRoleArn.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { OperationConfig } from '../functions/core/config.ts';
+import { Ingestion, type IngestionProps } from './ingestion.ts';
+import { MemberAccess, type MemberAccessProps } from './member-access.ts';
+import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
+
+export interface SeizurePipelineStackProps extends StackProps {
+  /** The operation (cdk.json context `operation`, parsed). */
+  readonly operation: OperationConfig;
+  /** @default SeizureStorage's defaults */
+  readonly storage?: SeizureStorageProps;
+  /** @default Ingestion's defaults */
+  readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
+  /** @default MemberAccess's defaults, with the `member` tag limited to the operation's Member codes */
+  readonly memberAccess?: Omit<MemberAccessProps, 'bucket' | 'table'>;
+  /**
+   * Addresses subscribed to the alarms topic (each gets a confirmation email on the first deploy).
+   * @default the operation's analysts
+   */
+  readonly alarmEmails?: readonly string[];
+}
+
+/** The stack's name for an operation: one stack per operation, side by side in an account. */
+export const stackNameFor = (operation: Pick<OperationConfig, 'id'>): string => `SeizurePipeline-${operation.id}`;
+
+export class SeizurePipelineStack extends Stack {
+  public readonly storage: SeizureStorage;
+  public readonly ingestion: Ingestion;
+  public readonly access: MemberAccess;
+  public readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
+    super(scope, id, props);
+    const { operation } = props;
+
+    // CloudWatch cannot use the AWS managed aws/sns key, so the topic gets a customer managed key that CloudWatch may use.
+    const alarmsKey = new kms.Key(this, 'AlarmsKey', {
+      description: `Encrypts the alarms topic of ${operation.name}`,
+      enableKeyRotation: true,
+    });
+    alarmsKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new sns.Topic(this, 'Alarms', {
+      displayName: `${operation.name}: pipeline alarms`,
+      masterKey: alarmsKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    for (const email of props.alarmEmails ?? operation.analysts) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+
+    this.storage = new SeizureStorage(this, 'Storage', props.storage);
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      ...props.ingestion,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      operation,
+      alarmTopic: this.alarmTopic,
+    });
+    this.access = new MemberAccess(this, 'Access', {
+      memberCodes: operation.members.map((m) => m.code),
+      ...props.memberAccess,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
+      TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
+      QueueUrl: [this.ingestion.queue.queueUrl, 'Ingest queue (S3 ObjectCreated events)'],
+      DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
+      MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
+      AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
+    };
+    for (const [name, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, name, { value, description });
+    }
+  }
+}

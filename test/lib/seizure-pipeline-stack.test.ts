@@ -1,0 +1,144 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Validations, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { SeizurePipelineStack, stackNameFor } from '../../lib/seizure-pipeline-stack.ts';
+import { ECHO_ENTRY, OPERATION, testApp } from './helpers.ts';
+
+const logicalId = (c: { node: { defaultChild?: unknown } }) => {
+  const el = c.node.defaultChild as CfnElement;
+  return el.stack.getLogicalId(el);
+};
+
+/** cdk-nag's findings with every acknowledgement ignored (isAcknowledged is private to NagPack: a test-only patch). */
+function unacknowledgedFindings(scope: IConstruct) {
+  const proto = NagPack.prototype as unknown as { isAcknowledged: (...args: unknown[]) => boolean };
+  const original = proto.isAcknowledged;
+  proto.isAcknowledged = () => false;
+  try {
+    return new AwsSolutionsChecks().validateScope(scope).violations;
+  } finally {
+    proto.isAcknowledged = original;
+  }
+}
+
+/** Every `Validations.of(x).acknowledge()` under scope: rule id, reason and where. */
+function acknowledgements(scope: IConstruct): { id: string; reason: string; path: string }[] {
+  return scope.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason, path: c.node.path }))),
+  );
+}
+
+describe('SeizurePipelineStack', () => {
+  let stack: SeizurePipelineStack;
+  let withKey: SeizurePipelineStack;
+  let t: Template;
+
+  before(() => {
+    const app = testApp();
+    stack = new SeizurePipelineStack(app, stackNameFor(OPERATION), { operation: OPERATION, ingestion: { entry: ECHO_ENTRY } });
+    withKey = new SeizurePipelineStack(app, 'WithCustomerKey', {
+      operation: OPERATION,
+      ingestion: { entry: ECHO_ENTRY },
+      storage: { encryption: 'CUSTOMER_KEY' },
+    });
+    t = Template.fromStack(stack);
+  });
+
+  test('is named after the operation', () => {
+    assert.equal(stack.stackName, 'SeizurePipeline-stop-ii');
+  });
+
+  test("has the outputs the CLI's --aws mode reads, by these exact names", () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(Object.keys(outputs).sort(), ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName']);
+    assert.deepEqual(outputs.BucketName!.Value, { Ref: logicalId(stack.storage.bucket) });
+    assert.deepEqual(outputs.TableName!.Value, { Ref: logicalId(stack.storage.table) });
+    assert.deepEqual(outputs.QueueUrl!.Value, { Ref: logicalId(stack.ingestion.queue) });
+    assert.deepEqual(outputs.DlqUrl!.Value, { Ref: logicalId(stack.ingestion.deadLetterQueue) });
+    assert.deepEqual(outputs.MemberUploaderRoleArn!.Value, { 'Fn::GetAtt': [logicalId(stack.access.memberUploaderRole), 'Arn'] });
+    assert.deepEqual(outputs.AnalystRoleArn!.Value, { 'Fn::GetAtt': [logicalId(stack.access.analystRole), 'Arn'] });
+  });
+
+  test('the alarms topic is encrypted with a rotated key that CloudWatch may use, and is TLS-only', () => {
+    const topic = t.findResources('AWS::SNS::Topic')[logicalId(stack.alarmTopic)]!.Properties;
+    const keyId = topic.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    const key = t.findResources('AWS::KMS::Key')[keyId]!.Properties;
+    assert.equal(key.EnableKeyRotation, true);
+    assert.ok(
+      key.KeyPolicy.Statement.some(
+        (s: { Principal: { Service?: string }; Action: string[] }) =>
+          s.Principal.Service === 'cloudwatch.amazonaws.com' && s.Action.includes('kms:Decrypt') && s.Action.includes('kms:GenerateDataKey*'),
+      ),
+    );
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: logicalId(stack.alarmTopic) }],
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Deny', Action: 'sns:Publish', Principal: '*', Resource: { Ref: logicalId(stack.alarmTopic) }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Sid: 'AllowPublishThroughSSLOnly' },
+          {
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Resource: { Ref: logicalId(stack.alarmTopic) },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Sid: 'CloudWatchAlarmsOfThisAccount',
+          },
+        ],
+      },
+    });
+  });
+
+  test("the operation's analysts are subscribed to the alarms by email", () => {
+    const subs = Object.values(t.findResources('AWS::SNS::Subscription')).map((s) => s.Properties);
+    assert.deepEqual(
+      subs.map((s) => [s.Protocol, s.Endpoint, s.TopicArn]),
+      OPERATION.analysts.map((a) => ['email', a, { Ref: logicalId(stack.alarmTopic) }]),
+    );
+  });
+
+  test('every alarm notifies the alarms topic', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+    assert.equal(alarms.length, 4);
+    for (const a of alarms) assert.deepEqual(a.Properties.AlarmActions, [{ Ref: logicalId(stack.alarmTopic) }]);
+  });
+
+  test('the member tag may only name one of the operation\'s Members', () => {
+    const trust = t.findResources('AWS::IAM::Role')[logicalId(stack.access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    assert.deepEqual(trust.Statement[0].Condition.StringEquals['aws:RequestTag/member'], OPERATION.members.map((m) => m.code));
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged error and no unacknowledged warning (also with a customer managed key)', () => {
+    for (const s of [stack, withKey]) {
+      const report = new AwsSolutionsChecks().validateScope(s);
+      const open = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+      assert.deepEqual(open, [], s.stackName);
+      assert.equal(report.success, true);
+    }
+  });
+
+  for (const which of ['default', 'customer key'] as const) {
+    test(`every nag acknowledgement answers a real finding, on the construct that has it, with a reason (${which})`, () => {
+      checkAcknowledgements(which === 'default' ? stack : withKey);
+    });
+  }
+
+  function checkAcknowledgements(stack: SeizurePipelineStack) {
+    const acks = acknowledgements(stack);
+    const findings = unacknowledgedFindings(stack).flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    for (const f of findings) {
+      assert.ok(
+        acks.some((a) => a.id === f.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))),
+        `finding ${f.id} on ${f.path} is not acknowledged on it or an ancestor`,
+      );
+    }
+    for (const a of acks) {
+      assert.ok(findings.some((f) => f.id === a.id && f.path.startsWith(a.path)), `acknowledgement ${a.id} on ${a.path} answers no finding`);
+      assert.ok(a.reason.length >= 60, `the reason for ${a.id} on ${a.path} is too short to be a reason: "${a.reason}"`);
+    }
+  }
+});
