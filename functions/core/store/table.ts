@@ -7,6 +7,13 @@
  * | seizure line     | CASE#{member}#{case_ref}   | LINE#{line_no:6}      | PHASE#{phase}#{member} / {case_ref}#{line_no:6} | -                        |
  * | case head        | CASE#{member}#{case_ref}   | HEAD                  | -                                   | -                                    |
  * | submission       | OBJECT#{s3 key}            | VERSION#{version id}  | -                                   | SUBMISSIONS#{member} / {receivedAt}#{s3 key} |
+ *
+ * Key builders: store/keys.ts. case_ref is NFC-normalised in keys; line_no is zero-padded to 6 digits (0..999999);
+ * receivedAt is in UTC `toISOString()` form in gsi2sk. A line item holds the SeizureRecord fields as attributes plus
+ * orderToken, objectKey and versionId of the upload that wrote it. The case head holds orderToken (the newest upload
+ * that claimed the case), its objectKey and versionId, lines (its line count), withdrawn (lines it removed, when
+ * any), member and case_ref. A submission item holds the SubmissionRecord fields. Only lines have gsi1 keys and only
+ * submissions gsi2 keys (sparse indexes). The write order: store/store.ts.
  */
 export interface KeyAttr {
   readonly name: string;
