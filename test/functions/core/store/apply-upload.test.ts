@@ -1,0 +1,327 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import { UnprocessedItemsError, batchWrite } from '../../../../functions/core/store/batch.ts';
+import * as keys from '../../../../functions/core/store/keys.ts';
+import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
+import {
+  collect,
+  injectFaults,
+  line,
+  manyLines,
+  scanAll,
+  startDynalite,
+  upload,
+  type CallInfo,
+  type FaultAction,
+  type LocalDynamo,
+} from './local-dynamo.ts';
+
+let local: LocalDynamo;
+before(async () => {
+  local = await startDynalite();
+});
+after(async () => {
+  await local.close();
+});
+
+interface Fixture {
+  readonly store: SeizureStore;
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+const noSleep = async (): Promise<void> => {};
+
+/** A store on a fresh table; `rule` injects faults on its client. */
+async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction): Promise<Fixture> {
+  const tableName = await local.table();
+  const client = local.client();
+  if (rule) injectFaults(client, rule);
+  return { store: new SeizureStore({ client, tableName, sleep: noSleep, ...opts }), client, tableName };
+}
+
+/** Another store on the same table, as a second Lambda would have; optionally with faults of its own. */
+function sibling(f: Fixture, rule?: (c: CallInfo) => FaultAction, opts: Partial<StoreOptions> = {}): SeizureStore {
+  const client = local.client();
+  if (rule) injectFaults(client, rule);
+  return new SeizureStore({ client, tableName: f.tableName, sleep: noSleep, ...opts });
+}
+
+const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
+const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
+const V3 = upload('v3', '2021-05-14T08:00:00.000Z#0003');
+
+const byKey = (a: SeizureRecord, b: SeizureRecord): number =>
+  a.case_ref < b.case_ref ? -1 : a.case_ref > b.case_ref ? 1 : a.line_no - b.line_no;
+const sorted = (rs: readonly SeizureRecord[]): SeizureRecord[] => [...rs].sort(byKey);
+
+/** v1: 10 cases of 5 lines. */
+const v1Lines = (): SeizureRecord[] => manyLines(10, 5);
+/** v2: new quantities everywhere, line 5 gone from cases 1-3, a line 6 added to case 4. */
+const v2Lines = (): SeizureRecord[] => [
+  ...manyLines(10, 5, { quantity: 7 })
+    .filter((r) => !(r.line_no === 5 && ['C0001', 'C0002', 'C0003'].includes(r.case_ref))),
+  line({ case_ref: 'C0004', line_no: 6, quantity: 7 }),
+];
+
+test('lines read back through byPhase are the stored records exactly', async () => {
+  const { store } = await fixture();
+  const full: SeizureRecord = {
+    reporting_member: 'FR',
+    case_ref: 'FR-2021-0042',
+    line_no: 1,
+    seizure_date: '2021-05-10',
+    phase: 1,
+    location: 'Roissy-CDG',
+    location_type: 'airport',
+    direction: 'import',
+    category: 'vaccine',
+    product: 'COVID-19 vaccine',
+    description: '',
+    brand: 'Acme',
+    hs_code: '300220',
+    quantity: 12.5,
+    unit: 'doses',
+    estimated_value: 1234.56,
+    currency: 'EUR',
+    origin_country: 'IN',
+    departure_country: 'AE',
+    destination_country: 'FR',
+    transit_countries: ['AE', 'TR'],
+    transport_mode: 'air',
+    concealment_method: 'false bottom',
+    detection_method: 'x-ray',
+    infringement_type: 'counterfeit',
+    remarks: 'line one',
+    source: { file: 'week 12.xlsx', sheet: 'Seizures', row: 7 },
+  };
+  const minimal: SeizureRecord = { ...line({ case_ref: 'FR-2021-0042', line_no: 2 }), brand: undefined };
+  await store.applyUpload(V1, [full, minimal]);
+  const { brand: _dropped, ...minimalStored } = minimal;
+  assert.deepEqual(await collect(store.linesOf(1, 'FR')), [full, minimalStored]);
+});
+
+test('the first upload of cases writes every line and withdraws nothing', async () => {
+  const { store } = await fixture();
+  assert.deepEqual(await store.applyUpload(V1, v1Lines()), { written: 50, withdrawn: 0, supersededCases: 0 });
+  assert.deepEqual(sorted(await collect(store.linesOf(1, 'FR'))), sorted(v1Lines()));
+});
+
+test('the same upload delivered twice leaves the table and the counts as one delivery', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V1, v1Lines());
+  const first = await f.store.applyUpload(V2, v2Lines());
+  const once = await scanAll(f.client, f.tableName);
+  const second = await f.store.applyUpload(V2, v2Lines());
+  assert.deepEqual(await scanAll(f.client, f.tableName), once);
+  assert.deepEqual(second, first);
+  assert.deepEqual(first, { written: 48, withdrawn: 3, supersededCases: 0 });
+});
+
+test('a crash after some put batches, then a retry, ends as a clean run', async () => {
+  const clean = await fixture({ concurrency: 2 });
+  const v1 = manyLines(40, 8);
+  const v2 = manyLines(40, 7, { quantity: 3 }); // every case loses line 8
+  await clean.store.applyUpload(V1, v1);
+  const cleanCounts = await clean.store.applyUpload(V2, v2);
+
+  let crashOn = -1;
+  const crashing = await fixture({ concurrency: 2 }, (c) =>
+    c.command === 'BatchWriteItemCommand' && c.n === crashOn ? { throw: new Error('Lambda crashed') } : undefined,
+  );
+  await crashing.store.applyUpload(V1, v1); // 320 lines: 13 batches
+  crashOn = 13 + 5;
+  await assert.rejects(crashing.store.applyUpload(V2, v2), /Lambda crashed/);
+  assert.notDeepEqual(await scanAll(crashing.client, crashing.tableName), await scanAll(clean.client, clean.tableName));
+
+  const retried = await crashing.store.applyUpload(V2, v2);
+  assert.deepEqual(await scanAll(crashing.client, crashing.tableName), await scanAll(clean.client, clean.tableName));
+  assert.deepEqual(retried, cleanCounts);
+  assert.deepEqual(cleanCounts, { written: 280, withdrawn: 40, supersededCases: 0 });
+});
+
+test('crashes among the deletes, then retries, report the withdrawn count of a clean run', async () => {
+  // concurrency 1: cases 1, 2, 3 each delete their line 5 in a batch of its own. The first run dies at case 2's
+  // delete (case 1's is done); the retry, with nothing left to delete in case 1, dies at case 2's again.
+  let deleteBatches = 0;
+  const f = await fixture({ concurrency: 1 }, (c) => {
+    const batch = (c.input as { RequestItems?: Record<string, { DeleteRequest?: unknown }[]> }).RequestItems;
+    const deletes = Object.values(batch ?? {}).flat().some((r) => r.DeleteRequest !== undefined);
+    if (c.command === 'BatchWriteItemCommand' && deletes && [2, 3].includes(++deleteBatches)) {
+      return { throw: new Error('Lambda crashed') };
+    }
+    return undefined;
+  });
+  await f.store.applyUpload(V1, v1Lines());
+  await assert.rejects(f.store.applyUpload(V2, v2Lines()), /Lambda crashed/);
+  await assert.rejects(f.store.applyUpload(V2, v2Lines()), /Lambda crashed/);
+  assert.deepEqual(await f.store.applyUpload(V2, v2Lines()), { written: 48, withdrawn: 3, supersededCases: 0 });
+  assert.deepEqual(sorted(await collect(f.store.linesOf(1, 'FR'))), sorted(v2Lines()));
+});
+
+test('an older version applied after a newer one changes nothing and counts its cases as superseded', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V2, v2Lines());
+  const after2 = await scanAll(f.client, f.tableName);
+  assert.deepEqual(await f.store.applyUpload(V1, v1Lines()), { written: 0, withdrawn: 0, supersededCases: 10 });
+  assert.deepEqual(await scanAll(f.client, f.tableName), after2);
+});
+
+test('an older version supersedes only the cases a newer upload holds', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V2, manyLines(2, 3, { quantity: 2 })); // cases 1-2
+  const result = await f.store.applyUpload(V1, manyLines(4, 3, { quantity: 1 })); // cases 1-4
+  assert.deepEqual(result, { written: 6, withdrawn: 0, supersededCases: 2 });
+  const quantities = (await collect(f.store.linesOf(1, 'FR'))).map((r) => `${r.case_ref}:${r.quantity}`);
+  assert.deepEqual([...new Set(quantities)], ['C0001:2', 'C0002:2', 'C0003:1', 'C0004:1']);
+});
+
+test('a re-upload without a line withdraws it from its case and from byPhase', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V1, [line({ case_ref: 'K1', line_no: 1 }), line({ case_ref: 'K1', line_no: 2 })]);
+  const result = await f.store.applyUpload(V2, [line({ case_ref: 'K1', line_no: 1 })]);
+  assert.deepEqual(result, { written: 1, withdrawn: 1, supersededCases: 0 });
+  assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: 'K1', line_no: 1 })]);
+  const keys = (await scanAll(f.client, f.tableName)).map((i) => i['sk']?.S);
+  assert.deepEqual(keys, ['HEAD', 'LINE#000001']);
+});
+
+test('cases absent from a newer upload keep their lines', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V1, [line({ case_ref: 'A', line_no: 1 }), line({ case_ref: 'B', line_no: 1 })]);
+  await f.store.applyUpload(V2, [line({ case_ref: 'B', line_no: 1, quantity: 9 })]);
+  const lines = await collect(f.store.linesOf(1, 'FR'));
+  assert.deepEqual(lines, [line({ case_ref: 'A', line_no: 1 }), line({ case_ref: 'B', line_no: 1, quantity: 9 })]);
+});
+
+test('a corrected date moves the lines of a case to another phase', async () => {
+  const f = await fixture();
+  const inPhase1 = [1, 2].map((n) => line({ case_ref: 'K7', line_no: n, seizure_date: '2021-09-30', phase: 1 }));
+  const inPhase2 = [1, 2].map((n) => line({ case_ref: 'K7', line_no: n, seizure_date: '2021-10-01', phase: 2 }));
+  await f.store.applyUpload(V1, inPhase1);
+  await f.store.applyUpload(V2, inPhase2);
+  assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), []);
+  assert.deepEqual(await collect(f.store.linesOf(2, 'FR')), inPhase2);
+});
+
+test('a case_ref with spaces and non-ASCII characters is stored, replaced and read back as given', async () => {
+  const f = await fixture();
+  const ref = 'Dossier n° 12 / Zoll Köln – 東京';
+  await f.store.applyUpload(V1, [line({ case_ref: ref, line_no: 1 }), line({ case_ref: ref, line_no: 2 })]);
+  const result = await f.store.applyUpload(V2, [line({ case_ref: ref, line_no: 1, quantity: 5 })]);
+  assert.deepEqual(result, { written: 1, withdrawn: 1, supersededCases: 0 });
+  assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: ref, line_no: 1, quantity: 5 })]);
+});
+
+test('a case_ref spelled with combining accents addresses the same case as its composed spelling', async () => {
+  const f = await fixture();
+  const composed = 'Affaire é';
+  const decomposed = composed.normalize('NFD');
+  assert.notEqual(composed, decomposed);
+  await f.store.applyUpload(V1, [line({ case_ref: composed, line_no: 1 }), line({ case_ref: composed, line_no: 2 })]);
+  const result = await f.store.applyUpload(V2, [line({ case_ref: decomposed, line_no: 1 })]);
+  assert.deepEqual(result, { written: 1, withdrawn: 1, supersededCases: 0 });
+});
+
+test('records of another Member are refused before anything is written', async () => {
+  const f = await fixture();
+  const records = [line({ case_ref: 'A', line_no: 1 }), line({ case_ref: 'B', line_no: 1, reporting_member: 'DE' })];
+  await assert.rejects(f.store.applyUpload(V1, records), RangeError);
+  assert.deepEqual(await scanAll(f.client, f.tableName), []);
+});
+
+test('a repeated (case_ref, line_no) is refused before anything is written', async () => {
+  const f = await fixture();
+  const records = [line({ case_ref: 'A', line_no: 1 }), line({ case_ref: 'A', line_no: 1, quantity: 2 })];
+  await assert.rejects(f.store.applyUpload(V1, records), /appears twice/);
+  assert.deepEqual(await scanAll(f.client, f.tableName), []);
+});
+
+test('lines still unwritten after the retry budget reach the caller as UnprocessedItemsError', async () => {
+  const f = await fixture({ maxAttempts: 3 }, (c) => (c.command === 'BatchWriteItemCommand' ? { keep: 1 } : undefined));
+  await assert.rejects(
+    f.store.applyUpload(V1, manyLines(1, 10)),
+    (e: unknown) => e instanceof UnprocessedItemsError && e.count === 7,
+  );
+});
+
+test('unprocessed items and throttled claims along the way still end in the full upload', async () => {
+  const f = await fixture({}, (c) => {
+    if (c.command === 'BatchWriteItemCommand' && c.n % 2 === 1) return { keep: 3 };
+    if (c.command === 'UpdateItemCommand' && c.n % 3 === 0) {
+      const e = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return { throw: e };
+    }
+    return undefined;
+  });
+  await f.store.applyUpload(V1, v1Lines());
+  assert.deepEqual(await f.store.applyUpload(V2, v2Lines()), { written: 48, withdrawn: 3, supersededCases: 0 });
+  assert.deepEqual(sorted(await collect(f.store.linesOf(1, 'FR'))), sorted(v2Lines()));
+});
+
+test('an older writer overtaken after its puts deletes nothing and leaves the newer version whole', async () => {
+  const f = await fixture();
+  const v0 = manyLines(3, 4, { quantity: 0 });
+  await f.store.applyUpload(upload('v0', '2021-05-11T00:00:00.000Z#0000'), v0);
+  const expected = await fixture();
+  await expected.store.applyUpload(upload('v0', '2021-05-11T00:00:00.000Z#0000'), v0);
+  await expected.store.applyUpload(V2, manyLines(3, 3, { quantity: 2 })); // as if S had never run
+
+  // S (v1) claims and puts; before its clean-up Query, T (v2) runs from start to end.
+  const t = sibling(f);
+  let overtaken = false;
+  const s = sibling(f, (c) =>
+    c.command === 'QueryCommand' && !overtaken
+      ? {
+          before: async () => {
+            overtaken = true;
+            await t.applyUpload(V2, manyLines(3, 3, { quantity: 2 }));
+          },
+        }
+      : undefined,
+  );
+  const result = await s.applyUpload(V1, manyLines(3, 2, { quantity: 1 }));
+  assert.deepEqual(result, { written: 0, withdrawn: 0, supersededCases: 3 });
+  assert.deepEqual(await scanAll(f.client, f.tableName), await scanAll(expected.client, expected.tableName));
+});
+
+test('a line an older writer put after the newer claim is put back by the newer clean-up', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V1, [line({ case_ref: 'K', line_no: 1, quantity: 1 })]);
+  // S (v2) claimed before T (v3); its line put lands after T's puts, just before T's clean-up Query.
+  const late = line({ case_ref: 'K', line_no: 1, quantity: 2 });
+  const latePut = {
+    PutRequest: {
+      Item: {
+        ...late,
+        pk: keys.casePk('FR', 'K'),
+        sk: keys.lineSk(1),
+        gsi1pk: keys.phasePk(1, 'FR'),
+        gsi1sk: keys.phaseSk('K', 1),
+        orderToken: V2.orderToken,
+        objectKey: V2.objectKey,
+        versionId: V2.versionId,
+      },
+    },
+  };
+  let landed = false;
+  const t = sibling(f, (c) =>
+    c.command === 'QueryCommand' && !landed
+      ? {
+          before: async () => {
+            landed = true;
+            await batchWrite({ client: local.client(), tableName: f.tableName }, [latePut]);
+          },
+        }
+      : undefined,
+  );
+  assert.deepEqual(await t.applyUpload(V3, [line({ case_ref: 'K', line_no: 1, quantity: 3 })]), {
+    written: 1,
+    withdrawn: 0,
+    supersededCases: 0,
+  });
+  assert.ok(landed);
+  assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: 'K', line_no: 1, quantity: 3 })]);
+});
