@@ -1,0 +1,296 @@
+/**
+ * The whole pipeline on one machine, no AWS account and no Docker: DynamoDB (dynalite, LevelDB on disk), S3 (s3rver,
+ * files on disk), SES v2 (aws-ses-v2-local), the bucket's notification to the ingest queue (notifications.ts), the
+ * queue and its dead-letter queue feeding the SAME ingest handler module as on AWS (queue.ts), and reconciliation at
+ * start (reconciliation.ts). Only endpoints and credentials differ from AWS; functions/core/aws.ts is the one place
+ * that knows the emulators' quirks.
+ *
+ * Layout of the data directory: dynamodb/ (LevelDB), s3/ (s3rver), queue/ingest/ and queue/ingest-dlq/ (one JSON file
+ * per message), cloud.json (the running process and its endpoints, see registry.ts).
+ */
+import { join } from 'node:path';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { envForLocal, s3Client, dynamoClient, LOCAL_ENV } from '../../functions/core/aws.ts';
+import { loadOperationConfig, type OperationConfig } from '../../functions/core/config.ts';
+import type { IngestDeps } from '../../functions/core/ingest.ts';
+import { SeizureStore } from '../../functions/core/store/store.ts';
+import { FEEDBACK_PREFIX } from '../layout.ts';
+import { operationConfigEnv } from '../operation-env.ts';
+import { startDynamo, type LocalDynamo } from './dynamodb.ts';
+import { fromS3rverEvent, objectsOfBody, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
+import { LocalQueue, type LocalQueueOptions, type SqsLambda } from './queue.ts';
+import { objectsToReconcile } from './reconciliation.ts';
+import {
+  CloudAlreadyRunningError,
+  findCloud,
+  prepareDataDir,
+  removeDescriptor,
+  writeDescriptor,
+  type CloudDescriptor,
+} from './registry.ts';
+import { startS3, type LocalS3 } from './s3.ts';
+import { startSes, type LocalSes } from './ses.ts';
+
+export { PortInUseError, LOCAL_HOST } from './listen.ts';
+export { CloudAlreadyRunningError, DataDirError, LocalCloudNotRunningError, findCloud, readDescriptor, type CloudDescriptor, type Found } from './registry.ts';
+export { readMessages, type QueueMessage, type SqsLambda, type Settled } from './queue.ts';
+export { encodeS3EventKey, routedToIngest } from './notifications.ts';
+export { runWorkflow } from './stepfunctions.ts';
+
+/** The local bucket (on AWS the stack names it). */
+export const LOCAL_BUCKET = 'submissions';
+export const LOCAL_TABLE = 'seizures';
+export const DEFAULT_DATA_DIR = '.seizures';
+export const DEFAULT_PORTS = { s3: 4569, dynamodb: 4567, ses: 8005 } as const;
+/** Environment variables that change the defaults (flags win over them). */
+export const PORT_ENV = { s3: 'SEIZURES_S3_PORT', dynamodb: 'SEIZURES_DYNAMODB_PORT', ses: 'SEIZURES_SES_PORT' } as const;
+export const DATA_DIR_ENV = 'SEIZURES_DATA_DIR';
+/** The credentials every emulator accepts (s3rver only these). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/**
+ * The event source mapping and redrive policy of lib/ingestion.ts's defaults; test/lib/local/template.test.ts checks
+ * them against the synthesized template.
+ */
+export const INGEST_QUEUE_DEFAULTS = { batchSize: 1, maxConcurrency: 5, maxReceiveCount: 3 } as const;
+
+export type Ports = { s3: number; dynamodb: number; ses: number };
+
+export interface LocalCloudOptions {
+  /** @default $SEIZURES_DATA_DIR or .seizures */
+  readonly dataDir?: string;
+  /** 0 picks a free port. @default $SEIZURES_*_PORT or DEFAULT_PORTS */
+  readonly ports?: Partial<Ports>;
+  /** @default loadOperationConfig() (cdk.json) */
+  readonly operation?: OperationConfig;
+  /**
+   * Wraps the real ingest handler (tests: fault injection). `deps` are the handler's own dependencies, to build a
+   * variant with createIngestHandler.
+   */
+  readonly ingestHandler?: (real: SqsLambda, parts: { readonly deps: IngestDeps }) => SqsLambda;
+  /** Queue semantics; batch size, concurrency and receive count default to the stack's. */
+  readonly queue?: Partial<Pick<LocalQueueOptions, 'batchSize' | 'maxConcurrency' | 'maxReceiveCount' | 'visibilityTimeoutMs'>>;
+  /** Queue again, at start, uploads that were stored but never queued (see reconciliation.ts). @default true */
+  readonly reconcile?: boolean;
+  /** How long stop() waits for ingests in flight. @default 10000 */
+  readonly stopGraceMs?: number;
+}
+
+export interface LocalCloud {
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ses: string };
+  /** The web page of the mail sent through SES. */
+  readonly mailViewer: string;
+  readonly dataDir: string;
+  readonly bucket: string;
+  readonly tableName: string;
+  readonly region: string;
+  readonly credentials: typeof LOCAL_CREDENTIALS;
+  /** SEIZURES_LOCAL_* for functions/core/aws.ts (a child process or a client using this cloud). */
+  readonly env: Record<string, string>;
+  readonly queue: LocalQueue;
+  /** Keys queued again by reconciliation at start. */
+  readonly reconciled: readonly string[];
+  readonly descriptor: CloudDescriptor;
+  /** Resolves when no upload is waiting or being ingested (dead letters do not count). */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  /** Stops receiving, waits for ingests in flight (stopGraceMs), closes every server. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const portFrom = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`${name} must be a port number (got '${v}')`);
+  return n;
+};
+
+/** Ports and data directory: explicit values, else the environment, else the defaults. */
+export function localSettings(o: { dataDir?: string | undefined; ports?: Partial<Ports> | undefined } = {}, env: NodeJS.ProcessEnv = process.env): { dataDir: string; ports: Ports } {
+  return {
+    dataDir: o.dataDir ?? (env[DATA_DIR_ENV] || DEFAULT_DATA_DIR),
+    ports: {
+      s3: o.ports?.s3 ?? portFrom(env, PORT_ENV.s3, DEFAULT_PORTS.s3),
+      dynamodb: o.ports?.dynamodb ?? portFrom(env, PORT_ENV.dynamodb, DEFAULT_PORTS.dynamodb),
+      ses: o.ports?.ses ?? portFrom(env, PORT_ENV.ses, DEFAULT_PORTS.ses),
+    },
+  };
+}
+
+let instances = 0;
+
+/**
+ * Starts the local cloud on a data directory and returns once uploads are being ingested.
+ * @throws DataDirError, CloudAlreadyRunningError, PortInUseError
+ */
+export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const settings = localSettings(opts);
+  const dataDir = prepareDataDir(settings.dataDir);
+  const found = await findCloud(dataDir);
+  if (found.state === 'running' || found.state === 'not-answering') throw new CloudAlreadyRunningError(found.cloud);
+  const operation = opts.operation ?? loadOperationConfig();
+  const bucket = LOCAL_BUCKET;
+  const tableName = LOCAL_TABLE;
+  const instance = ++instances;
+
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const undo = async () => {
+    for (const f of cleanup.reverse()) await Promise.resolve(f()).catch(() => {});
+  };
+
+  try {
+    // The queue first: s3rver hands it every notification from its first request on.
+    let handler: SqsLambda | undefined;
+    const queue = new LocalQueue({
+      dir: join(dataDir, 'queue', 'ingest'),
+      dlqDir: join(dataDir, 'queue', 'ingest-dlq'),
+      handler: (event: SQSEvent, context: Context) => handler!(event, context),
+      queueArn: `arn:aws:sqs:${LOCAL_REGION}:000000000000:ingest`,
+      ...INGEST_QUEUE_DEFAULTS,
+      ...opts.queue,
+    });
+    cleanup.push(() => queue.stop(opts.stopGraceMs ?? 10_000));
+    const sequencer = new Sequencer();
+    for (const m of [...queue.messages(), ...queue.deadLetters()]) {
+      for (const o of objectsOfBody(m.body)) if (o.sequencer) sequencer.observe(o.sequencer);
+    }
+
+    const dynamo: LocalDynamo = await startDynamo({ path: join(dataDir, 'dynamodb'), port: settings.ports.dynamodb, tableName });
+    cleanup.push(() => dynamo.close());
+    const s3: LocalS3 = await startS3({
+      directory: join(dataDir, 's3'),
+      port: settings.ports.s3,
+      bucket,
+      onEvent: (ev) => {
+        for (const created of fromS3rverEvent(ev, sequencer)) queue.send(sqsBodyOf(created));
+      },
+    });
+    cleanup.push(() => s3.close());
+    const ses: LocalSes = await startSes({ port: settings.ports.ses });
+    cleanup.push(() => ses.close());
+
+    const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint };
+    const localEnv = envForLocal(endpoints);
+    // The Lambda's environment, as the stack sets it (lib/ingestion.ts), plus the local endpoints.
+    const lambdaEnv: Record<string, string> = {
+      ...localEnv,
+      TABLE_NAME: tableName,
+      BUCKET_NAME: bucket,
+      FEEDBACK_PREFIX,
+      OPERATION_CONFIG: operationConfigEnv(operation),
+      AWS_REGION: LOCAL_REGION,
+    };
+    const saved = new Map<string, string | undefined>();
+    for (const [k, v] of Object.entries(lambdaEnv)) {
+      saved.set(k, process.env[k]);
+      process.env[k] = v;
+    }
+    // Powertools: warnings and errors only, no EMF metrics on stdout, unless the caller set them.
+    for (const [k, v] of [['POWERTOOLS_LOG_LEVEL', 'WARN'], ['POWERTOOLS_METRICS_DISABLED', 'true']] as const) {
+      if (process.env[k] === undefined) {
+        saved.set(k, undefined);
+        process.env[k] = v;
+      }
+    }
+    cleanup.push(() => {
+      for (const [k, v] of saved) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+
+    // The handler module as Lambda loads it, built from the environment at import; one instance per cloud.
+    const mod = (await import(`../../functions/ingest/handler.ts?cloud=${instance}`)) as {
+      handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+    };
+    const real: SqsLambda = (event, context) => mod.handler(event, context);
+    if (opts.ingestHandler) {
+      const s3c = s3Client(endpoints);
+      const dyn = dynamoClient(endpoints);
+      cleanup.push(() => {
+        s3c.destroy();
+        dyn.destroy();
+      });
+      const deps: IngestDeps = { s3: s3c, store: new SeizureStore({ client: dyn, tableName }), config: operation };
+      handler = opts.ingestHandler(real, { deps });
+    } else {
+      handler = real;
+    }
+
+    const reconciled: string[] = [];
+    if (opts.reconcile ?? true) {
+      const s3c = s3Client(endpoints);
+      const dyn = dynamoClient(endpoints);
+      try {
+        const missed = await objectsToReconcile({
+          s3: s3c,
+          store: new SeizureStore({ client: dyn, tableName }),
+          bucket,
+          messages: [...queue.messages(), ...queue.deadLetters()],
+          sequencer,
+        });
+        for (const created of missed) {
+          queue.send(sqsBodyOf(created));
+          reconciled.push(created.key);
+        }
+      } finally {
+        s3c.destroy();
+        dyn.destroy();
+      }
+    }
+    queue.start();
+
+    const descriptor: CloudDescriptor = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir,
+      bucket,
+      tableName,
+      endpoints,
+      mailViewer: ses.viewer,
+    };
+    writeDescriptor(descriptor);
+    cleanup.push(() => removeDescriptor(descriptor));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoints,
+      mailViewer: ses.viewer,
+      dataDir,
+      bucket,
+      tableName,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      env: localEnv,
+      queue,
+      reconciled,
+      descriptor,
+      waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
+      stop: () => (stopping ??= undo()),
+    };
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+}
+
+/** What `seizures dev` prints at start: where everything is and how to upload. */
+export function banner(c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'>): string {
+  return [
+    'Local cloud running (Ctrl-C stops it):',
+    `  S3          ${c.endpoints.s3}   bucket ${c.bucket}`,
+    `  DynamoDB    ${c.endpoints.dynamodb}   table ${c.tableName}`,
+    `  SES v2      ${c.endpoints.ses}`,
+    `  Mail viewer ${c.mailViewer}`,
+    `  Data        ${c.dataDir}`,
+    '',
+    'Upload a file as Member FR with the AWS CLI:',
+    `  export AWS_ACCESS_KEY_ID=${c.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${c.credentials.secretAccessKey} AWS_DEFAULT_REGION=${c.region}`,
+    `  aws --endpoint-url ${c.endpoints.s3} s3 cp file.xlsx s3://${c.bucket}/incoming/FR/`,
+    'or with this CLI (waits for the outcome):',
+    `  npm run seizures -- upload file.xlsx --member FR${c.dataDir.endsWith(`/${DEFAULT_DATA_DIR}`) ? '' : ` --data-dir ${c.dataDir}`}`,
+    'Feedback appears under feedback/FR/; `npm run seizures -- status` lists submissions.',
+    '',
+  ].join('\n');
+}
+
+export { LOCAL_ENV };

@@ -1,0 +1,58 @@
+/**
+ * S3 on this machine: s3rver storing objects as files under the data directory, the bucket created at start. Every
+ * object event s3rver emits is handed to `onEvent` synchronously, before s3rver answers the request, so a client that
+ * got its 200 knows the notification has been queued (see index.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { close, listen, LOCAL_HOST } from './listen.ts';
+import type { S3rverEvent } from './notifications.ts';
+
+interface S3rverApp {
+  callback(): Parameters<typeof createServer>[1];
+  configureBuckets(): Promise<void>;
+  on(event: 'event', listener: (ev: S3rverEvent) => void): void;
+  logger: { exceptions: { unhandle(): void }; close(): void };
+}
+
+// s3rver ships no types: the part used here.
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as new (opts: {
+  directory: string;
+  silent: boolean;
+  configureBuckets: Array<{ name: string }>;
+  allowMismatchedSignatures?: boolean;
+}) => S3rverApp;
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver on 127.0.0.1:port with its files in `directory` and the bucket `bucket`.
+ * @throws PortInUseError
+ */
+export async function startS3(opts: { directory: string; port: number; bucket: string; onEvent: (ev: S3rverEvent) => void }): Promise<LocalS3> {
+  const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket }] });
+  app.on('event', opts.onEvent);
+  await app.configureBuckets();
+  const server: Server = createServer(app.callback());
+  let port: number;
+  try {
+    port = await listen(server, opts.port, 'S3', 'Choose another with --s3-port or SEIZURES_S3_PORT.');
+  } catch (e) {
+    app.logger.close();
+    throw e;
+  }
+  return {
+    endpoint: `http://${LOCAL_HOST}:${port}`,
+    port,
+    async close() {
+      await close(server);
+      app.logger.exceptions.unhandle();
+      app.logger.close();
+    },
+  };
+}
