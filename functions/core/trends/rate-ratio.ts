@@ -1,0 +1,109 @@
+/**
+ * Phase over phase (final mode): for every key of every dimension seen in either phase, the exact conditional
+ * test of equal rates. With y1, y2 the seizure lines of the earlier and later phase and E1, E2 their exposures
+ * (weeks in the phase x participating Members), under equal rates y1 | y1 + y2 ~ Binomial(y1 + y2, E1 / (E1 + E2));
+ * p is R's two-sided binom.test p-value on that. Benjamini-Hochberg runs once across all the tests of all the
+ * dimensions (one family per pair of phases).
+ *
+ * A key is flagged
+ * - rising when q < trendQ, rate ratio >= trendRatio and the LATER phase has >= trendMinCount lines;
+ * - falling when q < trendQ, rate ratio <= 1 / trendRatio and the EARLIER phase has >= trendMinCount lines.
+ * (The count condition is on the phase with the higher rate: the one whose lines make the trend.)
+ */
+import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
+import { benjaminiHochberg, binomTestTwoSided } from './stats.ts';
+import { DIMENSIONS, memberCount, type Cell, type Dimension, type PhaseAggregate } from './types.ts';
+
+/** Weeks in a phase: its days, first and last included, divided by 7. */
+export function weeksIn(phase: Pick<Phase, 'start' | 'end'>): number {
+  const days = (Date.parse(`${phase.end}T00:00:00Z`) - Date.parse(`${phase.start}T00:00:00Z`)) / 86_400_000 + 1;
+  if (!(days >= 1)) throw new RangeError(`weeksIn: phase ${phase.start}..${phase.end} has no day`);
+  return days / 7;
+}
+
+export interface PhaseSide {
+  readonly phase: number;
+  readonly lines: number;
+  /** Members that reported the key in that phase. */
+  readonly members: number;
+  /** weeks x participating Members of the phase. */
+  readonly exposure: number;
+}
+
+export interface PhaseTrend {
+  readonly dimension: Dimension;
+  readonly key: string;
+  readonly earlier: PhaseSide;
+  readonly later: PhaseSide;
+  /** (later lines / later exposure) / (earlier lines / earlier exposure); Infinity when the earlier phase has none. */
+  readonly rateRatio: number;
+  /** Two-sided exact conditional p-value. */
+  readonly p: number;
+  /** Benjamini-Hochberg q across every test of this comparison. */
+  readonly q: number;
+  readonly trend: 'rising' | 'falling' | 'none';
+}
+
+export type TrendThresholds = Pick<Thresholds, 'trendQ' | 'trendRatio' | 'trendMinCount'>;
+
+const EMPTY: Cell = { lines: 0, members: 0 };
+
+function exposureOf(p: PhaseAggregate): number {
+  const e = p.weeks * p.participatingMembers;
+  if (!(e > 0) || !Number.isFinite(e)) throw new RangeError(`phase ${p.phase}: exposure (weeks x participating Members) must be > 0 (got ${p.weeks} x ${p.participatingMembers})`);
+  return e;
+}
+
+/**
+ * Tests every key of the five dimensions between two phases. Returns one entry per key, grouped by dimension in
+ * the order of DIMENSIONS, and within one by p then key. Dimensions absent from both phases are skipped.
+ */
+export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, thresholds: Partial<TrendThresholds> = {}): PhaseTrend[] {
+  const t = { ...pick(DEFAULT_THRESHOLDS), ...thresholds };
+  const e1 = exposureOf(earlier);
+  const e2 = exposureOf(later);
+  const share = e1 / (e1 + e2);
+
+  const tests: Omit<PhaseTrend, 'q' | 'trend'>[] = [];
+  for (const dimension of DIMENSIONS) {
+    const c1 = earlier.counts[dimension];
+    const c2 = later.counts[dimension];
+    if (!c1 && !c2) continue;
+    const keys = [...new Set([...(c1?.keys() ?? []), ...(c2?.keys() ?? [])])];
+    const rows = keys.flatMap((key) => {
+      const a = c1?.get(key) ?? EMPTY;
+      const b = c2?.get(key) ?? EMPTY;
+      const n = a.lines + b.lines;
+      if (n === 0) return [];
+      return [
+        {
+          dimension,
+          key,
+          earlier: { phase: earlier.phase, lines: a.lines, members: memberCount(a.members), exposure: e1 },
+          later: { phase: later.phase, lines: b.lines, members: memberCount(b.members), exposure: e2 },
+          rateRatio: b.lines / e2 / (a.lines / e1),
+          p: binomTestTwoSided(a.lines, n, share),
+        },
+      ];
+    });
+    rows.sort((x, y) => x.p - y.p || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    tests.push(...rows);
+  }
+
+  const q = benjaminiHochberg(tests.map((x) => x.p));
+  return tests.map((x, i) => {
+    const qi = q[i]!;
+    const significant = qi < t.trendQ;
+    const trend =
+      significant && x.rateRatio >= t.trendRatio && x.later.lines >= t.trendMinCount
+        ? 'rising'
+        : significant && x.rateRatio <= 1 / t.trendRatio && x.earlier.lines >= t.trendMinCount
+          ? 'falling'
+          : 'none';
+    return { ...x, q: qi, trend };
+  });
+}
+
+function pick(th: Thresholds): TrendThresholds {
+  return { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount };
+}
