@@ -5,6 +5,7 @@
 import { ConfigError } from '../functions/core/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
 import * as template from './cli/template.ts';
+import * as trends from './cli/trends.ts';
 import * as validate from './cli/validate.ts';
 
 type Command = { run: (args: string[]) => Promise<number>; usage: string; summary: string };
@@ -12,6 +13,7 @@ type Command = { run: (args: string[]) => Promise<number>; usage: string; summar
 const COMMANDS: Record<string, Command> = {
   validate: { run: validate.validateCommand, usage: validate.usage, summary: 'check a spreadsheet and print what to fix' },
   template: { run: template.templateCommand, usage: template.usage, summary: 'write the upload template (en, fr or es)' },
+  trends: { run: (args) => trends.trendsCommand(args), usage: trends.usage, summary: 'run the weekly EARS detector on a count series' },
 };
 
 function help(): string {
