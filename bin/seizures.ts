@@ -4,8 +4,11 @@
  */
 import { ConfigError } from '../functions/core/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
+import * as dev from './cli/dev.ts';
+import * as status from './cli/status.ts';
 import * as template from './cli/template.ts';
 import * as trends from './cli/trends.ts';
+import * as upload from './cli/upload.ts';
 import * as validate from './cli/validate.ts';
 
 type Command = { run: (args: string[]) => Promise<number>; usage: string; summary: string };
@@ -14,6 +17,9 @@ const COMMANDS: Record<string, Command> = {
   validate: { run: validate.validateCommand, usage: validate.usage, summary: 'check a spreadsheet and print what to fix' },
   template: { run: template.templateCommand, usage: template.usage, summary: 'write the upload template (en, fr or es)' },
   trends: { run: (args) => trends.trendsCommand(args), usage: trends.usage, summary: 'run the weekly EARS detector on a count series' },
+  dev: { run: dev.devCommand, usage: dev.usage, summary: 'run the whole pipeline on this machine (npm start)' },
+  upload: { run: upload.uploadCommand, usage: upload.usage, summary: "upload a file to a Member's folder and wait for the outcome" },
+  status: { run: status.statusCommand, usage: status.usage, summary: 'list submissions with status and counts' },
 };
 
 function help(): string {

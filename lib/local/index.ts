@@ -30,30 +30,33 @@ import {
 } from './registry.ts';
 import { startS3, type LocalS3 } from './s3.ts';
 import { startSes, type LocalSes } from './ses.ts';
+import {
+  DEFAULT_DATA_DIR,
+  INGEST_QUEUE_DEFAULTS,
+  LOCAL_BUCKET,
+  LOCAL_CREDENTIALS,
+  LOCAL_TABLE,
+  localSettings,
+  type Ports,
+} from './settings.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
 export { CloudAlreadyRunningError, DataDirError, LocalCloudNotRunningError, findCloud, readDescriptor, type CloudDescriptor, type Found } from './registry.ts';
 export { readMessages, type QueueMessage, type SqsLambda, type Settled } from './queue.ts';
 export { encodeS3EventKey, routedToIngest } from './notifications.ts';
-export { runWorkflow } from './stepfunctions.ts';
-
-/** The local bucket (on AWS the stack names it). */
-export const LOCAL_BUCKET = 'submissions';
-export const LOCAL_TABLE = 'seizures';
-export const DEFAULT_DATA_DIR = '.seizures';
-export const DEFAULT_PORTS = { s3: 4569, dynamodb: 4567, ses: 8005 } as const;
-/** Environment variables that change the defaults (flags win over them). */
-export const PORT_ENV = { s3: 'SEIZURES_S3_PORT', dynamodb: 'SEIZURES_DYNAMODB_PORT', ses: 'SEIZURES_SES_PORT' } as const;
-export const DATA_DIR_ENV = 'SEIZURES_DATA_DIR';
-/** The credentials every emulator accepts (s3rver only these). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-/**
- * The event source mapping and redrive policy of lib/ingestion.ts's defaults; test/lib/local/template.test.ts checks
- * them against the synthesized template.
- */
-export const INGEST_QUEUE_DEFAULTS = { batchSize: 1, maxConcurrency: 5, maxReceiveCount: 3 } as const;
-
-export type Ports = { s3: number; dynamodb: number; ses: number };
+export {
+  DATA_DIR_ENV,
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORTS,
+  INGEST_QUEUE_DEFAULTS,
+  LOCAL_BUCKET,
+  LOCAL_CREDENTIALS,
+  LOCAL_TABLE,
+  PORT_ENV,
+  localSettings,
+  type Ports,
+} from './settings.ts';
+// Step Functions: import lib/local/stepfunctions.ts (runWorkflow) directly; it is slow to load and not needed here.
 
 export interface LocalCloudOptions {
   /** @default $SEIZURES_DATA_DIR or .seizures */
@@ -71,6 +74,11 @@ export interface LocalCloudOptions {
   readonly queue?: Partial<Pick<LocalQueueOptions, 'batchSize' | 'maxConcurrency' | 'maxReceiveCount' | 'visibilityTimeoutMs'>>;
   /** Queue again, at start, uploads that were stored but never queued (see reconciliation.ts). @default true */
   readonly reconcile?: boolean;
+  /**
+   * Hand queued uploads to the ingest handler. false: a cloud for reading only (`seizures status`): uploads are
+   * queued on disk for the next cloud that ingests, and nothing is reconciled. @default true
+   */
+  readonly ingest?: boolean;
   /** How long stop() waits for ingests in flight. @default 10000 */
   readonly stopGraceMs?: number;
 }
@@ -94,26 +102,6 @@ export interface LocalCloud {
   waitForIdle(timeoutMs?: number): Promise<void>;
   /** Stops receiving, waits for ingests in flight (stopGraceMs), closes every server. Idempotent. */
   stop(): Promise<void>;
-}
-
-const portFrom = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
-  const v = env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RangeError(`${name} must be a port number (got '${v}')`);
-  return n;
-};
-
-/** Ports and data directory: explicit values, else the environment, else the defaults. */
-export function localSettings(o: { dataDir?: string | undefined; ports?: Partial<Ports> | undefined } = {}, env: NodeJS.ProcessEnv = process.env): { dataDir: string; ports: Ports } {
-  return {
-    dataDir: o.dataDir ?? (env[DATA_DIR_ENV] || DEFAULT_DATA_DIR),
-    ports: {
-      s3: o.ports?.s3 ?? portFrom(env, PORT_ENV.s3, DEFAULT_PORTS.s3),
-      dynamodb: o.ports?.dynamodb ?? portFrom(env, PORT_ENV.dynamodb, DEFAULT_PORTS.dynamodb),
-      ses: o.ports?.ses ?? portFrom(env, PORT_ENV.ses, DEFAULT_PORTS.ses),
-    },
-  };
 }
 
 let instances = 0;
@@ -217,7 +205,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
 
     const reconciled: string[] = [];
-    if (opts.reconcile ?? true) {
+    const ingest = opts.ingest ?? true;
+    if (ingest && (opts.reconcile ?? true)) {
       const s3c = s3Client(endpoints);
       const dyn = dynamoClient(endpoints);
       try {
@@ -237,7 +226,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         dyn.destroy();
       }
     }
-    queue.start();
+    if (ingest) queue.start();
 
     const descriptor: CloudDescriptor = {
       pid: process.pid,

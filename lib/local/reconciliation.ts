@@ -8,12 +8,10 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { INCOMING_PREFIX } from '../layout.ts';
 import type { SeizureStore } from '../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import { objectsOfBody, routedToIngest, type ObjectCreated, type Sequencer } from './notifications.ts';
 import type { QueueMessage } from './queue.ts';
+import { FINISHED } from './settings.ts';
 
-/** Statuses after which an upload is done with (failed is not: it is retried, or sits in the DLQ as a message). */
-export const FINISHED: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 
 export interface ReconcileInput {
   readonly s3: S3Client;
