@@ -170,9 +170,12 @@ class Validation {
   private readonly maxIssues: number;
   private readonly today: string;
   private readonly members: ReadonlySet<string>;
-  private readonly seen = new Map<string, number>();
-  private readonly nextLine = new Map<string, number>();
-  private readonly vocabMemo = new Map<VocabName, Map<string, string | undefined>>();
+  /** Per case of the uploading Member (the usual case, keyed by case_ref alone) and of anyone else. */
+  private readonly ownCases = new Map<string, { next: number; seen: number[] }>();
+  private readonly otherCases = new Map<string, { next: number; seen: number[] }>();
+  /** The Member whose cases are keyed by case_ref alone: the uploader, else the first Member seen. */
+  private primary: string | undefined;
+  private readonly memos = new Map<string, Map<string, unknown>>();
   private date1904 = false;
   private sheetName = '';
 
@@ -181,6 +184,7 @@ class Validation {
     this.maxIssues = opts.maxIssues ?? 100_000;
     this.today = opts.today ?? isoDay(new Date());
     this.members = new Set(opts.config.members.map((m) => m.code));
+    this.primary = opts.member;
     this.report = {
       valid: false,
       file,
@@ -316,26 +320,48 @@ class Validation {
   }
 
   /** First occurrence of a seizure line's identity wins; returns the row it was first seen on, if any. */
-  claim(key: string, row: number): number | undefined {
-    const first = this.seen.get(key);
-    if (first === undefined) this.seen.set(key, row);
-    return first;
+  claim(member: string, caseRef: string, line: number, row: number): number | undefined {
+    const c = this.caseState(member, caseRef);
+    // Cases hold a handful of lines: a flat [line, row, line, row, ...] array beats a Map per case.
+    for (let i = 0; i < c.seen.length; i += 2) if (c.seen[i] === line) return c.seen[i + 1];
+    c.seen.push(line, row);
+    return undefined;
   }
 
   autoLine(member: string, caseRef: string): number {
-    const k = `${member}\u0000${caseRef}`;
-    const n = (this.nextLine.get(k) ?? 0) + 1;
-    this.nextLine.set(k, n);
-    return n;
+    return ++this.caseState(member, caseRef).next;
+  }
+
+  private caseState(member: string, caseRef: string): { next: number; seen: number[] } {
+    this.primary ??= member;
+    const own = member === this.primary;
+    const key = own ? caseRef : `${member}\u0000${caseRef}`;
+    const map = own ? this.ownCases : this.otherCases;
+    let c = map.get(key);
+    if (!c) map.set(key, (c = { next: 0, seen: [] }));
+    return c;
+  }
+
+  /**
+   * Normalising a cell (vocabulary match, country, currency) is pure in its text and a sheet repeats few distinct
+   * texts per column, so each answer is computed once. Bounded, so a sheet of distinct values cannot grow it unduly.
+   */
+  memo<T>(kind: string, text: string, compute: (text: string) => T): T {
+    let m = this.memos.get(kind) as Map<string, T> | undefined;
+    if (!m) this.memos.set(kind, (m = new Map<string, T>()));
+    const hit = m.get(text);
+    if (hit !== undefined || m.has(text)) return hit as T;
+    const value = compute(text);
+    if (m.size < 10_000) m.set(text, value);
+    return value;
   }
 
   vocab(name: VocabName, text: string): string | undefined {
-    let memo = this.vocabMemo.get(name);
-    if (!memo) this.vocabMemo.set(name, (memo = new Map()));
-    if (memo.has(text)) return memo.get(text);
-    const code = VOCABS[name].match(text);
-    if (memo.size < 10_000) memo.set(text, code);
-    return code;
+    return this.memo(name, text, (t) => VOCABS[name].match(t));
+  }
+
+  country(text: string, allowUnknown: boolean): string | undefined {
+    return this.memo(allowUnknown ? 'country' : 'member', text, (t) => normaliseCountry(t, { allowUnknown }));
   }
 }
 
@@ -420,7 +446,7 @@ class RowCheck {
   private country(key: FieldKey): string | undefined {
     const c = this.cell(key);
     if (!c) return undefined;
-    const code = normaliseCountry(cellText(c)!, { allowUnknown: true });
+    const code = this.v.country(cellText(c)!, true);
     return code ?? this.err('constraint-error', key, 'unknown-country', { allowUnknown: 1 });
   }
 
@@ -435,7 +461,7 @@ class RowCheck {
     const mc = this.cell('reporting_member');
     if (!mc) this.err('missing-cell', 'reporting_member', 'missing-cell');
     else {
-      member = normaliseCountry(cellText(mc)!);
+      member = v.country(cellText(mc)!, false);
       if (!member) this.err('constraint-error', 'reporting_member', 'unknown-country', {});
       else if (v.uploader && member !== v.uploader) {
         this.err('constraint-error', 'reporting_member', 'member-mismatch', { member: v.uploader });
@@ -478,7 +504,7 @@ class RowCheck {
     let location = this.text('location');
     if (location) {
       const lo = LOCODE.exec(location);
-      if (lo && normaliseCountry(lo[1]!)) location = lo[1]! + lo[2]!;
+      if (lo && v.country(lo[1]!, false)) location = lo[1]! + lo[2]!;
     }
     const locationType = this.vocab('location_type', 'location_type', false);
     const direction = this.vocab('direction', 'direction', false);
@@ -524,7 +550,7 @@ class RowCheck {
     let currency: string | undefined;
     const cc = this.cell('currency');
     if (cc) {
-      currency = normaliseCurrency(cellText(cc)!);
+      currency = v.memo('currency', cellText(cc)!, normaliseCurrency);
       if (!currency) this.err('constraint-error', 'currency', 'unknown-currency');
     } else if (this.cell('estimated_value')) {
       this.err('missing-cell', 'currency', 'missing-currency', { value: cellText(this.cell('estimated_value')) });
@@ -536,9 +562,9 @@ class RowCheck {
     let transit: string[] | undefined;
     const tc = this.cell('transit_countries');
     if (tc) {
-      const { codes, bad } = parseCountryList(cellText(tc)!);
+      const { codes, bad } = v.memo('countries', cellText(tc)!, parseCountryList);
       if (bad.length) this.err('constraint-error', 'transit_countries', 'unknown-countries', { bad: bad.join(' ') });
-      else if (codes.length) transit = codes;
+      else if (codes.length) transit = [...codes];
     }
     const transport = this.vocab('transport_mode', 'transport_mode', true);
     const concealment = this.vocab('concealment_method', 'concealment_method', false);
@@ -547,7 +573,7 @@ class RowCheck {
     const remarks = this.text('remarks');
 
     if (member && caseRef !== undefined && lineNo !== undefined) {
-      const first = v.claim(`${member}\u0000${caseRef}\u0000${lineNo}`, row.rowNumber);
+      const first = v.claim(member, caseRef, lineNo, row.rowNumber);
       if (first !== undefined) {
         this.err('unique-error', 'case_ref', 'duplicate-line', { caseRef, line: lineNo, firstRow: first });
       }

@@ -1,0 +1,44 @@
+/**
+ * One benchmark case in a child process of its own, so its peak RSS is its own: `tsx measure.ts CASE ARGS...`
+ * prints one JSON line {seconds, maxRssMB, ...}.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadOperationConfig } from '../../functions/core/config.ts';
+import { fileByteSource } from '../../functions/core/sheet/source.ts';
+import { scanFloor } from '../../functions/core/sheet/xlsx.ts';
+import { validateSpreadsheet } from '../../functions/core/validate.ts';
+
+type Case = (args: string[]) => Promise<Record<string, number | string>>;
+
+const CASES: Record<string, Case> = {
+  /** Floor: inflate the sheet entry and count '<' bytes, building nothing. */
+  async 'xlsx-floor'([file]) {
+    const r = await scanFloor(await fileByteSource(file!), 0);
+    return { inflatedMB: r.inflatedBytes / 1e6 };
+  },
+  /** Parse + validate + records (serialised as NDJSON lines, as --records does). */
+  async validate([file]) {
+    let bytes = 0;
+    const report = await validateSpreadsheet(await fileByteSource(file!), {
+      config: loadOperationConfig(),
+      member: 'FR',
+      today: '2026-11-28',
+      onRecord: (r) => void (bytes += JSON.stringify(r).length + 1),
+    });
+    if (report.stats.invalidRows || report.errors.length) throw new Error(`bench file did not validate: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    return { rows: report.stats.validRows, ndjsonMB: bytes / 1e6 };
+  },
+  /** Time to load a bundle as Lambda would (import of the minified ESM file). */
+  async load([file]) {
+    await import(file!);
+    return {};
+  },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const run = CASES[name!];
+if (!run) throw new Error(`unknown case ${name}`);
+const t0 = performance.now();
+const extra = await run(args);
+const seconds = (performance.now() - t0) / 1000;
+process.stdout.write(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');

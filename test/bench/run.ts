@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: speed and memory, each figure next to a floor measured in the same run on the same machine.
+ * Not a test: it prints figures and ratios, and fails only if a case cannot run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BENCH_DIR, benchWorkbook } from './fixtures.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
+const only = process.argv.slice(2);
+
+type Result = { seconds: number; maxRssMB: number; [k: string]: number | string };
+
+function child(cmd: string, args: string[]): Promise<Result> {
+  return new Promise((ok, fail) => {
+    const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.on('close', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').at(-1)!)) : fail(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** Runs a case `times` times and keeps the fastest (the least disturbed by the rest of the machine). */
+async function best(args: string[], times = 3): Promise<Result> {
+  let b: Result | undefined;
+  for (let i = 0; i < times; i++) {
+    const r = await child(TSX, [join(ROOT, 'test/bench/measure.ts'), ...args]);
+    if (!b || r.seconds < b.seconds) b = r;
+  }
+  return b!;
+}
+
+const fmt = (n: number, d = 2) => n.toFixed(d);
+const rate = (rows: number, s: number) => `${Math.round(rows / s).toLocaleString('en')} rows/s`;
+
+async function bundle(name: string, entry: string): Promise<{ file: string; kb: number }> {
+  const outfile = join(BENCH_DIR, 'bundles', `${name}.mjs`);
+  await mkdir(dirname(outfile), { recursive: true });
+  // The same settings as lib/pipeline-function.ts: ESM, minified, Node 22, SDK bundled.
+  await build({
+    entryPoints: [join(ROOT, entry)], outfile, bundle: true, minify: true, platform: 'node', target: 'node22', format: 'esm',
+    mainFields: ['module', 'main'], logLevel: 'error',
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  });
+  return { file: outfile, kb: (await stat(outfile)).size / 1024 };
+}
+
+async function validation(): Promise<void> {
+  console.log(`\n## Validation of a ${ROWS.toLocaleString('en')}-row template-shaped workbook`);
+  const file = await benchWorkbook(ROWS);
+  console.log(`file: ${file} (${fmt((await stat(file)).size / 1e6, 1)} MB)`);
+  const floor = await best(['xlsx-floor', file]);
+  const v = await best(['validate', file]);
+  console.log(`floor (inflate + scan XML)   ${fmt(floor.seconds)} s  ${rate(ROWS, floor.seconds)}  peak RSS ${fmt(floor.maxRssMB, 0)} MB`);
+  console.log(`validate (parse+check+NDJSON) ${fmt(v.seconds)} s  ${rate(ROWS, v.seconds)}  peak RSS ${fmt(v.maxRssMB, 0)} MB`);
+  console.log(`ratio to floor: ${fmt(v.seconds / floor.seconds)}x (aim <= 3x); peak RSS ${fmt(v.maxRssMB, 0)} MB (aim < 300 MB)`);
+}
+
+async function bundles(): Promise<void> {
+  console.log('\n## Bundles (minified ESM, as deployed) and their load time');
+  const empty = await bundle('empty', 'test/bench/empty.ts');
+  const floor = await best(['load', empty.file], 5);
+  console.log(`floor: an empty module      ${fmt(empty.kb, 1)} KB  load ${fmt(floor.seconds * 1000, 0)} ms`);
+  for (const [name, entry] of [['validator', 'functions/core/validate.ts'], ['ingest', 'functions/ingest/app.ts']] as const) {
+    const b = await bundle(name, entry);
+    const l = await best(['load', b.file], 5);
+    console.log(`${name.padEnd(28)} ${fmt(b.kb, 1)} KB  load ${fmt(l.seconds * 1000, 0)} ms (${fmt(l.seconds / floor.seconds, 1)}x the empty module)`);
+  }
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles };
+console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
+for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
+void NODE;
