@@ -132,10 +132,11 @@ export class LocalQueue extends EventEmitter<{ settled: [Settled]; idle: [] }> {
     const dead = new Set(readdirSync(this.#o.dlqDir));
     for (const name of readdirSync(this.#o.dir)) {
       const file = join(this.#o.dir, name);
-      if (!name.endsWith('.json')) {
+      if (name.endsWith('.tmp')) {
         rmSync(file, { force: true }); // a write cut short
         continue;
       }
+      if (!name.endsWith('.json')) continue;
       if (dead.has(name)) {
         rmSync(file, { force: true }); // moved to the DLQ just before the crash
         continue;
