@@ -2,6 +2,7 @@
  * Test support for the local cloud: a cloud on free ports in a temporary data directory, clients for it, and fixture
  * files (CSV as Members export them, .xlsx written with exceljs). Not a test file itself.
  */
+import './quiet.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,6 @@ import { dynamoClient, s3Client } from '../../../functions/core/aws.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../lib/local/index.ts';
-
-// The handler's Powertools logs (its retries log at ERROR) would drown the test output.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 export const CSV_HEADER = 'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
 
