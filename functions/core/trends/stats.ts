@@ -66,12 +66,14 @@ export function binomTestTwoSided(x: number, n: number, p: number): number {
   const logLimit = logD + Math.log(BINOM_REL_ERR);
   // Sum relative to the largest retained term, so tiny tails are added without underflowing one by one.
   const kept: number[] = [];
+  let top = -Infinity; // a loop, not Math.max(...kept): n may exceed the engine's argument limit
   for (let k = 0; k <= n; k++) {
     const l = logBinomPmf(k, n, p);
-    if (l <= logLimit) kept.push(l);
+    if (l <= logLimit) {
+      kept.push(l);
+      if (l > top) top = l;
+    }
   }
-  if (kept.length === 0) return 0;
-  const top = Math.max(...kept);
   if (top === -Infinity) return 0;
   // Ascending order: the small terms are added first, so they are not rounded away against the large ones.
   kept.sort((a, b) => a - b);
