@@ -16,11 +16,15 @@ import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../
 
 export const CSV_HEADER = 'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
 
-/** A UTF-8 CSV of `rows` valid rows (cases `${prefix}-1`...) plus `invalid` rows whose quantity is not a number. */
-export function csv(member: string, rows: number, opts: { prefix?: string; invalid?: number } = {}): string {
+/**
+ * A UTF-8 CSV of `rows` valid rows plus `invalid` rows whose quantity is not a number. Valid rows fall into cases
+ * `${prefix}-1`, `${prefix}-2`... of `perCase` lines each (default 1).
+ */
+export function csv(member: string, rows: number, opts: { prefix?: string; invalid?: number; perCase?: number } = {}): string {
   const prefix = opts.prefix ?? 'C';
+  const perCase = opts.perCase ?? 1;
   const lines = [CSV_HEADER];
-  for (let i = 1; i <= rows; i++) lines.push(`${member},${prefix}-${i},2021-06-15,Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`);
+  for (let i = 1; i <= rows; i++) lines.push(`${member},${prefix}-${Math.ceil(i / perCase)},2021-06-15,Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`);
   for (let i = 1; i <= (opts.invalid ?? 0); i++) lines.push(`${member},${prefix}-X${i},2021-06-15,Medicines,Ivermectin,lots,Pieces,Air cargo,Falsified`);
   return lines.join('\n') + '\n';
 }
