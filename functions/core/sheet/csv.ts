@@ -406,25 +406,26 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
       }
       parser.feed(text, emit);
     };
-    const decode = (bytes: Uint8Array, last: boolean): void => {
+    /** Decodes and parses `bytes`; the rows before an encoding error are still emitted, then the error is returned. */
+    const decode = (bytes: Uint8Array, last: boolean): SpreadsheetError | undefined => {
       if (validator) {
         const bad = validator.feed(bytes);
         if (bad >= 0) {
           take(decoder.decode(bytes.subarray(0, bad), { stream: true }));
-          throw invalidUtf8(parser.line, bom);
+          return invalidUtf8(parser.line, bom);
         }
         if (last && validator.pending) {
           take(decoder.decode(bytes, { stream: true }));
-          throw invalidUtf8(parser.line, bom);
+          return invalidUtf8(parser.line, bom);
         }
         take(decoder.decode(bytes, { stream: !last }));
-        return;
+        return undefined;
       }
       let text: string;
       try {
         text = decoder.decode(bytes, { stream: !last });
       } catch {
-        throw new SpreadsheetError(
+        return new SpreadsheetError(
           'encoding-error',
           'invalid-utf16',
           `invalid UTF-16 after line ${parser.line}; save the file as "CSV UTF-8"`,
@@ -432,20 +433,18 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
         );
       }
       take(text);
+      return undefined;
     };
 
     try {
-      decode(prefix, eof);
-      yield* out.splice(0);
-      while (!eof) {
-        const r = await chunks.next();
-        if (r.done) {
-          eof = true;
-          decode(new Uint8Array(0), true);
-        } else {
-          decode(r.value, false);
-        }
+      let error = decode(prefix, eof);
+      for (;;) {
         yield* out.splice(0);
+        if (error) throw error;
+        if (eof) break;
+        const r = await chunks.next();
+        if (r.done) eof = true;
+        error = decode(r.done ? new Uint8Array(0) : r.value, eof);
       }
       parser.end(emit);
       yield* out.splice(0);
