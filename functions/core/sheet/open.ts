@@ -1,0 +1,351 @@
+/**
+ * Opens an uploaded spreadsheet, deciding what it is from its bytes, not its name. This is the one place where files
+ * are sniffed: a PDF named .xlsx is a PDF, an .xlsx named .csv is read as a workbook, and a workbook the pipeline
+ * cannot read (.xls, .xlsm, .xlsb, .ods, an encrypted .xlsx) is refused with what it is, so the report can tell the
+ * Member what to send instead.
+ *
+ * Every SpreadsheetError raised here carries `extension` (of the uploaded name, lower case, no dot; '' if none) and
+ * `detected` (what the bytes are: xlsx, xlsm, xlsb, ods, odf, docx, pptx, zip, xls, doc, ppt, ole2, encrypted-ooxml,
+ * pdf, png, jpeg, gif, tiff, rar, 7z, gzip, binary, csv, html, xml, spreadsheetml, rtf, utf-16-without-bom).
+ */
+import { extname } from 'node:path';
+import { openCsv } from './csv.ts';
+import { openXlsx } from './xlsx.ts';
+import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './types.ts';
+
+/** Bytes read from the start of the file to sniff it. */
+const HEAD_BYTES = 8 * 1024;
+/** Names under which text is read as CSV. */
+const TEXT_EXTENSIONS: ReadonlySet<string> = new Set(['csv', 'txt', 'tsv']);
+/** Names of macro-enabled Excel workbooks, templates and add-ins. */
+const MACRO_EXTENSIONS: ReadonlySet<string> = new Set(['xlsm', 'xltm', 'xlam']);
+
+export type Detection =
+  /** A workbook for openXlsx (or a zip whose directory could not be read: openXlsx reports how it is damaged). */
+  | { readonly open: 'xlsx'; readonly extension: string; readonly detected: 'xlsx' | 'zip' }
+  | { readonly open: 'csv'; readonly extension: string; readonly detected: 'csv' };
+
+/** Extension of an uploaded name, lower case, without the dot ('' if none). */
+export function extensionOf(name: string): string {
+  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  const ext = extname(base);
+  return ext && ext !== base ? ext.slice(1).toLowerCase() : '';
+}
+
+/**
+ * Opens `source` as a workbook: checks its size, sniffs its bytes (`detectFormat`) and hands it to the xlsx or CSV
+ * reader. Throws SpreadsheetError for files that cannot be read; the readers throw it for damage found later.
+ */
+export async function openSpreadsheet(source: ByteSource, limits?: Partial<ReadLimits>): Promise<Workbook> {
+  const d = await detectFormat(source, limits);
+  return d.open === 'xlsx' ? openXlsx(source, limits) : openCsv(source, limits);
+}
+
+/** Decides what `source` is, or throws the SpreadsheetError that says why it cannot be read. */
+export async function detectFormat(source: ByteSource, limits?: Partial<ReadLimits>): Promise<Detection> {
+  const max = limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  const extension = extensionOf(source.name);
+  if (source.size > max) {
+    throw new SpreadsheetError('size-error', 'too-large', `file is ${source.size} bytes, more than ${max}`, {
+      size: source.size,
+      max,
+      extension,
+    });
+  }
+  if (source.size === 0) {
+    throw new SpreadsheetError('source-error', 'empty', 'the file is empty', { extension, detected: 'empty' });
+  }
+  const head = await readRange(source, 0, Math.min(source.size, HEAD_BYTES));
+  const formatError = (reason: string, detected: string, detail: string): SpreadsheetError =>
+    new SpreadsheetError('format-error', reason, detail, { extension, detected });
+
+  if (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY)) {
+    const detected = await classifyZip(source, head, extension);
+    switch (detected) {
+      case 'xlsx':
+      case 'zip-unreadable':
+        return { open: 'xlsx', extension, detected: detected === 'xlsx' ? 'xlsx' : 'zip' };
+      case 'xlsm':
+        throw formatError('xlsm', 'xlsm', 'macro-enabled workbook (.xlsm) is not accepted');
+      case 'xlsb':
+        throw formatError('xlsb', 'xlsb', 'binary Excel workbook (.xlsb) is not accepted');
+      case 'ods':
+        throw formatError('ods', 'ods', 'OpenDocument spreadsheet (.ods) is not accepted');
+      default:
+        throw formatError('unsupported', detected, `a ${detected} archive, not a workbook`);
+    }
+  }
+
+  if (startsWith(head, OLE2)) {
+    const names = await compoundFileNames(source).catch((e: unknown) => {
+      if (e instanceof CorruptCompoundFile) return undefined;
+      throw e;
+    });
+    if (!names) {
+      throw new SpreadsheetError('source-error', 'corrupt', 'an OLE2 compound file whose directory cannot be read', {
+        extension,
+        detected: 'ole2',
+      });
+    }
+    if (names.has('EncryptionInfo') || names.has('EncryptedPackage')) {
+      throw new SpreadsheetError('source-error', 'encrypted', 'the workbook is encrypted with a password', {
+        extension,
+        detected: 'encrypted-ooxml',
+      });
+    }
+    if (names.has('Workbook') || names.has('Book')) {
+      throw formatError('xls', 'xls', 'legacy Excel 97-2003 workbook (.xls) is not accepted');
+    }
+    const other = names.has('WordDocument') ? 'doc' : names.has('PowerPoint Document') ? 'ppt' : 'ole2';
+    throw formatError('unsupported', other, `an OLE2 compound file (${other}), not a workbook`);
+  }
+
+  for (const [magic, kind] of MAGIC) {
+    if (startsWith(head, magic)) {
+      throw formatError(kind === 'pdf' ? 'pdf' : 'unsupported', kind, `a ${kind} file, not a spreadsheet`);
+    }
+  }
+
+  const text = sniffText(head);
+  if (text === 'binary') throw formatError('unsupported', 'binary', 'binary content that is not a spreadsheet');
+  if (!TEXT_EXTENSIONS.has(extension)) {
+    throw formatError('misnamed-text', text, `text (${text}) under the name .${extension}, not a workbook`);
+  }
+  if (text === 'utf-16-without-bom') {
+    throw new SpreadsheetError('encoding-error', 'utf16-without-bom', 'UTF-16 text without a byte order mark', {
+      extension,
+      detected: text,
+    });
+  }
+  if (text !== 'csv') throw formatError('unsupported', text, `${text} text, not CSV`);
+  return { open: 'csv', extension, detected: 'csv' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Magic numbers
+
+const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
+const ZIP_EMPTY = [0x50, 0x4b, 0x05, 0x06];
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+/** Binary formats Members have been seen to send instead of a spreadsheet, named for logs and the report. */
+const MAGIC: ReadonlyArray<readonly [readonly number[], string]> = [
+  [ascii('%PDF-'), 'pdf'],
+  [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'png'],
+  [[0xff, 0xd8, 0xff], 'jpeg'],
+  [ascii('GIF8'), 'gif'],
+  [[0x49, 0x49, 0x2a, 0x00], 'tiff'],
+  [[0x4d, 0x4d, 0x00, 0x2a], 'tiff'],
+  [ascii('Rar!\x1a\x07'), 'rar'],
+  [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], '7z'],
+  [[0x1f, 0x8b], 'gzip'],
+];
+
+function startsWith(b: Uint8Array, magic: readonly number[], at = 0): boolean {
+  if (b.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (b[at + i] !== magic[i]) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text
+
+type TextKind = 'csv' | 'html' | 'xml' | 'spreadsheetml' | 'rtf' | 'utf-16-without-bom' | 'binary';
+
+/**
+ * Whether the first bytes are text, and which: CSV-like text in UTF-8, Windows-1252 or UTF-16 with a BOM; or text that
+ * a CSV reader must not read (HTML pages and Excel 2003 XML that old "export to Excel" features name .xls, RTF).
+ */
+export function sniffText(head: Uint8Array): TextKind {
+  let text: string;
+  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+    const le = head[0] === 0xff;
+    text = new TextDecoder(le ? 'utf-16le' : 'utf-16be').decode(head.subarray(0, head.length & ~1));
+  } else {
+    if (head.includes(0)) return utf16WithoutBom(head) ? 'utf-16-without-bom' : 'binary';
+    let controls = 0;
+    for (const c of head) {
+      // Tab, LF, FF, CR and DOS end-of-file are at home in text; other C0 controls and DEL are not.
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d && c !== 0x1a) || c === 0x7f) controls++;
+    }
+    if (controls > head.length / 100) return 'binary';
+    // Markers are ASCII: Latin-1 keeps byte offsets and never fails.
+    text = new TextDecoder('latin1').decode(head.subarray(0, 1024));
+    if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
+  }
+  const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 1024).toLowerCase();
+  if (start.startsWith('{\\rtf')) return 'rtf';
+  if (start.startsWith('<?xml')) return start.includes('urn:schemas-microsoft-com:office:spreadsheet') ? 'spreadsheetml' : 'xml';
+  if (/^<(!doctype html|html|head|body|table|meta)\b/.test(start)) return 'html';
+  return 'csv';
+}
+
+/** UTF-16 text without a BOM: one byte of every pair is zero, the other is not. */
+function utf16WithoutBom(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 2048) & ~1;
+  if (n < 4) return false;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (head[i] === 0) zeroEven++;
+    if (head[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  return (zeroOdd >= 0.9 * pairs && zeroEven <= 0.1 * pairs) || (zeroEven >= 0.9 * pairs && zeroOdd <= 0.1 * pairs);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Zip
+
+const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
+const ODF_MIME = 'application/vnd.oasis.opendocument.';
+
+/**
+ * What a zip holds, from its stored `mimetype` (ODF puts it first, uncompressed) and its central directory's entry
+ * names. 'zip-unreadable' when the directory cannot be found or read (truncated or damaged file).
+ */
+async function classifyZip(source: ByteSource, head: Uint8Array, extension: string): Promise<string> {
+  // ODF: local header of "mimetype" at 0, its stored content right after the 30-byte header and the 8-byte name.
+  if (startsWith(head, ascii('mimetype'), 30)) {
+    const mime = new TextDecoder('latin1').decode(head.subarray(38, 38 + 80));
+    if (mime.startsWith(ODS_MIME)) return 'ods';
+    if (mime.startsWith(ODF_MIME)) return 'odf';
+  }
+  const names = await zipEntryNames(source);
+  if (!names) return 'zip-unreadable';
+  const has = (n: string): boolean => names.has(n);
+  if (has('content.xml') && has('meta-inf/manifest.xml')) return 'ods';
+  if (has('xl/workbook.bin')) return 'xlsb';
+  if (has('xl/workbook.xml')) return has('xl/vbaproject.bin') || MACRO_EXTENSIONS.has(extension) ? 'xlsm' : 'xlsx';
+  if (has('word/document.xml')) return 'docx';
+  if (has('ppt/presentation.xml')) return 'pptx';
+  return 'zip';
+}
+
+/**
+ * Entry names (lower case) from a zip's central directory, read from the end of the file: the end-of-central-
+ * directory record (and the Zip64 one when the sizes overflow), then the directory itself. Undefined when it cannot be
+ * found or does not parse.
+ */
+export async function zipEntryNames(source: ByteSource): Promise<Set<string> | undefined> {
+  const size = source.size;
+  const tailStart = Math.max(0, size - (22 + 0xffff));
+  const tail = await readRange(source, tailStart, size);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return undefined;
+  const eocdAt = tailStart + eocd;
+  let entries = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let cdOffset = tail.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    const loc = eocd - 20;
+    if (loc < 0 || !startsWith(tail, [0x50, 0x4b, 0x06, 0x07], loc)) return undefined;
+    const z64At = Number(tail.readBigUInt64LE(loc + 8));
+    if (z64At + 56 > eocdAt) return undefined;
+    const z64 = await readRange(source, z64At, z64At + 56);
+    if (z64.length < 56 || !startsWith(z64, [0x50, 0x4b, 0x06, 0x06])) return undefined;
+    entries = Number(z64.readBigUInt64LE(32));
+    cdSize = Number(z64.readBigUInt64LE(40));
+    cdOffset = Number(z64.readBigUInt64LE(48));
+  }
+  if (cdOffset + cdSize > eocdAt) return undefined;
+  const cd = await readRange(source, cdOffset, cdOffset + cdSize);
+  if (cd.length !== cdSize) return undefined;
+  const names = new Set<string>();
+  let p = 0;
+  for (let n = 0; n < entries; n++) {
+    if (p + 46 > cd.length || !startsWith(cd, [0x50, 0x4b, 0x01, 0x02], p)) return undefined;
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    if (p + 46 + nameLen > cd.length) return undefined;
+    names.add(cd.toString('utf8', p + 46, p + 46 + nameLen).replace(/\\/g, '/').replace(/^\//, '').toLowerCase());
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OLE2 compound file (MS-CFB)
+
+const END_OF_CHAIN = 0xfffffffe;
+
+/** The compound file's structure is inconsistent (as opposed to the source failing to deliver its bytes). */
+class CorruptCompoundFile extends Error {}
+
+/**
+ * Names of the storages and streams in an OLE2 compound file: the header, the FAT sectors holding the directory's
+ * chain (looked up through the DIFAT), then the directory sectors. Throws CorruptCompoundFile when the structure is
+ * inconsistent.
+ */
+export async function compoundFileNames(source: ByteSource): Promise<Set<string>> {
+  const header = await readRange(source, 0, Math.min(source.size, 512));
+  if (header.length < 512) throw new CorruptCompoundFile('short compound file header');
+  const shift = header.readUInt16LE(0x1e);
+  if (shift !== 9 && shift !== 12) throw new CorruptCompoundFile(`sector shift ${shift}`);
+  const ss = 1 << shift;
+  const perSector = ss / 4;
+  const numFat = header.readUInt32LE(0x2c);
+  const firstDir = header.readUInt32LE(0x30);
+  let difatNext = header.readUInt32LE(0x44);
+  const numDifat = header.readUInt32LE(0x48);
+  const maxSectors = Math.ceil(source.size / ss);
+
+  const sector = async (id: number): Promise<Buffer> => {
+    if (id >= maxSectors) throw new CorruptCompoundFile(`sector ${id} beyond the end of the file`);
+    const start = (id + 1) * ss;
+    const b = await readRange(source, start, Math.min(source.size, start + ss));
+    if (b.length < ss) throw new CorruptCompoundFile(`sector ${id} is short`);
+    return b;
+  };
+
+  // FAT sector ids: 109 in the header, the rest in the DIFAT chain.
+  const fatIds: number[] = [];
+  for (let i = 0; i < 109 && fatIds.length < numFat; i++) fatIds.push(header.readUInt32LE(0x4c + 4 * i));
+  for (let d = 0; d < numDifat && fatIds.length < numFat; d++) {
+    const b = await sector(difatNext);
+    for (let i = 0; i < perSector - 1 && fatIds.length < numFat; i++) fatIds.push(b.readUInt32LE(4 * i));
+    difatNext = b.readUInt32LE(ss - 4);
+  }
+
+  const fatCache = new Map<number, Buffer>();
+  const next = async (id: number): Promise<number> => {
+    const f = Math.floor(id / perSector);
+    const fatId = fatIds[f];
+    if (fatId === undefined) throw new CorruptCompoundFile(`sector ${id} is not in the FAT`);
+    let b = fatCache.get(f);
+    if (!b) fatCache.set(f, (b = await sector(fatId)));
+    return b.readUInt32LE(4 * (id % perSector));
+  };
+
+  const names = new Set<string>();
+  let id = firstDir;
+  for (let steps = 0; id !== END_OF_CHAIN; steps++) {
+    if (steps > maxSectors) throw new CorruptCompoundFile('directory chain loops');
+    const b = await sector(id);
+    for (let e = 0; e + 128 <= ss; e += 128) {
+      const type = b[e + 0x42];
+      const nameLen = b.readUInt16LE(e + 0x40);
+      if (type === 0 || nameLen < 2 || nameLen > 64) continue;
+      names.add(b.toString('utf16le', e, e + nameLen - 2));
+    }
+    id = await next(id);
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Bytes [start, end) of `source` (fewer if the source ends first). */
+async function readRange(source: ByteSource, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
+  for await (const chunk of source.createReadStream(start, end)) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(parts);
+}
