@@ -194,6 +194,8 @@ export class CsvRecordParser {
           } else {
             state = S.Unquoted;
             start = i;
+            i = skipPlain(text, i + 1, delim) - 1; // the characters up to the next delimiter or line end
+            afterCR = false;
           }
           break;
         case S.Unquoted:
@@ -218,6 +220,9 @@ export class CsvRecordParser {
             start = i + 1;
           } else if (newline) {
             line++;
+          } else {
+            i = skipQuoted(text, i + 1) - 1; // the characters up to the next quote or line end
+            afterCR = false;
           }
           break;
         case S.QuoteInQuoted:
@@ -241,6 +246,8 @@ export class CsvRecordParser {
             // `"abc"def`: keep the text after the closing quote.
             state = S.Unquoted;
             start = i;
+            i = skipPlain(text, i + 1, delim) - 1;
+            afterCR = false;
           }
           break;
       }
@@ -279,6 +286,26 @@ export class CsvRecordParser {
     this.inRecord = false;
     emit({ line: this.recordLine, fields });
   }
+}
+
+/** Index of the first delimiter, CR or LF at or after `i` (text.length if none). */
+function skipPlain(text: string, i: number, delim: number): number {
+  const n = text.length;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === delim || c === CR || c === LF) return i;
+  }
+  return n;
+}
+
+/** Index of the first quote, CR or LF at or after `i` (text.length if none). */
+function skipQuoted(text: string, i: number): number {
+  const n = text.length;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE || c === CR || c === LF) return i;
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

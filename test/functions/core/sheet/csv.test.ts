@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import {
   detectDelimiter,
@@ -185,6 +186,36 @@ test('a file with no line break at the end still yields its last row', async () 
     [1, 'a', 'b'],
     [2, '1'],
   ]);
+});
+
+test('any records written with RFC 4180 quoting read back as written, however the bytes are chunked', async () => {
+  const char = fc.constantFrom('a', 'é', '€', ' ', ',', ';', '\t', '"', '\r', '\n', '\r\n', '1', '😀');
+  const field = fc.array(char, { maxLength: 6 }).map((cs) => cs.join(''));
+  const record = fc.array(field, { minLength: 1, maxLength: 5 }).filter((r) => r.some((f) => f !== ''));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(record, { minLength: 1, maxLength: 8 }),
+      fc.constantFrom(',', ';', '\t'),
+      fc.constantFrom('\r\n', '\n'),
+      fc.integer({ min: 1, max: 40 }),
+      async (records, delim, eol, chunk) => {
+        const quote = (f: string): string => (/[",;\t\r\n]/.test(f) || f.startsWith(' ') ? `"${f.replace(/"/g, '""')}"` : f);
+        let text = `sep=${delim}${eol}`;
+        let line = 2;
+        const expected: Array<[number, ...string[]]> = [];
+        for (const r of records) {
+          const trimmed = [...r];
+          while (trimmed.at(-1) === '') trimmed.pop();
+          expected.push([line, ...trimmed]);
+          const written = r.map(quote).join(delim) + eol;
+          line += (written.match(/\r\n|\r|\n/g) ?? []).length;
+          text += written;
+        }
+        assert.deepEqual(await rowsOf(text, chunk), expected);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 // --- delimiter detection ------------------------------------------------------------------------------------------
