@@ -175,9 +175,9 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'format-error': {
-    en: (p) => `This file is ${formatName(p, 'en')}, which is not accepted. Save it as .xlsx (Excel workbook, without macros) or .csv (UTF-8) and upload it again.`,
-    fr: (p) => `Ce fichier est ${formatName(p, 'fr')}, format non accepté. Enregistrez-le au format .xlsx (classeur Excel, sans macros) ou .csv (UTF-8) et renvoyez-le.`,
-    es: (p) => `Este archivo es ${formatName(p, 'es')}, formato no aceptado. Guárdelo como .xlsx (libro de Excel, sin macros) o .csv (UTF-8) y vuelva a enviarlo.`,
+    en: (p) => p.reason === 'csv-unclosed-quote' ? `A quote (") opened on line ${p.line} is never closed, so the rest of the file cannot be read. Close the quote or remove it, and upload the file again.` : `This file is ${formatName(p, 'en')}, which is not accepted. Save it as .xlsx (Excel workbook, without macros) or .csv (UTF-8) and upload it again.`,
+    fr: (p) => p.reason === 'csv-unclosed-quote' ? `Un guillemet (") ouvert à la ligne ${p.line} n'est jamais fermé : la suite du fichier ne peut pas être lue. Fermez-le ou supprimez-le, et renvoyez le fichier.` : `Ce fichier est ${formatName(p, 'fr')}, format non accepté. Enregistrez-le au format .xlsx (classeur Excel, sans macros) ou .csv (UTF-8) et renvoyez-le.`,
+    es: (p) => p.reason === 'csv-unclosed-quote' ? `Unas comillas (") abiertas en la línea ${p.line} nunca se cierran: el resto del archivo no se puede leer. Ciérrelas o elimínelas, y vuelva a enviar el archivo.` : `Este archivo es ${formatName(p, 'es')}, formato no aceptado. Guárdelo como .xlsx (libro de Excel, sin macros) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'size-error': {
     en: (p) => sizeText(p, 'en'),
@@ -185,7 +185,7 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => sizeText(p, 'es'),
   },
   'encoding-error': {
-    en: (p) => `The text of the file is not in a readable encoding${p.line ? ` (line ${p.line})` : ''}. Save the CSV as "CSV UTF-8" and upload it again.`,
+    en: (p) => `The text of the file is not in a readable encoding${p.line ? ` (line ${p.line})` : ''}${p.reason === 'utf16-without-bom' ? ' (UTF-16 without a byte order mark)' : ''}. Save the CSV as "CSV UTF-8" and upload it again.`,
     fr: (p) => `Le texte du fichier n'est pas dans un encodage lisible${p.line ? ` (ligne ${p.line})` : ''}. Enregistrez le CSV au format « CSV UTF-8 » et renvoyez-le.`,
     es: (p) => `El texto del archivo no está en una codificación legible${p.line ? ` (línea ${p.line})` : ''}. Guarde el CSV como «CSV UTF-8» y vuelva a enviarlo.`,
   },
@@ -208,13 +208,19 @@ function sourceReason(p: Params, lang: Lang): string {
 
 function formatName(p: Params, lang: Lang): string {
   const d = String(p.detected ?? p.reason ?? 'unsupported');
+  const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
   const names: Record<string, Record<Lang, string>> = {
     xls: { en: 'an old Excel 97-2003 workbook (.xls)', fr: 'un ancien classeur Excel 97-2003 (.xls)', es: 'un libro antiguo de Excel 97-2003 (.xls)' },
     xlsm: { en: 'a workbook with macros (.xlsm)', fr: 'un classeur avec macros (.xlsm)', es: 'un libro con macros (.xlsm)' },
+    xlsb: { en: 'a binary Excel workbook (.xlsb)', fr: 'un classeur Excel binaire (.xlsb)', es: 'un libro binario de Excel (.xlsb)' },
     ods: { en: 'an OpenDocument spreadsheet (.ods)', fr: 'un classeur OpenDocument (.ods)', es: 'una hoja de cálculo OpenDocument (.ods)' },
     pdf: { en: 'a PDF document', fr: 'un document PDF', es: 'un documento PDF' },
+    zip: { en: 'a zip archive', fr: 'une archive zip', es: 'un archivo zip' },
+    html: { en: `a web page${ext}`, fr: `une page web${ext}`, es: `una página web${ext}` },
+    csv: { en: `a text (CSV) file named${ext}: rename it .csv`, fr: `un fichier texte (CSV) nommé${ext} : renommez-le en .csv`, es: `un archivo de texto (CSV) llamado${ext}: cámbiele el nombre a .csv` },
+    docx: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
+    doc: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
   };
-  const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
   return names[d]?.[lang] ?? { en: `of a kind that is not a spreadsheet${ext}`, fr: `d'un type qui n'est pas un tableur${ext}`, es: `de un tipo que no es una hoja de cálculo${ext}` }[lang];
 }
 
