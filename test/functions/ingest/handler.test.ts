@@ -1,0 +1,154 @@
+import '../../helpers/quiet.ts';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSEvent } from 'aws-lambda';
+import ExcelJS from 'exceljs';
+import { s3Client } from '../../../functions/core/aws.ts';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import type { IngestDeps } from '../../../functions/core/ingest.ts';
+import { SeizureStore } from '../../../functions/core/store/store.ts';
+import { createIngestHandler } from '../../../functions/ingest/app.ts';
+import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
+import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
+import { collect, scanAll, startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
+
+const BUCKET = 'submissions';
+const config = loadOperationConfig();
+const HEADER = 'Reporting Member,Case reference,Line,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
+const line = (member: string, c: string, n: number, qty: number, product = 'Ivermectin', date = '2021-06-15') =>
+  `${member},${c},${n},${date},Medicines,${product},${qty},Pieces,Air cargo,Falsified`;
+const csv = (...rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
+
+let dir: string, s3srv: LocalS3, dyn: LocalDynamo, s3: S3Client;
+const sequencer = new Sequencer();
+let clock = Date.UTC(2026, 10, 1);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ingest-'));
+  s3srv = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
+  dyn = await startDynalite();
+  s3 = s3Client({ s3: s3srv.endpoint });
+});
+after(async () => {
+  s3.destroy();
+  await s3srv.close();
+  await dyn.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function world(over: Partial<IngestDeps> = {}) {
+  const tableName = await dyn.table();
+  const store = new SeizureStore({ client: dyn.client(), tableName });
+  const deps: IngestDeps = { s3, store, config, now: () => new Date('2026-11-28T12:00:00Z'), ...over };
+  return { deps, store, tableName, handler: createIngestHandler(deps) };
+}
+
+/** Puts an object and returns the SQS event S3 would send for it (key URL-encoded as AWS does). */
+async function upload(key: string, body: string | Buffer, at = (clock += 1000)) {
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  const bodyJson = sqsBodyOf({
+    bucket: BUCKET, key, size: head.ContentLength ?? 0, eTag: (put.ETag ?? '').replaceAll('"', ''),
+    eventName: 'ObjectCreated:Put', eventTime: new Date(at).toISOString(), sequencer: sequencer.next(at),
+  });
+  return { Records: [{ messageId: `m-${at}`, body: bodyJson }] } as unknown as SQSEvent;
+}
+
+const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const getText = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+
+test('a key with spaces, a plus and non-ASCII characters is decoded once and its file ingested', async () => {
+  const { handler, store } = await world();
+  const key = 'incoming/FR/Saisies été 2021 + v2.csv';
+  const ev = await upload(key, csv(line('FR', 'A', 1, 10), line('FR', 'A', 2, 20)));
+  assert.match(JSON.parse(ev.Records[0]!.body).Records[0].s3.object.key, /^incoming\/FR\/Saisies\+%C3%A9t%C3%A9\+2021\+%2B\+v2\.csv$/);
+  assert.deepEqual(await handler(ev, context), { batchItemFailures: [] });
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.objectKey, key);
+  assert.equal(sub!.status, 'accepted');
+  assert.equal(sub!.stored.written, 2);
+  const report = JSON.parse(await getText('feedback/FR/Saisies été 2021 + v2.csv.report.json'));
+  assert.equal(report.valid, true);
+});
+
+test('the same event delivered twice leaves the table exactly as once', async () => {
+  const { handler, tableName } = await world();
+  const ev = await upload('incoming/FR/dup.csv', csv(line('FR', 'D', 1, 5), line('FR', 'E', 1, 6)));
+  await handler(ev, context);
+  const once = await scanAll(dyn.client(), tableName);
+  await handler(ev, context);
+  assert.deepEqual(await scanAll(dyn.client(), tableName), once);
+});
+
+test("rows carrying another Member's code are rejected and nothing is stored for that Member", async () => {
+  const { handler, store } = await world();
+  await handler(await upload('incoming/FR/mixed.csv', csv(line('FR', 'F', 1, 5), line('DE', 'G', 1, 7))), context);
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.status, 'accepted_with_errors');
+  assert.deepEqual(sub!.errorsByType, { 'constraint-error': 1 });
+  assert.deepEqual(await collect(store.linesOf(1, 'DE')), []);
+  assert.deepEqual((await collect(store.linesOf(1, 'FR'))).map((l) => l.case_ref), ['F']);
+});
+
+test('a file over the size limit is rejected with a size-error report and stores nothing', async () => {
+  const { handler, store } = await world({ limits: { maxFileBytes: 100 } });
+  await handler(await upload('incoming/FR/big.csv', csv(line('FR', 'H', 1, 5), line('FR', 'H', 2, 5))), context);
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.status, 'rejected');
+  assert.equal(sub!.failure!.type, 'size-error');
+  assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
+  const report = JSON.parse(await getText('feedback/FR/big.csv.report.json'));
+  assert.equal(report.errors[0].type, 'size-error');
+});
+
+test('a re-upload is the truth for its cases: a line it no longer has is withdrawn', async () => {
+  const { handler, store } = await world();
+  await handler(await upload('incoming/FR/week.csv', csv(line('FR', 'W', 1, 5), line('FR', 'W', 2, 6))), context);
+  await handler(await upload('incoming/FR/week.csv', csv(line('FR', 'W', 1, 50))), context);
+  const lines = await collect(store.linesOf(1, 'FR'));
+  assert.deepEqual(lines.map((l) => [l.line_no, l.quantity]), [[1, 50]]);
+  const [latest] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(latest!.stored.withdrawn, 1);
+});
+
+test('an older upload processed after a newer one never overwrites it', async () => {
+  const { handler, store } = await world();
+  const older = await upload('incoming/FR/a.csv', csv(line('FR', 'O', 1, 1)), (clock += 1000));
+  const newer = await upload('incoming/FR/b.csv', csv(line('FR', 'O', 1, 2)), (clock += 1000));
+  await handler(newer, context);
+  await handler(older, context);
+  assert.deepEqual((await collect(store.linesOf(1, 'FR'))).map((l) => l.quantity), [2]);
+  const subs = await store.listSubmissions({ member: 'FR' });
+  assert.equal(subs.find((s) => s.objectKey === 'incoming/FR/a.csv')!.stored.supersededCases, 1);
+});
+
+test('the annotated copy highlights each bad cell with its error and lists them on an Errors sheet, in the Member language', async () => {
+  const { handler } = await world();
+  const fr = 'Membre déclarant;Référence du cas;Date de saisie;Catégorie;Produit;Quantité;Unité;Mode de transport;Type d\'infraction\n' +
+    'FR;K1;15/06/2021;Médicaments;Aspirine;10;Pièces;Fret aérien;Contrefaçon\nFR;K2;15/06/2021;Médicaments;Ivermectine;5;Pièces;Fret aérien;Contrefaçon\n';
+  await handler(await upload('incoming/FR/fr.csv', fr), context);
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'feedback/FR/fr.csv.report.xlsx' }))).Body!.transformToByteArray();
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(body) as unknown as ExcelJS.Buffer);
+  const data = wb.worksheets[0]!;
+  assert.equal(data.getCell('E2').value, 'Aspirine');
+  assert.match(String(data.getCell('E2').note), /Produit inconnu/);
+  assert.equal((data.getCell('E2').fill as ExcelJS.FillPattern).fgColor?.argb, 'FFFFC7CE');
+  assert.equal(data.getCell('E3').note, undefined);
+  const errors = wb.getWorksheet('Erreurs')!;
+  assert.deepEqual(errors.getRow(2).values?.slice(1, 5), [2, 'E', 'product', 'Aspirine']);
+});
+
+test('a failure is reported as a failed batch item and recorded on the submission', async () => {
+  const { handler, store } = await world();
+  const ev = await upload('incoming/FR/gone.csv', csv(line('FR', 'Z', 1, 1)));
+  await rm(join(dir, BUCKET, 'incoming', 'FR', 'gone.csv._S3rver_object'), { force: true });
+  const res = await handler(ev, context);
+  assert.deepEqual(res, { batchItemFailures: [{ itemIdentifier: ev.Records[0]!.messageId }] });
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.status, 'failed');
+});
