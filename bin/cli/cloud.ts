@@ -12,6 +12,7 @@ import { SeizureStore } from '../../functions/core/store/store.ts';
 import {
   CloudAlreadyRunningError,
   DataDirError,
+  DataDirInUseError,
   findCloud,
   LocalCloudNotRunningError,
   PortInUseError,
@@ -150,7 +151,7 @@ async function connectAws(stackName: string): Promise<Target> {
 
 /** The clear message and exit code of the errors the cloud commands expect; undefined for anything else. */
 export function explain(e: unknown): { message: string; code: number } | undefined {
-  if (e instanceof PortInUseError || e instanceof CloudAlreadyRunningError || e instanceof LocalCloudNotRunningError) {
+  if (e instanceof PortInUseError || e instanceof CloudAlreadyRunningError || e instanceof LocalCloudNotRunningError || e instanceof DataDirInUseError) {
     return { message: e.message, code: EXIT.unavailable };
   }
   if (e instanceof DataDirError) return { message: e.message, code: EXIT.cantCreate };

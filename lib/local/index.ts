@@ -41,7 +41,7 @@ import {
 } from './settings.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
-export { CloudAlreadyRunningError, DataDirError, LocalCloudNotRunningError, findCloud, readDescriptor, type CloudDescriptor, type Found } from './registry.ts';
+export { CloudAlreadyRunningError, DataDirError, DataDirInUseError, LocalCloudNotRunningError, findCloud, readDescriptor, type CloudDescriptor, type Found } from './registry.ts';
 export { readMessages, type QueueMessage, type SqsLambda, type Settled } from './queue.ts';
 export { encodeS3EventKey, routedToIngest } from './notifications.ts';
 export {
@@ -108,7 +108,7 @@ let instances = 0;
 
 /**
  * Starts the local cloud on a data directory and returns once uploads are being ingested.
- * @throws DataDirError, CloudAlreadyRunningError, PortInUseError
+ * @throws DataDirError, DataDirInUseError, CloudAlreadyRunningError, PortInUseError
  */
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const settings = localSettings(opts);

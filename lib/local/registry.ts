@@ -23,6 +23,11 @@ export class DataDirError extends Error {
   override readonly name = 'DataDirError';
 }
 
+/** The data directory's files are held by another process that left no cloud.json (or left one and lost it). */
+export class DataDirInUseError extends Error {
+  override readonly name = 'DataDirInUseError';
+}
+
 /** A local cloud already runs on this data directory (in another process, or this one). */
 export class CloudAlreadyRunningError extends Error {
   override readonly name = 'CloudAlreadyRunningError';

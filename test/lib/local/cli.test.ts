@@ -18,6 +18,7 @@ import { connect, explain } from '../../../bin/cli/cloud.ts';
 import {
   CloudAlreadyRunningError,
   DataDirError,
+  DataDirInUseError,
   LocalCloudNotRunningError,
   PortInUseError,
   readDescriptor,
@@ -162,6 +163,19 @@ describe('seizures dev, upload and status', { concurrency: true }, () => {
     const err = await startLocalCloud({ dataDir: t.dataDir, ports: FREE_PORTS }).catch((e: unknown) => e);
     assert.ok(err instanceof CloudAlreadyRunningError, String(err));
     assert.match(err.message, new RegExp(`already running on .*pid ${process.pid}`));
+  });
+
+  test('a data directory whose DynamoDB files another process holds (its cloud.json lost) is a clear error, not a crash', async () => {
+    const holder = await testCloud();
+    try {
+      await rm(join(holder.dataDir, 'cloud.json'));
+      const err = await startLocalCloud({ dataDir: holder.dataDir, ports: FREE_PORTS }).catch((e: unknown) => e);
+      assert.ok(err instanceof DataDirInUseError, String(err));
+      assert.match(err.message, /held by another process/);
+      assert.equal(explain(err)?.code, 69);
+    } finally {
+      await holder.close();
+    }
   });
 
   test('a local cloud registered on the data directory but not answering is a clear error, not a second cloud', async () => {
