@@ -626,10 +626,42 @@ export abstract class XmlScanner {
 
   /** Scans the next chunk of the document. */
   write(chunk: string): void {
-    const s = this.carry.length === 0 ? chunk : this.carry + chunk;
+    let from = 0;
+    if (this.carry.length > 0) {
+      // Finish the markup the last chunk ended in on a small string (the carry and the head of this chunk), so that
+      // the chunk itself is scanned as it is: concatenating would make every character access go through a rope.
+      const carry = this.carry;
+      this.carry = '';
+      for (let take = Math.min(chunk.length, 256); ; take = Math.min(chunk.length, take * 8)) {
+        const head = carry + chunk.slice(0, take);
+        const stop = this.scan(head, 0, carry.length);
+        if (stop >= carry.length) {
+          from = stop - carry.length;
+          break;
+        }
+        if (take === chunk.length) {
+          this.keep(head, stop);
+          return;
+        }
+      }
+    }
+    this.keep(chunk, this.scan(chunk, from, chunk.length));
+  }
+
+  /** Keeps s[from..] (unfinished markup) for the next chunk. */
+  private keep(s: string, from: number): void {
+    this.carry = from < s.length ? s.slice(from) : '';
+    if (this.carry.length > MAX_MARKUP) throw new XmlError(`markup longer than ${MAX_MARKUP} characters`);
+  }
+
+  /**
+   * Scans s from `from` until markup is left unfinished at the end of s or, once `until` is reached, at the next
+   * markup boundary. Returns where it stopped: s[result..] is unfinished markup, or the unread rest after `until`.
+   */
+  private scan(s: string, from: number, until: number): number {
     const n = s.length;
-    let i = 0;
-    for (;;) {
+    let i = from;
+    while (i < until) {
       // Markup mostly follows markup ("><"): look before calling indexOf.
       const lt = i < n && s.charCodeAt(i) === C_LT ? i : s.indexOf('<', i);
       if (lt === -1) {
@@ -738,8 +770,7 @@ export abstract class XmlScanner {
         i = this.open(s, local, nameEnd, selfClosing, p + 1);
       }
     }
-    this.carry = i < n ? s.slice(i) : '';
-    if (this.carry.length > MAX_MARKUP) throw new XmlError(`markup longer than ${MAX_MARKUP} characters`);
+    return i;
   }
 
   /** Throws if the document ended inside markup. */
