@@ -10,6 +10,9 @@ import { rm } from 'node:fs/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
+import type { Target } from '../../../bin/cli/cloud.ts';
+import { progress } from '../../../bin/cli/progress.ts';
+import { describe as describeOutcome, waitForSubmission } from '../../../bin/cli/upload.ts';
 import type { LocalCloudOptions, SqsLambda } from '../../../lib/local/index.ts';
 import { countLines, csv, etagOf, getText, submissionsOf, tempDir, testCloud, type TestCloud } from './helpers.ts';
 
@@ -73,6 +76,7 @@ describe('local cloud under failures', () => {
     const body = csv('DZ', 4);
     const t = await testCloud({ ingestHandler: faulty(new Set(), new Set([key]), calls) });
     clouds.push(t);
+    const started = Date.now();
     await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: key, Body: body }));
     const etag = await etagOf(t.s3, t.cloud.bucket, key);
     await t.cloud.waitForIdle();
@@ -88,6 +92,23 @@ describe('local cloud under failures', () => {
     assert.equal(await etagOf(t.s3, t.cloud.bucket, key), etag);
     assert.equal(await getText(t.s3, t.cloud.bucket, key), body);
     assert.equal(await countLines(t.store, 1, 'DZ'), 0);
+
+    // `seizures upload` stops waiting once the message is a dead letter, and says so.
+    const target: Target = {
+      kind: 'local',
+      where: 'the test cloud',
+      s3: t.s3,
+      store: t.store,
+      bucket: t.cloud.bucket,
+      tableName: t.cloud.tableName,
+      s3Endpoint: t.cloud.endpoints.s3,
+      deadLetters: () => t.cloud.queue.deadLetters(),
+      close: async () => {},
+    };
+    const outcome = await waitForSubmission(target, { key, member: 'DZ', etag, since: started, timeoutMs: 10_000 }, progress(process.stderr, { quiet: true }));
+    assert.equal(outcome?.deadLettered, true);
+    assert.equal(outcome.record.status, 'failed');
+    assert.match(await describeOutcome(target, outcome.record, true), /failed 3 times and is in the dead-letter queue; the object is untouched/);
   });
 
   test("partial batch failures are honoured: in one batch, the good file is not processed again when the bad one is retried", async () => {
