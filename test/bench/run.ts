@@ -19,7 +19,9 @@ type Result = { seconds: number; maxRssMB: number; [k: string]: number | string 
 
 function child(cmd: string, args: string[]): Promise<Result> {
   return new Promise((ok, fail) => {
-    const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    // node_modules/.bin first on PATH: tsx's `#!/usr/bin/env node` must find the pinned Node 22, not the system's.
+    const env = { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` };
+    const p = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('close', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').at(-1)!)) : fail(new Error(`${args.join(' ')} exited ${code}`))));
@@ -74,7 +76,19 @@ async function bundles(): Promise<void> {
   }
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles };
+const INGEST_ROWS = Number(process.env.BENCH_INGEST_ROWS ?? ROWS);
+
+async function ingestion(): Promise<void> {
+  console.log(`\n## Ingestion of a ${INGEST_ROWS.toLocaleString('en')}-row upload through the real handler (s3rver + dynalite on disk)`);
+  const file = await benchWorkbook(INGEST_ROWS);
+  const floor = await best(['ingest-floor', file], 1);
+  const real = await best(['ingest', file], 1);
+  console.log(`floor (BatchWriteItem of the same items) ${fmt(floor.timed as number)} s  ${rate(INGEST_ROWS, floor.timed as number)}  peak RSS ${fmt(floor.maxRssMB, 0)} MB`);
+  console.log(`ingest handler (read, validate, store, feedback) ${fmt(real.timed as number)} s  ${rate(INGEST_ROWS, real.timed as number)}  peak RSS ${fmt(real.maxRssMB, 0)} MB`);
+  console.log(`ratio to floor: ${fmt((real.timed as number) / (floor.timed as number))}x (aim <= 1.5x)`);
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
 void NODE;
