@@ -1,0 +1,210 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadOperationConfig, phaseOf } from '../../../functions/core/config.ts';
+import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
+import { SHEET_NAMES } from '../../../functions/core/template.ts';
+import {
+  countLines,
+  DIMENSIONS,
+  newItems,
+  phaseOverPhase,
+  weeksIn,
+  type AggregateDimension,
+  type PeriodAggregate,
+  type PhaseAggregate,
+} from '../../../functions/core/trends/index.ts';
+import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II } from '../../../lib/local/demo.ts';
+
+const config = loadOperationConfig();
+const demo = generateDemo(config);
+const records = demoRecords(demo);
+
+test('the full demo has STOP II figures exactly: 90 of 160 Members, 270 files, 2,769 cases, 4,034 lines, 501.5 million units', () => {
+  const t = demoTotals(demo);
+  assert.equal(config.members.length, 160);
+  assert.equal(demo.participating, 160);
+  assert.equal(t.reportingMembers, 90);
+  assert.equal(demo.reporting.length, 90);
+  assert.equal(t.files, 270);
+  assert.equal(t.cases, 2_769);
+  assert.equal(t.lines, 4_034);
+  assert.deepEqual(t.units, { medicine: 273_600_000, medical_device: 214_400_000, vaccine: 13_500_000 });
+  assert.equal(t.units.medicine + t.units.medical_device + t.units.vaccine, 501_500_000);
+  assert.deepEqual(demo.targets, STOP_II);
+  // kg and litres are there, apart: used gloves by weight, sanitizer by volume, nothing else.
+  assert.ok(t.kg > 0 && t.litres > 0);
+  for (const r of records) {
+    if (r.unit === 'kg') assert.equal(r.product, 'used_gloves');
+    if (r.unit === 'litres') assert.equal(r.product, 'sanitizer');
+  }
+});
+
+test('every line is one a Member may send: its own code, a participating Member, a date in its file\'s phase, vaccines in doses only', () => {
+  const participating = new Set(config.members.map((m) => m.code));
+  const seen = new Set<string>();
+  for (const f of demo.files) {
+    assert.ok(participating.has(f.member));
+    assert.equal(f.lang, config.members.find((m) => m.code === f.member)!.language ?? 'en');
+    assert.ok(f.rows.length >= 1, `${f.name} has rows`);
+    for (const r of f.rows) {
+      assert.equal(r.reporting_member, f.member);
+      assert.equal(r.phase, f.phase);
+      assert.equal(phaseOf(config, r.seizure_date)?.phase, f.phase, `${r.case_ref}: ${r.seizure_date} in phase ${f.phase}`);
+      assert.equal(r.category === 'vaccine', r.unit === 'doses', `${r.case_ref}#${r.line_no}: ${r.category} in ${r.unit}`);
+      if (r.unit !== 'kg' && r.unit !== 'litres') assert.ok(Number.isInteger(r.quantity) && r.quantity >= 1);
+      const key = `${r.reporting_member}#${r.case_ref}#${r.line_no}`;
+      assert.ok(!seen.has(key), `${key} once`);
+      seen.add(key);
+    }
+  }
+  // Every reporting Member sends one file per phase; the files are in all three languages.
+  const perMember = new Map<string, number[]>();
+  for (const f of demo.files) perMember.set(f.member, [...(perMember.get(f.member) ?? []), f.phase]);
+  for (const phases of perMember.values()) assert.deepEqual(phases.sort(), [1, 2, 3]);
+  assert.deepEqual(new Set(demo.files.map((f) => f.lang)), new Set(['en', 'fr', 'es']));
+  // A case never spans two files (an upload replaces the cases it holds).
+  const caseFile = new Map<string, string>();
+  for (const f of demo.files) for (const r of f.rows) {
+    const k = `${r.reporting_member}#${r.case_ref}`;
+    assert.equal(caseFile.get(k) ?? f.name, f.name);
+    caseFile.set(k, f.name);
+  }
+});
+
+test('the demo is deterministic: the same seed gives the same operation; another seed another one with the same totals', () => {
+  const again = generateDemo(config);
+  assert.deepEqual(again.files, demo.files);
+  assert.deepEqual([...again.planted], [...demo.planted]);
+  const other = generateDemo(config, { seed: 7 });
+  assert.notDeepEqual(other.files, demo.files);
+  const headline = (t: ReturnType<typeof demoTotals>) => [t.files, t.reportingMembers, t.cases, t.lines, t.units];
+  assert.deepEqual(headline(demoTotals(other)), headline(demoTotals(demo)));
+});
+
+test('a smaller demo scales every figure and still hits its own totals exactly', () => {
+  for (const members of [1, 5, 12]) {
+    const small = generateDemo(config, { members });
+    const targets = demoTargets(members);
+    const t = demoTotals(small);
+    assert.equal(t.reportingMembers, members);
+    assert.equal(t.files, members * 3);
+    assert.equal(t.cases, targets.cases);
+    assert.equal(t.lines, targets.lines);
+    assert.deepEqual(t.units, targets.units);
+  }
+  assert.deepEqual(demoTargets(5), { reportingMembers: 5, cases: 154, lines: 224, units: { medicine: 15_200_000, medical_device: 11_911_111, vaccine: 750_000 } });
+  assert.throws(() => generateDemo(config, { members: 161 }), /161 reporting Members/);
+});
+
+test('apportion splits a total exactly, proportionally, with a floor', () => {
+  assert.deepEqual(apportion(10, [1, 1, 1]), [4, 3, 3]);
+  assert.deepEqual(apportion(10, [0, 0, 1], 2), [2, 2, 6]);
+  assert.equal(apportion(2_769, [3, 1, 4, 1, 5, 9, 2, 6], 1).reduce((a, b) => a + b, 0), 2_769);
+  assert.throws(() => apportion(2, [1, 1, 1], 1), RangeError);
+});
+
+test('every generated file validates with exit 0 and hands on exactly the generated lines', async () => {
+  const byKey = new Map(records.map((r) => [`${r.reporting_member}#${r.case_ref}#${r.line_no}`, r]));
+  let validated = 0;
+  for (const f of demo.files) {
+    const buf = await demoWorkbook(config, f);
+    const got: SeizureRecord[] = [];
+    const report = await validateSpreadsheet(bufferByteSource(f.name, buf), { config, member: f.member, onRecord: (r) => void got.push(r) });
+    assert.deepEqual(report.errors, [], f.name);
+    assert.deepEqual(report.warnings, [], f.name);
+    assert.equal(exitCodeOf(report), 0, f.name);
+    assert.equal(report.language, f.lang, f.name);
+    assert.equal(report.sheet, SHEET_NAMES[f.lang].data);
+    assert.equal(report.stats.validRows, f.rows.length);
+    for (const r of got) assert.deepEqual(r, byKey.get(`${r.reporting_member}#${r.case_ref}#${r.line_no}`), `${f.name} row ${r.source.row}`);
+    validated += got.length;
+  }
+  assert.equal(validated, 4_034);
+});
+
+// ---- The planted story, found by the detectors the phase-close workflow runs (in memory, on the generated lines)
+
+const DIMS: AggregateDimension[] = [...DIMENSIONS, 'product_concealment'];
+const phaseAgg = (phase: number): PhaseAggregate => ({
+  phase,
+  weeks: weeksIn(config.phases[phase - 1]!),
+  participatingMembers: config.members.length,
+  counts: countLines(records.filter((r) => r.phase === phase), DIMS),
+});
+const [p1, p2, p3] = [1, 2, 3].map(phaseAgg) as [PhaseAggregate, PhaseAggregate, PhaseAggregate];
+const flagged = (a: PhaseAggregate, b: PhaseAggregate, trend: 'rising' | 'falling') =>
+  phaseOverPhase(a, b, config.thresholds).filter((t) => t.trend === trend);
+const ids = (ts: { dimension: string; key: string }[]) => ts.map((t) => `${t.dimension}:${t.key}`).sort();
+
+test('planted: oxygen cylinders surge in phase 2 (rising, rate ratio ~10) and fall back in phase 3; nothing else moves in phase 2 but the spreading concealment', () => {
+  assert.deepEqual(demo.story.oxygen.lines, [10, 80, 12]);
+  const rising12 = flagged(p1, p2, 'rising');
+  assert.deepEqual(ids(rising12), ['concealment:split_consignment', 'product:oxygen_cylinder']);
+  const oxy = rising12.find((t) => t.key === 'oxygen_cylinder')!;
+  assert.equal(oxy.earlier.lines, 10);
+  assert.equal(oxy.later.lines, 80);
+  assert.ok(oxy.rateRatio > 9, `rate ratio ${oxy.rateRatio}`);
+  assert.ok(oxy.q < 1e-10, `q ${oxy.q}`);
+  assert.deepEqual(ids(flagged(p1, p2, 'falling')), []);
+  assert.deepEqual(ids(flagged(p2, p3, 'falling')), ['product:oxygen_cylinder']);
+  // The surge is Members new to the product: by far the most Members newly seizing any product in phase 2.
+  const multi = newItems([{ period: '1', counts: p1.counts }, { period: '2', counts: p2.counts }], { reportFrom: '2' })
+    .filter((i) => i.kind === 'product_multi_member')
+    .sort((a, b) => b.members - a.members);
+  assert.equal(multi[0]!.product, 'oxygen_cylinder');
+  assert.ok(multi[0]!.members >= 1.5 * multi[1]!.members, `${multi[0]!.members} vs ${multi[1]!.product} ${multi[1]!.members}`);
+});
+
+test('planted: a new route from one origin in phase 3 is the only new route and origin, and rises', () => {
+  assert.equal(PLANTED_ROUTE, 'TR>BG>RO>HU>AT>DE');
+  assert.deepEqual({ ...demo.story.route }, { phase: 3, origin: 'TR', route: PLANTED_ROUTE, lines: 30, members: 5 });
+  const periods: PeriodAggregate[] = [p1, p2, p3].map((p) => ({ period: String(p.phase), counts: p.counts }));
+  const items = newItems(periods, { reportFrom: '2' });
+  const of = (kind: string) => items.filter((i) => i.kind === kind).map((i) => `${i.firstSeen}:${i.key}:${i.lines}:${i.members}`);
+  assert.deepEqual(of('route'), [`3:${PLANTED_ROUTE}:30:5`]);
+  assert.deepEqual(of('origin'), ['3:TR:30:5']);
+  // The same by week, as the workflow looks for new items: from the first whole week of phase 2 on, the planted
+  // route and origin are the only new ones, first seen in phase 3's weeks.
+  const weekly = newItems(weekPeriods(records), { reportFrom: addDays(mondayOf(config.phases[1]!.start), 7) });
+  assert.deepEqual(weekly.filter((i) => i.kind === 'route').map((i) => i.key), [PLANTED_ROUTE]);
+  assert.deepEqual(weekly.filter((i) => i.kind === 'origin').map((i) => i.key), ['TR']);
+  assert.ok(weekly.find((i) => i.kind === 'route')!.firstSeen >= mondayOf(config.phases[2]!.start));
+  const rising23 = flagged(p2, p3, 'rising');
+  assert.deepEqual(ids(rising23), ['concealment:split_consignment', 'concealment:vehicle_cavity', `origin:TR`, `route:${PLANTED_ROUTE}`]);
+});
+
+test('planted: split consignments spread across Members (1 -> 8 -> 20), rising twice, and reach a new product each phase', () => {
+  assert.deepEqual(demo.story.concealment, { method: 'split_consignment', lines: [3, 24, 60], members: [1, 8, 20] });
+  for (const [a, b, lines, members] of [[p1, p2, [3, 24], [1, 8]], [p2, p3, [24, 60], [8, 20]]] as const) {
+    const t = flagged(a, b, 'rising').find((x) => x.dimension === 'concealment' && x.key === 'split_consignment');
+    assert.ok(t, `rising ${a.phase} -> ${b.phase}`);
+    assert.deepEqual([t.earlier.lines, t.later.lines], lines);
+    assert.deepEqual([t.earlier.members, t.later.members], members);
+    assert.ok(t.q < config.thresholds.trendQ / 100, `q ${t.q}`);
+  }
+  // New concealments for a product after phase 1: only the story's (split consignments reaching doxycycline, then
+  // azithromycin; the new route's vehicle cavities).
+  const periods: PeriodAggregate[] = [p1, p2, p3].map((p) => ({ period: String(p.phase), counts: p.counts }));
+  const fresh = newItems(periods, { reportFrom: '2' }).filter((i) => i.kind === 'concealment_for_product').map((i) => `${i.firstSeen}:${i.product}:${i.concealment}`);
+  assert.deepEqual(fresh, ['2:doxycycline:split_consignment', '3:azithromycin:split_consignment', '3:pregabalin:vehicle_cavity', '3:tramadol:vehicle_cavity']);
+});
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** Monday of a day's week (as the workflow's weeks). */
+function mondayOf(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  const dow = (new Date(t).getUTCDay() + 6) % 7;
+  return new Date(t - dow * 86_400_000).toISOString().slice(0, 10);
+}
+
+function weekPeriods(rs: readonly SeizureRecord[]): PeriodAggregate[] {
+  const byWeek = new Map<string, SeizureRecord[]>();
+  for (const r of rs) {
+    const w = mondayOf(r.seizure_date);
+    byWeek.set(w, [...(byWeek.get(w) ?? []), r]);
+  }
+  return [...byWeek].map(([period, lines]) => ({ period, counts: countLines(lines, DIMS) }));
+}
