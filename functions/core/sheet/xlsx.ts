@@ -20,7 +20,7 @@
  * disk) are passed through unchanged so that the caller can retry.
  */
 import { posix } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import zlib from 'node:zlib';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
@@ -131,11 +131,28 @@ class SourceReader extends yauzl.RandomAccessReader {
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
-    const stream = this.source.createReadStream(start, end);
-    stream.on('error', (e: unknown) => {
-      if (typeof e === 'object' && e !== null) sourceFailures.add(e);
+    const expected = end - start;
+    let got = 0;
+    // The file is `size` bytes long by definition: a range that comes back short (or long) is the source failing,
+    // not the file being damaged. Checked here, before yauzl's own count calls it a bad zip.
+    const checked = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        got += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        done(got === expected ? null : sourceFailure(new Error(`the source gave ${got} bytes for a range of ${expected}`)));
+      },
     });
-    return stream;
+    let stream: Readable;
+    try {
+      stream = this.source.createReadStream(start, end);
+    } catch (e) {
+      process.nextTick(() => checked.destroy(sourceFailure(e)));
+      return checked;
+    }
+    stream.on('error', (e: unknown) => checked.destroy(sourceFailure(e)));
+    return stream.pipe(checked);
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
@@ -168,7 +185,7 @@ class SourceReader extends yauzl.RandomAccessReader {
     }
     const start = index * BLOCK;
     const end = Math.min(this.source.size, start + BLOCK);
-    b = start >= end ? Promise.resolve(Buffer.alloc(0)) : readAll(this.source.createReadStream(start, end));
+    b = start >= end ? Promise.resolve(Buffer.alloc(0)) : readAll(this.source, start, end);
     b.catch(() => this.blocks.delete(index));
     this.blocks.set(index, b);
     if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
@@ -176,15 +193,23 @@ class SourceReader extends yauzl.RandomAccessReader {
   }
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/** The error `e` of the ByteSource, marked as such (see `classify`). */
+function sourceFailure(e: unknown): Error {
+  const error = e instanceof Error ? e : new Error(String(e));
+  sourceFailures.add(error);
+  return error;
+}
+
+async function readAll(source: ByteSource, start: number, end: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   try {
-    for await (const chunk of stream) parts.push(chunk as Buffer);
+    for await (const chunk of source.createReadStream(start, end)) parts.push(chunk as Buffer);
   } catch (e) {
-    if (typeof e === 'object' && e !== null) sourceFailures.add(e);
-    throw e;
+    throw sourceFailure(e);
   }
-  return Buffer.concat(parts);
+  const data = Buffer.concat(parts);
+  if (data.length !== end - start) throw sourceFailure(new Error(`the source gave ${data.length} bytes for a range of ${end - start}`));
+  return data;
 }
 
 interface Package {
@@ -1228,7 +1253,7 @@ class SheetScanner extends XmlScanner {
       }
       case T_BOOLEAN: {
         if (vs === undefined) return undefined;
-        const v = vs.slice(this.va, this.vb).trim();
+        const v = vs.slice(this.va, this.vb).trim().toLowerCase();
         if (v === '1' || v === 'true') return TRUE_CELL;
         if (v === '0' || v === 'false') return FALSE_CELL;
         if (v === '') return undefined;

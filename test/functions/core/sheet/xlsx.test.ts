@@ -844,6 +844,29 @@ test('a failing ByteSource passes its own error through (the caller may retry), 
   await assert.rejects(readAll(source), (e) => e === boom);
 });
 
+test('a ByteSource that returns a short range, or throws for it, fails as the source, not as a damaged file', async () => {
+  const buf = book('<row r="1"><c><v>1</v></c></row>'.repeat(2000));
+  const inner = bufferByteSource('t.xlsx', buf);
+  const name = Buffer.from('xl/worksheets/sheet1.xml');
+  const sheetData = buf.indexOf(name) + name.length;
+  const short: ByteSource = {
+    name: 't.xlsx',
+    size: buf.length,
+    createReadStream: (start, end) => inner.createReadStream(start, start === sheetData ? start + Math.floor((end - start) / 2) : end),
+  };
+  await assert.rejects(readAll(short), (e) => !(e instanceof SpreadsheetError) && /gave \d+ bytes for a range of/.test((e as Error).message));
+  const thrown = new Error('no credentials');
+  const throwing: ByteSource = {
+    name: 't.xlsx',
+    size: buf.length,
+    createReadStream(start, end) {
+      if (start === sheetData) throw thrown;
+      return inner.createReadStream(start, end);
+    },
+  };
+  await assert.rejects(readAll(throwing), (e) => e === thrown);
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // The scanner against saxes; exceljs round trips; the benchmark floor
 
