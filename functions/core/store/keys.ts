@@ -38,3 +38,14 @@ export const memberSk = (receivedAt: string, objectKey: string): string => {
   if (Number.isNaN(t.getTime())) throw new RangeError(`receivedAt is not a date: ${JSON.stringify(receivedAt)}`);
   return `${t.toISOString()}#${objectKey}`;
 };
+
+/** Phase-close summaries of an operation (written by phase-store), one per phase and run label. */
+export const SUMMARY_PK_PREFIX = 'SUMMARY#';
+export const summaryPk = (operation: string): string => `${SUMMARY_PK_PREFIX}${operation}`;
+/** The phase is zero-padded to 3 digits, so an operation's summaries sort by phase, then run label. */
+export const summarySk = (phase: number, runLabel: string): string => `PHASE#${String(phase).padStart(3, '0')}#${runLabel}`;
+
+/** Sent-alert markers of one phase-close run (written by phase-alerts), one per recipient and email content. */
+export const alertPk = (operation: string, phase: number, runLabel: string): string => `ALERT#${operation}#${phase}#${runLabel}`;
+/** The address is lower-cased: an address written in two cases is one recipient. */
+export const alertSk = (recipient: string, contentHash: string): string => `TO#${recipient.toLowerCase()}#${contentHash}`;

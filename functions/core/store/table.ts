@@ -7,12 +7,19 @@
  * | seizure line     | CASE#{member}#{case_ref}   | LINE#{line_no:6}      | PHASE#{phase}#{member} / {case_ref}#{line_no:6} | -                        |
  * | case head        | CASE#{member}#{case_ref}   | HEAD                  | -                                   | -                                    |
  * | submission       | OBJECT#{s3 key}            | VERSION#{version id}  | -                                   | SUBMISSIONS#{member} / {receivedAt}#{s3 key} |
+ * | phase summary    | SUMMARY#{operation}        | PHASE#{phase:3}#{runLabel} | -                              | -                                    |
+ * | sent-alert marker| ALERT#{operation}#{phase}#{runLabel} | TO#{recipient, lower case}#{content hash} | -      | -                                    |
  *
  * Key builders: store/keys.ts. case_ref is NFC-normalised in keys; line_no is zero-padded to 6 digits (0..999999);
  * receivedAt is in UTC `toISOString()` form in gsi2sk. A line item holds the SeizureRecord fields as attributes plus
  * orderToken, objectKey and versionId of the upload that wrote it. The case head holds orderToken (the newest upload
  * that claimed the case), its objectKey and versionId, lines (its line count), withdrawn (lines it removed, when
- * any), member and case_ref. A submission item holds the SubmissionRecord fields. Only lines have gsi1 keys and only
+ * any), member and case_ref. A submission item holds the SubmissionRecord fields. A phase summary (one per phase-close
+ * run: runLabel `final` or `interim-{YYYY-MM-DD}`, replaced by a rerun) holds operation, phase, mode, asOf, runLabel,
+ * prefix, keys (the six report objects), counts, signals, signalCount, alert and storedAt (functions/core/phase/items.ts).
+ * A sent-alert marker (content hash: the first 16 hex digits of SHA-256 over subject, text and html) holds status
+ * `sending` then `sent`, recipient, claimedAt, sentAt and messageId; the conditional put that creates it is what
+ * stops a rerun from sending the same email twice. Only lines have gsi1 keys and only
  * submissions gsi2 keys (sparse indexes). The write order: store/store.ts.
  */
 export interface KeyAttr {
