@@ -106,6 +106,12 @@ export function s3EventRecord(o: ObjectCreated): S3EventRecord {
 export const sqsBodyOf = (o: ObjectCreated): string => JSON.stringify({ Records: [s3EventRecord(o)] } satisfies S3Event);
 
 /**
+ * s3rver names both a browser form POST and a completed multipart upload 'Post'; only the second happens here (no
+ * web page uploads: the bucket has no CORS), and S3 calls it CompleteMultipartUpload (the AWS CLI uses it above 8 MB).
+ */
+const EVENT_NAMES: Record<string, string> = { 'ObjectCreated:Post': 'ObjectCreated:CompleteMultipartUpload' };
+
+/**
  * s3rver's event -> the object-created notifications the bucket routes to the ingest queue (none for other keys or
  * removals). The event time and sequencer are ours: s3rver's sequencer is the clock in milliseconds, equal for two
  * uploads in one millisecond.
@@ -121,7 +127,7 @@ export function fromS3rverEvent(ev: S3rverEvent, sequencer: Sequencer): ObjectCr
       key,
       size: r.s3.object.size ?? 0,
       ...(r.s3.object.eTag ? { eTag: r.s3.object.eTag.replaceAll('"', '') } : {}),
-      eventName: r.eventName,
+      eventName: EVENT_NAMES[r.eventName] ?? r.eventName,
       eventTime: new Date(now).toISOString(),
       sequencer: sequencer.next(now),
       ...(r.requestParameters?.sourceIPAddress ? { sourceIp: r.requestParameters.sourceIPAddress } : {}),

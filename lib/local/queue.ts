@@ -224,11 +224,21 @@ export class LocalQueue extends EventEmitter<{ settled: [Settled]; idle: [] }> {
       if (batch.length === 0) break;
       for (const e of batch) e.inFlight = true;
       this.#running++;
-      void this.#deliver(batch).finally(() => {
-        this.#running--;
-        if (this.idle) this.emit('idle');
-        this.#pump();
-      });
+      void this.#deliver(batch)
+        .catch((e: unknown) => {
+          // The queue's own files could not be written (disk full, directory removed): the batch stays, as a message
+          // SQS could not delete does, and is received again after the visibility timeout.
+          process.emitWarning(`local ingest queue: ${(e as Error)?.message ?? e}`);
+          for (const x of batch) {
+            x.inFlight = false;
+            x.visibleAt = Date.now() + this.#o.visibilityTimeoutMs;
+          }
+        })
+        .finally(() => {
+          this.#running--;
+          if (this.idle) this.emit('idle');
+          this.#pump();
+        });
     }
     const waiting = [...this.#entries.values()].filter((e) => !e.inFlight && e.visibleAt > now);
     if (waiting.length > 0 && this.#running < this.#o.maxConcurrency) {

@@ -55,6 +55,11 @@ describe('local S3 notifications', () => {
     assert.ok(!Number.isNaN(Date.parse(r.eventTime)));
   });
 
+  test("a completed multipart upload (s3rver's 'Post') is notified as S3 names it", () => {
+    const [created] = fromS3rverEvent(s3rverEvent('incoming/FR/big.csv', 'ObjectCreated:Post'), new Sequencer());
+    assert.equal(JSON.parse(sqsBodyOf(created!)).Records[0].eventName, 'ObjectCreated:CompleteMultipartUpload');
+  });
+
   test('events outside the filter produce no message', () => {
     assert.deepEqual(fromS3rverEvent(s3rverEvent('feedback/FR/week.csv.report.json'), new Sequencer()), []);
     assert.deepEqual(fromS3rverEvent(s3rverEvent('incoming/FR/week.csv', 'ObjectRemoved:Delete'), new Sequencer()), []);
