@@ -45,7 +45,7 @@ export class UnprocessedItemsError extends Error {
     readonly count: number,
     options?: { cause?: unknown },
   ) {
-    super(`${count} item(s) still unwritten after the retry budget; nothing of this call may be taken as done`, options);
+    super(`${count} item(s) still unwritten after the retry budget; the call must not be taken as done`, options);
   }
 }
 

@@ -252,7 +252,10 @@ export class SeizureStore {
     await forEachLimit(claimed, this.#concurrency, async (c) => {
       const claim = claims.get(c);
       if (claim?.kind !== 'claimed') return;
-      const outcome = claim.fresh ? { kind: 'done', withdrawn: 0 } as const : await this.#cleanUp(upload, c, claim.carried);
+      // A fresh case is done once its lines are in: nobody else ever wrote in its partition.
+      const outcome: Outcome = claim.fresh
+        ? { kind: 'done', withdrawn: 0 }
+        : await this.#cleanUp(upload, c, claim.carried);
       if (outcome.kind === 'superseded') {
         result.supersededCases++;
       } else {

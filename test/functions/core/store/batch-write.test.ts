@@ -20,7 +20,9 @@ const noSleep = async (): Promise<void> => {};
 test('all items are written when every other call leaves some unprocessed', async () => {
   const tableName = await local.table();
   const client = local.client();
-  const log = injectFaults(client, (c) => (c.command === 'BatchWriteItemCommand' && c.n % 2 === 1 ? { keep: 10 } : undefined));
+  const log = injectFaults(client, (c) =>
+    c.command === 'BatchWriteItemCommand' && c.n % 2 === 1 ? { keep: 10 } : undefined,
+  );
   const written = await batchWrite({ client, tableName, sleep: noSleep }, puts(100));
   assert.equal(written, 100);
   assert.equal((await scanAll(client, tableName)).length, 100);

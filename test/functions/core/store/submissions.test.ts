@@ -11,7 +11,8 @@ after(async () => {
   await local.close();
 });
 
-const store = async (): Promise<SeizureStore> => new SeizureStore({ client: local.client(), tableName: await local.table() });
+const store = async (): Promise<SeizureStore> =>
+  new SeizureStore({ client: local.client(), tableName: await local.table() });
 
 const fr1 = submission({ objectKey: 'incoming/FR/a.xlsx', versionId: 'v1', receivedAt: '2021-05-12T10:00:00.000Z' });
 const fr2 = submission({ objectKey: 'incoming/FR/b.csv', versionId: 'v1', receivedAt: '2021-05-14T10:00:00.000Z' });
@@ -44,7 +45,10 @@ test('putSubmission replaces the submission of the same version', async () => {
   const s = await store();
   await s.putSubmission({ ...fr1, status: 'processing' });
   await s.putSubmission({ ...fr1, processedAt: '2021-05-12T10:00:05.000Z' });
-  assert.deepEqual(await s.getSubmission(fr1.objectKey, fr1.versionId), { ...fr1, processedAt: '2021-05-12T10:00:05.000Z' });
+  assert.deepEqual(await s.getSubmission(fr1.objectKey, fr1.versionId), {
+    ...fr1,
+    processedAt: '2021-05-12T10:00:05.000Z',
+  });
   assert.equal((await s.listSubmissions()).length, 1);
 });
 
