@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../functions/core/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
+import * as demo from './cli/demo.ts';
 import * as dev from './cli/dev.ts';
 import * as status from './cli/status.ts';
 import * as template from './cli/template.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   dev: { run: dev.devCommand, usage: dev.usage, summary: 'run the whole pipeline on this machine (npm start)' },
   upload: { run: upload.uploadCommand, usage: upload.usage, summary: "upload a file to a Member's folder and wait for the outcome" },
   status: { run: status.statusCommand, usage: status.usage, summary: 'list submissions with status and counts' },
+  demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },
 };
 
 function help(): string {

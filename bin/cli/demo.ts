@@ -1,0 +1,317 @@
+/**
+ * `seizures demo`: the STOP II demo (lib/local/demo.ts) run through the local pipeline. Writes one spreadsheet per
+ * reporting Member per phase into {data dir}/demo/ (where a newcomer can open them), uploads each under
+ * incoming/{MEMBER}/ as a Member would, waits until every upload is ingested, checks each was accepted with 0 errors
+ * and that the stored lines add up to the demo's totals exactly, then closes phases 1, 2 and 3 (final) and prints the
+ * headline figures and where the summaries are.
+ *
+ * Like `upload`, it uses the local cloud running on the data directory, else starts one in this process for the
+ * length of the command; `seizures dev --demo` runs it on the cloud `dev` starts. The data stays in the data
+ * directory.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { OperationConfig } from '../../functions/core/config.ts';
+import type { SeizureStore } from '../../functions/core/store/store.ts';
+import type { SubmissionRecord } from '../../functions/core/submission.ts';
+import type { LocalCloud } from '../../lib/local/index.ts';
+import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
+import { EXIT, LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
+import { configOption, parse, readConfig, UsageError } from './common.ts';
+import { progress, type Progress } from './progress.ts';
+
+export const usage = `seizures demo [--members N] [--seed N] [--timeout SECONDS] ${LOCAL_USAGE} [--config FILE]  (exit 0 the pipeline reproduced the demo, 1 it did not, 69 no cloud, 75 timed out)`;
+
+/** Where the demo runs: a local cloud, in this process or another. */
+export interface DemoCloud {
+  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ses: string };
+  readonly mailViewer: string;
+  readonly bucket: string;
+  readonly tableName: string;
+  readonly dataDir: string;
+  /** For people: where this is. */
+  readonly where: string;
+}
+
+export interface DemoRunOptions {
+  readonly config: OperationConfig;
+  /** Reporting Members (fewer than 90 scales the demo down). */
+  readonly members?: number;
+  readonly seed?: number;
+  /** How long to wait for the ingestion of all the uploads. @default 900 s */
+  readonly timeoutMs?: number;
+  /** Result lines (stdout). */
+  readonly out: (line: string) => void;
+  /** Progress (stderr). */
+  readonly progress: Progress;
+  /** Least time between two progress steps. @default 200 ms on a terminal, else 5 s */
+  readonly progressEveryMs?: number;
+}
+
+export interface DemoRunResult {
+  readonly code: number;
+  readonly dataset: DemoDataset;
+  readonly expected: DemoTotals;
+  /** What the stored lines add up to (after ingestion). */
+  readonly stored?: Omit<DemoTotals, 'files'>;
+  readonly files: readonly { readonly key: string; readonly path: string }[];
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
+
+/**
+ * Progress steps at most every `everyMs` (a log gets a line every few seconds, not one per file; a terminal's
+ * spinner redraws itself meanwhile); notes and flushed steps always pass.
+ */
+function throttled(p: Progress, everyMs: number): Progress & { flush(text: string): void } {
+  let last = 0;
+  return {
+    step(text) {
+      if (Date.now() - last < everyMs) return;
+      last = Date.now();
+      p.step(text);
+    },
+    flush(text) {
+      last = Date.now();
+      p.step(text);
+    },
+    note: (text) => p.note(text),
+    done: () => p.done(),
+  };
+}
+
+export async function demoCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    members: { type: 'string' },
+    seed: { type: 'string' },
+    timeout: { type: 'string' },
+    ...localOptions,
+    ...configOption,
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const config = readConfig(values.config);
+  const members = wholeOf(values.members, '--members');
+  if (members !== undefined && (members < 1 || members > config.members.length)) {
+    throw new UsageError(`--members must be from 1 to ${config.members.length}, the operation's participating Members (got ${members})`);
+  }
+  const seed = wholeOf(values.seed, '--seed');
+  const timeoutS = values.timeout === undefined ? 900 : Number(values.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a number of seconds (got '${values.timeout}')`);
+  const settings = localSettingsOf(values);
+
+  const { runCloudCommand } = await import('./cloud.ts');
+  const { findCloud, LocalCloudNotRunningError, startLocalCloud } = await import('../../lib/local/index.ts');
+  return runCloudCommand('demo', async () => {
+    const p = progress(process.stderr);
+    const found = await findCloud(settings.dataDir);
+    if (found.state === 'not-answering') {
+      throw new LocalCloudNotRunningError(
+        `the local cloud of ${found.cloud.dataDir} (pid ${found.cloud.pid}) does not answer at ${found.cloud.endpoints.s3}: ` +
+          `is it stuck? Stop it (kill ${found.cloud.pid}) and run the command again, or start it with \`npm start\``,
+      );
+    }
+    let own: LocalCloud | undefined;
+    try {
+      let cloud: DemoCloud;
+      if (found.state === 'running') {
+        const c = found.cloud;
+        cloud = { ...c, where: `the local cloud on ${c.dataDir} (pid ${c.pid})` };
+      } else {
+        p.note(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
+        own = await startLocalCloud({
+          dataDir: settings.dataDir,
+          ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
+          operation: config,
+        });
+        cloud = demoCloudOf(own, `a local cloud in this process on ${own.dataDir}`);
+      }
+      const result = await runDemo(cloud, {
+        config,
+        ...(members !== undefined ? { members } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        timeoutMs: timeoutS * 1000,
+        out: (line) => {
+          p.done();
+          process.stdout.write(`${line}\n`);
+        },
+        progress: p,
+      });
+      return result.code;
+    } finally {
+      p.done();
+      await own?.stop();
+    }
+  });
+}
+
+function wholeOf(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a whole number (got '${v}')`);
+  return Number(v);
+}
+
+export const demoCloudOf = (c: LocalCloud, where: string): DemoCloud => ({
+  endpoints: c.endpoints,
+  mailViewer: c.mailViewer,
+  bucket: c.bucket,
+  tableName: c.tableName,
+  dataDir: c.dataDir,
+  where,
+});
+
+/**
+ * Runs the demo on a local cloud: generate, write, upload, wait, check, close the phases, report. Returns the exit
+ * code (0 when the pipeline reproduced the demo) with what it saw.
+ */
+export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<DemoRunResult> {
+  const { mkdir, readdir, rm, writeFile } = await import('node:fs/promises');
+  const { join, relative } = await import('node:path');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { dynamoClient, s3Client } = await import('../../functions/core/aws.ts');
+  const { SeizureStore } = await import('../../functions/core/store/store.ts');
+  const demo = await import('../../lib/local/demo.ts');
+  const { INCOMING_PREFIX } = await import('../../lib/layout.ts');
+
+  const timings: Record<string, number> = {};
+  const started = Date.now();
+  const lap = (name: string, since: number) => (timings[name] = Date.now() - since);
+  const { out, config } = o;
+  const p = throttled(o.progress, o.progressEveryMs ?? (process.stderr.isTTY ? 200 : 5_000));
+
+  // 1. The operation.
+  let t = Date.now();
+  const ds = demo.generateDemo(config, { ...(o.members !== undefined ? { members: o.members } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const expected = demo.demoTotals(ds);
+  lap('generate', t);
+  const langs = (['en', 'fr', 'es'] as const).map((l) => `${ds.files.filter((f) => f.lang === l).length} ${l}`).join(', ');
+  out(`Demo of ${config.name} (seed ${ds.seed}): ${ds.reporting.length} of ${ds.participating} participating Members report, one file per Member per phase`);
+  out(`  ${n(expected.files)} files (${langs}), ${n(expected.cases)} cases, ${n(expected.lines)} seizure lines`);
+  out(`  units: ${unitsLine(expected)}`);
+  const s = ds.story;
+  out('  planted:');
+  out(`    oxygen cylinders surge in phase 2: ${s.oxygen.lines.join(' -> ')} lines by phase (${s.oxygen.members.join(' -> ')} Members)`);
+  out(`    a new route from ${s.route.origin} in phase ${s.route.phase}: ${s.route.route}, ${plural(s.route.lines, 'line')} by ${plural(s.route.members, 'Member')}`);
+  out(`    ${s.concealment.method.replace('_', ' ')}s spread across Members: ${s.concealment.lines.join(' -> ')} lines (${s.concealment.members.join(' -> ')} Members)`);
+
+  // 2. Files written and uploaded as they are made (ingestion runs meanwhile).
+  const dir = join(cloud.dataDir, 'demo');
+  await mkdir(dir, { recursive: true });
+  for (const f of await readdir(dir)) if (f.endsWith('.xlsx')) await rm(join(dir, f));
+  await writeFile(join(dir, 'demo.json'), JSON.stringify({ operation: config.id, seed: ds.seed, targets: ds.targets, totals: expected, story: ds.story }, null, 2) + '\n');
+  const s3: S3Client = s3Client(cloud.endpoints);
+  const dyn = dynamoClient(cloud.endpoints);
+  const store = new SeizureStore({ client: dyn, tableName: cloud.tableName });
+  const uploads: Upload[] = [];
+  try {
+    t = Date.now();
+    const shown = relative(process.cwd(), dir);
+    out(`Uploading to s3://${cloud.bucket}/${INCOMING_PREFIX}{MEMBER}/ on ${cloud.where}; the files are kept in ${shown && !shown.startsWith('..') ? shown : dir}/`);
+    const inFlight = new Set<Promise<void>>();
+    for (const [i, f] of ds.files.entries()) {
+      const buf = await demo.demoWorkbook(config, f);
+      const path = join(dir, f.name);
+      await writeFile(path, buf);
+      const key = `${INCOMING_PREFIX}${f.member}/${f.name}`;
+      const since = Date.now();
+      const put = s3
+        .send(new PutObjectCommand({ Bucket: cloud.bucket, Key: key, Body: buf, ContentLength: buf.length }))
+        .then((r) => void uploads.push({ key, path, member: f.member, rows: f.rows.length, etag: (r.ETag ?? '').replaceAll('"', ''), since }));
+      inFlight.add(put);
+      void put.finally(() => inFlight.delete(put)).catch(() => {});
+      if (inFlight.size >= 8) await Promise.race(inFlight);
+      p.step(`writing and uploading the files: ${i + 1}/${ds.files.length}`);
+    }
+    await Promise.all(inFlight);
+    lap('write+upload', t);
+
+    // 3. Every upload ingested, accepted, 0 errors.
+    t = Date.now();
+    const outcome = await waitForAll(store, uploads, o.timeoutMs ?? 900_000, p, cloud.dataDir);
+    lap('ingest', t);
+    if (outcome === 'timeout') {
+      out(`seizures demo: not every upload was ingested after ${Math.round((o.timeoutMs ?? 900_000) / 1000)} s; \`seizures status\` shows where they are`);
+      return { code: EXIT.timeout, dataset: ds, expected, files: uploads, timings };
+    }
+    const bad = uploads.filter((u) => {
+      const r = outcome.get(u.key)!;
+      return r.status !== 'accepted' || r.rows.invalid > 0 || r.rows.valid !== u.rows || Object.keys(r.errorsByType).length > 0 || r.stored.written !== u.rows;
+    });
+    const accepted = uploads.length - bad.length;
+    out(`Ingested ${n(uploads.length)} uploads in ${secs(timings['ingest']! + timings['write+upload']!)}: ${n(accepted)} accepted with 0 errors${bad.length ? `, ${bad.length} NOT:` : ''}`);
+    for (const u of bad.slice(0, 10)) {
+      const r = outcome.get(u.key)!;
+      out(`  ${u.key}: ${r.status}, ${r.rows.valid}/${u.rows} rows valid, ${r.stored.written} stored${r.failure ? ` (${r.failure.type}: ${r.failure.message})` : ''}`);
+    }
+
+    // 4. What the table holds adds up to the demo, exactly.
+    t = Date.now();
+    const lines: Parameters<typeof demo.totalsOf>[0] extends Iterable<infer R> ? R[] : never = [];
+    for (const f of ds.files) for await (const r of store.linesOf(f.phase, f.member)) lines.push(r);
+    const stored = demo.totalsOf(lines);
+    lap('check', t);
+    const same =
+      stored.lines === expected.lines && stored.cases === expected.cases && stored.reportingMembers === expected.reportingMembers &&
+      (['medicine', 'medical_device', 'vaccine'] as const).every((c) => stored.units[c] === expected.units[c]);
+    out(`Stored: ${n(stored.lines)} lines in ${n(stored.cases)} cases from ${stored.reportingMembers} Members; units ${unitsLine(stored)} — ${same ? 'the demo\'s totals exactly' : 'NOT the demo\'s totals'}`);
+    timings['total'] = Date.now() - started;
+    return { code: bad.length || !same ? 1 : 0, dataset: ds, expected, stored, files: uploads, timings };
+  } finally {
+    s3.destroy();
+    dyn.destroy();
+  }
+}
+
+interface Upload {
+  readonly key: string;
+  readonly path: string;
+  readonly member: string;
+  readonly rows: number;
+  readonly etag: string;
+  readonly since: number;
+}
+
+const FINISHED = new Set(['accepted', 'accepted_with_errors', 'rejected']);
+
+/**
+ * Polls each Member's submissions until every upload (its key and content, received since it was put) is finished,
+ * or failed for good (its message in the dead-letter queue). Works whether the cloud runs here or in another process.
+ */
+async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeoutMs: number, p: ReturnType<typeof throttled>, dataDir: string): Promise<Map<string, SubmissionRecord> | 'timeout'> {
+  const { readMessages } = await import('../../lib/local/index.ts');
+  const { objectsOfBody } = await import('../../lib/local/notifications.ts');
+  const { join } = await import('node:path');
+  const done = new Map<string, SubmissionRecord>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = uploads.filter((u) => !done.has(u.key));
+    const members = [...new Set(pending.map((u) => u.member))];
+    const dead = () => readMessages(join(dataDir, 'queue', 'ingest-dlq')).flatMap((m) => objectsOfBody(m.body).map((o) => o.key));
+    let deadKeys: Set<string> | undefined;
+    for (const member of members) {
+      const subs = await store.listSubmissions({ member, limit: 50 });
+      for (const u of pending.filter((x) => x.member === member)) {
+        const mine = subs
+          .filter((s) => s.objectKey === u.key && s.etag === u.etag && Date.parse(s.receivedAt) >= u.since - 1_000)
+          .sort((a, b) => (a.orderToken < b.orderToken ? 1 : -1))[0];
+        if (!mine) continue;
+        if (FINISHED.has(mine.status)) done.set(u.key, mine);
+        else if (mine.status === 'failed' && (deadKeys ??= new Set(dead())).has(u.key)) done.set(u.key, mine);
+      }
+    }
+    if (done.size === uploads.length) {
+      p.flush(`ingesting: ${done.size}/${uploads.length} uploads done`);
+      return done;
+    }
+    p.step(`ingesting: ${done.size}/${uploads.length} uploads done`);
+    if (Date.now() >= deadline) return 'timeout';
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function unitsLine(t: Pick<DemoTotals, 'units'>): string {
+  const u = t.units;
+  return `${n(u.medicine)} medicines + ${n(u.medical_device)} medical devices + ${n(u.vaccine)} vaccine doses = ${n(u.medicine + u.medical_device + u.vaccine)}`;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
