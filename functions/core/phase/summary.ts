@@ -1,0 +1,197 @@
+/**
+ * The summary of a run (summary.json, and what the xlsx and html show), in two versions:
+ * - `ncp`: for every Member's National Contact Point: aggregates only. No case reference, remark, location or
+ *   individual seizure of any Member appears in it (outliers are counted per product, without sizes).
+ * - `analysts`: the same plus the outlier seizures with their Member, case reference, file and row, and the outlier
+ *   scales.
+ * Every figure is a sum or count over the stored lines (aggregate.ts); cumulative = all phases up to the closed one.
+ */
+import type { OperationConfig } from '../config.ts';
+import type { RiskProfile } from '../trends/index.ts';
+import { addDays, mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
+import { countedDays, type AlarmSignal, type AnalysisJson, type NewSignal, type OutlierGroup, type OutlierSeizure, type Signal, type SignalCounts, type TrendSignal } from './analyse.ts';
+import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
+import { keyLabel, signalSentence, type LabelDimension } from './text.ts';
+import { categoryOfProduct } from '../vocab.ts';
+
+export type SummaryVersion = 'ncp' | 'analysts';
+
+export interface BreakdownRow {
+  key: string;
+  label: string;
+  lines: number;
+  units: number;
+  kg: number;
+  litres: number;
+  /** Reporting Members. */
+  members: number;
+  /** Only by Member. */
+  cases?: number;
+  /** Only by product. */
+  category?: string;
+}
+
+export interface Figures {
+  lines: number;
+  cases: number;
+  reportingMembers: number;
+  participatingMembers: number;
+  units: { total: number; pieces: number; doses: number; packs: number };
+  kg: number;
+  litres: number;
+  value: { currency: string; amount: number; lines: number }[];
+  byCategory: BreakdownRow[];
+  byProduct: BreakdownRow[];
+  byMember: BreakdownRow[];
+  byOrigin: BreakdownRow[];
+  byRoute: BreakdownRow[];
+  byTransportMode: BreakdownRow[];
+  byConcealment: BreakdownRow[];
+  byDetection: BreakdownRow[];
+  byInfringement: BreakdownRow[];
+  /** Seizure lines per week (Monday, UTC), every week of the period, empty ones included. */
+  weekly: { week: string; lines: number }[];
+}
+
+export interface SignalEntry {
+  /** The signal in one English sentence, with its figures. */
+  text: string;
+  signal: Signal;
+}
+
+export interface SummaryJson {
+  schema: 'phase-summary/1';
+  version: SummaryVersion;
+  operation: { id: string; name: string };
+  phase: { phase: number; start: string; end: string };
+  mode: PhaseCloseInput['mode'];
+  asOf: string;
+  runLabel: string;
+  /** The days of the phase counted (interim: up to asOf). */
+  counted: { from: string; to: string };
+  /** The days whose signals are reported. */
+  window: { from: string; to: string } | null;
+  figures: { phase: Figures; cumulative: Figures };
+  trends: { comparedWith: number | null; tested: number; rising: TrendSignal[]; falling: TrendSignal[] };
+  alarms: AlarmSignal[];
+  newItems: NewSignal[];
+  /** ncp: per product and unit, counts only; analysts: with the scales and the seizures. */
+  outliers: { groups: (Pick<OutlierGroup, 'product' | 'unit' | 'count'> & Partial<OutlierGroup>)[]; seizures?: OutlierSeizure[] };
+  riskProfiles: RiskProfile[];
+  /** Strongest first. */
+  signals: SignalEntry[];
+  signalCount: number;
+  counts: SignalCounts;
+  alert: boolean;
+  thresholds: OperationConfig['thresholds'];
+}
+
+/** Rounds away float noise (sums of decimal quantities) without touching whole numbers. */
+export const tidy = (n: number): number => Math.round(n * 1e6) / 1e6;
+
+const BREAKDOWN_LABEL: Readonly<Record<Exclude<Breakdown, 'product_concealment' | 'profile'>, LabelDimension>> = {
+  category: 'category',
+  product: 'product',
+  member: 'member',
+  origin: 'origin',
+  route: 'route',
+  transport_mode: 'transport_mode',
+  concealment: 'concealment',
+  detection: 'detection',
+  infringement: 'infringement',
+};
+
+function rows(p: PhaseAggJson, b: Exclude<Breakdown, 'product_concealment' | 'profile'>, casesByMember?: Record<string, number>): BreakdownRow[] {
+  return Object.entries(p.by[b])
+    .map(([key, c]) => ({
+      key,
+      label: keyLabel(BREAKDOWN_LABEL[b], key),
+      lines: c.lines,
+      units: tidy(c.units),
+      kg: tidy(c.kg),
+      litres: tidy(c.litres),
+      members: c.members.length,
+      ...(b === 'member' ? { cases: casesByMember?.[key] ?? c.cases ?? 0 } : {}),
+    }))
+    .sort((x, y) => y.lines - x.lines || y.units - x.units || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+}
+
+/** Products with their category (from the vocabulary: a product code belongs to one category). */
+function productRows(p: PhaseAggJson): BreakdownRow[] {
+  return rows(p, 'product').map((r) => ({ ...r, category: categoryOfProduct(r.key) ?? 'unknown' }));
+}
+
+function weekly(p: PhaseAggJson, from: string, to: string): { week: string; lines: number }[] {
+  const out: { week: string; lines: number }[] = [];
+  for (let w = weekOf(from); w <= to; w = addDays(w, 7)) out.push({ week: w, lines: p.weeks[w]?.lines ?? 0 });
+  return out;
+}
+
+function figures(p: PhaseAggJson, cases: number, config: OperationConfig, days: { from: string; to: string }, casesByMember?: Record<string, number>): Figures {
+  return {
+    lines: p.lines,
+    cases,
+    reportingMembers: p.members.length,
+    participatingMembers: config.members.length,
+    units: { total: tidy(p.quantity.units), pieces: tidy(p.quantity.pieces), doses: tidy(p.quantity.doses), packs: tidy(p.quantity.packs) },
+    kg: tidy(p.quantity.kg),
+    litres: tidy(p.quantity.litres),
+    value: Object.entries(p.value)
+      .map(([currency, v]) => ({ currency, amount: tidy(v.amount), lines: v.lines }))
+      .sort((a, b) => b.amount - a.amount || (a.currency < b.currency ? -1 : 1)),
+    byCategory: rows(p, 'category'),
+    byProduct: productRows(p),
+    byMember: rows(p, 'member', casesByMember),
+    byOrigin: rows(p, 'origin'),
+    byRoute: rows(p, 'route'),
+    byTransportMode: rows(p, 'transport_mode'),
+    byConcealment: rows(p, 'concealment'),
+    byDetection: rows(p, 'detection'),
+    byInfringement: rows(p, 'infringement'),
+    weekly: weekly(p, days.from, days.to),
+  };
+}
+
+/** The summary of a run in one version. */
+export function buildSummary(input: PhaseCloseInput, config: OperationConfig, agg: AggregateJson, analysis: AnalysisJson, version: SummaryVersion): SummaryJson {
+  const phase = phaseOfInput(config, input);
+  const counted = countedDays(phase, input);
+  const phases = phasesThrough(config, input.phase);
+  const closed = agg.phases.find((p) => p.phase === input.phase);
+  if (!closed) throw new RangeError(`buildSummary: the aggregate has no phase ${input.phase}`);
+  const all = mergePhaseAggs(input.phase, agg.phases);
+  const phaseFigures = figures(closed, closed.cases, config, { from: counted.start, to: counted.end });
+  const cumulative = figures(all, agg.cumulativeCases, config, { from: phases[0]!.start, to: counted.end }, agg.cumulativeCasesByMember);
+  const threshold = config.thresholds.outlierScore;
+  const outliers: SummaryJson['outliers'] =
+    version === 'analysts'
+      ? { groups: analysis.outliers.groups, seizures: analysis.outliers.seizures }
+      : { groups: analysis.outliers.groups.map((g) => ({ product: g.product, unit: g.unit, count: g.count })) };
+  return {
+    schema: 'phase-summary/1',
+    version,
+    operation: { id: config.id, name: config.name },
+    phase: { phase: phase.phase, start: phase.start, end: phase.end },
+    mode: input.mode,
+    asOf: input.asOf,
+    runLabel: agg.runLabel,
+    counted: { from: counted.start, to: counted.end },
+    window: analysis.window,
+    figures: { phase: phaseFigures, cumulative },
+    trends: {
+      comparedWith: analysis.comparedWith,
+      tested: analysis.trends.tested,
+      rising: analysis.trends.flagged.filter((t) => t.kind === 'rising'),
+      falling: analysis.trends.flagged.filter((t) => t.kind === 'falling'),
+    },
+    alarms: analysis.alarms,
+    newItems: analysis.newItems,
+    outliers,
+    riskProfiles: analysis.riskProfiles,
+    signals: analysis.signals.map((signal) => ({ text: signalSentence(signal, 'en', threshold), signal })),
+    signalCount: analysis.signals.length,
+    counts: analysis.counts,
+    alert: analysis.alert,
+    thresholds: config.thresholds,
+  };
+}

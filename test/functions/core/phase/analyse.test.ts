@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregateLines, addDays } from '../../../../functions/core/phase/aggregate.ts';
+import { alertRule, analyse, lastCompleteWeek, SIGNAL_ORDER } from '../../../../functions/core/phase/analyse.ts';
+import { sizeOutliers } from '../../../../functions/core/trends/outliers.ts';
+import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';
+import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
+import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
+
+let n = 0;
+const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) => L({ reporting_member: member, case_ref: `K${String(++n).padStart(5, '0')}`, line_no: 1, seizure_date: day, ...over });
+
+/** Phase 1: 2 ivermectin lines; phase 2: 30 (rising); paracetamol steady; one huge paracetamol seizure in phase 2. */
+function story(): SeizureRecord[] {
+  const out: SeizureRecord[] = [];
+  for (let i = 0; i < 2; i++) out.push(line('FR', addDays('2021-05-03', i * 7), { product: 'ivermectin', quantity: 100 }));
+  for (let i = 0; i < 30; i++) out.push(line(['FR', 'DE', 'ES'][i % 3]!, addDays('2021-06-28', i), { product: 'ivermectin', quantity: 100 + i }));
+  const sizes = [120, 150, 200, 250, 300, 90, 110, 130, 180, 220, 240, 260, 280, 310, 330, 170, 160, 140, 210, 230];
+  sizes.forEach((q, i) => out.push(line(i % 2 ? 'DE' : 'NL', addDays(i < 10 ? '2021-05-03' : '2021-06-28', i * 3), { quantity: q })));
+  out.push(line('ES', '2021-08-10', { quantity: 2_500_000 }));
+  return out;
+}
+
+test('final: a product with many more lines per Member-week than in the previous phase is a rising signal, listed first', async () => {
+  const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(story())));
+  const rising = a.trends.flagged.filter((t) => t.kind === 'rising' && t.dimension === 'product');
+  assert.deepEqual(rising.map((t) => [t.key, t.earlier.lines, t.later.lines]), [['ivermectin', 2, 30]]);
+  assert.equal(a.signals[0]!.kind, 'rising');
+  assert.equal(a.comparedWith, 1);
+  assert.ok(a.alert);
+});
+
+test('outliers equal trends sizeOutliers on the same lines (reference: all lines so far; reported: the closed phase)', async () => {
+  const lines = story();
+  const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(lines)));
+  const want = sizeOutliers(lines.map((r) => ({ id: recordKey(r), product: r.product, unit: r.unit, quantity: r.quantity })), { threshold: CONFIG.thresholds.outlierScore })
+    .filter((o) => lines.find((r) => recordKey(r) === o.id)!.phase === 2);
+  assert.ok(want.length > 0);
+  assert.deepEqual(
+    a.outliers.seizures.map((s) => [recordKey({ reporting_member: s.member, case_ref: s.case_ref, line_no: s.line_no }), s.score]),
+    want.map((o) => [o.id, o.score]),
+  );
+  assert.deepEqual(a.outliers.groups.map((g) => [g.product, g.unit, g.count]), [['paracetamol', 'pieces', want.length]]);
+});
+
+test('signals come strongest first: by kind (SIGNAL_ORDER), then by their statistic', async () => {
+  const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(story())));
+  const tiers = a.signals.map((s) => SIGNAL_ORDER.indexOf((s.kind === 'new' ? `new:${s.novelty}` : s.kind) as (typeof SIGNAL_ORDER)[number]));
+  assert.deepEqual(tiers, [...tiers].sort((x, y) => x - y));
+  assert.ok(a.signals.some((s) => s.kind === 'outlier'));
+});
+
+test('interim: a week far above its 7-week baseline is an EARS alarm for that product, and the run alerts', async () => {
+  const lines: SeizureRecord[] = [];
+  for (let w = 0; w < 9; w++) {
+    const monday = addDays('2021-05-03', 7 * w);
+    const k = w === 8 ? 25 : 1 + (w % 2);
+    for (let i = 0; i < k; i++) lines.push(line('FR', addDays(monday, i % 7), { product: 'tramadol', quantity: 10 }));
+  }
+  const input: PhaseCloseInput = { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-07-05' }; // a Monday: last complete week 06-28
+  assert.equal(lastCompleteWeek(input.asOf), '2021-06-28');
+  const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, sorted(lines)));
+  assert.deepEqual(a.alarms.map((x) => [x.dimension, x.key, x.week, x.count]), [['product', 'tramadol', '2021-06-28', 25]]);
+  assert.deepEqual(a.window, { from: '2021-06-28', to: '2021-07-04' });
+  assert.equal(a.alert, true);
+});
+
+test('interim: nothing new and nothing rising means no alert; final always alerts', () => {
+  const none = { rising: 0, falling: 0, new: 0, alarms: 0, outliers: 3 };
+  assert.equal(alertRule('interim', none), false);
+  assert.equal(alertRule('interim', { ...none, new: 1 }), true);
+  assert.equal(alertRule('final', none), true);
+});
+
+test('new items of a final run are those first seen in the closed phase (a route new in phase 2, not one seen in phase 1)', async () => {
+  const lines = [
+    line('FR', '2021-05-04', { origin_country: 'IN', destination_country: 'FR' }),
+    line('FR', '2021-07-01', { origin_country: 'IN', destination_country: 'FR' }),
+    line('DE', '2021-07-02', { origin_country: 'TR', destination_country: 'DE' }),
+  ];
+  const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(lines)));
+  assert.deepEqual(a.newItems.filter((x) => x.novelty === 'route').map((x) => [x.route, x.week]), [['TR>DE', '2021-06-28']]);
+});
+
+test('the first phase has nothing to compare with: no trends and no new items', async () => {
+  const input: PhaseCloseInput = { ...FINAL_2, phase: 1 };
+  const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, sorted(story())));
+  assert.equal(a.comparedWith, null);
+  assert.deepEqual([a.trends.flagged.length, a.newItems.length], [0, 0]);
+});
