@@ -1,6 +1,12 @@
+import './quiet.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadOperationConfig, phaseOf } from '../../../functions/core/config.ts';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadOperationConfig, phaseOf, PROJECT_ROOT } from '../../../functions/core/config.ts';
 import type { SeizureRecord } from '../../../functions/core/record.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SHEET_NAMES } from '../../../functions/core/template.ts';
@@ -15,7 +21,8 @@ import {
   type PhaseAggregate,
 } from '../../../functions/core/trends/index.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
-import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II } from '../../../lib/local/demo.ts';
+import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
+import { tempDir, testCloud } from './helpers.ts';
 
 const config = loadOperationConfig();
 const demo = generateDemo(config);
@@ -208,3 +215,56 @@ function weekPeriods(rs: readonly SeizureRecord[]): PeriodAggregate[] {
   }
   return [...byWeek].map(([period, lines]) => ({ period, counts: countLines(lines, DIMS) }));
 }
+
+// ---- End to end: `seizures demo` scaled down to 5 Members, as a person runs it, on a local cloud of its own
+
+const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
+const CLI = resolve(PROJECT_ROOT, 'bin/seizures.ts');
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEIZURES_')));
+
+async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof x.code !== 'number') throw e;
+    return { code: x.code, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+test('seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, and the table holds the demo\'s totals exactly', { timeout: 120_000 }, async () => {
+  const dataDir = await tempDir('demo-e2e-');
+  try {
+    const small = generateDemo(config, { members: 5 });
+    const expected = demoTotals(small);
+    const run = await seizures(['demo', '--members', '5', '--data-dir', dataDir]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /5 of 160 participating Members report/);
+    assert.match(run.stdout, /Ingested 15 uploads in [\d.]+ s: 15 accepted with 0 errors\n/);
+    assert.match(run.stdout, /Stored: 224 lines in 154 cases from 5 Members; units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111 — the demo's totals exactly/);
+    assert.match(run.stderr, /starting one in this process/);
+    // The files stay where a newcomer can open them, with what was planted.
+    const files = readdirSync(join(dataDir, 'demo')).filter((f) => f.endsWith('.xlsx')).sort();
+    assert.deepEqual(files, small.files.map((f) => f.name).sort());
+    const described = JSON.parse(readFileSync(join(dataDir, 'demo', 'demo.json'), 'utf8'));
+    assert.deepEqual(described.totals, JSON.parse(JSON.stringify(expected)));
+    assert.ok(!existsSync(join(dataDir, 'cloud.json')), 'the in-process cloud stopped with the command');
+
+    // The data stayed in the data directory: a cloud started on it finds every submission and line.
+    const t = await testCloud({ dataDir });
+    try {
+      const subs = await t.store.listSubmissions();
+      assert.equal(subs.length, 15);
+      assert.ok(subs.every((s) => s.status === 'accepted' && s.rows.invalid === 0));
+      const lines = [];
+      for (const f of small.files) for await (const r of t.store.linesOf(f.phase, f.member)) lines.push(r);
+      const { files: _files, ...want } = expected;
+      assert.deepEqual(totalsOf(lines), want);
+    } finally {
+      await t.close({ keep: true });
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
