@@ -88,7 +88,8 @@ export function count(n: number, word: 'line' | 'member' | 'seizureLine', lang: 
 }
 
 const ratio = (r: number, lang: Lang) => num(r, lang, 1);
-const qValue = (q: number, lang: Lang) => (q < 0.001 ? `< ${num(0.001, lang, 3)}` : new Intl.NumberFormat(LOCALE[lang], { maximumSignificantDigits: 2 }).format(q));
+/** `q < 0.001` or `q = 0.012`. */
+const qValue = (q: number, lang: Lang) => (q < 0.001 ? `q < ${num(0.001, lang, 3)}` : `q = ${new Intl.NumberFormat(LOCALE[lang], { maximumSignificantDigits: 2 }).format(q)}`);
 
 /** One sentence stating a signal with its figures. `threshold` is the outlier score of the operation. */
 export function signalSentence(s: Signal, lang: Lang, threshold: number): string {
@@ -104,12 +105,12 @@ export function signalSentence(s: Signal, lang: Lang, threshold: number): string
       const rr = s.rateRatio === null ? null : ratio(s.rateRatio, lang);
       const q = qValue(s.q, lang);
       if (lang === 'fr') {
-        return `${head} : ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en phase ${b.phase} contre ${a.lines === 0 ? 'aucune' : num(a.lines, lang)} en phase ${a.phase}${rr ? `, soit ${rr} fois le taux par Membre et par semaine` : ''} (q = ${q}).`;
+        return `${head} : ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en phase ${b.phase} contre ${a.lines === 0 ? 'aucune' : num(a.lines, lang)} en phase ${a.phase}${rr ? `, soit ${rr} fois le taux par Membre et par semaine` : ''} (${q}).`;
       }
       if (lang === 'es') {
-        return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en la fase ${b.phase} frente a ${a.lines === 0 ? 'ninguna' : num(a.lines, lang)} en la fase ${a.phase}${rr ? `, ${rr} veces la tasa por Miembro y semana` : ''} (q = ${q}).`;
+        return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en la fase ${b.phase} frente a ${a.lines === 0 ? 'ninguna' : num(a.lines, lang)} en la fase ${a.phase}${rr ? `, ${rr} veces la tasa por Miembro y semana` : ''} (${q}).`;
       }
-      return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} in phase ${b.phase} against ${a.lines === 0 ? 'none' : num(a.lines, lang)} in phase ${a.phase}${rr ? `, ${rr} times the rate per Member-week` : ''} (q = ${q}).`;
+      return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} in phase ${b.phase} against ${a.lines === 0 ? 'none' : num(a.lines, lang)} in phase ${a.phase}${rr ? `, ${rr} times the rate per Member-week` : ''} (${q}).`;
     }
     case 'alarm': {
       const dim = DIMENSION_NAMES[lang][s.dimension];
@@ -202,8 +203,8 @@ export const MAIL_WORDS: Readonly<
     confidential: 'For the National Contact Points of the operation. Aggregated figures only.',
   },
   fr: {
-    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} signal${n === 1 ? '' : 'aux'}`,
-    subjectInterim: (op, phase, asOf, n) => `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} signal${n === 1 ? '' : 'aux'}`,
+    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
+    subjectInterim: (op, phase, asOf, n) => `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
     intro: (op, phase, mode, asOf) =>
       mode === 'final' ? `La synthèse de la phase ${phase} de ${op} est prête.` : `Point d'étape de la phase ${phase} de ${op}, avec les saisies datées jusqu'au ${asOf}.`,
     figures: (lines, cases, units, members) => `Dans cette phase : ${lines} lignes de saisie dans ${cases} cas, ${units} unités, déclarées par ${members} Membres.`,

@@ -1,0 +1,18 @@
+/**
+ * The phase close (see README "Phase close"): plan -> aggregate each slice while its lines stream -> merge ->
+ * analyse (functions/core/trends) -> render (NCP and analysts' versions: json, xlsx, html) -> store the summary item
+ * -> alert emails. Plain code: nothing here knows of Lambda events; functions/phase-* adapt them.
+ * Handlers should import the module they need (render.ts pulls in the charting and workbook libraries).
+ */
+export * from './input.ts';
+export * from './aggregate.ts';
+export * from './analyse.ts';
+export * from './summary.ts';
+export * from './text.ts';
+export * from './items.ts';
+export * from './alerts.ts';
+export * from './io.ts';
+export * from './steps.ts';
+export * from './render.ts';
+export { renderHtml } from './render-html.ts';
+export { renderXlsx, safeCellText } from './render-xlsx.ts';

@@ -1,0 +1,174 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { aggregateLines, addDays } from '../../../../functions/core/phase/aggregate.ts';
+import { analyse } from '../../../../functions/core/phase/analyse.ts';
+import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
+import {
+  AlertSendError,
+  AlertsPendingError,
+  composeAlert,
+  composeFailure,
+  contactsFromConfig,
+  recipientsOf,
+  sendAlerts,
+  sesMailer,
+  type AlertEmail,
+  type Mailer,
+} from '../../../../functions/core/phase/alerts.ts';
+import { PhaseTable } from '../../../../functions/core/phase/items.ts';
+import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import { startDynalite, type LocalDynamo } from '../store/local-dynamo.ts';
+import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
+
+let local: LocalDynamo;
+before(async () => {
+  local = await startDynalite();
+});
+after(async () => {
+  await local.close();
+});
+
+let n = 0;
+const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) => L({ reporting_member: member, case_ref: `A${++n}`, line_no: 1, seizure_date: day, ...over });
+
+async function summaries(): Promise<Record<'ncp' | 'analysts', SummaryJson>> {
+  const lines: SeizureRecord[] = [];
+  for (let i = 0; i < 2; i++) lines.push(line('FR', addDays('2021-05-03', i * 7), { product: 'ivermectin' }));
+  for (let i = 0; i < 10; i++) lines.push(line('NL', addDays('2021-05-03', i * 5))); // paracetamol, air cargo: steady
+  for (let i = 0; i < 30; i++) lines.push(line(['FR', 'DE', 'ES'][i % 3]!, addDays('2021-06-28', i), { product: 'ivermectin' }));
+  lines.push(line('DE', '2021-07-02', { origin_country: 'TR', destination_country: 'DE' }));
+  const agg = await aggregateLines(FINAL_2, CONFIG, sorted(lines));
+  const a = analyse(FINAL_2, CONFIG, agg);
+  return { ncp: buildSummary(FINAL_2, CONFIG, agg, a, 'ncp'), analysts: buildSummary(FINAL_2, CONFIG, agg, a, 'analysts') };
+}
+
+const LINK = { htmlKey: 'summaries/stop-ii/phase-2/final/summary.html', xlsxKey: 'summaries/stop-ii/phase-2/final/summary.xlsx', bucket: 'submissions' };
+
+async function emails(): Promise<AlertEmail[]> {
+  const s = await summaries();
+  return recipientsOf(contactsFromConfig(CONFIG)).map((r) => composeAlert(r.role === 'ncp' ? s.ncp : s.analysts, r, LINK));
+}
+
+/** A fake SES v2 client that keeps every SendEmailCommand's input. */
+function fakeSes(fail?: (to: string) => boolean) {
+  const sent: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } } }[] = [];
+  const client = {
+    async send(cmd: { constructor: { name: string }; input: unknown }) {
+      assert.equal(cmd.constructor.name, 'SendEmailCommand');
+      const input = cmd.input as (typeof sent)[number];
+      if (fail?.(input.Destination!.ToAddresses![0]!)) throw Object.assign(new Error('throttled'), { name: 'TooManyRequestsException' });
+      sent.push(input);
+      return { MessageId: `m-${sent.length}` };
+    },
+  } as unknown as SESv2Client;
+  return { client, sent, mailer: sesMailer(client) };
+}
+
+const RUN = { operation: 'stop-ii', phase: 2, runLabel: 'final' };
+
+test('one email per recipient, each addressed to that recipient alone, with text and html parts', async () => {
+  const ses = fakeSes();
+  const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
+  const mails = await emails();
+  const r = await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, mails);
+  assert.deepEqual(r, { sent: 4, skipped: 0 }); // the analyst and the NCPs of FR, DE, ES (NL has no address)
+  assert.deepEqual(ses.sent.map((m) => m.Destination), [
+    { ToAddresses: ['analysts@stop-ii.example.org'] },
+    { ToAddresses: ['ncp.de@customs.example.org'] },
+    { ToAddresses: ['ncp.es@customs.example.org'] },
+    { ToAddresses: ['ncp.fr@customs.example.org'] },
+  ]);
+  for (const m of ses.sent) {
+    assert.equal(m.FromEmailAddress, CONFIG.mailFrom);
+    assert.ok(m.Content!.Simple!.Body!.Text!.Data!.length > 0 && m.Content!.Simple!.Body!.Html!.Data!.startsWith('<!doctype html>'));
+  }
+});
+
+test('the subject names the operation, the phase and the number of signals, in the NCP language', async () => {
+  const s = await summaries();
+  const mails = await emails();
+  const by = Object.fromEntries(mails.map((m) => [m.to, m.subject]));
+  assert.equal(by['ncp.de@customs.example.org'], `Operation STOP II: phase 2 summary, ${s.ncp.signalCount} signals`);
+  assert.equal(by['ncp.fr@customs.example.org'], `Operation STOP II : synthèse de la phase 2, ${s.ncp.signalCount} signaux`);
+  assert.equal(by['ncp.es@customs.example.org'], `Operation STOP II: resumen de la fase 2, ${s.ncp.signalCount} señales`);
+});
+
+test('the strongest signal comes first, in one sentence with its figures, and the report is named', async () => {
+  const mail = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
+  const body = mail.text.split('\n');
+  const first = body.find((l) => l.startsWith('1. '))!;
+  assert.match(first, /^1\. Rising: Ivermectin \(product\) — 30 seizure lines in phase 2 against 2 in phase 1, 15 times the rate per Member-week \(q < 0\.001\)\.$/);
+  assert.ok(mail.text.includes('s3://submissions/summaries/stop-ii/phase-2/final/summary.html'));
+  assert.ok(mail.html.indexOf('Rising: Ivermectin') < mail.html.indexOf('New route'));
+});
+
+test('NCPs get the NCP report and analysts the analysts’ one', async () => {
+  const s = await summaries();
+  const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
+  const m = composeAlert(s.analysts, analyst!, { ...LINK, htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html' });
+  assert.ok(m.text.includes('/analysts/summary.html') && m.text.includes('Do not forward'));
+});
+
+test('running the alerts twice sends nothing the second time', async () => {
+  const ses = fakeSes();
+  const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
+  const mails = await emails();
+  await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, mails);
+  const again = await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, mails);
+  assert.deepEqual(again, { sent: 0, skipped: 4 });
+  assert.equal(ses.sent.length, 4);
+});
+
+test('after a failed send, the rerun sends only the missing email', async () => {
+  const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
+  const mails = await emails();
+  const flaky = fakeSes((to) => to === 'ncp.es@customs.example.org');
+  await assert.rejects(sendAlerts({ table, mailer: flaky.mailer, from: CONFIG.mailFrom, run: RUN }, mails), AlertSendError);
+  assert.equal(flaky.sent.length, 3);
+  const ok = fakeSes();
+  assert.deepEqual(await sendAlerts({ table, mailer: ok.mailer, from: CONFIG.mailFrom, run: RUN }, mails), { sent: 1, skipped: 3 });
+  assert.deepEqual(ok.sent.map((m) => m.Destination!.ToAddresses), [['ncp.es@customs.example.org']]);
+});
+
+test('a claim left by a sender that died is pending within the lease and taken over after it', async () => {
+  let now = new Date('2022-02-01T06:00:00Z');
+  const tableName = await local.table();
+  const table = new PhaseTable({ client: local.client(), tableName, now: () => now, leaseMs: 60_000 });
+  const [mail] = await emails();
+  // The first sender claims, then dies before sending.
+  assert.equal(await table.claimAlert(RUN, mail!.to, mail!.contentHash), 'claimed');
+  const ses = fakeSes();
+  await assert.rejects(sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, [mail!]), AlertsPendingError);
+  now = new Date(now.getTime() + 61_000);
+  assert.deepEqual(await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, [mail!]), { sent: 1, skipped: 0 });
+});
+
+test('changed content is a new email: the same recipient gets the corrected summary', async () => {
+  const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
+  const [mail] = await emails();
+  const ses = fakeSes();
+  await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, [mail!]);
+  const changed: AlertEmail = { ...mail!, text: `${mail!.text}\ncorrected`, contentHash: 'ffffffffffffffff' };
+  assert.deepEqual(await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, [changed]), { sent: 1, skipped: 0 });
+});
+
+test('the failure email says which run failed and why', () => {
+  const m = composeFailure(FINAL_2 as unknown as Record<string, unknown>, { Error: 'LineOrderError', Cause: JSON.stringify({ errorType: 'LineOrderError', errorMessage: 'phase 2, Member FR: line out of order', trace: ['at x'] }) }, CONFIG.name);
+  assert.equal(m.subject, 'Operation STOP II: the phase close failed (phase 2 final)');
+  assert.ok(m.text.includes('Error: LineOrderError') && m.text.includes('line out of order') && m.text.includes('"asOf":"2021-08-23"'));
+  assert.ok(m.html.includes('LineOrderError'));
+});
+
+test('an address listed twice, or both NCP and analyst, gets one email', () => {
+  const r = recipientsOf({ members: [{ code: 'FR', ncpEmail: 'A@x.org' }, { code: 'DE', ncpEmail: 'a@X.org' }], analysts: ['a@x.org'] });
+  assert.deepEqual(r.map((x) => [x.email, x.role]), [['a@x.org', 'analyst']]);
+});
+
+test('a mailer is only ever given one address', async () => {
+  const seen: string[] = [];
+  const mailer: Mailer = { async send(_from, to) { seen.push(to); return 'id'; } };
+  const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
+  await sendAlerts({ table, mailer, from: CONFIG.mailFrom, run: RUN }, await emails());
+  assert.ok(seen.every((a) => !a.includes(',') && !a.includes(';')));
+});
