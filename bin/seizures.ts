@@ -5,8 +5,10 @@
 import { ConfigError } from '../functions/core/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
 import * as demo from './cli/demo.ts';
+import * as closePhase from './cli/close-phase.ts';
 import * as dev from './cli/dev.ts';
 import * as status from './cli/status.ts';
+import * as summary from './cli/summary.ts';
 import * as template from './cli/template.ts';
 import * as trends from './cli/trends.ts';
 import * as upload from './cli/upload.ts';
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, Command> = {
   dev: { run: dev.devCommand, usage: dev.usage, summary: 'run the whole pipeline on this machine (npm start)' },
   upload: { run: upload.uploadCommand, usage: upload.usage, summary: "upload a file to a Member's folder and wait for the outcome" },
   status: { run: status.statusCommand, usage: status.usage, summary: 'list submissions with status and counts' },
+  'close-phase': { run: closePhase.closePhaseCommand, usage: closePhase.usage, summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)' },
+  summary: { run: summary.summaryCommand, usage: summary.usage, summary: 'print a stored phase-close summary' },
   demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },
 };
 
