@@ -1,0 +1,34 @@
+/**
+ * phase-alerts: {input, prefix, keys, signalCount} -> {sent, skipped}. The contacts (NCP addresses, languages,
+ * analysts) are read from S3 at CONTACTS_KEY on every run, so a changed address needs no redeploy.
+ */
+import { dynamoClient, s3Client, sesClient } from '../core/aws.ts';
+import { parseContacts, sesMailer, type Mailer, type SendResult } from '../core/phase/alerts.ts';
+import { getJson } from '../core/phase/io.ts';
+import { PhaseTable } from '../core/phase/items.ts';
+import { alertsStep, type StepContext } from '../core/phase/steps.ts';
+import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+
+export type AlertsDeps = StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contactsKey: string; readonly reportBaseUrl?: string };
+
+export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
+  const { config, get } = readEnv('phase-alerts', env, ['BUCKET_NAME', 'TABLE_NAME', 'CONTACTS_KEY']);
+  return {
+    config,
+    s3: s3Client(),
+    bucket: get('BUCKET_NAME'),
+    table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
+    mailer: sesMailer(sesClient()),
+    contactsKey: get('CONTACTS_KEY'),
+    ...(env.REPORT_BASE_URL ? { reportBaseUrl: env.REPORT_BASE_URL } : {}),
+  };
+}
+
+export function createAlertsHandler(deps: AlertsDeps) {
+  return (event: unknown): Promise<SendResult> =>
+    logged('phase-alerts', event, async () => {
+      const { input, event: e } = inputOf(event, deps.config);
+      const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
+      return alertsStep({ ...deps, contacts }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
+    });
+}

@@ -1,0 +1,18 @@
+/** phase-analyse: {input, aggregateKey, workPrefix} -> {analysisKey, signals: {rising, falling, new, alarms, outliers}}. */
+import { s3Client } from '../core/aws.ts';
+import type { SignalCounts } from '../core/phase/analyse.ts';
+import { analyseStep, type StepContext } from '../core/phase/steps.ts';
+import { inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+
+export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
+  const { config, get } = readEnv('phase-analyse', env, ['BUCKET_NAME']);
+  return { config, s3: s3Client(), bucket: get('BUCKET_NAME') };
+}
+
+export function createAnalyseHandler(deps: StepContext) {
+  return (event: unknown): Promise<{ analysisKey: string; signals: SignalCounts }> =>
+    logged('phase-analyse', event, async () => {
+      const { input, event: e } = inputOf(event, deps.config);
+      return analyseStep(deps, input, stringOf(e, 'aggregateKey'), stringOf(e, 'workPrefix'));
+    });
+}

@@ -1,0 +1,27 @@
+/**
+ * phase-failure: {input, error: {Error, Cause}} -> {notified}; emails the analysts which run failed and why. It takes
+ * the input as it came (it may be the malformed input that made the run fail) and never throws on its shape.
+ */
+import { sesClient } from '../core/aws.ts';
+import type { OperationConfig } from '../core/config.ts';
+import { sesMailer, type Mailer } from '../core/phase/alerts.ts';
+import { failureStep } from '../core/phase/steps.ts';
+import { logged, readEnv } from '../phase/shared.ts';
+
+export interface FailureDeps {
+  readonly config: OperationConfig;
+  readonly mailer: Mailer;
+}
+
+export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
+  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(sesClient()) };
+}
+
+export function createFailureHandler(deps: FailureDeps) {
+  return (event: unknown): Promise<{ notified: number }> =>
+    logged('phase-failure', event, async () => {
+      const e = (event && typeof event === 'object' ? event : {}) as { input?: unknown; error?: { Error?: unknown; Cause?: unknown } };
+      const error = { ...(typeof e.error?.Error === 'string' ? { Error: e.error.Error } : {}), ...(typeof e.error?.Cause === 'string' ? { Cause: e.error.Cause } : {}) };
+      return failureStep(deps, e.input ?? {}, error);
+    });
+}

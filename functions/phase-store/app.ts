@@ -1,0 +1,20 @@
+/** phase-store: {input, prefix, keys, signalCount} -> {stored: true}; the run's summary item in the table. */
+import { dynamoClient, s3Client } from '../core/aws.ts';
+import { PhaseTable } from '../core/phase/items.ts';
+import { storeStep, type StepContext } from '../core/phase/steps.ts';
+import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+
+export type StoreDeps = StepContext & { readonly table: PhaseTable };
+
+export function depsFromEnv(env: NodeJS.ProcessEnv): StoreDeps {
+  const { config, get } = readEnv('phase-store', env, ['BUCKET_NAME', 'TABLE_NAME']);
+  return { config, s3: s3Client(), bucket: get('BUCKET_NAME'), table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }) };
+}
+
+export function createStoreHandler(deps: StoreDeps) {
+  return (event: unknown): Promise<{ stored: true }> =>
+    logged('phase-store', event, async () => {
+      const { input, event: e } = inputOf(event, deps.config);
+      return storeStep(deps, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
+    });
+}

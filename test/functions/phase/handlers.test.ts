@@ -1,0 +1,212 @@
+/**
+ * The phase-close handlers end to end, as the workflow calls them (each event exactly as in the contract), on an
+ * in-process dynalite and s3rver, with SES replaced by a fake mailer. Lines are written by the store's applyUpload,
+ * so they are read back through the real byPhase index.
+ */
+import '../../helpers/quiet.ts';
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../../../functions/core/aws.ts';
+import { SeizureStore } from '../../../functions/core/store/store.ts';
+import { PhaseTable } from '../../../functions/core/phase/items.ts';
+import { aggregateLines } from '../../../functions/core/phase/aggregate.ts';
+import { PhaseCloseInputError, type PhasePlan } from '../../../functions/core/phase/input.ts';
+import type { Mailer } from '../../../functions/core/phase/alerts.ts';
+import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
+import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { createPlanHandler, depsFromEnv as planDeps } from '../../../functions/phase-plan/app.ts';
+import { createAggregateHandler, depsFromEnv as aggregateDeps } from '../../../functions/phase-aggregate/app.ts';
+import { createMergeHandler, depsFromEnv as mergeDeps } from '../../../functions/phase-merge/app.ts';
+import { createAnalyseHandler, depsFromEnv as analyseDeps } from '../../../functions/phase-analyse/app.ts';
+import { createRenderHandler, depsFromEnv as renderDeps } from '../../../functions/phase-render/app.ts';
+import { createStoreHandler, depsFromEnv as storeDeps } from '../../../functions/phase-store/app.ts';
+import { createAlertsHandler, depsFromEnv as alertsDeps } from '../../../functions/phase-alerts/app.ts';
+import { createFailureHandler, depsFromEnv as failureDeps } from '../../../functions/phase-failure/app.ts';
+import { MissingEnvError } from '../../../functions/phase/shared.ts';
+import { operationConfigEnv } from '../../../lib/operation-env.ts';
+import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
+import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
+import { addDays } from '../../../functions/core/phase/aggregate.ts';
+
+const LINES = makeLines();
+const lines = () => LINES;
+
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
+
+const BUCKET = 'submissions';
+const CONTACTS_KEY = 'config/stop-ii/contacts.json';
+
+let dynamo: LocalDynamo;
+let s3rver: InstanceType<typeof S3rver>;
+let dir: string;
+let s3: S3Client;
+let env: NodeJS.ProcessEnv;
+let tableName: string;
+
+/** Lines of FR, DE, ES in both phases, with case references in scripts whose UTF-8 and UTF-16 orders differ. */
+function makeLines(): SeizureRecord[] {
+  const out: SeizureRecord[] = [];
+  const refs = ['Zürich-1', '😀-2', '\uff21-3', 'A#1', 'A', 'B'];
+  let i = 0;
+  for (const m of ['FR', 'DE', 'ES']) {
+    for (const ref of refs) {
+      for (let l = 1; l <= 2; l++) {
+        const day = addDays(i % 3 === 0 ? '2021-05-10' : '2021-07-01', i % 20);
+        out.push(L({ reporting_member: m, case_ref: `${m}-${ref}`, line_no: l, seizure_date: day, product: i % 4 ? 'ivermectin' : 'paracetamol', quantity: 10 + i, origin_country: 'CN', destination_country: m, remarks: 'SECRET', location: 'SECRETPLACE' }));
+        i++;
+      }
+    }
+  }
+  // A case with lines in both phases: one case cumulatively.
+  out.push(L({ reporting_member: 'FR', case_ref: 'FR-A', line_no: 3, seizure_date: '2021-05-04' }));
+  return out;
+}
+
+before(async () => {
+  dynamo = await startDynalite();
+  tableName = await dynamo.table();
+  dir = await mkdtemp(join(tmpdir(), 'phase-s3-'));
+  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
+  const { port } = await s3rver.run();
+  env = {
+    SEIZURES_LOCAL_S3: `http://127.0.0.1:${port}`,
+    SEIZURES_LOCAL_DYNAMODB: dynamo.endpoint,
+  };
+  Object.assign(process.env, env);
+  env = { ...env, OPERATION_CONFIG: operationConfigEnv(CONFIG), BUCKET_NAME: BUCKET, TABLE_NAME: tableName, CONTACTS_KEY };
+  s3 = s3Client();
+  const store = new SeizureStore({ client: dynamo.client(), tableName });
+  const byMember = new Map<string, SeizureRecord[]>();
+  for (const r of lines()) byMember.set(r.reporting_member, [...(byMember.get(r.reporting_member) ?? []), r]);
+  for (const [m, rs] of byMember) await store.applyUpload({ member: m, objectKey: `incoming/${m}/w.xlsx`, versionId: 'v1', orderToken: 'T1' }, rs);
+  const contacts = { members: CONFIG.members.map((m) => ({ code: m.code, ncpEmail: m.ncpEmail, language: m.language ?? 'en' })), analysts: CONFIG.analysts };
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: CONTACTS_KEY, Body: JSON.stringify(contacts) }));
+});
+
+after(async () => {
+  s3.destroy();
+  s3rver.httpServer?.closeAllConnections();
+  await s3rver.close();
+  await dynamo.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+
+function fakeMailer() {
+  const sent: { to: string; subject: string }[] = [];
+  const mailer: Mailer = {
+    async send(_from, to, c) {
+      sent.push({ to, subject: c.subject });
+      return `m${sent.length}`;
+    },
+  };
+  return { sent, mailer };
+}
+
+/** Runs the workflow's steps in order, with the contract's events; returns every step's result. */
+async function closePhase(input: typeof FINAL_2, mailer: Mailer) {
+  const plan = (await createPlanHandler(planDeps(env))(input)) as PhasePlan;
+  const aggregate = createAggregateHandler(aggregateDeps(env));
+  const partials = [];
+  for (const slice of plan.slices) partials.push(await aggregate({ input, slice, workPrefix: plan.workPrefix }));
+  const merged = await createMergeHandler(mergeDeps(env))({ input, partials, workPrefix: plan.workPrefix });
+  const analysed = await createAnalyseHandler(analyseDeps(env))({ input, aggregateKey: merged.aggregateKey, workPrefix: plan.workPrefix });
+  const rendered = await createRenderHandler(renderDeps(env))({ input, aggregateKey: merged.aggregateKey, analysisKey: analysed.analysisKey, prefix: plan.prefix });
+  const stored = await createStoreHandler(storeDeps(env))({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount });
+  const alerts = createAlertsHandler({ ...alertsDeps(env), mailer });
+  const sent = rendered.alert ? await alerts({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }) : undefined;
+  return { plan, partials, merged, analysed, rendered, stored, sent, alerts };
+}
+
+test('a final close runs end to end: contract outputs, reports in S3, the summary item, one email per recipient', async () => {
+  const mail = fakeMailer();
+  const r = await closePhase(FINAL_2, mail.mailer);
+  assert.deepEqual(
+    { runLabel: r.plan.runLabel, prefix: r.plan.prefix, workPrefix: r.plan.workPrefix, slices: r.plan.slices.length },
+    { runLabel: 'final', prefix: 'summaries/stop-ii/phase-2/final/', workPrefix: 'work/stop-ii/phase-2/final/', slices: 8 },
+  );
+  assert.deepEqual(r.partials[0], { key: 'work/stop-ii/phase-2/final/partials/p1-FR.json', lines: 5 });
+  assert.deepEqual(r.merged, { aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', lines: lines().length });
+  assert.equal(r.analysed.analysisKey, 'work/stop-ii/phase-2/final/analysis.json');
+  assert.deepEqual(Object.keys(r.analysed.signals), ['rising', 'falling', 'new', 'alarms', 'outliers']);
+  assert.deepEqual(r.rendered.keys, {
+    json: 'summaries/stop-ii/phase-2/final/summary.json',
+    xlsx: 'summaries/stop-ii/phase-2/final/summary.xlsx',
+    html: 'summaries/stop-ii/phase-2/final/summary.html',
+    analystsJson: 'summaries/stop-ii/phase-2/final/analysts/summary.json',
+    analystsXlsx: 'summaries/stop-ii/phase-2/final/analysts/summary.xlsx',
+    analystsHtml: 'summaries/stop-ii/phase-2/final/analysts/summary.html',
+  });
+  assert.equal(r.rendered.alert, true);
+  assert.deepEqual(r.stored, { stored: true });
+  assert.deepEqual(r.sent, { sent: 4, skipped: 0 });
+  assert.deepEqual(mail.sent.map((m) => m.to).sort(), ['analysts@stop-ii.example.org', 'ncp.de@customs.example.org', 'ncp.es@customs.example.org', 'ncp.fr@customs.example.org']);
+
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'summaries/stop-ii/phase-2/final/' }));
+  assert.equal(listed.KeyCount, 6);
+  const item = await new PhaseTable({ client: dynamo.client(), tableName }).getSummary('stop-ii', 2, 'final');
+  assert.equal(item?.counts.lines, lines().filter((l) => l.phase === 2).length);
+  assert.equal(item?.signalCount, r.rendered.signalCount);
+});
+
+test('the figures read through the byPhase index equal aggregating the same lines in memory', async () => {
+  const r = await closePhase(FINAL_2, fakeMailer().mailer);
+  const fromStore = JSON.parse(await text(r.merged.aggregateKey));
+  assert.deepEqual(fromStore, await aggregateLines(FINAL_2, CONFIG, sorted(lines())));
+  const summary = JSON.parse(await text(r.rendered.keys.json)) as SummaryJson;
+  assert.equal(summary.figures.cumulative.cases, 3 * 6); // FR-A's phase 1 line is the same case
+  assert.ok(!JSON.stringify(summary).includes('SECRET'));
+});
+
+test('rerunning the same close replaces the summary and sends no email twice', async () => {
+  const first = fakeMailer();
+  const input = { ...FINAL_2, asOf: '2021-08-30' }; // a final run's label does not depend on asOf
+  await closePhase(input, first.mailer);
+  const again = fakeMailer();
+  const r = await closePhase(input, again.mailer);
+  assert.deepEqual(r.sent, { sent: 0, skipped: 4 });
+  assert.equal(again.sent.length, 0);
+});
+
+test('an interim run with nothing new or rising does not alert', async () => {
+  const input = { operation: 'stop-ii', phase: 2, mode: 'interim' as const, asOf: '2021-08-22' };
+  const r = await closePhase(input, fakeMailer().mailer);
+  assert.equal(r.plan.runLabel, 'interim-2021-08-22');
+  assert.equal(r.rendered.alert, false);
+  assert.equal(r.sent, undefined);
+  // The alerts handler called anyway sends nothing.
+  assert.deepEqual(await r.alerts({ input, prefix: r.plan.prefix, keys: r.rendered.keys, signalCount: r.rendered.signalCount }), { sent: 0, skipped: 0 });
+});
+
+test('an unknown phase or operation is a PhaseCloseInputError', async () => {
+  const plan = createPlanHandler(planDeps(env));
+  await assert.rejects(plan({ ...FINAL_2, phase: 9 }), PhaseCloseInputError);
+  await assert.rejects(plan({ ...FINAL_2, operation: 'stop-iii' }), PhaseCloseInputError);
+  await assert.rejects(createMergeHandler(mergeDeps(env))({ input: FINAL_2, partials: [], workPrefix: 'work/stop-ii/phase-2/final/' }), /no partial/);
+});
+
+test('a step handed keys of another run refuses them', async () => {
+  const render = createRenderHandler(renderDeps(env));
+  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'incoming/FR/w.xlsx', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'summaries/stop-ii/phase-2/final/' }), PhaseCloseInputError);
+  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'feedback/FR/' }), PhaseCloseInputError);
+});
+
+test('the failure handler emails each analyst which run failed and why', async () => {
+  const mail = fakeMailer();
+  const out = await createFailureHandler({ ...failureDeps(env), mailer: mail.mailer })({ input: FINAL_2, error: { Error: 'States.TaskFailed', Cause: 'boom' } });
+  assert.deepEqual(out, { notified: 1 });
+  assert.deepEqual(mail.sent, [{ to: 'analysts@stop-ii.example.org', subject: 'Operation STOP II: the phase close failed (phase 2 final)' }]);
+});
+
+test('a handler without its environment fails at init, naming the variables', () => {
+  assert.throws(() => alertsDeps({ OPERATION_CONFIG: env.OPERATION_CONFIG! }), (e: Error) => e instanceof MissingEnvError && /BUCKET_NAME, TABLE_NAME, CONTACTS_KEY/.test(e.message));
+});
