@@ -63,9 +63,8 @@ export async function closePhaseCommand(args: string[]): Promise<number> {
   const phase = phaseOfFlag(config, values.phase);
   const input = closePhaseInput(config, { phase, interim: values.interim ?? false, asOf: values['as-of'] });
 
-  const { runCloudCommand } = await import('./cloud.ts');
-  const { connectPhase } = await import('./phase-target.ts');
-  return runCloudCommand('close-phase', async () => {
+  const { connectPhase, runPhaseCommand } = await import('./phase-target.ts');
+  return runPhaseCommand('close-phase', async () => {
     const p = progress(process.stderr);
     let target: PhaseTarget | undefined;
     try {
@@ -221,7 +220,10 @@ export function printer(p: Progress, now: () => number = Date.now): (e: StepEven
         if (e.kind === 'iteration-done') m.done++;
         else m.failed++;
         maps.set(e.state, m);
-        p.step(mapLine(e.state));
+        // About 20 updates per Map, whatever its size (a log gets a line per update).
+        const every = Math.max(1, Math.ceil((m.total ?? 20) / 20));
+        const count = m.done + m.failed;
+        if (count % every === 0 || count === m.total || e.kind === 'iteration-failed') p.step(mapLine(e.state));
         return;
       }
       case 'exited':
@@ -337,12 +339,12 @@ export function describeOutput(o: PhaseCloseOutput, t: Pick<PhaseTarget, 'bucket
   const run = o.input.mode === 'final' ? `final close of phase ${o.input.phase}` : `interim summary of phase ${o.input.phase}`;
   const emails = o.alert ? `alert emails: ${o.alerts.sent} sent, ${o.alerts.skipped} already sent before` : 'no alert';
   const lines = [
-    `${config.name}: ${run}, as of ${o.input.asOf}: ${o.lines} seizure line(s), ${o.signalCount} signal(s); ${emails}`,
+    `${config.name}: ${run}, as of ${o.input.asOf}: ${o.lines} seizure line(s) read (phases up to ${o.input.phase}), ${o.signalCount} signal(s); ${emails}`,
     `reports under s3://${t.bucket}/${o.prefix} on ${t.where}:`,
   ];
   for (const audience of ['Members', 'analysts']) {
     const keys = REPORT_NAMES.filter(([, a]) => a === audience).map(([k]) => o.keys[k]).filter((k): k is string => typeof k === 'string');
-    if (keys.length) lines.push(`  for ${audience.padEnd(8)} ${keys.map((k) => (k.startsWith(o.prefix) ? k.slice(o.prefix.length) : k)).join('  ')}`);
+    if (keys.length) lines.push(`  for ${`${audience}:`.padEnd(9)} ${keys.map((k) => (k.startsWith(o.prefix) ? k.slice(o.prefix.length) : k)).join('  ')}`);
   }
   if (t.kind === 'local' && t.local) {
     lines.push(

@@ -6,12 +6,13 @@
  * Loaded only when a command runs (it pulls in the emulators and the SDK).
  */
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
-import { findCloud, LocalCloudNotRunningError, readMessages, startLocalCloud, type LocalCloud } from '../../lib/local/index.ts';
+import type { LocalCloud } from '../../lib/local/index.ts';
+import { readMessages } from '../../lib/local/queue.ts';
+import { findCloud, LocalCloudNotRunningError } from '../../lib/local/registry.ts';
 import { localOptions, localSettingsOf, type LocalValues } from './cloud-flags.ts';
 import { UsageError } from './common.ts';
 
@@ -85,6 +86,8 @@ export async function connectPhase(o: PhaseConnectOptions): Promise<PhaseTarget>
     };
   }
   o.log(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
+  // The emulators load only here: a command using a running cloud does not pay for them.
+  const { startLocalCloud } = await import('../../lib/local/index.ts');
   const cloud = await startLocalCloud({
     dataDir: settings.dataDir,
     ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
@@ -126,6 +129,7 @@ const isCredentialsError = (e: unknown) =>
   );
 
 async function connectAws(stackName: string): Promise<PhaseTarget> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = new CloudFormationClient({});
   let outputs: Record<string, string>;
   try {
@@ -158,4 +162,20 @@ async function connectAws(stackName: string): Promise<PhaseTarget> {
       dynamo.destroy();
     },
   };
+}
+
+/**
+ * Runs a command body, turning the errors the cloud commands expect into one line and their exit code (cloud.ts's
+ * explain, loaded only when something failed: it pulls in the emulators).
+ */
+export async function runPhaseCommand(name: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    const { explain } = await import('./cloud.ts');
+    const x = explain(e);
+    if (!x) throw e;
+    process.stderr.write(`seizures ${name}: ${x.message}\n`);
+    return x.code;
+  }
 }

@@ -38,13 +38,12 @@ export async function summaryCommand(args: string[]): Promise<number> {
     throw new UsageError(`--interim takes the run's as-of date, YYYY-MM-DD (got '${values.interim}')`);
   }
   const runLabel = values.interim === undefined ? 'final' : `interim-${values.interim}`;
-  const what = values.interim === undefined ? `the final summary of phase ${phase.phase}` : `the interim summary of phase ${phase.phase} as of ${values.interim}`;
+  const what = values.interim === undefined ? `final summary of phase ${phase.phase}` : `interim summary of phase ${phase.phase} as of ${values.interim}`;
 
-  const { runCloudCommand } = await import('./cloud.ts');
-  const { connectPhase } = await import('./phase-target.ts');
+  const { connectPhase, runPhaseCommand } = await import('./phase-target.ts');
   const { PhaseTable } = await import('../../functions/core/phase/items.ts');
   const { getText } = await import('../../functions/core/phase/io.ts');
-  return runCloudCommand('summary', async () => {
+  return runPhaseCommand('summary', async () => {
     let target: PhaseTarget | undefined;
     try {
       target = await connectPhase({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
