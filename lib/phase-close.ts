@@ -99,16 +99,19 @@ interface Access {
   readonly ses?: boolean;
 }
 
-/** By step name. Work files live under work/, reports under summaries/, the contacts under config/. */
+/**
+ * By step name, from functions/core/phase/steps.ts: work files live under work/, reports under summaries/, the
+ * contacts under config/. Plan needs only the config; the failure email goes to the config's analysts.
+ */
 const ACCESS: Readonly<Record<string, Access>> = {
   'phase-plan': {},
-  'phase-aggregate': { table: 'read', read: [WORK_PREFIX], write: [WORK_PREFIX] },
+  'phase-aggregate': { table: 'read', write: [WORK_PREFIX] },
   'phase-merge': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
-  'phase-analyse': { read: [WORK_PREFIX, SUMMARIES_PREFIX], write: [WORK_PREFIX] },
-  'phase-render': { read: [WORK_PREFIX, SUMMARIES_PREFIX, CONFIG_PREFIX], write: [SUMMARIES_PREFIX] },
+  'phase-analyse': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
+  'phase-render': { read: [WORK_PREFIX], write: [SUMMARIES_PREFIX] },
   'phase-store': { table: 'readWrite', read: [SUMMARIES_PREFIX] },
   'phase-alerts': { table: 'readWrite', read: [SUMMARIES_PREFIX, CONFIG_PREFIX], ses: true },
-  'phase-failure': { read: [CONFIG_PREFIX], ses: true },
+  'phase-failure': { ses: true },
 };
 
 /** A schedule the construct creates (computed by phaseSchedules, so tests can read the plan without a template). */
@@ -315,7 +318,7 @@ export class PhaseClose extends Construct {
         if (ackId) {
           Validations.of(fn.role!).acknowledge({
             id: ackId,
-            reason: `The ${step.name} function ${write.includes(prefix) ? 'reads and writes' : 'reads'} the objects of the runs under ${prefix}; each run's keys are computed from its input, so the prefix is the scope.`,
+            reason: `The ${step.name} function ${read.includes(prefix) && write.includes(prefix) ? 'reads and writes' : write.includes(prefix) ? 'writes' : 'reads'} the objects of the runs under ${prefix}; each run's keys are computed from its input, so the prefix is the scope.`,
           });
         }
       }
