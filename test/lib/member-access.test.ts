@@ -36,7 +36,10 @@ describe('MemberAccess', () => {
     const samlStack = new Stack(app, 'Saml');
     const s2 = new SeizureStorage(samlStack, 'Storage');
     const provider = new iam.SamlProvider(samlStack, 'Idp', {
-      metadataDocument: iam.SamlMetadataDocument.fromXml('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'),
+      // CloudFormation wants at least 1,000 characters of metadata.
+      metadataDocument: iam.SamlMetadataDocument.fromXml(
+        `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.org/${'x'.repeat(1000)}"/>`,
+      ),
     });
     samlAccess = new MemberAccess(samlStack, 'Access', {
       bucket: s2.bucket,

@@ -55,7 +55,8 @@ describe('SeizurePipelineStack', () => {
 
   test("has the outputs the CLI's --aws mode reads, by these exact names", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
-    assert.deepEqual(Object.keys(outputs).sort(), ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName']);
+    // Other parts of the stack may add outputs; these six are the contract.
+    for (const name of ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName']) assert.ok(name in outputs, name);
     assert.deepEqual(outputs.BucketName!.Value, { Ref: logicalId(stack.storage.bucket) });
     assert.deepEqual(outputs.TableName!.Value, { Ref: logicalId(stack.storage.table) });
     assert.deepEqual(outputs.QueueUrl!.Value, { Ref: logicalId(stack.ingestion.queue) });
@@ -102,9 +103,9 @@ describe('SeizurePipelineStack', () => {
   });
 
   test('every alarm notifies the alarms topic', () => {
-    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
-    assert.equal(alarms.length, 4);
-    for (const a of alarms) assert.deepEqual(a.Properties.AlarmActions, [{ Ref: logicalId(stack.alarmTopic) }]);
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm'));
+    assert.ok(alarms.length >= 4, 'the four ingestion alarms at least');
+    for (const [id, a] of alarms) assert.deepEqual(a.Properties.AlarmActions, [{ Ref: logicalId(stack.alarmTopic) }], id);
   });
 
   test('the member tag may only name one of the operation\'s Members', () => {
