@@ -9,7 +9,7 @@
  * no worksheet is ever held in memory, nothing is written to disk.
  *
  * XML: relationships, workbook and styles are parsed with saxes. Worksheets and shared strings, which are big, are
- * scanned with `XmlScanner` below, a small streaming tokenizer over the same decoded text: saxes alone takes about 2.5x
+ * scanned with `XmlScanner` below, a small streaming tokenizer over the same decoded text: saxes alone takes about 3x
  * the time of inflating a worksheet, before any cell is built, which is more than the whole budget of this reader.
  * The scanner reads elements, attributes, text, CDATA, comments and processing instructions, decodes entities exactly
  * once, and refuses DTDs; it checks less well-formedness than saxes (end tags are not matched against start tags).

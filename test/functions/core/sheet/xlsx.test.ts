@@ -795,10 +795,16 @@ test('a lying header is also caught by the compression ratio of the bytes inflat
   assert.ok((e.params.uncompressedBytes as number) > 1024 * 1024 && (e.params.ratio as number) > 200);
 });
 
-test('a truncated zip, bytes that are no zip, and an empty file are refused as damaged or empty', async () => {
+test('a truncated zip (no central directory) is corrupt', async () => {
   const good = book('<row r="1"><c><v>1</v></c></row>');
   await rejects(readBuffer(good.subarray(0, Math.floor(good.length / 2))), 'source-error', 'corrupt');
+});
+
+test('bytes that only start like a zip are corrupt', async () => {
   await rejects(readBuffer(Buffer.from('PK\x03\x04 this is not really a zip file at all, just text')), 'source-error', 'corrupt');
+});
+
+test('an empty file is a source error "empty"', async () => {
   await rejects(readBuffer(Buffer.alloc(0)), 'source-error', 'empty');
 });
 
@@ -806,16 +812,21 @@ test('a zip without xl/workbook.xml is not a workbook: corrupt', async () => {
   await rejects(readBuffer(zip([{ name: 'word/document.xml', data: '<document/>' }])), 'source-error', 'corrupt');
 });
 
-test('a damaged worksheet (bad deflate data, XML cut short, unknown shared string) is corrupt when read', async () => {
-  const parts = xlsxParts({ sheets: [{ name: 'S', xml: sheetXml('<row r="1"><c><v>1</v></c></row>'.repeat(50)) }] });
-  const buf = zip(parts);
+test('a worksheet whose deflate data is damaged is corrupt when read', async () => {
+  const buf = zip(xlsxParts({ sheets: [{ name: 'S', xml: sheetXml('<row r="1"><c><v>1</v></c></row>'.repeat(50)) }] }));
   const sheetName = Buffer.from('xl/worksheets/sheet1.xml');
   const at = buf.indexOf(sheetName) + sheetName.length + 20; // inside the compressed data
   const damaged = Buffer.from(buf);
   for (let k = 0; k < 16; k++) damaged[at + k] = 0xff;
   await rejects(readBuffer(damaged), 'source-error', 'corrupt');
+});
+
+test('a worksheet whose XML ends before </sheetData> is corrupt', async () => {
   const cut = sheetXml('<row r="1"><c><v>1</v></c></row>').split('</sheetData>')[0]!;
   await rejects(readBuffer(xlsx({ sheets: [{ name: 'S', xml: cut }] })), 'source-error', 'corrupt');
+});
+
+test('a cell that refers to a shared string that does not exist is corrupt', async () => {
   await rejects(readBuffer(book('<row r="1"><c t="s"><v>3</v></c></row>', { sst: sstXml(['<t>only one</t>']) })), 'source-error', 'corrupt');
 });
 
@@ -824,12 +835,16 @@ test('a DTD in a worksheet is refused (no entity expansion)', async () => {
   await rejects(readBuffer(xlsx({ sheets: [{ name: 'S', xml }] })), 'source-error', 'corrupt');
 });
 
-test('a failing ByteSource passes its own error through (the caller may retry), not a verdict on the file', async () => {
+/** A workbook and the offset where its worksheet's data starts (right after its local header: 30 bytes and the name). */
+function bookWithSheetOffset(): { buf: Buffer; sheetData: number } {
   const buf = book('<row r="1"><c><v>1</v></c></row>'.repeat(2000));
-  const inner = bufferByteSource('t.xlsx', buf);
-  // The worksheet's data starts right after its local header (30 bytes and the name).
   const name = Buffer.from('xl/worksheets/sheet1.xml');
-  const sheetData = buf.indexOf(name) + name.length;
+  return { buf, sheetData: buf.indexOf(name) + name.length };
+}
+
+test('a failing ByteSource passes its own error through (the caller may retry), not a verdict on the file', async () => {
+  const { buf, sheetData } = bookWithSheetOffset();
+  const inner = bufferByteSource('t.xlsx', buf);
   const boom = new Error('socket hang up');
   const source: ByteSource = {
     name: 't.xlsx',
@@ -844,17 +859,20 @@ test('a failing ByteSource passes its own error through (the caller may retry), 
   await assert.rejects(readAll(source), (e) => e === boom);
 });
 
-test('a ByteSource that returns a short range, or throws for it, fails as the source, not as a damaged file', async () => {
-  const buf = book('<row r="1"><c><v>1</v></c></row>'.repeat(2000));
+test('a ByteSource that returns a short range fails as the source, not as a damaged file', async () => {
+  const { buf, sheetData } = bookWithSheetOffset();
   const inner = bufferByteSource('t.xlsx', buf);
-  const name = Buffer.from('xl/worksheets/sheet1.xml');
-  const sheetData = buf.indexOf(name) + name.length;
   const short: ByteSource = {
     name: 't.xlsx',
     size: buf.length,
     createReadStream: (start, end) => inner.createReadStream(start, start === sheetData ? start + Math.floor((end - start) / 2) : end),
   };
   await assert.rejects(readAll(short), (e) => !(e instanceof SpreadsheetError) && /gave \d+ bytes for a range of/.test((e as Error).message));
+});
+
+test('a ByteSource that throws when asked for a range passes that error through', async () => {
+  const { buf, sheetData } = bookWithSheetOffset();
+  const inner = bufferByteSource('t.xlsx', buf);
   const thrown = new Error('no credentials');
   const throwing: ByteSource = {
     name: 't.xlsx',
