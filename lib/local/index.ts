@@ -16,6 +16,8 @@ import type { IngestDeps } from '../../functions/core/ingest.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import { FEEDBACK_PREFIX } from '../layout.ts';
 import { operationConfigEnv } from '../operation-env.ts';
+import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../phase-close-spec.ts';
+import { putContacts } from './contacts.ts';
 import { startDynamo, type LocalDynamo } from './dynamodb.ts';
 import { fromS3rverEvent, objectsOfBody, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
 import { LocalQueue, type LocalQueueOptions, type SqsLambda } from './queue.ts';
@@ -56,7 +58,8 @@ export {
   localSettings,
   type Ports,
 } from './settings.ts';
-// Step Functions: import lib/local/stepfunctions.ts (runWorkflow) directly; it is slow to load and not needed here.
+// Step Functions (lib/local/stepfunctions.ts) is slow to load: LocalCloud.closePhase loads it when first called.
+import type { ClosePhaseOptions } from './stepfunctions.ts';
 
 export interface LocalCloudOptions {
   /** @default $SEIZURES_DATA_DIR or .seizures */
@@ -100,6 +103,12 @@ export interface LocalCloud {
   readonly descriptor: CloudDescriptor;
   /** Resolves when no upload is waiting or being ingested (dead letters do not count). */
   waitForIdle(timeoutMs?: number): Promise<void>;
+  /**
+   * Runs the phase-close workflow (workflows/phase-close.asl.json on aws-local-stepfunctions, the functions/phase-*
+   * handlers) on this cloud's data, for this cloud's operation.
+   * @throws WorkflowFailedError (lib/local/stepfunctions.ts) when the execution fails
+   */
+  closePhase(input: PhaseCloseExecutionInput, opts?: Omit<ClosePhaseOptions, 'endpoints' | 'bucket' | 'tableName' | 'operation' | 'input'>): Promise<PhaseCloseOutput>;
   /** Stops receiving, waits for ingests in flight (stopGraceMs), closes every server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -155,6 +164,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     cleanup.push(() => s3.close());
     const ses: LocalSes = await startSes({ port: settings.ports.ses });
     cleanup.push(() => ses.close());
+    // The phase close's contacts, as the stack's deployment puts them (lib/phase-close.ts).
+    {
+      const s3c = s3Client({ s3: s3.endpoint });
+      try {
+        await putContacts(s3c, bucket, operation);
+      } finally {
+        s3c.destroy();
+      }
+    }
 
     const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint };
     const localEnv = envForLocal(endpoints);
@@ -254,6 +272,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       reconciled,
       descriptor,
       waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
+      async closePhase(input, o = {}) {
+        const { closePhaseLocal } = await import('./stepfunctions.ts');
+        return closePhaseLocal({ ...o, endpoints, bucket, tableName, operation, input });
+      },
       stop: () => (stopping ??= undo()),
     };
   } catch (e) {
