@@ -12,8 +12,9 @@ import { dynamoClient } from '../../../functions/core/aws.ts';
 import { startDynamo, type LocalDynamo } from '../../../lib/local/dynamodb.ts';
 import { routedToIngest } from '../../../lib/local/notifications.ts';
 import { INGEST_QUEUE_DEFAULTS, LOCAL_TABLE } from '../../../lib/local/settings.ts';
-import { SeizurePipelineStack } from '../../../lib/seizure-pipeline-stack.ts';
-import { ECHO_ENTRY, OPERATION, testApp } from '../helpers.ts';
+import { Ingestion } from '../../../lib/ingestion.ts';
+import { SeizureStorage } from '../../../lib/storage.ts';
+import { ECHO_ENTRY, OPERATION, testStack } from '../helpers.ts';
 import { tempDir } from './helpers.ts';
 
 type Cfn = Record<string, any>;
@@ -25,8 +26,12 @@ describe('the local cloud is built from the same definitions as the stack', () =
   let local: TableDescription;
 
   before(async () => {
-    const app = testApp();
-    template = Template.fromStack(new SeizurePipelineStack(app, 'Local', { operation: OPERATION, ingestion: { entry: ECHO_ENTRY } }));
+    // The constructs the stack builds the table, the queue and the notification with (SeizurePipelineStack uses them
+    // with these defaults); the whole stack would also bundle every phase-close function.
+    const { stack } = testStack('Local');
+    const storage = new SeizureStorage(stack, 'Storage');
+    new Ingestion(stack, 'Ingestion', { bucket: storage.bucket, table: storage.table, operation: OPERATION, entry: ECHO_ENTRY });
+    template = Template.fromStack(stack);
     dir = await tempDir('template-');
     dynamo = await startDynamo({ path: join(dir, 'dynamodb'), port: 0, tableName: LOCAL_TABLE });
     const client = dynamoClient({ dynamodb: dynamo.endpoint });
