@@ -11,6 +11,8 @@ import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { sesClient } from '../../../functions/core/aws.ts';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
 import { OPERATION } from '../helpers.ts';
 import { countLines, csv, etagOf, getBytes, getText, submissionsOf, tempDir, testCloud, xlsx, type TestCloud } from './helpers.ts';
@@ -98,6 +100,24 @@ describe('local cloud, end to end', () => {
     assert.equal(s!.status, 'accepted');
     assert.equal(s!.rows.valid, 3);
     assert.equal(await countLines(t.store, 1, 'AT'), 3);
+  });
+
+  test('mail sent with the SES v2 client of functions/core/aws.ts shows in the mail viewer', async () => {
+    const ses = sesClient(t.cloud.endpoints);
+    try {
+      await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'pipeline@example.org',
+          Destination: { ToAddresses: ['analyst@example.org'] },
+          Content: { Simple: { Subject: { Data: 'Phase 1 closed' }, Body: { Text: { Data: 'Summary attached.' } } } },
+        }),
+      );
+    } finally {
+      ses.destroy();
+    }
+    const store = (await (await fetch(`${t.cloud.endpoints.ses}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] } }> };
+    assert.ok(store.emails.some((e) => e.subject === 'Phase 1 closed' && e.destination.to.includes('analyst@example.org')), JSON.stringify(store.emails));
+    assert.equal((await fetch(t.cloud.mailViewer)).status, 200);
   });
 
   test('50 files uploaded at once by 10 Members are each processed exactly once, with exact counts', async () => {
