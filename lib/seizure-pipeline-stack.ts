@@ -1,9 +1,9 @@
 /**
  * The ingestion stack of one operation: storage, ingestion, access roles and the alarms topic. Its outputs are the
  * contract with the CLI's `--aws` mode, which reads them by name: keep BucketName, TableName, QueueUrl, DlqUrl,
- * MemberUploaderRoleArn and AnalystRoleArn.
+ * MemberUploaderRoleArn, AnalystRoleArn and PhaseCloseStateMachineArn.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { Ingestion, type IngestionProps } from './ingestion.ts';
 import { MemberAccess, type MemberAccessProps } from './member-access.ts';
+import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
@@ -23,6 +24,8 @@ export interface SeizurePipelineStackProps extends StackProps {
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /** @default MemberAccess's defaults, with the `member` tag limited to the operation's Member codes */
   readonly memberAccess?: Omit<MemberAccessProps, 'bucket' | 'table'>;
+  /** @default PhaseClose's defaults (the schedules still to come at synth time) */
+  readonly phaseClose?: Omit<PhaseCloseProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
    * Addresses subscribed to the alarms topic (each gets a confirmation email on the first deploy).
    * @default the operation's analysts
@@ -37,6 +40,7 @@ export class SeizurePipelineStack extends Stack {
   public readonly storage: SeizureStorage;
   public readonly ingestion: Ingestion;
   public readonly access: MemberAccess;
+  public readonly phaseClose: PhaseClose;
   public readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
@@ -81,6 +85,26 @@ export class SeizurePipelineStack extends Stack {
       bucket: this.storage.bucket,
       table: this.storage.table,
     });
+    this.phaseClose = new PhaseClose(this, 'PhaseClose', {
+      ...props.phaseClose,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      operation,
+      alarmTopic: this.alarmTopic,
+    });
+    // Analysts run a phase close by hand (`seizures close-phase --aws`) and follow its executions.
+    this.access.grantStartExecution(this.phaseClose.stateMachine);
+    const smLogicalId = this.getLogicalId(this.phaseClose.stateMachine.node.defaultChild as CfnElement);
+    Validations.of(this.access.analystRole).acknowledge({
+      id:
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:' +
+        `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smLogicalId}"}]}]}:*]`,
+      reason: 'Analysts follow any execution of the phase-close workflow (DescribeExecution, GetExecutionHistory): executions of that one state machine only.',
+    });
+    Validations.of(this.access.analystRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: "Read access to a workflow (CDK's grantRead) includes states:ListActivities, DescribeStateMachine and DescribeActivity on *; read-only, and ListActivities has no resource-level permissions.",
+    });
 
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
@@ -89,6 +113,7 @@ export class SeizurePipelineStack extends Stack {
       DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
       MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
+      PhaseCloseStateMachineArn: [this.phaseClose.stateMachine.stateMachineArn, 'Phase-close workflow (seizures close-phase --aws starts it)'],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });
