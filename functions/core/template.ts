@@ -98,7 +98,8 @@ export function buildTemplate(config: OperationConfig, lang: Lang): ExcelJS.Work
       });
     }
     const numFmt = d.kind === 'date' ? 'yyyy-mm-dd' : d.kind === 'number' ? '#,##0.###' : d.kind === 'integer' ? '0' : d.kind === 'hs' || d.kind === 'text' || d.kind === 'member' ? '@' : undefined;
-    if (numFmt) for (let r = 2; r <= TEMPLATE_ROWS + 1; r++) data.getCell(r, i + 1).numFmt = numFmt;
+    // A column style formats every cell of the column, typed in later or pasted, without writing 5,000 empty cells.
+    if (numFmt) col.numFmt = numFmt;
   });
   data.getRow(1).height = 32;
   // Headers with " *" still match: the validator folds punctuation away.
