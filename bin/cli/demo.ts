@@ -15,6 +15,8 @@ import type { SeizureStore } from '../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
+import type { SummaryJson } from '../../functions/core/phase/summary.ts';
+import type { PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
 import { EXIT, LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
 import { progress, type Progress } from './progress.ts';
@@ -30,6 +32,8 @@ export interface DemoCloud {
   readonly dataDir: string;
   /** For people: where this is. */
   readonly where: string;
+  /** The cloud outlives the demo (its mail viewer keeps the alert emails). */
+  readonly lasting: boolean;
 }
 
 export interface DemoRunOptions {
@@ -53,6 +57,10 @@ export interface DemoRunResult {
   readonly expected: DemoTotals;
   /** What the stored lines add up to (after ingestion). */
   readonly stored?: Omit<DemoTotals, 'files'>;
+  /** Each phase's final close: its output and its summary (summary.json). */
+  readonly closed?: readonly { readonly output: PhaseCloseOutput; readonly summary: SummaryJson }[];
+  /** Planted signals missing from the summaries (full-size demo only; empty when all were flagged). */
+  readonly missing?: readonly string[];
   readonly files: readonly { readonly key: string; readonly path: string }[];
   readonly timings: Readonly<Record<string, number>>;
 }
@@ -116,7 +124,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       let cloud: DemoCloud;
       if (found.state === 'running') {
         const c = found.cloud;
-        cloud = { ...c, where: `the local cloud on ${c.dataDir} (pid ${c.pid})` };
+        cloud = { ...c, where: `the local cloud on ${c.dataDir} (pid ${c.pid})`, lasting: true };
       } else {
         p.note(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
         own = await startLocalCloud({
@@ -124,7 +132,7 @@ export async function demoCommand(args: string[]): Promise<number> {
           ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
           operation: config,
         });
-        cloud = demoCloudOf(own, `a local cloud in this process on ${own.dataDir}`);
+        cloud = demoCloudOf(own, `a local cloud in this process on ${own.dataDir}`, false);
       }
       const result = await runDemo(cloud, {
         config,
@@ -151,13 +159,14 @@ function wholeOf(v: string | undefined, flag: string): number | undefined {
   return Number(v);
 }
 
-export const demoCloudOf = (c: LocalCloud, where: string): DemoCloud => ({
+export const demoCloudOf = (c: LocalCloud, where: string, lasting: boolean): DemoCloud => ({
   endpoints: c.endpoints,
   mailViewer: c.mailViewer,
   bucket: c.bucket,
   tableName: c.tableName,
   dataDir: c.dataDir,
   where,
+  lasting,
 });
 
 /**
@@ -254,8 +263,75 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
       stored.lines === expected.lines && stored.cases === expected.cases && stored.reportingMembers === expected.reportingMembers &&
       (['medicine', 'medical_device', 'vaccine'] as const).every((c) => stored.units[c] === expected.units[c]);
     out(`Stored: ${n(stored.lines)} lines in ${n(stored.cases)} cases from ${stored.reportingMembers} Members; units ${unitsLine(stored)} — ${same ? 'the demo\'s totals exactly' : 'NOT the demo\'s totals'}`);
+    if (bad.length || !same) {
+      timings['total'] = Date.now() - started;
+      return { code: 1, dataset: ds, expected, stored, files: uploads, timings };
+    }
+
+    // 5. Each phase closed (final), as its schedule would the day after it ends.
+    const { closePhaseLocal, WorkflowFailedError } = await import('../../lib/local/stepfunctions.ts');
+    const { closePhaseInput, describeFailure, fromLocalEvent, printer } = await import('./close-phase.ts');
+    const { getJson } = await import('../../functions/core/phase/io.ts');
+    const closed: { output: PhaseCloseOutput; summary: SummaryJson }[] = [];
+    for (const phase of ds.phases) {
+      const input = closePhaseInput(config, { phase, interim: false });
+      t = Date.now();
+      // The workflow's state changes as transient progress: the demo's own lines say what came of it.
+      const show = printer({ step: (x) => p.step(`closing phase ${phase.phase}: ${x}`), note: (x) => p.step(`closing phase ${phase.phase}: ${x}`), done() {} });
+      let output: PhaseCloseOutput;
+      try {
+        output = await closePhaseLocal({
+          endpoints: cloud.endpoints,
+          bucket: cloud.bucket,
+          tableName: cloud.tableName,
+          operation: config,
+          input,
+          onEvent: (e) => show(fromLocalEvent(e)),
+        });
+      } catch (e) {
+        if (!(e instanceof WorkflowFailedError)) throw e;
+        out(`Closing phase ${phase.phase} failed: ${describeFailure(e.error, e.cause)}`);
+        timings['total'] = Date.now() - started;
+        return { code: 1, dataset: ds, expected, stored, closed, files: uploads, timings };
+      }
+      lap(`close phase ${phase.phase}`, t);
+      const summary = await getJson<SummaryJson>(s3, cloud.bucket, output.keys['json']!);
+      closed.push({ output, summary });
+      const emails = output.alert ? `alert emails ${output.alerts.sent} sent${output.alerts.skipped ? `, ${output.alerts.skipped} already sent` : ''}` : 'no alert';
+      out(`Closed phase ${phase.phase} (final, as of ${input.asOf}) in ${secs(timings[`close phase ${phase.phase}`]!)}: ${n(summary.figures.phase.lines)} lines, ${n(output.signalCount)} signals; ${emails}`);
+      for (const e of summary.signals.filter((x) => x.signal.kind === 'rising' || x.signal.kind === 'falling')) out(`  - ${e.text}`);
+    }
+
+    // 6. The headline: the final summary's figures since the start, and the planted story among its signals.
+    const final = closed[closed.length - 1]!;
+    const f = final.summary.figures.cumulative;
+    const unitsOf = (c: string) => f.byCategory.find((r) => r.key === c)?.units ?? 0;
+    const finalUnits = { medicine: unitsOf('medicine'), medical_device: unitsOf('medical_device'), vaccine: unitsOf('vaccine') };
+    const reproduced =
+      f.lines === expected.lines && f.cases === expected.cases && f.reportingMembers === expected.reportingMembers &&
+      f.participatingMembers === ds.participating && f.units.total === expected.units.medicine + expected.units.medical_device + expected.units.vaccine &&
+      (['medicine', 'medical_device', 'vaccine'] as const).every((c) => finalUnits[c] === expected.units[c]);
+    out('');
+    out(`${config.name}, final summary since the start (${final.summary.counted.to}):`);
+    out(`  ${n(f.reportingMembers)} of ${n(f.participatingMembers)} Members reported ${n(f.cases)} cases, ${n(f.lines)} seizure lines`);
+    out(`  units ${unitsLine({ units: finalUnits })}`);
+    out(`  ${reproduced ? 'the demo\'s totals, exactly' : 'NOT the demo\'s totals'}`);
+    const { MAX_SIGNALS_IN_EMAIL } = await import('../../functions/core/phase/alerts.ts');
+    const missing = ds.targets.reportingMembers === demo.STOP_II.reportingMembers ? missingSignals(closed.map((c) => c.summary), demo.PLANTED_ROUTE, MAX_SIGNALS_IN_EMAIL) : [];
+    if (ds.targets.reportingMembers !== demo.STOP_II.reportingMembers) {
+      out(`  (a demo of ${ds.targets.reportingMembers} Members is too small for the trend tests to see its story; the full one's is checked)`);
+    } else if (missing.length) out(`  planted signals NOT flagged: ${missing.join('; ')}`);
+    else out('  every planted signal is flagged in the summaries and the alert emails');
+    out('Summaries (Members\' and analysts\' versions: json, xlsx, html):');
+    for (const c of closed) out(`  s3://${cloud.bucket}/${c.output.prefix}`);
+    out(`  \`npm run seizures -- summary --phase 3 --cumulative${cloud.dataDir.endsWith('/.seizures') ? '' : ` --data-dir ${cloud.dataDir}`}\` prints the final one`);
+    out(
+      cloud.lasting
+        ? `Alert emails: ${cloud.mailViewer}`
+        : 'The alert emails went to this command\'s own mail server, gone with it: `npm start -- --demo` keeps them readable in its mail viewer.',
+    );
     timings['total'] = Date.now() - started;
-    return { code: bad.length || !same ? 1 : 0, dataset: ds, expected, stored, files: uploads, timings };
+    return { code: reproduced && missing.length === 0 ? 0 : 1, dataset: ds, expected, stored, closed, missing, files: uploads, timings };
   } finally {
     s3.destroy();
     dyn.destroy();
@@ -307,6 +383,34 @@ async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeo
     if (Date.now() >= deadline) return 'timeout';
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The planted story as the summaries must flag it (STOP II-sized demo): phase 2 rising oxygen cylinders and split
+ * consignments; phase 3 rising origin TR, the new route and split consignments, the route and origin new, oxygen
+ * cylinders falling. Rising ones must be among the first `maxInEmail` signals (those an alert email lists). Returns
+ * what is missing.
+ */
+export function missingSignals(summaries: readonly SummaryJson[], route: string, maxInEmail: number): string[] {
+  const missing: string[] = [];
+  const trend = (s: SummaryJson | undefined, kind: 'rising' | 'falling', dimension: string, key: string) => {
+    const inEmail = s?.signals.slice(0, maxInEmail).some((e) => e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key);
+    const listed = s?.trends[kind].some((t) => t.dimension === dimension && t.key === key);
+    if (!listed || (kind === 'rising' && !inEmail)) missing.push(`phase ${s?.phase.phase ?? '?'} ${kind} ${dimension} ${key}${listed ? ' (not in the alert email)' : ''}`);
+  };
+  const fresh = (s: SummaryJson | undefined, novelty: string, key: string) => {
+    if (!s?.newItems.some((i) => i.novelty === novelty && i.key === key)) missing.push(`phase ${s?.phase.phase ?? '?'} new ${novelty} ${key}`);
+  };
+  const [, p2, p3] = summaries;
+  trend(p2, 'rising', 'product', 'oxygen_cylinder');
+  trend(p2, 'rising', 'concealment', 'split_consignment');
+  trend(p3, 'rising', 'origin', 'TR');
+  trend(p3, 'rising', 'route', route);
+  trend(p3, 'rising', 'concealment', 'split_consignment');
+  trend(p3, 'falling', 'product', 'oxygen_cylinder');
+  fresh(p3, 'route', route);
+  fresh(p3, 'origin', 'TR');
+  return missing;
 }
 
 function unitsLine(t: Pick<DemoTotals, 'units'>): string {

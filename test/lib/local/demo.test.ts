@@ -224,7 +224,7 @@ const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k
 
 async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 150_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -233,7 +233,7 @@ async function seizures(args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-test('seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, and the table holds the demo\'s totals exactly', { timeout: 120_000 }, async () => {
+test('seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, closes the 3 phases, and seizures summary then shows the demo\'s totals exactly', { timeout: 180_000 }, async () => {
   const dataDir = await tempDir('demo-e2e-');
   try {
     const small = generateDemo(config, { members: 5 });
@@ -244,6 +244,9 @@ test('seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     assert.match(run.stdout, /Ingested 15 uploads in [\d.]+ s: 15 accepted with 0 errors\n/);
     assert.match(run.stdout, /Stored: 224 lines in 154 cases from 5 Members; units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111 — the demo's totals exactly/);
     assert.match(run.stderr, /starting one in this process/);
+    for (const phase of [1, 2, 3]) assert.match(run.stdout, new RegExp(`Closed phase ${phase} \\(final, as of \\d{4}-\\d{2}-\\d{2}\\) in [\\d.]+ s: [\\d,]+ lines`));
+    assert.match(run.stdout, /5 of 160 Members reported 154 cases, 224 seizure lines\n {2}units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111\n {2}the demo's totals, exactly/);
+    assert.match(run.stdout, /s3:\/\/submissions\/summaries\/stop-ii\/phase-3\/final\//);
     // The files stay where a newcomer can open them, with what was planted.
     const files = readdirSync(join(dataDir, 'demo')).filter((f) => f.endsWith('.xlsx')).sort();
     assert.deepEqual(files, small.files.map((f) => f.name).sort());
@@ -251,7 +254,11 @@ test('seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     assert.deepEqual(described.totals, JSON.parse(JSON.stringify(expected)));
     assert.ok(!existsSync(join(dataDir, 'cloud.json')), 'the in-process cloud stopped with the command');
 
-    // The data stayed in the data directory: a cloud started on it finds every submission and line.
+    // The data stayed in the data directory: `seizures summary` on the same flags shows the demo's results...
+    const summary = await seizures(['summary', '--phase', '3', '--cumulative', '--data-dir', dataDir]);
+    assert.equal(summary.code, 0, summary.stdout + summary.stderr);
+    assert.match(summary.stdout, /seizure lines 224, cases 154, reporting Members 5 of 160\n {2}units 27,861,111 \(/);
+    // ...and a cloud started on it finds every submission and line.
     const t = await testCloud({ dataDir });
     try {
       const subs = await t.store.listSubmissions();
