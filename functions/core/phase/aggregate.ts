@@ -13,9 +13,10 @@
  *   infringement, and for the trend detectors product x concealment and the risk profile): lines, units, kg, litres
  *   and the Members that reported them (the Member cells also count cases);
  * - per week (Monday, UTC): lines, and lines and Members per product, route, origin and product x concealment;
- * - per product and unit, the size distribution for the outlier test: how many lines of each size, sizes rounded to
- *   3 significant digits (exact for most reported quantities; a median or MAD taken from it is within 0.2 % of the
- *   exact one), and the `topK` largest lines with what identifies them (for the analysts' version only).
+ * - per product and unit, the size distribution for the outlier test: how many lines of each size, exact up to
+ *   EXACT_SIZES_CAP distinct sizes, beyond that in bins of 1/100 of a decade of log10 size (a median or MAD taken
+ *   from the bins is within 0.005 of the exact one), and the `topK` largest lines with what identifies them (for the
+ *   analysts' version only).
  *
  * ## Cases
  * The byPhase index returns a (phase, Member)'s lines ordered by `{case_ref NFC}#{line_no:6}` in UTF-8 byte order
@@ -27,7 +28,7 @@
  * phases counts once. The slice of the phase being closed also streams the Member's earlier phases, merged in index
  * order, only to count them (the earlier slices count their own phase's figures).
  */
-import { compositeKey, keysOf } from '../trends/types.ts';
+import { compositeKey, UNKNOWN } from '../trends/types.ts';
 import { pad6 } from '../store/keys.ts';
 import type { SeizureRecord } from '../record.ts';
 import type { OperationConfig } from '../config.ts';
@@ -107,8 +108,10 @@ export interface SizesJson {
   unit: string;
   /** Lines. */
   n: number;
-  /** Lines per size (rounded to 3 significant digits), keyed by the size's decimal text. */
-  q: Record<string, number>;
+  /** false: counts are by exact size; true: by bin, round(log10 size x SIZE_BINS_PER_DECADE). */
+  binned: boolean;
+  /** Lines per size (or per bin), keyed by its decimal text. */
+  counts: Record<string, number>;
   /** The largest lines, largest first. */
   top: Candidate[];
 }
@@ -221,8 +224,10 @@ export function weekOf(day: string): string {
 export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The index key of a line in the byPhase order, and its case's key (store/keys.ts phaseSk, computed once). */
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 function orderKeys(r: SeizureRecord): { caseKey: string; sk: string } {
-  const caseKey = r.case_ref.normalize('NFC');
+  const caseKey = NON_ASCII.test(r.case_ref) ? r.case_ref.normalize('NFC') : r.case_ref;
   return { caseKey, sk: `${caseKey}#${pad6(r.line_no)}` };
 }
 
@@ -257,32 +262,143 @@ export class CaseCounter {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Accumulation
+//
+// Per line, the work is a few Map lookups; to keep them cheap at a million lines: keys are interned (the same key
+// string object for the same parts, so its hash is computed once), Members are bits in a small bitset (an index per
+// Member code seen) rather than a Set per cell, and a line's breakdown keys go into a reused array.
 
-interface Cell {
+/** Member codes as small integers, shared by the phases of one aggregator. */
+class MemberIndex {
+  readonly codes: string[] = [];
+  readonly #index = new Map<string, number>();
+  of(code: string): number {
+    let i = this.#index.get(code);
+    if (i === undefined) {
+      i = this.codes.length;
+      this.codes.push(code);
+      this.#index.set(code, i);
+    }
+    return i;
+  }
+  /** The sorted codes of a bitset. */
+  decode(bits: number[]): string[] {
+    const out: string[] = [];
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w]!;
+      while (word !== 0) {
+        const b = 31 - Math.clz32(word & -word);
+        out.push(this.codes[w * 32 + b]!);
+        word &= word - 1;
+      }
+    }
+    return out.sort();
+  }
+}
+
+const setBit = (bits: number[], i: number): void => {
+  const w = i >>> 5;
+  while (bits.length <= w) bits.push(0);
+  bits[w]! |= 1 << (i & 31);
+};
+
+/** The Members of a cell: the last one added, and a bitset only once a second Member comes. */
+interface MemberSet {
+  /** The last Member added; -1 for none. */
+  last: number;
+  bits: number[] | undefined;
+}
+
+function addMember(c: MemberSet, mi: number): void {
+  if (c.last === mi) return;
+  if (c.last >= 0) {
+    if (!c.bits) setBit((c.bits = []), c.last);
+    setBit(c.bits, mi);
+  }
+  c.last = mi;
+}
+
+function membersOf(c: MemberSet, ix: MemberIndex): string[] {
+  return c.bits ? ix.decode(c.bits) : c.last >= 0 ? [ix.codes[c.last]!] : [];
+}
+
+/** Interned composite keys: the same parts give the same string object. */
+class KeyCache {
+  readonly #maps = new Map<string, unknown>();
+  /** compositeKey(...parts), interned (parts must not be undefined). */
+  composite(parts: readonly string[]): string {
+    let m = this.#maps as Map<string, unknown>;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = m.get(parts[i]!) as Map<string, unknown> | undefined;
+      if (!next) m.set(parts[i]!, (next = new Map()));
+      m = next;
+    }
+    const last = parts[parts.length - 1]!;
+    let k = m.get(last) as string | undefined;
+    if (k === undefined) m.set(last, (k = compositeKey(...parts)));
+    return k;
+  }
+  readonly #routes = new Map<string, string>();
+  /** The route key of keysOf (trends/types.ts), interned. */
+  route(r: SeizureRecord): string | undefined {
+    const from = r.departure_country ?? r.origin_country;
+    const to = r.destination_country;
+    if (!from && !to) return undefined;
+    const transit = r.transit_countries;
+    const raw = transit && transit.length ? `${from ?? UNKNOWN}>${transit.join('>')}>${to ?? UNKNOWN}` : `${from ?? UNKNOWN}>${to ?? UNKNOWN}`;
+    let k = this.#routes.get(raw);
+    if (k === undefined) this.#routes.set(raw, (k = raw));
+    return k;
+  }
+}
+
+interface Cell extends MemberSet {
   lines: number;
   units: number;
   kg: number;
   litres: number;
-  members: Set<string>;
+}
+
+interface WeekCell extends MemberSet {
+  lines: number;
 }
 
 interface WeekAcc {
   lines: number;
-  by: Record<WeekDimension, Map<string, { lines: number; members: Set<string> }>>;
+  by: Map<string, WeekCell>[];
 }
+
+/** Distinct sizes of a product and unit kept exactly up to this many; beyond, in bins of 1/100 of a decade. */
+export const EXACT_SIZES_CAP = 512;
+/** Bins per decade of log10 size once a distribution is binned. */
+export const SIZE_BINS_PER_DECADE = 100;
 
 interface SizesAcc {
   product: string;
   unit: string;
   n: number;
-  q: Map<string, number>;
+  binned: boolean;
+  /** exact: size -> lines; binned: round(log10 size x 100) -> lines. */
+  counts: Map<number, number>;
   top: Candidate[];
 }
 
-const newCell = (): Cell => ({ lines: 0, units: 0, kg: 0, litres: 0, members: new Set() });
+const binOf = (q: number): number => Math.round(Math.log10(q) * SIZE_BINS_PER_DECADE);
 
-/** A size rounded to 3 significant digits, as the key of the size distribution. */
-export const sizeKey = (q: number): string => String(Number(q.toPrecision(3)));
+function toBins(counts: Map<number, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [q, n] of counts) {
+    const b = binOf(q);
+    out.set(b, (out.get(b) ?? 0) + n);
+  }
+  return out;
+}
+
+/** [log10 size, lines] of a size distribution, by size. */
+export function sizeLog10Counts(s: Pick<SizesJson, 'binned' | 'counts'>): [number, number][] {
+  return Object.entries(s.counts)
+    .map(([k, n]): [number, number] => [s.binned ? Number(k) / SIZE_BINS_PER_DECADE : Math.log10(Number(k)), n])
+    .sort((a, b) => a[0] - b[0]);
+}
 
 /** Candidate order: larger first, then Member, case, line (so merges are deterministic). */
 export function compareCandidates(a: Candidate, b: Candidate): number {
@@ -302,94 +418,105 @@ function pushTop(top: Candidate[], c: Candidate, k: number): void {
   if (top.length > k) top.pop();
 }
 
+const WEEK_INDEX: readonly number[] = WEEK_DIMENSIONS.map((d) => BREAKDOWNS.indexOf(d));
+
 class PhaseAcc {
   lines = 0;
-  readonly members = new Set<string>();
+  readonly members: number[] = [];
   readonly quantity: Quantities = { pieces: 0, doses: 0, packs: 0, units: 0, kg: 0, litres: 0 };
   readonly value = new Map<string, { amount: number; lines: number }>();
-  readonly by = Object.fromEntries(BREAKDOWNS.map((b) => [b, new Map<string, Cell>()])) as Record<Breakdown, Map<string, Cell>>;
+  readonly by: Map<string, Cell>[] = BREAKDOWNS.map(() => new Map());
   readonly weeks = new Map<string, WeekAcc>();
   readonly sizes = new Map<string, SizesAcc>();
   readonly cases = new Map<string, CaseCounter>();
+  readonly #keys: (string | undefined)[] = new Array(BREAKDOWNS.length);
 
   constructor(
     readonly phase: number,
     readonly topK: number,
+    readonly index: MemberIndex,
+    readonly keyCache: KeyCache,
   ) {}
 
   add(r: SeizureRecord, caseKey: string, sk: string): void {
     const m = r.reporting_member;
+    const mi = this.index.of(m);
     this.lines++;
-    this.members.add(m);
+    setBit(this.members, mi);
     let counter = this.cases.get(m);
     if (!counter) this.cases.set(m, (counter = new CaseCounter(`phase ${this.phase}, Member ${m}`)));
     counter.see(caseKey, sk);
 
     const q = r.quantity;
-    const units = r.unit === 'pieces' || r.unit === 'doses' || r.unit === 'packs' ? q : 0;
-    const kg = r.unit === 'kg' ? q : 0;
-    const litres = r.unit === 'litres' ? q : 0;
-    this.quantity[r.unit] += q;
+    const u = r.unit;
+    const units = u === 'pieces' || u === 'doses' || u === 'packs' ? q : 0;
+    const kg = u === 'kg' ? q : 0;
+    const litres = u === 'litres' ? q : 0;
+    this.quantity[u] += q;
     this.quantity.units += units;
 
     if (r.estimated_value !== undefined && r.estimated_value !== null) {
       const cur = r.currency || NO_CURRENCY;
-      const v = this.value.get(cur) ?? { amount: 0, lines: 0 };
+      let v = this.value.get(cur);
+      if (!v) this.value.set(cur, (v = { amount: 0, lines: 0 }));
       v.amount += r.estimated_value;
       v.lines++;
-      this.value.set(cur, v);
     }
 
-    const k = keysOf(r);
-    const keys: Record<Breakdown, string | undefined> = {
-      category: r.category,
-      product: k.product,
-      member: m,
-      origin: k.origin,
-      route: k.route,
-      transport_mode: k.transport_mode,
-      concealment: k.concealment,
-      detection: r.detection_method,
-      infringement: r.infringement_type,
-      product_concealment: k.product_concealment,
-      profile: k.profile,
-    };
-    for (const b of BREAKDOWNS) {
+    // The keys of keysOf (trends/types.ts), interned, in BREAKDOWNS order.
+    const kc = this.keyCache;
+    const concealment = r.concealment_method;
+    const origin = r.origin_country;
+    const keys = this.#keys;
+    keys[0] = r.category;
+    keys[1] = r.product;
+    keys[2] = m;
+    keys[3] = origin;
+    keys[4] = kc.route(r);
+    keys[5] = r.transport_mode;
+    keys[6] = concealment;
+    keys[7] = r.detection_method;
+    keys[8] = r.infringement_type;
+    keys[9] = kc.composite([r.product, concealment ?? UNKNOWN]);
+    keys[10] = kc.composite([origin ?? UNKNOWN, r.transport_mode, concealment ?? UNKNOWN, r.product]);
+    for (let b = 0; b < keys.length; b++) {
       const key = keys[b];
       if (key === undefined || key === '') continue;
-      const map = this.by[b];
+      const map = this.by[b]!;
       let cell = map.get(key);
-      if (!cell) map.set(key, (cell = newCell()));
+      if (!cell) map.set(key, (cell = { lines: 0, units: 0, kg: 0, litres: 0, last: -1, bits: undefined }));
       cell.lines++;
       cell.units += units;
       cell.kg += kg;
       cell.litres += litres;
-      cell.members.add(m);
+      addMember(cell, mi);
     }
 
     const wk = weekOf(r.seizure_date);
     let week = this.weeks.get(wk);
-    if (!week) {
-      week = { lines: 0, by: { product: new Map(), route: new Map(), origin: new Map(), product_concealment: new Map() } };
-      this.weeks.set(wk, week);
-    }
+    if (!week) this.weeks.set(wk, (week = { lines: 0, by: WEEK_DIMENSIONS.map(() => new Map()) }));
     week.lines++;
-    for (const d of WEEK_DIMENSIONS) {
-      const key = keys[d];
+    for (let d = 0; d < WEEK_INDEX.length; d++) {
+      const key = keys[WEEK_INDEX[d]!];
       if (key === undefined || key === '') continue;
-      let c = week.by[d].get(key);
-      if (!c) week.by[d].set(key, (c = { lines: 0, members: new Set() }));
+      const map = week.by[d]!;
+      let c = map.get(key);
+      if (!c) map.set(key, (c = { lines: 0, last: -1, bits: undefined }));
       c.lines++;
-      c.members.add(m);
+      addMember(c, mi);
     }
 
     if (q > 0 && Number.isFinite(q)) {
-      const gk = compositeKey(r.product, r.unit);
+      const gk = kc.composite([r.product, u]);
       let s = this.sizes.get(gk);
-      if (!s) this.sizes.set(gk, (s = { product: r.product, unit: r.unit, n: 0, q: new Map(), top: [] }));
+      if (!s) this.sizes.set(gk, (s = { product: r.product, unit: u, n: 0, binned: false, counts: new Map(), top: [] }));
       s.n++;
-      const sk2 = sizeKey(q);
-      s.q.set(sk2, (s.q.get(sk2) ?? 0) + 1);
+      const key = s.binned ? binOf(q) : q;
+      s.counts.set(key, (s.counts.get(key) ?? 0) + 1);
+      if (!s.binned && s.counts.size > EXACT_SIZES_CAP) {
+        s.counts = toBins(s.counts);
+        s.binned = true;
+      }
       const top = s.top;
       if (top.length < this.topK || q >= top[top.length - 1]!.quantity) {
         pushTop(
@@ -410,15 +537,16 @@ class PhaseAcc {
 
   toJson(): PhaseAggJson {
     const cases = [...this.cases.values()].reduce((s, c) => s + c.count, 0);
+    const ix = this.index;
     const by = Object.fromEntries(
-      BREAKDOWNS.map((b) => [
+      BREAKDOWNS.map((b, bi) => [
         b,
-        sortedRecord(this.by[b], (c, key) => ({
+        sortedRecord(this.by[bi]!, (c, key) => ({
           lines: c.lines,
           units: c.units,
           kg: c.kg,
           litres: c.litres,
-          members: [...c.members].sort(),
+          members: membersOf(c, ix),
           ...(b === 'member' ? { cases: this.cases.get(key)?.count ?? 0 } : {}),
         })),
       ]),
@@ -427,21 +555,22 @@ class PhaseAcc {
       phase: this.phase,
       lines: this.lines,
       cases,
-      members: [...this.members].sort(),
+      members: ix.decode(this.members),
       quantity: { ...this.quantity },
       value: sortedRecord(this.value, (v) => ({ ...v })),
       by,
       weeks: sortedRecord(this.weeks, (w) => ({
         lines: w.lines,
         by: Object.fromEntries(
-          WEEK_DIMENSIONS.map((d) => [d, sortedRecord(w.by[d], (c) => ({ lines: c.lines, members: [...c.members].sort() }))]),
+          WEEK_DIMENSIONS.map((d, di) => [d, sortedRecord(w.by[di]!, (c) => ({ lines: c.lines, members: membersOf(c, ix) }))]),
         ) as Record<WeekDimension, Record<string, WeekCellJson>>,
       })),
       sizes: sortedRecord(this.sizes, (s) => ({
         product: s.product,
         unit: s.unit,
         n: s.n,
-        q: Object.fromEntries([...s.q].sort((a, b) => Number(a[0]) - Number(b[0]))),
+        binned: s.binned,
+        counts: Object.fromEntries([...s.counts].sort((a, b) => a[0] - b[0]).map(([k, n]) => [String(k), n])),
         top: s.top.map((c) => ({ ...c, source: { ...c.source } })),
       })),
     };
@@ -474,13 +603,19 @@ export class LineAggregator {
   readonly #asOf: string | undefined;
   readonly #only: ReadonlySet<number> | undefined;
   readonly #topK: number;
+  readonly #index = new MemberIndex();
+  readonly #keys = new KeyCache();
   lines = 0;
 
   constructor(opts: LineAggregatorOptions = {}) {
     this.#asOf = opts.asOf;
     this.#only = opts.phases ? new Set(opts.phases) : undefined;
     this.#topK = opts.topK ?? DEFAULT_TOP_K;
-    for (const p of opts.phases ?? []) this.#phases.set(p, new PhaseAcc(p, this.#topK));
+    for (const p of opts.phases ?? []) this.#phases.set(p, this.#newPhase(p));
+  }
+
+  #newPhase(p: number): PhaseAcc {
+    return new PhaseAcc(p, this.#topK, this.#index, this.#keys);
   }
 
   #counts(r: SeizureRecord): boolean {
@@ -500,7 +635,7 @@ export class LineAggregator {
     const { caseKey, sk } = orderKeys(r);
     this.#cumulativeSee(r, caseKey, sk);
     let acc = this.#phases.get(r.phase);
-    if (!acc) this.#phases.set(r.phase, (acc = new PhaseAcc(r.phase, this.#topK)));
+    if (!acc) this.#phases.set(r.phase, (acc = this.#newPhase(r.phase)));
     acc.add(r, caseKey, sk);
     this.lines++;
     return true;
@@ -616,7 +751,7 @@ function partialOf(input: PhaseCloseInput, slice: Slice, agg: LineAggregator, cu
 }
 
 export function emptyPhase(phase: number): PhaseAggJson {
-  return new PhaseAcc(phase, DEFAULT_TOP_K).toJson();
+  return new PhaseAcc(phase, DEFAULT_TOP_K, new MemberIndex(), new KeyCache()).toJson();
 }
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
@@ -676,9 +811,9 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
       }
     }
     for (const [gk, s] of Object.entries(p.sizes)) {
-      const t = (out.sizes[gk] ??= { product: s.product, unit: s.unit, n: 0, q: {}, top: [] });
+      const t = (out.sizes[gk] ??= { product: s.product, unit: s.unit, n: 0, binned: false, counts: {}, top: [] });
       t.n += s.n;
-      for (const [q, n] of Object.entries(s.q)) t.q[q] = (t.q[q] ?? 0) + n;
+      mergeSizeCounts(t, s);
       for (const c of s.top) pushTop(t.top, c, topK);
     }
   }
@@ -688,8 +823,27 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
   out.weeks = sortKeys(out.weeks);
   for (const w of Object.values(out.weeks)) for (const d of WEEK_DIMENSIONS) w.by[d] = sortKeys(w.by[d]);
   out.sizes = sortKeys(out.sizes);
-  for (const s of Object.values(out.sizes)) s.q = sortKeys(s.q, (a, b) => Number(a) - Number(b));
+  for (const s of Object.values(out.sizes)) s.counts = sortKeys(s.counts, (a, b) => Number(a) - Number(b));
   return out;
+}
+
+/** Adds a size distribution into another: exact while the union has at most EXACT_SIZES_CAP sizes, else binned. */
+function mergeSizeCounts(into: SizesJson, from: SizesJson): void {
+  const asMap = (s: SizesJson) => new Map(Object.entries(s.counts).map(([k, n]) => [Number(k), n] as const));
+  let a = asMap(into);
+  let b = asMap(from);
+  let binned = into.binned || from.binned;
+  if (!binned) {
+    const union = new Set([...a.keys(), ...b.keys()]);
+    if (union.size > EXACT_SIZES_CAP) binned = true;
+  }
+  if (binned) {
+    if (!into.binned) a = toBins(a);
+    if (!from.binned) b = toBins(b);
+  }
+  for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n);
+  into.binned = binned;
+  into.counts = Object.fromEntries([...a].map(([k, n]) => [String(k), n]));
 }
 
 /** Merges every slice's partial into the run's aggregate; refuses partials of another run or a slice given twice. */

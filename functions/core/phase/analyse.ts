@@ -14,8 +14,8 @@
  * Size outliers: the modified z-score of trends/outliers.ts (0.6745 (log10 q - median) / MAD within a product and
  * unit, flagged above thresholds.outlierScore), with the median and MAD taken from the size distribution of all the
  * operation's lines so far (the aggregate keeps it per product and unit, not the lines), and the candidates from the
- * largest lines kept per slice. Equal to sizeOutliers on the same lines when their sizes have at most 3 significant
- * digits (see aggregate.ts).
+ * largest lines kept per slice. Equal to sizeOutliers on the same lines while a product and unit has at most
+ * EXACT_SIZES_CAP distinct sizes (beyond, the distribution is binned: see aggregate.ts).
  *
  * Signals: what the reports and alerts list, strongest first (SIGNAL_ORDER, then within a kind by its statistic).
  */
@@ -38,7 +38,7 @@ import {
   type WeeklyAlarm,
   UNKNOWN,
 } from '../trends/index.ts';
-import { addDays, compareCandidates, mergePhaseAggs, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type WeekDimension } from './aggregate.ts';
+import { addDays, compareCandidates, mergePhaseAggs, sizeLog10Counts, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type SizesJson, type WeekDimension } from './aggregate.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 
 export type SignalKind = 'rising' | 'falling' | 'alarm' | 'new' | 'outlier';
@@ -205,14 +205,12 @@ function weightedMedian(pairs: readonly (readonly [number, number])[]): number {
   return a;
 }
 
-/** Median and MAD (unscaled) of log10 size, from a size distribution. */
-export function logScale(q: Record<string, number>): { median: number; mad: number; n: number } {
-  const pairs = Object.entries(q)
-    .map(([s, n]) => [Math.log10(Number(s)), n] as const)
-    .sort((a, b) => a[0] - b[0]);
+/** Median and MAD (unscaled) of log10 size, from a size distribution (aggregate.ts SizesJson). */
+export function logScale(s: Pick<SizesJson, 'binned' | 'counts'>): { median: number; mad: number; n: number } {
+  const pairs = sizeLog10Counts(s);
   const median = weightedMedian(pairs);
   const dev = pairs.map(([v, n]) => [Math.abs(v - median), n] as const).sort((a, b) => a[0] - b[0]);
-  return { median, mad: weightedMedian(dev), n: pairs.reduce((s, [, n]) => s + n, 0) };
+  return { median, mad: weightedMedian(dev), n: pairs.reduce((t, [, n]) => t + n, 0) };
 }
 
 /** The modified z-score of a size against a scale (trends/outliers.ts). */
@@ -230,7 +228,7 @@ function outliersOf(
   const groups: OutlierGroup[] = [];
   const seizures: OutlierSeizure[] = [];
   for (const [gk, ref] of Object.entries(all.sizes)) {
-    const scale = logScale(ref.q);
+    const scale = logScale(ref);
     if (!(scale.mad > 0)) continue; // score undefined: no outlier for this product and unit
     // Candidates: the closed phase's largest lines (final), or the largest lines of every phase dated in the week (interim).
     const pool = mode === 'final' ? (closed?.sizes[gk]?.top ?? []) : agg.phases.flatMap((p) => p.sizes[gk]?.top ?? []);
@@ -242,7 +240,7 @@ function outliersOf(
     // Final: the exact count from the closed phase's size distribution (the list keeps only the largest lines).
     let count = found.length;
     if (mode === 'final' && closed?.sizes[gk]) {
-      count = Object.entries(closed.sizes[gk]!.q).reduce((s, [q, n]) => s + (sizeScore(Number(q), scale) > threshold ? n : 0), 0);
+      count = sizeLog10Counts(closed.sizes[gk]!).reduce((t, [lg, n]) => t + ((0.6745 * (lg - scale.median)) / scale.mad > threshold ? n : 0), 0);
       count = Math.max(count, found.length);
     }
     if (count === 0) continue;

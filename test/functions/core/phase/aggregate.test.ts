@@ -6,6 +6,8 @@ import {
   aggregateSlice,
   CaseCounter,
   compareUtf8,
+  EXACT_SIZES_CAP,
+  SIZE_BINS_PER_DECADE,
   LineOrderError,
   mergePartials,
   PartialMismatchError,
@@ -14,7 +16,9 @@ import {
 } from '../../../../functions/core/phase/aggregate.ts';
 import { planRun } from '../../../../functions/core/phase/input.ts';
 import { buildSummary } from '../../../../functions/core/phase/summary.ts';
-import { analyse } from '../../../../functions/core/phase/analyse.ts';
+import { analyse, logScale } from '../../../../functions/core/phase/analyse.ts';
+import { compositeKey } from '../../../../functions/core/trends/types.ts';
+import { mad, median } from '../../../../functions/core/trends/stats.ts';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { asyncOf, CONFIG, FINAL_2, L, SMALL, SMALL_TOTALS, sorted } from './fixtures.ts';
 
@@ -165,4 +169,23 @@ test('aggregation memory follows the groups, not the lines: a slice partial of 2
   assert.equal(p.lines, 200_000);
   assert.equal(p.agg.cases, 50_000);
   assert.ok(JSON.stringify(p).length < 100_000, `partial is ${JSON.stringify(p).length} bytes`);
+});
+
+test('a product with more distinct sizes than EXACT_SIZES_CAP is binned alike whether merged from slices or counted at once', async () => {
+  const lines: SeizureRecord[] = [];
+  // 3 Members x 300 distinct sizes: each slice stays exact (300 <= cap), their union (900) is binned.
+  for (const [mi, m] of ['FR', 'DE', 'ES'].entries()) {
+    for (let i = 0; i < 300; i++) lines.push(L({ reporting_member: m, case_ref: `S${String(i).padStart(4, '0')}`, line_no: 1, seizure_date: '2021-07-07', quantity: 1000 + mi * 300 + i }));
+  }
+  const merged = mergePartials(FINAL_2, CONFIG, await partialsOf(lines));
+  const direct = await aggregateLines(FINAL_2, CONFIG, sorted(lines));
+  assert.deepEqual(merged, direct);
+  const sizes = direct.phases[1]!.sizes[compositeKey('paracetamol', 'pieces')]!;
+  assert.equal(sizes.binned, true);
+  assert.equal(EXACT_SIZES_CAP < 900, true);
+  // The median and MAD from the bins are within half a bin of the exact ones.
+  const exact = lines.map((r) => Math.log10(r.quantity));
+  const s = logScale(sizes);
+  assert.ok(Math.abs(s.median - median(exact)) <= 0.5 / SIZE_BINS_PER_DECADE + 1e-12);
+  assert.ok(Math.abs(s.mad - mad(exact)) <= 1 / SIZE_BINS_PER_DECADE + 1e-12);
 });
