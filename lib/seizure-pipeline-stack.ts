@@ -3,7 +3,7 @@
  * contract with the CLI's `--aws` mode, which reads them by name: keep BucketName, TableName, QueueUrl, DlqUrl,
  * MemberUploaderRoleArn, AnalystRoleArn and PhaseCloseStateMachineArn.
  */
-import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -94,11 +94,13 @@ export class SeizurePipelineStack extends Stack {
     });
     // Analysts run a phase close by hand (`seizures close-phase --aws`) and follow its executions.
     this.access.grantStartExecution(this.phaseClose.stateMachine);
+    // The finding names the ARN as cdk-nag renders it: pseudo parameters as <AWS::...>, a concrete env as is.
     const smLogicalId = this.getLogicalId(this.phaseClose.stateMachine.node.defaultChild as CfnElement);
+    const arnPart = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
     Validations.of(this.access.analystRole).acknowledge({
       id:
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:' +
-        `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smLogicalId}"}]}]}:*]`,
+        `AwsSolutions-IAM5[Resource::arn:${arnPart(this.partition, 'AWS::Partition')}:states:${arnPart(this.region, 'AWS::Region')}:` +
+        `${arnPart(this.account, 'AWS::AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smLogicalId}"}]}]}:*]`,
       reason: 'Analysts follow any execution of the phase-close workflow (DescribeExecution, GetExecutionHistory): executions of that one state machine only.',
     });
     Validations.of(this.access.analystRole).acknowledge({
