@@ -1,5 +1,5 @@
 /**
- * The phase close (see README "Phase close"): plan -> aggregate each slice while its lines stream -> merge ->
+ * The phase close (see README.md beside this file): plan -> aggregate each slice while its lines stream -> merge ->
  * analyse (functions/core/trends) -> render (NCP and analysts' versions: json, xlsx, html) -> store the summary item
  * -> alert emails. Plain code: nothing here knows of Lambda events; functions/phase-* adapt them.
  * Handlers should import the module they need (render.ts pulls in the charting and workbook libraries).
