@@ -102,3 +102,13 @@ test('summary.json has the documented top-level keys', async () => {
     'alarms', 'newItems', 'outliers', 'riskProfiles', 'signals', 'signalCount', 'counts', 'alert', 'thresholds',
   ]);
 });
+
+test('a final run with rising products charts them (previous against this phase)', async () => {
+  const rising: SeizureRecord[] = [];
+  for (let i = 0; i < 2; i++) rising.push(L({ reporting_member: 'FR', case_ref: `R${i}`, line_no: 1, seizure_date: addDays('2021-05-03', i * 7), product: 'ivermectin' }));
+  for (let i = 0; i < 30; i++) rising.push(L({ reporting_member: ['FR', 'DE', 'ES'][i % 3]!, case_ref: `S${i}`, line_no: 1, seizure_date: addDays('2021-06-28', i), product: 'ivermectin' }));
+  const agg = await aggregateLines(FINAL_2, CONFIG, sorted(rising));
+  const { html } = await renderFiles(buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp'));
+  assert.ok(html.includes('Rising products: seizure lines in the previous and this phase'));
+  assert.equal((html.match(/<svg[\s>]/g) ?? []).length, 4);
+});
