@@ -19,8 +19,9 @@
  * 3. **Clean up** every other case: a consistent Query of the case partition re-reads the head and every line's
  *    orderToken. If the head has a newer token, stop: nothing is deleted, the newer writer cleans up (the case counts
  *    as superseded). Otherwise the lines whose line_no is not in this upload are stale: their number is first
- *    recorded on the head (`withdrawn`, conditional on the head still being ours), then they are deleted with
- *    BatchWriteItem. Lines of this upload found missing or carrying another token are put again (repair, see below).
+ *    recorded on the head (`withdrawn`, conditional on the head still being ours). Once every case of the chunk is
+ *    through this, the stale lines are deleted with BatchWriteItem, and lines of this upload found missing or
+ *    carrying another token are put again (repair, see below).
  *
  * There is no per-case "complete" write: it would cost a second conditional write for every case (the per-case
  * calls, not the line batches, dominate the cost of an upload) and nothing reads it; an upload is complete when
@@ -50,9 +51,10 @@
  *   the head. What remains is an S BatchWriteItem call (with its retries) in flight across the whole of T's claim ->
  *   puts -> clean-up Query of that case.
  * - S's deletes (BatchWriteItem deletes cannot be conditional) could remove a line T has just put. Narrowed: S checks
- *   the head (the conditional `withdrawn` update) immediately before deleting, and T's clean-up re-puts missing lines;
- *   what remains is S's delete call in flight across T's claim -> puts -> clean-up Query. (T skips the clean-up only
- *   on a fresh case, and a fresh case has no S that claimed before it.)
+ *   the head (the conditional `withdrawn` update) shortly before deleting (within the clean-up of one chunk), and T's
+ *   clean-up re-puts missing lines; what remains is S's time from that check to its delete landing spanning T's claim
+ *   -> puts -> clean-up Query. (T skips the clean-up only on a fresh case, and a fresh case has no S that claimed
+ *   before it.)
  * Either leaves line items whose orderToken differs from their head's, which makes them detectable, and the next
  * upload of the case repairs them. Processing one Member's uploads one at a time upstream closes the window.
  */
@@ -203,6 +205,7 @@ export class SeizureStore {
     if (upload.member === '' || upload.member.includes('#')) {
       throw new RangeError(`member ${JSON.stringify(upload.member)} cannot be used in a key`);
     }
+    if (upload.orderToken === '') throw new RangeError('orderToken is empty: the upload could not be ordered');
     const cases = new Map<string, CaseWork>();
     const seen = new Map<string, Set<number>>();
     for (const r of records) {
@@ -249,13 +252,16 @@ export class SeizureStore {
       })(),
     );
 
+    // The clean-up: each case is re-read and its withdrawn count recorded before any delete goes out; the deletes
+    // and repairs of the whole chunk then share batches (and the concurrency bound).
+    const fixes: WriteRequest[] = [];
     await forEachLimit(claimed, this.#concurrency, async (c) => {
       const claim = claims.get(c);
       if (claim?.kind !== 'claimed') return;
       // A fresh case is done once its lines are in: nobody else ever wrote in its partition.
       const outcome: Outcome = claim.fresh
         ? { kind: 'done', withdrawn: 0 }
-        : await this.#cleanUp(upload, c, claim.carried);
+        : await this.#cleanUp(upload, c, claim.carried, fixes);
       if (outcome.kind === 'superseded') {
         result.supersededCases++;
       } else {
@@ -263,6 +269,7 @@ export class SeizureStore {
         result.withdrawn += outcome.withdrawn;
       }
     });
+    await writeAll(this.#writer, fixes);
   }
 
   async #claim(upload: UploadRef, c: CaseWork): Promise<Claim> {
@@ -295,8 +302,11 @@ export class SeizureStore {
     return { kind: 'claimed', fresh: false, carried: typeof carried === 'number' ? carried : undefined };
   }
 
-  /** The clean-up of a case that had a head before this upload claimed it (step 3). */
-  async #cleanUp(upload: UploadRef, c: CaseWork, carried: number | undefined): Promise<Outcome> {
+  /**
+   * The clean-up of a case that had a head before this upload claimed it (step 3), up to the writes: those (deletes
+   * of stale lines, re-puts of missing or overwritten ones) are added to `fixes`, for the caller to write.
+   */
+  async #cleanUp(upload: UploadRef, c: CaseWork, carried: number | undefined, fixes: WriteRequest[]): Promise<Outcome> {
     const mine = upload.orderToken;
     const { headToken, lines } = await this.#readCase(c.pk);
     if (headToken !== mine) return { kind: 'superseded' };
@@ -324,12 +334,8 @@ export class SeizureStore {
       });
       if (!recorded.ok) return { kind: 'superseded' };
     }
-    if (stale.length > 0 || repair.length > 0) {
-      await writeAll(this.#writer, [
-        ...stale.map((sk): WriteRequest => ({ DeleteRequest: { Key: { pk: c.pk, sk } } })),
-        ...repair.map((r): WriteRequest => ({ PutRequest: { Item: this.#lineItem(upload, r) } })),
-      ]);
-    }
+    for (const sk of stale) fixes.push({ DeleteRequest: { Key: { pk: c.pk, sk } } });
+    for (const r of repair) fixes.push({ PutRequest: { Item: this.#lineItem(upload, r) } });
     return { kind: 'done', withdrawn };
   }
 
