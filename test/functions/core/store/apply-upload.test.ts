@@ -127,12 +127,15 @@ test('a crash after some put batches, then a retry, ends as a clean run', async 
   await clean.store.applyUpload(V1, v1);
   const cleanCounts = await clean.store.applyUpload(V2, v2);
 
-  let crashOn = -1;
-  const crashing = await fixture({ concurrency: 2 }, (c) =>
-    c.command === 'BatchWriteItemCommand' && c.n === crashOn ? { throw: new Error('Lambda crashed') } : undefined,
-  );
-  await crashing.store.applyUpload(V1, v1); // 320 lines: 13 batches
-  crashOn = 13 + 5;
+  let v2Batches = 0;
+  const crashing = await fixture({ concurrency: 2 }, (c) => {
+    const batch = (c.input as { RequestItems?: Record<string, { PutRequest?: { Item: { versionId: string } } }[]> })
+      .RequestItems;
+    const ofV2 = Object.values(batch ?? {}).flat().some((r) => r.PutRequest?.Item.versionId === V2.versionId);
+    // v2's 280 lines make 12 put batches; the 5th of them fails
+    return ofV2 && ++v2Batches === 5 ? { throw: new Error('Lambda crashed') } : undefined;
+  });
+  await crashing.store.applyUpload(V1, v1);
   await assert.rejects(crashing.store.applyUpload(V2, v2), /Lambda crashed/);
   assert.notDeepEqual(await scanAll(crashing.client, crashing.tableName), await scanAll(clean.client, clean.tableName));
 
@@ -143,22 +146,26 @@ test('a crash after some put batches, then a retry, ends as a clean run', async 
 });
 
 test('crashes among the deletes, then retries, report the withdrawn count of a clean run', async () => {
-  // concurrency 1: cases 1, 2, 3 each delete their line 5 in a batch of its own. The first run dies at case 2's
-  // delete (case 1's is done); the retry, with nothing left to delete in case 1, dies at case 2's again.
-  let deleteBatches = 0;
+  // concurrency 1: chunks of 100 lines, so cases 1-25 and 26-30, each chunk deleting its cases' line 5 in one batch.
+  // The first run dies at the second chunk's deletes (the first chunk's are done); the retry, with nothing left to
+  // delete in the first chunk, dies there again; the third run finishes.
+  let crashes = 0;
   const f = await fixture({ concurrency: 1 }, (c) => {
-    const batch = (c.input as { RequestItems?: Record<string, { DeleteRequest?: unknown }[]> }).RequestItems;
-    const deletes = Object.values(batch ?? {}).flat().some((r) => r.DeleteRequest !== undefined);
-    if (c.command === 'BatchWriteItemCommand' && deletes && [2, 3].includes(++deleteBatches)) {
+    const batch = (c.input as { RequestItems?: Record<string, { DeleteRequest?: { Key: { pk: string } } }[]> })
+      .RequestItems;
+    const pks = Object.values(batch ?? {}).flat().map((r) => r.DeleteRequest?.Key.pk);
+    if (c.command === 'BatchWriteItemCommand' && pks.includes('CASE#FR#C0026') && crashes < 2) {
+      crashes++;
       return { throw: new Error('Lambda crashed') };
     }
     return undefined;
   });
-  await f.store.applyUpload(V1, v1Lines());
-  await assert.rejects(f.store.applyUpload(V2, v2Lines()), /Lambda crashed/);
-  await assert.rejects(f.store.applyUpload(V2, v2Lines()), /Lambda crashed/);
-  assert.deepEqual(await f.store.applyUpload(V2, v2Lines()), { written: 48, withdrawn: 3, supersededCases: 0 });
-  assert.deepEqual(sorted(await collect(f.store.linesOf(1, 'FR'))), sorted(v2Lines()));
+  await f.store.applyUpload(V1, manyLines(30, 5));
+  await assert.rejects(f.store.applyUpload(V2, manyLines(30, 4)), /Lambda crashed/);
+  await assert.rejects(f.store.applyUpload(V2, manyLines(30, 4)), /Lambda crashed/);
+  const counts = await f.store.applyUpload(V2, manyLines(30, 4));
+  assert.deepEqual(counts, { written: 120, withdrawn: 30, supersededCases: 0 });
+  assert.deepEqual(sorted(await collect(f.store.linesOf(1, 'FR'))), sorted(manyLines(30, 4)));
 });
 
 test('an older version applied after a newer one changes nothing and counts its cases as superseded', async () => {
@@ -324,4 +331,41 @@ test('a line an older writer put after the newer claim is put back by the newer 
   });
   assert.ok(landed);
   assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: 'K', line_no: 1, quantity: 3 })]);
+});
+
+test('an upload never has more than `concurrency` requests in flight', async () => {
+  const f = await fixture({ concurrency: 3 });
+  const log = injectFaults(f.client, () => undefined);
+  await f.store.applyUpload(V1, manyLines(60, 5));
+  await f.store.applyUpload(V2, manyLines(60, 3)); // claims, puts, clean-up queries and deletes
+  assert.ok(log.count('QueryCommand') >= 60 && log.count('BatchWriteItemCommand') > 0);
+  assert.equal(log.maxInFlight, 3);
+});
+
+test('an empty orderToken is refused before anything is written', async () => {
+  const f = await fixture();
+  await assert.rejects(f.store.applyUpload({ ...V1, orderToken: '' }, v1Lines()), RangeError);
+  assert.deepEqual(await scanAll(f.client, f.tableName), []);
+});
+
+test('a line an older writer deleted after the newer puts is put back by the newer clean-up', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(V1, [1, 2].map((n) => line({ case_ref: 'K', line_no: n })));
+  // S (v2, without line 2) passed its head check before T (v3) claimed; its delete lands just before T's Query.
+  const lateDelete = { DeleteRequest: { Key: { pk: keys.casePk('FR', 'K'), sk: keys.lineSk(2) } } };
+  let landed = false;
+  const t = sibling(f, (c) =>
+    c.command === 'QueryCommand' && !landed
+      ? {
+          before: async () => {
+            landed = true;
+            await batchWrite({ client: local.client(), tableName: f.tableName }, [lateDelete]);
+          },
+        }
+      : undefined,
+  );
+  const v3 = [1, 2].map((n) => line({ case_ref: 'K', line_no: n, quantity: 3 }));
+  await t.applyUpload(V3, v3);
+  assert.ok(landed);
+  assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), v3);
 });
