@@ -1,0 +1,57 @@
+/**
+ * The eight phase-close functions as Lambda will load them: bundled by esbuild (offline, no Docker) as the stack
+ * bundles them, then each bundle imported in Node 22 with exactly the environment the template gives its function
+ * (tokens replaced by plausible values). The handlers check their environment at init, so a variable the construct
+ * forgot to set fails here, not at the first scheduled run.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PhaseClose } from '../../lib/phase-close.ts';
+import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
+import { SeizureStorage } from '../../lib/storage.ts';
+import { CDK_CONTEXT, OPERATION } from './helpers.ts';
+
+const run = promisify(execFile);
+const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
+
+describe('phase-close bundles', () => {
+  let out: string;
+  let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+  let phaseClose: PhaseClose;
+  let stack: Stack;
+
+  before(() => {
+    out = mkdtempSync(join(tmpdir(), 'phase-close-bundles-'));
+    const app = new App({ context: CDK_CONTEXT, outdir: out });
+    stack = new Stack(app, 'PhaseCloseBundles');
+    const storage = new SeizureStorage(stack, 'Storage');
+    phaseClose = new PhaseClose(stack, 'PhaseClose', { bucket: storage.bucket, table: storage.table, operation: OPERATION, schedules: false });
+    resources = app.synth().getStackByName(stack.stackName).template.Resources;
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  for (const step of PHASE_STEPS) {
+    test(`${step.name}: the bundle loads in Node 22 with the environment the template gives it`, async () => {
+      const fn = resources[stack.getLogicalId(phaseClose.functions[step.name]!.node.defaultChild as CfnElement)]!.Properties;
+      const vars = Object.fromEntries(
+        Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`]),
+      );
+      const asset = join(out, `asset.${(fn.Code.S3Key as string).replace(/\.zip$/, '')}`);
+      const { stdout } = await run(
+        NODE,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(typeof m.handler);`],
+        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...vars }, timeout: 60_000 },
+      );
+      assert.equal(stdout.trim(), 'function');
+      assert.equal(fn.Handler, 'index.handler');
+      assert.equal(fn.Runtime, 'nodejs22.x');
+    });
+  }
+});
