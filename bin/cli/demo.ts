@@ -49,6 +49,8 @@ export interface DemoRunOptions {
   readonly progress: Progress;
   /** Least time between two progress steps. @default 200 ms on a terminal, else 5 s */
   readonly progressEveryMs?: number;
+  /** Called once every upload is ingested (before the checks and the phase closes). */
+  readonly onIngested?: () => void;
 }
 
 export interface DemoRunResult {
@@ -206,13 +208,24 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
   // 2. Files written and uploaded as they are made (ingestion runs meanwhile).
   const dir = join(cloud.dataDir, 'demo');
   await mkdir(dir, { recursive: true });
-  for (const f of await readdir(dir)) if (f.endsWith('.xlsx')) await rm(join(dir, f));
-  await writeFile(join(dir, 'demo.json'), JSON.stringify({ operation: config.id, seed: ds.seed, targets: ds.targets, totals: expected, story: ds.story }, null, 2) + '\n');
   const s3: S3Client = s3Client(cloud.endpoints);
   const dyn = dynamoClient(cloud.endpoints);
   const store = new SeizureStore({ client: dyn, tableName: cloud.tableName });
   const uploads: Upload[] = [];
   try {
+    // Another demo (seed, size) or other uploads on this data dir would be counted with this one: say so first.
+    const { readFile } = await import('node:fs/promises');
+    const before = await readFile(join(dir, 'demo.json'), 'utf8').then((x) => JSON.parse(x) as { operation?: string; seed?: number; targets?: { reportingMembers?: number } }, () => undefined);
+    const ours = new Set(ds.files.map((f) => `${INCOMING_PREFIX}${f.member}/${f.name}`));
+    const others = (await store.listSubmissions()).filter((x) => !ours.has(x.objectKey));
+    const otherDemo = before !== undefined && (before.operation !== config.id || before.seed !== ds.seed || before.targets?.reportingMembers !== ds.targets.reportingMembers);
+    if (others.length || otherDemo) {
+      const what = [otherDemo ? `another demo (seed ${before?.seed}, ${before?.targets?.reportingMembers} Members)` : '', others.length ? `${others.length} other upload(s)` : ''].filter(Boolean).join(' and ');
+      out(`Warning: ${cloud.dataDir} already holds ${what}: the summaries will count them with this demo, whose totals they will then not be; for the demo alone, use a fresh --data-dir`);
+    }
+    for (const f of await readdir(dir)) if (f.endsWith('.xlsx')) await rm(join(dir, f));
+    await writeFile(join(dir, 'demo.json'), JSON.stringify({ operation: config.id, seed: ds.seed, targets: ds.targets, totals: expected, story: ds.story }, null, 2) + '\n');
+
     t = Date.now();
     const shown = relative(process.cwd(), dir);
     out(`Uploading to s3://${cloud.bucket}/${INCOMING_PREFIX}{MEMBER}/ on ${cloud.where}; the files are kept in ${shown && !shown.startsWith('..') ? shown : dir}/`);
@@ -238,6 +251,7 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
     t = Date.now();
     const outcome = await waitForAll(store, uploads, o.timeoutMs ?? 900_000, p, cloud.dataDir);
     lap('ingest', t);
+    o.onIngested?.();
     if (outcome === 'timeout') {
       out(`seizures demo: not every upload was ingested after ${Math.round((o.timeoutMs ?? 900_000) / 1000)} s; \`seizures status\` shows where they are`);
       return { code: EXIT.timeout, dataset: ds, expected, files: uploads, timings };

@@ -1,18 +1,20 @@
 /**
  * `seizures dev` (`npm start`): the whole pipeline on this machine, in the foreground until Ctrl-C or SIGTERM, then
  * everything it started is stopped. Prints where everything is, then one line per upload processed.
+ * `--demo` runs `seizures demo` (bin/cli/demo.ts) on the cloud once it is up, then keeps running, so a newcomer can
+ * open the demo's files, summaries and alert emails.
  */
 import type { Settled } from '../../lib/local/index.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';
 import { LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
 
-export const usage = `seizures dev ${LOCAL_USAGE} [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT)`;
+export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT)`;
 
 const time = () => new Date().toISOString().slice(11, 19);
 
 export async function devCommand(args: string[], signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process): Promise<number> {
-  const { values, positionals } = parse(args, { ...localOptions, ...configOption });
+  const { values, positionals } = parse(args, { demo: { type: 'boolean' }, ...localOptions, ...configOption });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const settings = localSettingsOf(values);
   const operation = readConfig(values.config);
@@ -28,7 +30,10 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
     const store = new SeizureStore({ client: dyn, tableName: cloud.tableName });
     const out = (line: string) => process.stdout.write(`${time()} ${line}\n`);
 
+    // While the demo uploads its files it reports their progress itself: no line per upload of its own.
+    let demoUploading = false;
     cloud.queue.on('settled', (s: Settled) => {
+      if (demoUploading) return;
       for (const o of objectsOfBody(s.message.body)) {
         if (s.outcome === 'deleted') {
           store.getSubmission(o.key, `seq:${o.sequencer}`).then(
@@ -48,10 +53,41 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
     if (pending > 0) out(`${pending} upload(s) queued before the last stop: finishing them`);
     if (cloud.reconciled.length) out(`${cloud.reconciled.length} upload(s) stored but never queued (a crash?): processing them: ${cloud.reconciled.join(', ')}`);
 
+    let stopping = false;
+    if (values.demo) {
+      const { demoCloudOf, runDemo } = await import('./demo.ts');
+      const { progress } = await import('./progress.ts');
+      const prog = progress(process.stderr);
+      demoUploading = true;
+      out('running the demo (seizures demo) on this cloud');
+      void runDemo(demoCloudOf(cloud, 'this local cloud', true), {
+        config: operation,
+        out: (line) => {
+          prog.done();
+          process.stdout.write(`${line}\n`);
+        },
+        progress: prog,
+        onIngested: () => (demoUploading = false),
+      }).then(
+        (r) => {
+          prog.done();
+          demoUploading = false;
+          const total = r.timings['total'];
+          out(`demo ${r.code === 0 ? 'done' : 'FINISHED WITH PROBLEMS (see above)'}${total ? ` in ${(total / 1000).toFixed(0)} s` : ''}; the cloud keeps running (Ctrl-C stops it): open the files in ${cloud.dataDir}/demo/, the emails at ${cloud.mailViewer}`);
+        },
+        (e: unknown) => {
+          prog.done();
+          demoUploading = false;
+          if (!stopping) out(`the demo failed: ${(e as Error).stack ?? e}`);
+        },
+      );
+    }
+
     await new Promise<void>((resolve) => {
       signals.once('SIGINT', resolve);
       signals.once('SIGTERM', resolve);
     });
+    stopping = true;
     process.stdout.write(`\n${time()} stopping (waiting for ingests in flight; Ctrl-C again to force)\n`);
     signals.once('SIGINT', () => process.exit(130));
     dyn.destroy();
