@@ -14,6 +14,12 @@ export const awsOptions = {
   stack: { type: 'string' },
 } as const;
 
+/**
+ * `upload --aws --bucket NAME`: the bucket without reading the stack's outputs, for credentials that may not describe
+ * the stack or read the table (a Member's role): the outcome is then read from the feedback report.
+ */
+export const bucketOption = { bucket: { type: 'string' } } as const;
+
 export const LOCAL_USAGE = '[--data-dir DIR] [--s3-port N] [--dynamodb-port N] [--ses-port N]';
 
 /** Exit codes of the cloud-facing commands, besides 0/1/2 (outcome) and 64 (usage). */

@@ -29,9 +29,10 @@ export interface Target {
   /** For people: where this is. */
   readonly where: string;
   readonly s3: S3Client;
-  readonly store: SeizureStore;
+  /** Absent with `--aws --bucket`: the table is not known. */
+  readonly store?: SeizureStore;
   readonly bucket: string;
-  readonly tableName: string;
+  readonly tableName?: string;
   /** The S3 endpoint (local only), for the copy-paste hints. */
   readonly s3Endpoint?: string;
   /** Local only: the dead letters of the ingest queue. */
@@ -40,7 +41,7 @@ export interface Target {
 }
 
 export interface ConnectOptions {
-  readonly values: LocalValues & { aws?: boolean | undefined; stack?: string | undefined };
+  readonly values: LocalValues & { aws?: boolean | undefined; stack?: string | undefined; bucket?: string | undefined };
   readonly operation: OperationConfig;
   /** Whether an in-process cloud should ingest (upload) or only serve reads (status). */
   readonly ingest: boolean;
@@ -51,11 +52,14 @@ export async function connect(o: ConnectOptions): Promise<Target> {
   if (o.values.aws) {
     const local = Object.keys(localOptions).filter((k) => (o.values as Record<string, unknown>)[k] !== undefined);
     if (local.length) throw new UsageError(`--aws talks to AWS: ${local.map((k) => `--${k}`).join(', ')} do not apply`);
+    if (o.values.bucket !== undefined && o.values.stack !== undefined) throw new UsageError('give --stack or --bucket, not both');
+    if (o.values.bucket !== undefined) return awsBucketOnly(o.values.bucket);
     // The stack module pulls in aws-cdk-lib (seconds to load): only for --aws.
     const { stackNameFor } = await import('../../lib/seizure-pipeline-stack.ts');
     return connectAws(o.values.stack ?? stackNameFor(o.operation));
   }
   if (o.values.stack !== undefined) throw new UsageError('--stack needs --aws');
+  if (o.values.bucket !== undefined) throw new UsageError('--bucket needs --aws (the local bucket is always submissions)');
   const settings = localSettingsOf(o.values);
   const found = await findCloud(settings.dataDir);
   if (found.state === 'not-answering') {
@@ -126,7 +130,10 @@ async function connectAws(stackName: string): Promise<Target> {
     if (isCredentialsError(e)) {
       throw new LocalCloudNotRunningError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
     }
-    throw new LocalCloudNotRunningError(`cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME)`);
+    throw new LocalCloudNotRunningError(
+      `cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME; ` +
+        'credentials that may not describe stacks, a Member\'s, give the bucket with --bucket NAME)',
+    );
   } finally {
     cfn.destroy();
   }
@@ -145,6 +152,19 @@ async function connectAws(stackName: string): Promise<Target> {
     async close() {
       s3.destroy();
       dyn.destroy();
+    },
+  };
+}
+
+function awsBucketOnly(bucket: string): Target {
+  const s3 = s3Client({});
+  return {
+    kind: 'aws',
+    where: `AWS (bucket ${bucket})`,
+    s3,
+    bucket,
+    async close() {
+      s3.destroy();
     },
   };
 }

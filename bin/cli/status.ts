@@ -27,6 +27,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     let target: Target | undefined;
     try {
       target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
+      if (!target.store) throw new UsageError('status reads the submissions table: give --stack, not --bucket');
       const list = await target.store.listSubmissions({ ...(member ? { member } : {}), ...(limit ? { limit } : {}) });
       process.stdout.write(format === 'json' ? JSON.stringify(list) + '\n' : table(list, target));
       return 0;

@@ -6,16 +6,16 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { ValidationIssue } from '../../functions/core/validate.ts';
-import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../lib/layout.ts';
+import type { ValidationIssue, ValidationReport } from '../../functions/core/validate.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../lib/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
 import type { Target } from './cloud.ts';
-import { awsOptions, EXIT, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
+import { awsOptions, bucketOption, EXIT, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 import { progress, type Progress } from './progress.ts';
 
-export const usage = `seizures upload FILE --member XX [--format text|json] [--timeout SECONDS] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0 accepted, 1 accepted with errors, 2 rejected, 3 failed, 69 no cloud, 75 timed out)`;
+export const usage = `seizures upload FILE --member XX [--format text|json] [--timeout SECONDS] [--aws [--stack NAME | --bucket NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0 accepted, 1 accepted with errors, 2 rejected, 3 failed, 69 no cloud, 75 timed out)`;
 
 const FIRST_ERRORS = 5;
 
@@ -26,6 +26,7 @@ export async function uploadCommand(args: string[]): Promise<number> {
     timeout: { type: 'string' },
     ...localOptions,
     ...awsOptions,
+    ...bucketOption,
     ...configOption,
   });
   if (positionals.length !== 1) throw new UsageError('expected one FILE');
@@ -63,12 +64,30 @@ export async function uploadCommand(args: string[]): Promise<number> {
         new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: createReadStream(file), ContentLength: size }),
       );
       const etag = (put.ETag ?? '').replaceAll('"', '');
-      const outcome = await waitForSubmission(target, { key, member, etag, since: started, timeoutMs: timeoutS * 1000 }, p);
-      p.done();
-      if (!outcome) {
-        process.stderr.write(`seizures upload: ${key} was uploaded but its submission has not finished after ${timeoutS} s; \`seizures status --member ${member}\` shows it later\n`);
-        return EXIT.timeout;
+      const wanted: Wanted = { key, member, etag, since: started, timeoutMs: timeoutS * 1000 };
+      let outcome: Awaited<ReturnType<typeof waitForSubmission>> | undefined;
+      let readable = target.store !== undefined;
+      if (readable) {
+        try {
+          outcome = await waitForSubmission(target, wanted, p);
+        } catch (e) {
+          if (target.kind !== 'aws' || !isAccessDenied(e)) throw e;
+          readable = false;
+          p.note('these credentials may not read the submissions table: waiting for the feedback report instead');
+        }
       }
+      if (!readable) {
+        // A Member's credentials on AWS: the outcome is the feedback report written next to the upload.
+        const report = await waitForFeedback(target, { ...wanted, timeoutMs: wanted.timeoutMs - (Date.now() - started) }, p);
+        p.done();
+        if (!report) return timedOut(key, member, timeoutS);
+        const { exitCodeOf, isRejected } = await import('../../functions/core/validate.ts');
+        if (format === 'json') process.stdout.write(JSON.stringify(report) + '\n');
+        else process.stdout.write(describeReport(target, key, report, isRejected(report)));
+        return exitCodeOf(report as ValidationReport);
+      }
+      p.done();
+      if (!outcome) return timedOut(key, member, timeoutS);
       if (format === 'json') process.stdout.write(JSON.stringify(outcome.record) + '\n');
       else process.stdout.write(await describe(target, outcome.record, outcome.deadLettered));
       return exitOf(outcome.record.status);
@@ -78,6 +97,13 @@ export async function uploadCommand(args: string[]): Promise<number> {
     }
   });
 }
+
+function timedOut(key: string, member: string, timeoutS: number): number {
+  process.stderr.write(`seizures upload: ${key} was uploaded but its submission has not finished after ${timeoutS} s; \`seizures status --member ${member}\` shows it later\n`);
+  return EXIT.timeout;
+}
+
+const isAccessDenied = (e: unknown): boolean => ['AccessDeniedException', 'AccessDenied'].includes((e as Error)?.name);
 
 const exitOf = (s: SubmissionRecord['status']): number =>
   s === 'accepted' ? 0 : s === 'accepted_with_errors' ? 1 : s === 'rejected' ? 2 : EXIT.failed;
@@ -96,12 +122,13 @@ interface Wanted {
  * message is in the dead-letter queue; on AWS a failed attempt is reported at once, SQS retries it on its own).
  */
 export async function waitForSubmission(t: Target, w: Wanted, p: Progress): Promise<{ record: SubmissionRecord; deadLettered: boolean } | undefined> {
+  if (!t.store) throw new Error('waitForSubmission needs the submissions table');
   const skewMs = t.kind === 'aws' ? 5 * 60_000 : 1_000;
   const pollMs = t.kind === 'aws' ? 2_000 : 100;
   const deadline = Date.now() + w.timeoutMs;
   let lastFailure = '';
   for (;;) {
-    const mine = (await t.store.listSubmissions({ member: w.member, limit: 50 }))
+    const mine = (await t.store!.listSubmissions({ member: w.member, limit: 50 }))
       .filter((s) => s.objectKey === w.key && s.etag === w.etag && Date.parse(s.receivedAt) >= w.since - skewMs)
       .sort((a, b) => (a.orderToken < b.orderToken ? 1 : -1))[0];
     if (!mine) p.step(`${w.key}: uploaded, waiting for ingestion to pick it up`);
@@ -120,6 +147,56 @@ export async function waitForSubmission(t: Target, w: Wanted, p: Progress): Prom
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+export type FeedbackReport = Omit<ValidationReport, 'columns'>;
+
+/**
+ * Without the table (a Member's credentials on AWS): polls the feedback report of this upload until one written
+ * after the upload started appears, and returns it. A failure of the pipeline writes no report: it times out.
+ */
+export async function waitForFeedback(t: Target, w: Wanted, p: Progress): Promise<FeedbackReport | undefined> {
+  const { HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const jsonKey = feedbackJsonKey(w.key);
+  const skewMs = t.kind === 'aws' ? 5 * 60_000 : 1_000;
+  const pollMs = t.kind === 'aws' ? 2_000 : 100;
+  const deadline = Date.now() + Math.max(0, w.timeoutMs);
+  for (;;) {
+    p.step(`${w.key}: uploaded, waiting for its feedback report`);
+    try {
+      const h = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: jsonKey }));
+      if ((h.LastModified?.getTime() ?? 0) >= w.since - skewMs) {
+        const res = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: jsonKey }));
+        return JSON.parse(await res.Body!.transformToString('utf8')) as FeedbackReport;
+      }
+    } catch (e) {
+      const name = (e as Error)?.name;
+      if (name !== 'NotFound' && name !== 'NoSuchKey') throw e;
+    }
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** incoming/FR/2021/week 12.xlsx -> feedback/FR/2021/week 12.xlsx.report.json (functions/core/ingest.ts feedbackKeys). */
+const feedbackJsonKey = (key: string): string => `${FEEDBACK_PREFIX}${key.slice(INCOMING_PREFIX.length)}.report.json`;
+
+/** The outcome for people, from the feedback report alone. */
+export function describeReport(t: Target, key: string, r: FeedbackReport, rejected: boolean): string {
+  const lines = [
+    `${key}: ${rejected ? STATUS_TEXT.rejected : r.stats.invalidRows > 0 ? STATUS_TEXT.accepted_with_errors : STATUS_TEXT.accepted}`,
+    `  rows: ${r.stats.rows} (${r.stats.validRows} valid, ${r.stats.invalidRows} invalid, ${r.stats.blankRows} blank); warnings: ${r.stats.warnings}`,
+  ];
+  if (r.errors.length) {
+    lines.push(`  first errors (${Math.min(FIRST_ERRORS, r.errors.length)} of ${r.stats.errors}):`);
+    for (const e of r.errors.slice(0, FIRST_ERRORS)) lines.push(`    ${whereOf(e)}: ${e.message}`);
+  }
+  const base = feedbackJsonKey(key).replace(/\.json$/, '');
+  lines.push('  feedback report:', `    s3://${t.bucket}/${base}.xlsx`, `    s3://${t.bucket}/${base}.json`);
+  return lines.join('\n') + '\n';
+}
+
+const whereOf = (e: ValidationIssue): string =>
+  [e.rowNumber !== null ? `row ${e.rowNumber}` : 'file', e.column ? `column ${e.column}` : undefined].filter(Boolean).join(', ');
 
 async function firstErrors(t: Target, s: SubmissionRecord): Promise<ValidationIssue[]> {
   if (!s.feedback.json) return [];
@@ -154,10 +231,7 @@ export async function describe(t: Target, s: SubmissionRecord, deadLettered: boo
   if (errors.length) {
     const total = Object.values(s.errorsByType).reduce((a, b) => a + b, 0);
     lines.push(`  first errors (${errors.length} of ${total}):`);
-    for (const e of errors) {
-      const where = [e.rowNumber !== null ? `row ${e.rowNumber}` : 'file', e.column ? `column ${e.column}` : undefined].filter(Boolean).join(', ');
-      lines.push(`    ${where}: ${e.message}`);
-    }
+    for (const e of errors) lines.push(`    ${whereOf(e)}: ${e.message}`);
   }
   if (s.feedback.xlsx || s.feedback.json) {
     lines.push('  feedback report:');

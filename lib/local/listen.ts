@@ -18,6 +18,7 @@ export class PortInUseError extends Error {
 
 /** Listens on 127.0.0.1:port (0: a free port) and resolves with the port, or rejects with PortInUseError. */
 export async function listen(server: Server, port: number, service: string, hint: string): Promise<number> {
+  keepAlive(server);
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -32,6 +33,16 @@ export async function listen(server: Server, port: number, service: string, hint
     server.listen(port, LOCAL_HOST);
   });
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Node closes idle keep-alive connections after 5 s; a client that reuses one just then gets ECONNRESET, which the SDK
+ * cannot retry for a streamed body (the feedback workbook's PutObject). The SDK's agents keep sockets open, so the
+ * emulators keep them longer than any pause in a test or a session; close() ends them.
+ */
+export function keepAlive(server: Server): void {
+  server.keepAliveTimeout = 10 * 60_000;
+  server.headersTimeout = 10 * 60_000 + 1_000;
 }
 
 /** Closes a server and the keep-alive connections clients hold to it. */

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { close, LOCAL_HOST, PortInUseError } from './listen.ts';
+import { close, keepAlive, LOCAL_HOST, PortInUseError } from './listen.ts';
 import type { AddressInfo } from 'node:net';
 
 const require = createRequire(import.meta.url);
@@ -23,6 +23,7 @@ export async function startSes(opts: { port: number }): Promise<LocalSes> {
   // Its listen() hands a bind error to the callback it ignores and resolves anyway: a server not listening means the bind failed.
   const server = await sesServer({ host: LOCAL_HOST, port: opts.port });
   if (!server.listening) throw new PortInUseError('SES', opts.port, 'Choose another with --ses-port or SEIZURES_SES_PORT.');
+  keepAlive(server);
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://${LOCAL_HOST}:${port}`;
   return { endpoint, port, viewer: `${endpoint}/`, close: () => close(server) };

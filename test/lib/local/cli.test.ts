@@ -14,7 +14,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../../functions/core/config.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
-import { connect, explain } from '../../../bin/cli/cloud.ts';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { connect, explain, type Target } from '../../../bin/cli/cloud.ts';
+import { progress } from '../../../bin/cli/progress.ts';
+import { describeReport, waitForFeedback } from '../../../bin/cli/upload.ts';
 import {
   CloudAlreadyRunningError,
   DataDirError,
@@ -34,7 +37,7 @@ const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k
 
 async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -78,7 +81,7 @@ describe('seizures dev, upload and status', { concurrency: true }, () => {
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = once(child, 'exit');
     try {
-      const d = await eventually(async () => (out.includes('Feedback appears') ? readDescriptor(dataDir) : undefined), 40_000, 'the banner');
+      const d = await eventually(async () => (out.includes('Feedback appears') ? readDescriptor(dataDir) : undefined), 120_000, 'the banner');
       assert.equal(d.pid, child.pid);
       assert.ok(out.includes(d.endpoints.s3) && out.includes(d.endpoints.dynamodb) && out.includes(d.endpoints.ses), out);
       assert.ok(out.includes(d.mailViewer), out);
@@ -113,6 +116,20 @@ describe('seizures dev, upload and status', { concurrency: true }, () => {
     assert.ok(Array.isArray(list));
     assert.deepEqual(list.find((s) => s.objectKey === record.objectKey && s.versionId === record.versionId), record);
     assert.deepEqual(await t.store.listSubmissions({ member: 'FR' }), list);
+  });
+
+  test("without read access to the table (a Member's role on AWS), `upload` takes the outcome from the feedback report", async () => {
+    const target: Target = { kind: 'local', where: 'a bucket only', s3: t.s3, bucket: t.cloud.bucket, close: async () => {} };
+    const key = 'incoming/BD/member only.csv';
+    const since = Date.now();
+    await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: key, Body: csv('BD', 2, { invalid: 1 }) }));
+    const report = await waitForFeedback(target, { key, member: 'BD', etag: '', since, timeoutMs: 20_000 }, progress(process.stderr, { quiet: true }));
+    assert.ok(report);
+    assert.deepEqual([report.stats.rows, report.stats.validRows, report.stats.invalidRows], [3, 2, 1]);
+    const text = describeReport(target, key, report, false);
+    assert.match(text, /incoming\/BD\/member only\.csv: accepted with errors/);
+    assert.match(text, /row 4, column F: /);
+    assert.match(text, /s3:\/\/submissions\/feedback\/BD\/member only\.csv\.report\.xlsx/);
   });
 
   test('`upload` with no cloud running on the data directory starts one in-process for the command and stops it after', async () => {

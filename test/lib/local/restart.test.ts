@@ -46,7 +46,7 @@ describe('local cloud across a crash', () => {
     const host = await eventually(async () => {
       const d = readDescriptor(dataDir);
       return d?.pid === child.pid ? d : undefined;
-    }, 40_000, 'the child to host the cloud');
+    }, 120_000, 'the child to host the cloud');
 
     const s3 = s3Client(host.endpoints);
     const dyn = dynamoClient(host.endpoints);
