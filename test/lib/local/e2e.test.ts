@@ -124,7 +124,7 @@ describe('local cloud, end to end', () => {
     const members = OPERATION.members.map((m) => m.code).filter((c) => !['AL', 'AM', 'AT'].includes(c)).slice(0, 10);
     const uploads = members.flatMap((m) => [1, 2, 3, 4, 5].map((n) => ({ member: m, key: `incoming/${m}/batch ${n}.csv`, body: csv(m, 3 + n, { prefix: `B${n}`, invalid: n % 2 }) })));
     await Promise.all(uploads.map((u) => put(u.key, u.body)));
-    await t.cloud.waitForIdle(50_000);
+    await t.cloud.waitForIdle(150_000);
     for (const u of uploads) {
       const n = Number(/batch (\d)/.exec(u.key)![1]);
       const subs = await submissionsOf(t.store, u.key);

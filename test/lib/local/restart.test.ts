@@ -82,7 +82,7 @@ describe('local cloud across a crash', () => {
       },
     });
     clouds.push(t);
-    await t.cloud.waitForIdle(40_000);
+    await t.cloud.waitForIdle(120_000);
     assert.deepEqual(t.cloud.reconciled, []); // the queued message was delivered again, not a new one
     assert.deepEqual(receives, ['2']);
     const subs = await submissionsOf(t.store, key);
