@@ -23,8 +23,8 @@
  *    through this, the stale lines are deleted with BatchWriteItem, and lines of this upload found missing or
  *    carrying another token are put again (repair, see below).
  *
- * There is no per-case "complete" write: it would cost a second conditional write for every case (the per-case
- * calls, not the line batches, dominate the cost of an upload) and nothing reads it; an upload is complete when
+ * There is no per-case "complete" write: it would be a second conditional write for every case (with a few lines per
+ * case, the per-case calls already cost more than the line batches) and nothing reads it; an upload is complete when
  * applyUpload resolves, which the ingest step records on the submission item. Nothing written depends on the clock or
  * on chance, so every item's final value is a function of the upload and of the table before it, and no transactions
  * are needed.
