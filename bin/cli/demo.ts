@@ -312,7 +312,7 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
       const summary = await getJson<SummaryJson>(s3, cloud.bucket, output.keys['json']!);
       closed.push({ output, summary });
       const emails = output.alert ? `alert emails ${output.alerts.sent} sent${output.alerts.skipped ? `, ${output.alerts.skipped} already sent` : ''}` : 'no alert';
-      out(`Closed phase ${phase.phase} (final, as of ${input.asOf}) in ${secs(timings[`close phase ${phase.phase}`]!)}: ${n(summary.figures.phase.lines)} lines, ${n(output.signalCount)} signals; ${emails}`);
+      out(`Closed phase ${phase.phase} (final, as of ${input.asOf}) in ${secs(timings[`close phase ${phase.phase}`]!)}: ${plural(summary.figures.phase.lines, 'line')}, ${plural(output.signalCount, 'signal')}; ${emails}`);
       for (const e of summary.signals.filter((x) => x.signal.kind === 'rising' || x.signal.kind === 'falling')) out(`  - ${e.text}`);
     }
 
