@@ -23,6 +23,8 @@ import {
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
 import { tempDir, testCloud } from './helpers.ts';
+import { missingSignals } from '../../../bin/cli/demo.ts';
+import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
 
 const config = loadOperationConfig();
 const demo = generateDemo(config);
@@ -199,6 +201,33 @@ test('planted: split consignments spread across Members (1 -> 8 -> 20), rising t
 });
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+test('the demo\'s check of the summaries names each planted signal missing, and a rising one outside the alert email\'s list', () => {
+  const trend = (kind: 'rising' | 'falling', dimension: string, key: string) => ({ kind, dimension, key });
+  const summary = (phase: number, rising: ReturnType<typeof trend>[], falling: ReturnType<typeof trend>[], fresh: { novelty: string; key: string }[], noise = 0) =>
+    ({
+      phase: { phase },
+      trends: { rising, falling },
+      newItems: fresh.map((x) => ({ kind: 'new', ...x })),
+      signals: [...Array.from({ length: noise }, () => ({ signal: { kind: 'outlier' } })), ...rising.map((t) => ({ signal: t }))],
+    }) as unknown as SummaryJson;
+  const p2 = summary(2, [trend('rising', 'product', 'oxygen_cylinder'), trend('rising', 'concealment', 'split_consignment')], [], []);
+  const p3 = summary(
+    3,
+    [trend('rising', 'origin', 'TR'), trend('rising', 'route', PLANTED_ROUTE), trend('rising', 'concealment', 'split_consignment')],
+    [trend('falling', 'product', 'oxygen_cylinder')],
+    [{ novelty: 'route', key: PLANTED_ROUTE }, { novelty: 'origin', key: 'TR' }],
+  );
+  assert.deepEqual(missingSignals([summary(1, [], [], []), p2, p3], PLANTED_ROUTE, 10), []);
+  const quiet3 = summary(3, [trend('rising', 'origin', 'TR')], [], [{ novelty: 'origin', key: 'TR' }], 10);
+  assert.deepEqual(missingSignals([summary(1, [], [], []), p2, quiet3], PLANTED_ROUTE, 10), [
+    'phase 3 rising origin TR (not in the alert email)',
+    `phase 3 rising route ${PLANTED_ROUTE}`,
+    'phase 3 rising concealment split_consignment',
+    'phase 3 falling product oxygen_cylinder',
+    `phase 3 new route ${PLANTED_ROUTE}`,
+  ]);
+});
 
 /** Monday of a day's week (as the workflow's weeks). */
 function mondayOf(day: string): string {
