@@ -140,7 +140,7 @@ test('the annotated copy highlights each bad cell with its error and lists them 
   assert.equal((data.getCell('E2').fill as ExcelJS.FillPattern).fgColor?.argb, 'FFFFC7CE');
   assert.equal(data.getCell('E3').note, undefined);
   const errors = wb.getWorksheet('Erreurs')!;
-  assert.deepEqual(errors.getRow(2).values?.slice(1, 5), [2, 'E', 'product', 'Aspirine']);
+  assert.deepEqual((errors.getRow(2).values as ExcelJS.CellValue[]).slice(1, 5), [2, 'E', 'product', 'Aspirine']);
 });
 
 test('a failure is reported as a failed batch item and recorded on the submission', async () => {
