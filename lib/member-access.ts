@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from './layout.ts';
+import { ANALYSTS_DIR, FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from './layout.ts';
 import { iam5Resource } from './nag.ts';
 import { grantPrefixes } from './s3-grants.ts';
 
@@ -65,6 +65,15 @@ export class MemberAccess extends Construct {
       read: [feedback, SUMMARIES_PREFIX],
       write: [incoming],
     });
+    // The analysts' version of a summary names Members' cases and files: no Member reads it, whatever summaries/*
+    // allows (an explicit Deny wins over any Allow).
+    this.memberUploaderRole.addToPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.bucket.arnForObjects(`${SUMMARIES_PREFIX}*/${ANALYSTS_DIR}*`)],
+      }),
+    );
     const uploaderAcks: Record<string, string> = {
       [`${incoming}*`]: "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
       [`${feedback}*`]: "A Member reads the feedback of any of its own uploads; the folder is its session tag's value.",

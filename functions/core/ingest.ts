@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
+import { FEEDBACK_PREFIX } from './layout.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
@@ -18,8 +19,7 @@ import type { SeizureStore } from './store/store.ts';
 import type { SubmissionRecord } from './submission.ts';
 import { isRejected, validateSpreadsheet, type ValidationReport } from './validate.ts';
 
-export const INCOMING_PREFIX = 'incoming/';
-export const FEEDBACK_PREFIX = 'feedback/';
+export { FEEDBACK_PREFIX, INCOMING_PREFIX } from './layout.ts';
 
 /** One S3 ObjectCreated notification, keys already decoded. */
 export interface UploadEvent {

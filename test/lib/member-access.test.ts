@@ -56,8 +56,8 @@ describe('MemberAccess', () => {
     bucketArn = `<${logicalId(storage.bucket)}.Arn>`;
   });
 
-  const resourcesFor = (statements: Statement[], action: string) =>
-    statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf).sort();
+  const resourcesFor = (statements: Statement[], action: string, effect = 'Allow') =>
+    statements.filter((s) => s.Effect === effect && actionsOf(s).includes(action)).flatMap(resourcesOf).sort();
 
   test("a Member may put objects only under incoming/${aws:PrincipalTag/member}/", () => {
     assert.deepEqual(resourcesFor(uploader, 's3:PutObject'), [`${bucketArn}/incoming/${MEMBER}/*`]);
@@ -77,8 +77,13 @@ describe('MemberAccess', () => {
     );
   });
 
+  test("no Member may read the analysts' version of a summary, which names Members' cases", () => {
+    assert.deepEqual(resourcesFor(uploader, 's3:GetObject', 'Deny'), [`${bucketArn}/summaries/*/analysts/*`]);
+    assert.deepEqual(resourcesFor(uploader, 's3:GetObjectVersion', 'Deny'), [`${bucketArn}/summaries/*/analysts/*`]);
+  });
+
   test('a Member has nothing else: no delete, no wildcard actions, no table access', () => {
-    const actions = uploader.flatMap(actionsOf).sort();
+    const actions = uploader.filter((s) => s.Effect === 'Allow').flatMap(actionsOf).sort();
     assert.deepEqual(actions, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
   });
 

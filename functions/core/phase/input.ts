@@ -8,6 +8,7 @@
  * Participating Members are the Members of the operation config (nil returns included: a Member that reported
  * nothing still took part, and counts in the exposure of the phase-over-phase tests).
  */
+import { SUMMARIES_PREFIX } from '../layout.ts';
 import type { OperationConfig, Phase } from '../config.ts';
 
 export type Mode = 'final' | 'interim';
@@ -71,7 +72,7 @@ export function phaseOfInput(config: OperationConfig, input: Pick<PhaseCloseInpu
 
 export const runLabelOf = (input: Pick<PhaseCloseInput, 'mode' | 'asOf'>): string => (input.mode === 'final' ? 'final' : `interim-${input.asOf}`);
 
-export const reportPrefix = (input: PhaseCloseInput): string => `summaries/${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
+export const reportPrefix = (input: PhaseCloseInput): string => `${SUMMARIES_PREFIX}${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
 
 export const workPrefixOf = (input: PhaseCloseInput): string => `work/${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
 

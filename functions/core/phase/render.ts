@@ -7,6 +7,7 @@ import type { AnalysisJson } from './analyse.ts';
 import { checkPrefix, PhaseCloseInputError, workPrefixOf, type PhaseCloseInput } from './input.ts';
 import { CONTENT_TYPES, getJson, putObject } from './io.ts';
 import type { ReportKeys } from './items.ts';
+import { ANALYSTS_DIR } from '../layout.ts';
 import { renderHtml } from './render-html.ts';
 import { renderXlsx } from './render-xlsx.ts';
 import type { StepContext } from './steps.ts';
@@ -16,9 +17,9 @@ export const reportKeys = (prefix: string): ReportKeys => ({
   json: `${prefix}summary.json`,
   xlsx: `${prefix}summary.xlsx`,
   html: `${prefix}summary.html`,
-  analystsJson: `${prefix}analysts/summary.json`,
-  analystsXlsx: `${prefix}analysts/summary.xlsx`,
-  analystsHtml: `${prefix}analysts/summary.html`,
+  analystsJson: `${prefix}${ANALYSTS_DIR}summary.json`,
+  analystsXlsx: `${prefix}${ANALYSTS_DIR}summary.xlsx`,
+  analystsHtml: `${prefix}${ANALYSTS_DIR}summary.html`,
 });
 
 /** The three files of one version. */

@@ -1,0 +1,24 @@
+/**
+ * The submissions bucket's key layout: one place, read by the handlers that write there and by the constructs that
+ * route events and grant access (lib/layout.ts re-exports it), so a notification filter, an IAM resource and a
+ * handler cannot disagree about where a Member's files live.
+ *
+ * | prefix                                       | written by            | read by                        |
+ * |----------------------------------------------|-----------------------|--------------------------------|
+ * | incoming/{member}/...                        | the Member (upload)   | ingest function, Analysts      |
+ * | feedback/{member}/...                        | ingest function       | the Member, Analysts           |
+ * | summaries/{operation}/phase-{n}/{run}/       | phase close           | every Member, Analysts         |
+ * | summaries/{operation}/phase-{n}/{run}/analysts/ | phase close        | Analysts only (Members denied) |
+ * | work/...                                     | phase close           | phase close                    |
+ */
+export const INCOMING_PREFIX = 'incoming/';
+export const FEEDBACK_PREFIX = 'feedback/';
+export const SUMMARIES_PREFIX = 'summaries/';
+/** Under a run's summary prefix: the analysts' version, which names Members' cases. */
+export const ANALYSTS_DIR = 'analysts/';
+
+/**
+ * Suffixes that trigger ingestion. S3 suffix filters are case-sensitive, so both cases are listed; mixed case
+ * (`.Xlsx`) is not routed and is documented as unsupported.
+ */
+export const INGEST_SUFFIXES: readonly string[] = ['.xlsx', '.XLSX', '.csv', '.CSV'];
