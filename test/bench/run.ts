@@ -88,7 +88,31 @@ async function ingestion(): Promise<void> {
   console.log(`ratio to floor: ${fmt((real.timed as number) / (floor.timed as number))}x (aim <= 1.5x)`);
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion };
+async function endToEnd(): Promise<void> {
+  console.log(`\n## End to end on the local cloud (PutObject to finished submission)`);
+  const file = await benchWorkbook(INGEST_ROWS);
+  const handlerOnly = await best(['ingest', file], 1);
+  const big = await best(['e2e-big', file], 1);
+  const many = await best(['e2e-many'], 1);
+  console.log(`handler only (same run)              ${fmt(handlerOnly.timed as number)} s  ${rate(INGEST_ROWS, handlerOnly.timed as number)}`);
+  console.log(`one ${INGEST_ROWS.toLocaleString('en')}-row upload, end to end ${fmt(big.timed as number)} s  ${rate(INGEST_ROWS, big.timed as number)}  (${fmt((big.timed as number) / (handlerOnly.timed as number))}x the handler)  peak RSS ${fmt(big.maxRssMB, 0)} MB`);
+  console.log(`160 files of 100 rows at once        ${fmt(many.timed as number)} s  ${rate(many.rows as number, many.timed as number)}  peak RSS ${fmt(many.maxRssMB, 0)} MB`);
+}
+
+const PHASE_LINES = Number(process.env.BENCH_PHASE_LINES ?? 1_000_000);
+
+async function phaseClose(): Promise<void> {
+  console.log(`\n## Phase close over ${PHASE_LINES.toLocaleString('en')} stored seizure lines on the local cloud`);
+  const seed = await child(TSX, [join(ROOT, 'test/bench/measure.ts'), 'phase-seed', String(PHASE_LINES)]);
+  if (!seed.cached) console.log(`(seeded the table once in ${fmt(seed.seconds, 0)} s; kept in ${BENCH_DIR} for later runs)`);
+  const floor = await best(['phase-floor', String(PHASE_LINES)], 1);
+  const close = await best(['phase-close', String(PHASE_LINES)], 1);
+  console.log(`floor (parallel Queries, nothing else) ${fmt(floor.timed as number)} s  ${rate(floor.lines as number, floor.timed as number)}  peak RSS ${fmt(floor.maxRssMB, 0)} MB`);
+  console.log(`phase close (workflow, final, phase 3) ${fmt(close.timed as number)} s  ${rate(close.lines as number, close.timed as number)}  peak RSS ${fmt(close.maxRssMB, 0)} MB`);
+  console.log(`ratio to floor: ${fmt((close.timed as number) / (floor.timed as number))}x time, ${fmt(close.maxRssMB / floor.maxRssMB)}x peak RSS`);
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
 void NODE;
