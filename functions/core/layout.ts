@@ -9,7 +9,8 @@
  * | feedback/{member}/...                        | ingest function       | the Member, Analysts           |
  * | summaries/{operation}/phase-{n}/{run}/       | phase close           | every Member, Analysts         |
  * | summaries/{operation}/phase-{n}/{run}/analysts/ | phase close        | Analysts only (Members denied) |
- * | work/...                                     | phase close           | phase close                    |
+ * | work/{operation}/phase-{n}/{run}/            | phase close (partials, aggregate, analysis) | phase close |
+ * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts        |
  */
 export const INCOMING_PREFIX = 'incoming/';
 export const FEEDBACK_PREFIX = 'feedback/';
