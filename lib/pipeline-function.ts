@@ -117,7 +117,7 @@ export class PipelineFunction extends NodejsFunction {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 on purpose: it is the version the project pins (package.json engines, the node package the tests and ' +
+        'Node.js 22 on purpose: it is the version the project pins (the node devDependency that the tests and ' +
         'the local cloud run on), so what is tested is what runs. Move to the next LTS together with the local toolchain.',
     });
     if (!rest.role && (rest.tracing ?? lambda.Tracing.ACTIVE) !== lambda.Tracing.DISABLED) {
