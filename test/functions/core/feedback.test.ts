@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
+import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
+import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
+import { validateSpreadsheet } from '../../../functions/core/validate.ts';
+
+const config = loadOperationConfig();
+const CSV =
+  'Title line\n' +
+  'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type,Remarks\n' +
+  'FR,"=HYPERLINK(""http://x"")",2021-06-15,Medicines,Ivermectin,10,Pieces,Air cargo,Falsified,@SUM(A1)\n' +
+  'FR,B,2021-06-15,Medicines,Aspirin,-3,Pieces,Air cargo,Falsified,+ok\n';
+
+async function feedback(): Promise<Buffer> {
+  const source = bufferByteSource('week.csv', Buffer.from(CSV));
+  const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await writeFeedbackWorkbook(source, report, out);
+  return Buffer.concat(chunks);
+}
+
+test("the annotated copy keeps the Member's rows at their row numbers, title rows included", async () => {
+  const wb = await openXlsx(bufferByteSource('f.xlsx', await feedback()));
+  const sheets: string[] = [];
+  for await (const s of wb.sheets()) {
+    sheets.push(s.name);
+    if (sheets.length === 1) {
+      const rows: Array<[number, unknown]> = [];
+      for await (const r of s.rows()) rows.push([r.rowNumber, r.cells[1]?.v]);
+      assert.deepEqual(rows.map(([n]) => n), [1, 2, 3, 4]);
+      assert.equal(rows[2]![1], '=HYPERLINK("http://x")');
+    }
+  }
+  await wb.close();
+  assert.deepEqual(sheets, ['week (checked)', 'Errors']);
+});
+
+test('text that looks like a formula is written as a string cell, never as a formula', async () => {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await feedback()) as unknown as ExcelJS.Buffer);
+  const data = wb.worksheets[0]!;
+  for (const addr of ['B3', 'J3', 'J4']) {
+    assert.equal(data.getCell(addr).type, ExcelJS.ValueType.String, addr);
+    assert.equal(data.getCell(addr).formula, undefined, addr);
+  }
+  assert.equal(data.getCell('J3').value, '@SUM(A1)');
+});
+
+test('each bad cell carries all of its errors as one note', async () => {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await feedback()) as unknown as ExcelJS.Buffer);
+  const data = wb.worksheets[0]!;
+  assert.match(String(data.getCell('E4').note), /Unknown product 'Aspirin'/);
+  assert.match(String(data.getCell('F4').note), /must be greater than 0/);
+  assert.equal(data.getCell('E3').note, undefined);
+});
