@@ -129,8 +129,14 @@ type MustBeNever<T extends never> = T;
 export type NoLineClash = MustBeNever<Extract<keyof SeizureRecord, (typeof LINE_META)[number]>>;
 export type NoSubmissionClash = MustBeNever<Extract<keyof SubmissionRecord, (typeof SUBMISSION_META)[number]>>;
 
-const BY_PHASE = TABLE.globalSecondaryIndexes[0]!.indexName;
-const BY_MEMBER = TABLE.globalSecondaryIndexes[1]!.indexName;
+/** The index whose keys are `pk`/`sk`, checked against TABLE so a renamed attribute cannot go unnoticed. */
+const indexOn = (pk: string, sk: string): string => {
+  const g = TABLE.globalSecondaryIndexes.find((i) => i.partitionKey.name === pk && i.sortKey.name === sk);
+  if (g === undefined) throw new Error(`TABLE has no index on ${pk}/${sk}`);
+  return g.indexName;
+};
+const BY_PHASE = indexOn('gsi1pk', 'gsi1sk');
+const BY_MEMBER = indexOn('gsi2pk', 'gsi2sk');
 
 type Item = Record<string, unknown>;
 
