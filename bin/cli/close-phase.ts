@@ -63,8 +63,9 @@ export async function closePhaseCommand(args: string[]): Promise<number> {
   const phase = phaseOfFlag(config, values.phase);
   const input = closePhaseInput(config, { phase, interim: values.interim ?? false, asOf: values['as-of'] });
 
-  const { connectPhase, runPhaseCommand } = await import('./phase-target.ts');
-  return runPhaseCommand('close-phase', async () => {
+  const { runCloudCommand } = await import('./cloud-connect.ts');
+  const { connectPhase } = await import('./phase-target.ts');
+  return runCloudCommand('close-phase', async () => {
     const p = progress(process.stderr);
     let target: PhaseTarget | undefined;
     try {

@@ -4,7 +4,6 @@
  * standard credential chain, the bucket and table from the stack's outputs). The commands load this module only
  * when they run: it pulls in the emulators.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
@@ -13,14 +12,13 @@ import {
   CloudAlreadyRunningError,
   DataDirError,
   DataDirInUseError,
-  findCloud,
   LocalCloudNotRunningError,
   PortInUseError,
   readMessages,
-  startLocalCloud,
   type QueueMessage,
 } from '../../lib/local/index.ts';
-import { EXIT, localOptions, localSettingsOf, type LocalValues } from './cloud-flags.ts';
+import { readStack, runningCloud, stackNameOf, startInProcess, wantsAws } from './cloud-connect.ts';
+import { EXIT, localSettingsOf, type LocalValues } from './cloud-flags.ts';
 import { UsageError } from './common.ts';
 import { join } from 'node:path';
 
@@ -49,27 +47,15 @@ export interface ConnectOptions {
 }
 
 export async function connect(o: ConnectOptions): Promise<Target> {
-  if (o.values.aws) {
-    const local = Object.keys(localOptions).filter((k) => (o.values as Record<string, unknown>)[k] !== undefined);
-    if (local.length) throw new UsageError(`--aws talks to AWS: ${local.map((k) => `--${k}`).join(', ')} do not apply`);
+  if (wantsAws(o.values)) {
     if (o.values.bucket !== undefined && o.values.stack !== undefined) throw new UsageError('give --stack or --bucket, not both');
     if (o.values.bucket !== undefined) return awsBucketOnly(o.values.bucket);
-    // The stack module pulls in aws-cdk-lib (seconds to load): only for --aws.
-    const { stackNameFor } = await import('../../lib/seizure-pipeline-stack.ts');
-    return connectAws(o.values.stack ?? stackNameFor(o.operation));
+    return connectAws(await stackNameOf(o.values.stack, o.operation));
   }
-  if (o.values.stack !== undefined) throw new UsageError('--stack needs --aws');
   if (o.values.bucket !== undefined) throw new UsageError('--bucket needs --aws (the local bucket is always submissions)');
   const settings = localSettingsOf(o.values);
-  const found = await findCloud(settings.dataDir);
-  if (found.state === 'not-answering') {
-    throw new LocalCloudNotRunningError(
-      `the local cloud of ${found.cloud.dataDir} (pid ${found.cloud.pid}) does not answer at ${found.cloud.endpoints.s3}: ` +
-        `is it stuck? Stop it (kill ${found.cloud.pid}) and run the command again, or start it with \`npm start\``,
-    );
-  }
-  if (found.state === 'running') {
-    const c = found.cloud;
+  const c = await runningCloud(settings.dataDir);
+  if (c) {
     const s3 = s3Client(c.endpoints);
     const dyn = dynamoClient(c.endpoints);
     return {
@@ -87,14 +73,7 @@ export async function connect(o: ConnectOptions): Promise<Target> {
       },
     };
   }
-  // Nobody runs here: a cloud of our own, on the ports asked for or free ones (nobody else needs to find it).
-  o.log(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
-  const cloud = await startLocalCloud({
-    dataDir: settings.dataDir,
-    ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
-    operation: o.operation,
-    ingest: o.ingest,
-  });
+  const cloud = await startInProcess(settings, o);
   const s3 = s3Client(cloud.endpoints);
   const dyn = dynamoClient(cloud.endpoints);
   return {
@@ -114,32 +93,8 @@ export async function connect(o: ConnectOptions): Promise<Target> {
   };
 }
 
-/** A failure that means "AWS credentials are missing or not allowed". */
-const isCredentialsError = (e: unknown) =>
-  ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'AccessDenied'].includes(
-    (e as Error)?.name,
-  );
-
 async function connectAws(stackName: string): Promise<Target> {
-  const cfn = new CloudFormationClient({});
-  let outputs: Record<string, string>;
-  try {
-    const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries((res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey ?? '', x.OutputValue ?? '']));
-  } catch (e) {
-    if (isCredentialsError(e)) {
-      throw new LocalCloudNotRunningError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
-    }
-    throw new LocalCloudNotRunningError(
-      `cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME; ` +
-        'credentials that may not describe stacks, a Member\'s, give the bucket with --bucket NAME)',
-    );
-  } finally {
-    cfn.destroy();
-  }
-  const bucket = outputs['BucketName'];
-  const tableName = outputs['TableName'];
-  if (!bucket || !tableName) throw new LocalCloudNotRunningError(`the stack ${stackName} has no BucketName/TableName outputs`);
+  const { bucket, tableName } = await readStack(stackName, "credentials that may not describe stacks, a Member's, give the bucket with --bucket NAME");
   const s3 = s3Client({});
   const dyn = dynamoClient({});
   return {
@@ -180,16 +135,4 @@ export function explain(e: unknown): { message: string; code: number } | undefin
     return { message: `the local cloud stopped answering (${code}): is \`npm start\` still running?`, code: EXIT.unavailable };
   }
   return undefined;
-}
-
-/** Runs a cloud command, turning the expected failures into one line on stderr and their exit code. */
-export async function runCloudCommand(name: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (e) {
-    const x = explain(e);
-    if (!x) throw e;
-    process.stderr.write(`seizures ${name}: ${x.message}\n`);
-    return x.code;
-  }
 }

@@ -110,30 +110,17 @@ export async function demoCommand(args: string[]): Promise<number> {
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a number of seconds (got '${values.timeout}')`);
   const settings = localSettingsOf(values);
 
-  const { runCloudCommand } = await import('./cloud.ts');
-  const { findCloud, LocalCloudNotRunningError, startLocalCloud } = await import('../../lib/local/index.ts');
+  const { runCloudCommand, runningCloud, startInProcess } = await import('./cloud-connect.ts');
   return runCloudCommand('demo', async () => {
     const p = progress(process.stderr);
-    const found = await findCloud(settings.dataDir);
-    if (found.state === 'not-answering') {
-      throw new LocalCloudNotRunningError(
-        `the local cloud of ${found.cloud.dataDir} (pid ${found.cloud.pid}) does not answer at ${found.cloud.endpoints.s3}: ` +
-          `is it stuck? Stop it (kill ${found.cloud.pid}) and run the command again, or start it with \`npm start\``,
-      );
-    }
+    const c = await runningCloud(settings.dataDir);
     let own: LocalCloud | undefined;
     try {
       let cloud: DemoCloud;
-      if (found.state === 'running') {
-        const c = found.cloud;
+      if (c) {
         cloud = { ...c, where: `the local cloud on ${c.dataDir} (pid ${c.pid})`, lasting: true };
       } else {
-        p.note(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
-        own = await startLocalCloud({
-          dataDir: settings.dataDir,
-          ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
-          operation: config,
-        });
+        own = await startInProcess(settings, { operation: config, ingest: true, log: (l) => p.note(l) });
         cloud = demoCloudOf(own, `a local cloud in this process on ${own.dataDir}`, false);
       }
       const result = await runDemo(cloud, {

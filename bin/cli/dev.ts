@@ -20,7 +20,7 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
   const operation = readConfig(values.config);
 
   // The emulators and the SDK load only when the command runs (the CLI loads every command's module).
-  const { runCloudCommand } = await import('./cloud.ts');
+  const { runCloudCommand } = await import('./cloud-connect.ts');
   const { banner, startLocalCloud } = await import('../../lib/local/index.ts');
   const { dynamoClient } = await import('../../functions/core/aws.ts');
   const { SeizureStore } = await import('../../functions/core/store/store.ts');

@@ -12,9 +12,8 @@ import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import { readMessages } from '../../lib/local/queue.ts';
-import { findCloud, LocalCloudNotRunningError } from '../../lib/local/registry.ts';
-import { localOptions, localSettingsOf, type LocalValues } from './cloud-flags.ts';
-import { UsageError } from './common.ts';
+import { readStack, runningCloud, stackNameOf, startInProcess, wantsAws } from './cloud-connect.ts';
+import { localSettingsOf, type LocalValues } from './cloud-flags.ts';
 
 export interface PhaseTarget {
   readonly kind: 'local' | 'aws';
@@ -47,23 +46,10 @@ export interface PhaseConnectOptions {
 }
 
 export async function connectPhase(o: PhaseConnectOptions): Promise<PhaseTarget> {
-  if (o.values.aws) {
-    const local = Object.keys(localOptions).filter((k) => (o.values as Record<string, unknown>)[k] !== undefined);
-    if (local.length) throw new UsageError(`--aws talks to AWS: ${local.map((k) => `--${k}`).join(', ')} do not apply`);
-    const { stackNameFor } = await import('../../lib/seizure-pipeline-stack.ts');
-    return connectAws(o.values.stack ?? stackNameFor(o.operation));
-  }
-  if (o.values.stack !== undefined) throw new UsageError('--stack needs --aws');
+  if (wantsAws(o.values)) return connectAws(await stackNameOf(o.values.stack, o.operation));
   const settings = localSettingsOf(o.values);
-  const found = await findCloud(settings.dataDir);
-  if (found.state === 'not-answering') {
-    throw new LocalCloudNotRunningError(
-      `the local cloud of ${found.cloud.dataDir} (pid ${found.cloud.pid}) does not answer at ${found.cloud.endpoints.s3}: ` +
-        `is it stuck? Stop it (kill ${found.cloud.pid}) and run the command again, or start it with \`npm start\``,
-    );
-  }
-  if (found.state === 'running') {
-    const c = found.cloud;
+  const c = await runningCloud(settings.dataDir);
+  if (c) {
     const s3 = s3Client(c.endpoints);
     const dynamo = dynamoClient(c.endpoints);
     return {
@@ -85,15 +71,7 @@ export async function connectPhase(o: PhaseConnectOptions): Promise<PhaseTarget>
       },
     };
   }
-  o.log(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
-  // The emulators load only here: a command using a running cloud does not pay for them.
-  const { startLocalCloud } = await import('../../lib/local/index.ts');
-  const cloud = await startLocalCloud({
-    dataDir: settings.dataDir,
-    ports: { s3: settings.explicit.s3 ?? 0, dynamodb: settings.explicit.dynamodb ?? 0, ses: settings.explicit.ses ?? 0 },
-    operation: o.operation,
-    ingest: o.ingest,
-  });
+  const cloud = await startInProcess(settings, o);
   const s3 = s3Client(cloud.endpoints);
   const dynamo = dynamoClient(cloud.endpoints);
   try {
@@ -123,29 +101,8 @@ export async function connectPhase(o: PhaseConnectOptions): Promise<PhaseTarget>
   };
 }
 
-const isCredentialsError = (e: unknown) =>
-  ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'AccessDenied'].includes(
-    (e as Error)?.name,
-  );
-
 async function connectAws(stackName: string): Promise<PhaseTarget> {
-  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-  const cfn = new CloudFormationClient({});
-  let outputs: Record<string, string>;
-  try {
-    const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    outputs = Object.fromEntries((res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey ?? '', x.OutputValue ?? '']));
-  } catch (e) {
-    if (isCredentialsError(e)) {
-      throw new LocalCloudNotRunningError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
-    }
-    throw new LocalCloudNotRunningError(`cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME)`);
-  } finally {
-    cfn.destroy();
-  }
-  const bucket = outputs['BucketName'];
-  const tableName = outputs['TableName'];
-  if (!bucket || !tableName) throw new LocalCloudNotRunningError(`the stack ${stackName} has no BucketName/TableName outputs`);
+  const { bucket, tableName, outputs } = await readStack(stackName);
   const s3 = s3Client({});
   const dynamo = dynamoClient({});
   const stateMachineArn = outputs['PhaseCloseStateMachineArn'];
@@ -162,20 +119,4 @@ async function connectAws(stackName: string): Promise<PhaseTarget> {
       dynamo.destroy();
     },
   };
-}
-
-/**
- * Runs a command body, turning the errors the cloud commands expect into one line and their exit code (cloud.ts's
- * explain, loaded only when something failed: it pulls in the emulators).
- */
-export async function runPhaseCommand(name: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (e) {
-    const { explain } = await import('./cloud.ts');
-    const x = explain(e);
-    if (!x) throw e;
-    process.stderr.write(`seizures ${name}: ${x.message}\n`);
-    return x.code;
-  }
 }

@@ -22,7 +22,8 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer (got '${values.limit}')`);
   const config = readConfig(values.config);
 
-  const { connect, runCloudCommand } = await import('./cloud.ts');
+  const { runCloudCommand } = await import('./cloud-connect.ts');
+  const { connect } = await import('./cloud.ts');
   return runCloudCommand('status', async () => {
     let target: Target | undefined;
     try {

@@ -40,10 +40,11 @@ export async function summaryCommand(args: string[]): Promise<number> {
   const runLabel = values.interim === undefined ? 'final' : `interim-${values.interim}`;
   const what = values.interim === undefined ? `final summary of phase ${phase.phase}` : `interim summary of phase ${phase.phase} as of ${values.interim}`;
 
-  const { connectPhase, runPhaseCommand } = await import('./phase-target.ts');
+  const { runCloudCommand } = await import('./cloud-connect.ts');
+  const { connectPhase } = await import('./phase-target.ts');
   const { PhaseTable } = await import('../../functions/core/phase/items.ts');
   const { getText } = await import('../../functions/core/phase/io.ts');
-  return runPhaseCommand('summary', async () => {
+  return runCloudCommand('summary', async () => {
     let target: PhaseTarget | undefined;
     try {
       target = await connectPhase({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });

@@ -51,7 +51,8 @@ export async function uploadCommand(args: string[]): Promise<number> {
   }
   const config = readConfig(values.config);
 
-  const { connect, runCloudCommand } = await import('./cloud.ts');
+  const { runCloudCommand } = await import('./cloud-connect.ts');
+  const { connect } = await import('./cloud.ts');
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   return runCloudCommand('upload', async () => {
     const p = progress(process.stderr);
