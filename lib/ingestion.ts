@@ -4,8 +4,7 @@
  * goes to the dead-letter queue. Alarms watch the DLQ, the function's errors and throttles, and the queue's backlog.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,6 +14,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
+import { thresholdAlarm } from './alarms.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from './layout.ts';
 import { operationConfigEnv } from './operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -142,21 +142,8 @@ export class Ingestion extends Construct {
       }
     }
 
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      if (props.alarmTopic) {
-        a.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-        a.addOkAction(new cwActions.SnsAction(props.alarmTopic));
-      }
-      return a;
-    };
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) =>
+      thresholdAlarm(this, alarmId, { metric, threshold, description, topic: props.alarmTopic });
     this.dlqDepthAlarm = alarm(
       'DlqDepthAlarm',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),

@@ -8,8 +8,7 @@
  * table both sides read, so the states, functions and placeholders cannot drift apart.
  */
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
+import { thresholdAlarm } from './alarms.ts';
 import { SUMMARIES_PREFIX } from './layout.ts';
 import { iam5Resource } from './nag.ts';
 import {
@@ -243,21 +243,8 @@ export class PhaseClose extends Construct {
         '(xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions.',
     });
 
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      if (props.alarmTopic) {
-        a.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-        a.addOkAction(new cwActions.SnsAction(props.alarmTopic));
-      }
-      return a;
-    };
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) =>
+      thresholdAlarm(this, alarmId, { metric, threshold: 0, description, topic: props.alarmTopic });
     const period = { period: Duration.minutes(5), statistic: 'Sum' };
     this.failedAlarm = alarm(
       'ExecutionsFailedAlarm',
