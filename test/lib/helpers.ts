@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { PROJECT_ROOT, parseOperationConfig, type OperationConfig } from '../../functions/core/config.ts';
 
 process.env.CDK_DISABLE_CLI_TELEMETRY ??= 'true';
@@ -22,6 +22,12 @@ export function testApp(): App {
 export function testStack(id = 'Test'): { app: App; stack: Stack } {
   const app = testApp();
   return { app, stack: new Stack(app, id) };
+}
+
+/** The logical id of a construct's CloudFormation resource (its default child) in its stack's template. */
+export function logicalId(c: { node: { defaultChild?: unknown } }): string {
+  const el = c.node.defaultChild as CfnElement;
+  return el.stack.getLogicalId(el);
 }
 
 /** The handler of test/lib/fixtures/echo, for functions whose real handler does not matter to the test. */

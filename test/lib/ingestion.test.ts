@@ -1,18 +1,13 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Duration, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseOperationConfig } from '../../functions/core/config.ts';
 import { Ingestion } from '../../lib/ingestion.ts';
 import { LAMBDA_ENV_LIMIT } from '../../lib/operation-env.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
-import { ECHO_ENTRY, OPERATION, actionsOf, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
-
-const logicalId = (c: { node: { defaultChild?: unknown } }) => {
-  const el = c.node.defaultChild as CfnElement;
-  return el.stack.getLogicalId(el);
-};
+import { ECHO_ENTRY, OPERATION, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
 
 describe('Ingestion', () => {
   let ingestion: Ingestion;

@@ -1,17 +1,13 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { MemberAccess } from '../../lib/member-access.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
-import { OPERATION, actionsOf, resourcesOf, statementsOfRole, testApp, type Statement } from './helpers.ts';
+import { OPERATION, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp, type Statement } from './helpers.ts';
 
-const logicalId = (c: { node: { defaultChild?: unknown } }) => {
-  const el = c.node.defaultChild as CfnElement;
-  return el.stack.getLogicalId(el);
-};
 const MEMBER = '${aws:PrincipalTag/member}';
 
 describe('MemberAccess', () => {

@@ -1,26 +1,21 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOperationConfig } from '../../functions/core/config.ts';
 import { localPhaseCloseSubstitutions, loadWorkflow, taskStatesOf } from '../../lib/local/stepfunctions.ts';
 import { PhaseClose, phaseSchedules, SCHEDULED_TIME, WEEKLY_EXPRESSION } from '../../lib/phase-close.ts';
 import { contactsKeyFor, MAX_CONCURRENCY_PLACEHOLDER, PHASE_STEPS, phaseCloseAslText, placeholdersOf } from '../../lib/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
-import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, resourcesOf, statementsOfRole } from './helpers.ts';
+import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
+import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, logicalId, resourcesOf, statementsOfRole } from './helpers.ts';
 
 /** Before STOP II's first phase: every schedule is still to come. */
 const BEFORE = new Date('2021-01-01T00:00:00Z');
 const ECHO_ENTRIES = Object.fromEntries(PHASE_STEPS.map((s) => [s.name, ECHO_ENTRY]));
 const RETRIED = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout'];
-
-const logicalId = (c: IConstruct) => {
-  const el = c.node.defaultChild as CfnElement;
-  return el.stack.getLogicalId(el);
-};
 
 /** An app that does not bundle (the construct's wiring is under test, not the handlers): synth takes a second. */
 const fastApp = () => new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
@@ -38,26 +33,6 @@ function build(id: string, opts: { encryption?: 'CUSTOMER_KEY' } = {}) {
     entries: ECHO_ENTRIES,
   });
   return { stack, storage, topic, phaseClose, t: Template.fromStack(stack) };
-}
-
-/** cdk-nag's findings with every acknowledgement ignored (isAcknowledged is private to NagPack: a test-only patch). */
-function unacknowledgedFindings(scope: IConstruct) {
-  const proto = NagPack.prototype as unknown as { isAcknowledged: (...args: unknown[]) => boolean };
-  const original = proto.isAcknowledged;
-  proto.isAcknowledged = () => false;
-  try {
-    return new AwsSolutionsChecks().validateScope(scope).violations;
-  } finally {
-    proto.isAcknowledged = original;
-  }
-}
-
-function acknowledgements(scope: IConstruct): { id: string; reason: string; path: string }[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason, path: c.node.path }))),
-  );
 }
 
 type Schedule = { Properties: Record<string, any> };
@@ -302,7 +277,7 @@ describe('PhaseClose', () => {
   for (const which of ['defaults', 'customer key'] as const) {
     test(`every nag acknowledgement of the phase close answers a real finding, with a reason (${which})`, () => {
       const { stack } = which === 'defaults' ? b : withKey;
-      const findings = unacknowledgedFindings(stack).flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+      const findings = unacknowledgedFindings(stack);
       const acks = acknowledgements(stack).filter((a) => !a.path.includes('/Storage'));
       assert.ok(acks.length > 0);
       for (const a of acks) {

@@ -2,19 +2,14 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 import { ESM_REQUIRE_BANNER, PipelineFunction } from '../../lib/pipeline-function.ts';
-import { ECHO_ENTRY, actionsOf, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
-
-const logicalId = (c: { node: { defaultChild?: unknown } }) => {
-  const el = c.node.defaultChild as CfnElement;
-  return el.stack.getLogicalId(el);
-};
+import { ECHO_ENTRY, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
 
 describe('PipelineFunction', () => {
   let t: Template;

@@ -1,37 +1,10 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Validations, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { SeizurePipelineStack, stackNameFor } from '../../lib/seizure-pipeline-stack.ts';
-import { ECHO_ENTRY, OPERATION, testApp } from './helpers.ts';
-
-const logicalId = (c: { node: { defaultChild?: unknown } }) => {
-  const el = c.node.defaultChild as CfnElement;
-  return el.stack.getLogicalId(el);
-};
-
-/** cdk-nag's findings with every acknowledgement ignored (isAcknowledged is private to NagPack: a test-only patch). */
-function unacknowledgedFindings(scope: IConstruct) {
-  const proto = NagPack.prototype as unknown as { isAcknowledged: (...args: unknown[]) => boolean };
-  const original = proto.isAcknowledged;
-  proto.isAcknowledged = () => false;
-  try {
-    return new AwsSolutionsChecks().validateScope(scope).violations;
-  } finally {
-    proto.isAcknowledged = original;
-  }
-}
-
-/** Every `Validations.of(x).acknowledge()` under scope: rule id, reason and where. */
-function acknowledgements(scope: IConstruct): { id: string; reason: string; path: string }[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason, path: c.node.path }))),
-  );
-}
+import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
+import { ECHO_ENTRY, OPERATION, logicalId, testApp } from './helpers.ts';
 
 describe('SeizurePipelineStack', () => {
   let stack: SeizurePipelineStack;
@@ -130,7 +103,7 @@ describe('SeizurePipelineStack', () => {
 
   function checkAcknowledgements(stack: SeizurePipelineStack) {
     const acks = acknowledgements(stack);
-    const findings = unacknowledgedFindings(stack).flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    const findings = unacknowledgedFindings(stack);
     for (const f of findings) {
       assert.ok(
         acks.some((a) => a.id === f.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))),
