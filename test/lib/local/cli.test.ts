@@ -5,13 +5,12 @@
 import './quiet.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../functions/core/config.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -28,23 +27,7 @@ import {
   startLocalCloud,
 } from '../../../lib/local/index.ts';
 import { OPERATION } from '../helpers.ts';
-import { csv, eventually, FREE_PORTS, tempDir, testCloud, type TestCloud } from './helpers.ts';
-
-const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
-const CLI = resolve(PROJECT_ROOT, 'bin/seizures.ts');
-/** The environment without the variables that change the local cloud's defaults. */
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEIZURES_')));
-
-async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    if (typeof x.code !== 'number') throw e;
-    return { code: x.code, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+import { CLI, cleanEnv, csv, eventually, FREE_PORTS, NODE, seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
 
 async function listening(): Promise<{ server: Server; port: number }> {
   const server = createServer();

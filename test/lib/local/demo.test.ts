@@ -1,12 +1,10 @@
 import './quiet.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { loadOperationConfig, phaseOf, PROJECT_ROOT } from '../../../functions/core/config.ts';
+import { join } from 'node:path';
+import { loadOperationConfig, phaseOf } from '../../../functions/core/config.ts';
 import type { SeizureRecord } from '../../../functions/core/record.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SHEET_NAMES } from '../../../functions/core/template.ts';
@@ -22,7 +20,7 @@ import {
 } from '../../../functions/core/trends/index.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
-import { tempDir, testCloud } from './helpers.ts';
+import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
 import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
 
@@ -249,20 +247,8 @@ function weekPeriods(rs: readonly SeizureRecord[]): PeriodAggregate[] {
 // operation is STOP II with 12 participating Members (--config): closing a phase works per participating Member, and
 // 160 of them would triple the test's time without testing more.
 
-const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
-const CLI = resolve(PROJECT_ROOT, 'bin/seizures.ts');
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEIZURES_')));
-
-async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 150_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    if (typeof x.code !== 'number') throw e;
-    return { code: x.code, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+/** The demo's commands may take longer than seizures()'s default. */
+const CLI_TIMEOUT_MS = 150_000;
 
 test('seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, closes the 3 phases, and seizures summary then shows the demo\'s totals exactly', { timeout: 180_000 }, async () => {
   const dataDir = await tempDir('demo-e2e-');
@@ -273,7 +259,7 @@ test('seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     writeFileSync(configFile, JSON.stringify(operation));
     const small = generateDemo(operation, { members: 5 });
     const expected = demoTotals(small);
-    const run = await seizures(['demo', '--members', '5', '--config', configFile, '--data-dir', dataDir]);
+    const run = await seizures(['demo', '--members', '5', '--config', configFile, '--data-dir', dataDir], CLI_TIMEOUT_MS);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /5 of 12 participating Members report/);
     assert.match(run.stdout, /Ingested 15 uploads in [\d.]+ s: 15 accepted with 0 errors\n/);
@@ -290,7 +276,7 @@ test('seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     assert.ok(!existsSync(join(dataDir, 'cloud.json')), 'the in-process cloud stopped with the command');
 
     // The data stayed in the data directory: `seizures summary` on the same flags shows the demo's results...
-    const summary = await seizures(['summary', '--phase', '3', '--cumulative', '--config', configFile, '--data-dir', dataDir]);
+    const summary = await seizures(['summary', '--phase', '3', '--cumulative', '--config', configFile, '--data-dir', dataDir], CLI_TIMEOUT_MS);
     assert.equal(summary.code, 0, summary.stdout + summary.stderr);
     assert.match(summary.stdout, /seizure lines 224, cases 154, reporting Members 5 of 12\n {2}units 27,861,111 \(/);
     // ...and a cloud started on it finds every submission and line.

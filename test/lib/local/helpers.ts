@@ -3,13 +3,16 @@
  * files (CSV as Members export them, .xlsx written with exceljs). Not a test file itself.
  */
 import './quiet.ts';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import { dynamoClient, s3Client } from '../../../functions/core/aws.ts';
+import { PROJECT_ROOT } from '../../../functions/core/config.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../lib/local/index.ts';
@@ -111,5 +114,22 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
+export const CLI = resolve(PROJECT_ROOT, 'bin/seizures.ts');
+/** The environment without the variables that change the local cloud's defaults. */
+export const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEIZURES_')));
+
+/** `seizures ARGS` as people run it (a child process, in cleanEnv()): its exit code and output. */
+export async function seizures(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    if (typeof x.code !== 'number') throw e;
+    return { code: x.code, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
   }
 }

@@ -8,32 +8,15 @@
 import './quiet.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseOperationConfig, PROJECT_ROOT, type OperationConfig } from '../../../functions/core/config.ts';
+import { parseOperationConfig, type OperationConfig } from '../../../functions/core/config.ts';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
 import { WorkflowFailedError } from '../../../lib/local/stepfunctions.ts';
 import { contactsKeyFor, type PhaseCloseOutput } from '../../../lib/phase-close-spec.ts';
 import { OPERATION } from '../helpers.ts';
-import { CSV_HEADER, getText, tempDir, testCloud, type TestCloud } from './helpers.ts';
-
-const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
-const CLI = resolve(PROJECT_ROOT, 'bin/seizures.ts');
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SEIZURES_')));
-
-async function seizures(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    if (typeof x.code !== 'number') throw e;
-    return { code: x.code, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+import { CSV_HEADER, getText, seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
 
 /** STOP II's phases with three Members (each with an NCP address) and one analyst: small enough to read every email. */
 const OP: OperationConfig = parseOperationConfig({
