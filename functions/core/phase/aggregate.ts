@@ -868,12 +868,7 @@ export function mergePartials(input: PhaseCloseInput, config: OperationConfig, p
   }
   const byPhase = phases.map((ph) => mergePhaseAggs(ph, partials.filter((p) => p.slice.phase === ph).map((p) => p.agg)));
   return {
-    schema: 'phase-aggregate/1',
-    operation: input.operation,
-    phase: input.phase,
-    mode: input.mode,
-    asOf: input.asOf,
-    runLabel: runLabelOf(input),
+    ...aggregateHead(input),
     lines: byPhase.reduce((s, p) => s + p.lines, 0),
     cumulativeCases,
     cumulativeCasesByMember: Object.fromEntries([...byMember].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
@@ -895,17 +890,17 @@ export async function aggregateLines(
   const agg = new LineAggregator({ ...(input.mode === 'interim' ? { asOf: input.asOf } : {}), phases });
   for await (const r of lines) agg.add(r);
   return {
-    schema: 'phase-aggregate/1',
-    operation: input.operation,
-    phase: input.phase,
-    mode: input.mode,
-    asOf: input.asOf,
-    runLabel: runLabelOf(input),
+    ...aggregateHead(input),
     lines: agg.lines,
     cumulativeCases: agg.cumulativeCases(),
     cumulativeCasesByMember: agg.cumulativeCasesByMember(),
     phases: agg.phases(),
   };
+}
+
+/** What an aggregate starts with: which run it is of. */
+function aggregateHead(input: PhaseCloseInput): Pick<AggregateJson, 'schema' | 'operation' | 'phase' | 'mode' | 'asOf' | 'runLabel'> {
+  return { schema: 'phase-aggregate/1', operation: input.operation, phase: input.phase, mode: input.mode, asOf: input.asOf, runLabel: runLabelOf(input) };
 }
 
 /** The byPhase index order of lines, for sorting lines held in memory: Member, then case_ref NFC and line_no in UTF-8 order. */
