@@ -6,21 +6,11 @@ import type { Lang } from '../config.ts';
 import { countryName } from '../countries.ts';
 import { splitKey, UNKNOWN } from '../trends/types.ts';
 import { VOCABS } from '../vocab.ts';
+import type { Breakdown } from './aggregate.ts';
 import type { Signal } from './analyse.ts';
 
-export type LabelDimension =
-  | 'category'
-  | 'product'
-  | 'member'
-  | 'origin'
-  | 'route'
-  | 'transport_mode'
-  | 'concealment'
-  | 'detection'
-  | 'infringement'
-  | 'unit'
-  | 'profile'
-  | 'product_concealment';
+/** What a key can be the key of: a breakdown's, or a unit. */
+export type LabelDimension = Breakdown | 'unit';
 
 const UNKNOWN_WORD: Readonly<Record<Lang, string>> = { en: 'unknown', fr: 'inconnu', es: 'desconocido' };
 
