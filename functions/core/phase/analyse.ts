@@ -41,8 +41,6 @@ import {
 import { addDays, compareCandidates, mergePhaseAggs, sizeLog10Counts, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type SizesJson, type WeekDimension } from './aggregate.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 
-export type SignalKind = 'rising' | 'falling' | 'alarm' | 'new' | 'outlier';
-
 export interface TrendSignal {
   readonly kind: 'rising' | 'falling';
   readonly dimension: Dimension;
@@ -67,19 +65,12 @@ export interface AlarmSignal {
   readonly methods: ('c1' | 'c2')[];
 }
 
-export interface NewSignal {
+/** A new item (trends/novelty.ts) as a signal: its kind is the `novelty`, the period it was first seen a `week`. */
+export interface NewSignal extends Omit<NewItem, 'kind' | 'firstSeen'> {
   readonly kind: 'new';
   readonly novelty: NoveltyKind;
-  readonly key: string;
   /** The week (Monday) it was first seen. */
   readonly week: string;
-  readonly product?: string;
-  readonly concealment?: string;
-  readonly route?: string;
-  readonly origin?: string;
-  readonly member?: string;
-  readonly lines?: number;
-  readonly members: number;
 }
 
 /** Seizures of a product and unit far larger than usual: a count only (the seizures are in the analysts' list). */
