@@ -43,7 +43,7 @@ import {
 } from './settings.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
-export { CloudAlreadyRunningError, DataDirError, DataDirInUseError, LocalCloudNotRunningError, findCloud, readDescriptor, type CloudDescriptor, type Found } from './registry.ts';
+export { CloudAlreadyRunningError, DataDirError, DataDirInUseError, LocalCloudNotRunningError, readDescriptor, type CloudDescriptor } from './registry.ts';
 export { readMessages, type QueueMessage, type SqsLambda, type Settled } from './queue.ts';
 export { encodeS3EventKey, routedToIngest } from './notifications.ts';
 export {
