@@ -30,9 +30,10 @@ function child(cmd: string, args: string[]): Promise<Result> {
 
 /** Runs a case `times` times and keeps the fastest (the least disturbed by the rest of the machine). */
 async function best(args: string[], times = 3): Promise<Result> {
+  const script = ['xlsx-floor', 'validate'].includes(args[0]!) ? 'test/bench/measure.ts' : 'test/bench/measure-cloud.ts';
   let b: Result | undefined;
   for (let i = 0; i < times; i++) {
-    const r = await child(TSX, [join(ROOT, 'test/bench/measure.ts'), ...args]);
+    const r = await child(TSX, [join(ROOT, script), ...args]);
     if (!b || r.seconds < b.seconds) b = r;
   }
   return b!;
@@ -64,15 +65,30 @@ async function validation(): Promise<void> {
   console.log(`ratio to floor: ${fmt(v.seconds / floor.seconds)}x (aim <= 3x); peak RSS ${fmt(v.maxRssMB, 0)} MB (aim < 300 MB)`);
 }
 
+/** Loads a bundle in plain Node (no TypeScript loader in the way), as Lambda would; best of `times`. */
+async function load(file: string, times = 5): Promise<Result> {
+  const script =
+    'const t = performance.now(); await import(process.argv[1]); ' +
+    'console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }));';
+  let b: Result | undefined;
+  for (let i = 0; i < times; i++) {
+    const r = await child(NODE, ['--input-type=module', '-e', script, file]);
+    if (!b || r.seconds < b.seconds) b = r;
+  }
+  return b!;
+}
+
 async function bundles(): Promise<void> {
-  console.log('\n## Bundles (minified ESM, as deployed) and their load time');
+  console.log('\n## Bundles (minified ESM, as deployed) and their load time in plain Node');
   const empty = await bundle('empty', 'test/bench/empty.ts');
-  const floor = await best(['load', empty.file], 5);
+  const floor = await load(empty.file);
   console.log(`floor: an empty module      ${fmt(empty.kb, 1)} KB  load ${fmt(floor.seconds * 1000, 0)} ms`);
-  for (const [name, entry] of [['validator', 'functions/core/validate.ts'], ['ingest', 'functions/ingest/app.ts']] as const) {
+  const entries: Array<[string, string]> = [['validator', 'functions/core/validate.ts'], ['ingest', 'functions/ingest/app.ts']];
+  for (const step of ['plan', 'aggregate', 'merge', 'analyse', 'render', 'store', 'alerts', 'failure']) entries.push([`phase-${step}`, `functions/phase-${step}/app.ts`]);
+  for (const [name, entry] of entries) {
     const b = await bundle(name, entry);
-    const l = await best(['load', b.file], 5);
-    console.log(`${name.padEnd(28)} ${fmt(b.kb, 1)} KB  load ${fmt(l.seconds * 1000, 0)} ms (${fmt(l.seconds / floor.seconds, 1)}x the empty module)`);
+    const l = await load(b.file);
+    console.log(`${name.padEnd(28)} ${fmt(b.kb, 1).padStart(7)} KB  load ${fmt(l.seconds * 1000, 0).padStart(4)} ms (+${fmt((l.seconds - floor.seconds) * 1000, 0)} ms over the empty module)`);
   }
 }
 
@@ -103,7 +119,7 @@ const PHASE_LINES = Number(process.env.BENCH_PHASE_LINES ?? 1_000_000);
 
 async function phaseClose(): Promise<void> {
   console.log(`\n## Phase close over ${PHASE_LINES.toLocaleString('en')} stored seizure lines on the local cloud`);
-  const seed = await child(TSX, [join(ROOT, 'test/bench/measure.ts'), 'phase-seed', String(PHASE_LINES)]);
+  const seed = await child(TSX, [join(ROOT, 'test/bench/measure-cloud.ts'), 'phase-seed', String(PHASE_LINES)]);
   if (!seed.cached) console.log(`(seeded the table once in ${fmt(seed.seconds, 0)} s; kept in ${BENCH_DIR} for later runs)`);
   const floor = await best(['phase-floor', String(PHASE_LINES)], 1);
   const close = await best(['phase-close', String(PHASE_LINES)], 1);
@@ -115,4 +131,3 @@ async function phaseClose(): Promise<void> {
 const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
-void NODE;
