@@ -18,8 +18,11 @@ const WORDS: Record<Lang, { errors: string; row: string; column: string; field: 
 };
 
 const BAD_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } };
-const BAD_FONT: Partial<ExcelJS.Font> = { color: { argb: 'FF9C0006' } };
-const HEAD_FONT: Partial<ExcelJS.Font> = { bold: true };
+// A font given in full: a partial one makes spreadsheet programs fall back to their own default face.
+const BAD_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, color: { argb: 'FF9C0006' } };
+const HEAD_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, bold: true };
+/** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
+const COPY_WIDTH = 18;
 
 function letterIndex(letter: string): number {
   let n = 0;
@@ -67,6 +70,8 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
     const ws = wb.addWorksheet(`${report.sheet} (${w.checked})`.slice(0, 31), {
       views: report.headerRow ? [{ state: 'frozen', ySplit: report.headerRow }] : [],
     });
+    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? letterIndex(w.column) : 0)));
+    ws.columns = Array.from({ length: lastColumn + 1 }, () => ({ width: COPY_WIDTH }));
     const input = await openSpreadsheet(source);
     try {
       for await (const sheet of input.sheets()) {
