@@ -84,7 +84,7 @@ export function buildTemplate(config: OperationConfig, lang: Lang): ExcelJS.Work
     const head = data.getCell(1, i + 1);
     head.value = d.labels[lang] + (d.required ? ' *' : '');
     head.note = d.rule[lang];
-    head.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+    head.font = { name: 'Calibri', size: 11, bold: true, color: { argb: 'FFFFFFFF' } };
     head.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: d.required ? 'FF1F4E79' : 'FF5B7FA6' } };
     head.alignment = { vertical: 'middle', wrapText: true };
     const range = `${col.letter}2:${col.letter}${TEMPLATE_ROWS + 1}`;
