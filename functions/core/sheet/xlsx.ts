@@ -1075,7 +1075,10 @@ class SheetScanner extends XmlScanner {
     const c0 = s.charCodeAt(local);
     if (len === 1) {
       if (c0 === 99 /* c */) {
-        if (this.inRow) this.startCell(s, selfClosing);
+        if (this.inRow) {
+          this.startCell(s, selfClosing);
+          if (!selfClosing && !this.capturing) return this.plainCells(s, after);
+        }
       } else if (c0 === 118 /* v */) {
         if (this.inCell) {
           if (selfClosing) {
@@ -1212,6 +1215,76 @@ class SheetScanner extends XmlScanner {
     this.inline = undefined;
     this.inCell = true;
     if (selfClosing) this.endCell();
+  }
+
+  /**
+   * The usual cells, `<c ...><v>text</v></c>` one after another, read at once rather than tag by tag: the cell whose
+   * start tag ends at `after` and the cells that follow it, while each has that exact shape and lies whole in `s`.
+   * Each goes through startCell and endCell with the same attributes and value span as the tags one by one would give.
+   * Returns where the first cell not read this way begins (its start tag, or `after` if even the first one was not):
+   * the scanner goes on from there tag by tag.
+   */
+  private plainCells(s: string, after: number): number {
+    const n = s.length;
+    let at = after;
+    for (;;) {
+      // <v>text</v></c>, the cell's start tag just read
+      if (at + 3 >= n || s.charCodeAt(at) !== C_LT || s.charCodeAt(at + 1) !== 118 /* v */ || s.charCodeAt(at + 2) !== C_GT) return at;
+      const va = at + 3;
+      let e = va;
+      const probe = Math.min(n, va + 32);
+      while (e < probe && s.charCodeAt(e) !== C_LT) e++;
+      if (
+        e + 7 >= n ||
+        s.charCodeAt(e) !== C_LT ||
+        s.charCodeAt(e + 1) !== C_SLASH ||
+        s.charCodeAt(e + 2) !== 118 /* v */ ||
+        s.charCodeAt(e + 3) !== C_GT ||
+        s.charCodeAt(e + 4) !== C_LT ||
+        s.charCodeAt(e + 5) !== C_SLASH ||
+        s.charCodeAt(e + 6) !== 99 /* c */ ||
+        s.charCodeAt(e + 7) !== C_GT
+      ) {
+        return at;
+      }
+      this.vs = s;
+      this.va = va;
+      this.vb = e;
+      this.endCell();
+      // the next cell's start tag: <c name="value" ...> with single spaces, letter names and double quotes
+      const lt = e + 8;
+      if (lt + 2 >= n || s.charCodeAt(lt) !== C_LT || s.charCodeAt(lt + 1) !== 99 /* c */) return lt;
+      let p = lt + 2;
+      let count = 0;
+      const a = this.attrs;
+      for (;;) {
+        const ch = s.charCodeAt(p);
+        if (ch === C_GT) break;
+        if (ch !== 32 || count * 4 + 4 > a.length) return lt;
+        const ns = ++p;
+        let c = s.charCodeAt(p);
+        while ((c | 32) >= 97 && (c | 32) <= 122) c = s.charCodeAt(++p);
+        if (p === ns || c !== C_EQ || s.charCodeAt(p + 1) !== C_DQUOTE) return lt;
+        const ne = p;
+        const vs = p + 2;
+        let ve = vs;
+        const end = Math.min(n, vs + 16);
+        while (ve < end && s.charCodeAt(ve) !== C_DQUOTE) ve++;
+        if (ve === end) return lt;
+        const k = count * 4;
+        a[k] = ns;
+        a[k + 1] = ne;
+        a[k + 2] = vs;
+        a[k + 3] = ve;
+        count++;
+        p = ve + 1;
+        if (p >= n) return lt;
+      }
+      this.attrCount = count;
+      this.nameStart = lt + 1;
+      this.startCell(s, false);
+      at = p + 1;
+    }
   }
 
   private endCell(): void {
