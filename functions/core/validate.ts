@@ -164,6 +164,15 @@ export async function validateWorkbook(wb: Workbook, file: string, opts: Validat
   return v.finish();
 }
 
+/** The lines of one case seen so far: the first inline, any others in `more` as [line, row, line, row, ...]. */
+interface CaseState {
+  next: number;
+  /** The first line claimed, -1 before any. */
+  line: number;
+  row: number;
+  more: number[] | undefined;
+}
+
 class Validation {
   readonly report: ValidationReport;
   private lang: Lang;
@@ -171,8 +180,8 @@ class Validation {
   private readonly today: string;
   private readonly members: ReadonlySet<string>;
   /** Per case of the uploading Member (the usual case, keyed by case_ref alone) and of anyone else. */
-  private readonly ownCases = new Map<string, { next: number; seen: number[] }>();
-  private readonly otherCases = new Map<string, { next: number; seen: number[] }>();
+  private readonly ownCases = new Map<string, CaseState>();
+  private readonly otherCases = new Map<string, CaseState>();
   /** The Member whose cases are keyed by case_ref alone: the uploader, else the first Member seen. */
   private primary: string | undefined;
   private readonly memos = new Map<string, Map<string, unknown>>();
@@ -322,9 +331,21 @@ class Validation {
   /** First occurrence of a seizure line's identity wins; returns the row it was first seen on, if any. */
   claim(member: string, caseRef: string, line: number, row: number): number | undefined {
     const c = this.caseState(member, caseRef);
-    // Cases hold a handful of lines: a flat [line, row, line, row, ...] array beats a Map per case.
-    for (let i = 0; i < c.seen.length; i += 2) if (c.seen[i] === line) return c.seen[i + 1];
-    c.seen.push(line, row);
+    // Cases hold a handful of lines: the first inline, the others in a flat [line, row, line, row, ...] array (no
+    // allocation at all for a case's first line, which is most of them).
+    if (c.line === -1) {
+      c.line = line;
+      c.row = row;
+      return undefined;
+    }
+    if (c.line === line) return c.row;
+    const more = c.more;
+    if (more === undefined) {
+      c.more = [line, row];
+      return undefined;
+    }
+    for (let i = 0; i < more.length; i += 2) if (more[i] === line) return more[i + 1];
+    more.push(line, row);
     return undefined;
   }
 
@@ -332,13 +353,22 @@ class Validation {
     return ++this.caseState(member, caseRef).next;
   }
 
-  private caseState(member: string, caseRef: string): { next: number; seen: number[] } {
+  /** The case last looked up: the lines of a case usually follow one another, so most lookups are of it. */
+  private lastMember: string | undefined;
+  private lastCaseRef: string | undefined;
+  private lastCase: CaseState | undefined;
+
+  private caseState(member: string, caseRef: string): CaseState {
+    if (caseRef === this.lastCaseRef && member === this.lastMember) return this.lastCase!;
     this.primary ??= member;
     const own = member === this.primary;
     const key = own ? caseRef : `${member}\u0000${caseRef}`;
     const map = own ? this.ownCases : this.otherCases;
     let c = map.get(key);
-    if (!c) map.set(key, (c = { next: 0, seen: [] }));
+    if (!c) map.set(key, (c = { next: 0, line: -1, row: 0, more: undefined }));
+    this.lastMember = member;
+    this.lastCaseRef = caseRef;
+    this.lastCase = c;
     return c;
   }
 
@@ -367,11 +397,12 @@ class Validation {
 
 /** Checks one row; returns its record when valid. Allocation-light on the valid path. */
 class RowCheck {
-  private readonly at: Partial<Record<FieldKey, { index: number; label: string; def: FieldDef }>> = {};
+  private readonly at: Partial<Record<FieldKey, { index: number; label: string; def: FieldDef }>>;
   private readonly file: string;
 
   constructor(private readonly v: Validation, header: Header) {
-    for (const [def, index, label] of header.columns) this.at[def.key] = { index, label, def };
+    // Built at once: assigned key by key, an object of this many properties goes to dictionary mode (slow lookups).
+    this.at = Object.fromEntries(header.columns.map(([def, index, label]) => [def.key, { index, label, def }]));
     this.file = v.report.file;
   }
 
