@@ -35,7 +35,15 @@ export function numberText(n: number): string {
   return Math.abs(n) < 1e21 && Math.abs(n) >= 1e-6 ? String(n).replace(/e\+?/, 'e') : String(n);
 }
 
-export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+/** YYYY-MM-DD of a date (UTC), as toISOString().slice(0, 10) gives it; built from the fields for the usual four-digit
+ * years, which is several times faster (dates are read on every row). */
+export function isoDay(d: Date): string {
+  const y = d.getUTCFullYear();
+  if (!(y >= 1000 && y <= 9999)) return d.toISOString().slice(0, 10);
+  const m = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  return y + (m < 10 ? '-0' : '-') + m + (day < 10 ? '-0' : '-') + day;
+}
 
 // Thousands separators that are never decimal marks: spaces of every kind and apostrophes (Swiss style).
 const SPACE_GROUPED = /^\d{1,3}(?:[\s\u00a0\u202f\u2009'’]\d{3})+(?:[.,](\d+))?$/;
