@@ -376,24 +376,28 @@ class Validation {
    * Normalising a cell (vocabulary match, country, currency) is pure in its text and a sheet repeats few distinct
    * texts per column, so each answer is computed once. Bounded, so a sheet of distinct values cannot grow it unduly.
    */
-  memo<T>(kind: string, text: string, compute: (text: string) => T): T {
+  memo<T, A = undefined>(kind: string, text: string, compute: (text: string, arg: A) => T, arg?: A): T {
     let m = this.memos.get(kind) as Map<string, T> | undefined;
     if (!m) this.memos.set(kind, (m = new Map<string, T>()));
     const hit = m.get(text);
     if (hit !== undefined || m.has(text)) return hit as T;
-    const value = compute(text);
+    const value = compute(text, arg as A);
     if (m.size < 10_000) m.set(text, value);
     return value;
   }
 
+  // The compute functions are made once (not a closure per call: these run several times per row).
   vocab(name: VocabName, text: string): string | undefined {
-    return this.memo(name, text, (t) => VOCABS[name].match(t));
+    return this.memo(name, text, matchVocab, name);
   }
 
   country(text: string, allowUnknown: boolean): string | undefined {
-    return this.memo(allowUnknown ? 'country' : 'member', text, (t) => normaliseCountry(t, { allowUnknown }));
+    return this.memo(allowUnknown ? 'country' : 'member', text, matchCountry, allowUnknown);
   }
 }
+
+const matchVocab = (text: string, name: VocabName): string | undefined => VOCABS[name].match(text);
+const matchCountry = (text: string, allowUnknown: boolean): string | undefined => normaliseCountry(text, { allowUnknown });
 
 /** Checks one row; returns its record when valid. Allocation-light on the valid path. */
 class RowCheck {
