@@ -297,32 +297,71 @@ async function* entryBytes(pkg: Package, entry: yauzl.Entry): AsyncGenerator<Buf
   }
 }
 
-/** The text of an XML part, decoded as it streams (UTF-8, or UTF-16 with a BOM); characters split across chunks are
- * joined by the streaming decoder; invalid UTF-8 throws. */
+/**
+ * Where the UTF-8 character that `b` ends in starts, if `b` ends before that character does (a valid lead byte
+ * 0xC2-0xF4 with fewer continuation bytes after it than it needs); else b.length.
+ */
+function completeUtf8(b: Buffer): number {
+  const n = b.length;
+  const stop = Math.max(0, n - 4);
+  let i = n - 1;
+  while (i >= stop && (b[i]! & 0xc0) === 0x80) i--;
+  if (i < stop) return n;
+  const lead = b[i]!;
+  if (lead < 0xc2 || lead > 0xf4) return n;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return n - i < need ? i : n;
+}
+
+/**
+ * The text of an XML part, decoded as it streams (UTF-8, or UTF-16 with a BOM); invalid UTF-8 throws. UTF-8 is decoded
+ * whole characters at a time, a character split across chunks being held back until its last byte comes: a TextDecoder
+ * used without `stream` takes Node's fast UTF-8 path (about 4x faster than its streaming one, which goes through ICU).
+ * Only the first call strips a byte order mark, as a streaming decoder would.
+ */
 async function* entryText(pkg: Package, entry: yauzl.Entry): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
+  let utf8: TextDecoder | undefined;
+  let started = false;
+  /** Fewer than two bytes before the encoding is known; after, the start of a UTF-8 character split across chunks. */
   let head: Buffer | undefined;
   for await (let chunk of entryBytes(pkg, entry)) {
-    if (!decoder) {
-      if (head) chunk = Buffer.concat([head, chunk]);
+    if (head) {
+      chunk = Buffer.concat([head, chunk]);
+      head = undefined;
+    }
+    if (!decoder && !utf8) {
       if (chunk.length < 2) {
         head = chunk;
         continue;
       }
-      const encoding = chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : 'utf-8';
-      decoder = new TextDecoder(encoding, { fatal: true });
+      if (chunk[0] === 0xff && chunk[1] === 0xfe) decoder = new TextDecoder('utf-16le', { fatal: true });
+      else if (chunk[0] === 0xfe && chunk[1] === 0xff) decoder = new TextDecoder('utf-16be', { fatal: true });
+      else utf8 = new TextDecoder('utf-8', { fatal: true });
     }
-    const text = decoder.decode(chunk, { stream: true });
+    if (decoder) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text.length > 0) yield text;
+      continue;
+    }
+    const end = completeUtf8(chunk);
+    if (end < chunk.length) head = Buffer.from(chunk.subarray(end));
+    if (end === 0) continue;
+    const text = utf8!.decode(end < chunk.length ? chunk.subarray(0, end) : chunk);
+    if (!started) {
+      started = true;
+      utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    }
     if (text.length > 0) yield text;
   }
-  if (!decoder) {
-    // A part of fewer than two bytes.
-    const text = head ? new TextDecoder('utf-8', { fatal: true }).decode(head) : '';
+  if (decoder) {
+    const rest = decoder.decode();
+    if (rest.length > 0) yield rest;
+  } else if (head) {
+    // A part of fewer than two bytes, or one that ends inside a character (which throws).
+    const text = (utf8 ?? new TextDecoder('utf-8', { fatal: true })).decode(head);
     if (text.length > 0) yield text;
-    return;
   }
-  const rest = decoder.decode();
-  if (rest.length > 0) yield rest;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
