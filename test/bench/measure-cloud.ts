@@ -8,6 +8,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runCase, type Case } from './case.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
@@ -25,7 +26,6 @@ import { loadOperationConfig } from '../../functions/core/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
 import { validateSpreadsheet } from '../../functions/core/validate.ts';
 
-type Case = (args: string[]) => Promise<Record<string, number | string>>;
 
 /** DynamoDB (dynalite, in memory) and S3 (s3rver) in this process, as the local cloud runs them. */
 async function emulators() {
@@ -207,10 +207,4 @@ const CASES: Record<string, Case> = {
   },
 };
 
-const [name, ...args] = process.argv.slice(2);
-const run = CASES[name!];
-if (!run) throw new Error(`unknown case ${name}`);
-const t0 = performance.now();
-const extra = await run(args);
-const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
+await runCase(CASES);

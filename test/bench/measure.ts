@@ -3,13 +3,12 @@
  * prints one JSON line {seconds, maxRssMB, ...}. Only what the validation cases need is imported here, so their
  * RSS is not inflated by the emulators (those cases are in measure-cloud.ts).
  */
-import { performance } from 'node:perf_hooks';
+import { runCase, type Case } from './case.ts';
 import { loadOperationConfig } from '../../functions/core/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
 import { scanFloor } from '../../functions/core/sheet/xlsx.ts';
 import { validateSpreadsheet } from '../../functions/core/validate.ts';
 
-type Case = (args: string[]) => Promise<Record<string, number | string>>;
 
 const CASES: Record<string, Case> = {
   /** Floor: inflate the sheet entry and count '<' bytes, building nothing. */
@@ -31,10 +30,4 @@ const CASES: Record<string, Case> = {
   },
 };
 
-const [name, ...args] = process.argv.slice(2);
-const run = CASES[name!];
-if (!run) throw new Error(`unknown case ${name}`);
-const t0 = performance.now();
-const extra = await run(args);
-const seconds = (performance.now() - t0) / 1000;
-process.stdout.write(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
+await runCase(CASES);

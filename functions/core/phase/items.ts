@@ -10,8 +10,8 @@
  * recorded. A fresh `sending` marker belongs to a sender that may still be at work: it is reported as pending.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, resolvePolicy, withRetry, type RetryPolicy } from '../store/batch.ts';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient, pages, resolvePolicy, withRetry, type RetryPolicy } from '../store/batch.ts';
 import { alertPk, alertSk, summaryPk, summarySk } from '../store/keys.ts';
 import type { SignalCounts } from './analyse.ts';
 import type { Mode } from './input.ts';
@@ -109,21 +109,8 @@ export class PhaseTable {
   /** Every summary of an operation, by phase then run label. */
   async listSummaries(operation: string): Promise<SummaryItem[]> {
     const items: SummaryItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await withRetry(this.#policy, () =>
-        this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': summaryPk(operation) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const i of page.Items ?? []) items.push(without<SummaryItem>(i));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const query = { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': summaryPk(operation) } };
+    for await (const page of pages(this.#policy, this.#doc, query)) for (const i of page) items.push(without<SummaryItem>(i));
     return items;
   }
 

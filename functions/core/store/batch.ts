@@ -7,7 +7,7 @@
  * SQS message fails and is delivered again (the store's writes are idempotent, see store.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The store's marshalling: undefined attributes are dropped, everything else is stored as given (numbers come back as
@@ -227,4 +227,23 @@ async function writeOneBatch(o: WriterOptions, batch: readonly WriteRequest[]): 
     }
     await o.sleep(backoffDelay(o, attempt - 1));
   }
+}
+
+/**
+ * The items of a Query or Scan, page by page (each call retried like any other), until the last page or until
+ * `enough(itemsSoFar)` says to stop. The one paging loop of the store and of the phase-close items.
+ */
+export async function* pages(
+  p: RetryPolicy,
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput | ScanCommandInput,
+  kind: 'query' | 'scan' = 'query',
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const cmd = { ...input, ...(start ? { ExclusiveStartKey: start } : {}) };
+    const page = await withRetry(p, () => doc.send(kind === 'query' ? new QueryCommand(cmd as QueryCommandInput) : new ScanCommand(cmd as ScanCommandInput)));
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
 }

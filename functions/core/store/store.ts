@@ -60,7 +60,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeizureRecord } from '../record.ts';
 import type { SubmissionRecord } from '../submission.ts';
 import {
@@ -72,6 +72,7 @@ import {
   documentClient,
   forEachLimit,
   resolvePolicy,
+  pages,
   withRetry,
   writeAll,
 } from './batch.ts';
@@ -375,28 +376,21 @@ export class SeizureStore {
   async #readCase(pk: string): Promise<{ headToken: string | undefined; lines: Map<string, string | undefined> }> {
     let headToken: string | undefined;
     const lines = new Map<string, string | undefined>();
-    let start: Item | undefined;
-    do {
-      const page = await withRetry(this.#policy, () =>
-        this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ProjectionExpression: 'sk, orderToken',
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
+    const query = {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ProjectionExpression: 'sk, orderToken',
+      ConsistentRead: true,
+    };
+    for await (const items of pages(this.#policy, this.#doc, query)) {
+      for (const item of items) {
         const sk = String(item['sk']);
         const token = typeof item['orderToken'] === 'string' ? item['orderToken'] : undefined;
         if (sk === HEAD_SK) headToken = token;
         else if (sk.startsWith(LINE_SK_PREFIX)) lines.set(sk, token);
       }
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return { headToken, lines };
   }
 
@@ -415,22 +409,15 @@ export class SeizureStore {
 
   /** Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. */
   async *linesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
-    let start: Item | undefined;
-    do {
-      const page = await withRetry(this.#policy, () =>
-        this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: BY_PHASE,
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': phasePk(phase, member) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) yield without(item, LINE_META) as unknown as SeizureRecord;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const query = {
+      TableName: this.#table,
+      IndexName: BY_PHASE,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
+    };
+    for await (const items of pages(this.#policy, this.#doc, query)) {
+      for (const item of items) yield without(item, LINE_META) as unknown as SeizureRecord;
+    }
   }
 
   /** Creates or replaces the submission of one S3 object version. */
@@ -468,33 +455,21 @@ export class SeizureStore {
       throw new RangeError(`limit must be a positive integer, not ${limit}`);
     }
     const items: Item[] = [];
-    let start: Item | undefined;
     if (member !== undefined) {
-      do {
-        const page = await withRetry(this.#policy, () =>
-          this.#doc.send(
-            new QueryCommand({
-              TableName: this.#table,
-              IndexName: BY_MEMBER,
-              KeyConditionExpression: 'gsi2pk = :m',
-              ExpressionAttributeValues: { ':m': memberPk(member) },
-              ScanIndexForward: false,
-              ExclusiveStartKey: start,
-              ...(limit === undefined ? {} : { Limit: limit - items.length }),
-            }),
-          ),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined && (limit === undefined || items.length < limit));
+      const query = {
+        TableName: this.#table,
+        IndexName: BY_MEMBER,
+        KeyConditionExpression: 'gsi2pk = :m',
+        ExpressionAttributeValues: { ':m': memberPk(member) },
+        ScanIndexForward: false,
+        ...(limit === undefined ? {} : { Limit: limit }),
+      };
+      for await (const page of pages(this.#policy, this.#doc, query)) {
+        items.push(...page);
+        if (limit !== undefined && items.length >= limit) break;
+      }
     } else {
-      do {
-        const page = await withRetry(this.#policy, () =>
-          this.#doc.send(new ScanCommand({ TableName: this.#table, IndexName: BY_MEMBER, ExclusiveStartKey: start })),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
+      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan')) items.push(...page);
       const key = (i: Item): string => `${String(i['gsi2sk'])}\u0000${String(i['sk'])}`;
       items.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
     }
