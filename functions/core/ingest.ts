@@ -117,17 +117,12 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     report.stats.errors++;
   }
   const rejected = isRejected(report) || !participant;
-  // The feedback depends on the report only, so it is written while the lines are stored: on AWS the store waits
-  // on DynamoDB and the workbook on CPU and S3. Both are idempotent, so a failure of either retries both.
-  // Both are settled before returning or throwing, so no work of this upload outlives its invocation.
-  const [storing, feeding] = await Promise.allSettled([
-    rejected ? base.stored : deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records),
-    writeFeedback(deps.s3, ev.bucket, keys, source, report),
-  ]);
+  const stored = rejected
+    ? base.stored
+    : await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
   records.length = 0;
-  if (storing.status === 'rejected') throw storing.reason;
-  if (feeding.status === 'rejected') throw feeding.reason;
-  const stored = storing.value;
+
+  await writeFeedback(deps.s3, ev.bucket, keys, source, report);
   const final: SubmissionRecord = {
     ...base,
     processedAt: now().toISOString(),
