@@ -18,6 +18,12 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const settings = localSettingsOf(values);
   const operation = readConfig(values.config);
+  // Listen before anything starts: a SIGTERM that lands during startup, or the instant the banner is out, must still
+  // stop the cloud cleanly instead of killing the process with the emulators' files half written.
+  const stopRequested = new Promise<void>((resolve) => {
+    signals.once('SIGINT', resolve);
+    signals.once('SIGTERM', resolve);
+  });
 
   // The emulators and the SDK load only when the command runs (the CLI loads every command's module).
   const { runCloudCommand } = await import('./cloud-connect.ts');
@@ -83,10 +89,7 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
       );
     }
 
-    await new Promise<void>((resolve) => {
-      signals.once('SIGINT', resolve);
-      signals.once('SIGTERM', resolve);
-    });
+    await stopRequested;
     stopping = true;
     process.stdout.write(`\n${time()} stopping (waiting for ingests in flight; Ctrl-C again to force)\n`);
     signals.once('SIGINT', () => process.exit(130));

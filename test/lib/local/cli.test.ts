@@ -6,7 +6,7 @@ import './quiet.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -15,6 +15,7 @@ import { PROJECT_ROOT } from '../../../functions/core/config.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { connect, explain, type Target } from '../../../bin/cli/cloud.ts';
+import { devCommand } from '../../../bin/cli/dev.ts';
 import { progress } from '../../../bin/cli/progress.ts';
 import { describeReport, waitForFeedback } from '../../../bin/cli/upload.ts';
 import {
@@ -80,6 +81,22 @@ describe('seizures dev, upload and status', { concurrency: true }, () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  test('a SIGTERM that lands while `dev` is still starting stops the cloud cleanly once it is up (exit 0, descriptor removed)', { timeout: 60_000 }, async () => {
+    const dataDir = await tempDir();
+    dirs.push(dataDir);
+    const signals = new EventEmitter();
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write; // the banner is not this test's output
+    try {
+      const running = devCommand(['--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0'], signals as never);
+      signals.emit('SIGTERM'); // before the emulators are listening
+      assert.equal(await running, 0);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(readDescriptor(dataDir), undefined);
   });
 
   test('`upload --format json` against the running cloud waits for the outcome and prints the finished submission record; `status --format json` lists it as stored', async () => {
