@@ -11,19 +11,42 @@ export const MAX_LINE_NO = 999_999;
 /** DynamoDB caps a sort key at 1,024 bytes; gsi1sk is `{case_ref}#{line_no:6}`. */
 export const MAX_CASE_REF_BYTES = 1_024 - 7;
 
-export const HEAD_SK = 'HEAD';
 export const LINE_SK_PREFIX = 'LINE#';
 export const SUBMISSION_PK_PREFIX = 'OBJECT#';
 
 export const pad6 = (n: number): string => String(n).padStart(6, '0');
 const nfc = (s: string): string => s.normalize('NFC');
 
-/** Partition of one case: its head and its lines. */
+/** Partition of one case: its lines. */
 export const casePk = (member: string, caseRef: string): string => `CASE#${member}#${nfc(caseRef)}`;
 export const lineSk = (lineNo: number): string => `${LINE_SK_PREFIX}${pad6(lineNo)}`;
 /** byPhase: all lines of one (phase, Member), ordered by case then line. */
 export const phasePk = (phase: number, member: string): string => `PHASE#${phase}#${member}`;
 export const phaseSk = (caseRef: string, lineNo: number): string => `${nfc(caseRef)}#${pad6(lineNo)}`;
+
+/**
+ * The heads of a Member's cases (which upload owns each case, and its lines) are kept in HEAD_SHARDS items per Member,
+ * a case in the shard its case_ref hashes to. Never change either: the shard of a case is where its head is found.
+ */
+export const HEAD_SHARDS = 256;
+export const HEADS_SK = 'HEADS';
+/** FNV-1a (32 bit) over the UTF-16 code units of the NFC case_ref, modulo HEAD_SHARDS. */
+export const headShardOf = (caseRef: string): number => {
+  const s = nfc(caseRef);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % HEAD_SHARDS;
+};
+export const headsPk = (member: string, shard: number): string => `HEADS#${member}#${String(shard).padStart(3, '0')}`;
+/** The case_ref as heads are keyed by (the same normalisation as casePk). */
+export const headRef = nfc;
+
+/** The lease that lets one upload at a time write a Member's cases. */
+export const lockPk = (member: string): string => `LOCK#${member}`;
+export const LOCK_SK = 'LOCK';
 
 export const submissionPk = (objectKey: string): string => `${SUBMISSION_PK_PREFIX}${objectKey}`;
 export const submissionSk = (versionId: string): string => `VERSION#${versionId}`;

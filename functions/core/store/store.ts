@@ -1,71 +1,59 @@
 /**
- * The DynamoDB side of ingestion: the lines of each case, one head item per case that orders the uploads touching it,
- * and one submission item per S3 object version. Key shapes: table.ts; key builders: keys.ts.
+ * The DynamoDB side of ingestion: the lines of each case, the heads that say which upload owns each case (in 256
+ * shard items per Member, heads.ts), one lease item per Member, and one submission item per S3 object version. Key
+ * shapes: table.ts; key builders: keys.ts.
  *
  * ## Writing an upload (applyUpload)
  *
- * An upload is the truth for the cases it contains. Cases are taken in chunks (about 4 x 25 x concurrency lines) and
- * each chunk goes through three steps:
+ * An upload is the truth for the cases it contains, unless a newer upload (greater orderToken: S3 event time, then
+ * sequencer) already owns them.
  *
- * 1. **Claim** each case head with a conditional UpdateItem that returns the old head:
- *    `attribute_not_exists(orderToken) OR orderToken < :mine` sets orderToken, objectKey/versionId of the upload and
- *    the line count, and removes the previous upload's `withdrawn`. If that fails, `orderToken = :mine` (the same
- *    upload again: a duplicate or a retry) keeps the head as its earlier run left it; together these are the
- *    `orderToken <= :mine` of the contract. If both fail, a newer upload owns the case: it is skipped and counted in
- *    supersededCases. No old head ("fresh") means no line was ever written in that partition.
- * 2. **Put** the lines of all claimed cases with BatchWriteItem. Every line item carries orderToken, objectKey and
- *    versionId of this upload. Line keys are deterministic (Member, case_ref, line_no), so a put is a replace.
- *    A fresh case is done here.
- * 3. **Clean up** every other case: a consistent Query of the case partition re-reads the head and every line's
- *    orderToken. If the head has a newer token, stop: nothing is deleted, the newer writer cleans up (the case counts
- *    as superseded). Otherwise the lines whose line_no is not in this upload are stale: their number is first
- *    recorded on the head (`withdrawn`, conditional on the head still being ours). Once every case of the chunk is
- *    through this, the stale lines are deleted with BatchWriteItem, and lines of this upload found missing or
- *    carrying another token are put again (repair, see below).
+ * 0. **Lease.** The upload takes its Member's lease (lease.ts): a conditional PutItem, renewed while it runs. One
+ *    upload at a time writes a Member's cases, so no two writers ever race on a case, and the heads can be read and
+ *    written in bulk instead of one conditional call per case (with STOP II's 1.5 lines per case, per-case calls cost
+ *    more than the line batches themselves).
+ * 1. **Read** the head shards of the upload's cases (BatchGetItem, 100 a call, consistent).
+ * 2. **Decide** each case (heads.ts `decide`): a newer owner skips it (counted in supersededCases); otherwise the
+ *    upload claims it, and every line number its old head names that the upload does not have becomes garbage.
+ * 3. **Intent**: the changed shards are written back (PutItem, each conditional on the `rev` read in step 1, so heads
+ *    changed by anyone else in between are never overwritten: the upload fails with LeaseLostError and is retried).
+ *    From here on the heads name every line this upload will put and every line it will delete.
+ * 4. **Lines**: BatchWriteItem puts of the claimed cases' lines and deletes of their garbage, in shared batches. Line
+ *    keys are deterministic (Member, case_ref, line_no), so a put is a replace.
+ * 5. **Clear**: shards whose cases had garbage are written once more with the garbage emptied.
  *
- * There is no per-case "complete" write: it would be a second conditional write for every case (with a few lines per
- * case, the per-case calls already cost more than the line batches) and nothing reads it; an upload is complete when
- * applyUpload resolves, which the ingest step records on the submission item. Nothing written depends on the clock or
- * on chance, so every item's final value is a function of the upload and of the table before it, and no transactions
- * are needed.
+ * The invariant: every line item in a case partition has a line number its head names (lines or garbage), because a
+ * line is put only after the intent that names it, and garbage leaves a head only after its deletes are done. So the
+ * next upload of a case always knows every line it has to remove, whatever crashed before it.
  *
- * ## Crash, then a retry of the same upload (same orderToken)
+ * ## Crash, then a rerun of the same upload (same orderToken)
  *
- * The claim passes again (`= :mine`), so every step reruns and replaces with the same values:
- * - crash after the claim: the head has our token, earlier lines are intact. The retry finds an old head (ours), so
- *   even a case that was fresh goes through the clean-up, which deletes the earlier version's stale lines exactly as
- *   a clean run would (and finds none for a case that was fresh).
- * - crash during the puts: the retry puts them all again.
- * - crash during the deletes: the count was recorded before the first delete, and the same-upload claim keeps it; the
- *   retry finds only the remaining stale lines (a subset) and reports the recorded count, so the counts returned (and
- *   stored on the submission) are those of a clean run.
- * - crash after everything: everything is rewritten with identical values. A duplicate delivery is this case.
- * Hence the table after a crash and a retry equals the table after one clean run, counts included.
+ * The rerun takes the lease over at once (same orderToken) and decides every case again from the heads it finds:
+ * - crash before or during the intent: shards not yet written decide as in the first run; shards written decide as
+ *   "same token", which gives the same head and the withdrawn count the first run recorded;
+ * - crash during the lines: the intent is complete, so the same puts and deletes are issued again (a delete of a line
+ *   already gone is a no-op);
+ * - crash during the clear, or after: shards already cleared have no garbage left and equal text, so they are not
+ *   written again.
+ * A shard is written only when its text changes, so the table after a crash and a rerun equals the table after one
+ * clean run, counts and `rev` included. A duplicate delivery is the "after" case. Nothing written depends on the
+ * clock or on chance (the lease item is deleted at the end), and no transactions are needed.
  *
- * ## Two versions of one case processed concurrently (older S, newer T)
+ * ## Out of order
  *
- * The head's token only moves forward, so S can never claim after T. What S already started can still land:
- * - S's line puts, issued after its claim but landing after T's clean-up Query, overwrite T's lines of the same
- *   line_no or add lines T does not have. Narrowed: T's clean-up re-puts any of its lines found missing or carrying
- *   another token, and S, re-reading the head after its puts (its clean-up Query), never deletes anything once T owns
- *   the head. What remains is an S BatchWriteItem call (with its retries) in flight across the whole of T's claim ->
- *   puts -> clean-up Query of that case.
- * - S's deletes (BatchWriteItem deletes cannot be conditional) could remove a line T has just put. Narrowed: S checks
- *   the head (the conditional `withdrawn` update) shortly before deleting (within the clean-up of one chunk), and T's
- *   clean-up re-puts missing lines; what remains is S's time from that check to its delete landing spanning T's claim
- *   -> puts -> clean-up Query. (T skips the clean-up only on a fresh case, and a fresh case has no S that claimed
- *   before it.)
- * Either leaves line items whose orderToken differs from their head's, which makes them detectable, and the next
- * upload of the case repairs them. Processing one Member's uploads one at a time upstream closes the window.
+ * An older version processed after a newer one finds the newer token on the cases they share and leaves them alone;
+ * cases only it has are its own. A crashed older upload that never reran leaves its intent behind: the next upload of
+ * those cases treats them as any other earlier owner's (the lines named are deleted unless it has them).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeizureRecord } from '../record.ts';
 import type { SubmissionRecord } from '../submission.ts';
 import {
-  BATCH_WRITE_MAX,
   DEFAULT_CONCURRENCY,
+  UnprocessedItemsError,
+  backoffDelay,
   type RetryPolicy,
   type WriteRequest,
   type WriterOptions,
@@ -77,11 +65,13 @@ import {
   writeAll,
 } from './batch.ts';
 import {
-  HEAD_SK,
-  LINE_SK_PREFIX,
+  HEADS_SK,
   MAX_CASE_REF_BYTES,
   MAX_LINE_NO,
   casePk,
+  headRef,
+  headShardOf,
+  headsPk,
   lineSk,
   memberPk,
   memberSk,
@@ -90,7 +80,11 @@ import {
   submissionPk,
   submissionSk,
 } from './keys.ts';
+import { decide, decodeHeads, encodeHeads, type Head } from './heads.ts';
+import { DEFAULT_LEASE, LeaseLostError, acquireLease, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
+
+export { LeaseLostError, MemberBusyError } from './lease.ts';
 
 export interface StoreOptions extends Partial<RetryPolicy> {
   /**
@@ -99,9 +93,20 @@ export interface StoreOptions extends Partial<RetryPolicy> {
    */
   client: DynamoDBClient;
   tableName: string;
-  /** Requests in flight at once (BatchWriteItem calls, or per-case calls). @default 8 */
+  /** Requests in flight at once (BatchWriteItem, BatchGetItem or head-shard calls). @default 8 */
   concurrency?: number;
+  /** The Member lease's timings (lease.ts). @default DEFAULT_LEASE */
+  lease?: Partial<LeaseOptions>;
 }
+
+/** A Member's heads in one shard would no longer fit in a DynamoDB item. */
+export class HeadsTooLargeError extends Error {
+  override readonly name = 'HeadsTooLargeError';
+}
+
+/** DynamoDB's item limit is 400 KB; the heads text stays under this, leaving room for the keys. */
+const MAX_HEADS_BYTES = 390_000;
+const BATCH_GET_MAX = 100;
 
 /** The S3 object version an upload came from, and its place in the order of uploads. */
 export interface UploadRef {
@@ -141,19 +146,25 @@ const BY_MEMBER = indexOn('gsi2pk', 'gsi2sk');
 
 type Item = Record<string, unknown>;
 
-/** One case of an upload: its partition and its lines (line_no unique). */
+/** One case of an upload: its partition, its head's place and its lines (line_no unique). */
 interface CaseWork {
   readonly caseRef: string;
   readonly pk: string;
+  /** The case_ref as heads key it. */
+  readonly ref: string;
+  readonly shard: number;
   readonly lines: SeizureRecord[];
 }
 
-type Claim =
-  | { readonly kind: 'superseded' }
-  /** fresh: no head existed. carried: the withdrawn count an earlier run of this same upload recorded. */
-  | { readonly kind: 'claimed'; readonly fresh: boolean; readonly carried: number | undefined };
-
-type Outcome = { readonly kind: 'done'; readonly withdrawn: number } | { readonly kind: 'superseded' };
+/** A head shard as read (rev undefined: no item yet) and as this upload leaves it. */
+interface ShardPlan {
+  readonly shard: number;
+  rev: number | undefined;
+  text: string | undefined;
+  readonly heads: Map<string, Head>;
+  /** The claimed cases whose lines are to be deleted (their garbage), by ref. */
+  readonly withGarbage: string[];
+}
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -172,6 +183,7 @@ export class SeizureStore {
   readonly #concurrency: number;
   readonly #policy: RetryPolicy;
   readonly #writer: WriterOptions;
+  readonly #lease: LeaseOptions;
 
   constructor(opts: StoreOptions) {
     this.#doc = documentClient(opts.client);
@@ -179,32 +191,30 @@ export class SeizureStore {
     this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.#policy = resolvePolicy(opts);
     this.#writer = { ...this.#policy, doc: this.#doc, tableName: this.#table, concurrency: this.#concurrency };
+    this.#lease = { ...DEFAULT_LEASE, ...opts.lease };
   }
 
   /**
    * Replaces the cases contained in `records` (all of `upload.member`) with these lines, unless a newer upload owns
    * them. Idempotent per upload; see the module comment for the write order. Resolves only when every line is
-   * written; throws UnprocessedItemsError (or the error that stopped it) otherwise, and may then be called again.
+   * written; throws otherwise (UnprocessedItemsError, or the error that stopped it), and may then be called again.
    *
    * @throws RangeError, before writing anything, when a record is of another Member, has a line_no outside 0..999999
    *   or a case_ref too long for a key, or repeats (case_ref, line_no)
+   * @throws MemberBusyError, before writing anything, when another upload of the Member held its lease too long
+   * @throws LeaseLostError when this run lost the lease midway (retry the upload)
+   * @throws HeadsTooLargeError, before writing anything, when a Member's heads outgrow a shard (over a million cases)
    */
   async applyUpload(upload: UploadRef, records: readonly SeizureRecord[]): Promise<ApplyResult> {
     const cases = this.#groupByCase(upload, records);
     const result: ApplyResult = { written: 0, withdrawn: 0, supersededCases: 0 };
-    const chunkLines = BATCH_WRITE_MAX * this.#concurrency * 4;
-    let chunk: CaseWork[] = [];
-    let lines = 0;
-    for (const c of cases.values()) {
-      chunk.push(c);
-      lines += c.lines.length;
-      if (lines >= chunkLines) {
-        await this.#applyChunk(upload, chunk, result);
-        chunk = [];
-        lines = 0;
-      }
+    if (cases.size === 0) return result;
+    const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, this.#lease);
+    try {
+      await this.#apply(upload, cases, lease, result);
+    } finally {
+      await lease.release();
     }
-    if (chunk.length > 0) await this.#applyChunk(upload, chunk, result);
     return result;
   }
 
@@ -231,7 +241,8 @@ export class SeizureStore {
       let c = cases.get(pk);
       let lineNos = seen.get(pk);
       if (c === undefined || lineNos === undefined) {
-        c = { caseRef: r.case_ref, pk, lines: [] };
+        const ref = headRef(r.case_ref);
+        c = { caseRef: r.case_ref, pk, ref, shard: headShardOf(ref), lines: [] };
         lineNos = new Set();
         cases.set(pk, c);
         seen.set(pk, lineNos);
@@ -243,155 +254,123 @@ export class SeizureStore {
     return cases;
   }
 
-  async #applyChunk(upload: UploadRef, chunk: readonly CaseWork[], result: ApplyResult): Promise<void> {
-    const claims = new Map<CaseWork, Claim>();
-    await forEachLimit(chunk, this.#concurrency, async (c) => {
-      claims.set(c, await this.#claim(upload, c));
-    });
-    const claimed = chunk.filter((c) => claims.get(c)?.kind === 'claimed');
-    result.supersededCases += chunk.length - claimed.length;
+  /** Steps 1 to 5 of the module comment, under the Member's lease. */
+  async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
+    const byShard = new Map<number, CaseWork[]>();
+    for (const c of cases.values()) {
+      const list = byShard.get(c.shard);
+      if (list === undefined) byShard.set(c.shard, [c]);
+      else list.push(c);
+    }
+    const plans = await this.#readShards(upload.member, [...byShard.keys()]);
+    lease.assertHeld();
 
+    // 2. Decide every case; nothing is written until every shard's new text is known to fit.
+    const claimed: CaseWork[] = [];
+    const garbageOf = new Map<CaseWork, readonly number[]>();
+    const intents: Array<{ plan: ShardPlan; text: string }> = [];
+    for (const plan of plans) {
+      for (const c of byShard.get(plan.shard) ?? []) {
+        const lineNos = c.lines.map((r) => r.line_no).sort((x, y) => x - y);
+        const d = decide(plan.heads.get(c.ref), upload.orderToken, lineNos);
+        if (d.kind === 'superseded') {
+          result.supersededCases++;
+          continue;
+        }
+        plan.heads.set(c.ref, d.head);
+        claimed.push(c);
+        result.written += c.lines.length;
+        result.withdrawn += d.withdrawn;
+        if (d.head.garbage.length > 0) {
+          garbageOf.set(c, d.head.garbage);
+          plan.withGarbage.push(c.ref);
+        }
+      }
+      const text = encodeHeads(plan.heads);
+      if (utf8Length(text) > MAX_HEADS_BYTES) {
+        throw new HeadsTooLargeError(`the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`);
+      }
+      if (text !== plan.text) intents.push({ plan, text });
+    }
+
+    // 3. Intent.
+    await forEachLimit(intents, this.#concurrency, ({ plan, text }) => this.#putShard(upload.member, plan, text));
+    lease.assertHeld();
+
+    // 4. Lines and garbage. No key repeats: garbage never includes a line of this upload.
     const self = this;
     await writeAll(
       this.#writer,
       (function* () {
-        for (const c of claimed) for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
+        for (const c of claimed) {
+          for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
+          for (const n of garbageOf.get(c) ?? []) yield { DeleteRequest: { Key: { pk: c.pk, sk: lineSk(n) } } };
+        }
       })(),
     );
+    lease.assertHeld();
 
-    // The clean-up: each case is re-read and its withdrawn count recorded before any delete goes out; the deletes
-    // and repairs of the whole chunk then share batches (and the concurrency bound).
-    const fixes: WriteRequest[] = [];
-    await forEachLimit(claimed, this.#concurrency, async (c) => {
-      const claim = claims.get(c);
-      if (claim?.kind !== 'claimed') return;
-      // A fresh case is done once its lines are in: nobody else ever wrote in its partition.
-      const outcome: Outcome = claim.fresh
-        ? { kind: 'done', withdrawn: 0 }
-        : await this.#cleanUp(upload, c, claim.carried, fixes);
-      if (outcome.kind === 'superseded') {
-        result.supersededCases++;
-      } else {
-        result.written += c.lines.length;
-        result.withdrawn += outcome.withdrawn;
-      }
+    // 5. Clear.
+    const clears = plans.filter((p) => p.withGarbage.length > 0);
+    await forEachLimit(clears, this.#concurrency, async (plan) => {
+      for (const ref of plan.withGarbage) plan.heads.set(ref, { ...plan.heads.get(ref)!, garbage: [] });
+      await this.#putShard(upload.member, plan, encodeHeads(plan.heads));
     });
-    await writeAll(this.#writer, fixes);
   }
 
-  async #claim(upload: UploadRef, c: CaseWork): Promise<Claim> {
-    const values = {
-      ':t': upload.orderToken,
-      ':k': upload.objectKey,
-      ':v': upload.versionId,
-      ':n': c.lines.length,
-      ':m': upload.member,
-      ':c': c.caseRef,
-    };
-    const set = 'SET #token = :t, #objectKey = :k, #versionId = :v, #lines = :n, #member = :m, #caseRef = :c';
-    const names = {
-      '#objectKey': 'objectKey',
-      '#versionId': 'versionId',
-      '#lines': 'lines',
-      '#member': 'member',
-      '#caseRef': 'case_ref',
-    };
-    const taken = await this.#updateHead(c.pk, {
-      update: `${set} REMOVE #withdrawn`,
-      condition: 'attribute_not_exists(#token) OR #token < :t',
-      names: { ...names, '#withdrawn': 'withdrawn' },
-      values,
+  /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently 100 at a time. */
+  async #readShards(member: string, shards: readonly number[]): Promise<ShardPlan[]> {
+    const plans = new Map<string, ShardPlan>();
+    for (const shard of shards) plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
+    const groups: Item[][] = [];
+    for (let i = 0; i < shards.length; i += BATCH_GET_MAX) {
+      groups.push(shards.slice(i, i + BATCH_GET_MAX).map((n) => ({ pk: headsPk(member, n), sk: HEADS_SK })));
+    }
+    await forEachLimit(groups, this.#concurrency, async (keys) => {
+      let pending = keys;
+      for (let attempt = 1; ; attempt++) {
+        const out = await withRetry(this.#policy, () =>
+          this.#doc.send(new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } })),
+        );
+        for (const item of out.Responses?.[this.#table] ?? []) {
+          const plan = plans.get(String(item['pk']));
+          if (plan === undefined) continue;
+          plan.rev = Number(item['rev']);
+          plan.text = String(item['heads']);
+          for (const [ref, h] of decodeHeads(plan.text)) plan.heads.set(ref, h);
+        }
+        pending = (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Item[];
+        if (pending.length === 0) return;
+        if (attempt >= this.#policy.maxAttempts) throw new UnprocessedItemsError(pending.length);
+        await this.#policy.sleep(backoffDelay(this.#policy, attempt - 1));
+      }
     });
-    if (taken.ok) return { kind: 'claimed', fresh: taken.old === undefined, carried: undefined };
-    const again = await this.#updateHead(c.pk, { update: set, condition: '#token = :t', names, values });
-    if (!again.ok) return { kind: 'superseded' };
-    const carried = again.old?.['withdrawn'];
-    return { kind: 'claimed', fresh: false, carried: typeof carried === 'number' ? carried : undefined };
+    return [...plans.values()];
   }
 
   /**
-   * The clean-up of a case that had a head before this upload claimed it (step 3), up to the writes: those (deletes
-   * of stale lines, re-puts of missing or overwritten ones) are added to `fixes`, for the caller to write.
+   * Writes a head shard if it is still as this upload last read or wrote it (`rev`); anything else means another
+   * writer got in, which the lease should have made impossible: stop rather than overwrite its heads.
    */
-  async #cleanUp(upload: UploadRef, c: CaseWork, carried: number | undefined, fixes: WriteRequest[]): Promise<Outcome> {
-    const mine = upload.orderToken;
-    const { headToken, lines } = await this.#readCase(c.pk);
-    if (headToken !== mine) return { kind: 'superseded' };
-    const wanted = new Map(c.lines.map((r) => [lineSk(r.line_no), r]));
-    const stale: string[] = [];
-    const repair: SeizureRecord[] = [];
-    for (const [sk, token] of lines) {
-      if (token !== undefined && token > mine) return { kind: 'superseded' };
-      const r = wanted.get(sk);
-      if (r === undefined) stale.push(sk);
-      else if (token !== mine) repair.push(r);
-    }
-    for (const [sk, r] of wanted) if (!lines.has(sk)) repair.push(r);
-
-    // What an earlier run of this upload recorded covers the stale lines still found (they are a subset).
-    const withdrawn = Math.max(carried ?? 0, stale.length);
-    if (stale.length > 0) {
-      // Recorded before any delete, so that a retry after a crash among the deletes reports the same count; and the
-      // last look at the head before deleting.
-      const recorded = await this.#updateHead(c.pk, {
-        update: 'SET #withdrawn = :w',
-        condition: '#token = :t',
-        names: { '#withdrawn': 'withdrawn' },
-        values: { ':w': withdrawn, ':t': mine },
-      });
-      if (!recorded.ok) return { kind: 'superseded' };
-    }
-    for (const sk of stale) fixes.push({ DeleteRequest: { Key: { pk: c.pk, sk } } });
-    for (const r of repair) fixes.push({ PutRequest: { Item: this.#lineItem(upload, r) } });
-    return { kind: 'done', withdrawn };
-  }
-
-  /** A conditional UpdateItem on a case head (`#token` is orderToken); ok false when the condition failed. */
-  async #updateHead(
-    pk: string,
-    u: { update: string; condition: string; names: Record<string, string>; values: Item },
-  ): Promise<{ ok: false } | { ok: true; old: Item | undefined }> {
+  async #putShard(member: string, plan: ShardPlan, text: string): Promise<void> {
+    const rev = (plan.rev ?? 0) + 1;
     try {
-      const out = await withRetry(this.#policy, () =>
+      await withRetry(this.#policy, () =>
         this.#doc.send(
-          new UpdateCommand({
+          new PutCommand({
             TableName: this.#table,
-            Key: { pk, sk: HEAD_SK },
-            UpdateExpression: u.update,
-            ConditionExpression: u.condition,
-            ExpressionAttributeNames: { ...u.names, '#token': 'orderToken' },
-            ExpressionAttributeValues: u.values,
-            ReturnValues: 'ALL_OLD',
+            Item: { pk: headsPk(member, plan.shard), sk: HEADS_SK, member, shard: plan.shard, rev, cases: plan.heads.size, heads: text },
+            ConditionExpression: plan.rev === undefined ? 'attribute_not_exists(pk)' : 'rev = :rev',
+            ...(plan.rev === undefined ? {} : { ExpressionAttributeValues: { ':rev': plan.rev } }),
           }),
         ),
       );
-      return { ok: true, old: out.Attributes };
     } catch (e) {
-      if (isConditionFailure(e)) return { ok: false };
+      if (isConditionFailure(e)) throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
       throw e;
     }
-  }
-
-  /** The head's token and every line's (sk -> orderToken) of one case partition, read consistently. */
-  async #readCase(pk: string): Promise<{ headToken: string | undefined; lines: Map<string, string | undefined> }> {
-    let headToken: string | undefined;
-    const lines = new Map<string, string | undefined>();
-    const query = {
-      TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
-      ProjectionExpression: 'sk, orderToken',
-      ConsistentRead: true,
-    };
-    for await (const items of pages(this.#policy, this.#doc, query)) {
-      for (const item of items) {
-        const sk = String(item['sk']);
-        const token = typeof item['orderToken'] === 'string' ? item['orderToken'] : undefined;
-        if (sk === HEAD_SK) headToken = token;
-        else if (sk.startsWith(LINE_SK_PREFIX)) lines.set(sk, token);
-      }
-    }
-    return { headToken, lines };
+    plan.rev = rev;
+    plan.text = text;
   }
 
   #lineItem(upload: UploadRef, r: SeizureRecord): Item {

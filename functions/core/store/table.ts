@@ -5,16 +5,21 @@
  * | item             | pk                         | sk                    | gsi1pk / gsi1sk                     | gsi2pk / gsi2sk                      |
  * |------------------|----------------------------|-----------------------|-------------------------------------|--------------------------------------|
  * | seizure line     | CASE#{member}#{case_ref}   | LINE#{line_no:6}      | PHASE#{phase}#{member} / {case_ref}#{line_no:6} | -                        |
- * | case head        | CASE#{member}#{case_ref}   | HEAD                  | -                                   | -                                    |
+ * | case heads       | HEADS#{member}#{shard:3}   | HEADS                 | -                                   | -                                    |
+ * | Member lease     | LOCK#{member}              | LOCK                  | -                                   | -                                    |
  * | submission       | OBJECT#{s3 key}            | VERSION#{version id}  | -                                   | SUBMISSIONS#{member} / {receivedAt}#{s3 key} |
  * | phase summary    | SUMMARY#{operation}        | PHASE#{phase:3}#{runLabel} | -                              | -                                    |
  * | sent-alert marker| ALERT#{operation}#{phase}#{runLabel} | TO#{recipient, lower case}#{content hash} | -      | -                                    |
  *
  * Key builders: store/keys.ts. case_ref is NFC-normalised in keys; line_no is zero-padded to 6 digits (0..999999);
  * receivedAt is in UTC `toISOString()` form in gsi2sk. A line item holds the SeizureRecord fields as attributes plus
- * orderToken, objectKey and versionId of the upload that wrote it. The case head holds orderToken (the newest upload
- * that claimed the case), its objectKey and versionId, lines (its line count), withdrawn (lines it removed, when
- * any), member and case_ref. A submission item holds the SubmissionRecord fields. A phase summary (one per phase-close
+ * orderToken, objectKey and versionId of the upload that wrote it. A Member's case heads are spread over 256 shard
+ * items (shard: FNV-1a of the NFC case_ref, keys.ts `headShardOf`), each holding member, shard, rev (bumped by every
+ * write, which is conditional on it), cases (how many) and heads: a JSON string of
+ * `[case_ref, orderToken, lines, withdrawn, garbage?]` sorted by case_ref (store/heads.ts): the upload that owns the
+ * case, its line numbers, how many lines it withdrew, and line numbers still to delete. A Member lease holds member,
+ * orderToken, objectKey and versionId of the upload writing, run (that run's id), acquiredAt and expiresAt (epoch
+ * ms); it exists only while an upload is being stored (store/lease.ts). A submission item holds the SubmissionRecord fields. A phase summary (one per phase-close
  * run: runLabel `final` or `interim-{YYYY-MM-DD}`, replaced by a rerun) holds operation, phase, mode, asOf, runLabel,
  * prefix, keys (the six report objects), counts, signals, signalCount, alert and storedAt (functions/core/phase/items.ts).
  * A sent-alert marker (content hash: the first 16 hex digits of SHA-256 over subject, text and html) holds status

@@ -68,7 +68,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
 export type FaultAction =
   /** Throw this instead of sending. */
   | { readonly throw: Error }
-  /** BatchWriteItem only: send the first `keep` requests, return the rest as UnprocessedItems. */
+  /** BatchWriteItem (BatchGetItem): send the first `keep` requests (keys), return the rest as UnprocessedItems (UnprocessedKeys). */
   | { readonly keep: number }
   /** Run this first (e.g. another writer's work, to interleave), then send. */
   | { readonly before: () => Promise<void> }
@@ -121,6 +121,14 @@ export function injectFaults(client: DynamoDBClient, rule: (call: CallInfo) => F
           return await next(args);
         }
         const requestItems = (input as BatchInput).RequestItems;
+        if (command === 'BatchGetItemCommand') {
+          const [table, req] = Object.entries(requestItems as unknown as Record<string, { Keys: unknown[] }>)[0]!;
+          const out = await next({ ...args, input: { ...input, RequestItems: { [table]: { ...req, Keys: req.Keys.slice(0, action.keep) } } } } as typeof args);
+          const held = req.Keys.slice(action.keep);
+          const output = out.output as unknown as Record<string, unknown>;
+          const faked = { ...out, output: { ...output, UnprocessedKeys: held.length > 0 ? { [table]: { ...req, Keys: held } } : {} } };
+          return faked as Awaited<ReturnType<typeof next>>;
+        }
         const [table, requests] = Object.entries(requestItems)[0]!;
         const sent = requests.slice(0, action.keep);
         const held = requests.slice(action.keep);

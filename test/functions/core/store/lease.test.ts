@@ -1,0 +1,152 @@
+/**
+ * The Member lease (store/lease.ts) as applyUpload uses it: one upload of a Member at a time, others of the same
+ * Member wait, other Members do not, a crashed run's lease lapses or is taken over by its own rerun.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as keys from '../../../../functions/core/store/keys.ts';
+import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
+import { collect, injectFaults, line, manyLines, scanAll, startDynalite, upload, type CallInfo, type FaultAction, type LocalDynamo } from './local-dynamo.ts';
+
+let local: LocalDynamo;
+before(async () => {
+  local = await startDynalite();
+});
+after(async () => {
+  await local.close();
+});
+
+const noSleep = async (): Promise<void> => {};
+const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
+const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
+
+async function table(): Promise<{ tableName: string; client: DynamoDBClient }> {
+  return { tableName: await local.table(), client: local.client() };
+}
+
+function store(tableName: string, opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction) {
+  const client = local.client();
+  const log = injectFaults(client, rule ?? (() => undefined));
+  return { store: new SeizureStore({ client, tableName, sleep: noSleep, ...opts }), log };
+}
+
+/** A lease as a run that is not this test's left it. */
+async function leaseHeldBy(client: DynamoDBClient, tableName: string, orderToken: string, expiresInMs: number, member = 'FR') {
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: {
+        pk: { S: keys.lockPk(member) },
+        sk: { S: keys.LOCK_SK },
+        member: { S: member },
+        orderToken: { S: orderToken },
+        run: { S: 'another-run' },
+        expiresAt: { N: String(Date.now() + expiresInMs) },
+      },
+    }),
+  );
+}
+
+const lockItems = async (client: DynamoDBClient, tableName: string) => (await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('LOCK#'));
+
+test('two uploads of one Member at once run one after the other and end as if applied in order; no lease is left', async () => {
+  const { tableName, client } = await table();
+  const t = store(tableName, { lease: { pollMs: 5 } });
+  let second: Promise<unknown> | undefined;
+  const s = store(tableName, {}, (c) =>
+    c.command === 'BatchWriteItemCommand' && second === undefined
+      ? { before: async () => void (second = t.store.applyUpload(V2, manyLines(5, 2, { quantity: 2 }))) }
+      : undefined,
+  );
+  const first = await s.store.applyUpload(V1, manyLines(5, 3, { quantity: 1 }));
+  assert.deepEqual(first, { written: 15, withdrawn: 0, supersededCases: 0 });
+  assert.deepEqual(await second, { written: 10, withdrawn: 5, supersededCases: 0 });
+  // v2 asked for the lease while v1 held it, and got it only after v1 let it go.
+  const leaseCalls = t.log.calls.filter((c) => c.command === 'PutItemCommand' && (c.input['Item'] as { sk: string }).sk === keys.LOCK_SK);
+  assert.ok(leaseCalls.length >= 2, `${leaseCalls.length} lease call(s)`);
+  assert.deepEqual(
+    (await collect(s.store.linesOf(1, 'FR'))).map((r) => `${r.case_ref}/${r.line_no}:${r.quantity}`),
+    manyLines(5, 2).map((r) => `${r.case_ref}/${r.line_no}:2`),
+  );
+  assert.deepEqual(await lockItems(client, tableName), []);
+});
+
+test("another Member's upload is not held up by a Member's lease", async () => {
+  const { tableName } = await table();
+  const other = store(tableName, { lease: { waitMs: 0 } });
+  let de: unknown;
+  const fr = store(tableName, {}, (c) =>
+    c.command === 'BatchWriteItemCommand' && de === undefined
+      ? { before: async () => void (de = await other.store.applyUpload(upload('d1', V2.orderToken, 'DE'), [line({ case_ref: 'K', line_no: 1, reporting_member: 'DE' })])) }
+      : undefined,
+  );
+  await fr.store.applyUpload(V1, manyLines(2, 2));
+  assert.deepEqual(de, { written: 1, withdrawn: 0, supersededCases: 0 });
+});
+
+test('an upload that waits longer than waitMs fails with MemberBusyError and writes nothing', async () => {
+  const { tableName, client } = await table();
+  await leaseHeldBy(client, tableName, V1.orderToken, 60_000);
+  const before = await scanAll(client, tableName);
+  const { store: s } = store(tableName, { lease: { waitMs: 200, pollMs: 20 } });
+  await assert.rejects(s.applyUpload(V2, manyLines(2, 2)), (e: Error) => e.name === 'MemberBusyError' && /another upload of FR/.test(e.message));
+  assert.deepEqual(await scanAll(client, tableName), before);
+});
+
+test('a lease no longer renewed lapses, and the waiting upload goes ahead', async () => {
+  const { tableName, client } = await table();
+  await leaseHeldBy(client, tableName, V1.orderToken, 300);
+  const { store: s, log } = store(tableName, { lease: { waitMs: 30_000, pollMs: 20 } });
+  assert.deepEqual(await s.applyUpload(V2, manyLines(2, 2)), { written: 4, withdrawn: 0, supersededCases: 0 });
+  assert.ok(log.count('PutItemCommand') > 3, 'it had to wait');
+});
+
+test('a rerun of the same upload takes over the lease its dead run left, without waiting', async () => {
+  const { tableName, client } = await table();
+  await leaseHeldBy(client, tableName, V2.orderToken, 60_000);
+  const { store: s } = store(tableName, { lease: { waitMs: 0 } });
+  assert.deepEqual(await s.applyUpload(V2, manyLines(2, 2)), { written: 4, withdrawn: 0, supersededCases: 0 });
+  assert.deepEqual(await lockItems(client, tableName), []);
+});
+
+test('a run whose lease is taken over stops with LeaseLostError and leaves the new lease in place', async () => {
+  const { tableName, client } = await table();
+  let taken = false;
+  const { store: s } = store(tableName, { lease: { leaseMs: 90 } }, (c) =>
+    c.command === 'BatchWriteItemCommand' && !taken
+      ? {
+          before: async () => {
+            taken = true;
+            await leaseHeldBy(client, tableName, V1.orderToken, 60_000); // as a rerun of v1 would
+            await new Promise((r) => setTimeout(r, 120)); // a renewal goes by
+          },
+        }
+      : undefined,
+  );
+  await assert.rejects(s.applyUpload(V1, manyLines(2, 2)), { name: 'LeaseLostError' });
+  assert.deepEqual((await lockItems(client, tableName)).map((i) => i['run']?.S), ['another-run']);
+});
+
+test('heads changed under an upload are never overwritten: its head write fails with LeaseLostError', async () => {
+  const { tableName, client } = await table();
+  const { store: first } = store(tableName);
+  await first.applyUpload(V1, [line({ case_ref: 'K', line_no: 1 })]);
+  const shard = { pk: keys.headsPk('FR', keys.headShardOf('K')), sk: keys.HEADS_SK };
+  let meddled = false;
+  const { store: s } = store(tableName, {}, (c) =>
+    c.command === 'PutItemCommand' && (c.input['Item'] as { sk: string }).sk === keys.HEADS_SK && !meddled
+      ? {
+          before: async () => {
+            meddled = true;
+            await client.send(
+              new PutItemCommand({ TableName: tableName, Item: { pk: { S: shard.pk }, sk: { S: shard.sk }, rev: { N: '7' }, heads: { S: '[]' } } }),
+            );
+          },
+        }
+      : undefined,
+  );
+  await assert.rejects(s.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 2 })]), { name: 'LeaseLostError' });
+  const item = (await scanAll(client, tableName)).find((i) => i['pk']?.S === shard.pk);
+  assert.equal(item?.['rev']?.N, '7');
+});
