@@ -13,7 +13,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { parseOperationConfig } from '../core/config.ts';
 import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
-import { SeizureStore } from '../core/store/store.ts';
+import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
 import { uploadsFromSqsBody } from './event.ts';
 
 export class MissingEnvError extends Error {
@@ -46,6 +46,12 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
         if (e instanceof NotAnUploadError) {
           log.warn('not an upload, ignored', { key: upload.key });
           continue;
+        }
+        if (e instanceof MemberBusyError) {
+          // Not a failure of the upload: another upload of the Member is being stored. The submission stays
+          // `processing` and SQS delivers the message again.
+          log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
+          throw e;
         }
         log.error('ingest failed; the message will be retried', { key: upload.key, error: e as Error });
         await recordFailure(deps, upload, e).catch((re: unknown) => log.error('could not record the failure', { error: re as Error }));

@@ -10,6 +10,8 @@ import ExcelJS from 'exceljs';
 import { s3Client } from '../../../functions/core/aws.ts';
 import { loadOperationConfig } from '../../../functions/core/config.ts';
 import type { IngestDeps } from '../../../functions/core/ingest.ts';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { LOCK_SK, lockPk } from '../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
@@ -151,4 +153,22 @@ test('a failure is reported as a failed batch item and recorded on the submissio
   assert.deepEqual(res, { batchItemFailures: [{ itemIdentifier: ev.Records[0]!.messageId }] });
   const [sub] = await store.listSubmissions({ member: 'FR' });
   assert.equal(sub!.status, 'failed');
+});
+
+test("an upload that finds another of its Member's uploads being stored is retried later, not recorded as failed", async () => {
+  const tableName = await dyn.table();
+  const client = dyn.client();
+  const store = new SeizureStore({ client, tableName, lease: { waitMs: 100, pollMs: 20 } });
+  const handler = createIngestHandler({ s3, store, config, now: () => new Date('2026-11-28T12:00:00Z') });
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { pk: { S: lockPk('FR') }, sk: { S: LOCK_SK }, orderToken: { S: 'another upload' }, run: { S: 'r' }, expiresAt: { N: String(Date.now() + 60_000) } },
+    }),
+  );
+  const ev = await upload('incoming/FR/busy.csv', csv(line('FR', 'B', 1, 1)));
+  assert.deepEqual(await handler(ev, context), { batchItemFailures: [{ itemIdentifier: ev.Records[0]!.messageId }] });
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.status, 'processing');
+  assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
 });
