@@ -68,6 +68,11 @@ export const orderToken = (ev: UploadEvent): string => `${ev.eventTime}#${(ev.se
 export const versionOf = (ev: Pick<UploadEvent, 'versionId' | 'sequencer' | 'etag'>, etag?: string): string =>
   ev.versionId && ev.versionId !== 'null' ? ev.versionId : ev.sequencer ? `seq:${ev.sequencer}` : `etag:${ev.etag ?? etag ?? ''}`;
 
+const dayOf = (iso: string): string | undefined => {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? undefined : t.toISOString().slice(0, 10);
+};
+
 const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 
 export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<SubmissionRecord> {
@@ -104,7 +109,8 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     config: deps.config,
     member,
     ...(deps.limits ? { limits: deps.limits } : {}),
-    today: now().toISOString().slice(0, 10),
+    // The day of the upload, not of the processing: a rerun days later validates, and so stores, the same records.
+    today: dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10),
     onRecord: (r) => {
       records.push(r);
       if (deps.onProgress && records.length % 10_000 === 0) deps.onProgress(records.length);

@@ -244,7 +244,17 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         dyn.destroy();
       }
     }
-    if (ingest) queue.start();
+    if (ingest) {
+      // An earlier process on this data directory that died while storing left its Member's lease; it is gone, so
+      // the redelivered upload need not wait for the lease to lapse.
+      const dyn = dynamoClient(endpoints);
+      try {
+        await new SeizureStore({ client: dyn, tableName }).removeLeases(operation.members.map((m) => m.code));
+      } finally {
+        dyn.destroy();
+      }
+      queue.start();
+    }
 
     const descriptor: CloudDescriptor = {
       pid: process.pid,

@@ -49,6 +49,14 @@ export class UnprocessedItemsError extends Error {
   }
 }
 
+/** Thrown when keys are still unread (BatchGetItem UnprocessedKeys) after the retry budget. */
+export class UnprocessedKeysError extends Error {
+  override readonly name = 'UnprocessedKeysError';
+  constructor(readonly count: number) {
+    super(`${count} key(s) still unread after the retry budget`);
+  }
+}
+
 export interface RetryPolicy {
   /** Calls per request or batch, the first included. @default 8 */
   readonly maxAttempts: number;
@@ -65,6 +73,8 @@ export interface WriterOptions extends RetryPolicy {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly concurrency: number;
+  /** Called before every BatchWriteItem call (retries included); what it throws stops the writing (e.g. a lost lease). */
+  readonly guard?: () => void;
 }
 
 export interface BatchWriteOptions extends Partial<RetryPolicy> {
@@ -212,6 +222,7 @@ async function writeOneBatch(o: WriterOptions, batch: readonly WriteRequest[]): 
   let lastError: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
+      o.guard?.();
       const out = await o.doc.send(
         new BatchWriteCommand({ RequestItems: { [o.tableName]: pending as WriteRequest[] } }),
       );

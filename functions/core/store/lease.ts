@@ -5,9 +5,14 @@
  * Why a lease and not a lock for ever: a Lambda killed at its timeout cannot release anything, so a lease that is no
  * longer renewed lapses after `leaseMs`, and the next upload of the Member proceeds. Why renewed rather than as long
  * as the function's timeout: so a crash blocks the Member's other uploads for a minute, not for the whole timeout.
- * A rerun of the same upload (same orderToken: an SQS redelivery after a crash, or a local cloud started again after
- * SIGKILL) takes the lease over at once; the run it replaces, if still alive, sees at its next renewal that the lease
- * is not its own and stops (LeaseLostError), and its release leaves the new run's lease alone.
+ * (On AWS a crashed upload is delivered again only after the queue's visibility timeout, long after its lease lapsed;
+ * the local cloud removes its leases when it starts, since the process that held them is gone.)
+ *
+ * The lease is exclusive, a rerun of the same upload included: a duplicate delivery processed while the first run is
+ * still writing waits for it like any other upload. The holder writes only while it is sure to hold the lease: until
+ * `leaseMs - leaseMs / 4` after the start of its last successful renewal (the quarter covers a request in flight and
+ * clock skew between machines). `assertHeld` is called before every write; a holder whose renewals keep failing
+ * stops with LeaseLostError before anyone else could take the lease.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -31,7 +36,7 @@ export class MemberBusyError extends Error {
   override readonly name = 'MemberBusyError';
 }
 
-/** This run no longer holds its Member's lease (it lapsed, or a rerun of the same upload took it over). */
+/** This run can no longer be sure it holds its Member's lease (renewals failed, or it was taken): it stops. */
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
 }
@@ -44,7 +49,7 @@ export interface Holder {
 }
 
 export interface Lease {
-  /** @throws LeaseLostError when a renewal found the lease taken */
+  /** @throws LeaseLostError when the lease was taken, or may have lapsed */
   assertHeld(): void;
   /** Stops the renewals and deletes the lease if it is still this run's. Never throws. */
   release(): Promise<void>;
@@ -66,7 +71,9 @@ interface Ctx {
 export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions = DEFAULT_LEASE): Promise<Lease> {
   const key = { pk: lockPk(holder.member), sk: LOCK_SK };
   const run = randomUUID();
+  const safeFor = opts.leaseMs - Math.floor(opts.leaseMs / 4);
   const deadline = Date.now() + opts.waitMs;
+  let validUntil = 0;
   for (let attempt = 0; ; attempt++) {
     const now = Date.now();
     try {
@@ -75,11 +82,13 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
           new PutCommand({
             TableName: ctx.tableName,
             Item: { ...key, ...holder, run, expiresAt: now + opts.leaseMs, acquiredAt: new Date(now).toISOString() },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR orderToken = :token',
-            ExpressionAttributeValues: { ':now': now, ':token': holder.orderToken },
+            // A retry of this very call after a lost response finds its own run.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR run = :run',
+            ExpressionAttributeValues: { ':now': now, ':run': run },
           }),
         ),
       );
+      validUntil = now + safeFor;
       break;
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -94,6 +103,7 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
   let lost = false;
   let renewing: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
+    const start = Date.now();
     try {
       await ctx.doc.send(
         new UpdateCommand({
@@ -101,11 +111,15 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
           Key: key,
           UpdateExpression: 'SET expiresAt = :e',
           ConditionExpression: 'run = :run',
-          ExpressionAttributeValues: { ':e': Date.now() + opts.leaseMs, ':run': run },
+          ExpressionAttributeValues: { ':e': start + opts.leaseMs, ':run': run },
         }),
+        // A hung renewal must not hold up the next one (nor the release).
+        { abortSignal: AbortSignal.timeout(Math.max(10, Math.floor(opts.leaseMs / 4))) },
       );
+      validUntil = start + safeFor;
     } catch (e) {
-      // A failed renewal (throttled, a dropped connection) is tried again at the next tick; the lease has two more.
+      // Any other failure (throttled, dropped, timed out) is tried again at the next tick; validUntil stops the
+      // writes if none succeeds in time.
       if (isConditionFailure(e)) lost = true;
     }
   };
@@ -116,7 +130,10 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
 
   return {
     assertHeld() {
-      if (lost) throw new LeaseLostError(`the lease on ${holder.member}'s cases was taken over; this run stops (the upload is retried)`);
+      if (lost) throw new LeaseLostError(`the lease on ${holder.member}'s cases was taken by another run; this one stops (the upload is retried)`);
+      if (Date.now() > validUntil) {
+        throw new LeaseLostError(`the lease on ${holder.member}'s cases could not be renewed in time; this run stops (the upload is retried)`);
+      }
     },
     async release() {
       clearInterval(timer);
@@ -132,4 +149,9 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
       }
     },
   };
+}
+
+/** Removes the leases of these Members whoever holds them: only for a process that knows every holder is gone. */
+export function leaseKeysOf(members: readonly string[]): Array<{ pk: string; sk: string }> {
+  return members.map((m) => ({ pk: lockPk(m), sk: LOCK_SK }));
 }

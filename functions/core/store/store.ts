@@ -8,12 +8,14 @@
  * An upload is the truth for the cases it contains, unless a newer upload (greater orderToken: S3 event time, then
  * sequencer) already owns them.
  *
- * 0. **Lease.** The upload takes its Member's lease (lease.ts): a conditional PutItem, renewed while it runs. One
- *    upload at a time writes a Member's cases, so no two writers ever race on a case, and the heads can be read and
- *    written in bulk instead of one conditional call per case (with STOP II's 1.5 lines per case, per-case calls cost
- *    more than the line batches themselves).
+ * 0. **Lease.** The upload takes its Member's lease (lease.ts): a conditional PutItem, renewed while it runs, and
+ *    checked before every write (a holder that cannot renew stops before the lease could lapse). One upload at a
+ *    time writes a Member's cases, so no two writers race on a case, and the heads can be read and written in bulk
+ *    instead of one conditional call per case (with STOP II's 1.5 lines per case, per-case calls cost more than the
+ *    line batches themselves).
  * 1. **Read** the head shards of the upload's cases (BatchGetItem, 100 a call, consistent).
- * 2. **Decide** each case (heads.ts `decide`): a newer owner skips it (counted in supersededCases); otherwise the
+ * 2. **Decide** each case (heads.ts `decide`; heads record the orderToken followed by a digest of the object
+ *    version, so two uploads with equal orderTokens are never taken for reruns of each other): a newer owner skips it (counted in supersededCases); otherwise the
  *    upload claims it, and every line number its old head names that the upload does not have becomes garbage.
  * 3. **Intent**: the changed shards are written back (PutItem, each conditional on the `rev` read in step 1, so heads
  *    changed by anyone else in between are never overwritten: the upload fails with LeaseLostError and is retried).
@@ -28,16 +30,27 @@
  *
  * ## Crash, then a rerun of the same upload (same orderToken)
  *
- * The rerun takes the lease over at once (same orderToken) and decides every case again from the heads it finds:
+ * The rerun (once the dead run's lease has lapsed: on AWS the message comes back only after the queue's visibility
+ * timeout; the local cloud removes its dead process's leases at start) decides every case again from the heads it
+ * finds:
  * - crash before or during the intent: shards not yet written decide as in the first run; shards written decide as
  *   "same token", which gives the same head and the withdrawn count the first run recorded;
  * - crash during the lines: the intent is complete, so the same puts and deletes are issued again (a delete of a line
  *   already gone is a no-op);
  * - crash during the clear, or after: shards already cleared have no garbage left and equal text, so they are not
  *   written again.
- * A shard is written only when its text changes, so the table after a crash and a rerun equals the table after one
+ * A head write whose response was lost is retried; its condition then fails on its own landed write, which is
+ * recognised (same rev and text) and accepted. A shard is written only when its text changes, so the table after a crash and a rerun equals the table after one
  * clean run, counts and `rev` included. A duplicate delivery is the "after" case. Nothing written depends on the
  * clock or on chance (the lease item is deleted at the end), and no transactions are needed.
+ *
+ * ## What the lease does not cover
+ *
+ * BatchWriteItem cannot be conditional, so line writes are fenced only by the check before each call: a write that
+ * takes longer than a quarter of the lease between that check and landing in the table (15 s by default; the
+ * requests take milliseconds) could land after another upload took the lapsed lease. Head writes are conditional on
+ * their revision, so heads are never overwritten that way, and the run that lost its lease fails rather than report
+ * the upload done.
  *
  * ## Out of order
  *
@@ -45,6 +58,7 @@
  * cases only it has are its own. A crashed older upload that never reran leaves its intent behind: the next upload of
  * those cases treats them as any other earlier owner's (the lines named are deleted unless it has them).
  */
+import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -52,7 +66,7 @@ import type { SeizureRecord } from '../record.ts';
 import type { SubmissionRecord } from '../submission.ts';
 import {
   DEFAULT_CONCURRENCY,
-  UnprocessedItemsError,
+  UnprocessedKeysError,
   backoffDelay,
   type RetryPolicy,
   type WriteRequest,
@@ -81,7 +95,7 @@ import {
   submissionSk,
 } from './keys.ts';
 import { decide, decodeHeads, encodeHeads, type Head } from './heads.ts';
-import { DEFAULT_LEASE, LeaseLostError, acquireLease, type Lease, type LeaseOptions } from './lease.ts';
+import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
 export { LeaseLostError, MemberBusyError } from './lease.ts';
@@ -167,6 +181,13 @@ interface ShardPlan {
 }
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The token heads record: the upload's orderToken, then a digest of its object version, so that two uploads with equal
+ * orderTokens (S3 sequencers are only ordered per key) are never taken for a rerun of each other.
+ */
+const headToken = (u: UploadRef): string =>
+  `${u.orderToken}#${createHash('sha256').update(`${u.objectKey}\u0000${u.versionId}`).digest('hex').slice(0, 12)}`;
 
 const isConditionFailure = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ConditionalCheckFailedException';
@@ -256,14 +277,15 @@ export class SeizureStore {
 
   /** Steps 1 to 5 of the module comment, under the Member's lease. */
   async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
+    const token = headToken(upload);
+    const guard = (): void => lease.assertHeld();
     const byShard = new Map<number, CaseWork[]>();
     for (const c of cases.values()) {
       const list = byShard.get(c.shard);
       if (list === undefined) byShard.set(c.shard, [c]);
       else list.push(c);
     }
-    const plans = await this.#readShards(upload.member, [...byShard.keys()]);
-    lease.assertHeld();
+    const plans = await this.#readShards(upload.member, [...byShard.keys()], guard);
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
     const claimed: CaseWork[] = [];
@@ -272,7 +294,7 @@ export class SeizureStore {
     for (const plan of plans) {
       for (const c of byShard.get(plan.shard) ?? []) {
         const lineNos = c.lines.map((r) => r.line_no).sort((x, y) => x - y);
-        const d = decide(plan.heads.get(c.ref), upload.orderToken, lineNos);
+        const d = decide(plan.heads.get(c.ref), token, lineNos);
         if (d.kind === 'superseded') {
           result.supersededCases++;
           continue;
@@ -294,13 +316,12 @@ export class SeizureStore {
     }
 
     // 3. Intent.
-    await forEachLimit(intents, this.#concurrency, ({ plan, text }) => this.#putShard(upload.member, plan, text));
-    lease.assertHeld();
+    await forEachLimit(intents, this.#concurrency, ({ plan, text }) => this.#putShard(upload.member, plan, text, guard));
 
     // 4. Lines and garbage. No key repeats: garbage never includes a line of this upload.
     const self = this;
     await writeAll(
-      this.#writer,
+      { ...this.#writer, guard },
       (function* () {
         for (const c of claimed) {
           for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
@@ -308,18 +329,19 @@ export class SeizureStore {
         }
       })(),
     );
-    lease.assertHeld();
 
     // 5. Clear.
     const clears = plans.filter((p) => p.withGarbage.length > 0);
     await forEachLimit(clears, this.#concurrency, async (plan) => {
       for (const ref of plan.withGarbage) plan.heads.set(ref, { ...plan.heads.get(ref)!, garbage: [] });
-      await this.#putShard(upload.member, plan, encodeHeads(plan.heads));
+      await this.#putShard(upload.member, plan, encodeHeads(plan.heads), guard);
     });
+    // A lease lost while the last writes were in flight: not reported as done, so the upload is tried again.
+    guard();
   }
 
   /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently 100 at a time. */
-  async #readShards(member: string, shards: readonly number[]): Promise<ShardPlan[]> {
+  async #readShards(member: string, shards: readonly number[], guard: () => void): Promise<ShardPlan[]> {
     const plans = new Map<string, ShardPlan>();
     for (const shard of shards) plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
     const groups: Item[][] = [];
@@ -329,9 +351,10 @@ export class SeizureStore {
     await forEachLimit(groups, this.#concurrency, async (keys) => {
       let pending = keys;
       for (let attempt = 1; ; attempt++) {
-        const out = await withRetry(this.#policy, () =>
-          this.#doc.send(new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } })),
-        );
+        const out = await withRetry(this.#policy, () => {
+          guard();
+          return this.#doc.send(new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }));
+        });
         for (const item of out.Responses?.[this.#table] ?? []) {
           const plan = plans.get(String(item['pk']));
           if (plan === undefined) continue;
@@ -341,7 +364,7 @@ export class SeizureStore {
         }
         pending = (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Item[];
         if (pending.length === 0) return;
-        if (attempt >= this.#policy.maxAttempts) throw new UnprocessedItemsError(pending.length);
+        if (attempt >= this.#policy.maxAttempts) throw new UnprocessedKeysError(pending.length);
         await this.#policy.sleep(backoffDelay(this.#policy, attempt - 1));
       }
     });
@@ -352,22 +375,28 @@ export class SeizureStore {
    * Writes a head shard if it is still as this upload last read or wrote it (`rev`); anything else means another
    * writer got in, which the lease should have made impossible: stop rather than overwrite its heads.
    */
-  async #putShard(member: string, plan: ShardPlan, text: string): Promise<void> {
+  async #putShard(member: string, plan: ShardPlan, text: string, guard: () => void): Promise<void> {
     const rev = (plan.rev ?? 0) + 1;
+    const key = { pk: headsPk(member, plan.shard), sk: HEADS_SK };
     try {
-      await withRetry(this.#policy, () =>
-        this.#doc.send(
+      await withRetry(this.#policy, () => {
+        guard();
+        return this.#doc.send(
           new PutCommand({
             TableName: this.#table,
-            Item: { pk: headsPk(member, plan.shard), sk: HEADS_SK, member, shard: plan.shard, rev, cases: plan.heads.size, heads: text },
+            Item: { ...key, member, shard: plan.shard, rev, cases: plan.heads.size, heads: text },
             ConditionExpression: plan.rev === undefined ? 'attribute_not_exists(pk)' : 'rev = :rev',
             ...(plan.rev === undefined ? {} : { ExpressionAttributeValues: { ':rev': plan.rev } }),
           }),
-        ),
-      );
+        );
+      });
     } catch (e) {
-      if (isConditionFailure(e)) throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
-      throw e;
+      if (!isConditionFailure(e)) throw e;
+      // A retry after a lost response fails the condition on the write that landed: that one is ours.
+      const now = await withRetry(this.#policy, () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })));
+      if (now.Item?.['rev'] !== rev || now.Item?.['heads'] !== text) {
+        throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
+      }
     }
     plan.rev = rev;
     plan.text = text;
@@ -384,6 +413,14 @@ export class SeizureStore {
       objectKey: upload.objectKey,
       versionId: upload.versionId,
     };
+  }
+
+  /**
+   * Deletes these Members' leases whoever holds them. Only for a process that knows no holder is alive: the local
+   * cloud at start (its data directory is its own, so whoever held a lease there was an earlier, dead process).
+   */
+  async removeLeases(members: readonly string[]): Promise<void> {
+    await writeAll(this.#writer, leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })));
   }
 
   /** Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. */

@@ -1,6 +1,7 @@
 /**
  * The Member lease (store/lease.ts) as applyUpload uses it: one upload of a Member at a time, others of the same
- * Member wait, other Members do not, a crashed run's lease lapses or is taken over by its own rerun.
+ * Member wait (a rerun of the same upload too), other Members do not, a crashed run's lease lapses, a holder that
+ * cannot renew stops before anyone else could write.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ after(async () => {
 const noSleep = async (): Promise<void> => {};
 const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
 const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
+const V3 = upload('v3', '2021-05-14T08:00:00.000Z#0003');
 
 async function table(): Promise<{ tableName: string; client: DynamoDBClient }> {
   return { tableName: await local.table(), client: local.client() };
@@ -102,12 +104,74 @@ test('a lease no longer renewed lapses, and the waiting upload goes ahead', asyn
   assert.ok(log.count('PutItemCommand') > 3, 'it had to wait');
 });
 
-test('a rerun of the same upload takes over the lease its dead run left, without waiting', async () => {
+test('a second delivery of an upload, processed while its first run is still writing, waits for it (no takeover)', async () => {
+  const { tableName, client } = await table();
+  const other = store(tableName, { lease: { pollMs: 5 } });
+  const k = (quantity: number, ...lineNos: number[]) => lineNos.map((n) => line({ case_ref: 'K', line_no: n, quantity }));
+  let later: Promise<unknown> | undefined;
+  const run1 = store(tableName, {}, (c) =>
+    c.command === 'BatchWriteItemCommand' && later === undefined
+      ? {
+          before: async () => {
+            // The duplicate of v2, then v3 (K line 1 only), both while run 1 has its lines in flight.
+            later = other.store.applyUpload(V2, k(2, 1, 2)).then(() => other.store.applyUpload(V3, k(3, 1)));
+            await new Promise((r) => setTimeout(r, 50));
+          },
+        }
+      : undefined,
+  );
+  assert.deepEqual(await run1.store.applyUpload(V2, k(2, 1, 2)), { written: 2, withdrawn: 0, supersededCases: 0 });
+  assert.deepEqual(await later, { written: 1, withdrawn: 1, supersededCases: 0 });
+  assert.deepEqual((await collect(run1.store.linesOf(1, 'FR'))).map((r) => `${r.line_no}:${r.quantity}`), ['1:3']);
+  assert.deepEqual(await lockItems(client, tableName), []);
+});
+
+test("removeLeases frees a dead process's lease at once (the local cloud does it at start)", async () => {
   const { tableName, client } = await table();
   await leaseHeldBy(client, tableName, V2.orderToken, 60_000);
   const { store: s } = store(tableName, { lease: { waitMs: 0 } });
+  await assert.rejects(s.applyUpload(V2, manyLines(2, 2)), { name: 'MemberBusyError' });
+  await s.removeLeases(['FR', 'DE']);
   assert.deepEqual(await s.applyUpload(V2, manyLines(2, 2)), { written: 4, withdrawn: 0, supersededCases: 0 });
-  assert.deepEqual(await lockItems(client, tableName), []);
+});
+
+test('a holder whose renewals keep failing stops before its lease could lapse, without writing a line', async () => {
+  const { tableName, client } = await table();
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  let slowed = false;
+  const { store: s } = store(tableName, { lease: { leaseMs: 150 } }, (c) => {
+    if (c.command === 'UpdateItemCommand') return { throw: throttled };
+    if (c.command === 'PutItemCommand' && (c.input['Item'] as { sk: string }).sk === keys.HEADS_SK && !slowed) {
+      slowed = true;
+      return { before: () => new Promise((r) => setTimeout(r, 200)) }; // the intent is slow: the lease is no longer sure
+    }
+    return undefined;
+  });
+  await assert.rejects(s.applyUpload(V1, manyLines(2, 2)), (e: Error) => e.name === 'LeaseLostError' && /could not be renewed/.test(e.message));
+  assert.deepEqual((await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('CASE#')), []);
+});
+
+test('a head write that landed but whose response was lost is retried and accepted as its own', async () => {
+  const { tableName, client } = await table();
+  const c = local.client();
+  let dropped = false;
+  c.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const sk = (args.input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S;
+      if (context.commandName === 'PutItemCommand' && sk === keys.HEADS_SK && !dropped) {
+        dropped = true;
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+      return out;
+    },
+    { step: 'build', name: 'dropResponse' },
+  );
+  const s = new SeizureStore({ client: c, tableName, sleep: noSleep });
+  assert.deepEqual(await s.applyUpload(V1, [line({ case_ref: 'K', line_no: 1 })]), { written: 1, withdrawn: 0, supersededCases: 0 });
+  assert.ok(dropped);
+  const shard = (await scanAll(client, tableName)).find((i) => i['sk']?.S === keys.HEADS_SK);
+  assert.equal(shard?.['rev']?.N, '1');
 });
 
 test('a run whose lease is taken over stops with LeaseLostError and leaves the new lease in place', async () => {
