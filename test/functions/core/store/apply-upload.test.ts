@@ -287,7 +287,7 @@ test('an empty orderToken is refused before anything is written', async () => {
 test('lines of an upload that died midway and never ran again are removed by the next upload of the case', async () => {
   // v1 declares lines 1-30 of K; its second batch (lines 26-30) never lands, and the process dies without releasing
   // the lease (its DeleteItem fails), which then lapses.
-  const f = await fixture({ lease: { leaseMs: 300 } }, (c) => {
+  const f = await fixture({ lease: { leaseMs: 2_000 } }, (c) => {
     if (c.command === 'BatchWriteItemCommand' && c.n === 2) return { throw: new Error('Lambda crashed') };
     if (c.command === 'DeleteItemCommand') return { throw: new Error('Lambda crashed') };
     return undefined;
