@@ -1,14 +1,14 @@
 /**
  * The annotated copy of a Member's own file: every row of the data sheet where it was (so row numbers in the report
  * match), each bad cell highlighted and carrying its error as a note, and an Errors sheet listing them all. The
- * Member fixes the file in place and uploads it again. Written with exceljs' streaming writer, read with our reader:
- * neither holds the sheet in memory.
+ * Member fixes the file in place and uploads it again. Written with our streaming writer (sheet/xlsx-writer.ts), read
+ * with our reader: neither holds the sheet in memory.
  */
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Lang } from './config.ts';
 import { openSpreadsheet } from './sheet/open.ts';
 import { SpreadsheetError, type ByteSource, type Cell } from './sheet/types.ts';
+import { XlsxWriter, columnLetter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
 const WORDS: Record<Lang, { errors: string; row: string; column: string; field: string; value: string; type: string; message: string; none: string; rejected: string; checked: string }> = {
@@ -17,10 +17,6 @@ const WORDS: Record<Lang, { errors: string; row: string; column: string; field: 
   es: { errors: 'Errores', row: 'Fila', column: 'Columna', field: 'Campo', value: 'Valor', type: 'Tipo', message: 'Qué corregir', none: 'Sin errores: se aceptaron todas las filas.', rejected: 'El archivo se ha rechazado en su totalidad:', checked: 'revisado' },
 };
 
-const BAD_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } };
-// A font given in full: a partial one makes spreadsheet programs fall back to their own default face.
-const BAD_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, color: { argb: 'FF9C0006' } };
-const HEAD_FONT: Partial<ExcelJS.Font> = { name: 'Calibri', size: 11, bold: true };
 /** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
 const COPY_WIDTH = 18;
 
@@ -37,7 +33,7 @@ function safeText(s: string): string {
   return clean.length > 32_767 ? clean.slice(0, 32_767) : clean;
 }
 
-function cellValue(c: Cell | undefined): ExcelJS.CellValue {
+function cellValue(c: Cell | undefined): XCell {
   if (!c) return null;
   switch (c.t) {
     case 'string':
@@ -45,18 +41,17 @@ function cellValue(c: Cell | undefined): ExcelJS.CellValue {
       return safeText(c.v);
     case 'number':
     case 'boolean':
-      return c.v;
     case 'date':
       return c.v;
     case 'error':
-      return { error: c.v } as ExcelJS.CellErrorValue;
+      return { error: c.v };
   }
 }
 
 /** Writes the annotated workbook to `out` (ended when done). */
 export async function writeFeedbackWorkbook(source: ByteSource, report: ValidationReport, out: Writable): Promise<void> {
   const w = WORDS[report.language];
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new XlsxWriter(out);
   const byCell = new Map<number, Map<number, ValidationIssue[]>>();
   for (const e of report.errors) {
     if (e.rowNumber === null) continue;
@@ -67,57 +62,45 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
   }
 
   if (report.sheet !== null && !isRejected(report)) {
-    const ws = wb.addWorksheet(`${report.sheet} (${w.checked})`.slice(0, 31), {
-      views: report.headerRow ? [{ state: 'frozen', ySplit: report.headerRow }] : [],
-    });
-    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? letterIndex(w.column) : 0)));
-    ws.columns = Array.from({ length: lastColumn + 1 }, () => ({ width: COPY_WIDTH }));
-    const input = await openSpreadsheet(source);
-    try {
-      for await (const sheet of input.sheets()) {
-        if (sheet.name !== report.sheet) continue;
-        for await (const row of sheet.rows()) {
-          const r = ws.getRow(row.rowNumber);
-          r.values = row.cells.map(cellValue);
-          if (row.rowNumber === report.headerRow) r.font = HEAD_FONT;
-          for (const [col, issues] of byCell.get(row.rowNumber) ?? []) {
-            const cell = r.getCell(col + 1);
-            cell.fill = BAD_FILL;
-            cell.font = BAD_FONT;
-            cell.note = issues.map((i) => i.message).join('\n');
-          }
-          for (let i = 0; i < row.cells.length; i++) {
-            if (row.cells[i]?.t === 'date') r.getCell(i + 1).numFmt = 'yyyy-mm-dd';
-          }
-          r.commit();
-        }
-        break;
-      }
-    } catch (e) {
-      // The file was read once already; if it changed under us, the report and the Errors sheet still stand.
-      if (!(e instanceof SpreadsheetError)) throw e;
-    } finally {
-      await input.close();
+    const notes = new Map<string, string>();
+    for (const [rowNumber, cols] of [...byCell].sort(([a], [b]) => a - b)) {
+      for (const [col, issues] of [...cols].sort(([a], [b]) => a - b)) notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
     }
-    ws.commit();
+    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? letterIndex(w.column) : 0)));
+    const sheet = { name: `${report.sheet} (${w.checked})`, frozenRows: report.headerRow ?? 0, widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH), notes };
+    await wb.sheet(sheet, async (rows) => {
+      const input = await openSpreadsheet(source);
+      try {
+        for await (const sheet of input.sheets()) {
+          if (sheet.name !== report.sheet) continue;
+          for await (const row of sheet.rows()) {
+            const bad = byCell.get(row.rowNumber);
+            const normal: XStyle = row.rowNumber === report.headerRow ? 'head' : 'normal';
+            const cells = row.cells.map(cellValue);
+            // A bad cell past the last one written still gets its highlight (and its note's anchor).
+            if (bad) for (const col of bad.keys()) while (cells.length <= col) cells.push(null);
+            await rows.row(row.rowNumber, cells, bad ? (col) => (bad.has(col) ? 'bad' : normal) : () => normal);
+          }
+          break;
+        }
+      } catch (e) {
+        // The file was read once already; if it changed under us, the report and the Errors sheet still stand.
+        if (!(e instanceof SpreadsheetError)) throw e;
+      } finally {
+        await input.close();
+      }
+    });
   }
 
-  const errs = wb.addWorksheet(w.errors, { views: [{ state: 'frozen', ySplit: 1 }] });
-  errs.columns = [
-    { header: w.row, width: 8 },
-    { header: w.column, width: 9 },
-    { header: w.field, width: 20 },
-    { header: w.value, width: 24 },
-    { header: w.type, width: 18 },
-    { header: w.message, width: 100 },
-  ];
-  errs.getRow(1).font = HEAD_FONT;
-  if (isRejected(report)) errs.addRow([null, null, null, null, null, w.rejected]).commit();
-  if (report.errors.length === 0) errs.addRow([null, null, null, null, null, w.none]).commit();
-  for (const e of report.errors) {
-    errs.addRow([e.rowNumber, e.column ?? null, e.fieldName, e.cell === null ? null : safeText(e.cell), e.type, e.message]).commit();
-  }
-  if (report.errorsNotListed) errs.addRow([null, null, null, null, null, `+${report.errorsNotListed}`]).commit();
-  errs.commit();
-  await wb.commit();
+  await wb.sheet({ name: w.errors, frozenRows: 1, widths: [8, 9, 20, 24, 18, 100] }, async (rows) => {
+    let n = 1;
+    await rows.row(n++, [w.row, w.column, w.field, w.value, w.type, w.message], () => 'head');
+    if (isRejected(report)) await rows.row(n++, [null, null, null, null, null, w.rejected]);
+    if (report.errors.length === 0) await rows.row(n++, [null, null, null, null, null, w.none]);
+    for (const e of report.errors) {
+      await rows.row(n++, [e.rowNumber, e.column ?? null, e.fieldName, e.cell === null ? null : safeText(e.cell), e.type, e.message]);
+    }
+    if (report.errorsNotListed) await rows.row(n++, [null, null, null, null, null, `+${report.errorsNotListed}`]);
+  });
+  await wb.close();
 }

@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough, Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import fc from 'fast-check';
+import { bufferByteSource } from '../../../../functions/core/sheet/source.ts';
+import type { Cell } from '../../../../functions/core/sheet/types.ts';
+import { openXlsx } from '../../../../functions/core/sheet/xlsx.ts';
+import { XlsxWriter, columnLetter, type RowSink, type SheetOptions, type XCell } from '../../../../functions/core/sheet/xlsx-writer.ts';
+
+async function workbook(sheets: Array<[SheetOptions, (rows: RowSink) => Promise<void>]>, out: Writable = new PassThrough()): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (out instanceof PassThrough) out.on('data', (c: Buffer) => chunks.push(c));
+  const w = new XlsxWriter(out);
+  for (const [opts, fill] of sheets) await w.sheet(opts, fill);
+  await w.close();
+  return Buffer.concat(chunks);
+}
+
+async function readBack(buf: Buffer): Promise<Array<{ name: string; rows: Array<{ rowNumber: number; cells: Array<Cell | undefined> }> }>> {
+  const wb = await openXlsx(bufferByteSource('w.xlsx', buf));
+  const out = [];
+  try {
+    for await (const s of wb.sheets()) {
+      const rows = [];
+      for await (const r of s.rows()) rows.push({ rowNumber: r.rowNumber, cells: [...r.cells] });
+      out.push({ name: s.name, rows });
+    }
+  } finally {
+    await wb.close();
+  }
+  return out;
+}
+
+const trimEnd = <T>(cells: T[]): T[] => {
+  const out = [...cells];
+  while (out.length > 0 && out[out.length - 1] === undefined) out.pop();
+  return out;
+};
+
+test('column letters run A..Z, AA..ZZ, AAA', () => {
+  assert.deepEqual([0, 25, 26, 51, 52, 701, 702, 16383].map(columnLetter), ['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+});
+
+test('any text, number, boolean and date cells read back exactly, with our reader and with exceljs', async () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'é', '東', '😀', '&', '<', '>', '"', "'", ' ', '\n', '\t', '=', '+', '@', '-') });
+  const cell = fc.oneof(
+    text,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.boolean(),
+    fc.integer({ min: Date.UTC(1900, 2, 1), max: Date.UTC(2099, 11, 31) }).map((t) => new Date(Math.floor(t / 86_400_000) * 86_400_000)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 20 }), async (rows) => {
+      const buf = await workbook([[{ name: 'Data' }, async (sink) => { for (let i = 0; i < rows.length; i++) await sink.row(i + 1, rows[i]!); }]]);
+      const [sheet] = await readBack(buf);
+      assert.equal(sheet!.name, 'Data');
+      // Empty text is written as a blank cell; -0 as 0. Rows of blanks only are not rows.
+      const expected = rows
+        .map((r, i) => ({ rowNumber: i + 1, cells: r.map((v) => (v === '' ? undefined : typeof v === 'number' && Object.is(v, -0) ? 0 : v)) }))
+        .filter((r) => r.cells.some((v) => v !== undefined));
+      assert.deepEqual(
+        sheet!.rows.map((r) => ({ rowNumber: r.rowNumber, cells: r.cells.map((c) => c?.v) })),
+        expected.map((r) => ({ rowNumber: r.rowNumber, cells: trimEnd(r.cells) })),
+      );
+      const x = new ExcelJS.Workbook();
+      await x.xlsx.load(buf as unknown as ExcelJS.Buffer);
+      const ws = x.worksheets[0]!;
+      rows.forEach((r, i) =>
+        r.forEach((v, j) => {
+          const got = ws.getCell(i + 1, j + 1).value;
+          if (v === '') assert.equal(got, null);
+          else if (v instanceof Date) assert.equal((got as Date).getTime(), v.getTime());
+          else if (typeof v === 'number') assert.equal(got, Object.is(v, -0) ? 0 : v);
+          else assert.equal(got, v);
+        }),
+      );
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test('text that looks like a formula stays text; control characters XML cannot carry are dropped', async () => {
+  const buf = await workbook([[{ name: 'S' }, (s) => s.row(1, ['=SUM(A1)', 'a\u0001b\u001fc'])]]);
+  const x = new ExcelJS.Workbook();
+  await x.xlsx.load(buf as unknown as ExcelJS.Buffer);
+  const ws = x.worksheets[0]!;
+  assert.equal(ws.getCell('A1').type, ExcelJS.ValueType.String);
+  assert.equal(ws.getCell('A1').formula, undefined);
+  assert.equal(ws.getCell('B1').value, 'abc');
+});
+
+test('styles, notes, frozen rows, widths and error cells are what spreadsheet programs read', async () => {
+  const notes = new Map([['B2', 'Unknown product\nsecond line'], ['C2', 'must be > 0']]);
+  const buf = await workbook([
+    [
+      { name: 'week [1]: checked/all?', frozenRows: 1, widths: [12, 30], notes },
+      async (s) => {
+        await s.row(1, ['Member', 'Product', 'Quantity'], () => 'head');
+        await s.row(2, ['FR', 'Aspirin', -3, new Date(Date.UTC(2021, 5, 15)), { error: '#N/A' }], (c) => (c === 1 || c === 2 ? 'bad' : 'normal'));
+        await s.row(5, ['FR']);
+      },
+    ],
+    [{ name: 'Errors' }, (s) => s.row(1, ['Row'])],
+  ]);
+  const x = new ExcelJS.Workbook();
+  await x.xlsx.load(buf as unknown as ExcelJS.Buffer);
+  const ws = x.worksheets[0]!;
+  assert.deepEqual(x.worksheets.map((w) => w.name), ['week _1__ checked_all_', 'Errors']);
+  assert.equal(ws.getCell('A1').font?.bold, true);
+  assert.equal((ws.getCell('B2').fill as ExcelJS.FillPattern).fgColor?.argb, 'FFFFC7CE');
+  assert.equal(ws.getCell('B2').font?.color?.argb, 'FF9C0006');
+  assert.equal(ws.getCell('A2').fill?.type === 'pattern' && (ws.getCell('A2').fill as ExcelJS.FillPattern).pattern !== 'none', false);
+  assert.equal(ws.getCell('B2').note, 'Unknown product\nsecond line');
+  assert.equal(ws.getCell('C2').note, 'must be > 0');
+  assert.equal(ws.getCell('D2').numFmt, 'yyyy-mm-dd');
+  assert.deepEqual(ws.getCell('E2').value, { error: '#N/A' });
+  assert.equal(ws.views[0]?.state, 'frozen');
+  assert.equal((ws.views[0] as { ySplit?: number }).ySplit, 1);
+  assert.equal(ws.getColumn(2).width, 30);
+  assert.equal(ws.getRow(5).getCell(1).value, 'FR');
+});
+
+test('rows must come in increasing order', async () => {
+  await assert.rejects(workbook([[{ name: 'S' }, async (s) => { await s.row(2, ['a']); await s.row(2, ['b']); }]]), RangeError);
+});
+
+test('a slow destination gets the whole workbook (backpressure is waited for, nothing is dropped)', async () => {
+  const chunks: Buffer[] = [];
+  const slow = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk);
+      setImmediate(cb);
+    },
+  });
+  await workbook([[{ name: 'S' }, async (s) => { for (let i = 1; i <= 5000; i++) await s.row(i, [`row ${i}`, i, 'x'.repeat(1 + (i % 50))]); }]], slow);
+  const [sheet] = await readBack(Buffer.concat(chunks));
+  assert.equal(sheet!.rows.length, 5000);
+  assert.deepEqual(sheet!.rows[4999]!.cells.map((c) => c?.v), ['row 5000', 5000, 'x']);
+});
