@@ -1,8 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
+import { SaxesParser } from 'saxes';
+import yauzl from 'yauzl';
 import { bufferByteSource } from '../../../../functions/core/sheet/source.ts';
 import type { Cell } from '../../../../functions/core/sheet/types.ts';
 import { openXlsx } from '../../../../functions/core/sheet/xlsx.ts';
@@ -139,4 +145,54 @@ test('a slow destination gets the whole workbook (backpressure is waited for, no
   const [sheet] = await readBack(Buffer.concat(chunks));
   assert.equal(sheet!.rows.length, 5000);
   assert.deepEqual(sheet!.rows[4999]!.cells.map((c) => c?.v), ['row 5000', 5000, 'x']);
+});
+
+test('every part is well-formed XML, and every part a relationship or content type names is in the archive', async () => {
+  const notes = new Map([['A1', 'a <note> & "quotes"']]);
+  const buf = await workbook([
+    [{ name: 'Data & <more>', frozenRows: 1, widths: [10], notes }, (s) => s.row(1, ['x'], () => 'bad')],
+    [{ name: 'Errors' }, (s) => s.row(1, ['y'])],
+  ]);
+  const z = await yauzl.fromBufferPromise(buf);
+  const parts = new Map<string, string>();
+  for await (const e of z.eachEntry()) {
+    const chunks: Buffer[] = [];
+    for await (const c of await z.openReadStreamPromise(e)) chunks.push(c as Buffer);
+    parts.set(e.fileName, Buffer.concat(chunks).toString('utf8'));
+  }
+  z.close();
+  const targets: string[] = [];
+  for (const [name, xml] of parts) {
+    const p = new SaxesParser({ xmlns: false });
+    p.on('opentag', (tag) => {
+      const a = tag.attributes as Record<string, string>;
+      if (tag.name === 'Relationship') targets.push(posix.join(posix.dirname(posix.dirname(name)), a['Target']!));
+      if (tag.name === 'Override') targets.push(a['PartName']!.slice(1));
+    });
+    assert.doesNotThrow(() => p.write(xml).close(), name);
+  }
+  for (const t of targets) assert.ok(parts.has(t), `${t} is named but missing`);
+  assert.ok(parts.has('xl/drawings/vmlDrawing1.vml') && !parts.has('xl/comments2.xml'));
+});
+
+test('Gnumeric reads the workbook: both sheets, the values, the note (skipped when ssconvert is not installed)', async (t) => {
+  if (spawnSync('ssconvert', ['--version']).error) return t.skip('ssconvert (Debian package gnumeric) is not installed');
+  const dir = await mkdtemp(join(tmpdir(), 'xlsx-writer-'));
+  try {
+    const file = join(dir, 'w.xlsx');
+    await writeFile(
+      file,
+      await workbook([
+        [{ name: 'Data', notes: new Map([['B1', 'a note']]) }, (s) => s.row(1, ['é & <b>', 12.5, new Date(Date.UTC(2021, 5, 15))], (c) => (c === 1 ? 'bad' : 'normal'))],
+        [{ name: 'Errors' }, (s) => s.row(1, ['Row'], () => 'head')],
+      ]),
+    );
+    const r = spawnSync('ssconvert', ['--export-file-per-sheet', file, join(dir, 'out.csv')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match((await readFile(join(dir, 'out.csv.0'), 'utf8')).trim(), /^"é & <b>",12.5,2021[-/]06[-/]15$/); // a date cell, in its date format
+    assert.equal((await readFile(join(dir, 'out.csv.1'), 'utf8')).trim(), 'Row');
+    assert.match(r.stderr, /Note/); // its CSV exporter reports the note it read and cannot export
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
