@@ -9,6 +9,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { OperationConfig, Phase } from '../../functions/core/config.ts';
+import { addDays, isIsoDay } from '../../functions/core/days.ts';
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
 import type { WorkflowEvent } from '../../lib/local/stepfunctions.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
@@ -20,9 +21,6 @@ export const usage = `seizures close-phase --phase N [--interim] [--as-of YYYY-M
 
 export const EXIT_WORKFLOW_FAILED = 1;
 
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (s: string) => ISO_DAY.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 /** The phase named by `--phase`, or a usage error listing the operation's phases. */
 export function phaseOfFlag(config: OperationConfig, v: string | undefined): Phase {
@@ -39,8 +37,8 @@ export function phaseOfFlag(config: OperationConfig, v: string | undefined): Pha
  */
 export function closePhaseInput(config: OperationConfig, o: { phase: Phase; interim: boolean; asOf?: string | undefined; today?: string }): PhaseCloseExecutionInput {
   const mode = o.interim ? 'interim' : 'final';
-  if (o.asOf !== undefined && !isDay(o.asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got '${o.asOf}')`);
-  const asOf = o.asOf ?? (o.interim ? (o.today ?? new Date().toISOString().slice(0, 10)) : dayAfter(o.phase.end));
+  if (o.asOf !== undefined && !isIsoDay(o.asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got '${o.asOf}')`);
+  const asOf = o.asOf ?? (o.interim ? (o.today ?? new Date().toISOString().slice(0, 10)) : addDays(o.phase.end, 1));
   if (o.interim && asOf < o.phase.start) {
     throw new UsageError(`an interim run of phase ${o.phase.phase} needs an as-of date on or after its start, ${o.phase.start} (got ${asOf}${o.asOf ? '' : ', today'})`);
   }

@@ -7,6 +7,7 @@
  * Exit codes: 0 printed, 1 no such summary stored, 64 wrong usage, 69 no cloud / no credentials.
  */
 import type { OperationConfig } from '../../functions/core/config.ts';
+import { isIsoDay } from '../../functions/core/days.ts';
 import type { SummaryItem } from '../../functions/core/phase/items.ts';
 import type { Figures, SummaryJson } from '../../functions/core/phase/summary.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
@@ -17,7 +18,6 @@ import type { PhaseTarget } from './phase-target.ts';
 export const usage = `seizures summary --phase N [--cumulative] [--interim YYYY-MM-DD] [--analysts] [--format text|json] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0, 1 no such summary)`;
 
 export const EXIT_NOT_FOUND = 1;
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function summaryCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -34,7 +34,7 @@ export async function summaryCommand(args: string[]): Promise<number> {
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const config = readConfig(values.config);
   const phase = phaseOfFlag(config, values.phase);
-  if (values.interim !== undefined && !(ISO_DAY.test(values.interim) && !Number.isNaN(Date.parse(`${values.interim}T00:00:00Z`)))) {
+  if (values.interim !== undefined && !isIsoDay(values.interim)) {
     throw new UsageError(`--interim takes the run's as-of date, YYYY-MM-DD (got '${values.interim}')`);
   }
   const runLabel = values.interim === undefined ? 'final' : `interim-${values.interim}`;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isIsoDay } from './days.ts';
 
 export type Lang = 'en' | 'fr' | 'es';
 
@@ -66,8 +67,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Checks a parsed config and fills defaults; every problem is named, so a bad cdk.json fails at start, not mid-ingest. */
 export function parseOperationConfig(raw: unknown, origin = 'operation config'): OperationConfig {
   const fail = (msg: string): never => {
@@ -81,7 +80,7 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
     const ph = p as Record<string, unknown>;
     if (!Number.isInteger(ph.phase)) fail(`phases[${i}].phase must be an integer`);
     for (const k of ['start', 'end'] as const) {
-      if (typeof ph[k] !== 'string' || !ISO_DAY.test(ph[k] as string)) fail(`phases[${i}].${k} must be YYYY-MM-DD`);
+      if (!isIsoDay(ph[k])) fail(`phases[${i}].${k} must be YYYY-MM-DD`);
     }
     if ((ph.start as string) > (ph.end as string)) fail(`phases[${i}] ends before it starts`);
     return { phase: ph.phase as number, start: ph.start as string, end: ph.end as string };

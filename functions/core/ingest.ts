@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
+import { dayOf } from './days.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
@@ -67,11 +68,6 @@ export const orderToken = (ev: UploadEvent): string => `${ev.eventTime}#${(ev.se
 /** Which version of the object this is. Without bucket versioning (the local emulator), the sequencer or ETag tells versions apart. */
 export const versionOf = (ev: Pick<UploadEvent, 'versionId' | 'sequencer' | 'etag'>, etag?: string): string =>
   ev.versionId && ev.versionId !== 'null' ? ev.versionId : ev.sequencer ? `seq:${ev.sequencer}` : `etag:${ev.etag ?? etag ?? ''}`;
-
-const dayOf = (iso: string): string | undefined => {
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? undefined : t.toISOString().slice(0, 10);
-};
 
 const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 

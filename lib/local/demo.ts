@@ -23,6 +23,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Lang, MemberConfig, OperationConfig, Phase } from '../../functions/core/config.ts';
+import { addDays, daysIn } from '../../functions/core/days.ts';
 import type { SeizureRecord } from '../../functions/core/record.ts';
 import { FIELDS, type FieldKey } from '../../functions/core/schema.ts';
 import { buildTemplate, SHEET_NAMES } from '../../functions/core/template.ts';
@@ -342,10 +343,6 @@ interface Slot {
 
 const keyOf = (r: Pick<DemoRow, 'reporting_member' | 'case_ref' | 'line_no'>) => `${r.reporting_member}#${r.case_ref}#${r.line_no}`;
 
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-const daysIn = (p: Phase) => Math.round((Date.parse(`${p.end}T00:00:00Z`) - Date.parse(`${p.start}T00:00:00Z`)) / 86_400_000) + 1;
 
 /** Generates the demo operation for a config (its first three phases, its Members). Deterministic in (config, options). */
 export function generateDemo(config: OperationConfig, opts: DemoOptions = {}): DemoDataset {

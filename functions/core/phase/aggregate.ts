@@ -221,8 +221,6 @@ export function weekOf(day: string): string {
   return w;
 }
 
-export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
 /** The index key of a line in the byPhase order, and its case's key (store/keys.ts phaseSk, computed once). */
 const NON_ASCII = /[^\u0000-\u007f]/;
 

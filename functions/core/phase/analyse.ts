@@ -38,7 +38,8 @@ import {
   type WeeklyAlarm,
   UNKNOWN,
 } from '../trends/index.ts';
-import { addDays, compareCandidates, mergePhaseAggs, sizeLog10Counts, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type SizesJson, type WeekDimension } from './aggregate.ts';
+import { compareCandidates, mergePhaseAggs, sizeLog10Counts, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type SizesJson, type WeekDimension } from './aggregate.ts';
+import { addDays } from '../days.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 
 export interface TrendSignal {

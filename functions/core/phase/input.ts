@@ -10,6 +10,7 @@
  */
 import { SUMMARIES_PREFIX } from '../layout.ts';
 import type { OperationConfig, Phase } from '../config.ts';
+import { isIsoDay } from '../days.ts';
 
 export type Mode = 'final' | 'interim';
 
@@ -37,14 +38,6 @@ export interface PhasePlan {
 /** The input names an unknown operation or phase, or is malformed. Not worth retrying. */
 export class PhaseCloseInputError extends Error {
   override readonly name = 'PhaseCloseInputError';
-}
-
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isIsoDay(s: unknown): s is string {
-  if (typeof s !== 'string' || !ISO_DAY.test(s)) return false;
-  const t = Date.parse(`${s}T00:00:00Z`);
-  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
 
 /** The input checked against the operation; throws PhaseCloseInputError naming every problem found. */

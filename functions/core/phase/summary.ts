@@ -8,7 +8,8 @@
  */
 import type { OperationConfig } from '../config.ts';
 import type { RiskProfile } from '../trends/index.ts';
-import { addDays, mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
+import { mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
+import { addDays } from '../days.ts';
 import { countedDays, type AlarmSignal, type AnalysisJson, type NewSignal, type OutlierGroup, type OutlierSeizure, type Signal, type SignalCounts, type TrendSignal } from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 import { keyLabel, signalSentence, type LabelDimension } from './text.ts';

@@ -11,12 +11,13 @@
  * (The count condition is on the phase with the higher rate: the one whose lines make the trend.)
  */
 import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
+import { daysIn } from '../days.ts';
 import { benjaminiHochberg, binomTestTwoSided } from './stats.ts';
 import { DIMENSIONS, memberCount, type Cell, type Dimension, type PhaseAggregate } from './types.ts';
 
 /** Weeks in a phase: its days, first and last included, divided by 7. */
 export function weeksIn(phase: Pick<Phase, 'start' | 'end'>): number {
-  const days = (Date.parse(`${phase.end}T00:00:00Z`) - Date.parse(`${phase.start}T00:00:00Z`)) / 86_400_000 + 1;
+  const days = daysIn(phase);
   if (!(days >= 1)) throw new RangeError(`weeksIn: phase ${phase.start}..${phase.end} has no day`);
   return days / 7;
 }

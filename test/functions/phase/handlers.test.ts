@@ -33,7 +33,7 @@ import { MissingEnvError } from '../../../functions/phase/shared.ts';
 import { operationConfigEnv } from '../../../lib/operation-env.ts';
 import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
-import { addDays } from '../../../functions/core/phase/aggregate.ts';
+import { addDays } from '../../../functions/core/days.ts';
 
 const LINES = makeLines();
 const lines = () => LINES;

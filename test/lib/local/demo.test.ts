@@ -22,6 +22,8 @@ import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validat
 import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
+import { addDays } from '../../../functions/core/days.ts';
+import { weekOf } from '../../../functions/core/phase/aggregate.ts';
 import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
 
 const config = loadOperationConfig();
@@ -198,8 +200,6 @@ test('planted: split consignments spread across Members (1 -> 8 -> 20), rising t
   assert.deepEqual(fresh, ['2:doxycycline:split_consignment', '3:azithromycin:split_consignment', '3:pregabalin:vehicle_cavity', '3:tramadol:vehicle_cavity']);
 });
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-
 test('the demo\'s check of the summaries names each planted signal missing, and a rising one outside the alert email\'s list', () => {
   const trend = (kind: 'rising' | 'falling', dimension: string, key: string) => ({ kind, dimension, key });
   const summary = (phase: number, rising: ReturnType<typeof trend>[], falling: ReturnType<typeof trend>[], fresh: { novelty: string; key: string }[], noise = 0) =>
@@ -228,11 +228,7 @@ test('the demo\'s check of the summaries names each planted signal missing, and 
 });
 
 /** Monday of a day's week (as the workflow's weeks). */
-function mondayOf(day: string): string {
-  const t = Date.parse(`${day}T00:00:00Z`);
-  const dow = (new Date(t).getUTCDay() + 6) % 7;
-  return new Date(t - dow * 86_400_000).toISOString().slice(0, 10);
-}
+const mondayOf = weekOf;
 
 function weekPeriods(rs: readonly SeizureRecord[]): PeriodAggregate[] {
   const byWeek = new Map<string, SeizureRecord[]>();

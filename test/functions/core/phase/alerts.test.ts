@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { aggregateLines, addDays } from '../../../../functions/core/phase/aggregate.ts';
+import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
+import { addDays } from '../../../../functions/core/days.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
 import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import {

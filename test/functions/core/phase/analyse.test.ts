@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateLines, addDays } from '../../../../functions/core/phase/aggregate.ts';
+import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
+import { addDays } from '../../../../functions/core/days.ts';
 import { alertRule, analyse, lastCompleteWeek, SIGNAL_ORDER } from '../../../../functions/core/phase/analyse.ts';
 import { sizeOutliers } from '../../../../functions/core/trends/outliers.ts';
 import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';

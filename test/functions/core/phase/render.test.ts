@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateLines, addDays } from '../../../../functions/core/phase/aggregate.ts';
+import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
+import { addDays } from '../../../../functions/core/days.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
 import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import { renderFiles } from '../../../../functions/core/phase/render.ts';
