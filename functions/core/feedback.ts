@@ -8,7 +8,8 @@ import type { Writable } from 'node:stream';
 import type { Lang } from './config.ts';
 import { openSpreadsheet } from './sheet/open.ts';
 import { SpreadsheetError, type ByteSource, type Cell } from './sheet/types.ts';
-import { XlsxWriter, columnLetter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
+import { columnIndex, columnLetter } from './sheet/columns.ts';
+import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
 const WORDS: Record<Lang, { errors: string; row: string; column: string; field: string; value: string; type: string; message: string; none: string; rejected: string; checked: string }> = {
@@ -19,12 +20,6 @@ const WORDS: Record<Lang, { errors: string; row: string; column: string; field: 
 
 /** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
 const COPY_WIDTH = 18;
-
-function letterIndex(letter: string): number {
-  let n = 0;
-  for (const ch of letter) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-}
 
 /** Excel cannot hold more than 32,767 characters in a cell, nor a few control characters. */
 function safeText(s: string): string {
@@ -55,7 +50,7 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
   const byCell = new Map<number, Map<number, ValidationIssue[]>>();
   for (const e of report.errors) {
     if (e.rowNumber === null) continue;
-    const col = e.column ? letterIndex(e.column) : 0;
+    const col = e.column ? columnIndex(e.column) : 0;
     const row = byCell.get(e.rowNumber) ?? new Map<number, ValidationIssue[]>();
     row.set(col, [...(row.get(col) ?? []), e]);
     byCell.set(e.rowNumber, row);
@@ -66,7 +61,7 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
     for (const [rowNumber, cols] of [...byCell].sort(([a], [b]) => a - b)) {
       for (const [col, issues] of [...cols].sort(([a], [b]) => a - b)) notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
     }
-    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? letterIndex(w.column) : 0)));
+    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? columnIndex(w.column) : 0)));
     const sheet = { name: `${report.sheet} (${w.checked})`, frozenRows: report.headerRow ?? 0, widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH), notes };
     await wb.sheet(sheet, async (rows) => {
       const input = await openSpreadsheet(source);

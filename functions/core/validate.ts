@@ -10,6 +10,7 @@ import { message, VOCAB_WORD, type MessageId, type Params } from './messages.ts'
 import { cellText, isoDay, parseDate, parseNumber } from './parse.ts';
 import type { SeizureRecord } from './record.ts';
 import { FIELDS, REQUIRED_KEYS, type FieldDef, type FieldKey } from './schema.ts';
+import { columnLetter } from './sheet/columns.ts';
 import { openSpreadsheet } from './sheet/open.ts';
 import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type Cell, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
 import { categoryOfProduct, fold, LANGS, PRODUCTS_BY_CATEGORY, VOCABS, type Category, type VocabName } from './vocab.ts';
@@ -92,12 +93,6 @@ const HEADER_INDEX: ReadonlyMap<string, { key: FieldKey; langs: Lang[] }> = (() 
   }
   return m;
 })();
-
-export function columnLetter(index: number): string {
-  let s = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
 
 interface Header {
   rowNumber: number;

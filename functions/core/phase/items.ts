@@ -11,7 +11,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, pages, resolvePolicy, withRetry, type RetryPolicy } from '../store/batch.ts';
+import { documentClient, isConditionFailure, pages, resolvePolicy, withRetry, type RetryPolicy } from '../store/batch.ts';
 import { alertPk, alertSk, summaryPk, summarySk } from '../store/keys.ts';
 import type { SignalCounts } from './analyse.ts';
 import type { Mode } from './input.ts';
@@ -66,8 +66,6 @@ function without<T>(item: Record<string, unknown>): T {
   for (const k of META) delete out[k];
   return out as T;
 }
-
-const isConditionFailure = (e: unknown): boolean => (e as { name?: unknown })?.name === 'ConditionalCheckFailedException';
 
 export interface PhaseTableOptions extends Partial<RetryPolicy> {
   client: DynamoDBClient | DynamoDBDocumentClient;

@@ -13,6 +13,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { crc32, createDeflateRaw } from 'node:zlib';
+import { columnIndex, columnLetter } from './columns.ts';
 
 export type XCell = string | number | boolean | Date | { readonly error: string } | null | undefined;
 export type XStyle = 'normal' | 'head' | 'bad';
@@ -67,18 +68,6 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 export function xmlText(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[&<>"]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => XML_ESCAPES[c] ?? '');
-}
-
-const letters: string[] = [];
-/** 0 -> A, 25 -> Z, 26 -> AA ... */
-export function columnLetter(i: number): string {
-  let s = letters[i];
-  if (s === undefined) {
-    s = '';
-    for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-    letters[i] = s;
-  }
-  return s;
 }
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
@@ -281,10 +270,8 @@ export class XlsxWriter {
       for (const ref of notes.keys()) {
         const m = /^([A-Z]+)(\d+)$/.exec(ref);
         if (!m) throw new RangeError(`not a cell reference: ${ref}`);
-        let col = 0;
-        for (const ch of m[1]!) col = col * 26 + (ch.charCodeAt(0) - 64);
+        const col = columnIndex(m[1]!);
         const row = Number(m[2]) - 1;
-        col -= 1;
         await put(
           `<v:shape id="_x0000_s${id++}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;margin-top:2pt;width:240pt;height:60pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">` +
             '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>' +

@@ -125,6 +125,10 @@ export const isRetryable = (e: unknown): boolean => {
   return err.$fault === 'server';
 };
 
+/** A conditional write whose condition did not hold: an answer, never worth retrying. */
+export const isConditionFailure = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ConditionalCheckFailedException';
+
 /** Runs `call` until it succeeds, retrying retryable errors with backoff; the last error is rethrown as is. */
 export async function withRetry<T>(p: RetryPolicy, call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

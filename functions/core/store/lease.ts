@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { backoffDelay, defaultSleep, withRetry, type RetryPolicy } from './batch.ts';
+import { backoffDelay, defaultSleep, isConditionFailure, withRetry, type RetryPolicy } from './batch.ts';
 import { LOCK_SK, lockPk } from './keys.ts';
 
 export interface LeaseOptions {
@@ -54,9 +54,6 @@ export interface Lease {
   /** Stops the renewals and deletes the lease if it is still this run's. Never throws. */
   release(): Promise<void>;
 }
-
-const isConditionFailure = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ConditionalCheckFailedException';
 
 interface Ctx {
   readonly doc: DynamoDBDocumentClient;

@@ -73,6 +73,7 @@ import {
   type WriterOptions,
   documentClient,
   forEachLimit,
+  isConditionFailure,
   resolvePolicy,
   pages,
   withRetry,
@@ -188,9 +189,6 @@ const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
  */
 const headToken = (u: UploadRef): string =>
   `${u.orderToken}#${createHash('sha256').update(`${u.objectKey}\u0000${u.versionId}`).digest('hex').slice(0, 12)}`;
-
-const isConditionFailure = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ConditionalCheckFailedException';
 
 const without = (item: Item, meta: readonly string[]): Item => {
   const out: Item = { ...item };

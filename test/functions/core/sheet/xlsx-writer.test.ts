@@ -12,7 +12,8 @@ import yauzl from 'yauzl';
 import { bufferByteSource } from '../../../../functions/core/sheet/source.ts';
 import type { Cell } from '../../../../functions/core/sheet/types.ts';
 import { openXlsx } from '../../../../functions/core/sheet/xlsx.ts';
-import { XlsxWriter, columnLetter, type RowSink, type SheetOptions, type XCell } from '../../../../functions/core/sheet/xlsx-writer.ts';
+import { columnIndex, columnLetter } from '../../../../functions/core/sheet/columns.ts';
+import { XlsxWriter, type RowSink, type SheetOptions, type XCell } from '../../../../functions/core/sheet/xlsx-writer.ts';
 
 async function workbook(sheets: Array<[SheetOptions, (rows: RowSink) => Promise<void>]>, out: Writable = new PassThrough()): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -44,8 +45,10 @@ const trimEnd = <T>(cells: T[]): T[] => {
   return out;
 };
 
-test('column letters run A..Z, AA..ZZ, AAA', () => {
-  assert.deepEqual([0, 25, 26, 51, 52, 701, 702, 16383].map(columnLetter), ['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+test('column letters run A..Z, AA..ZZ, AAA, and back', () => {
+  const indexes = [0, 25, 26, 51, 52, 701, 702, 16383];
+  assert.deepEqual(indexes.map(columnLetter), ['A', 'Z', 'AA', 'AZ', 'BA', 'ZZ', 'AAA', 'XFD']);
+  assert.deepEqual(indexes.map(columnLetter).map(columnIndex), indexes);
 });
 
 test('any text, number, boolean and date cells read back exactly, with our reader and with exceljs', async () => {
