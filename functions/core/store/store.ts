@@ -286,8 +286,7 @@ export class SeizureStore {
     const plans = await this.#readShards(upload.member, [...byShard.keys()], guard);
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
-    const claimed: CaseWork[] = [];
-    const garbageOf = new Map<CaseWork, readonly number[]>();
+    const claimed: Array<{ readonly c: CaseWork; readonly head: Head }> = [];
     const intents: Array<{ plan: ShardPlan; text: string }> = [];
     for (const plan of plans) {
       for (const c of byShard.get(plan.shard) ?? []) {
@@ -298,13 +297,10 @@ export class SeizureStore {
           continue;
         }
         plan.heads.set(c.ref, d.head);
-        claimed.push(c);
+        claimed.push({ c, head: d.head });
         result.written += c.lines.length;
         result.withdrawn += d.withdrawn;
-        if (d.head.garbage.length > 0) {
-          garbageOf.set(c, d.head.garbage);
-          plan.withGarbage.push(c.ref);
-        }
+        if (d.head.garbage.length > 0) plan.withGarbage.push(c.ref);
       }
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
@@ -321,9 +317,9 @@ export class SeizureStore {
     await writeAll(
       { ...this.#writer, guard },
       (function* () {
-        for (const c of claimed) {
+        for (const { c, head } of claimed) {
           for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
-          for (const n of garbageOf.get(c) ?? []) yield { DeleteRequest: { Key: { pk: c.pk, sk: lineSk(n) } } };
+          for (const n of head.garbage) yield { DeleteRequest: { Key: { pk: c.pk, sk: lineSk(n) } } };
         }
       })(),
     );
