@@ -908,31 +908,55 @@ export abstract class XmlScanner {
 const isName = (s: string, start: number, end: number, name: string): boolean =>
   end - start === name.length && s.startsWith(name, start);
 
+/** The text runs (<t>) of string items: <si> in sharedStrings.xml, <is> (inline strings) in a sheet. */
+abstract class TextRunScanner extends XmlScanner {
+  private inT = false;
+  private tPreserve = false;
+
+  /**
+   * At a <t> start tag: its text when it is plain within this chunk (scanning then resumes at `contentEnd`), else
+   * undefined, and the text streams into `text` until `tEnd`. `inherited`: xml:space="preserve" on the item.
+   */
+  protected tStart(s: string, after: number, nameEnd: number, inherited: boolean): string | undefined {
+    const preserve = inherited || (this.attrCount > 0 && this.hasAttr(s, 'xml:space', 'preserve'));
+    const e = this.plainContent(s, after, nameEnd);
+    if (e !== -1) return tText(s.slice(after, e), preserve);
+    this.inT = true;
+    this.tPreserve = preserve;
+    this.capturing = true;
+    this.text = '';
+    return undefined;
+  }
+
+  /** At a </t>: the run captured since `tStart`, or undefined when none was. */
+  protected tEnd(): string | undefined {
+    if (!this.inT) return undefined;
+    const t = tText(this.text, this.tPreserve);
+    this.inT = false;
+    this.capturing = false;
+    this.text = '';
+    return t;
+  }
+}
+
 /** sharedStrings.xml: each <si> is the concatenation of its <t> texts (runs), phonetic runs (<rPh>) left out. */
-class SharedStringsScanner extends XmlScanner {
+class SharedStringsScanner extends TextRunScanner {
   /** One Cell per shared string, shared by all cells that refer to it (cells are read-only). */
   readonly cells: Cell[] = [];
   private inSi = false;
   private siPreserve = false;
   private current = '';
   private phonetic = 0;
-  private inT = false;
-  private preserve = false;
 
   protected open(s: string, local: number, nameEnd: number, selfClosing: boolean, after: number): number {
     const len = nameEnd - local;
     if (len === 1 && s.charCodeAt(local) === 116 /* t */) {
       if (this.inSi && this.phonetic === 0 && !selfClosing) {
-        const preserve = this.siPreserve || (this.attrCount > 0 && this.hasAttr(s, 'xml:space', 'preserve'));
-        const e = this.plainContent(s, after, nameEnd);
-        if (e !== -1) {
-          this.current += tText(s.slice(after, e), preserve);
+        const t = this.tStart(s, after, nameEnd, this.siPreserve);
+        if (t !== undefined) {
+          this.current += t;
           return this.contentEnd;
         }
-        this.inT = true;
-        this.preserve = preserve;
-        this.capturing = true;
-        this.text = '';
       }
     } else if (len === 2 && isName(s, local, nameEnd, 'si')) {
       if (selfClosing) this.cells.push({ t: 'string', v: '' });
@@ -950,12 +974,8 @@ class SharedStringsScanner extends XmlScanner {
   protected close(s: string, local: number, nameEnd: number): void {
     const len = nameEnd - local;
     if (len === 1 && s.charCodeAt(local) === 116 /* t */) {
-      if (this.inT) {
-        this.current += tText(this.text, this.preserve);
-        this.inT = false;
-        this.capturing = false;
-        this.text = '';
-      }
+      const t = this.tEnd();
+      if (t !== undefined) this.current += t;
     } else if (len === 2 && isName(s, local, nameEnd, 'si')) {
       if (this.inSi) this.cells.push({ t: 'string', v: this.current });
       this.inSi = false;
@@ -1070,7 +1090,7 @@ function isBlank(s: string): boolean {
  * A worksheet's <sheetData>: completed rows collect in `rows` as the text is scanned; `done` once </sheetData> is seen
  * (the rest of the worksheet is not read).
  */
-class SheetScanner extends XmlScanner {
+class SheetScanner extends TextRunScanner {
   rows: Row[] = [];
   done = false;
   private inData = false;
@@ -1091,8 +1111,6 @@ class SheetScanner extends XmlScanner {
   private isPreserve = false;
   private inline: string | undefined = undefined;
   private phonetic = 0;
-  private inT = false;
-  private preserve = false;
 
   constructor(
     private readonly strings: readonly Cell[],
@@ -1140,16 +1158,11 @@ class SheetScanner extends XmlScanner {
         this.formula = true;
       } else if (c0 === 116 /* t */) {
         if (this.inIs && this.phonetic === 0 && !selfClosing) {
-          const preserve = this.isPreserve || (this.attrCount > 0 && this.hasAttr(s, 'xml:space', 'preserve'));
-          const e = this.plainContent(s, after, nameEnd);
-          if (e !== -1) {
-            this.inline += tText(s.slice(after, e), preserve);
+          const t = this.tStart(s, after, nameEnd, this.isPreserve);
+          if (t !== undefined) {
+            this.inline += t;
             return this.contentEnd;
           }
-          this.inT = true;
-          this.preserve = preserve;
-          this.capturing = true;
-          this.text = '';
         }
       }
     } else if (len === 3) {
@@ -1192,12 +1205,8 @@ class SheetScanner extends XmlScanner {
           this.capturing = false;
         }
       } else if (c0 === 116 /* t */) {
-        if (this.inT) {
-          this.inline += tText(this.text, this.preserve);
-          this.text = '';
-          this.inT = false;
-          this.capturing = false;
-        }
+        const t = this.tEnd();
+        if (t !== undefined) this.inline += t;
       }
     } else if (len === 3) {
       if (c0 === 114 /* r */ && s.charCodeAt(local + 1) === 111 && s.charCodeAt(local + 2) === 119) {
