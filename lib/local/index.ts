@@ -205,7 +205,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
 
     // The handler module as Lambda loads it, built from the environment at import; one instance per cloud.
-    const mod = (await import(`../../functions/ingest/handler.ts?cloud=${instance}`)) as {
+    const mod = (await import(/* @vite-ignore */ `../../functions/ingest/handler.ts?cloud=${instance}`)) as {
       handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
     };
     const real: SqsLambda = (event, context) => mod.handler(event, context);

@@ -3,7 +3,7 @@
  * Functions client (start, follow the history, end), and the progress lines. The local path runs end to end in
  * test/lib/local/phase-close.test.ts.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { closePhaseInput, describeFailure, followAwsExecution, fromHistoryEvent, phaseOfFlag, printer, type StepEvent } from '../../bin/cli/close-phase.ts';

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { ROOT, runCli } from '../helpers/cli.ts';
 const VECTORS = resolve(ROOT, '../shared/testdata/ears/weekly-alarms.csv');
 
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-trends-'));
   // R's own unit test series: C1 at alpha 0.05 gives bounds 3.278854, 3.278854, 3.436517, 3.855617 for the last four weeks.
   const r = [1, 1, 1, 3, 3, 1, 2, 1, 0, 3, 3];
@@ -19,7 +19,7 @@ before(async () => {
   await writeFile(join(dir, 'bad.csv'), 'week_start,count\n2021-05-03,1\n2021-05-10,two\n\n2021-05-24,-1\n');
   await writeFile(join(dir, 'noheader.csv'), '2021-05-03,1\n2021-05-10,2\n');
 });
-after(async () => rm(dir, { recursive: true, force: true }));
+afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** Runs the command in process, collecting what it writes. */
 async function run(args: string[]) {

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,13 +7,13 @@ import { runCli } from '../helpers/cli.ts';
 
 let dir: string;
 const HEADER = 'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
-before(async () => {
+beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-validate-'));
   await writeFile(join(dir, 'good.csv'), `${HEADER}\nFR,C-1,2021-06-15,Medicines,Ivermectin,1200,Pieces,Air cargo,Falsified\nFR,C-1,2021-06-15,Medical devices,Face mask,50,Packs,Air cargo,Counterfeit\n`);
   await writeFile(join(dir, 'mixed.csv'), `${HEADER}\nFR,C-1,2021-06-15,Medicines,Ivermectin,1200,Pieces,Air cargo,Falsified\nFR,C-2,31/02/2021,Medicines,Aspirine,5,Pieces,Air cargo,Falsified\n`);
   await writeFile(join(dir, 'fake.xlsx'), '%PDF-1.7\n');
 });
-after(async () => rm(dir, { recursive: true, force: true }));
+afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 test('validate exits 0 for a valid file and writes the records as NDJSON', async () => {
   const out = join(dir, 'good.ndjson');

@@ -3,7 +3,7 @@
  * bundles the real ingest handler with esbuild (offline, no Docker) and runs cdk-nag, failing the synth on any
  * unacknowledged finding. Then the bundle is loaded in Node 22 with the environment the template gives the function.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
+
+// This suite CDK synth through the CDK CLI: its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const run = promisify(execFile);
 const BIN = resolve(PROJECT_ROOT, 'node_modules/.bin');
@@ -22,12 +25,12 @@ describe('bin/app.ts through the CDK CLI', () => {
   let synth: { stdout: string; stderr: string };
   let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
 
-  before(async () => {
+  beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'seizure-synth-'));
     synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 180_000 });
     template = JSON.parse(readFileSync(join(out, 'SeizurePipeline-stop-ii.template.json'), 'utf8'));
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   test('`cdk synth` writes the SeizurePipeline-stop-ii template, with cdk-nag registered and nothing reported', () => {
     assert.ok(existsSync(join(out, 'manifest.json')));

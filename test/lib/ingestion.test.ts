@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -16,7 +16,7 @@ describe('Ingestion', () => {
   let t: Template;
   let tuned: Template;
 
-  before(() => {
+  beforeAll(() => {
     const app = testApp();
     const stack = new Stack(app, 'Defaults');
     storage = new SeizureStorage(stack, 'Storage');

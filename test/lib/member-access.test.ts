@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -20,7 +20,7 @@ describe('MemberAccess', () => {
   let uploader: Statement[];
   let bucketArn: string;
 
-  before(() => {
+  beforeAll(() => {
     const app = testApp();
     const stack = new Stack(app, 'Access');
     storage = new SeizureStorage(stack, 'Storage');

@@ -4,7 +4,7 @@
  * (tokens replaced by plausible values). The handlers check their environment at init, so a variable the construct
  * forgot to set fails here, not at the first scheduled run.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +18,9 @@ import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { CDK_CONTEXT, OPERATION } from './helpers.ts';
 
+// This suite bundles every phase function with esbuild: its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+
 const run = promisify(execFile);
 const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
 
@@ -27,7 +30,7 @@ describe('phase-close bundles', () => {
   let phaseClose: PhaseClose;
   let stack: Stack;
 
-  before(() => {
+  beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), 'phase-close-bundles-'));
     const app = new App({ context: CDK_CONTEXT, outdir: out });
     stack = new Stack(app, 'PhaseCloseBundles');
@@ -35,7 +38,7 @@ describe('phase-close bundles', () => {
     phaseClose = new PhaseClose(stack, 'PhaseClose', { bucket: storage.bucket, table: storage.table, operation: OPERATION, schedules: false });
     resources = app.synth().getStackByName(stack.stackName).template.Resources;
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   for (const step of PHASE_STEPS) {
     test(`${step.name}: the bundle loads in Node 22 with the environment the template gives it`, async () => {

@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -43,7 +43,7 @@ describe('PhaseClose', () => {
   let schedules: Schedule[];
   let smProps: Record<string, any>;
 
-  before(() => {
+  beforeAll(() => {
     b = build('PhaseCloseTest');
     withKey = build('PhaseCloseWithKey', { encryption: 'CUSTOMER_KEY' });
     schedules = Object.values(b.t.findResources('AWS::Scheduler::Schedule')) as Schedule[];

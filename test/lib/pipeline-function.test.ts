@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ describe('PipelineFunction', () => {
   let bucket: s3.Bucket;
   let assemblyDir: string;
 
-  before(() => {
+  beforeAll(() => {
     const app = testApp();
     const stack = new Stack(app, 'Functions');
     table = new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });

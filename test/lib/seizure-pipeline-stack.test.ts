@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -6,12 +6,15 @@ import { SeizurePipelineStack, stackNameFor } from '../../lib/seizure-pipeline-s
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
 import { ECHO_ENTRY, OPERATION, logicalId, testApp } from './helpers.ts';
 
+// This suite synthesizes the whole stack: its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+
 describe('SeizurePipelineStack', () => {
   let stack: SeizurePipelineStack;
   let withKey: SeizurePipelineStack;
   let t: Template;
 
-  before(() => {
+  beforeAll(() => {
     const app = testApp();
     stack = new SeizurePipelineStack(app, stackNameFor(OPERATION), { operation: OPERATION, ingestion: { entry: ECHO_ENTRY } });
     withKey = new SeizurePipelineStack(app, 'WithCustomerKey', {

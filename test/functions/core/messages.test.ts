@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { loadOperationConfig } from '../../../functions/core/config.ts';

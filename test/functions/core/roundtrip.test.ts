@@ -3,7 +3,7 @@
  * the three languages, dates as date cells or text, numbers as numbers or national text), validates and reads back as
  * the same record.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { loadOperationConfig, type Lang } from '../../../functions/core/config.ts';

@@ -1,5 +1,5 @@
 import '../../helpers/quiet.ts';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,13 +29,13 @@ let dir: string, s3srv: LocalS3, dyn: LocalDynamo, s3: S3Client;
 const sequencer = new Sequencer();
 let clock = Date.UTC(2026, 10, 1);
 
-before(async () => {
+beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ingest-'));
   s3srv = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
   dyn = await startDynalite();
   s3 = s3Client({ s3: s3srv.endpoint });
 });
-after(async () => {
+afterAll(async () => {
   s3.destroy();
   await s3srv.close();
   await dyn.close();

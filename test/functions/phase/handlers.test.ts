@@ -4,7 +4,7 @@
  * so they are read back through the real byPhase index.
  */
 import '../../helpers/quiet.ts';
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,7 +70,7 @@ function makeLines(): SeizureRecord[] {
   return out;
 }
 
-before(async () => {
+beforeAll(async () => {
   dynamo = await startDynalite();
   tableName = await dynamo.table();
   dir = await mkdtemp(join(tmpdir(), 'phase-s3-'));
@@ -91,7 +91,7 @@ before(async () => {
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: CONTACTS_KEY, Body: JSON.stringify(contacts) }));
 });
 
-after(async () => {
+afterAll(async () => {
   s3.destroy();
   s3rver.httpServer?.closeAllConnections();
   await s3rver.close();

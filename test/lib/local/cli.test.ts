@@ -3,7 +3,7 @@
  * directory not writable, a local cloud registered but not answering, one already running.
  */
 import './quiet.ts';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
@@ -30,24 +30,27 @@ import {
 import { OPERATION } from '../helpers.ts';
 import { CLI, cleanEnv, csv, eventually, FREE_PORTS, NODE, seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 async function listening(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as { port: number }).port };
 }
 
-describe('seizures dev, upload and status', { concurrency: true }, () => {
+describe('seizures dev, upload and status', { concurrent: true }, () => {
   const dirs: string[] = [];
   const servers: Server[] = [];
   let t: TestCloud;
   let files: string;
 
-  before(async () => {
+  beforeAll(async () => {
     files = await tempDir('cli-files-');
     dirs.push(files);
     t = await testCloud();
   });
-  after(async () => {
+  afterAll(async () => {
     await t?.close();
     for (const s of servers) await new Promise((r) => s.close(r));
     for (const d of dirs) await rm(d, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import './quiet.ts';
-import { test } from 'node:test';
+import { test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -25,6 +25,9 @@ import { missingSignals } from '../../../bin/cli/demo.ts';
 import { addDays } from '../../../functions/core/days.ts';
 import { weekOf } from '../../../functions/core/phase/aggregate.ts';
 import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
+
+// This suite runs the demo through a local cloud: its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
 const config = loadOperationConfig();
 const demo = generateDemo(config);

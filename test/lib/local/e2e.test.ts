@@ -2,7 +2,7 @@
  * End to end on the local cloud: files uploaded with the SDK and with Debian's AWS CLI go through the notification,
  * the queue and the real ingest handler into DynamoDB and the feedback objects.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,6 +17,9 @@ import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
 import { OPERATION } from '../helpers.ts';
 import { countLines, csv, etagOf, getBytes, getText, submissionsOf, tempDir, testCloud, xlsx, type TestCloud } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 const AWS_CLI = '/usr/bin/aws';
 
 describe('local cloud, end to end', () => {
@@ -25,7 +28,7 @@ describe('local cloud, end to end', () => {
   /** Ingest invocations per key. */
   const invocations = new Map<string, number>();
 
-  before(async () => {
+  beforeAll(async () => {
     files = await tempDir('e2e-files-');
     t = await testCloud({
       ingestHandler: (real) => async (event, context) => {
@@ -35,7 +38,7 @@ describe('local cloud, end to end', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await t?.close();
     if (files) await rm(files, { recursive: true, force: true });
   });

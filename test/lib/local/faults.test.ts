@@ -4,7 +4,7 @@
  * runs) or inside the real app code (an S3 dependency that refuses HeadObject).
  */
 import './quiet.ts';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +15,9 @@ import { progress } from '../../../bin/cli/progress.ts';
 import { describe as describeOutcome, waitForSubmission } from '../../../bin/cli/upload.ts';
 import type { LocalCloudOptions, SqsLambda } from '../../../lib/local/index.ts';
 import { countLines, csv, etagOf, getText, submissionsOf, tempDir, testCloud, type TestCloud } from './helpers.ts';
+
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 /** Makes HeadObject of the keys in `failing` throw, as an S3 outage or a missing permission would. */
 function refuseHead(s3: S3Client, failing: Set<string>): S3Client {
@@ -49,7 +52,7 @@ function faulty(crashTwice: Set<string>, refused: Set<string>, calls: Map<string
 describe('local cloud under failures', () => {
   const clouds: TestCloud[] = [];
   const dirs: string[] = [];
-  after(async () => {
+  afterAll(async () => {
     for (const c of clouds) await c.close();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });

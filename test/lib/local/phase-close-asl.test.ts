@@ -3,10 +3,13 @@
  * service" (dispatch on FunctionName, as on AWS): the events each step gets, the alert choice, retries, the failure
  * path and what the state carries. The real handlers are exercised by phase-close.test.ts.
  */
-import { describe, test } from 'node:test';
+import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { localFunctionArn, localPhaseCloseSubstitutions, runWorkflow, WorkflowFailedError, type WorkflowEvent } from '../../../lib/local/stepfunctions.ts';
 import { PHASE_STEPS } from '../../../lib/phase-close-spec.ts';
+
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 type Stub = (event: any) => unknown;
 const INPUT = { operation: 'stop-ii', phase: 2, mode: 'final', asOf: '2022-02-01' } as const;

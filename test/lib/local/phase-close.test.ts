@@ -6,7 +6,7 @@
  * the same running cloud.
  */
 import './quiet.ts';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +17,9 @@ import { WorkflowFailedError } from '../../../lib/local/stepfunctions.ts';
 import { contactsKeyFor, type PhaseCloseOutput } from '../../../lib/phase-close-spec.ts';
 import { OPERATION } from '../helpers.ts';
 import { CSV_HEADER, getText, seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
+
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 /** STOP II's phases with three Members (each with an NCP address) and one analyst: small enough to read every email. */
 const OP: OperationConfig = parseOperationConfig({
@@ -50,7 +53,7 @@ describe('phase close on the local cloud', () => {
   let first: PhaseCloseOutput;
   let configFile: string;
 
-  before(async () => {
+  beforeAll(async () => {
     t = await testCloud({ operation: OP });
     for (const [member, p1, p2] of UPLOADS) {
       if (p1) await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: `incoming/${member}/phase1.csv`, Body: csvOf(member, p1, '2021-06-15') }));
@@ -62,7 +65,7 @@ describe('phase close on the local cloud', () => {
     configFile = join(dir, 'operation.json');
     await writeFile(configFile, JSON.stringify(OP));
   });
-  after(() => t?.close());
+  afterAll(() => t?.close());
 
   test('the local cloud put the contacts file at its start', async () => {
     const contacts = JSON.parse(await getText(t.s3, t.cloud.bucket, contactsKeyFor(OP)));

@@ -1,4 +1,4 @@
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,8 +6,11 @@ import type { SQSEvent } from 'aws-lambda';
 import { LocalQueue, type Settled, type SqsLambda } from '../../../lib/local/queue.ts';
 import { tempDir } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 const dirs: string[] = [];
-after(async () => {
+afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 

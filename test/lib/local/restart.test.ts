@@ -4,7 +4,7 @@
  * upload whose notification never reached the queue is found and processed at start (reconciliation).
  */
 import './quiet.ts';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +17,9 @@ import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { readDescriptor } from '../../../lib/local/index.ts';
 import { countLines, csv, eventually, submissionsOf, tempDir, testCloud, type TestCloud } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 const NODE = resolve(PROJECT_ROOT, 'node_modules/.bin/node');
 const HOST = resolve(PROJECT_ROOT, 'test/lib/local/fixtures/host-cloud.ts');
 
@@ -24,7 +27,7 @@ describe('local cloud across a crash', () => {
   const children: ChildProcess[] = [];
   const clouds: TestCloud[] = [];
   const dirs: string[] = [];
-  after(async () => {
+  afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const c of clouds) await c.close();
     for (const d of dirs) await rm(d, { recursive: true, force: true });

@@ -1,8 +1,11 @@
-import { describe, test } from 'node:test';
+import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { localSettingsOf } from '../../../bin/cli/cloud-flags.ts';
 import { UsageError } from '../../../bin/cli/common.ts';
 import { DEFAULT_PORTS } from '../../../lib/local/settings.ts';
+
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 describe('local cloud settings', () => {
   test('defaults: .seizures and ports 4569 (S3), 4567 (DynamoDB), 8005 (SES)', () => {

@@ -1,13 +1,16 @@
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runWorkflow } from '../../../lib/local/stepfunctions.ts';
 import { tempDir } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 describe('local Step Functions seam', () => {
   let dir: string | undefined;
-  after(async () => {
+  afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

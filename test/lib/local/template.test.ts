@@ -2,7 +2,7 @@
  * The local cloud and the CDK stack cannot drift: the local table, queue semantics and notification filter are
  * compared with the synthesized template of the real stack.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +17,9 @@ import { SeizureStorage } from '../../../lib/storage.ts';
 import { ECHO_ENTRY, OPERATION, testStack } from '../helpers.ts';
 import { tempDir } from './helpers.ts';
 
+// This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
 type Cfn = Record<string, any>;
 
 describe('the local cloud is built from the same definitions as the stack', () => {
@@ -25,7 +28,7 @@ describe('the local cloud is built from the same definitions as the stack', () =
   let dynamo: LocalDynamo;
   let local: TableDescription;
 
-  before(async () => {
+  beforeAll(async () => {
     // The constructs the stack builds the table, the queue and the notification with (SeizurePipelineStack uses them
     // with these defaults); the whole stack would also bundle every phase-close function.
     const { stack } = testStack('Local');
@@ -39,7 +42,7 @@ describe('the local cloud is built from the same definitions as the stack', () =
     client.destroy();
   });
 
-  after(async () => {
+  afterAll(async () => {
     await dynamo?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
@@ -23,10 +23,10 @@ import { startDynalite, type LocalDynamo } from '../store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
 let local: LocalDynamo;
-before(async () => {
+beforeAll(async () => {
   local = await startDynalite();
 });
-after(async () => {
+afterAll(async () => {
   await local.close();
 });
 

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { addDays } from '../../../../functions/core/days.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { planRun, PhaseCloseInputError, validateInput } from '../../../../functions/core/phase/input.ts';
 import { CONFIG } from './fixtures.ts';

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
@@ -19,10 +19,10 @@ import {
 } from './local-dynamo.ts';
 
 let local: LocalDynamo;
-before(async () => {
+beforeAll(async () => {
   local = await startDynalite();
 });
-after(async () => {
+afterAll(async () => {
   await local.close();
 });
 

@@ -1,14 +1,14 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { UnprocessedItemsError, batchWrite, type WriteRequest } from '../../../../functions/core/store/batch.ts';
 import { injectFaults, scanAll, startDynalite, type LocalDynamo } from './local-dynamo.ts';
 
 let local: LocalDynamo;
-before(async () => {
+beforeAll(async () => {
   local = await startDynalite();
 });
-after(async () => {
+afterAll(async () => {
   await local.close();
 });
 

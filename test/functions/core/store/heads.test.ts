@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { decide, decodeHeads, encodeHeads, type Head } from '../../../../functions/core/store/heads.ts';
 import { HEAD_SHARDS, headShardOf } from '../../../../functions/core/store/keys.ts';

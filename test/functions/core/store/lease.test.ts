@@ -3,7 +3,7 @@
  * Member wait (a rerun of the same upload too), other Members do not, a crashed run's lease lapses, a holder that
  * cannot renew stops before anyone else could write.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as keys from '../../../../functions/core/store/keys.ts';
@@ -11,10 +11,10 @@ import { SeizureStore, type StoreOptions } from '../../../../functions/core/stor
 import { collect, injectFaults, line, manyLines, scanAll, startDynalite, upload, type CallInfo, type FaultAction, type LocalDynamo } from './local-dynamo.ts';
 
 let local: LocalDynamo;
-before(async () => {
+beforeAll(async () => {
   local = await startDynalite();
 });
-after(async () => {
+afterAll(async () => {
   await local.close();
 });
 

@@ -1,13 +1,13 @@
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
 import { line, startDynalite, submission, type LocalDynamo } from './local-dynamo.ts';
 
 let local: LocalDynamo;
-before(async () => {
+beforeAll(async () => {
   local = await startDynalite();
 });
-after(async () => {
+afterAll(async () => {
   await local.close();
 });
 

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { newItems } from '../../../../functions/core/trends/novelty.ts';
 import { compositeKey, type Cell, type PeriodAggregate } from '../../../../functions/core/trends/types.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadOperationConfig } from '../../../../functions/core/config.ts';
 import { phaseOverPhase, weeksIn } from '../../../../functions/core/trends/rate-ratio.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rankRiskProfiles, riskScore } from '../../../../functions/core/trends/risk.ts';
 import { compositeKey, type Cell, type PhaseAggregate } from '../../../../functions/core/trends/types.ts';

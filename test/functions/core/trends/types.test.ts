@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { compositeKey, countLines, keysOf, memberCount, mergeCounts, splitKey } from '../../../../functions/core/trends/types.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { weeklyAlarms, weeklySeries } from '../../../../functions/core/trends/weekly.ts';
 import type { WeekAggregate } from '../../../../functions/core/trends/types.ts';
