@@ -2,7 +2,8 @@
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { aggregateStep, type LineSource, type StepContext } from '../core/phase/steps.ts';
 import { SeizureStore } from '../core/store/store.ts';
-import { inputOf, logged, readEnv, sliceOf, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { inputOf, readEnv, sliceOf, stringOf } from '../shared/phase-event.ts';
 
 export type AggregateDeps = StepContext & { readonly lines: LineSource };
 
@@ -12,9 +13,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
 }
 
 export function createAggregateHandler(deps: AggregateDeps) {
-  return (event: unknown): Promise<{ key: string; lines: number }> =>
-    logged('phase-aggregate', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ key: string; lines: number }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return aggregateStep(deps, input, sliceOf(e.slice), stringOf(e, 'workPrefix'));
-    });
+    },
+    { service: 'phase-aggregate', logPayloads: true },
+  );
 }

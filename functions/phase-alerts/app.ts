@@ -7,7 +7,8 @@ import { parseContacts, sesMailer, type Mailer, type SendResult } from '../core/
 import { getJson } from '../core/phase/io.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { alertsStep, type StepContext } from '../core/phase/steps.ts';
-import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export type AlertsDeps = StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contactsKey: string; readonly reportBaseUrl?: string };
 
@@ -25,10 +26,12 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
 }
 
 export function createAlertsHandler(deps: AlertsDeps) {
-  return (event: unknown): Promise<SendResult> =>
-    logged('phase-alerts', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<SendResult> => {
       const { input, event: e } = inputOf(event, deps.config);
       const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
       return alertsStep({ ...deps, contacts }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
-    });
+    },
+    { service: 'phase-alerts', logPayloads: true },
+  );
 }

@@ -2,7 +2,8 @@
 import { s3Client } from '../core/aws.ts';
 import type { SignalCounts } from '../core/phase/analyse.ts';
 import { analyseStep, type StepContext } from '../core/phase/steps.ts';
-import { inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-analyse', env, ['BUCKET_NAME']);
@@ -10,9 +11,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
 }
 
 export function createAnalyseHandler(deps: StepContext) {
-  return (event: unknown): Promise<{ analysisKey: string; signals: SignalCounts }> =>
-    logged('phase-analyse', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ analysisKey: string; signals: SignalCounts }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return analyseStep(deps, input, stringOf(e, 'aggregateKey'), stringOf(e, 'workPrefix'));
-    });
+    },
+    { service: 'phase-analyse', logPayloads: true },
+  );
 }

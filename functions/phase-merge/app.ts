@@ -2,7 +2,8 @@
 import { s3Client } from '../core/aws.ts';
 import { PhaseCloseInputError } from '../core/phase/input.ts';
 import { mergeStep, type StepContext } from '../core/phase/steps.ts';
-import { inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-merge', env, ['BUCKET_NAME']);
@@ -10,11 +11,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
 }
 
 export function createMergeHandler(deps: StepContext) {
-  return (event: unknown): Promise<{ aggregateKey: string; lines: number }> =>
-    logged('phase-merge', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ aggregateKey: string; lines: number }> => {
       const { input, event: e } = inputOf(event, deps.config);
       if (!Array.isArray(e.partials)) throw new PhaseCloseInputError('partials must be an array of {key, lines}');
       const partials = (e.partials as unknown[]).map((p) => ({ key: (p as { key?: unknown })?.key as string }));
       return mergeStep(deps, input, partials, stringOf(e, 'workPrefix'));
-    });
+    },
+    { service: 'phase-merge', logPayloads: true },
+  );
 }

@@ -3,7 +3,8 @@ import { s3Client } from '../core/aws.ts';
 import type { ReportKeys } from '../core/phase/items.ts';
 import { renderStep } from '../core/phase/render.ts';
 import type { StepContext } from '../core/phase/steps.ts';
-import { inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-render', env, ['BUCKET_NAME']);
@@ -11,9 +12,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
 }
 
 export function createRenderHandler(deps: StepContext) {
-  return (event: unknown): Promise<{ keys: ReportKeys; signalCount: number; alert: boolean }> =>
-    logged('phase-render', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ keys: ReportKeys; signalCount: number; alert: boolean }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return renderStep(deps, input, stringOf(e, 'aggregateKey'), stringOf(e, 'analysisKey'), stringOf(e, 'prefix'));
-    });
+    },
+    { service: 'phase-render', logPayloads: true },
+  );
 }

@@ -2,7 +2,8 @@
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { storeStep, type StepContext } from '../core/phase/steps.ts';
-import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export type StoreDeps = StepContext & { readonly table: PhaseTable };
 
@@ -12,9 +13,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): StoreDeps {
 }
 
 export function createStoreHandler(deps: StoreDeps) {
-  return (event: unknown): Promise<{ stored: true }> =>
-    logged('phase-store', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ stored: true }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return storeStep(deps, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
-    });
+    },
+    { service: 'phase-store', logPayloads: true },
+  );
 }
