@@ -10,7 +10,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { OperationConfig, Phase } from '../../functions/core/config.ts';
 import { addDays, isIsoDay } from '../../functions/core/days.ts';
-import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
+import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import type { WorkflowEvent } from '../../lib/local/stepfunctions.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, parse, readConfig, UsageError } from './common.ts';

@@ -16,7 +16,7 @@ import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
 import type { SummaryJson } from '../../functions/core/phase/summary.ts';
-import type { PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
+import type { PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { EXIT, LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
 import { progress, type Progress } from './progress.ts';
@@ -169,7 +169,7 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
   const { dynamoClient, s3Client } = await import('../../functions/core/aws.ts');
   const { SeizureStore } = await import('../../functions/core/store/store.ts');
   const demo = await import('../../lib/local/demo.ts');
-  const { INCOMING_PREFIX } = await import('../../lib/layout.ts');
+  const { INCOMING_PREFIX } = await import('../../functions/core/layout.ts');
 
   const timings: Record<string, number> = {};
   const started = Date.now();

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import type { ValidationIssue, ValidationReport } from '../../functions/core/validate.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../lib/layout.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
 import type { Target } from './cloud.ts';

@@ -4,8 +4,8 @@
  * (functions/phase-{step}/) is a thin adapter: parse the event, call the step in functions/core/phase, return its
  * result as is.
  *
- * Environment: OPERATION_CONFIG (every step; the compact config of lib/operation-env.ts), BUCKET_NAME (every step but
- * plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
+ * Environment: OPERATION_CONFIG (every step; the compact config of functions/core/contracts/operation-env.ts),
+ * BUCKET_NAME (every step but plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
  * (alerts, optional: links in the emails are this + the report key; without it the emails give s3:// URIs).
  */
 import type { OperationConfig } from '../core/config.ts';

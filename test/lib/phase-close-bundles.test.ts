@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 import { PhaseClose } from '../../lib/phase-close.ts';
-import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { CDK_CONTEXT, OPERATION } from './helpers.ts';
 

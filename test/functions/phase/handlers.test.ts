@@ -31,7 +31,7 @@ import { createStoreHandler, depsFromEnv as storeDeps } from '../../../functions
 import { createAlertsHandler, depsFromEnv as alertsDeps } from '../../../functions/phase-alerts/app.ts';
 import { createFailureHandler, depsFromEnv as failureDeps } from '../../../functions/phase-failure/app.ts';
 import { MissingEnvError } from '../../../functions/shared/errors.ts';
-import { operationConfigEnv } from '../../../lib/operation-env.ts';
+import { operationConfigEnv } from '../../../functions/core/contracts/operation-env.ts';
 import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
 import { addDays } from '../../../functions/core/days.ts';

@@ -6,7 +6,7 @@
 import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { localFunctionArn, localPhaseCloseSubstitutions, runWorkflow, WorkflowFailedError, type WorkflowEvent } from '../../../lib/local/stepfunctions.ts';
-import { PHASE_STEPS } from '../../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../../functions/core/contracts/phase-close-spec.ts';
 
 // This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
