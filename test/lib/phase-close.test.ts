@@ -173,7 +173,10 @@ describe('PhaseClose', () => {
     const text = phaseCloseAslText();
     const def = JSON.parse(text);
     const walk = (v: unknown, path: string): void => {
-      if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      if (Array.isArray(v)) {
+        v.forEach((x, i) => walk(x, `${path}[${i}]`));
+        return;
+      }
       if (v && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
           if (k === 'QueryLanguage') assert.equal(x, 'JSONPath', `${path}.QueryLanguage`);

@@ -140,13 +140,19 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
     assert.equal(ok.failure, undefined);
 
     let m = 0;
-    const always = () => (++m, Promise.reject(Object.assign(new Error('down'), { name: 'Lambda.ServiceException' })));
+    const always = () => {
+      m++;
+      return Promise.reject(Object.assign(new Error('down'), { name: 'Lambda.ServiceException' }));
+    };
     const ko = await run(stubs({ 'phase-store': always }));
     assert.equal(m, 4);
     assert.equal(ko.failure?.error, 'Lambda.ServiceException');
 
     let k = 0;
-    const bug = () => (++k, Promise.reject(new Error('bug')));
+    const bug = () => {
+      k++;
+      return Promise.reject(new Error('bug'));
+    };
     await run(stubs({ 'phase-merge': bug }));
     assert.equal(k, 1);
   });
