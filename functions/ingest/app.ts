@@ -12,7 +12,7 @@ import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '
 import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
-import { powertools } from '../shared/powertools.ts';
+import { powertools, traced } from '../shared/powertools.ts';
 import { uploadsFromSqsBody } from './event.ts';
 
 export { MissingEnvError } from '../shared/errors.ts';
@@ -24,8 +24,8 @@ const { logger, metrics } = powertools(SERVICE);
 export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
   const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'OPERATION_CONFIG']);
   return {
-    s3: s3Client(),
-    store: new SeizureStore({ client: dynamoClient(), tableName: vars.TABLE_NAME }),
+    s3: traced(SERVICE, s3Client()),
+    store: new SeizureStore({ client: traced(SERVICE, dynamoClient()), tableName: vars.TABLE_NAME }),
     config: operationConfigOf(vars.OPERATION_CONFIG),
   };
 }

@@ -3,11 +3,12 @@ import { s3Client } from '../core/aws.ts';
 import type { SignalCounts } from '../core/phase/analyse.ts';
 import { analyseStep, type StepContext } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
 import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-analyse', env, ['BUCKET_NAME']);
-  return { config, s3: s3Client(), bucket: get('BUCKET_NAME') };
+  return { config, s3: traced('phase-analyse', s3Client()), bucket: get('BUCKET_NAME') };
 }
 
 export function createAnalyseHandler(deps: StepContext) {

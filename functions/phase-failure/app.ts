@@ -7,6 +7,7 @@ import type { OperationConfig } from '../core/config.ts';
 import { sesMailer, type Mailer } from '../core/phase/alerts.ts';
 import { failureStep } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
 import { readEnv } from '../shared/phase-event.ts';
 
 export interface FailureDeps {
@@ -15,7 +16,7 @@ export interface FailureDeps {
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
-  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(sesClient()) };
+  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(traced('phase-failure', sesClient())) };
 }
 
 export function createFailureHandler(deps: FailureDeps) {

@@ -4,11 +4,12 @@ import type { ReportKeys } from '../core/phase/items.ts';
 import { renderStep } from '../core/phase/render.ts';
 import type { StepContext } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
 import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-render', env, ['BUCKET_NAME']);
-  return { config, s3: s3Client(), bucket: get('BUCKET_NAME') };
+  return { config, s3: traced('phase-render', s3Client()), bucket: get('BUCKET_NAME') };
 }
 
 export function createRenderHandler(deps: StepContext) {

@@ -32,3 +32,11 @@ export function powertools(service: string): Powertools {
   }
   return tools;
 }
+
+/**
+ * An AWS SDK v3 client whose calls appear as X-Ray subsegments of the service's invocation (on Lambda, where tracing
+ * is active; elsewhere the client is returned as it is).
+ */
+export function traced<C>(service: string, client: C): C {
+  return powertools(service).tracer.captureAWSv3Client(client);
+}

@@ -50,7 +50,8 @@ describe('phase-close bundles', () => {
       const { stdout } = await run(
         NODE,
         ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(typeof m.handler);`],
-        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...vars }, timeout: 60_000 },
+        // AWS_EXECUTION_ENV as Lambda sets it: the Tracer is on, so its instrumentation of the SDK clients runs at init too.
+        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', ...vars }, timeout: 60_000 },
       );
       assert.equal(stdout.trim(), 'function');
       assert.equal(fn.Handler, 'index.handler');

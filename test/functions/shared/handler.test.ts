@@ -9,7 +9,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MissingEnvError } from '../../../functions/shared/errors.ts';
 import { operationConfigOf, requireEnv } from '../../../functions/shared/env.ts';
 import { lambdaHandler } from '../../../functions/shared/handler.ts';
-import { powertools } from '../../../functions/shared/powertools.ts';
+import { powertools, traced } from '../../../functions/shared/powertools.ts';
+import { S3Client } from '@aws-sdk/client-s3';
 
 const context = (functionName: string): Context =>
   ({
@@ -122,6 +123,22 @@ describe('lambdaHandler', () => {
   test('one set of Powertools per service', () => {
     assert.equal(powertools('a'), powertools('a'));
     assert.notEqual(powertools('a').logger, powertools('b').logger);
+  });
+});
+
+describe('traced', () => {
+  const xray = (c: S3Client) => c.middlewareStack.identify().filter((m) => /XRay/i.test(m));
+
+  test('on Lambda, an SDK client gets the X-Ray middleware; elsewhere it is left as it is', () => {
+    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs22.x');
+    try {
+      assert.deepEqual(xray(traced('test-traced-on', new S3Client({ region: 'eu-west-1' }))), ['XRaySDKInstrumentation - build']);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const plain = new S3Client({ region: 'eu-west-1' });
+    assert.equal(traced('test-traced-off', plain), plain);
+    assert.deepEqual(xray(plain), []);
   });
 });
 
