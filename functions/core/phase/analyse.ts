@@ -162,6 +162,7 @@ function dimensionCounts(p: PhaseAggJson): DimensionCounts {
 /** The days of a phase a run counts: all of it, or up to asOf for an interim run. */
 export function countedDays(phase: Phase, input: PhaseCloseInput): { start: string; end: string } {
   const end = input.mode === 'interim' && input.asOf < phase.end ? input.asOf : phase.end;
+  // biome-ignore lint/complexity/useMathMinMax: the days are ISO strings, compared as such; Math.max would give NaN.
   return { start: phase.start, end: end < phase.start ? phase.start : end };
 }
 

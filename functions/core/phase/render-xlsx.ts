@@ -10,7 +10,6 @@ import { keyLabel } from './text.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
 export function safeCellText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   let t = s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
   if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
   return t.length > 32_767 ? t.slice(0, 32_767) : t;

@@ -66,7 +66,6 @@ const STYLES =
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 /** Escapes text for XML content and attributes, and drops the control characters XML 1.0 cannot carry. */
 export function xmlText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[&<>"]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => XML_ESCAPES[c] ?? '');
 }
 

@@ -1358,7 +1358,7 @@ class SheetScanner extends TextRunScanner {
       case T_NUMBER: {
         if (vs === undefined || this.va === this.vb) return undefined;
         const n = parseNumber(vs, this.va, this.vb);
-        if (n !== n) return { t: 'string', v: decodeText(vs.slice(this.va, this.vb)) };
+        if (Number.isNaN(n)) return { t: 'string', v: decodeText(vs.slice(this.va, this.vb)) };
         if (n === 0 && isBlank(vs.slice(this.va, this.vb))) return undefined;
         const style = this.style;
         if (style >= 0 && style < this.dateStyles.length && this.dateStyles[style] === 1) return serialToCell(n, this.date1904);

@@ -69,7 +69,6 @@ import {
   UnprocessedKeysError,
   backoffDelay,
   type RetryPolicy,
-  type WriteRequest,
   type WriterOptions,
   documentClient,
   forEachLimit,

@@ -13,7 +13,7 @@ import { bufferByteSource } from '../../../../functions/core/sheet/source.ts';
 import type { Cell } from '../../../../functions/core/sheet/types.ts';
 import { openXlsx } from '../../../../functions/core/sheet/xlsx.ts';
 import { columnIndex, columnLetter } from '../../../../functions/core/sheet/columns.ts';
-import { XlsxWriter, type RowSink, type SheetOptions, type XCell } from '../../../../functions/core/sheet/xlsx-writer.ts';
+import { XlsxWriter, type RowSink, type SheetOptions, } from '../../../../functions/core/sheet/xlsx-writer.ts';
 
 async function workbook(sheets: Array<[SheetOptions, (rows: RowSink) => Promise<void>]>, out: Writable = new PassThrough()): Promise<Buffer> {
   const chunks: Buffer[] = [];

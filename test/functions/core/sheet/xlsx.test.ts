@@ -177,12 +177,6 @@ async function cellsOf(buf: Buffer): Promise<Array<Array<Cell | undefined>>> {
   return sheet!.rows.map((r) => [...r.cells]);
 }
 
-/** The single cell of a one-cell workbook. */
-async function oneCell(cellXml: string, more: Omit<BookSpec, 'sheets'> = {}): Promise<Cell | undefined> {
-  const [sheet] = await readBuffer(book(`<row r="1">${cellXml}</row>`, more));
-  return sheet!.rows[0]?.cells[0];
-}
-
 const str = (v: string): Cell => ({ t: 'string', v });
 const num = (v: number): Cell => ({ t: 'number', v });
 const bool = (v: boolean): Cell => ({ t: 'boolean', v });
