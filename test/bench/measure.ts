@@ -6,7 +6,7 @@
 import { runCase, type Case } from './case.ts';
 import { loadOperationConfig } from '../../functions/core/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
-import { scanFloor } from '../../functions/core/sheet/xlsx.ts';
+import { scanFloor } from './scan-floor.ts';
 import { validateSpreadsheet } from '../../functions/core/validate.ts';
 
 
