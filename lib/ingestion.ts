@@ -4,7 +4,7 @@
  * goes to the dead-letter queue. Alarms watch the DLQ, the function's errors and throttles, and the queue's backlog.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -77,6 +77,8 @@ export class Ingestion extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
   public readonly throttlesAlarm: cloudwatch.Alarm;
   public readonly queueAgeAlarm: cloudwatch.Alarm;
+  /** Uploads that ended `failed` for a fault a retry cannot fix (their Members were told; nothing reaches the DLQ). */
+  public readonly uploadsFailedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -107,6 +109,8 @@ export class Ingestion extends Construct {
       environment: {
         OPERATION_CONFIG: operationConfigEnv(props.operation),
         FEEDBACK_PREFIX,
+        // On the last receive the handler tells the Member before the message goes to the DLQ.
+        MAX_RECEIVE_COUNT: String(maxReceiveCount),
       },
       // Everything invoked asynchronously (a replay, a test event) lands in the same DLQ when it keeps failing.
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
@@ -167,6 +171,19 @@ export class Ingestion extends Construct {
       this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       (props.maxQueueAge ?? Duration.hours(1)).toSeconds(),
       'Uploads wait in the ingest queue longer than expected: ingestion is stuck or too slow for the load.',
+    );
+    this.uploadsFailedAlarm = alarm(
+      'UploadsFailedAlarm',
+      new cloudwatch.Metric({
+        namespace: 'SeizurePipeline',
+        metricName: 'uploadsFailed',
+        dimensionsMap: { service: 'ingest' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      0,
+      'An upload ended `failed` for a fault a retry cannot fix (its Member was told the analysts know): look at the ' +
+        'ingest logs and the submission record, fix the cause, then ask the Member to upload again.',
     );
   }
 }

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { ValidationIssue, ValidationReport } from '../../functions/core/validate.ts';
+import type { InternalField, ValidationIssue, ValidationReport } from '../../functions/core/validate.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../lib/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
@@ -149,7 +149,7 @@ export async function waitForSubmission(t: Target, w: Wanted, p: Progress): Prom
   }
 }
 
-export type FeedbackReport = Omit<ValidationReport, 'columns'>;
+export type FeedbackReport = Omit<ValidationReport, InternalField>;
 
 /**
  * Without the table (a Member's credentials on AWS): polls the feedback report of this upload until one written

@@ -24,6 +24,8 @@ import { VOCABS, type VocabName } from './vocab.ts';
 export {
   exitCodeOf,
   isRejected,
+  printableReport,
+  type InternalField,
   type FileErrorType,
   type RowErrorType,
   type ValidateOptions,
@@ -42,15 +44,23 @@ export async function validateSpreadsheet(source: ByteSource, opts: ValidateOpti
     wb = await openSpreadsheet(source, limits);
   } catch (e) {
     if (!(e instanceof SpreadsheetError)) throw e;
-    const v = new Validation(source.name, opts);
-    v.fileError(e.type, e.type, { ...e.params, reason: e.reason });
-    return v.finish();
+    return rejectionReport(source.name, opts, e);
   }
   try {
     return await validateWorkbook(wb, source.name, opts);
   } finally {
     await wb.close().catch(() => undefined);
   }
+}
+
+/**
+ * The report of a file not read: rejected as a whole for the reason `e` gives, or (no `e`) an empty report that the
+ * caller fills (ingest's notice of a failure on its side).
+ */
+export function rejectionReport(file: string, opts: ValidateOptions, e?: SpreadsheetError): ValidationReport {
+  const v = new Validation(file, opts);
+  if (e) v.fileError(e.type, e.type, { ...e.params, reason: e.reason });
+  return v.finish();
 }
 
 /** Validates an open workbook (the caller closes it). */
@@ -117,7 +127,8 @@ class Validation implements RowContext {
     this.date1904 = wb.date1904 ?? false;
     let bestMiss: FieldKey[] | undefined;
     for await (const sheet of wb.sheets()) {
-      const it = sheet.rows()[Symbol.asyncIterator]();
+      const order = { unordered: false };
+      const it = watchOrder(sheet.rows()[Symbol.asyncIterator](), order);
       const header = await this.findHeader(it);
       if (!header) continue;
       if (header.missing.length) {
@@ -126,6 +137,7 @@ class Validation implements RowContext {
         continue;
       }
       await this.readSheet(sheet, header, it, limits);
+      if (order.unordered) this.report.rowsUnordered = true;
       return;
     }
     const missing = bestMiss ?? REQUIRED_KEYS;
@@ -255,3 +267,21 @@ class Validation implements RowContext {
 
 const matchVocab = (text: string, name: VocabName): string | undefined => VOCABS[name].match(text);
 const matchCountry = (text: string, allowUnknown: boolean): string | undefined => normaliseCountry(text, { allowUnknown });
+
+/** The rows of `it`, noting in `order` whether a row number ever failed to rise (rows out of order, or repeated). */
+function watchOrder(it: AsyncIterator<Row>, order: { unordered: boolean }): AsyncIterator<Row> {
+  let last = 0;
+  return {
+    async next() {
+      const n = await it.next();
+      if (!n.done) {
+        if (n.value.rowNumber <= last) order.unordered = true;
+        last = n.value.rowNumber;
+      }
+      return n;
+    },
+    async return(value?: unknown) {
+      return (await it.return?.(value)) ?? { done: true, value: undefined };
+    },
+  };
+}

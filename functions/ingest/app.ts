@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
@@ -27,19 +28,37 @@ const metrics = new Metrics({ namespace: 'SeizurePipeline', serviceName: 'ingest
 export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
   const missing = ['TABLE_NAME', 'OPERATION_CONFIG'].filter((k) => !env[k]);
   if (missing.length) throw new MissingEnvError(`ingest: environment variables not set: ${missing.join(', ')}`);
+  const maxReceives = Number(env.MAX_RECEIVE_COUNT ?? 3);
   return {
+    maxReceives: Number.isInteger(maxReceives) && maxReceives > 0 ? maxReceives : 3,
     s3: s3Client(),
     store: new SeizureStore({ client: dynamoClient(), tableName: env.TABLE_NAME! }),
     config: parseOperationConfig(JSON.parse(env.OPERATION_CONFIG!), 'OPERATION_CONFIG'),
   };
 }
 
+/**
+ * What the logs say of an error: its name and a digest of its message, never the message itself, which may quote a
+ * case reference or an address (the submission record keeps the message, under the table's access control).
+ */
+export const loggedError = (e: unknown): { name: string; messageSha256: string } => ({
+  name: (e as Error)?.name ?? typeof e,
+  messageSha256: createHash('sha256').update(String((e as Error)?.message ?? e)).digest('hex').slice(0, 16),
+});
+
 export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
   return async (record: SQSRecord): Promise<void> => {
+    const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const lastReceive = receives >= (deps.maxReceives ?? 3);
     for (const upload of uploadsFromSqsBody(record.body)) {
       try {
         const s = await ingestUpload(deps, upload);
         log.info('ingested', { key: upload.key, status: s.status, rows: s.rows, stored: s.stored });
+        if (s.status === 'failed') {
+          // A failure a retry cannot fix: the Member has feedback saying so; the UploadsFailed alarm tells the team.
+          log.error('upload failed for good; the Member was told', { key: upload.key, error: s.failure ? { name: s.failure.type } : undefined });
+          metrics.addMetric('uploadsFailed', MetricUnit.Count, 1);
+        }
         metrics.addMetric('rowsValid', MetricUnit.Count, s.rows.valid);
         metrics.addMetric('rowsInvalid', MetricUnit.Count, s.rows.invalid);
       } catch (e) {
@@ -53,8 +72,8 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
           log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
           throw e;
         }
-        log.error('ingest failed; the message will be retried', { key: upload.key, error: e as Error });
-        await recordFailure(deps, upload, e).catch((re: unknown) => log.error('could not record the failure', { error: re as Error }));
+        log.error(lastReceive ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told' : 'ingest failed; the message will be retried', { key: upload.key, receives, error: loggedError(e) });
+        await recordFailure(deps, upload, e, lastReceive).catch((re: unknown) => log.error('could not record the failure', { error: loggedError(re) }));
         throw e;
       }
     }

@@ -223,7 +223,23 @@ describe('Ingestion', () => {
 
   test('without an alarm topic the alarms exist and notify nobody', () => {
     const alarms = Object.values(tuned.findResources('AWS::CloudWatch::Alarm'));
-    assert.equal(alarms.length, 4);
+    // DLQ depth, errors, throttles, queue age, uploads failed for good
+    assert.equal(alarms.length, 5);
     for (const a of alarms) assert.equal(a.Properties.AlarmActions, undefined);
+  });
+
+  test('an upload that fails for good raises the UploadsFailed alarm (the Member was told; nothing reaches the DLQ)', () => {
+    const alarms = Object.values(tuned.findResources('AWS::CloudWatch::Alarm'));
+    const failed = alarms.find((a) => a.Properties.MetricName === 'uploadsFailed');
+    assert.ok(failed, 'an alarm on uploadsFailed');
+    assert.equal(failed.Properties.Namespace, 'SeizurePipeline');
+    assert.deepEqual(failed.Properties.Dimensions, [{ Name: 'service', Value: 'ingest' }]);
+    assert.equal(failed.Properties.Threshold, 0);
+  });
+
+  test('the function knows the queue maxReceiveCount, to tell the Member on the last receive', () => {
+    const fns = Object.values(tuned.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.OPERATION_CONFIG);
+    assert.ok(fns.length >= 1);
+    for (const f of fns) assert.match(String(f.Properties.Environment.Variables.MAX_RECEIVE_COUNT), /^\d+$/);
   });
 });

@@ -1,4 +1,9 @@
-/** The cases of a file seen so far, for duplicate lines and automatic line numbers. */
+/**
+ * The cases of a file seen so far, for duplicate lines and automatic line numbers. Case references are compared as
+ * the store keys them (store/keys.ts `headRef`: NFC; cellText has trimmed them): what validation calls one case is
+ * what the store calls one case, so a file that validates never fails to store with "a line appears twice".
+ */
+import { headRef } from '../store/keys.ts';
 
 /** The lines of one case seen so far: the first inline, any others in `more` as [line, row, line, row, ...]. */
 interface CaseState {
@@ -53,7 +58,7 @@ export class CaseRegistry {
     if (caseRef === this.lastCaseRef && member === this.lastMember) return this.lastCase!;
     this.primary ??= member;
     const own = member === this.primary;
-    const ref = caseRef;
+    const ref = headRef(caseRef);
     const key = own ? ref : `${member}\u0000${ref}`;
     const map = own ? this.ownCases : this.otherCases;
     let c = map.get(key);

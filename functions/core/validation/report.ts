@@ -42,6 +42,20 @@ export interface ValidationReport {
   errorsNotListed: number;
   /** Where each canonical column sits in the data sheet (0-based), for the feedback workbook. */
   columns: Partial<Record<FieldKey, number>>;
+  /**
+   * For the feedback workbook: the data sheet's rows did not come in ascending order (a producer may write them in any
+   * order; the feedback writer must then sort them). Absent when they did.
+   */
+  rowsUnordered?: true;
+}
+
+/** Fields of the report that are for the feedback writer only, never printed. */
+export type InternalField = 'columns' | 'rowsUnordered';
+
+/** The report as printed (CLI `--format json`) and stored (feedback `report.json`): the internal fields left out. */
+export function printableReport(report: ValidationReport): Omit<ValidationReport, InternalField> {
+  const { columns: _columns, rowsUnordered: _unordered, ...printable } = report;
+  return printable;
 }
 
 export interface ValidateOptions {

@@ -9,6 +9,7 @@ import { message, VOCAB_WORD, type MessageId, type Params } from '../messages.ts
 import { cellText, parseDate, parseNumber } from '../parse.ts';
 import type { SeizureRecord } from '../record.ts';
 import { FIELDS, type FieldDef, type FieldKey } from '../schema.ts';
+import { MAX_LINE_NO } from '../store/keys.ts';
 import { columnLetter } from '../sheet/columns.ts';
 import type { Cell, Row } from '../sheet/types.ts';
 import { categoryOfProduct, PRODUCTS_BY_CATEGORY, VOCABS, type Category, type VocabName } from '../vocab.ts';
@@ -53,7 +54,9 @@ export class RowCheck {
     const v = this.v;
 
     const member = this.member();
-    const caseRef = this.text('case_ref', true);
+    // The store keys cases by their NFC form: the record carries that form, so every reader of the table sees one
+    // spelling of a case ("café" typed as é or as e + accent is one case).
+    const caseRef = this.text('case_ref', true)?.normalize('NFC');
     const lineNo = this.lineNo(member, caseRef);
     const when = this.date();
     const location = this.location();
@@ -132,6 +135,7 @@ export class RowCheck {
       const p = parseNumber(lc);
       if (!p.ok || !Number.isInteger(p.value)) return this.err('type-error', 'line_no', 'not-an-integer');
       if (p.value < 1) return this.err('constraint-error', 'line_no', 'line-positive');
+      if (p.value > MAX_LINE_NO) return this.err('constraint-error', 'line_no', 'line-too-large', { max: MAX_LINE_NO });
       return p.value;
     }
     return member && caseRef ? this.v.autoLine(member, caseRef) : undefined;

@@ -172,6 +172,8 @@ export async function openPackage(source: ByteSource, limits: ReadLimits): Promi
     throw classify(e, 'zip directory');
   }
   try {
+    // Every central directory record takes at least 46 bytes: a count the file cannot hold is damage, not a bomb.
+    if (zip.entryCount * 46 > source.size) throw corrupt(`the zip claims ${zip.entryCount} entries in ${source.size} bytes`);
     if (zip.entryCount > MAX_ENTRIES) {
       throw new SpreadsheetError('size-error', 'zip-bomb', `the zip has ${zip.entryCount} entries, more than ${MAX_ENTRIES}`, {
         entries: zip.entryCount,
