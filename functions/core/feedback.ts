@@ -7,7 +7,8 @@
 import type { Writable } from 'node:stream';
 import type { Lang } from './config.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { SpreadsheetError, type ByteSource, type Cell, type Row } from './sheet/types.ts';
+import { SpreadsheetError, type ByteSource, type Cell, type ColumnWindow, type Row } from './sheet/types.ts';
+import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
@@ -69,7 +70,9 @@ export async function writeFeedbackWorkbook(source: ByteSource | undefined, repo
     for (const [rowNumber, cols] of [...byCell].sort(([a], [b]) => a - b)) {
       for (const [col, issues] of [...cols].sort(([a], [b]) => a - b)) notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
     }
-    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? columnIndex(w.column) : 0)));
+    // The columns validation read (the header's and a margin): cells beyond were ignored, and are not copied either.
+    const window: ColumnWindow = { limit: columnLimit(report.columns), ignored: 0 };
+    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column && w.type === 'extra-label' ? columnIndex(w.column) : 0)));
     const sheet = { name: `${report.sheet} (${w.checked})`, frozenRows: report.headerRow ?? 0, widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH), notes };
     await wb.sheet(sheet, async (rows) => {
       const write = async (row: Row): Promise<void> => {
@@ -87,10 +90,10 @@ export async function writeFeedbackWorkbook(source: ByteSource | undefined, repo
           if (report.rowsUnordered) {
             // The producer wrote rows out of order (or one row twice): a worksheet must list them in order, so they
             // are gathered, merged by row number and written sorted. Rare, and bounded by the file's own content.
-            for (const row of await sortedRows(sheet.rows())) await write(row);
+            for (const row of await sortedRows(sheet.rows({ columns: window }))) await write(row);
           } else {
             let last = 0;
-            for await (const row of sheet.rows()) {
+            for await (const row of sheet.rows({ columns: window })) {
               // The file changed since validation (or validation and this read disagree): skip rather than fail.
               if (row.rowNumber <= last) continue;
               last = row.rowNumber;

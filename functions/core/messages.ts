@@ -11,7 +11,7 @@ export type MessageId =
   | 'member-mismatch' | 'date-outside-phases' | 'date-in-future' | 'too-long' | 'hs-code' | 'quantity-positive'
   | 'quantity-whole' | 'doses-vaccines' | 'vaccines-doses' | 'value-negative' | 'unknown-currency' | 'line-positive'
   | 'line-too-large' | 'duplicate-line'
-  | 'extra-label' | 'duplicate-label' | 'missing-label'
+  | 'extra-label' | 'ignored-cells' | 'duplicate-label' | 'missing-label'
   | 'source-error' | 'format-error' | 'size-error' | 'encoding-error' | 'no-rows'
   | 'processing-failed';
 
@@ -164,6 +164,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     en: (p) => `Column ${q(p.column)} (${p.letter}) is not one of the template's columns and was ignored.`,
     fr: (p) => `La colonne ${q(p.column)} (${p.letter}) ne fait pas partie du modèle et a été ignorée.`,
     es: (p) => `La columna ${q(p.column)} (${p.letter}) no forma parte de la plantilla y se ha ignorado.`,
+  },
+  'ignored-cells': {
+    en: (p) => `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
+    fr: (p) => `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
+    es: (p) => `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
   },
   'duplicate-label': {
     en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,

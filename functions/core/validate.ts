@@ -14,9 +14,9 @@ import { cellText, isoDay } from './parse.ts';
 import { FIELDS, REQUIRED_KEYS, type FieldKey } from './schema.ts';
 import { columnLetter } from './sheet/columns.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
+import { DEFAULT_LIMITS, MAX_COLUMNS, SpreadsheetError, type ByteSource, type ColumnWindow, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
 import { CaseRegistry } from './validation/cases.ts';
-import { readHeader, type Header } from './validation/header.ts';
+import { columnLimit, readHeader, type Header } from './validation/header.ts';
 import type { FileErrorType, ValidateOptions, ValidationIssue, ValidationReport } from './validation/report.ts';
 import { RowCheck, type RowContext } from './validation/row-check.ts';
 import { VOCABS, type VocabName } from './vocab.ts';
@@ -128,7 +128,8 @@ class Validation implements RowContext {
     let bestMiss: FieldKey[] | undefined;
     for await (const sheet of wb.sheets()) {
       const order = { unordered: false };
-      const it = watchOrder(sheet.rows()[Symbol.asyncIterator](), order);
+      const window: ColumnWindow = { limit: MAX_COLUMNS, ignored: 0 };
+      const it = watchOrder(sheet.rows({ columns: window })[Symbol.asyncIterator](), order);
       const header = await this.findHeader(it);
       if (!header) continue;
       if (header.missing.length) {
@@ -136,8 +137,15 @@ class Validation implements RowContext {
         await it.return?.();
         continue;
       }
-      await this.readSheet(sheet, header, it, limits);
+      // From here on the reader keeps only the header's columns and a margin (the header row itself was read whole).
+      window.limit = columnLimit(Object.fromEntries(header.columns.map(([d, i]) => [d.key, i])));
+      window.ignored = 0;
+      await this.readSheet(sheet, header, it, limits, window);
       if (order.unordered) this.report.rowsUnordered = true;
+      if (window.ignored > 0) {
+        const letter = columnLetter(window.limit);
+        this.report.warnings.push({ type: 'ignored-cells', rowNumber: null, fieldName: null, cell: null, column: letter, code: 'ignored-cells', message: message('ignored-cells', this.lang, { count: window.ignored, letter }) });
+      }
       return;
     }
     const missing = bestMiss ?? REQUIRED_KEYS;
@@ -160,7 +168,7 @@ class Validation implements RowContext {
     return FIELDS.find((d) => d.key === key)!.labels[this.lang];
   }
 
-  private async readSheet(sheet: Sheet, header: Header, it: AsyncIterator<Row>, limits: ReadLimits): Promise<void> {
+  private async readSheet(sheet: Sheet, header: Header, it: AsyncIterator<Row>, limits: ReadLimits, window: ColumnWindow): Promise<void> {
     const r = this.report;
     this.sheetName = sheet.name;
     if (!this.opts.lang && header.lang) this.lang = header.lang;
@@ -181,7 +189,12 @@ class Validation implements RowContext {
     for (;;) {
       const next = await it.next();
       if (next.done) break;
-      const row = next.value;
+      let row = next.value;
+      if (row.cells.length > window.limit) {
+        // Read ahead (in the reader's chunk) before the window narrowed: ignored alike.
+        for (let i = window.limit; i < row.cells.length; i++) if (row.cells[i] !== undefined) window.ignored++;
+        row = { rowNumber: row.rowNumber, cells: row.cells.slice(0, window.limit) };
+      }
       if (row.cells.every((c) => cellText(c) === undefined)) {
         r.stats.blankRows++;
         continue;

@@ -12,7 +12,7 @@
  * best (see `detectDelimiter`). Quoting is RFC 4180; line ends may be CRLF, LF or CR.
  */
 import { basename, extname } from 'node:path';
-import type { ByteSource, Cell, ReadLimits, Row, Sheet, Workbook } from './types.ts';
+import type { ByteSource, Cell, ColumnWindow, ReadLimits, Row, RowOptions, Sheet, Workbook } from './types.ts';
 import { SpreadsheetError } from './types.ts';
 import { detectEncoding, Utf8Validator, type CsvEncoding } from './csv-encoding.ts';
 
@@ -344,7 +344,7 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
   let closed = false;
   const name = sheetNameOf(source.name);
 
-  async function* rows(): AsyncGenerator<Row> {
+  async function* rows(opts?: RowOptions): AsyncGenerator<Row> {
     if (iterated) throw new Error('CSV rows can be iterated only once');
     iterated = true;
     const decoder = new TextDecoder(encoding, { fatal: encoding !== 'utf-8' });
@@ -353,7 +353,7 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
     let skip = sep ? sep.length : 0; // characters of the `sep=` line still to drop
     const out: Row[] = [];
     const emit = (r: ParsedRecord): void => {
-      const row = toRow(r);
+      const row = toRow(r, opts?.columns);
       if (row) out.push(row);
     };
     const take = (text: string): void => {
@@ -439,9 +439,13 @@ function invalidUtf8(line: number, bom: boolean): SpreadsheetError {
   );
 }
 
-function toRow(r: ParsedRecord): Row | undefined {
+function toRow(r: ParsedRecord, window: ColumnWindow | undefined): Row | undefined {
   const f = r.fields;
   let last = f.length - 1;
+  if (window !== undefined && last >= window.limit) {
+    for (let i = window.limit; i <= last; i++) if (f[i] !== '') window.ignored++;
+    last = window.limit - 1;
+  }
   while (last >= 0 && f[last] === '') last--;
   if (last < 0) return undefined;
   const cells: (Cell | undefined)[] = new Array(last + 1);

@@ -19,10 +19,28 @@ export interface Row {
   readonly cells: ReadonlyArray<Cell | undefined>;
 }
 
+/**
+ * The columns a reader keeps, which its caller may narrow while it iterates (validation does once it has found the
+ * header row): cells at `limit` or beyond are dropped and counted in `ignored` (non-empty ones). So a cell far to the
+ * right (column XFD) costs what any cell costs, not the 16,000 empty cells before it.
+ */
+export interface ColumnWindow {
+  limit: number;
+  ignored: number;
+}
+
+/** Columns in a worksheet (A..XFD). */
+export const MAX_COLUMNS = 16_384;
+
+export interface RowOptions {
+  /** @default all columns (A..XFD) */
+  readonly columns?: ColumnWindow;
+}
+
 export interface Sheet {
   readonly name: string;
   /** Rows in order; only rows that have at least one stored cell need be yielded (blank rows may be skipped). Iterate once. */
-  rows(): AsyncIterable<Row>;
+  rows(opts?: RowOptions): AsyncIterable<Row>;
 }
 
 export interface Workbook {

@@ -49,7 +49,7 @@ export async function openXlsx(source: ByteSource, limits?: Partial<ReadLimits>)
       date1904: book.date1904,
       async *sheets(): AsyncGenerator<Sheet> {
         for (const info of book.sheets) {
-          yield { name: info.name, rows: () => sheetRows(pkg, info, strings, dateStyles, book.date1904) };
+          yield { name: info.name, rows: (opts) => sheetRows(pkg, info, strings, dateStyles, book.date1904, opts?.columns) };
         }
       },
       close(): Promise<void> {

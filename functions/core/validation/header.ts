@@ -54,3 +54,14 @@ export function readHeader(row: Row): Header & { missing: FieldKey[] } {
     missing: REQUIRED_KEYS.filter((k) => !found.has(k)),
   };
 }
+
+/**
+ * Columns past the last template column that are still read (a Member's own extra columns, kept in the feedback copy).
+ * Cells further right are ignored, with one warning: they cannot be seizure data, and reading up to them would make
+ * one cell in column XFD cost 16,000 empty ones in every row.
+ */
+export const COLUMN_MARGIN = 32;
+
+/** The column window's limit for a data sheet whose template columns sit at `columns` (0-based). */
+export const columnLimit = (columns: Readonly<Partial<Record<FieldKey, number>>>): number =>
+  Math.max(-1, ...Object.values(columns)) + 1 + COLUMN_MARGIN;

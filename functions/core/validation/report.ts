@@ -10,7 +10,8 @@ import type { ReadLimits } from '../sheet/types.ts';
 
 export type RowErrorType = 'missing-cell' | 'type-error' | 'constraint-error' | 'unique-error';
 export type FileErrorType = 'source-error' | 'format-error' | 'size-error' | 'missing-label' | 'duplicate-label' | 'encoding-error';
-export type WarningType = 'extra-label';
+/** extra-label: a header cell that names no field; ignored-cells: cells beyond the header's columns (one warning). */
+export type WarningType = 'extra-label' | 'ignored-cells';
 
 export interface ValidationIssue {
   type: RowErrorType | FileErrorType | WarningType;

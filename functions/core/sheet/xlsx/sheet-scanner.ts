@@ -1,13 +1,10 @@
 /** A worksheet's <sheetData>, scanned as it streams into rows of typed cells. */
-import type { Cell, Row } from '../types.ts';
+import { MAX_COLUMNS, type Cell, type ColumnWindow, type Row } from '../types.ts';
 import { isoToCell, serialToCell } from './dates.ts';
 import { classify, XmlError } from './errors.ts';
 import type { SheetInfo } from './parts.ts';
 import { C_DQUOTE, C_EQ, C_GT, C_LT, C_SLASH, decodeText, isName, isXmlSpace, TextRunScanner } from './xml.ts';
 import { entryText, type Package } from './zip.ts';
-
-/** Columns in a worksheet (A..XFD). */
-const MAX_COLUMNS = 16_384;
 
 // Cell types (the c@t attribute).
 const T_NUMBER = 0;
@@ -127,6 +124,7 @@ class SheetScanner extends TextRunScanner {
     private readonly strings: readonly Cell[],
     private readonly dateStyles: Uint8Array,
     private readonly date1904: boolean,
+    private readonly window: ColumnWindow,
   ) {
     super();
   }
@@ -354,6 +352,11 @@ class SheetScanner extends TextRunScanner {
     if (cell === undefined) return;
     const cells = this.cells;
     const col = this.col;
+    if (col >= this.window.limit) {
+      // Beyond the columns the caller reads: counted, never padded up to (a cell in XFD is one cell of work).
+      this.window.ignored++;
+      return;
+    }
     if (col === cells.length) cells.push(cell);
     else if (col < cells.length) cells[col] = cell;
     else {
@@ -414,8 +417,15 @@ class SheetScanner extends TextRunScanner {
   }
 }
 
-export async function* sheetRows(pkg: Package, info: SheetInfo, strings: readonly Cell[], dateStyles: Uint8Array, date1904: boolean): AsyncGenerator<Row> {
-  const scanner = new SheetScanner(strings, dateStyles, date1904);
+export async function* sheetRows(
+  pkg: Package,
+  info: SheetInfo,
+  strings: readonly Cell[],
+  dateStyles: Uint8Array,
+  date1904: boolean,
+  window: ColumnWindow = { limit: MAX_COLUMNS, ignored: 0 },
+): AsyncGenerator<Row> {
+  const scanner = new SheetScanner(strings, dateStyles, date1904, window);
   const part = info.entry.fileName;
   const text = entryText(pkg, info.entry);
   try {

@@ -1,0 +1,97 @@
+/**
+ * Issue 10: hostile files, each made by test/fixtures/hostile/make-hostile.ts, read with bounded work. Time is not
+ * asserted here (benchmarks show it: `npm run bench -- hostile`); work is, through what the readers count and keep.
+ */
+import { describe, test, vi } from 'vitest';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
+import { compoundFileNames, detectFormat } from '../../../functions/core/sheet/open.ts';
+import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
+import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
+import type { ByteSource } from '../../../functions/core/sheet/types.ts';
+import { validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
+import { farRightCell, ole2Loop } from '../../fixtures/hostile/make-hostile.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+const config = loadOperationConfig();
+
+/** A ByteSource that counts the bytes it serves. */
+function counting(src: ByteSource): ByteSource & { served: number } {
+  const out = {
+    name: src.name,
+    size: src.size,
+    served: 0,
+    createReadStream(start: number, end: number) {
+      out.served += end - start;
+      return src.createReadStream(start, end);
+    },
+  };
+  return out;
+}
+
+describe('a cell far to the right (column XFD) in every row', () => {
+  test('validation keeps only the header columns and a margin, and says once that the rest was ignored', async () => {
+    const buf = farRightCell(500);
+    const report = await validateSpreadsheet(bufferByteSource('far.xlsx', buf), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      onRecord: () => undefined,
+    });
+    assert.equal(report.stats.validRows, 500);
+    assert.equal(report.warnings.length, 1);
+    const [w] = report.warnings;
+    assert.equal(w!.type, 'ignored-cells');
+    assert.equal(w!.code, 'ignored-cells');
+    // template columns A..J, then a margin of 32: the first column ignored is the 43rd, AQ
+    assert.match(w!.message, /^500 cell\(s\) from column AQ onwards were ignored/);
+    assert.equal(w!.column, 'AQ');
+    assert.equal(report.stats.warnings, 1);
+  });
+
+  test('rows the reader yields once the window narrows hold no cell past it (no padding to XFD)', async () => {
+    const wb = await openXlsx(bufferByteSource('far.xlsx', farRightCell(2_000)));
+    const window = { limit: 16_384, ignored: 0 };
+    let wide = 0;
+    let n = 0;
+    for await (const sheet of wb.sheets()) {
+      for await (const row of sheet.rows({ columns: window })) {
+        if (n++ === 0) window.limit = 10 + COLUMN_MARGIN;
+        else if (row.cells.length > window.limit) wide++;
+      }
+    }
+    await wb.close();
+    // Only rows already scanned in the chunk of text that held the header (64 KiB: ~130 rows) were read whole.
+    assert.ok(wide < 200, `${wide} rows read past the window`);
+    assert.equal(window.ignored + wide, 2_000);
+  });
+
+  test('the feedback copy leaves the far cells out and stays small', async () => {
+    const source = bufferByteSource('far.xlsx', farRightCell(500));
+    const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
+    let bytes = 0;
+    const sink = new Writable({ write: (c: Buffer, _e, done) => ((bytes += c.length), done()) });
+    await writeFeedbackWorkbook(source, report, sink);
+    assert.ok(bytes < 100_000, `${bytes} bytes`);
+  });
+});
+
+describe('OLE2 containers walked with bounds', () => {
+  test('a directory chain that points back to itself is a corrupt file, found at once', async () => {
+    const src = counting(bufferByteSource('loop.xls', ole2Loop()));
+    await assert.rejects(compoundFileNames(src), /loops/);
+    assert.ok(src.served < 10 * 1024, `${src.served} bytes read`);
+    const report = await validateSpreadsheet(bufferByteSource('loop.xls', ole2Loop()), { config, member: 'FR' });
+    assert.equal(report.errors[0]!.type, 'source-error');
+  });
+
+  test('header counts beyond the sectors the file has are refused before any chain is walked', async () => {
+    const src = counting(bufferByteSource('huge.xls', ole2Loop(true)));
+    await assert.rejects(compoundFileNames(src), /claims 2147483647 FAT/);
+    assert.ok(src.served <= 512, `${src.served} bytes read`);
+    await assert.rejects(detectFormat(bufferByteSource('huge.xls', ole2Loop(true))), (e: Error & { type?: string }) => e.type === 'source-error');
+  });
+});
