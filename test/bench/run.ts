@@ -3,11 +3,12 @@
  * Not a test: it prints figures and ratios, and fails only if a case cannot run.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BENCH_DIR, benchWorkbook } from './fixtures.ts';
+import { farRightCell } from '../fixtures/hostile/make-hostile.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -30,7 +31,7 @@ function child(cmd: string, args: string[]): Promise<Result> {
 
 /** Runs a case `times` times and keeps the fastest (the least disturbed by the rest of the machine). */
 async function best(args: string[], times = 3): Promise<Result> {
-  const script = ['xlsx-floor', 'validate'].includes(args[0]!) ? 'test/bench/measure.ts' : 'test/bench/measure-cloud.ts';
+  const script = ['xlsx-floor', 'validate', 'validate-feedback'].includes(args[0]!) ? 'test/bench/measure.ts' : 'test/bench/measure-cloud.ts';
   let b: Result | undefined;
   for (let i = 0; i < times; i++) {
     const r = await child(TSX, [join(ROOT, script), ...args]);
@@ -128,6 +129,24 @@ async function phaseClose(): Promise<void> {
   console.log(`ratio to floor: ${fmt((close.timed as number) / (floor.timed as number))}x time, ${fmt(close.maxRssMB / floor.maxRssMB)}x peak RSS`);
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose };
+const HOSTILE_ROWS = Number(process.env.BENCH_HOSTILE_ROWS ?? 20_000);
+
+/** Issue 10: a cell in column XFD on every row must cost what any cell costs (aim: within 1.5x of the same rows without). */
+async function hostile(): Promise<void> {
+  console.log(`\n## Hostile: ${HOSTILE_ROWS.toLocaleString('en')} rows, each with one cell in column XFD, validated and annotated (feedback)`);
+  const dir = join(BENCH_DIR, 'hostile');
+  await mkdir(dir, { recursive: true });
+  const far = join(dir, `far-right-${HOSTILE_ROWS}.xlsx`);
+  const control = join(dir, `control-${HOSTILE_ROWS}.xlsx`);
+  await writeFile(far, farRightCell(HOSTILE_ROWS, true));
+  await writeFile(control, farRightCell(HOSTILE_ROWS, false));
+  const c = await best(['validate-feedback', control]);
+  const f = await best(['validate-feedback', far]);
+  console.log(`floor: the same rows without the far cell ${fmt(c.seconds)} s  ${rate(HOSTILE_ROWS, c.seconds)}  peak RSS ${fmt(c.maxRssMB, 0)} MB  (${fmt((await stat(control)).size / 1024, 0)} KB)`);
+  console.log(`with a cell in XFD on every row          ${fmt(f.seconds)} s  ${rate(HOSTILE_ROWS, f.seconds)}  peak RSS ${fmt(f.maxRssMB, 0)} MB  (${fmt((await stat(far)).size / 1024, 0)} KB, ${f.warnings} warning)`);
+  console.log(`ratio: ${fmt(f.seconds / c.seconds)}x time (aim <= 1.5x), ${fmt(f.maxRssMB / c.maxRssMB)}x peak RSS`);
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose, hostile };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
