@@ -250,6 +250,12 @@ function sizeText(p: Params, lang: Lang): string {
   if (r === 'too-large') {
     return { en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`, fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`, es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.` }[lang];
   }
+  if (r === 'shared-strings') {
+    return { en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`, fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`, es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.` }[lang];
+  }
+  if (r === 'over-budget') {
+    return { en: `The file takes more work to check than one upload may (stopped after row ${p.row}). Split it into several smaller files, or copy the data sheet into a new workbook, and upload again.`, fr: `Le fichier demande plus de travail de vérification qu'un envoi ne le permet (arrêt après la ligne ${p.row}). Répartissez-le en plusieurs fichiers plus petits, ou copiez la feuille de données dans un nouveau classeur, et renvoyez-le.`, es: `El archivo requiere más trabajo de comprobación del que permite un envío (detenido tras la fila ${p.row}). Divídalo en varios archivos más pequeños, o copie la hoja de datos en un libro nuevo, y vuelva a enviarlo.` }[lang];
+  }
   return { en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.', fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.', es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.' }[lang];
 }
 

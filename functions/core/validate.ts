@@ -17,7 +17,7 @@ import { openSpreadsheet } from './sheet/open.ts';
 import { DEFAULT_LIMITS, MAX_COLUMNS, SpreadsheetError, type ByteSource, type ColumnWindow, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
 import { CaseRegistry } from './validation/cases.ts';
 import { columnLimit, readHeader, type Header } from './validation/header.ts';
-import type { FileErrorType, ValidateOptions, ValidationIssue, ValidationReport } from './validation/report.ts';
+import { echo, type FileErrorType, type ValidateOptions, type ValidationIssue, type ValidationReport } from './validation/report.ts';
 import { RowCheck, type RowContext } from './validation/row-check.ts';
 import { VOCABS, type VocabName } from './vocab.ts';
 
@@ -177,11 +177,12 @@ class Validation implements RowContext {
     r.columns = Object.fromEntries(header.columns.map(([d, i]) => [d.key, i]));
     for (const [key, cols] of header.duplicates) {
       this.fileError('duplicate-label', 'duplicate-label', {
-        columns: cols.map(([i, t]) => `'${t}' (${columnLetter(i)})`).join(', '),
+        columns: cols.map(([i, t]) => `'${echo(t)}' (${columnLetter(i)})`).join(', '),
         field: this.fieldLabel(key),
       }, key);
     }
-    for (const [i, text] of header.extra) {
+    for (const [i, raw] of header.extra) {
+      const text = echo(raw);
       r.warnings.push({ type: 'extra-label', rowNumber: header.rowNumber, fieldName: null, cell: text, column: columnLetter(i), code: 'extra-label', message: message('extra-label', this.lang, { column: text, letter: columnLetter(i) }) });
     }
     if (header.duplicates.length) return;
@@ -205,6 +206,11 @@ class Validation implements RowContext {
         return;
       }
       r.stats.rows++;
+      if ((r.stats.rows & 1023) === 0 && this.overBudget(limits)) {
+        await it.return?.();
+        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
+        return;
+      }
       const record = rowCheck.check(row);
       if (record) {
         r.stats.validRows++;
@@ -213,6 +219,13 @@ class Validation implements RowContext {
       } else r.stats.invalidRows++;
     }
     if (r.stats.rows === 0) this.fileError('source-error', 'no-rows', { sheet: sheet.name, headerRow: header.rowNumber });
+  }
+
+  private readonly started = performance.now();
+
+  /** The file's work budget (time since validation started, and the heap) is spent. Checked every 1,024 rows. */
+  private overBudget(limits: ReadLimits): boolean {
+    return performance.now() - this.started > limits.maxSeconds * 1000 || process.memoryUsage().heapUsed > limits.maxHeapBytes;
   }
 
   // ---- used by RowCheck ----

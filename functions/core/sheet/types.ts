@@ -70,6 +70,21 @@ export interface ReadLimits {
   readonly maxEntryBytes: number;
   /** Highest uncompressed/compressed ratio of any zip entry above 1 MiB. @default 200 */
   readonly maxCompressionRatio: number;
+  /**
+   * Most shared strings an xlsx may hold (they are kept in memory while its sheets are read; Excel keeps strings no
+   * cell uses any more). 200,000 rows of 10 text columns, all distinct, are 2 million. @default 2,000,000
+   */
+  readonly maxSharedStrings: number;
+  /** Most characters in all shared strings together. @default 64 Mi */
+  readonly maxSharedStringChars: number;
+  /**
+   * The work budget of one file: validation stops with a size-error (reason over-budget) when it has run this long
+   * (so the feedback and the record still fit in the function's time), or when the heap grows past `maxHeapBytes`.
+   * @default 150 s (the ingest function has 5 minutes)
+   */
+  readonly maxSeconds: number;
+  /** @default 1.5 GiB (the ingest function has 3 GB) */
+  readonly maxHeapBytes: number;
 }
 
 export const DEFAULT_LIMITS: ReadLimits = {
@@ -77,6 +92,10 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxRows: 200_000,
   maxEntryBytes: 200 * 1024 * 1024,
   maxCompressionRatio: 200,
+  maxSharedStrings: 2_000_000,
+  maxSharedStringChars: 64 * 1024 * 1024,
+  maxSeconds: 150,
+  maxHeapBytes: 1.5 * 1024 * 1024 * 1024,
 };
 
 /** File-level failure types (the validation report's file-level error types). */

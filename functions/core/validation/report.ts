@@ -81,3 +81,15 @@ export const isRejected = (r: Pick<ValidationReport, 'errors'>): boolean => r.er
 
 /** The CLI's exit code for a report: 0 all valid, 1 some rows invalid, 2 rejected. */
 export const exitCodeOf = (r: ValidationReport): 0 | 1 | 2 => (isRejected(r) ? 2 : r.stats.invalidRows > 0 ? 1 : 0);
+
+/** Most characters of a cell a report echoes (in `cell` and in messages): a 24 MB field is not sent back whole. */
+export const MAX_ECHO_CHARS = 200;
+
+/** `text` as a report echoes it: at most MAX_ECHO_CHARS characters, cut ones ending in "…" (never inside a pair). */
+export function echo(text: string): string {
+  if (text.length <= MAX_ECHO_CHARS) return text;
+  let end = MAX_ECHO_CHARS - 1;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}

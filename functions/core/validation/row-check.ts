@@ -14,7 +14,7 @@ import { columnLetter } from '../sheet/columns.ts';
 import type { Cell, Row } from '../sheet/types.ts';
 import { categoryOfProduct, PRODUCTS_BY_CATEGORY, VOCABS, type Category, type VocabName } from '../vocab.ts';
 import type { Header } from './header.ts';
-import type { RowErrorType, ValidationIssue } from './report.ts';
+import { echo, type RowErrorType, type ValidationIssue } from './report.ts';
 
 const LOCODE = /^([A-Z]{2}) ?([A-Z2-9]{3})$/;
 
@@ -222,7 +222,7 @@ export class RowCheck {
       currency = this.v.memo('currency', cellText(cc)!, normaliseCurrency);
       if (!currency) this.err('constraint-error', 'currency', 'unknown-currency');
     } else if (this.cell('estimated_value')) {
-      this.err('missing-cell', 'currency', 'missing-currency', { value: cellText(this.cell('estimated_value')) });
+      this.err('missing-cell', 'currency', 'missing-currency', { value: echo(cellText(this.cell('estimated_value')) ?? '') });
     }
     return { value, currency };
   }
@@ -231,7 +231,7 @@ export class RowCheck {
     const tc = this.cell('transit_countries');
     if (!tc) return undefined;
     const { codes, bad } = this.v.memo('countries', cellText(tc)!, parseCountryList);
-    if (bad.length) return this.err('constraint-error', 'transit_countries', 'unknown-countries', { bad: bad.join(' ') });
+    if (bad.length) return this.err('constraint-error', 'transit_countries', 'unknown-countries', { bad: echo(bad.join(' ')) });
     return codes.length ? [...codes] : undefined;
   }
 
@@ -240,7 +240,8 @@ export class RowCheck {
   private err(type: RowErrorType, key: FieldKey, code: MessageId, params: Params = {}): undefined {
     this.ok = false;
     const col = this.at[key];
-    const cell = col ? cellText(this.row.cells[col.index]) ?? null : null;
+    const raw = col ? cellText(this.row.cells[col.index]) : undefined;
+    const cell = raw === undefined ? null : echo(raw);
     this.v.rowError({
       type,
       rowNumber: this.row.rowNumber,

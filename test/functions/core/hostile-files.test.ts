@@ -13,7 +13,8 @@ import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
 import type { ByteSource } from '../../../functions/core/sheet/types.ts';
 import { validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
-import { farRightCell, ole2Loop } from '../../fixtures/hostile/make-hostile.ts';
+import { farRightCell, hugeField, ole2Loop, unusedSharedStrings } from '../../fixtures/hostile/make-hostile.ts';
+import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
@@ -93,5 +94,49 @@ describe('OLE2 containers walked with bounds', () => {
     await assert.rejects(compoundFileNames(src), /claims 2147483647 FAT/);
     assert.ok(src.served <= 512, `${src.served} bytes read`);
     await assert.rejects(detectFormat(bufferByteSource('huge.xls', ole2Loop(true))), (e: Error & { type?: string }) => e.type === 'source-error');
+  });
+});
+
+describe('amplification', () => {
+  test('shared strings beyond the cap (count) end in a size-error naming the reason, not a heap of unused strings', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      lang: 'en',
+      limits: { maxSharedStrings: 1_000 },
+    });
+    assert.equal(report.errors.length, 1);
+    assert.equal(report.errors[0]!.type, 'size-error');
+    assert.match(report.errors[0]!.message, /more text than a seizure report needs \(over 1000 distinct texts\)/);
+  });
+
+  test('shared strings beyond the cap (characters) too; under both caps the file is read', async () => {
+    const over = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), { config, member: 'FR', limits: { maxSharedStringChars: 10_000 } });
+    assert.equal(over.errors[0]!.type, 'size-error');
+    const under = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), { config, member: 'FR', today: '2026-11-28' });
+    assert.equal(under.stats.validRows, 1);
+  });
+
+  test('a field of a million characters is echoed in at most 200 characters, in the cell and in the message', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('huge.csv', hugeField(1_000_000)), { config, member: 'FR', today: '2026-11-28' });
+    assert.equal(report.stats.invalidRows, 1);
+    const e = report.errors[0]!;
+    assert.equal(e.fieldName, 'product');
+    assert.equal(e.cell!.length, MAX_ECHO_CHARS);
+    assert.ok(e.cell!.endsWith('…'));
+    assert.ok(e.message.length < 2_000, `message of ${e.message.length} characters`);
+    assert.ok(JSON.stringify(report).length < 5_000);
+  });
+
+  test('the per-file work budget ends in a clear size-error (over-budget), never a timeout', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('slow.xlsx', farRightCell(2_100, false)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      limits: { maxSeconds: 0 },
+    });
+    assert.equal(report.errors.at(-1)!.type, 'size-error');
+    assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
+    assert.equal(report.stats.rows, 1_024);
   });
 });
