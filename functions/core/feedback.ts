@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { Lang } from './config.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { SpreadsheetError, type ByteSource, type Cell, type ColumnWindow, type Row } from './sheet/types.ts';
+import { SpreadsheetError, type ByteSource, type Cell, type ColumnWindow, type Row, type Workbook } from './sheet/types.ts';
 import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
@@ -50,6 +50,11 @@ export interface FeedbackOptions {
    * again (a failure on our side). @default true
    */
   readonly copy?: boolean;
+  /**
+   * The workbook validation read, still open (the caller closes it): an xlsx's directory, styles and shared strings
+   * are then read once for both. A CSV is opened again (its rows can be iterated once; it has nothing to share).
+   */
+  readonly workbook?: Workbook;
 }
 
 /** Writes the annotated workbook to `out` (ended when done). Without a `source`, only the Errors sheet is written. */
@@ -83,7 +88,8 @@ export async function writeFeedbackWorkbook(source: ByteSource | undefined, repo
         if (bad) for (const col of bad.keys()) while (cells.length <= col) cells.push(null);
         await rows.row(row.rowNumber, cells, bad ? (col) => (bad.has(col) ? 'bad' : normal) : () => normal);
       };
-      const input = await openSpreadsheet(source);
+      const reuse = opts.workbook?.format === 'xlsx' ? opts.workbook : undefined;
+      const input = reuse ?? (await openSpreadsheet(source));
       try {
         for await (const sheet of input.sheets()) {
           if (sheet.name !== report.sheet) continue;
@@ -106,7 +112,7 @@ export async function writeFeedbackWorkbook(source: ByteSource | undefined, repo
         // The file was read once already; if it changed under us, the report and the Errors sheet still stand.
         if (!(e instanceof SpreadsheetError)) throw e;
       } finally {
-        await input.close();
+        if (input !== reuse) await input.close();
       }
     });
   }

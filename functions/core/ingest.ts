@@ -16,11 +16,12 @@ import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
 import { message } from './messages.ts';
-import { SpreadsheetError, type ReadLimits } from './sheet/types.ts';
+import { openSpreadsheet } from './sheet/open.ts';
+import { SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './sheet/types.ts';
 import { fitKey, MAX_S3_KEY_BYTES, MAX_SORT_KEY_BYTES } from './store/keys.ts';
 import { HeadsTooLargeError, type SeizureStore } from './store/store.ts';
 import type { SubmissionRecord } from './submission.ts';
-import { isRejected, printableReport, rejectionReport, validateSpreadsheet, type ValidationReport } from './validate.ts';
+import { isRejected, printableReport, rejectionReport, validateWorkbook, type ValidationReport } from './validate.ts';
 
 export { FEEDBACK_PREFIX, INCOMING_PREFIX } from './layout.ts';
 
@@ -140,9 +141,46 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   };
   const keyBytes = Buffer.byteLength(ev.key, 'utf8');
   // Checked before reading: a key too long for the table's keys or the feedback's is refused with a clear reason.
-  const report = keyBytes > MAX_UPLOAD_KEY_BYTES
-    ? rejectionReport(source.name, options, new SpreadsheetError('source-error', 'name-too-long', `the key has ${keyBytes} bytes`, { bytes: keyBytes, max: MAX_UPLOAD_KEY_BYTES - (ev.key.length - path.length) }))
-    : await validateSpreadsheet(source, options);
+  // The workbook is opened once, for validation and then the feedback copy (an xlsx's shared strings read once).
+  let wb: Workbook | undefined;
+  let report: ValidationReport;
+  if (keyBytes > MAX_UPLOAD_KEY_BYTES) {
+    report = rejectionReport(source.name, options, new SpreadsheetError('source-error', 'name-too-long', `the key has ${keyBytes} bytes`, { bytes: keyBytes, max: MAX_UPLOAD_KEY_BYTES - (ev.key.length - path.length) }));
+  } else {
+    try {
+      wb = await openSpreadsheet(source, deps.limits);
+    } catch (e) {
+      if (!(e instanceof SpreadsheetError)) throw e;
+      report = rejectionReport(source.name, options, e);
+    }
+    report ??= await validateWorkbook(wb!, source.name, options).catch(async (e: unknown) => {
+      await wb?.close().catch(() => undefined);
+      throw e;
+    });
+  }
+  try {
+    return await finish(deps, ev, { base, keys, source, report, workbook: wb, member, participant: participant !== undefined, versionId, records, now });
+  } finally {
+    await wb?.close().catch(() => undefined);
+  }
+}
+
+interface Outcome {
+  readonly base: SubmissionRecord;
+  readonly keys: { json: string; xlsx: string };
+  readonly source: ByteSource;
+  readonly report: ValidationReport;
+  readonly workbook: Workbook | undefined;
+  readonly member: string;
+  readonly participant: boolean;
+  readonly versionId: string;
+  readonly records: SeizureRecord[];
+  readonly now: () => Date;
+}
+
+/** Stores the valid lines of a validated upload, writes its feedback and records the submission. */
+async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<SubmissionRecord> {
+  const { base, keys, source, report, member, participant, versionId, records, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
     report.errors.unshift({ type: 'source-error', rowNumber: null, fieldName: null, cell: member, code: 'unknown-member', message: `incoming/${member}/ is not the folder of a Member taking part in ${deps.config.name}.` });
@@ -164,7 +202,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   }
   records.length = 0;
 
-  await writeFeedback(deps.s3, ev.bucket, keys, source, report);
+  await writeFeedback(deps.s3, ev.bucket, keys, source, report, o.workbook);
   const final: SubmissionRecord = {
     ...base,
     processedAt: now().toISOString(),
@@ -188,7 +226,7 @@ function countByType(r: ValidationReport): Record<string, number> {
   return out;
 }
 
-async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string; xlsx: string }, source: ReturnType<typeof s3ByteSource> | undefined, report: ValidationReport): Promise<void> {
+async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string; xlsx: string }, source: ByteSource | undefined, report: ValidationReport, workbook?: Workbook): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.json, Body: JSON.stringify(printableReport(report), null, 1), ContentType: 'application/json; charset=utf-8' }));
   // The annotated workbook goes through a temporary file: bounded memory, and a known length for PutObject.
   const dir = await mkdtemp(join(tmpdir(), 'feedback-'));
@@ -196,7 +234,7 @@ async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string;
     const file = join(dir, 'report.xlsx');
     const write = async (copy: boolean): Promise<void> => {
       const out = createWriteStream(file);
-      await writeFeedbackWorkbook(source, report, out, { copy });
+      await writeFeedbackWorkbook(source, report, out, { copy, ...(workbook ? { workbook } : {}) });
       await finished(out);
     };
     try {

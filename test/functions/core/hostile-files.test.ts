@@ -11,7 +11,8 @@ import { compoundFileNames, detectFormat } from '../../../functions/core/sheet/o
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
 import type { ByteSource } from '../../../functions/core/sheet/types.ts';
-import { validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
+import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
 import { farRightCell, hugeField, ole2Loop, unusedSharedStrings } from '../../fixtures/hostile/make-hostile.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
@@ -139,4 +140,17 @@ describe('amplification', () => {
     assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
     assert.equal(report.stats.rows, 1_024);
   });
+});
+
+test('an xlsx is opened once for validation and feedback: its shared strings are not read a second time', async () => {
+  const buf = unusedSharedStrings(50_000);
+  const src = counting(bufferByteSource('sst.xlsx', buf));
+  const wb = await openSpreadsheet(src);
+  const report = await validateWorkbook(wb, 'sst.xlsx', { config, member: 'FR', today: '2026-11-28' });
+  const afterValidation = src.served;
+  assert.ok(afterValidation > buf.length / 2);
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  await writeFeedbackWorkbook(src, report, sink, { workbook: wb });
+  await wb.close();
+  assert.ok(src.served - afterValidation < buf.length / 4, `feedback read ${src.served - afterValidation} of ${buf.length} bytes`);
 });
