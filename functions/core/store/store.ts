@@ -42,6 +42,7 @@ import {
   submissionSk,
 } from './keys.ts';
 import { decide, decodeHeads, encodeHeads, type Head } from './heads.ts';
+import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
@@ -58,6 +59,8 @@ export interface StoreOptions extends Partial<RetryPolicy> {
   concurrency?: number;
   /** The Member lease's timings (lease.ts). @default DEFAULT_LEASE */
   lease?: Partial<LeaseOptions>;
+  /** Longest a line write may take before it is abandoned and retried. @default lineWriteTimeoutMs(lease.leaseMs) */
+  lineWriteTimeoutMs?: number;
 }
 
 /** A Member's heads in one shard would no longer fit in a DynamoDB item. */
@@ -149,6 +152,8 @@ export class SeizureStore {
   readonly #policy: RetryPolicy;
   readonly #writer: WriterOptions;
   readonly #lease: LeaseOptions;
+  /** Line writes under a lease: one SDK attempt per call and a request timeout (fence.ts). */
+  readonly #lineWriter: WriterOptions;
 
   constructor(opts: StoreOptions) {
     this.#doc = documentClient(opts.client);
@@ -157,6 +162,11 @@ export class SeizureStore {
     this.#policy = resolvePolicy(opts);
     this.#writer = { ...this.#policy, doc: this.#doc, tableName: this.#table, concurrency: this.#concurrency };
     this.#lease = { ...DEFAULT_LEASE, ...opts.lease };
+    this.#lineWriter = {
+      ...this.#writer,
+      singleAttempt: true,
+      requestTimeoutMs: opts.lineWriteTimeoutMs ?? lineWriteTimeoutMs(this.#lease.leaseMs),
+    };
   }
 
   /**
@@ -261,7 +271,7 @@ export class SeizureStore {
     // 4. Lines and garbage. No key repeats: garbage never includes a line of this upload.
     const self = this;
     await writeAll(
-      { ...this.#writer, guard },
+      { ...this.#lineWriter, guard },
       (function* () {
         for (const { c, head } of claimed) {
           for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
@@ -361,6 +371,35 @@ export class SeizureStore {
    */
   async removeLeases(members: readonly string[]): Promise<void> {
     await writeAll(this.#writer, leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  /**
+   * The lines of one (phase, Member) that their case's head names (fence.ts): what the phase close counts. A line a
+   * lapsed lease holder wrote late, which no head names, is left out.
+   */
+  headedLinesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
+    return fenceLines(this.#storedLines(phase, member), async (n) => {
+      const out = await withRetry(this.#policy, () =>
+        this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: headsPk(member, n), sk: HEADS_SK }, ConsistentRead: true })),
+      );
+      return out.Item === undefined ? new Map() : decodeHeads(String(out.Item['heads']));
+    });
+  }
+
+  async *#storedLines(phase: number, member: string): AsyncIterable<StoredLine> {
+    for await (const item of this.#lineItems(phase, member)) {
+      yield { record: without(item, LINE_META) as unknown as SeizureRecord, orderToken: String(item['orderToken']) };
+    }
+  }
+
+  async *#lineItems(phase: number, member: string): AsyncIterable<Item> {
+    const query = {
+      TableName: this.#table,
+      IndexName: BY_PHASE,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
+    };
+    for await (const items of pages(this.#policy, this.#doc, query)) yield* items;
   }
 
   /** Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. */
