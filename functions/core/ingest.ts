@@ -68,9 +68,13 @@ export function parseUploadKey(key: string): { member: string; path: string } {
  */
 export const MAX_UPLOAD_KEY_BYTES = Math.min(MAX_S3_KEY_BYTES - '.report.xlsx'.length, MAX_SORT_KEY_BYTES - 25);
 
-/** The feedback of an upload; the path of an over-long key (a rejected upload) is cut to fit, with a digest. */
-export const feedbackKeys = (member: string, path: string) => {
-  const stem = fitKey(`${FEEDBACK_PREFIX}${member}/${path}`, MAX_S3_KEY_BYTES - '.report.xlsx'.length);
+/**
+ * The feedback of an upload; the path of an over-long key (a rejected upload) is cut to fit, with a digest. With a
+ * `version`: the keys of an older version processed after a newer one, beside the newer's and never over them.
+ */
+export const feedbackKeys = (member: string, path: string, version?: string) => {
+  const tail = version === undefined ? '' : `.${version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}`;
+  const stem = fitKey(`${FEEDBACK_PREFIX}${member}/${path}`, MAX_S3_KEY_BYTES - '.report.xlsx'.length - tail.length) + tail;
   return { json: `${stem}.report.json`, xlsx: `${stem}.report.xlsx` };
 };
 
@@ -202,7 +206,10 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   }
   records.length = 0;
 
-  await writeFeedback(deps.s3, ev.bucket, keys, source, report, o.workbook);
+  // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
+  const newer = (await deps.store.versionsOf(ev.key)).some((v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status));
+  const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
+  await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
   const final: SubmissionRecord = {
     ...base,
     processedAt: now().toISOString(),
@@ -212,7 +219,7 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
     errorsByType: countByType(report),
     warnings: report.stats.warnings,
     stored,
-    feedback: keys,
+    feedback: where,
     ...(failure ? { failure: { type: failure.name, message: failure.message } } : rejected ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } } : {}),
   };
   await deps.store.putSubmission(final);

@@ -427,6 +427,14 @@ export class SeizureStore {
     await withRetry(this.#policy, () => this.#doc.send(new PutCommand({ TableName: this.#table, Item: item })));
   }
 
+  /** Every recorded version of one object (any order). */
+  async versionsOf(objectKey: string): Promise<SubmissionRecord[]> {
+    const query = { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': submissionPk(objectKey) }, ConsistentRead: true };
+    const out: SubmissionRecord[] = [];
+    for await (const items of pages(this.#policy, this.#doc, query)) for (const i of items) out.push(without(i, SUBMISSION_META) as unknown as SubmissionRecord);
+    return out;
+  }
+
   async getSubmission(objectKey: string, versionId: string): Promise<SubmissionRecord | undefined> {
     const out = await withRetry(this.#policy, () =>
       this.#doc.send(

@@ -129,6 +129,25 @@ describe('files validation accepts are stored, with feedback', () => {
   });
 });
 
+describe('versions of one file', () => {
+  test("an older version processed after a newer one writes its feedback beside the newer's, never over it", async () => {
+    const { handler, store } = await world();
+    const older = await upload('incoming/FR/v.csv', lineTooLarge());
+    const newer = await upload('incoming/FR/v.csv', twoUnicodeForms());
+    await handler(newer, context);
+    const usual = 'feedback/FR/v.csv.report.json';
+    const before = await getText(usual);
+    await handler(older, context);
+    assert.equal(await getText(usual), before, 'the newer feedback stands');
+    const subs = (await store.listSubmissions({ member: 'FR' })).filter((x) => x.objectKey === 'incoming/FR/v.csv');
+    assert.equal(subs.length, 2);
+    const late = subs.find((x) => x.orderToken < subs.find((y) => y !== x)!.orderToken)!;
+    assert.notEqual(late.feedback.json, usual);
+    assert.match(late.feedback.json!, /^feedback\/FR\/v\.csv\.seq_[0-9A-Za-z_]+\.report\.json$/);
+    assert.ok(JSON.parse(await getText(late.feedback.json!)).file);
+  });
+});
+
 describe('every upload ends with feedback', () => {
   test('a failure a retry cannot fix ends failed at once, with a report saying the analysts are told (no DLQ)', async () => {
     const { deps, tableName } = await world();
