@@ -15,6 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { thresholdAlarm } from './alarms.ts';
+import { confineTableWrites } from './storage.ts';
+import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from './layout.ts';
 import { operationConfigEnv } from './operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -120,6 +122,8 @@ export class Ingestion extends Construct {
       .bindTable(props.table, 'TABLE_NAME', 'readWrite')
       .bindBucket(props.bucket, 'BUCKET_NAME', 'read', INCOMING_PREFIX)
       .bindBucket(props.bucket, 'BUCKET_NAME', 'readWrite', FEEDBACK_PREFIX);
+    // Ingest writes lines, case heads, Member leases and submissions, nothing else (not summaries, not alert markers).
+    confineTableWrites(this.function, props.table, INGEST_ITEM_PREFIXES);
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 1,

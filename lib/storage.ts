@@ -143,3 +143,23 @@ export class SeizureStorage extends Construct {
     }
   }
 }
+
+/** Item writes of DynamoDB, whose keys dynamodb:LeadingKeys names. */
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * Confines a principal's writes to items whose partition key starts with one of `prefixes` (its own kinds of item,
+ * functions/core/store/keys.ts): a deny on every item write whose partition key (dynamodb:LeadingKeys) matches none.
+ * A deny rather than a narrower allow, so that it holds whatever other grants the principal has.
+ */
+export function confineTableWrites(grantee: iam.IGrantable, table: dynamodb.ITable, prefixes: readonly string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'WritesOnlyItsOwnItems',
+      effect: iam.Effect.DENY,
+      actions: TABLE_WRITES,
+      resources: [table.tableArn],
+      conditions: { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } },
+    }),
+  );
+}

@@ -242,4 +242,14 @@ describe('Ingestion', () => {
     assert.ok(fns.length >= 1);
     for (const f of fns) assert.match(String(f.Properties.Environment.Variables.MAX_RECEIVE_COUNT), /^\d+$/);
   });
+
+  test("ingest may write only its own kinds of item: a deny on writes whose partition key (LeadingKeys) is none of them", () => {
+    const deny = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .find((s) => s.Sid === 'WritesOnlyItsOwnItems');
+    assert.ok(deny);
+    assert.equal(deny.Effect, 'Deny');
+    assert.deepEqual([...deny.Action].sort(), ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    assert.deepEqual(deny.Condition, { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*'] } });
+  });
 });

@@ -97,3 +97,9 @@ export const summarySk = (phase: number, runLabel: string): string => `PHASE#${S
 export const alertPk = (operation: string, phase: number, runLabel: string): string => `ALERT#${operation}#${phase}#${runLabel}`;
 /** The address is lower-cased: an address written in two cases is one recipient. */
 export const alertSk = (recipient: string, contentHash: string): string => `TO#${recipient.toLowerCase()}#${contentHash}`;
+
+/** The partition key prefixes of the items ingestion writes (IAM confines its writes to them: lib/storage.ts). */
+export const INGEST_ITEM_PREFIXES: readonly string[] = ['CASE#', 'HEADS#', 'LOCK#', SUBMISSION_PK_PREFIX];
+/** Of the phase close's store step (summaries) and alert step (sent-alert markers). */
+export const SUMMARY_ITEM_PREFIXES: readonly string[] = [SUMMARY_PK_PREFIX];
+export const ALERT_ITEM_PREFIXES: readonly string[] = ['ALERT#'];
