@@ -206,6 +206,7 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   }
   records.length = 0;
 
+  if (!rejected && !failure) report.stored = { ...stored };
   // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
   const newer = (await deps.store.versionsOf(ev.key)).some((v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status));
   const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;

@@ -41,6 +41,12 @@ export interface ValidationReport {
   warnings: ValidationIssue[];
   /** Errors counted in stats but left out of `errors` to bound the report's size (0 when all are listed). */
   errorsNotListed: number;
+  /**
+   * Set by ingestion (feedback report.json), absent from `seizures validate`: what storing the upload did. Lines
+   * written; lines withdrawn (earlier lines of its cases it no longer has); cases left alone because a newer upload
+   * holds them.
+   */
+  stored?: { written: number; withdrawn: number; supersededCases: number };
   /** Where each canonical column sits in the data sheet (0-based), for the feedback workbook. */
   columns: Partial<Record<FieldKey, number>>;
   /**
