@@ -14,7 +14,7 @@ import { cellText, isoDay } from './parse.ts';
 import { FIELDS, REQUIRED_KEYS, type FieldKey } from './schema.ts';
 import { columnLetter } from './sheet/columns.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { DEFAULT_LIMITS, MAX_COLUMNS, SpreadsheetError, type ByteSource, type ColumnWindow, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
+import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ColumnWindow, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
 import { CaseRegistry } from './validation/cases.ts';
 import { columnLimit, readHeader, type Header } from './validation/header.ts';
 import { echo, type FileErrorType, type ValidateOptions, type ValidationIssue, type ValidationReport } from './validation/report.ts';
@@ -35,6 +35,8 @@ export {
 } from './validation/report.ts';
 
 const HEADER_SEARCH_ROWS = 20;
+/** Columns a header row is looked for in (the template has 25; a header starting past column AMJ is not one). */
+const HEADER_SEARCH_COLUMNS = 1_024;
 
 /** Validates one file. Never throws for a bad file: every problem ends up in the report. */
 export async function validateSpreadsheet(source: ByteSource, opts: ValidateOptions): Promise<ValidationReport> {
@@ -126,12 +128,23 @@ class Validation implements RowContext {
   async run(wb: Workbook, limits: ReadLimits): Promise<void> {
     this.date1904 = wb.date1904 ?? false;
     let bestMiss: FieldKey[] | undefined;
+    let sheets = 0;
     for await (const sheet of wb.sheets()) {
       const order = { unordered: false };
-      const window: ColumnWindow = { limit: MAX_COLUMNS, ignored: 0 };
+      if (sheets++ > 0 && this.overBudget(limits)) {
+        // Many sheets, none with a header, can cost as much as one long one: the same budget holds.
+        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: this.lastRow, maxSeconds: limits.maxSeconds });
+        return;
+      }
+      // A header lies in the first HEADER_SEARCH_COLUMNS columns: a cell far to the right in the first rows of every
+      // sheet costs one cell each, not the columns before it.
+      const window: ColumnWindow = { limit: HEADER_SEARCH_COLUMNS, ignored: 0 };
       const it = watchOrder(sheet.rows({ columns: window })[Symbol.asyncIterator](), order);
       const header = await this.findHeader(it);
-      if (!header) continue;
+      if (!header) {
+        await it.return?.();
+        continue;
+      }
       if (header.missing.length) {
         if (!bestMiss || header.missing.length < bestMiss.length) bestMiss = header.missing;
         await it.return?.();
@@ -139,7 +152,6 @@ class Validation implements RowContext {
       }
       // From here on the reader keeps only the header's columns and a margin (the header row itself was read whole).
       window.limit = columnLimit(Object.fromEntries(header.columns.map(([d, i]) => [d.key, i])));
-      window.ignored = 0;
       await this.readSheet(sheet, header, it, limits, window);
       if (order.unordered) this.report.rowsUnordered = true;
       if (window.ignored > 0) {
@@ -157,6 +169,7 @@ class Validation implements RowContext {
     for (;;) {
       const next = await it.next();
       if (next.done || next.value.rowNumber > HEADER_SEARCH_ROWS) break;
+      this.lastRow = next.value.rowNumber;
       const h = readHeader(next.value);
       if (h.missing.length === 0) return h;
       if (h.columns.length && (!best || h.missing.length < best.missing.length)) best = h;
@@ -222,6 +235,8 @@ class Validation implements RowContext {
   }
 
   private readonly started = performance.now();
+  /** The last row read while looking for the header (for the over-budget message). */
+  private lastRow = 0;
 
   /** The file's work budget (time since validation started, and the heap) is spent. Checked every 1,024 rows. */
   private overBudget(limits: ReadLimits): boolean {

@@ -14,7 +14,7 @@ import type { ByteSource } from '../../../functions/core/sheet/types.ts';
 import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
-import { farRightCell, hugeField, ole2Loop, unusedSharedStrings } from '../../fixtures/hostile/make-hostile.ts';
+import { dataRow, farRightCell, HEADER, hugeField, ole2Loop, rowXml, unusedSharedStrings, workbook } from '../../fixtures/hostile/make-hostile.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -153,4 +153,13 @@ test('an xlsx is opened once for validation and feedback: its shared strings are
   await writeFeedbackWorkbook(src, report, sink, { workbook: wb });
   await wb.close();
   assert.ok(src.served - afterValidation < buf.length / 4, `feedback read ${src.served - afterValidation} of ${buf.length} bytes`);
+});
+
+test('title rows with a cell in XFD above the header: the header is found, and the far cells are counted once', async () => {
+  const far = (r: number) => `<c r="XFD${r}"><v>1</v></c>`;
+  const rows = [rowXml(1, ['Seizures'], far(1)), rowXml(2, [], far(2)), rowXml(3, HEADER), rowXml(4, dataRow('FR', 'T', 1), far(4)), rowXml(5, dataRow('FR', 'T', 2))];
+  const report = await validateSpreadsheet(bufferByteSource('titles.xlsx', workbook(rows.join(''))), { config, member: 'FR', today: '2026-11-28' });
+  assert.equal(report.headerRow, 3);
+  assert.equal(report.stats.validRows, 2);
+  assert.deepEqual(report.warnings.map((w) => [w.code, w.message.slice(0, 12)]), [['ignored-cells', '3 cell(s) fr']]);
 });
