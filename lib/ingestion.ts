@@ -17,8 +17,8 @@ import type { OperationConfig } from '../functions/core/config.ts';
 import { thresholdAlarm } from './alarms.ts';
 import { confineTableWrites } from './storage.ts';
 import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from './layout.ts';
-import { operationConfigEnv } from './operation-env.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/layout.ts';
+import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface IngestionProps {
