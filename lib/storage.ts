@@ -111,12 +111,21 @@ export class SeizureStorage extends Construct {
     const incoming = this.bucket.arnForObjects(`${INCOMING_PREFIX}*`);
     const deny = (sid: string, condition: Record<string, Record<string, string | string[]>>) =>
       this.bucket.addToResourcePolicy(
-        new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:PutObject'], resources: [incoming], conditions: condition }),
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [incoming],
+          conditions: condition,
+        }),
       );
     deny('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
     if (this.key) {
       deny('DenyUploadsWithOtherEncryption', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
-      deny('DenyUploadsWithForeignKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn } });
+      deny('DenyUploadsWithForeignKmsKeys', {
+        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
+      });
     } else {
       deny('DenyUploadsWithKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } });
     }

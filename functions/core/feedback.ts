@@ -13,10 +13,57 @@ import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
-const WORDS: Record<Lang, { errors: string; row: string; column: string; field: string; value: string; type: string; message: string; none: string; rejected: string; checked: string }> = {
-  en: { errors: 'Errors', row: 'Row', column: 'Column', field: 'Field', value: 'Value', type: 'Type', message: 'What to fix', none: 'No errors: every row was accepted.', rejected: 'The file was rejected as a whole:', checked: 'checked' },
-  fr: { errors: 'Erreurs', row: 'Ligne', column: 'Colonne', field: 'Champ', value: 'Valeur', type: 'Type', message: 'À corriger', none: 'Aucune erreur : toutes les lignes ont été acceptées.', rejected: 'Le fichier a été rejeté dans son ensemble :', checked: 'vérifié' },
-  es: { errors: 'Errores', row: 'Fila', column: 'Columna', field: 'Campo', value: 'Valor', type: 'Tipo', message: 'Qué corregir', none: 'Sin errores: se aceptaron todas las filas.', rejected: 'El archivo se ha rechazado en su totalidad:', checked: 'revisado' },
+const WORDS: Record<
+  Lang,
+  {
+    errors: string;
+    row: string;
+    column: string;
+    field: string;
+    value: string;
+    type: string;
+    message: string;
+    none: string;
+    rejected: string;
+    checked: string;
+  }
+> = {
+  en: {
+    errors: 'Errors',
+    row: 'Row',
+    column: 'Column',
+    field: 'Field',
+    value: 'Value',
+    type: 'Type',
+    message: 'What to fix',
+    none: 'No errors: every row was accepted.',
+    rejected: 'The file was rejected as a whole:',
+    checked: 'checked',
+  },
+  fr: {
+    errors: 'Erreurs',
+    row: 'Ligne',
+    column: 'Colonne',
+    field: 'Champ',
+    value: 'Valeur',
+    type: 'Type',
+    message: 'À corriger',
+    none: 'Aucune erreur : toutes les lignes ont été acceptées.',
+    rejected: 'Le fichier a été rejeté dans son ensemble :',
+    checked: 'vérifié',
+  },
+  es: {
+    errors: 'Errores',
+    row: 'Fila',
+    column: 'Columna',
+    field: 'Campo',
+    value: 'Valor',
+    type: 'Tipo',
+    message: 'Qué corregir',
+    none: 'Sin errores: se aceptaron todas las filas.',
+    rejected: 'El archivo se ha rechazado en su totalidad:',
+    checked: 'revisado',
+  },
 };
 
 /** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
@@ -58,7 +105,12 @@ export interface FeedbackOptions {
 }
 
 /** Writes the annotated workbook to `out` (ended when done). Without a `source`, only the Errors sheet is written. */
-export async function writeFeedbackWorkbook(source: ByteSource | undefined, report: ValidationReport, out: Writable, opts: FeedbackOptions = {}): Promise<void> {
+export async function writeFeedbackWorkbook(
+  source: ByteSource | undefined,
+  report: ValidationReport,
+  out: Writable,
+  opts: FeedbackOptions = {},
+): Promise<void> {
   const w = WORDS[report.language];
   const wb = new XlsxWriter(out);
   const byCell = new Map<number, Map<number, ValidationIssue[]>>();
@@ -73,12 +125,22 @@ export async function writeFeedbackWorkbook(source: ByteSource | undefined, repo
   if (source !== undefined && opts.copy !== false && report.sheet !== null && !isRejected(report)) {
     const notes = new Map<string, string>();
     for (const [rowNumber, cols] of [...byCell].sort(([a], [b]) => a - b)) {
-      for (const [col, issues] of [...cols].sort(([a], [b]) => a - b)) notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
+      for (const [col, issues] of [...cols].sort(([a], [b]) => a - b))
+        notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
     }
     // The columns validation read (the header's and a margin): cells beyond were ignored, and are not copied either.
     const window: ColumnWindow = { limit: columnLimit(report.columns), ignored: 0 };
-    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column && w.type === 'extra-label' ? columnIndex(w.column) : 0)));
-    const sheet = { name: `${report.sheet} (${w.checked})`, frozenRows: report.headerRow ?? 0, widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH), notes };
+    const lastColumn = Math.max(
+      0,
+      ...Object.values(report.columns),
+      ...report.warnings.map((w) => (w.column && w.type === 'extra-label' ? columnIndex(w.column) : 0)),
+    );
+    const sheet = {
+      name: `${report.sheet} (${w.checked})`,
+      frozenRows: report.headerRow ?? 0,
+      widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH),
+      notes,
+    };
     await wb.sheet(sheet, async (rows) => {
       const write = async (row: Row): Promise<void> => {
         const bad = byCell.get(row.rowNumber);

@@ -88,7 +88,14 @@ export function isPermanentFailure(e: unknown): boolean {
 
 /** Puts the processing-failed notice first in `report` (nothing of the upload was stored; the analysts are told). */
 function markFailed(report: ValidationReport): void {
-  report.errors.unshift({ type: 'source-error', rowNumber: null, fieldName: null, cell: null, code: 'processing-failed', message: message('processing-failed', report.language, {}) });
+  report.errors.unshift({
+    type: 'source-error',
+    rowNumber: null,
+    fieldName: null,
+    cell: null,
+    code: 'processing-failed',
+    message: message('processing-failed', report.language, {}),
+  });
   report.valid = false;
   report.stats.errors++;
 }
@@ -149,7 +156,14 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   let wb: Workbook | undefined;
   let report: ValidationReport;
   if (keyBytes > MAX_UPLOAD_KEY_BYTES) {
-    report = rejectionReport(source.name, options, new SpreadsheetError('source-error', 'name-too-long', `the key has ${keyBytes} bytes`, { bytes: keyBytes, max: MAX_UPLOAD_KEY_BYTES - (ev.key.length - path.length) }));
+    report = rejectionReport(
+      source.name,
+      options,
+      new SpreadsheetError('source-error', 'name-too-long', `the key has ${keyBytes} bytes`, {
+        bytes: keyBytes,
+        max: MAX_UPLOAD_KEY_BYTES - (ev.key.length - path.length),
+      }),
+    );
   } else {
     try {
       wb = await openSpreadsheet(source, deps.limits);
@@ -163,7 +177,18 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     });
   }
   try {
-    return await finish(deps, ev, { base, keys, source, report, workbook: wb, member, participant: participant !== undefined, versionId, records, now });
+    return await finish(deps, ev, {
+      base,
+      keys,
+      source,
+      report,
+      workbook: wb,
+      member,
+      participant: participant !== undefined,
+      versionId,
+      records,
+      now,
+    });
   } finally {
     await wb?.close().catch(() => undefined);
   }
@@ -187,7 +212,14 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   const { base, keys, source, report, member, participant, versionId, records, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
-    report.errors.unshift({ type: 'source-error', rowNumber: null, fieldName: null, cell: member, code: 'unknown-member', message: `incoming/${member}/ is not the folder of a Member taking part in ${deps.config.name}.` });
+    report.errors.unshift({
+      type: 'source-error',
+      rowNumber: null,
+      fieldName: null,
+      cell: member,
+      code: 'unknown-member',
+      message: `incoming/${member}/ is not the folder of a Member taking part in ${deps.config.name}.`,
+    });
     report.valid = false;
     report.stats.errors++;
   }
@@ -208,7 +240,9 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
 
   if (!rejected && !failure) report.stored = { ...stored };
   // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
-  const newer = (await deps.store.versionsOf(ev.key)).some((v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status));
+  const newer = (await deps.store.versionsOf(ev.key)).some(
+    (v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status),
+  );
   const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
   await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
   const final: SubmissionRecord = {
@@ -221,7 +255,11 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
     warnings: report.stats.warnings,
     stored,
     feedback: where,
-    ...(failure ? { failure: { type: failure.name, message: failure.message } } : rejected ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } } : {}),
+    ...(failure
+      ? { failure: { type: failure.name, message: failure.message } }
+      : rejected
+        ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } }
+        : {}),
   };
   await deps.store.putSubmission(final);
   return final;
@@ -234,8 +272,22 @@ function countByType(r: ValidationReport): Record<string, number> {
   return out;
 }
 
-async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string; xlsx: string }, source: ByteSource | undefined, report: ValidationReport, workbook?: Workbook): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.json, Body: JSON.stringify(printableReport(report), null, 1), ContentType: 'application/json; charset=utf-8' }));
+async function writeFeedback(
+  s3: S3Client,
+  bucket: string,
+  keys: { json: string; xlsx: string },
+  source: ByteSource | undefined,
+  report: ValidationReport,
+  workbook?: Workbook,
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: keys.json,
+      Body: JSON.stringify(printableReport(report), null, 1),
+      ContentType: 'application/json; charset=utf-8',
+    }),
+  );
   // The annotated workbook goes through a temporary file: bounded memory, and a known length for PutObject.
   const dir = await mkdtemp(join(tmpdir(), 'feedback-'));
   try {
@@ -254,13 +306,15 @@ async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string;
       await write(false);
     }
     const { size } = await stat(file);
-    await s3.send(new PutObjectCommand({
-      Bucket: bucket,
-      Key: keys.xlsx,
-      Body: createReadStream(file),
-      ContentLength: size,
-      ContentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.xlsx,
+        Body: createReadStream(file),
+        ContentLength: size,
+        ContentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      }),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -271,7 +325,12 @@ async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string;
  * `final`: this was the last receive (the message goes to the DLQ next, and the DLQ alarm tells the engineers): the
  * Member gets feedback now saying nothing was stored and the analysts are told, so no upload ends in silence.
  */
-export async function recordFailure(deps: Pick<IngestDeps, 'store' | 'now'> & Partial<Pick<IngestDeps, 's3' | 'config'>>, ev: UploadEvent, error: unknown, final = false): Promise<void> {
+export async function recordFailure(
+  deps: Pick<IngestDeps, 'store' | 'now'> & Partial<Pick<IngestDeps, 's3' | 'config'>>,
+  ev: UploadEvent,
+  error: unknown,
+  final = false,
+): Promise<void> {
   let member = '';
   let path = '';
   try {
@@ -293,9 +352,19 @@ export async function recordFailure(deps: Pick<IngestDeps, 'store' | 'now'> & Pa
   }
   await deps.store.putSubmission({
     ...(prev ?? {
-      objectKey: ev.key, versionId, etag: ev.etag ?? '', size: ev.size ?? 0, member, receivedAt: ev.eventTime, orderToken: orderToken(ev),
-      language, rows: { total: 0, valid: 0, invalid: 0, blank: 0 }, errorsByType: {}, warnings: 0,
-      stored: { written: 0, withdrawn: 0, supersededCases: 0 }, feedback: {},
+      objectKey: ev.key,
+      versionId,
+      etag: ev.etag ?? '',
+      size: ev.size ?? 0,
+      member,
+      receivedAt: ev.eventTime,
+      orderToken: orderToken(ev),
+      language,
+      rows: { total: 0, valid: 0, invalid: 0, blank: 0 },
+      errorsByType: {},
+      warnings: 0,
+      stored: { written: 0, withdrawn: 0, supersededCases: 0 },
+      feedback: {},
     }),
     feedback,
     status: 'failed',

@@ -14,7 +14,16 @@ import { cellText, isoDay } from './parse.ts';
 import { FIELDS, REQUIRED_KEYS, type FieldKey } from './schema.ts';
 import { columnLetter } from './sheet/columns.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ColumnWindow, type ReadLimits, type Row, type Sheet, type Workbook } from './sheet/types.ts';
+import {
+  DEFAULT_LIMITS,
+  SpreadsheetError,
+  type ByteSource,
+  type ColumnWindow,
+  type ReadLimits,
+  type Row,
+  type Sheet,
+  type Workbook,
+} from './sheet/types.ts';
 import { CaseRegistry } from './validation/cases.ts';
 import { columnLimit, readHeader, type Header } from './validation/header.ts';
 import { echo, type FileErrorType, type ValidateOptions, type ValidationIssue, type ValidationReport } from './validation/report.ts';
@@ -90,7 +99,10 @@ class Validation implements RowContext {
   private date1904 = false;
   private sheetName = '';
 
-  constructor(file: string, private readonly opts: ValidateOptions) {
+  constructor(
+    file: string,
+    private readonly opts: ValidateOptions,
+  ) {
     this.lang = opts.lang ?? opts.config.members.find((m) => m.code === opts.member)?.language ?? 'en';
     this.maxIssues = opts.maxIssues ?? 100_000;
     this.today = opts.today ?? isoDay(new Date());
@@ -156,7 +168,15 @@ class Validation implements RowContext {
       if (order.unordered) this.report.rowsUnordered = true;
       if (window.ignored > 0) {
         const letter = columnLetter(window.limit);
-        this.report.warnings.push({ type: 'ignored-cells', rowNumber: null, fieldName: null, cell: null, column: letter, code: 'ignored-cells', message: message('ignored-cells', this.lang, { count: window.ignored, letter }) });
+        this.report.warnings.push({
+          type: 'ignored-cells',
+          rowNumber: null,
+          fieldName: null,
+          cell: null,
+          column: letter,
+          code: 'ignored-cells',
+          message: message('ignored-cells', this.lang, { count: window.ignored, letter }),
+        });
       }
       return;
     }
@@ -189,14 +209,27 @@ class Validation implements RowContext {
     r.headerRow = header.rowNumber;
     r.columns = Object.fromEntries(header.columns.map(([d, i]) => [d.key, i]));
     for (const [key, cols] of header.duplicates) {
-      this.fileError('duplicate-label', 'duplicate-label', {
-        columns: cols.map(([i, t]) => `'${echo(t)}' (${columnLetter(i)})`).join(', '),
-        field: this.fieldLabel(key),
-      }, key);
+      this.fileError(
+        'duplicate-label',
+        'duplicate-label',
+        {
+          columns: cols.map(([i, t]) => `'${echo(t)}' (${columnLetter(i)})`).join(', '),
+          field: this.fieldLabel(key),
+        },
+        key,
+      );
     }
     for (const [i, raw] of header.extra) {
       const text = echo(raw);
-      r.warnings.push({ type: 'extra-label', rowNumber: header.rowNumber, fieldName: null, cell: text, column: columnLetter(i), code: 'extra-label', message: message('extra-label', this.lang, { column: text, letter: columnLetter(i) }) });
+      r.warnings.push({
+        type: 'extra-label',
+        rowNumber: header.rowNumber,
+        fieldName: null,
+        cell: text,
+        column: columnLetter(i),
+        code: 'extra-label',
+        message: message('extra-label', this.lang, { column: text, letter: columnLetter(i) }),
+      });
     }
     if (header.duplicates.length) return;
     const rowCheck = new RowCheck(this, header);

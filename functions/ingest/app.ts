@@ -39,7 +39,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
  */
 export const loggedError = (e: unknown): { name: string; messageSha256: string } => ({
   name: (e as Error)?.name ?? typeof e,
-  messageSha256: createHash('sha256').update(String((e as Error)?.message ?? e)).digest('hex').slice(0, 16),
+  messageSha256: createHash('sha256')
+    .update(String((e as Error)?.message ?? e))
+    .digest('hex')
+    .slice(0, 16),
 });
 
 export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
@@ -52,7 +55,10 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
         log.info('ingested', { key: upload.key, status: s.status, rows: s.rows, stored: s.stored });
         if (s.status === 'failed') {
           // A failure a retry cannot fix: the Member has feedback saying so; the UploadsFailed alarm tells the team.
-          log.error('upload failed for good; the Member was told', { key: upload.key, error: s.failure ? { name: s.failure.type } : undefined });
+          log.error('upload failed for good; the Member was told', {
+            key: upload.key,
+            error: s.failure ? { name: s.failure.type } : undefined,
+          });
           metrics.addMetric('uploadsFailed', MetricUnit.Count, 1);
         }
         metrics.addMetric('rowsValid', MetricUnit.Count, s.rows.valid);
@@ -68,8 +74,15 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
           log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
           throw e;
         }
-        log.error(lastReceive ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told' : 'ingest failed; the message will be retried', { key: upload.key, receives, error: loggedError(e) });
-        await recordFailure(deps, upload, e, lastReceive).catch((re: unknown) => log.error('could not record the failure', { error: loggedError(re) }));
+        log.error(
+          lastReceive
+            ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told'
+            : 'ingest failed; the message will be retried',
+          { key: upload.key, receives, error: loggedError(e) },
+        );
+        await recordFailure(deps, upload, e, lastReceive).catch((re: unknown) =>
+          log.error('could not record the failure', { error: loggedError(re) }),
+        );
         throw e;
       }
     }

@@ -62,4 +62,3 @@ export async function openXlsx(source: ByteSource, limits?: Partial<ReadLimits>)
     throw classify(e, 'workbook');
   }
 }
-

@@ -8,7 +8,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { attemptError, singleAttempt } from './fence.ts';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * The store's marshalling: undefined attributes are dropped, everything else is stored as given (numbers come back as
@@ -151,11 +158,7 @@ export async function withRetry<T>(p: RetryPolicy, call: () => Promise<T>): Prom
  * the calls already pending are awaited, then the first error is thrown. Items are pulled lazily, so a generator
  * source is never materialised.
  */
-export async function forEachLimit<T>(
-  items: Iterable<T>,
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
+export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const it = items[Symbol.iterator]();
   let failed = false;
   let firstError: unknown;
@@ -267,7 +270,9 @@ export async function* pages(
   let start: Record<string, unknown> | undefined;
   do {
     const cmd = { ...input, ...(start ? { ExclusiveStartKey: start } : {}) };
-    const page = await withRetry(p, () => doc.send(kind === 'query' ? new QueryCommand(cmd as QueryCommandInput) : new ScanCommand(cmd as ScanCommandInput)));
+    const page = await withRetry(p, () =>
+      doc.send(kind === 'query' ? new QueryCommand(cmd as QueryCommandInput) : new ScanCommand(cmd as ScanCommandInput)),
+    );
     yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start !== undefined);

@@ -67,7 +67,7 @@ export interface StoredLine {
 
 /** Whether `head` names this line: its line number, and its upload (the head's token is `{orderToken}#{digest}`). */
 export const headNames = (head: Head | undefined, line: StoredLine): boolean =>
-  head !== undefined && head.token.startsWith(`${line.orderToken}#`) && head.lines.includes(line.record.line_no);
+  head?.token.startsWith(`${line.orderToken}#`) === true && head.lines.includes(line.record.line_no);
 
 /**
  * The lines of `lines` that their case's head names. `shard(n)` reads head shard n of the Member (consistently); each

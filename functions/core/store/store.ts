@@ -15,7 +15,6 @@ import {
   UnprocessedKeysError,
   backoffDelay,
   type RetryPolicy,
-  type WriteRequest,
   type WriterOptions,
   documentClient,
   forEachLimit,
@@ -260,7 +259,9 @@ export class SeizureStore {
       }
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
-        throw new HeadsTooLargeError(`the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`);
+        throw new HeadsTooLargeError(
+          `the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`,
+        );
       }
       if (text !== plan.text) intents.push({ plan, text });
     }
@@ -293,7 +294,8 @@ export class SeizureStore {
   /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently 100 at a time. */
   async #readShards(member: string, shards: readonly number[], guard: () => void): Promise<ShardPlan[]> {
     const plans = new Map<string, ShardPlan>();
-    for (const shard of shards) plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
+    for (const shard of shards)
+      plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
     const groups: Item[][] = [];
     for (let i = 0; i < shards.length; i += BATCH_GET_MAX) {
       groups.push(shards.slice(i, i + BATCH_GET_MAX).map((n) => ({ pk: headsPk(member, n), sk: HEADS_SK })));
@@ -343,7 +345,9 @@ export class SeizureStore {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // A retry after a lost response fails the condition on the write that landed: that one is ours.
-      const now = await withRetry(this.#policy, () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })));
+      const now = await withRetry(this.#policy, () =>
+        this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+      );
       if (now.Item?.['rev'] !== rev || now.Item?.['heads'] !== text) {
         throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
       }
@@ -370,7 +374,10 @@ export class SeizureStore {
    * cloud at start (its data directory is its own, so whoever held a lease there was an earlier, dead process).
    */
   async removeLeases(members: readonly string[]): Promise<void> {
-    await writeAll(this.#writer, leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })));
+    await writeAll(
+      this.#writer,
+      leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   /**
@@ -429,9 +436,15 @@ export class SeizureStore {
 
   /** Every recorded version of one object (any order). */
   async versionsOf(objectKey: string): Promise<SubmissionRecord[]> {
-    const query = { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': submissionPk(objectKey) }, ConsistentRead: true };
+    const query = {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': submissionPk(objectKey) },
+      ConsistentRead: true,
+    };
     const out: SubmissionRecord[] = [];
-    for await (const items of pages(this.#policy, this.#doc, query)) for (const i of items) out.push(without(i, SUBMISSION_META) as unknown as SubmissionRecord);
+    for await (const items of pages(this.#policy, this.#doc, query))
+      for (const i of items) out.push(without(i, SUBMISSION_META) as unknown as SubmissionRecord);
     return out;
   }
 
@@ -472,12 +485,11 @@ export class SeizureStore {
         if (limit !== undefined && items.length >= limit) break;
       }
     } else {
-      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan')) items.push(...page);
+      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan'))
+        items.push(...page);
       const key = (i: Item): string => `${String(i['gsi2sk'])}\u0000${String(i['sk'])}`;
       items.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
     }
-    return items
-      .slice(0, limit ?? items.length)
-      .map((i) => without(i, SUBMISSION_META) as unknown as SubmissionRecord);
+    return items.slice(0, limit ?? items.length).map((i) => without(i, SUBMISSION_META) as unknown as SubmissionRecord);
   }
 }

@@ -80,7 +80,14 @@ export interface ValidateOptions {
   readonly onRecord?: (record: SeizureRecord) => void | Promise<void>;
 }
 
-const FILE_LEVEL: ReadonlySet<string> = new Set(['source-error', 'format-error', 'size-error', 'missing-label', 'duplicate-label', 'encoding-error']);
+const FILE_LEVEL: ReadonlySet<string> = new Set([
+  'source-error',
+  'format-error',
+  'size-error',
+  'missing-label',
+  'duplicate-label',
+  'encoding-error',
+]);
 
 /** True when the file as a whole was rejected (nothing in it is usable). */
 export const isRejected = (r: Pick<ValidationReport, 'errors'>): boolean => r.errors.some((e) => FILE_LEVEL.has(e.type));

@@ -40,7 +40,10 @@ export interface RowContext {
 export class RowCheck {
   private readonly at: Partial<Record<FieldKey, { index: number; label: string; def: FieldDef }>>;
 
-  constructor(private readonly v: RowContext, header: Header) {
+  constructor(
+    private readonly v: RowContext,
+    header: Header,
+  ) {
     // Built at once: assigned key by key, an object of this many properties goes to dictionary mode (slow lookups).
     this.at = Object.fromEntries(header.columns.map(([def, index, label]) => [def.key, { index, label, def }]));
   }
@@ -124,7 +127,8 @@ export class RowCheck {
     if (!mc) return this.err('missing-cell', 'reporting_member', 'missing-cell');
     const member = v.country(cellText(mc)!, false);
     if (!member) return this.err('constraint-error', 'reporting_member', 'unknown-country', {});
-    if (v.uploader && member !== v.uploader) return this.err('constraint-error', 'reporting_member', 'member-mismatch', { member: v.uploader });
+    if (v.uploader && member !== v.uploader)
+      return this.err('constraint-error', 'reporting_member', 'member-mismatch', { member: v.uploader });
     if (!v.isParticipant(member)) this.err('constraint-error', 'reporting_member', 'unknown-member', { operation: v.config.name });
     return member;
   }
@@ -147,7 +151,8 @@ export class RowCheck {
     if (!dc) return this.err('missing-cell', 'seizure_date', 'missing-cell') ?? {};
     const p = parseDate(dc, v.is1904);
     if (!p.ok) return this.err('type-error', 'seizure_date', p.why) ?? {};
-    if (p.value > v.todayDay) return this.err('constraint-error', 'seizure_date', 'date-in-future', { date: p.value, today: v.todayDay }) ?? {};
+    if (p.value > v.todayDay)
+      return this.err('constraint-error', 'seizure_date', 'date-in-future', { date: p.value, today: v.todayDay }) ?? {};
     const phase = phaseOf(v.config, p.value)?.phase;
     if (phase === undefined) {
       this.err('constraint-error', 'seizure_date', 'date-outside-phases', {
@@ -207,7 +212,9 @@ export class RowCheck {
     }
     if (unit && category) {
       if (unit === 'doses' && category !== 'vaccine') {
-        this.err('constraint-error', 'unit', 'doses-vaccines', { product: product ? VOCABS.product.label(product, lang) : VOCABS.category.label(category, lang) });
+        this.err('constraint-error', 'unit', 'doses-vaccines', {
+          product: product ? VOCABS.product.label(product, lang) : VOCABS.category.label(category, lang),
+        });
       } else if (category === 'vaccine' && unit !== 'doses') this.err('constraint-error', 'unit', 'vaccines-doses');
     }
     return { unit, quantity };

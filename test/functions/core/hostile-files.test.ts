@@ -14,7 +14,16 @@ import type { ByteSource } from '../../../functions/core/sheet/types.ts';
 import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
-import { dataRow, farRightCell, HEADER, hugeField, ole2Loop, rowXml, unusedSharedStrings, workbook } from '../../fixtures/hostile/make-hostile.ts';
+import {
+  dataRow,
+  farRightCell,
+  HEADER,
+  hugeField,
+  ole2Loop,
+  rowXml,
+  unusedSharedStrings,
+  workbook,
+} from '../../fixtures/hostile/make-hostile.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -75,7 +84,12 @@ describe('a cell far to the right (column XFD) in every row', () => {
     const source = bufferByteSource('far.xlsx', farRightCell(500));
     const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
     let bytes = 0;
-    const sink = new Writable({ write: (c: Buffer, _e, done) => ((bytes += c.length), done()) });
+    const sink = new Writable({
+      write: (c: Buffer, _e, done) => {
+        bytes += c.length;
+        done();
+      },
+    });
     await writeFeedbackWorkbook(source, report, sink);
     assert.ok(bytes < 100_000, `${bytes} bytes`);
   });
@@ -94,7 +108,10 @@ describe('OLE2 containers walked with bounds', () => {
     const src = counting(bufferByteSource('huge.xls', ole2Loop(true)));
     await assert.rejects(compoundFileNames(src), /claims 2147483647 FAT/);
     assert.ok(src.served <= 512, `${src.served} bytes read`);
-    await assert.rejects(detectFormat(bufferByteSource('huge.xls', ole2Loop(true))), (e: Error & { type?: string }) => e.type === 'source-error');
+    await assert.rejects(
+      detectFormat(bufferByteSource('huge.xls', ole2Loop(true))),
+      (e: Error & { type?: string }) => e.type === 'source-error',
+    );
   });
 });
 
@@ -112,14 +129,26 @@ describe('amplification', () => {
   });
 
   test('shared strings beyond the cap (characters) too; under both caps the file is read', async () => {
-    const over = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), { config, member: 'FR', limits: { maxSharedStringChars: 10_000 } });
+    const over = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      limits: { maxSharedStringChars: 10_000 },
+    });
     assert.equal(over.errors[0]!.type, 'size-error');
-    const under = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), { config, member: 'FR', today: '2026-11-28' });
+    const under = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
     assert.equal(under.stats.validRows, 1);
   });
 
   test('a field of a million characters is echoed in at most 200 characters, in the cell and in the message', async () => {
-    const report = await validateSpreadsheet(bufferByteSource('huge.csv', hugeField(1_000_000)), { config, member: 'FR', today: '2026-11-28' });
+    const report = await validateSpreadsheet(bufferByteSource('huge.csv', hugeField(1_000_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
     assert.equal(report.stats.invalidRows, 1);
     const e = report.errors[0]!;
     assert.equal(e.fieldName, 'product');
@@ -157,9 +186,22 @@ test('an xlsx is opened once for validation and feedback: its shared strings are
 
 test('title rows with a cell in XFD above the header: the header is found, and the far cells are counted once', async () => {
   const far = (r: number) => `<c r="XFD${r}"><v>1</v></c>`;
-  const rows = [rowXml(1, ['Seizures'], far(1)), rowXml(2, [], far(2)), rowXml(3, HEADER), rowXml(4, dataRow('FR', 'T', 1), far(4)), rowXml(5, dataRow('FR', 'T', 2))];
-  const report = await validateSpreadsheet(bufferByteSource('titles.xlsx', workbook(rows.join(''))), { config, member: 'FR', today: '2026-11-28' });
+  const rows = [
+    rowXml(1, ['Seizures'], far(1)),
+    rowXml(2, [], far(2)),
+    rowXml(3, HEADER),
+    rowXml(4, dataRow('FR', 'T', 1), far(4)),
+    rowXml(5, dataRow('FR', 'T', 2)),
+  ];
+  const report = await validateSpreadsheet(bufferByteSource('titles.xlsx', workbook(rows.join(''))), {
+    config,
+    member: 'FR',
+    today: '2026-11-28',
+  });
   assert.equal(report.headerRow, 3);
   assert.equal(report.stats.validRows, 2);
-  assert.deepEqual(report.warnings.map((w) => [w.code, w.message.slice(0, 12)]), [['ignored-cells', '3 cell(s) fr']]);
+  assert.deepEqual(
+    report.warnings.map((w) => [w.code, w.message.slice(0, 12)]),
+    [['ignored-cells', '3 cell(s) fr']],
+  );
 });

@@ -60,10 +60,17 @@ async function upload(key: string, body: string | Buffer, receiveCount = 1) {
   const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
   const bodyJson = sqsBodyOf({
-    bucket: BUCKET, key, size: head.ContentLength ?? 0, eTag: (put.ETag ?? '').replaceAll('"', ''),
-    eventName: 'ObjectCreated:Put', eventTime: new Date(at).toISOString(), sequencer: sequencer.next(at),
+    bucket: BUCKET,
+    key,
+    size: head.ContentLength ?? 0,
+    eTag: (put.ETag ?? '').replaceAll('"', ''),
+    eventName: 'ObjectCreated:Put',
+    eventTime: new Date(at).toISOString(),
+    sequencer: sequencer.next(at),
   });
-  return { Records: [{ messageId: `m-${at}`, body: bodyJson, attributes: { ApproximateReceiveCount: String(receiveCount) } }] } as unknown as SQSEvent;
+  return {
+    Records: [{ messageId: `m-${at}`, body: bodyJson, attributes: { ApproximateReceiveCount: String(receiveCount) } }],
+  } as unknown as SQSEvent;
 }
 
 const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -95,7 +102,13 @@ describe('files validation accepts are stored, with feedback', () => {
     assert.equal(sub!.status, 'accepted_with_errors');
     assert.deepEqual(sub!.errorsByType, { 'unique-error': 1 });
     const lines = await collect(store.linesOf(1, 'FR'));
-    assert.deepEqual(lines.map((l) => [l.case_ref, l.line_no]), [['caf\u00e9', 1], ['caf\u00e9', 2]]);
+    assert.deepEqual(
+      lines.map((l) => [l.case_ref, l.line_no]),
+      [
+        ['caf\u00e9', 1],
+        ['caf\u00e9', 2],
+      ],
+    );
   });
 
   test('rows written out of order in the sheet XML are stored and the feedback copy lists them in order', async () => {
@@ -108,7 +121,10 @@ describe('files validation accepts are stored, with feedback', () => {
     assert.equal(report.columns, undefined);
     const wb = await getWorkbook('feedback/FR/order.xlsx.report.xlsx');
     const data = wb.worksheets[0]!;
-    assert.deepEqual([2, 3, 4].map((r) => data.getCell(`B${r}`).value), ['R1', 'R2', 'R3']);
+    assert.deepEqual(
+      [2, 3, 4].map((r) => data.getCell(`B${r}`).value),
+      ['R1', 'R2', 'R3'],
+    );
     // row 3 was written twice: the second's cell (G3 = 22) merged into the first
     assert.equal(data.getCell('G3').value, 22);
   });
@@ -116,7 +132,8 @@ describe('files validation accepts are stored, with feedback', () => {
   test('a key too long for the feedback key or the byMember sort key is rejected up front with a clear reason', async () => {
     const { handler, store } = await world();
     // Folders of 190 characters (s3rver keeps objects as files: a name of 255 bytes at most), 1,020 bytes in all.
-    const key = `incoming/FR/${Array.from({ length: 5 }, (_, i) => `${i}`.repeat(190)).join('/')}/${'n'.repeat(1020)}`.slice(0, 1020) + '.csv';
+    const key =
+      `incoming/FR/${Array.from({ length: 5 }, (_, i) => `${i}`.repeat(190)).join('/')}/${'n'.repeat(1020)}`.slice(0, 1020) + '.csv';
     assert.ok(Buffer.byteLength(key) > MAX_UPLOAD_KEY_BYTES && Buffer.byteLength(key) <= 1024);
     assert.deepEqual(await handler(await upload(key, twoUnicodeForms()), context), { batchItemFailures: [] });
     const [sub] = await store.listSubmissions({ member: 'FR' });
@@ -200,9 +217,16 @@ describe('property: a file that validates with exit 0 or 1 ingests without error
   const quote = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   // Case references from a small alphabet, so that repeats, Unicode forms, spaces and key characters meet often.
   const caseRef = fc
-    .array(fc.constantFrom('A', 'b', '\u00e9', 'e\u0301', ' ', '#', '/', '\u00a0', '\u{1F600}', '1', '\u212b', 'A\u030a'), { minLength: 1, maxLength: 6 })
+    .array(fc.constantFrom('A', 'b', '\u00e9', 'e\u0301', ' ', '#', '/', '\u00a0', '\u{1F600}', '1', '\u212b', 'A\u030a'), {
+      minLength: 1,
+      maxLength: 6,
+    })
     .map((a) => a.join(''));
-  const lineNo = fc.oneof(fc.constant(''), fc.constantFrom('0', '1', '2', '3', '999999', '1000000', '1.5', '-1', '01'), fc.integer({ min: 1, max: 2_000_000 }).map(String));
+  const lineNo = fc.oneof(
+    fc.constant(''),
+    fc.constantFrom('0', '1', '2', '3', '999999', '1000000', '1.5', '-1', '01'),
+    fc.integer({ min: 1, max: 2_000_000 }).map(String),
+  );
   const row = fc.record({
     member: fc.constantFrom('FR', 'FR', 'FR', 'fr', 'DE'),
     caseRef,
@@ -216,14 +240,44 @@ describe('property: a file that validates with exit 0 or 1 ingests without error
     let n = 0;
     await fc.assert(
       fc.asyncProperty(file, async (rows) => {
-        const text = [HEADER, ...rows.map((r) => [r.member, quote(r.caseRef), r.lineNo, '2021-06-15', 'Medicines', 'Ivermectin', quote(r.qty), 'Pieces', 'Air cargo', 'Falsified'].join(','))].join('\n') + '\n';
+        const text =
+          [
+            HEADER,
+            ...rows.map((r) =>
+              [
+                r.member,
+                quote(r.caseRef),
+                r.lineNo,
+                '2021-06-15',
+                'Medicines',
+                'Ivermectin',
+                quote(r.qty),
+                'Pieces',
+                'Air cargo',
+                'Falsified',
+              ].join(','),
+            ),
+          ].join('\n') + '\n';
         const source = bufferByteSource(`p${n}.csv`, Buffer.from(text));
         const records: SeizureRecord[] = [];
-        const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28', onRecord: (r) => void records.push(r) });
+        const report = await validateSpreadsheet(source, {
+          config,
+          member: 'FR',
+          today: '2026-11-28',
+          onRecord: (r) => void records.push(r),
+        });
         const code = exitCodeOf(report);
         if (code === 2) return;
         n++;
-        await store.applyUpload({ member: 'FR', objectKey: `incoming/FR/p${n}.csv`, versionId: 'v', orderToken: `2026-11-28T12:00:00.000Z#${String(n).padStart(32, '0')}` }, records);
+        await store.applyUpload(
+          {
+            member: 'FR',
+            objectKey: `incoming/FR/p${n}.csv`,
+            versionId: 'v',
+            orderToken: `2026-11-28T12:00:00.000Z#${String(n).padStart(32, '0')}`,
+          },
+          records,
+        );
         const sink = new Writable({ write: (_c, _e, done) => done() });
         await writeFeedbackWorkbook(source, report, sink);
       }),

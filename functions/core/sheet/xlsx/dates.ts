@@ -6,7 +6,6 @@ import type { Cell } from '../types.ts';
 import { parseSmallPart } from './parts.ts';
 import type { Package } from './zip.ts';
 
-
 /** Built-in number formats that show dates or times (ECMA-376 18.8.30, with the East Asian ones). */
 const BUILTIN_DATE_FORMATS: ReadonlySet<number> = new Set([
   14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,

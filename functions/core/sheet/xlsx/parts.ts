@@ -8,7 +8,6 @@ import type yauzl from 'yauzl';
 import { classify, corrupt } from './errors.ts';
 import { entryText, type Package } from './zip.ts';
 
-
 const localName = (name: string): string => {
   const colon = name.indexOf(':');
   return colon === -1 ? name : name.slice(colon + 1);

@@ -372,6 +372,7 @@ class SheetScanner extends TextRunScanner {
       case T_NUMBER: {
         if (vs === undefined || this.va === this.vb) return undefined;
         const n = parseNumber(vs, this.va, this.vb);
+        // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the hot path (kept from the one-file reader)
         if (n !== n) return { t: 'string', v: decodeText(vs.slice(this.va, this.vb)) };
         if (n === 0 && isBlank(vs.slice(this.va, this.vb))) return undefined;
         const style = this.style;

@@ -10,7 +10,6 @@ import { XmlError } from './errors.ts';
 /** Longest tag, comment or CDATA section the scanner holds while waiting for its end. */
 const MAX_MARKUP = 1024 * 1024;
 
-
 /** Decodes the five predefined entities and character references, once. */
 function decodeEntities(s: string): string {
   let i = s.indexOf('&');
@@ -300,7 +299,9 @@ export abstract class XmlScanner {
       if (end === -1) return -1;
       if (this.capturing) {
         this.interruptText();
-        this.text += normalizeNewlines(s.slice(lt + 9, end)).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+        this.text += normalizeNewlines(s.slice(lt + 9, end))
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;');
       }
       return end + 3;
     }

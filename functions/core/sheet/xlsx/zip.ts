@@ -18,12 +18,7 @@ const RATIO_APPLIES_ABOVE = 1024 * 1024;
 /** Most entries accepted in a zip (an xlsx has tens): each costs memory before any limit on bytes can act. */
 const MAX_ENTRIES = 10_000;
 
-function zipBomb(
-  entry: yauzl.Entry,
-  uncompressed: number,
-  measured: 'declared' | 'inflated',
-  limits: ReadLimits,
-): SpreadsheetError {
+function zipBomb(entry: yauzl.Entry, uncompressed: number, measured: 'declared' | 'inflated', limits: ReadLimits): SpreadsheetError {
   const ratio = Math.round((uncompressed / Math.max(1, entry.compressedSize)) * 10) / 10;
   return new SpreadsheetError(
     'size-error',

@@ -34,29 +34,58 @@ describe('the partition scenario: a lapsed holder writes late', () => {
     const store = new SeizureStore({ client, tableName, sleep: noSleep });
     // v1 holds case K with lines 1 and 2; the partition: v1's lease lapses mid-write; v2 (newer) takes the Member's
     // lease and stores K with line 1 only, deleting line 2.
-    await store.applyUpload(V1, [line({ case_ref: 'K', line_no: 1 }), line({ case_ref: 'K', line_no: 2 }), line({ case_ref: 'J', line_no: 1 })]);
+    await store.applyUpload(V1, [
+      line({ case_ref: 'K', line_no: 1 }),
+      line({ case_ref: 'K', line_no: 2 }),
+      line({ case_ref: 'J', line_no: 1 }),
+    ]);
     await store.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 7 })]);
     // v1's BatchWriteItem that was on the wire lands now, re-creating line 2 as v1 wrote it, and overwriting line 1.
     const doc = documentClient(client);
     for (const n of [1, 2]) {
       const r = line({ case_ref: 'K', line_no: n });
-      await doc.send(new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...r, pk: keys.casePk('FR', 'K'), sk: keys.lineSk(n), gsi1pk: keys.phasePk(r.phase, 'FR'), gsi1sk: keys.phaseSk('K', n),
-          orderToken: V1.orderToken, objectKey: V1.objectKey, versionId: V1.versionId,
-        },
-      }));
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...r,
+            pk: keys.casePk('FR', 'K'),
+            sk: keys.lineSk(n),
+            gsi1pk: keys.phasePk(r.phase, 'FR'),
+            gsi1sk: keys.phaseSk('K', n),
+            orderToken: V1.orderToken,
+            objectKey: V1.objectKey,
+            versionId: V1.versionId,
+          },
+        }),
+      );
     }
     const all = await collect(store.linesOf(1, 'FR'));
-    assert.deepEqual(all.map((l) => [l.case_ref, l.line_no]), [['J', 1], ['K', 1], ['K', 2]], 'the index holds the orphan');
+    assert.deepEqual(
+      all.map((l) => [l.case_ref, l.line_no]),
+      [
+        ['J', 1],
+        ['K', 1],
+        ['K', 2],
+      ],
+      'the index holds the orphan',
+    );
     const counted = await collect(headedLines(store).linesOf(1, 'FR'));
     // J (v1's, never replaced) counts; K's line 2 is named by no head; K's line 1 carries v1's token, not its owner's.
-    assert.deepEqual(counted.map((l) => [l.case_ref, l.line_no]), [['J', 1]]);
+    assert.deepEqual(
+      counted.map((l) => [l.case_ref, l.line_no]),
+      [['J', 1]],
+    );
     // v2 stores K again (a rerun, as SQS would redeliver it): its lines count again.
     await store.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 7 })]);
     const after = await collect(headedLines(store).linesOf(1, 'FR'));
-    assert.deepEqual(after.map((l) => [l.case_ref, l.line_no]), [['J', 1], ['K', 1]]);
+    assert.deepEqual(
+      after.map((l) => [l.case_ref, l.line_no]),
+      [
+        ['J', 1],
+        ['K', 1],
+      ],
+    );
     assert.equal(after.find((l) => l.case_ref === 'K')!.quantity, 7);
   });
 
@@ -91,14 +120,21 @@ describe('line writes: one attempt per call, each after the lease check, with a 
     await new Promise((r) => server.close(r));
   });
 
-  const client = () => new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 3 });
+  const client = () =>
+    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 3 });
   const put = [{ PutRequest: { Item: { pk: 'p', sk: 's' } } }];
 
   test('every request that reaches the table was preceded by a lease check (the SDK does not retry on its own)', async () => {
     mode = 'error';
     requests = 0;
     let checks = 0;
-    const o = { ...resolvePolicy({ maxAttempts: 3, sleep: noSleep }), doc: documentClient(client()), tableName: 't', concurrency: 1, guard: () => void checks++ };
+    const o = {
+      ...resolvePolicy({ maxAttempts: 3, sleep: noSleep }),
+      doc: documentClient(client()),
+      tableName: 't',
+      concurrency: 1,
+      guard: () => void checks++,
+    };
     await assert.rejects(writeAll({ ...o, singleAttempt: true }, put), UnprocessedItemsError);
     assert.equal(requests, 3);
     assert.equal(checks, 3);
@@ -113,7 +149,13 @@ describe('line writes: one attempt per call, each after the lease check, with a 
     mode = 'hang';
     requests = 0;
     let checks = 0;
-    const o = { ...resolvePolicy({ maxAttempts: 2, sleep: noSleep }), doc: documentClient(client()), tableName: 't', concurrency: 1, guard: () => void checks++ };
+    const o = {
+      ...resolvePolicy({ maxAttempts: 2, sleep: noSleep }),
+      doc: documentClient(client()),
+      tableName: 't',
+      concurrency: 1,
+      guard: () => void checks++,
+    };
     await assert.rejects(writeAll({ ...o, singleAttempt: true, requestTimeoutMs: 100 }, put), UnprocessedItemsError);
     assert.equal(checks, 2);
     assert.equal(requests, 2);
