@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { addDays } from '../../../../functions/core/days.ts';
 import { alertRule, analyse, lastCompleteWeek, SIGNAL_ORDER } from '../../../../functions/core/phase/analyse.ts';
-import { sizeOutliers } from '../../../../functions/core/trends/outliers.ts';
+import { sizeOutliers } from '../trends/helpers.ts';
 import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
