@@ -1,5 +1,5 @@
 /**
- * `seizures demo`: the STOP II demo (lib/local/demo.ts) run through the local pipeline. Writes one spreadsheet per
+ * `seizures demo`: the STOP II demo (bin/demo/) run through the local pipeline. Writes one spreadsheet per
  * reporting Member per phase into {data dir}/demo/ (where a newcomer can open them), uploads each under
  * incoming/{MEMBER}/ as a Member would, waits until every upload is ingested, checks each was accepted with 0 errors
  * and that the stored lines add up to the demo's totals exactly, then closes phases 1, 2 and 3 (final) and prints the
@@ -14,7 +14,7 @@ import type { OperationConfig } from '../../functions/core/config.ts';
 import type { SeizureStore } from '../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
-import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
+import type { DemoDataset, DemoTotals } from '../demo/index.ts';
 import type { SummaryJson } from '../../functions/core/phase/summary.ts';
 import type { PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
 import { EXIT, LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
@@ -168,7 +168,7 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const { dynamoClient, s3Client } = await import('../../functions/core/aws.ts');
   const { SeizureStore } = await import('../../functions/core/store/store.ts');
-  const demo = await import('../../lib/local/demo.ts');
+  const demo = await import('../demo/index.ts');
   const { INCOMING_PREFIX } = await import('../../lib/layout.ts');
 
   const timings: Record<string, number> = {};

@@ -19,7 +19,7 @@ import {
 } from '../../../functions/core/trends/index.ts';
 import { countLines } from '../../functions/core/trends/helpers.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
-import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
+import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../bin/demo/index.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
 import { addDays } from '../../../functions/core/days.ts';
