@@ -98,6 +98,11 @@ export interface PhaseAggJson {
   cases: number;
   /** Reporting Members (at least one line), sorted. */
   members: string[];
+  /**
+   * Members that reported nothing for the phase, on purpose: a nil return (`seizures nil-return`, or an upload of the
+   * empty template), sorted. With `members` they are the phase's reporters, whose Member-weeks are the exposure.
+   */
+  nilReturns?: string[];
   quantity: Quantities;
   value: Record<string, { amount: number; lines: number }>;
   by: Record<Breakdown, Record<string, CellJson>>;

@@ -156,3 +156,26 @@ export function newMembersP(k: number, eligible: number, rate: number, weeks: nu
   const pi = -Math.expm1(-rate * weeks);
   return binomUpper(k, eligible, pi);
 }
+
+/** P(Z > z) for a standard normal Z: the erf series below 3, the Mills-ratio continued fraction above (about 1e-14 relative). */
+export function pnormUpper(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  if (z < 0) return 1 - pnormUpper(-z);
+  if (z < 3) {
+    // Series for erf: erf(x) = 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)).
+    const x = z / Math.SQRT2;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (-x * x) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return 0.5 - sum / Math.sqrt(Math.PI);
+  }
+  // Continued fraction (Lentz) for the Mills ratio: P(Z > z) = phi(z) / (z + 1/(z + 2/(z + 3/(z + ...)))).
+  let f = z;
+  for (let k = 60; k >= 1; k--) f = z + k / f;
+  return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI) / f;
+}
