@@ -128,6 +128,12 @@ async function phaseClose(): Promise<void> {
   console.log(`ratio to floor: ${fmt((close.timed as number) / (floor.timed as number))}x time, ${fmt(close.maxRssMB / floor.maxRssMB)}x peak RSS`);
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose };
+/** Detection quality of the signals on random operations (test/bench/signals.ts): recall, false signals, quiet runs. */
+async function signals(): Promise<void> {
+  const { signalsBench } = await import('./signals.ts');
+  await signalsBench();
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose, signals };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();

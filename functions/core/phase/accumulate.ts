@@ -100,6 +100,9 @@ interface Cell extends MemberSet {
 
 interface WeekCell extends MemberSet {
   lines: number;
+  /** Distinct cases with a line of the key in the week, and the serial of the last one counted. */
+  cases: number;
+  lastCase: number;
 }
 
 interface WeekAcc {
@@ -200,6 +203,10 @@ export class PhaseAcc {
     readonly keyCache: KeyCache,
   ) {}
 
+  #caseSerial = 0;
+  #lastCaseKey: string | undefined;
+  #lastCaseMember: string | undefined;
+
   add(r: SeizureRecord, caseKey: string, sk: string): void {
     const m = r.reporting_member;
     const mi = this.index.of(m);
@@ -208,6 +215,12 @@ export class PhaseAcc {
     let counter = this.cases.get(m);
     if (!counter) this.cases.set(m, (counter = new CaseCounter(`phase ${this.phase}, Member ${m}`)));
     counter.see(caseKey, sk);
+    // A case's lines come together (byPhase index order): a new (Member, case) is a new serial.
+    if (caseKey !== this.#lastCaseKey || m !== this.#lastCaseMember) {
+      this.#caseSerial++;
+      this.#lastCaseKey = caseKey;
+      this.#lastCaseMember = m;
+    }
 
     const q = r.quantity;
     const u = r.unit;
@@ -248,8 +261,12 @@ export class PhaseAcc {
       if (key === undefined || key === '') continue;
       const map = week.by[d]!;
       let c = map.get(key);
-      if (!c) map.set(key, (c = { lines: 0, last: -1, bits: undefined }));
+      if (!c) map.set(key, (c = { lines: 0, last: -1, bits: undefined, cases: 0, lastCase: -1 }));
       c.lines++;
+      if (c.lastCase !== this.#caseSerial) {
+        c.cases++;
+        c.lastCase = this.#caseSerial;
+      }
       addMember(c, mi);
     }
 
@@ -309,7 +326,7 @@ export class PhaseAcc {
       weeks: sortedRecord(this.weeks, (w) => ({
         lines: w.lines,
         by: Object.fromEntries(
-          WEEK_DIMENSIONS.map((d, di) => [d, sortedRecord(w.by[di]!, (c) => ({ lines: c.lines, members: membersOf(c, ix) }))]),
+          WEEK_DIMENSIONS.map((d, di) => [d, sortedRecord(w.by[di]!, (c) => ({ lines: c.lines, cases: c.cases, members: membersOf(c, ix) }))]),
         ) as Record<WeekDimension, Record<string, WeekCellJson>>,
       })),
       sizes: sortedRecord(this.sizes, (s) => ({

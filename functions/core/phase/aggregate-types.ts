@@ -51,6 +51,8 @@ export interface CellJson {
 
 export interface WeekCellJson {
   lines: number;
+  /** Distinct cases with a line of the key in the week (the weekly alarms test cases: a case's lines are not independent). */
+  cases?: number;
   members: string[];
 }
 

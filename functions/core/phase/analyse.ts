@@ -90,6 +90,12 @@ export const RISK_TOP = 20;
 /** Evidence cap of an outlier signal: a single seizure never outranks a tested change in rates. */
 export const OUTLIER_EVIDENCE_CAP = 3;
 
+/**
+ * An outlier group is a signal only when min(1, n P(Z > maxScore)) < this: the 3.5 score alone, over thousands of
+ * log-normal sizes, flags about one seizure in 4,300 by chance.
+ */
+export const OUTLIER_SIGNAL_P = 0.01;
+
 /** The latest complete week (Monday) on or before a day: the week ending on the last Sunday <= day. */
 export const lastCompleteWeek = (day: string): string => addDays(weekOf(addDays(day, 1)), -7);
 
@@ -125,12 +131,17 @@ function weekCounts(ps: readonly PhaseAggJson[], weeks: (w: string) => boolean):
   return Object.fromEntries(NOVELTY_DIMS.map((d) => [d, unite(ps.flatMap((p) => Object.entries(p.weeks).filter(([w]) => weeks(w)).map(([, wk]) => wk.by[d])))]));
 }
 
-/** Every week of the operation from its first to `last`, summed across phases, empty weeks included. */
-function operationWeeks(agg: AggregateJson, first: string, last: string): WeekAggregate[] {
+/**
+ * Every week of the operation from its first to `last`, summed across phases, empty weeks included. With `cases`,
+ * a cell counts the distinct cases with a line of the key (aggregates before case counts fall back to lines).
+ */
+function operationWeeks(agg: AggregateJson, first: string, last: string, cases = false): WeekAggregate[] {
   const out: WeekAggregate[] = [];
   for (let w = first; w <= last; w = addDays(w, 7)) {
     const parts = agg.phases.map((p) => p.weeks[w]).filter((x) => x !== undefined);
-    const counts = Object.fromEntries(WEEK_DIMENSIONS.map((d) => [d, unite(parts.map((p) => p.by[d]))]));
+    const pick = (r: Record<string, { lines: number; cases?: number; members: string[] }>): CellRecord =>
+      cases ? Object.fromEntries(Object.entries(r).map(([k, c]) => [k, { lines: c.cases ?? c.lines, members: c.members }])) : r;
+    const counts = Object.fromEntries(WEEK_DIMENSIONS.map((d) => [d, unite(parts.map((p) => pick(p.by[d])))]));
     out.push({ week: w, counts });
   }
   return out;
@@ -145,8 +156,12 @@ function criticalCount(baselineSum: number, baselineWeeks: number, share: number
   return Infinity;
 }
 
-function exactAlarms(weeks: readonly WeekAggregate[], exposures: readonly number[], test: readonly number[], th: OperationConfig['thresholds']): AlarmSignal[] {
-  const found = exactWeeklyAlarms(weeks, {
+/**
+ * The exact weekly test runs on cases (a case's lines are not independent events: one case of 8 lines is one
+ * seizure event); the signal shows lines, with the lines expected from the baseline's lines.
+ */
+function exactAlarms(weeks: readonly WeekAggregate[], caseWeeks: readonly WeekAggregate[], exposures: readonly number[], test: readonly number[], th: OperationConfig['thresholds']): AlarmSignal[] {
+  const found = exactWeeklyAlarms(caseWeeks, {
     dimensions: ['product', 'route'],
     baselineWeeks: th.alarmBaselineWeeks,
     minCount: th.alarmMinCount,
@@ -164,24 +179,31 @@ function exactAlarms(weeks: readonly WeekAggregate[], exposures: readonly number
     let eBase = 0;
     for (let i = t - a.baselineWeeks; i < t; i++) eBase += exposures[i]!;
     const share = exposures[t]! / (exposures[t]! + eBase);
+    const lineCell = (i: number) => weeks[i]!.counts[a.dimension]?.get(a.key)?.lines ?? 0;
+    let baseLines = 0;
+    for (let i = t - a.baselineWeeks; i < t; i++) baseLines += lineCell(i);
+    const lines = lineCell(t);
+    const expectedLines = (baseLines * share) / (1 - share);
     const sig: AlarmSignal = {
       kind: 'alarm',
       dimension: a.dimension,
       key: a.key,
       week: a.week,
-      count: a.count,
+      count: lines,
       upperBound: criticalCount(a.baselineSum, a.baselineWeeks, share, th.alarmQ),
       score: (a.count - a.expected) / Math.sqrt(Math.max(a.expected, 0.01)),
       methods: ['exact'],
       members: a.members,
-      expected: a.expected,
+      expected: expectedLines,
+      cases: a.count,
+      expectedCases: a.expected,
       p: a.p,
       q: a.q,
       baselineWeeks: a.baselineWeeks,
       baselineSum: a.baselineSum,
       weeks: [...(had?.weeks ?? []), a.week].sort(),
       evidence: evidenceOf(a.q),
-      effect: Math.log((a.count + 0.5) / (a.expected + 0.5)),
+      effect: Math.log((lines + 0.5) / (expectedLines + 0.5)),
     };
     byKey.set(k, had && (had.q ?? 1) <= a.q ? { ...had, weeks: sig.weeks } : sig);
   }
@@ -287,7 +309,7 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   let tested = 0;
   const flagged: TrendSignal[] = [];
   if (input.mode === 'final' && prev && reportersOf(aggOf(current)).length > 0) {
-    const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount, testMinCount: th.trendMinCount, minMembers: th.trendMinMembers });
+    const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount, testMinCount: th.trendMinCount, minMembers: th.trendMinMembers, familyPerDimension: true });
     tested = all.length;
     for (const t of all) {
       if (t.trend === 'none') continue;
@@ -323,10 +345,11 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   const alarms: AlarmSignal[] = [];
   if (window) {
     const weeks = operationWeeks(agg, firstMonday, lastWeek);
+    const caseWeeks = operationWeeks(agg, firstMonday, lastWeek, true);
     const exposures = weekExposures(agg, phases, input, firstMonday, lastWeek).map((x) => x.exposure);
     const from = input.mode === 'final' ? weekOf(current.start) : lastWeek;
     const test = weeks.map((w, i) => (w.week >= from ? i : -1)).filter((i) => i >= 0);
-    alarms.push(...(th.alarmMethod === 'ears' ? earsAlarms(weeks, test, th) : exactAlarms(weeks, exposures, test, th)));
+    alarms.push(...(th.alarmMethod === 'ears' ? earsAlarms(weeks, test, th) : exactAlarms(weeks, caseWeeks, exposures, test, th)));
   }
 
   // New items: the window against everything before it.
@@ -375,7 +398,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   }
 
   const outliers = outliersOf(agg, th.outlierScore, window, input.mode);
-  const outlierSignals: OutlierSignal[] = outliers.groups.map((g) => ({
+  // Outliers are listed whatever their chance; they are signals only when unlikely among so many seizures.
+  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.p ?? 1) < OUTLIER_SIGNAL_P).map((g) => ({
     kind: 'outlier',
     product: g.product,
     unit: g.unit,

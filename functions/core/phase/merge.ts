@@ -142,9 +142,10 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
       for (const d of WEEK_DIMENSIONS) {
         for (const [k, c] of Object.entries(w.by[d] ?? {})) {
           const tc = t.by[d][k];
-          if (!tc) t.by[d][k] = { lines: c.lines, members: [...c.members] };
+          if (!tc) t.by[d][k] = { lines: c.lines, ...(c.cases !== undefined ? { cases: c.cases } : {}), members: [...c.members] };
           else {
             tc.lines += c.lines;
+            if (c.cases !== undefined || tc.cases !== undefined) tc.cases = (tc.cases ?? 0) + (c.cases ?? 0);
             tc.members = union(tc.members, c.members);
           }
         }

@@ -62,9 +62,14 @@ export interface AlarmSignal extends Scored {
   /** EARS: (count - mean) / sd. Exact: (count - expected) / sqrt(expected). */
   readonly score: number;
   readonly methods: ('c1' | 'c2' | 'exact')[];
-  /** Exact test: Members in the week, the expected count, mid-p and BH q, its baseline. */
+  /**
+   * Exact test (on cases: a case's lines are one event): Members in the week, the lines expected at the baseline's
+   * rate, the cases seen and expected, mid-p and BH q, and the baseline (weeks, cases in them).
+   */
   readonly members?: number;
   readonly expected?: number;
+  readonly cases?: number;
+  readonly expectedCases?: number;
   readonly p?: number;
   readonly q?: number;
   readonly baselineWeeks?: number;

@@ -15,6 +15,7 @@
  *   minimum count cannot be flagged, and testing it would only dilute the family);
  * - minMembers: a flagged key needs >= minMembers Members on the higher side (one Member's 30-line case is not a
  *   trend);
+ * - familyPerDimension: BH within each dimension rather than across all of them;
  * Every test carries the exact 95% interval of its rate ratio (trends/exact.ts rateRatioInterval).
  */
 import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
@@ -62,6 +63,11 @@ export interface TrendOptions extends Partial<TrendThresholds> {
   readonly testMinCount?: number;
   /** Members needed on the higher side of a flagged key. @default 1 */
   readonly minMembers?: number;
+  /**
+   * Benjamini-Hochberg within each dimension (products among products, routes among routes) instead of across all.
+   * The many per-destination routes would otherwise set the bar for products. @default false (one family)
+   */
+  readonly familyPerDimension?: boolean;
 }
 
 const EMPTY: Cell = { lines: 0, members: 0 };
@@ -111,7 +117,14 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     tests.push(...rows);
   }
 
-  const q = benjaminiHochberg(tests.map((x) => x.p));
+  let q: number[];
+  if (thresholds.familyPerDimension) {
+    q = new Array<number>(tests.length);
+    for (const d of DIMENSIONS) {
+      const idx = tests.map((x, i) => (x.dimension === d ? i : -1)).filter((i) => i >= 0);
+      benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+    }
+  } else q = benjaminiHochberg(tests.map((x) => x.p));
   return tests.map((x, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
