@@ -2,13 +2,22 @@
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { aggregateStep, type LineSource, type StepContext } from '../core/phase/steps.ts';
 import { SeizureStore } from '../core/store/store.ts';
+import { NilReturnStore } from '../core/nil-return.ts';
 import { inputOf, logged, readEnv, sliceOf, stringOf } from '../phase/shared.ts';
 
 export type AggregateDeps = StepContext & { readonly lines: LineSource };
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
   const { config, get } = readEnv('phase-aggregate', env, ['BUCKET_NAME', 'TABLE_NAME']);
-  return { config, s3: s3Client(), bucket: get('BUCKET_NAME'), lines: new SeizureStore({ client: dynamoClient(), tableName: get('TABLE_NAME') }) };
+  const client = dynamoClient();
+  const store = new SeizureStore({ client, tableName: get('TABLE_NAME') });
+  const nil = new NilReturnStore({ client, tableName: get('TABLE_NAME') });
+  return {
+    config,
+    s3: s3Client(),
+    bucket: get('BUCKET_NAME'),
+    lines: { linesOf: (phase, member) => store.linesOf(phase, member), nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined },
+  };
 }
 
 export function createAggregateHandler(deps: AggregateDeps) {

@@ -96,6 +96,9 @@ interface Cell extends MemberSet {
   units: number;
   kg: number;
   litres: number;
+  /** Distinct cases with a line of the key, and the serial of the last one counted. */
+  cases: number;
+  lastCase: number;
 }
 
 interface WeekCell extends MemberSet {
@@ -244,8 +247,12 @@ export class PhaseAcc {
       if (key === undefined || key === '') continue;
       const map = this.by[b]!;
       let cell = map.get(key);
-      if (!cell) map.set(key, (cell = { lines: 0, units: 0, kg: 0, litres: 0, last: -1, bits: undefined }));
+      if (!cell) map.set(key, (cell = { lines: 0, units: 0, kg: 0, litres: 0, last: -1, bits: undefined, cases: 0, lastCase: -1 }));
       cell.lines++;
+      if (cell.lastCase !== this.#caseSerial) {
+        cell.cases++;
+        cell.lastCase = this.#caseSerial;
+      }
       cell.units += units;
       cell.kg += kg;
       cell.litres += litres;
@@ -311,7 +318,7 @@ export class PhaseAcc {
           kg: c.kg,
           litres: c.litres,
           members: membersOf(c, ix),
-          ...(b === 'member' ? { cases: this.cases.get(key)?.count ?? 0 } : {}),
+          cases: b === 'member' ? (this.cases.get(key)?.count ?? 0) : c.cases,
         })),
       ]),
     ) as Record<Breakdown, Record<string, CellJson>>;

@@ -45,7 +45,10 @@ export interface CellJson {
   litres: number;
   /** Reporting Members, sorted. */
   members: string[];
-  /** Only in the `member` breakdown: distinct cases of that Member. */
+  /**
+   * Distinct cases with a line of the key (in the `member` breakdown: of that Member; absent in aggregates written
+   * before every cell counted them). The trend tests count cases: a case's lines are one seizure event.
+   */
   cases?: number;
 }
 

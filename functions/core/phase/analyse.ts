@@ -91,8 +91,8 @@ export const RISK_TOP = 20;
 export const OUTLIER_EVIDENCE_CAP = 3;
 
 /**
- * An outlier group is a signal only when min(1, n P(Z > maxScore)) < this: the 3.5 score alone, over thousands of
- * log-normal sizes, flags about one seizure in 4,300 by chance.
+ * An outlier group is a signal only when its q (min(1, n P(Z > maxScore)) times the products and units assessed) is
+ * below this: the 3.5 score alone, over thousands of log-normal sizes, flags about one seizure in 4,300 by chance.
  */
 export const OUTLIER_SIGNAL_P = 0.01;
 
@@ -105,15 +105,18 @@ export const alertRule = (mode: PhaseCloseInput['mode'], c: SignalCounts): boole
 // ---------------------------------------------------------------------------------------------------------------
 // Cells as the detectors read them
 
-type CellRecord = Record<string, { lines: number; members: string[] }>;
+type CellRecord = Record<string, { lines: number; cases?: number; members: string[] }>;
 
-/** Unites cell records (lines add, Members unite) into Counts with Member sets. */
-function unite(records: readonly (CellRecord | undefined)[]): Counts {
+/**
+ * Unites cell records (counts add, Members unite) into Counts with Member sets. With `cases`, a cell's count is its
+ * distinct cases (what the tests count: a case's lines are one seizure event; older aggregates fall back to lines).
+ */
+function unite(records: readonly (CellRecord | undefined)[], cases = false): Counts {
   const m = new Map<string, { lines: number; members: Set<string> }>();
   for (const r of records) {
     for (const [k, c] of Object.entries(r ?? {})) {
       const t = m.get(k) ?? { lines: 0, members: new Set<string>() };
-      t.lines += c.lines;
+      t.lines += cases ? (c.cases ?? c.lines) : c.lines;
       for (const x of c.members) t.members.add(x);
       m.set(k, t);
     }
@@ -123,12 +126,20 @@ function unite(records: readonly (CellRecord | undefined)[]): Counts {
 
 const NOVELTY_DIMS: readonly WeekDimension[] = ['product', 'route', 'origin', 'product_concealment'];
 
-function phaseCounts(ps: readonly PhaseAggJson[], dims: readonly string[]): DimensionCounts {
-  return Object.fromEntries(dims.map((d) => [d, unite(ps.map((p) => p.by[d as keyof PhaseAggJson['by']]))]));
+function phaseCounts(ps: readonly PhaseAggJson[], dims: readonly string[], cases = false): DimensionCounts {
+  return Object.fromEntries(dims.map((d) => [d, unite(ps.map((p) => p.by[d as keyof PhaseAggJson['by']]), cases)]));
 }
 
-function weekCounts(ps: readonly PhaseAggJson[], weeks: (w: string) => boolean): DimensionCounts {
-  return Object.fromEntries(NOVELTY_DIMS.map((d) => [d, unite(ps.flatMap((p) => Object.entries(p.weeks).filter(([w]) => weeks(w)).map(([, wk]) => wk.by[d])))]));
+function weekCounts(ps: readonly PhaseAggJson[], weeks: (w: string) => boolean, cases = false): DimensionCounts {
+  return Object.fromEntries(NOVELTY_DIMS.map((d) => [d, unite(ps.flatMap((p) => Object.entries(p.weeks).filter(([w]) => weeks(w)).map(([, wk]) => wk.by[d])), cases)]));
+}
+
+/** The lines of a tested key (the tests count cases; people read lines). */
+function linesIn(c: DimensionCounts, dimension: string, key: string): number {
+  const cell = (c as Record<string, Counts | undefined>)[dimension]?.get(key);
+  if (cell) return cell.lines;
+  if (dimension === 'transit') return transitCounts(c.route).get(key)?.lines ?? 0;
+  return 0;
 }
 
 /**
@@ -269,13 +280,17 @@ function firstWeek(item: TestedNewItem, weeks: readonly { week: string; counts: 
   return undefined;
 }
 
-function asNewSignal(item: TestedNewItem, week: string): NewSignal {
+/** A tested item as a signal: its lines from the line counts (`shown`), its tested count as `cases`. */
+function asNewSignal(item: TestedNewItem, week: string, shown: DimensionCounts): NewSignal {
   const { flagged: _f, kind, ...rest } = item;
+  const dim = kind === 'route' ? 'route' : kind === 'origin' ? 'origin' : kind === 'transit' ? 'transit' : kind === 'concealment_for_product' ? 'product_concealment' : 'product';
+  const lines = kind === 'product_at_member' ? undefined : linesIn(shown, dim, item.key);
   return {
     kind: 'new',
     novelty: kind,
     week,
     ...rest,
+    ...(lines !== undefined ? { lines, ...(item.lines !== undefined ? { cases: item.lines } : {}) } : {}),
     ...(item.q !== undefined ? { evidence: evidenceOf(item.q) } : {}),
     effect: Math.log(1 + (item.kind === 'product_multi_member' ? item.members : (item.lines ?? 0))),
   };
@@ -300,8 +315,10 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     phase: p.phase,
     weeks: phaseExposure(aggOf(p), p, input) / Math.max(1, reportersOf(aggOf(p)).length),
     participatingMembers: Math.max(1, reportersOf(aggOf(p)).length),
-    counts: phaseCounts([aggOf(p)], ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile']),
+    counts: phaseCounts([aggOf(p)], ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'], true),
   });
+  const TREND_DIMS = ['product', 'origin', 'route', 'transport_mode', 'concealment'];
+  const linesOfPhase = (p: Phase) => phaseCounts([aggOf(p)], TREND_DIMS);
   const cur = trendsPhase(current);
   const prev = previous && reportersOf(aggOf(previous)).length > 0 ? trendsPhase(previous) : undefined;
 
@@ -311,6 +328,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   if (input.mode === 'final' && prev && reportersOf(aggOf(current)).length > 0) {
     const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount, testMinCount: th.trendMinCount, minMembers: th.trendMinMembers, familyPerDimension: true });
     tested = all.length;
+    const l0 = linesOfPhase(previous!);
+    const l1 = linesOfPhase(current);
     for (const t of all) {
       if (t.trend === 'none') continue;
       const rr = Number.isFinite(t.rateRatio) ? t.rateRatio : null;
@@ -318,8 +337,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
         kind: t.trend,
         dimension: t.dimension,
         key: t.key,
-        earlier: { phase: t.earlier.phase, lines: t.earlier.lines, members: t.earlier.members },
-        later: { phase: t.later.phase, lines: t.later.lines, members: t.later.members },
+        earlier: { phase: t.earlier.phase, lines: linesIn(l0, t.dimension, t.key), members: t.earlier.members, cases: t.earlier.lines },
+        later: { phase: t.later.phase, lines: linesIn(l1, t.dimension, t.key), members: t.later.members, cases: t.later.lines },
         rateRatio: rr,
         ci: { low: t.ci.low, high: Number.isFinite(t.ci.high) ? t.ci.high : null },
         exposure: { earlier: t.earlier.exposure, later: t.later.exposure },
@@ -364,8 +383,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     exposure = { window: E1, baseline: E0, reporters: reportersOf(aggOf(current)).length };
     const items = testNewItems(
       {
-        baseline: phaseCounts(before, NOVELTY_DIMS),
-        window: phaseCounts([aggOf(current)], NOVELTY_DIMS),
+        baseline: phaseCounts(before, NOVELTY_DIMS, true),
+        window: phaseCounts([aggOf(current)], NOVELTY_DIMS, true),
         baselineExposure: E0,
         windowExposure: E1,
         windowWeeks: cur.weeks,
@@ -376,7 +395,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     const weeks = Object.keys(aggOf(current).weeks)
       .sort()
       .map((w) => ({ week: w, counts: weekCounts([aggOf(current)], (x) => x === w) }));
-    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, firstWeek(item, weeks) ?? weekOf(current.start)));
+    const shown = phaseCounts([aggOf(current)], NOVELTY_DIMS);
+    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, firstWeek(item, weeks) ?? weekOf(current.start), shown));
   } else if (input.mode === 'interim' && window && lastWeek > firstMonday) {
     const exps = weekExposures(agg, phases, input, firstMonday, lastWeek);
     const E1 = exps[exps.length - 1]!.exposure;
@@ -385,8 +405,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     exposure = { window: E1, baseline: E0, reporters: reporters.size };
     const items = testNewItems(
       {
-        baseline: weekCounts(agg.phases, (w) => w < lastWeek),
-        window: weekCounts(agg.phases, (w) => w === lastWeek),
+        baseline: weekCounts(agg.phases, (w) => w < lastWeek, true),
+        window: weekCounts(agg.phases, (w) => w === lastWeek, true),
         baselineExposure: E0,
         windowExposure: E1,
         windowWeeks: reporters.size ? E1 / reporters.size : 1,
@@ -394,20 +414,21 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
       },
       novelty,
     );
-    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, lastWeek));
+    const shown = weekCounts(agg.phases, (w) => w === lastWeek);
+    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, lastWeek, shown));
   }
 
   const outliers = outliersOf(agg, th.outlierScore, window, input.mode);
   // Outliers are listed whatever their chance; they are signals only when unlikely among so many seizures.
-  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.p ?? 1) < OUTLIER_SIGNAL_P).map((g) => ({
+  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P).map((g) => ({
     kind: 'outlier',
     product: g.product,
     unit: g.unit,
     count: g.count,
     maxScore: g.maxScore,
-    ...(g.p !== undefined ? { p: g.p } : {}),
+    ...(g.q !== undefined ? { p: g.q } : {}),
     // One seizure, however far from the rest, is one observation: its evidence is capped at OUTLIER_EVIDENCE_CAP.
-    evidence: Math.min(OUTLIER_EVIDENCE_CAP, evidenceOf(g.p ?? 1)),
+    evidence: Math.min(OUTLIER_EVIDENCE_CAP, evidenceOf(g.q ?? g.p ?? 1)),
     effect: g.maxScore,
   }));
 

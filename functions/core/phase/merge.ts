@@ -129,6 +129,7 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
     out.lines += p.lines;
     out.cases += p.cases;
     out.members = union(out.members, p.members);
+    if (p.nilReturns?.length) out.nilReturns = union(out.nilReturns ?? [], p.nilReturns);
     for (const k of Object.keys(out.quantity) as (keyof Quantities)[]) out.quantity[k] += p.quantity[k];
     for (const [cur, v] of Object.entries(p.value)) {
       const t = (out.value[cur] ??= { amount: 0, lines: 0 });

@@ -34,6 +34,8 @@ export interface OutlierGroup {
   readonly scaleLog10?: number;
   /** Chance of a score this high among n seizures of a log-normal size: min(1, n P(Z > maxScore)). */
   readonly p?: number;
+  /** p across every product and unit assessed (Bonferroni: min(1, p x groups)). */
+  readonly q?: number;
 }
 
 /** Smallest scale (log10 size) of the outlier score: the size bins' resolution. */
@@ -117,6 +119,9 @@ export function outliersOf(
       p: Math.min(1, scale.n * pnormUpper(maxScore)),
     });
   }
+  // Every product and unit with a scale was looked at: the family of the outlier tests.
+  const family = Object.values(all.sizes).filter((ref) => logScale(ref).scale > 0).length;
+  for (let i = 0; i < groups.length; i++) groups[i] = { ...groups[i]!, q: Math.min(1, (groups[i]!.p ?? 1) * Math.max(1, family)) };
   groups.sort((a, b) => b.maxScore - a.maxScore || b.count - a.count || cmp(a.product, b.product) || cmp(a.unit, b.unit));
   seizures.sort((a, b) => b.score - a.score || compareCandidates(a, b));
   return { groups, seizures };

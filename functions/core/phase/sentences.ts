@@ -99,10 +99,10 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const rr = ratioText(s.rateRatio, lang);
       const size =
         lang === 'fr'
-          ? `environ ${rr} fois le nombre de lignes de saisie par Membre déclarant et par semaine de la phase ${a.phase}${lo ? ` (entre ${lo} et ${hi ?? '∞'} fois)` : ''}`
+          ? `environ ${rr} fois plus de saisies par Membre déclarant et par semaine qu'en phase ${a.phase}${lo ? ` (entre ${lo} et ${hi ?? '∞'} fois)` : ''}`
           : lang === 'es'
-            ? `unas ${rr} veces las líneas de incautación por Miembro declarante y semana de la fase ${a.phase}${lo ? ` (entre ${lo} y ${hi ?? '∞'} veces)` : ''}`
-            : `about ${rr} times as many seizure lines per reporting Member-week as in phase ${a.phase}${lo ? ` (between ${lo} and ${hi ?? '∞'} times)` : ''}`;
+            ? `unas ${rr} veces más incautaciones por Miembro declarante y semana que en la fase ${a.phase}${lo ? ` (entre ${lo} y ${hi ?? '∞'} veces)` : ''}`
+            : `about ${rr} times as many seizures per reporting Member-week as in phase ${a.phase}${lo ? ` (between ${lo} and ${hi ?? '∞'} times)` : ''}`;
       return `${head}${c}${label} (${dim}) — ${size}: ${seen}, ${against}; ${sure}.${st}${alsoText(s, lang)}`;
     }
     case 'alarm': {

@@ -35,9 +35,10 @@ export interface TrendSignal extends Scored {
   readonly kind: 'rising' | 'falling';
   readonly dimension: Dimension;
   readonly key: string;
-  readonly earlier: { readonly phase: number; readonly lines: number; readonly members: number };
-  readonly later: { readonly phase: number; readonly lines: number; readonly members: number };
-  /** Rate per Member-week, later / earlier; null when the earlier phase had none (infinite). */
+  /** Lines and Members of each phase, and the cases the test counted (a case's lines are one seizure event). */
+  readonly earlier: { readonly phase: number; readonly lines: number; readonly members: number; readonly cases?: number };
+  readonly later: { readonly phase: number; readonly lines: number; readonly members: number; readonly cases?: number };
+  /** Rate of cases per reporting Member-week, later / earlier; null when the earlier phase had none (infinite). */
   readonly rateRatio: number | null;
   /** Exact 95% interval of the rate ratio; high null when infinite. */
   readonly ci?: { readonly low: number; readonly high: number | null };
@@ -93,6 +94,8 @@ export interface NewSignal extends Scored {
   /** Only product_at_member (analysts only). */
   readonly member?: string;
   readonly lines?: number;
+  /** The cases the rise-from-zero test counted. */
+  readonly cases?: number;
   readonly members: number;
   readonly eligible?: number;
   readonly expected?: number;

@@ -24,9 +24,11 @@ export interface StepContext {
   readonly config: OperationConfig;
 }
 
-/** Where a slice's lines come from: SeizureStore.linesOf (the byPhase index). */
+/** Where a slice's lines come from: SeizureStore.linesOf (the byPhase index); and whether its Member sent a nil return. */
 export interface LineSource {
   linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
+  /** Whether the Member sent a nil return for the phase (nil-return.ts); absent: none is known. */
+  nilReturned?(phase: number, member: string): Promise<boolean>;
 }
 
 export const partialKey = (workPrefix: string, slice: Slice): string => `${workPrefix}partials/p${slice.phase}-${slice.member}.json`;
@@ -56,6 +58,8 @@ export async function aggregateStep(ctx: StepContext & { readonly lines: LineSou
     lines: ctx.lines.linesOf(slice.phase, slice.member),
     ...(closing ? { history: phases.filter((p) => p !== slice.phase).map((p) => ctx.lines.linesOf(p, slice.member)) } : {}),
   });
+  // A nil return makes the Member a reporter of the phase (exposure.ts), with or without lines.
+  if (ctx.lines.nilReturned && (await ctx.lines.nilReturned(slice.phase, slice.member))) partial.agg.nilReturns = [slice.member];
   const key = partialKey(workPrefix, slice);
   await putJson(ctx.s3, ctx.bucket, key, partial);
   return { key, lines: partial.lines };

@@ -107,7 +107,7 @@ test('the strongest signal comes first, in plain words with its interval, and th
   const mail = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
   const body = mail.text.split('\n');
   const first = body.find((l) => l.startsWith('1. '))!;
-  assert.match(first, /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizure lines per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./);
+  assert.match(first, /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizures per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./);
   assert.ok(!/\bq [<=]|\bp [<=]/.test(mail.text), 'no p or q in the NCP email');
   assert.ok(mail.text.includes('https://portal.example.org/summaries/2/final'));
   assert.ok(!mail.text.includes('s3://') && !mail.html.includes('s3://'));
@@ -132,10 +132,10 @@ test('French and Spanish sentences agree in gender and number; an NCP email carr
   const s = await summaries();
   const rs = recipientsOf(contactsFromConfig(CONFIG));
   const fr = composeAlert(s.ncp, rs.find((r) => r.language === 'fr')!, LINK, 10, { member: 'FR', lines: 11, cases: 11, units: 1200 });
-  assert.match(fr.text, /En hausse : Ivermectine \(produit\) — environ [\d,]+ fois le nombre de lignes de saisie par Membre déclarant/);
+  assert.match(fr.text, /En hausse : Ivermectine \(produit\) — environ [\d,]+ fois plus de saisies par Membre déclarant/);
   assert.ok(fr.text.includes('Votre Membre (FR) dans cette phase : 11 lignes de saisie dans 11 cas'));
   const es = composeAlert(s.ncp, rs.find((r) => r.language === 'es')!, LINK);
-  assert.match(es.text, /En aumento: Ivermectina \(producto\) — unas [\d,]+ veces las líneas de incautación/);
+  assert.match(es.text, /En aumento: Ivermectina \(producto\) — unas [\d,]+ veces más incautaciones/);
 });
 
 test('running the alerts twice sends nothing the second time', async () => {
