@@ -7,6 +7,7 @@ import { EXIT_USAGE, UsageError } from './cli/common.ts';
 import * as demo from './cli/demo.ts';
 import * as closePhase from './cli/close-phase.ts';
 import * as dev from './cli/dev.ts';
+import * as nilReturn from './cli/nil-return.ts';
 import * as status from './cli/status.ts';
 import * as summary from './cli/summary.ts';
 import * as template from './cli/template.ts';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   dev: { run: dev.devCommand, usage: dev.usage, summary: 'run the whole pipeline on this machine (npm start)' },
   upload: { run: upload.uploadCommand, usage: upload.usage, summary: "upload a file to a Member's folder and wait for the outcome" },
   status: { run: status.statusCommand, usage: status.usage, summary: 'list submissions with status and counts' },
+  'nil-return': { run: nilReturn.nilReturnCommand, usage: nilReturn.usage, summary: 'record that a Member has nothing to report for a phase' },
   'close-phase': { run: closePhase.closePhaseCommand, usage: closePhase.usage, summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)' },
   summary: { run: summary.summaryCommand, usage: summary.usage, summary: 'print a stored phase-close summary' },
   demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },

@@ -92,9 +92,9 @@ export const OUTLIER_EVIDENCE_CAP = 3;
 
 /**
  * An outlier group is a signal only when its q (min(1, n P(Z > maxScore)) times the products and units assessed) is
- * below this: the 3.5 score alone, over thousands of log-normal sizes, flags about one seizure in 4,300 by chance.
+ * below this (0.001: the size scale is itself estimated, so scores run a little wider than normal): the 3.5 score alone, over thousands of log-normal sizes, flags about one seizure in 4,300 by chance.
  */
-export const OUTLIER_SIGNAL_P = 0.01;
+export const OUTLIER_SIGNAL_P = 0.001;
 
 /** The latest complete week (Monday) on or before a day: the week ending on the last Sunday <= day. */
 export const lastCompleteWeek = (day: string): string => addDays(weekOf(addDays(day, 1)), -7);
