@@ -395,7 +395,14 @@ async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeo
 export function missingSignals(summaries: readonly SummaryJson[], route: string, maxInEmail: number): string[] {
   const missing: string[] = [];
   const trend = (s: SummaryJson | undefined, kind: 'rising' | 'falling', dimension: string, key: string) => {
-    const inEmail = s?.signals.slice(0, maxInEmail).some((e) => e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key);
+    // A signal merged into another that rests on the same lines is named in that one's alsoSeenAs.
+    const inEmail = s?.signals
+      .slice(0, maxInEmail)
+      .some(
+        (e) =>
+          (e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key) ||
+          (e.signal.alsoSeenAs ?? []).some((a) => a.kind === kind && a.dimension === dimension && a.key === key),
+      );
     const listed = s?.trends[kind].some((t) => t.dimension === dimension && t.key === key);
     if (!listed || (kind === 'rising' && !inEmail)) missing.push(`phase ${s?.phase.phase ?? '?'} ${kind} ${dimension} ${key}${listed ? ' (not in the alert email)' : ''}`);
   };

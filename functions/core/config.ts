@@ -55,7 +55,7 @@ export interface Thresholds {
   readonly alarmMinMembers: number;
   /** BH level across the series tested in one week. @default 0.001 */
   readonly alarmQ: number;
-  /** BH level of the novelty tests (rise from zero; several new Members). @default 0.001 */
+  /** BH level of the novelty tests (rise from zero; several new Members) across the window's candidates. @default 0.01 */
   readonly noveltyQ: number;
   /** Smallest number of lines of a flagged new item. @default 3 */
   readonly noveltyMinLines: number;
@@ -103,7 +103,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   alarmMinCount: 3,
   alarmMinMembers: 2,
   alarmQ: 0.001,
-  noveltyQ: 0.001,
+  noveltyQ: 0.01,
   noveltyMinLines: 3,
   noveltyMinMembers: 2,
   newMembersMin: 3,

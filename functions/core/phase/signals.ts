@@ -175,9 +175,10 @@ export function compareSignals(a: Signal, b: Signal): number {
 export const sortSignals = <T extends Signal>(signals: readonly T[]): T[] => [...signals].sort(compareSignals);
 
 /**
- * Merges signals that rest on the same lines: two signals (trend, alarm or new item) with the same number of lines
- * and of Members, about something in common (a route and its origin, a product and its concealment...), are one
- * finding; the strongest stays, the others are named in its alsoSeenAs.
+ * Merges signals that rest on the same lines: signals (trend, alarm or new item) with the same number of lines and
+ * of Members, about something in common (a route and its origin, a product and its concealment...) or with at least
+ * SAME_LINES_MIN lines, are one finding. The most telling stays (a new route over its origin and transit countries,
+ * with the strongest evidence of them all); the others are named in its alsoSeenAs.
  */
 export function mergeSameLines(signals: readonly Signal[]): Signal[] {
   // A weekly alarm on a key that also rises over the phase rests on some of the same lines: the rise is the finding,
@@ -197,21 +198,44 @@ export function mergeSameLines(signals: readonly Signal[]): Signal[] {
     const seen: SeenAs[] = al.map((a) => ({ kind: 'alarm', dimension: a.dimension, key: a.key }));
     return { ...s, evidence: Math.max(s.evidence ?? 0, ...al.map((a) => a.evidence ?? 0)), alsoSeenAs: [...(s.alsoSeenAs ?? []), ...seen] };
   });
-  const sorted = sortSignals(lifted);
-  const kept: { s: Signal; atoms: Set<string>; seen: SeenAs[] }[] = [];
-  for (const s of sorted) {
-    const lines = linesOf(s);
-    const atoms = atomsOf(s);
-    const host =
-      lines === undefined
-        ? undefined
-        : kept.find((k) => linesOf(k.s) === lines && membersOf(k.s) === membersOf(s) && atoms.some((a) => k.atoms.has(a)));
-    if (host) {
-      host.seen.push({ kind: s.kind, ...(s.kind === 'new' ? { novelty: s.novelty } : {}), ...('dimension' in s ? { dimension: s.dimension } : {}), key: keyOf(s) });
-      for (const a of atoms) host.atoms.add(a);
-    } else kept.push({ s, atoms: new Set(atoms), seen: [...(s.alsoSeenAs ?? [])] });
+  // Components of signals on the same lines (union-find over pairs), each shown as its most telling member.
+  const n = lifted.length;
+  const parent = lifted.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const atoms = lifted.map((x) => new Set(atomsOf(x)));
+  for (let i = 0; i < n; i++) {
+    const li = linesOf(lifted[i]!);
+    if (li === undefined) continue;
+    for (let j = i + 1; j < n; j++) {
+      if (linesOf(lifted[j]!) !== li || membersOf(lifted[j]!) !== membersOf(lifted[i]!)) continue;
+      const shared = [...atoms[i]!].some((a) => atoms[j]!.has(a));
+      // Unrelated findings rarely share exactly the same count of lines and of Members once there are many lines.
+      if (shared || li >= SAME_LINES_MIN) parent[find(j)] = find(i);
+    }
   }
-  return kept.map((k) => (k.seen.length ? { ...k.s, alsoSeenAs: k.seen } : k.s));
+  const groups = new Map<number, Signal[]>();
+  lifted.forEach((x, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), x]));
+  const out: Signal[] = [];
+  for (const g of groups.values()) {
+    const host = [...g].sort((a, b) => (b.evidence ?? 0) - (a.evidence ?? 0) || hostRank(b) - hostRank(a) || compareSignals(a, b))[0]!;
+    const seen: SeenAs[] = [...(host.alsoSeenAs ?? [])];
+    for (const x of g) {
+      if (x === host) continue;
+      seen.push({ kind: x.kind, ...(x.kind === 'new' ? { novelty: x.novelty } : {}), ...('dimension' in x ? { dimension: x.dimension } : {}), key: keyOf(x) });
+      seen.push(...(x.alsoSeenAs ?? []));
+    }
+    out.push(seen.length ? { ...host, evidence: Math.max(...g.map((x) => x.evidence ?? 0)), alsoSeenAs: seen } : host);
+  }
+  return sortSignals(out);
+}
+
+/** Signals with this many lines or more, and as many Members, are taken to rest on the same lines even without a common key. */
+export const SAME_LINES_MIN = 10;
+
+/** Which of merged signals names the finding best: a new route (the whole path) over its origin, transit, a rise... */
+function hostRank(s: Signal): number {
+  if (s.kind === 'new') return { route: 6, origin: 5, transit: 4, concealment_for_product: 3, product_multi_member: 3, product_at_member: 0 }[s.novelty];
+  return s.kind === 'rising' || s.kind === 'falling' ? 2 : s.kind === 'alarm' ? 1 : 0;
 }
 
 /**
