@@ -216,7 +216,7 @@ export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLin
     ...sentences.map((s, i) => `${i + 1}. ${s}`),
     ...(more ? [more] : []),
     '',
-    `${w.report}: ${links.html}`,
+    `${w.report}${lang === 'fr' ? ' : ' : ': '}${links.html}`,
     ...(links.xlsx ? [`XLSX: ${links.xlsx}`] : []),
     '',
     footer,

@@ -96,6 +96,9 @@ export const OUTLIER_EVIDENCE_CAP = 3;
  */
 export const OUTLIER_SIGNAL_P = 0.001;
 
+/** Seizures of a product and unit needed before one of them is a signal: a median and MAD from fewer are too unsure. */
+export const OUTLIER_MIN_N = 20;
+
 /** The latest complete week (Monday) on or before a day: the week ending on the last Sunday <= day. */
 export const lastCompleteWeek = (day: string): string => addDays(weekOf(addDays(day, 1)), -7);
 
@@ -420,7 +423,7 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
 
   const outliers = outliersOf(agg, th.outlierScore, window, input.mode);
   // Outliers are listed whatever their chance; they are signals only when unlikely among so many seizures.
-  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P).map((g) => ({
+  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P && g.n >= OUTLIER_MIN_N).map((g) => ({
     kind: 'outlier',
     product: g.product,
     unit: g.unit,

@@ -45,6 +45,8 @@ const HEAD = {
 } as const;
 
 const colon = (lang: Lang) => (lang === 'fr' ? ' : ' : ': ');
+/** The semicolon, with French spacing. */
+const semi = (lang: Lang) => (lang === 'fr' ? ' ; ' : '; ');
 
 /** "from 4 Members" / "de 4 Membres" / "de 4 Miembros". */
 const fromMembers = (n: number, lang: Lang) => `${{ en: 'from', fr: 'de', es: 'de' }[lang]} ${count(n, 'member', lang)}`;
@@ -58,13 +60,13 @@ function seenAsText(a: SeenAs, lang: Lang): string {
     return `${what.toLocaleLowerCase(LOCALE[lang])} ${keyLabel(dim, a.key, lang)}`;
   }
   const head = a.kind === 'alarm' ? h.alarm : a.kind === 'rising' ? h.rising : a.kind === 'falling' ? h.falling : h.outlier;
-  return `${head.toLocaleLowerCase(LOCALE[lang])}: ${a.dimension ? keyLabel(a.dimension, a.key, lang) : a.key}`;
+  return `${head.toLocaleLowerCase(LOCALE[lang])}${colon(lang)}${a.dimension ? keyLabel(a.dimension, a.key, lang) : a.key}`;
 }
 
 function alsoText(s: Signal, lang: Lang): string {
   if (!s.alsoSeenAs?.length) return '';
   const lead = { en: 'The same seizures also show', fr: 'Les mêmes saisies montrent aussi', es: 'Las mismas incautaciones muestran también' }[lang];
-  return ` ${lead}${colon(lang)}${s.alsoSeenAs.map((a) => seenAsText(a, lang)).join('; ')}.`;
+  return ` ${lead}${colon(lang)}${s.alsoSeenAs.map((a) => seenAsText(a, lang)).join(semi(lang))}.`;
 }
 
 /** One sentence stating a signal. `threshold` is the operation's outlier score; `register` see the module comment. */
@@ -94,16 +96,21 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const against = `${{ en: 'against', fr: 'contre', es: 'frente a' }[lang]} ${before} ${{ en: 'in phase', fr: 'en phase', es: 'en la fase' }[lang]} ${a.phase}`;
       if (s.rateRatio === null) {
         const atLeast = { en: `at least ${lo} times the rate`, fr: `au moins ${lo} fois le taux`, es: `al menos ${lo} veces la tasa` }[lang];
-        return `${head}${c}${label} (${dim}) — ${seen}, ${against} (${atLeast}); ${sure}.${st}${alsoText(s, lang)}`;
+        return `${head}${c}${label} (${dim}) — ${seen}, ${against} (${atLeast})${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
       }
       const rr = ratioText(s.rateRatio, lang);
-      const size =
-        lang === 'fr'
+      const fewer = s.rateRatio < 1 && lang !== 'en';
+      const inv = (x: number | null | undefined) => (x === null || x === undefined ? '∞' : x === 0 ? '∞' : ratioText(1 / x, lang));
+      const size = fewer
+        ? lang === 'fr'
+          ? `environ ${inv(s.rateRatio)} fois moins de saisies par Membre déclarant et par semaine qu'en phase ${a.phase}${s.ci ? ` (entre ${inv(s.ci.high)} et ${inv(s.ci.low)} fois moins)` : ''}`
+          : `unas ${inv(s.rateRatio)} veces menos incautaciones por Miembro declarante y semana que en la fase ${a.phase}${s.ci ? ` (entre ${inv(s.ci.high)} y ${inv(s.ci.low)} veces menos)` : ''}`
+        : lang === 'fr'
           ? `environ ${rr} fois plus de saisies par Membre déclarant et par semaine qu'en phase ${a.phase}${lo ? ` (entre ${lo} et ${hi ?? '∞'} fois)` : ''}`
           : lang === 'es'
             ? `unas ${rr} veces más incautaciones por Miembro declarante y semana que en la fase ${a.phase}${lo ? ` (entre ${lo} y ${hi ?? '∞'} veces)` : ''}`
             : `about ${rr} times as many seizures per reporting Member-week as in phase ${a.phase}${lo ? ` (between ${lo} and ${hi ?? '∞'} times)` : ''}`;
-      return `${head}${c}${label} (${dim}) — ${size}: ${seen}, ${against}; ${sure}.${st}${alsoText(s, lang)}`;
+      return `${head}${c}${label} (${dim}) — ${size}${c}${seen}, ${against}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
     }
     case 'alarm': {
       const dim = DIMENSION_NAMES[lang][s.dimension];
@@ -127,16 +134,22 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
             : `expected about ${e}, seen ${num(s.count, lang)}`;
       const who = s.members !== undefined ? ` ${fromMembers(s.members, lang)}` : '';
       const st = stats([`mid-p ${pText('p', s.p ?? 1, lang).slice(2)}`, pText('q', s.q ?? 1, lang), `${s.baselineSum} ${{ en: 'lines in', fr: 'lignes en', es: 'líneas en' }[lang]} ${s.baselineWeeks} ${{ en: 'baseline weeks', fr: 'semaines de référence', es: 'semanas de referencia' }[lang]}`]);
-      return `${h.alarm}${c}${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} ${inWeek} ${s.week}${who}: ${expected}; ${sureWords(s.q, lang)}.${st}${alsoWeeks}${alsoText(s, lang)}`;
+      return `${h.alarm}${c}${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} ${inWeek} ${s.week}${who}${c}${expected}${semi(lang)}${sureWords(s.q, lang)}.${st}${alsoWeeks}${alsoText(s, lang)}`;
     }
     case 'new': {
       const lines = count(s.lines ?? 0, 'seizureLine', lang);
       const members = fromMembers(s.members, lang);
       const sure = sureWords(s.q, lang);
       const st = stats([...(s.p !== undefined ? [pText('p', s.p, lang)] : []), ...(s.q !== undefined ? [pText('q', s.q, lang)] : [])]);
-      const first = { en: 'first seen in the week of', fr: 'vue pour la première fois la semaine du', es: 'vista por primera vez en la semana del' }[lang];
+      // The participle agrees with the head noun: itinéraire, pays (m.), origine, dissimulation (f.); ruta, ocultación (f.), origen, país (m.).
+      const feminine = lang === 'fr' ? s.novelty === 'origin' || s.novelty === 'concealment_for_product' : s.novelty === 'route' || s.novelty === 'concealment_for_product';
+      const first = {
+        en: 'first seen in the week of',
+        fr: `${feminine ? 'vue' : 'vu'} pour la première fois la semaine du`,
+        es: `${feminine ? 'vista' : 'visto'} por primera vez en la semana del`,
+      }[lang];
       const none = { en: 'none before', fr: 'aucune auparavant', es: 'ninguna antes' }[lang];
-      const tail = (what: string) => `${what} — ${lines} ${members}, ${first} ${s.week}; ${none}; ${sure}.${st}${alsoText(s, lang)}`;
+      const tail = (what: string) => `${what} — ${lines} ${members}, ${first} ${s.week}${semi(lang)}${none}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
       switch (s.novelty) {
         case 'route':
           return tail(`${h.route}${c}${L('route', s.route!)}`);
@@ -160,7 +173,7 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
               : lang === 'es'
                 ? `${p} incautado por primera vez por ${k}${e ? ` (se esperaban unos ${e} a su ritmo habitual)` : ''}, ${count(s.lines ?? 0, 'seizureLine', lang)} en total`
                 : `${p} seized for the first time by ${k}${e ? ` (about ${e} expected at its usual rate)` : ''}, ${count(s.lines ?? 0, 'seizureLine', lang)} in all`;
-          return `${h.spread}${c}${body}; ${sure}.${st}${alsoText(s, lang)}`;
+          return `${h.spread}${c}${body}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
         }
         case 'product_at_member': {
           const p = L('product', s.product!);
@@ -185,7 +198,7 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
           : lang === 'es'
             ? `${n} ${one ? 'incautación' : 'incautaciones'} de ${p} (${u}) mucho ${one ? 'mayor' : 'mayores'} de lo habitual para ese producto`
             : `${n} ${one ? 'seizure' : 'seizures'} of ${p} (${u}) far larger than usual for that product`;
-      return `${h.outlier}${c}${body}; ${sureWords(s.p, lang)}.${st}`;
+      return `${h.outlier}${c}${body}${semi(lang)}${sureWords(s.p, lang)}.${st}`;
     }
   }
   throw new TypeError(`signalText: unknown signal ${JSON.stringify(s)}`);
