@@ -4,8 +4,11 @@
  * flagged when score > threshold (the operation's outlierScore, 3.5): an unusually large seizure. With
  * `twoSided`, |score| > threshold also flags unusually small ones.
  * "Within a product" means within a product and unit: 10 kg and 10 pieces are not on one scale.
- * When a product's MAD is 0 (at least half its seizures have the same size) the score is undefined and the product
- * yields no outlier. Quantities that are not > 0 have no logarithm and are left out (validation refuses them anyway).
+ * When a product's MAD is 0 (at least half its seizures have the same size, e.g. heaped at 100 pieces) this bare rule
+ * has no score; the phase close (phase/outliers.ts) then scales by 1.253314 x the mean absolute deviation, floored,
+ * so a heaped product still shows its one huge seizure. Quantities that are not > 0 have no logarithm and are left
+ * out (validation refuses them anyway). The rule on a list of seizures (sizeOutliers) is test-only:
+ * test/functions/core/trends/helpers.ts.
  */
 
 /** One seizure line's size. `id` identifies the line for the analyst (e.g. recordKey); it is passed through. */
