@@ -93,7 +93,7 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     ],
   );
   const head = s.headline ?? s.signals;
-  addTable(ov, r, ['Headline (strongest first)', 'Evidence'], head.map((x) => [x.text, x.signal.evidence ?? null]), `Signals: ${s.signalCount}; the strongest ${head.length} here, every signal on the sheet of its kind`);
+  addTable(ov, r, ['Headline (strongest first)', 'Evidence'], head.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]), `Signals: ${s.signalCount}; the strongest ${head.length} here, every signal on the sheet of its kind`);
 
   // One sheet per kind of signal, strongest first (the headline's signals included).
   const KINDS: readonly [string, Signal['kind'][]][] = [
@@ -108,7 +108,7 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     if (!xs.length) continue;
     const ks = sheet(wb, name);
     widths(ks, [120, 10]);
-    addTable(ks, 1, ['Signal', 'Evidence'], xs.map((x) => [x.text, x.signal.evidence ?? null]));
+    addTable(ks, 1, ['Signal', 'Evidence'], xs.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]));
   }
   if (s.annex?.length) {
     const ax = sheet(wb, 'Annex - first sightings');
