@@ -187,7 +187,12 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
     const expected = plant.expected;
     if (plant.kind === 'fall') {
       let removed = 0;
-      for (const l of lines) if (l.product === product && l.phase === ph.phase && rng.next() > 1 / plant.size) (l.product = '__drop__'), removed++;
+      for (const l of lines) {
+        if (l.product === product && l.phase === ph.phase && rng.next() > 1 / plant.size) {
+          l.product = '__drop__';
+          removed++;
+        }
+      }
       planted.push({ ...plant, phase: ph.phase, product, lines: removed });
       continue;
     }

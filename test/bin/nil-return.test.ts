@@ -20,7 +20,10 @@ test('a Member or phase outside the operation, or a missing flag, is wrong usage
 test('the command is in the CLI and exits 64 on wrong usage', async () => {
   const err = process.stderr.write.bind(process.stderr);
   let said = '';
-  process.stderr.write = ((s: string) => ((said += s), true)) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    said += s;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     assert.equal(await main(['nil-return', '--member', 'AQ', '--phase', '2']), 64);
   } finally {

@@ -1,7 +1,7 @@
 /** Accumulation of lines into per-phase aggregates (LineAggregator), with interned keys and Member bitsets. See aggregate.ts. */
 import { compositeKey, UNKNOWN } from '../trends/types.ts';
 import type { SeizureRecord } from '../record.ts';
-import { BREAKDOWNS, DEFAULT_TOP_K, NO_CURRENCY, WEEK_DIMENSIONS, type Breakdown, type Quantities, type WeekDimension, type Candidate, type CellJson, type PhaseAggJson, type SizesJson, type WeekCellJson, type WeekJson } from './aggregate-types.ts';
+import { BREAKDOWNS, DEFAULT_TOP_K, NO_CURRENCY, WEEK_DIMENSIONS, type Breakdown, type Quantities, type WeekDimension, type Candidate, type CellJson, type PhaseAggJson, type SizesJson, type WeekCellJson } from './aggregate-types.ts';
 import { CaseCounter, compareUtf8, orderKeys, weekOf } from './case-counter.ts';
 
 // string object for the same parts, so its hash is computed once), Members are bits in a small bitset (an index per

@@ -33,7 +33,7 @@ import {
 import { pnormUpper, weeklyConditionalTest } from '../trends/exact.ts';
 import { weekOf, WEEK_DIMENSIONS, type AggregateJson, type PhaseAggJson, type WeekDimension } from './aggregate.ts';
 import { addDays } from '../days.ts';
-import { countedDays, phaseExposure, reportersOf, weekExposures, weekReporters } from './exposure.ts';
+import { phaseExposure, reportersOf, weekExposures, weekReporters } from './exposure.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 import { outliersOf, type OutlierGroup, type OutlierSeizure } from './outliers.ts';
 import {

@@ -142,7 +142,7 @@ export function rateRatioInterval(y1: number, exposure1: number, y0: number, exp
 /** Rise from zero: p_new = (E1 / (E0 + E1))^y1 for y1 lines in the window and none in the baseline. */
 export function noveltyP(y1: number, baselineExposure: number, windowExposure: number): number {
   if (!(windowExposure > 0) || !(baselineExposure >= 0)) throw new RangeError(`noveltyP: exposures must be > 0 (got ${baselineExposure}, ${windowExposure})`);
-  return Math.pow(windowExposure / (baselineExposure + windowExposure), y1);
+  return (windowExposure / (baselineExposure + windowExposure)) ** y1;
 }
 
 /**

@@ -5,7 +5,7 @@ import { exactWeeklyAlarms } from '../../../../functions/core/trends/alarms.ts';
 import { noveltyP, weeklyConditionalTest } from '../../../../functions/core/trends/exact.ts';
 import { testNewItems, transitCounts, type NoveltyWindow } from '../../../../functions/core/trends/novelty-test.ts';
 import { phaseOverPhase } from '../../../../functions/core/trends/rate-ratio.ts';
-import { compositeKey, type Cell, type Counts, type PhaseAggregate, type WeekAggregate } from '../../../../functions/core/trends/types.ts';
+import type { Cell, Counts, PhaseAggregate, WeekAggregate } from '../../../../functions/core/trends/types.ts';
 
 type Spec = Record<string, [lines: number, members: string[]]>;
 const counts = (s: Spec = {}): Counts => new Map<string, Cell>(Object.entries(s).map(([k, [lines, m]]) => [k, { lines, members: new Set(m) }]));
