@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 import { trendsCommand } from '../../bin/cli/trends.ts';
 import { UsageError } from '../../bin/cli/common.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
+import { sharedTestdata } from '../functions/core/trends/helpers.ts';
 
-// The shared reference vectors: <repo root>/../shared/testdata/ears (CI has the same layout).
-const VECTORS = resolve(ROOT, '../shared/testdata/ears/weekly-alarms.csv');
+// The shared reference vectors beside the repository (CI has the same layout; a worktree sits one level deeper).
+const VECTORS = sharedTestdata('ears/weekly-alarms.csv');
 
 let dir: string;
 beforeAll(async () => {
