@@ -2,10 +2,10 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { trendsCommand } from '../../bin/cli/trends.ts';
 import { UsageError } from '../../bin/cli/common.ts';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 import { sharedTestdata } from '../functions/core/trends/helpers.ts';
 
 // The shared reference vectors beside the repository (CI has the same layout; a worktree sits one level deeper).
