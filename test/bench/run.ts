@@ -186,6 +186,12 @@ async function hostile(): Promise<void> {
   console.log(`ratio: ${fmt(f.seconds / c.seconds)}x time (aim <= 1.5x), ${fmt(f.maxRssMB / c.maxRssMB)}x peak RSS`);
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose, hostile };
+/** Detection quality of the signals on random operations (test/bench/signals.ts): recall, false signals, quiet runs. */
+async function signals(): Promise<void> {
+  const { signalsBench } = await import('./signals.ts');
+  await signalsBench();
+}
+
+const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose, hostile, signals };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();
