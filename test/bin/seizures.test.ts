@@ -3,7 +3,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.ts';
 
-const COMMANDS = ['validate', 'template', 'trends', 'dev', 'upload', 'status', 'close-phase', 'summary', 'demo'];
+const COMMANDS = ['validate', 'template', 'trends', 'dev', 'upload', 'status', 'nil-return', 'close-phase', 'summary', 'demo'];
 
 test('`seizures --help` lists every command with its summary and its usage line, exit 0', async () => {
   const r = await runCli(['--help']);

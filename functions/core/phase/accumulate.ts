@@ -84,7 +84,7 @@ export class KeyCache {
     const to = r.destination_country;
     if (!from && !to) return undefined;
     const transit = r.transit_countries;
-    const raw = transit && transit.length ? `${from ?? UNKNOWN}>${transit.join('>')}>${to ?? UNKNOWN}` : `${from ?? UNKNOWN}>${to ?? UNKNOWN}`;
+    const raw = transit?.length ? `${from ?? UNKNOWN}>${transit.join('>')}>${to ?? UNKNOWN}` : `${from ?? UNKNOWN}>${to ?? UNKNOWN}`;
     let k = this.#routes.get(raw);
     if (k === undefined) this.#routes.set(raw, (k = raw));
     return k;
