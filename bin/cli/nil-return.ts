@@ -26,7 +26,8 @@ export async function nilReturnCommand(args: string[]): Promise<number> {
   const member = memberOf(values.member);
   if (!member) throw new UsageError('--member XX is required (the ISO alpha-2 code of the Member)');
   const phase = Number(values.phase);
-  if (values.phase === undefined || !Number.isInteger(phase)) throw new UsageError(`--phase N is required, a phase number (got '${values.phase ?? ''}')`);
+  if (values.phase === undefined || !Number.isInteger(phase))
+    throw new UsageError(`--phase N is required, a phase number (got '${values.phase ?? ''}')`);
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const config = readConfig(values.config);
   const request = { member, phase, source: 'cli' as const, ...(values.by ? { by: values.by } : {}) };

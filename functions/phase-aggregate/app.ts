@@ -19,7 +19,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
     config,
     s3: traced('phase-aggregate', s3Client()),
     bucket: get('BUCKET_NAME'),
-    lines: { linesOf: (phase, member) => store.linesOf(phase, member), nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined },
+    lines: {
+      linesOf: (phase, member) => store.linesOf(phase, member),
+      nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined,
+    },
   };
 }
 

@@ -17,7 +17,7 @@ test('`seizures --help` lists every command with its summary and its usage line,
   }
 });
 
-test('`seizures CMD --help` prints that command\'s usage only', async () => {
+test("`seizures CMD --help` prints that command's usage only", async () => {
   const r = await runCli(['summary', '--help']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^usage: seizures summary --phase N/);

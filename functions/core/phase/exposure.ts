@@ -34,7 +34,13 @@ const DAY_MS = 86_400_000;
 const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / DAY_MS;
 
 /** Exposure of each week from `first` to `last` (Mondays), as defined in the module comment. */
-export function weekExposures(agg: AggregateJson, phases: readonly Phase[], input: PhaseCloseInput, first: string, last: string): { week: string; exposure: number }[] {
+export function weekExposures(
+  agg: AggregateJson,
+  phases: readonly Phase[],
+  input: PhaseCloseInput,
+  first: string,
+  last: string,
+): { week: string; exposure: number }[] {
   const spans = phases.map((ph) => {
     const a = agg.phases.find((x) => x.phase === ph.phase);
     const days = countedDays(ph, input);
