@@ -1,6 +1,7 @@
 /** phase-aggregate: {input, slice, workPrefix} -> {key, lines}; streams the slice's lines from the byPhase index. */
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { aggregateStep, type LineSource, type StepContext } from '../core/phase/steps.ts';
+import { headedLines } from '../core/store/fence.ts';
 import { SeizureStore } from '../core/store/store.ts';
 import { NilReturnStore } from '../core/nil-return.ts';
 import { lambdaHandler } from '../shared/handler.ts';
@@ -19,8 +20,9 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
     config,
     s3: traced('phase-aggregate', s3Client()),
     bucket: get('BUCKET_NAME'),
+    // Fenced (store/fence.ts): only lines their case's head names count, so a lapsed lease holder's late write never does.
     lines: {
-      linesOf: (phase, member) => store.linesOf(phase, member),
+      linesOf: headedLines(store).linesOf,
       nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined,
     },
   };
