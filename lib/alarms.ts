@@ -10,7 +10,12 @@ import type { Construct } from 'constructs';
 export function thresholdAlarm(
   scope: Construct,
   id: string,
-  o: { readonly metric: cloudwatch.IMetric; readonly threshold: number; readonly description: string; readonly topic?: sns.ITopic | undefined },
+  o: {
+    readonly metric: cloudwatch.IMetric;
+    readonly threshold: number;
+    readonly description: string;
+    readonly topic?: sns.ITopic | undefined;
+  },
 ): cloudwatch.Alarm {
   const a = new cloudwatch.Alarm(scope, id, {
     metric: o.metric,

@@ -75,9 +75,11 @@ export class MemberAccess extends Construct {
       }),
     );
     const uploaderAcks: Record<string, string> = {
-      [`${incoming}*`]: "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
+      [`${incoming}*`]:
+        "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
       [`${feedback}*`]: "A Member reads the feedback of any of its own uploads; the folder is its session tag's value.",
-      [`${SUMMARIES_PREFIX}*`]: 'Summaries are published to every Member of the operation, so any Member reads the whole summaries/ prefix (read actions only).',
+      [`${SUMMARIES_PREFIX}*`]:
+        'Summaries are published to every Member of the operation, so any Member reads the whole summaries/ prefix (read actions only).',
     };
     for (const [suffix, reason] of Object.entries(uploaderAcks)) {
       const ackId = iam5Resource(props.bucket, `/${suffix}`);

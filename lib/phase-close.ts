@@ -222,7 +222,8 @@ export class PhaseClose extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     const maxConcurrency = props.aggregateMaxConcurrency ?? DEFAULT_AGGREGATE_MAX_CONCURRENCY;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new Error(`aggregateMaxConcurrency must be a positive integer (got ${maxConcurrency})`);
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
+      throw new Error(`aggregateMaxConcurrency must be a positive integer (got ${maxConcurrency})`);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Phase close of ${operation.name}`,
       definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile ?? PHASE_CLOSE_ASL),

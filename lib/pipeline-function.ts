@@ -133,7 +133,10 @@ export class PipelineFunction extends NodejsFunction {
     this.addEnvironment(envName, table.tableName);
     if (access === 'read') table.grantReadData(this);
     else table.grantReadWriteData(this);
-    this.acknowledgeOnRole(iam5Resource(table, '/index/*'), "Data access to the table's indexes (all of them, as the grant names them); no table management.");
+    this.acknowledgeOnRole(
+      iam5Resource(table, '/index/*'),
+      "Data access to the table's indexes (all of them, as the grant names them); no table management.",
+    );
     if (table.encryptionKey && access === 'readWrite') {
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
         this.acknowledgeOnRole(

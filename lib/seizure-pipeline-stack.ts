@@ -101,11 +101,13 @@ export class SeizurePipelineStack extends Stack {
       id:
         `AwsSolutions-IAM5[Resource::arn:${arnPart(this.partition, 'AWS::Partition')}:states:${arnPart(this.region, 'AWS::Region')}:` +
         `${arnPart(this.account, 'AWS::AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smLogicalId}"}]}]}:*]`,
-      reason: 'Analysts follow any execution of the phase-close workflow (DescribeExecution, GetExecutionHistory): executions of that one state machine only.',
+      reason:
+        'Analysts follow any execution of the phase-close workflow (DescribeExecution, GetExecutionHistory): executions of that one state machine only.',
     });
     Validations.of(this.access.analystRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: "Read access to a workflow (CDK's grantRead) includes states:ListActivities, DescribeStateMachine and DescribeActivity on *; read-only, and ListActivities has no resource-level permissions.",
+      reason:
+        "Read access to a workflow (CDK's grantRead) includes states:ListActivities, DescribeStateMachine and DescribeActivity on *; read-only, and ListActivities has no resource-level permissions.",
     });
 
     const outputs: Record<string, [string, string]> = {
@@ -115,7 +117,10 @@ export class SeizurePipelineStack extends Stack {
       DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
       MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
-      PhaseCloseStateMachineArn: [this.phaseClose.stateMachine.stateMachineArn, 'Phase-close workflow (seizures close-phase --aws starts it)'],
+      PhaseCloseStateMachineArn: [
+        this.phaseClose.stateMachine.stateMachineArn,
+        'Phase-close workflow (seizures close-phase --aws starts it)',
+      ],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });

@@ -24,13 +24,13 @@ export const usage = `seizures close-phase --phase N [--interim] [--as-of YYYY-M
 
 export const EXIT_WORKFLOW_FAILED = 1;
 
-
 /** The phase named by `--phase`, or a usage error listing the operation's phases. */
 export function phaseOfFlag(config: OperationConfig, v: string | undefined): Phase {
   if (v === undefined) throw new UsageError('--phase N is required');
   const n = Number(v);
   const phase = /^\d+$/.test(v) ? config.phases.find((p) => p.phase === n) : undefined;
-  if (!phase) throw new UsageError(`--phase must be one of ${config.phases.map((p) => p.phase).join(', ')} (phases of ${config.id}; got '${v}')`);
+  if (!phase)
+    throw new UsageError(`--phase must be one of ${config.phases.map((p) => p.phase).join(', ')} (phases of ${config.id}; got '${v}')`);
   return phase;
 }
 
@@ -38,12 +38,17 @@ export function phaseOfFlag(config: OperationConfig, v: string | undefined): Pha
  * The execution input. asOf: `--as-of`, else for a final run the day after the phase's end (what its schedule passes,
  * so a run by hand is the scheduled run again: same reports, no email sent twice), for an interim run today (UTC).
  */
-export function closePhaseInput(config: OperationConfig, o: { phase: Phase; interim: boolean; asOf?: string | undefined; today?: string }): PhaseCloseExecutionInput {
+export function closePhaseInput(
+  config: OperationConfig,
+  o: { phase: Phase; interim: boolean; asOf?: string | undefined; today?: string },
+): PhaseCloseExecutionInput {
   const mode = o.interim ? 'interim' : 'final';
   if (o.asOf !== undefined && !isIsoDay(o.asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD (got '${o.asOf}')`);
   const asOf = o.asOf ?? (o.interim ? (o.today ?? new Date().toISOString().slice(0, 10)) : addDays(o.phase.end, 1));
   if (o.interim && asOf < o.phase.start) {
-    throw new UsageError(`an interim run of phase ${o.phase.phase} needs an as-of date on or after its start, ${o.phase.start} (got ${asOf}${o.asOf ? '' : ', today'})`);
+    throw new UsageError(
+      `an interim run of phase ${o.phase.phase} needs an as-of date on or after its start, ${o.phase.start} (got ${asOf}${o.asOf ? '' : ', today'})`,
+    );
   }
   return { operation: config.id, phase: o.phase.phase, mode, asOf };
 }
@@ -70,7 +75,8 @@ export async function closePhaseCommand(args: string[]): Promise<number> {
     try {
       target = await connect({ values, operation: config, ingest: true, drainQueue: true, log: (l) => p.note(l) });
       p.note(`phase ${input.phase} ${input.mode} run of ${config.name} (as of ${input.asOf}) on ${target.where}`);
-      if (target.local?.pendingUploads) p.note(`${target.local.pendingUploads} upload(s) are still being ingested by that cloud: this run may not count them`);
+      if (target.local?.pendingUploads)
+        p.note(`${target.local.pendingUploads} upload(s) are still being ingested by that cloud: this run may not count them`);
       const outcome = target.kind === 'aws' ? await runOnAws(target, input, p) : await runLocally(target, config, input, p);
       p.done();
       if (!outcome.ok) {
@@ -100,7 +106,14 @@ async function runLocally(target: CloudTarget, config: OperationConfig, input: P
     const opts = { onEvent: (e: WorkflowEvent) => show(fromLocalEvent(e)), signal: abort.signal };
     const output = t.local.inProcess
       ? await t.local.inProcess.closePhase(input, opts)
-      : await closePhaseLocal({ ...opts, endpoints: t.local.endpoints, bucket: t.bucket, tableName: t.tableName, operation: config, input });
+      : await closePhaseLocal({
+          ...opts,
+          endpoints: t.local.endpoints,
+          bucket: t.bucket,
+          tableName: t.tableName,
+          operation: config,
+          input,
+        });
     return { ok: true, output };
   } catch (e) {
     if (e instanceof WorkflowFailedError) return { ok: false, error: e.error, cause: e.cause };
@@ -135,14 +148,19 @@ export function fromLocalEvent(e: WorkflowEvent): StepEvent {
     }
     case 'MapIterationSucceeded':
     case 'MapIterationFailed':
-      return { kind: e.type === 'MapIterationSucceeded' ? 'iteration-done' : 'iteration-failed', state: (e as { parentState: { name: string } }).parentState.name };
+      return {
+        kind: e.type === 'MapIterationSucceeded' ? 'iteration-done' : 'iteration-failed',
+        state: (e as { parentState: { name: string } }).parentState.name,
+      };
     case 'StateRetried':
       return s ? { kind: 'retried', state: s.name } : { kind: 'ignored' };
     case 'StateCaught':
       return s && !inner ? { kind: 'caught', state: s.name } : { kind: 'ignored' };
     case 'StateFailed': {
       const f = e as { Error?: string; Cause?: unknown };
-      return s && !inner ? { kind: 'failed', state: s.name, error: String(f.Error ?? 'Error'), cause: String(f.Cause ?? '') } : { kind: 'ignored' };
+      return s && !inner
+        ? { kind: 'failed', state: s.name, error: String(f.Error ?? 'Error'), cause: String(f.Cause ?? '') }
+        : { kind: 'ignored' };
     }
     default:
       return { kind: 'ignored' };
@@ -181,10 +199,20 @@ export function fromHistoryEvent(h: HistoryEvent, ctx: { mapDepth: number; curre
       return { kind: 'iteration-failed', state: h.mapIterationFailedEventDetails?.name ?? ctx.map ?? 'Map' };
     case 'TaskFailed':
       if (ctx.mapDepth > 0) return { kind: 'ignored' };
-      return { kind: 'failed', state: ctx.current ?? '?', error: h.taskFailedEventDetails?.error ?? 'Error', cause: h.taskFailedEventDetails?.cause ?? '' };
+      return {
+        kind: 'failed',
+        state: ctx.current ?? '?',
+        error: h.taskFailedEventDetails?.error ?? 'Error',
+        cause: h.taskFailedEventDetails?.cause ?? '',
+      };
     case 'TaskTimedOut':
       if (ctx.mapDepth > 0) return { kind: 'ignored' };
-      return { kind: 'failed', state: ctx.current ?? '?', error: h.taskTimedOutEventDetails?.error ?? 'States.Timeout', cause: h.taskTimedOutEventDetails?.cause ?? '' };
+      return {
+        kind: 'failed',
+        state: ctx.current ?? '?',
+        error: h.taskTimedOutEventDetails?.error ?? 'States.Timeout',
+        cause: h.taskTimedOutEventDetails?.cause ?? '',
+      };
     default:
       return { kind: 'ignored' };
   }
@@ -274,7 +302,9 @@ export async function followAwsExecution(
   opts: { pollMs?: number; name?: string } = {},
 ): Promise<Outcome> {
   const name = opts.name ?? `manual-phase-${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
-  const started = (await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }))) as { executionArn?: string };
+  const started = (await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }))) as {
+    executionArn?: string;
+  };
   const executionArn = started.executionArn!;
   p.note(`started ${executionArn}`);
   const show = printer(p);
@@ -297,13 +327,23 @@ export async function followAwsExecution(
     }
   };
   for (;;) {
-    const desc = (await sfn.send(new DescribeExecutionCommand({ executionArn }))) as { status?: string; output?: string; error?: string; cause?: string };
+    const desc = (await sfn.send(new DescribeExecutionCommand({ executionArn }))) as {
+      status?: string;
+      output?: string;
+      error?: string;
+      cause?: string;
+    };
     const events = await fresh();
     for (const h of events) show(fromHistoryEvent(h, ctx));
     if (events.length) lastId = events.at(-1)!.id ?? lastId;
     if (desc.status && desc.status !== 'RUNNING' && desc.status !== 'PENDING_REDRIVE') {
       if (desc.status === 'SUCCEEDED') return { ok: true, output: JSON.parse(desc.output ?? '{}') as PhaseCloseOutput };
-      return { ok: false, error: desc.error ?? `States.${desc.status}`, cause: desc.cause ?? `the execution ended ${desc.status}`, where: executionArn };
+      return {
+        ok: false,
+        error: desc.error ?? `States.${desc.status}`,
+        cause: desc.cause ?? `the execution ended ${desc.status}`,
+        where: executionArn,
+      };
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
   }
@@ -312,7 +352,9 @@ export async function followAwsExecution(
 async function runOnAws(t: CloudTarget, input: PhaseCloseExecutionInput, p: Progress): Promise<Outcome> {
   const arn = t.aws?.stateMachineArn;
   if (!arn) {
-    throw new StackOutputMissingError(`the stack ${t.aws?.stackName} has no PhaseCloseStateMachineArn output: deploy the current version (npx cdk deploy)`);
+    throw new StackOutputMissingError(
+      `the stack ${t.aws?.stackName} has no PhaseCloseStateMachineArn output: deploy the current version (npx cdk deploy)`,
+    );
   }
   const sfn = sfnClient();
   try {
@@ -332,7 +374,11 @@ const REPORT_NAMES: [keyof PhaseCloseOutput['keys'], string][] = [
 ];
 
 /** What a successful run produced, for people. */
-export function describeOutput(o: PhaseCloseOutput, t: Pick<CloudTarget, 'bucket' | 'where' | 'local' | 'kind'>, config: Pick<OperationConfig, 'name'>): string {
+export function describeOutput(
+  o: PhaseCloseOutput,
+  t: Pick<CloudTarget, 'bucket' | 'where' | 'local' | 'kind'>,
+  config: Pick<OperationConfig, 'name'>,
+): string {
   const run = o.input.mode === 'final' ? `final close of phase ${o.input.phase}` : `interim summary of phase ${o.input.phase}`;
   const emails = o.alert ? `alert emails: ${o.alerts.sent} sent, ${o.alerts.skipped} already sent before` : 'no alert';
   const lines = [
@@ -340,8 +386,13 @@ export function describeOutput(o: PhaseCloseOutput, t: Pick<CloudTarget, 'bucket
     `reports under s3://${t.bucket}/${o.prefix} on ${t.where}:`,
   ];
   for (const audience of ['Members', 'analysts']) {
-    const keys = REPORT_NAMES.filter(([, a]) => a === audience).map(([k]) => o.keys[k]).filter((k): k is string => typeof k === 'string');
-    if (keys.length) lines.push(`  for ${`${audience}:`.padEnd(9)} ${keys.map((k) => (k.startsWith(o.prefix) ? k.slice(o.prefix.length) : k)).join('  ')}`);
+    const keys = REPORT_NAMES.filter(([, a]) => a === audience)
+      .map(([k]) => o.keys[k])
+      .filter((k): k is string => typeof k === 'string');
+    if (keys.length)
+      lines.push(
+        `  for ${`${audience}:`.padEnd(9)} ${keys.map((k) => (k.startsWith(o.prefix) ? k.slice(o.prefix.length) : k)).join('  ')}`,
+      );
   }
   if (t.kind === 'local' && t.local) {
     lines.push(
@@ -351,6 +402,8 @@ export function describeOutput(o: PhaseCloseOutput, t: Pick<CloudTarget, 'bucket
   } else {
     lines.push(`  fetch them: aws s3 cp --recursive "s3://${t.bucket}/${o.prefix}" .`);
   }
-  lines.push(`  \`seizures summary --phase ${o.input.phase}${o.input.mode === 'interim' ? ` --interim ${o.input.asOf}` : ''}\` prints the summary`);
+  lines.push(
+    `  \`seizures summary --phase ${o.input.phase}${o.input.mode === 'interim' ? ` --interim ${o.input.asOf}` : ''}\` prints the summary`,
+  );
   return lines.join('\n') + '\n';
 }

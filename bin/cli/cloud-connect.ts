@@ -34,15 +34,23 @@ export async function stackNameOf(stack: string | undefined, operation: Operatio
 
 /** A failure that means "AWS credentials are missing or not allowed". */
 const isCredentialsError = (e: unknown) =>
-  ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'AccessDenied'].includes(
-    (e as Error)?.name,
-  );
+  [
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+    'AccessDenied',
+  ].includes((e as Error)?.name);
 
 /**
  * The stack's outputs, with the bucket and the table they must name.
  * @param hint more to try when the stack cannot be read, after "deployed? right region? --stack NAME"
  */
-export async function readStack(stackName: string, hint?: string): Promise<{ bucket: string; tableName: string; outputs: Record<string, string> }> {
+export async function readStack(
+  stackName: string,
+  hint?: string,
+): Promise<{ bucket: string; tableName: string; outputs: Record<string, string> }> {
   const cfn = new CloudFormationClient({});
   let outputs: Record<string, string>;
   try {
@@ -50,9 +58,13 @@ export async function readStack(stackName: string, hint?: string): Promise<{ buc
     outputs = Object.fromEntries((res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey ?? '', x.OutputValue ?? '']));
   } catch (e) {
     if (isCredentialsError(e)) {
-      throw new AwsCredentialsMissingError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
+      throw new AwsCredentialsMissingError(
+        `no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``,
+      );
     }
-    throw new StackNotFoundError(`cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME${hint ? `; ${hint}` : ''})`);
+    throw new StackNotFoundError(
+      `cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME${hint ? `; ${hint}` : ''})`,
+    );
   } finally {
     cfn.destroy();
   }

@@ -40,7 +40,10 @@ function portOf(v: string | undefined, flag: string): number | undefined {
 }
 
 /** Data directory and ports from the flags, then the environment, then the defaults; `explicit`: the ports asked for. */
-export function localSettingsOf(values: LocalValues, env: NodeJS.ProcessEnv = process.env): { dataDir: string; ports: Ports; explicit: Partial<Ports> } {
+export function localSettingsOf(
+  values: LocalValues,
+  env: NodeJS.ProcessEnv = process.env,
+): { dataDir: string; ports: Ports; explicit: Partial<Ports> } {
   const explicit: Partial<Ports> = {};
   const s3 = portOf(values['s3-port'], '--s3-port') ?? portOf(env[PORT_ENV.s3], PORT_ENV.s3);
   const dynamodb = portOf(values['dynamodb-port'], '--dynamodb-port') ?? portOf(env[PORT_ENV.dynamodb], PORT_ENV.dynamodb);

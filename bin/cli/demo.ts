@@ -153,18 +153,27 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
 
   // 1. The operation.
   let t = Date.now();
-  const ds = demo.generateDemo(config, { ...(o.members !== undefined ? { members: o.members } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const ds = demo.generateDemo(config, {
+    ...(o.members !== undefined ? { members: o.members } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+  });
   const expected = demo.demoTotals(ds);
   lap('generate', t);
   const langs = (['en', 'fr', 'es'] as const).map((l) => `${ds.files.filter((f) => f.lang === l).length} ${l}`).join(', ');
-  out(`Demo of ${config.name} (seed ${ds.seed}): ${ds.reporting.length} of ${ds.participating} participating Members report, one file per Member per phase`);
+  out(
+    `Demo of ${config.name} (seed ${ds.seed}): ${ds.reporting.length} of ${ds.participating} participating Members report, one file per Member per phase`,
+  );
   out(`  ${n(expected.files)} files (${langs}), ${n(expected.cases)} cases, ${n(expected.lines)} seizure lines`);
   out(`  units: ${unitsLine(expected)}`);
   const s = ds.story;
   out('  planted:');
   out(`    oxygen cylinders surge in phase 2: ${s.oxygen.lines.join(' -> ')} lines by phase (${s.oxygen.members.join(' -> ')} Members)`);
-  out(`    a new route from ${s.route.origin} in phase ${s.route.phase}: ${s.route.route}, ${plural(s.route.lines, 'line')} by ${plural(s.route.members, 'Member')}`);
-  out(`    ${s.concealment.method.replace('_', ' ')}s spread across Members: ${s.concealment.lines.join(' -> ')} lines (${s.concealment.members.join(' -> ')} Members)`);
+  out(
+    `    a new route from ${s.route.origin} in phase ${s.route.phase}: ${s.route.route}, ${plural(s.route.lines, 'line')} by ${plural(s.route.members, 'Member')}`,
+  );
+  out(
+    `    ${s.concealment.method.replace('_', ' ')}s spread across Members: ${s.concealment.lines.join(' -> ')} lines (${s.concealment.members.join(' -> ')} Members)`,
+  );
 
   // 2. Files written and uploaded as they are made (ingestion runs meanwhile).
   const dir = join(cloud.dataDir, 'demo');
@@ -175,20 +184,37 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
   const uploads: Upload[] = [];
   try {
     // Another demo (seed, size) or other uploads on this data dir would be counted with this one: say so first.
-    const before = await readFile(join(dir, 'demo.json'), 'utf8').then((x) => JSON.parse(x) as { operation?: string; seed?: number; targets?: { reportingMembers?: number } }, () => undefined);
+    const before = await readFile(join(dir, 'demo.json'), 'utf8').then(
+      (x) => JSON.parse(x) as { operation?: string; seed?: number; targets?: { reportingMembers?: number } },
+      () => undefined,
+    );
     const ours = new Set(ds.files.map((f) => `${INCOMING_PREFIX}${f.member}/${f.name}`));
     const others = (await store.listSubmissions()).filter((x) => !ours.has(x.objectKey));
-    const otherDemo = before !== undefined && (before.operation !== config.id || before.seed !== ds.seed || before.targets?.reportingMembers !== ds.targets.reportingMembers);
+    const otherDemo =
+      before !== undefined &&
+      (before.operation !== config.id || before.seed !== ds.seed || before.targets?.reportingMembers !== ds.targets.reportingMembers);
     if (others.length || otherDemo) {
-      const what = [otherDemo ? `another demo (seed ${before?.seed}, ${before?.targets?.reportingMembers} Members)` : '', others.length ? `${others.length} other upload(s)` : ''].filter(Boolean).join(' and ');
-      out(`Warning: ${cloud.dataDir} already holds ${what}: the summaries will count them with this demo, whose totals they will then not be; for the demo alone, use a fresh --data-dir`);
+      const what = [
+        otherDemo ? `another demo (seed ${before?.seed}, ${before?.targets?.reportingMembers} Members)` : '',
+        others.length ? `${others.length} other upload(s)` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      out(
+        `Warning: ${cloud.dataDir} already holds ${what}: the summaries will count them with this demo, whose totals they will then not be; for the demo alone, use a fresh --data-dir`,
+      );
     }
     for (const f of await readdir(dir)) if (f.endsWith('.xlsx')) await rm(join(dir, f));
-    await writeFile(join(dir, 'demo.json'), JSON.stringify({ operation: config.id, seed: ds.seed, targets: ds.targets, totals: expected, story: ds.story }, null, 2) + '\n');
+    await writeFile(
+      join(dir, 'demo.json'),
+      JSON.stringify({ operation: config.id, seed: ds.seed, targets: ds.targets, totals: expected, story: ds.story }, null, 2) + '\n',
+    );
 
     t = Date.now();
     const shown = relative(process.cwd(), dir);
-    out(`Uploading to s3://${cloud.bucket}/${INCOMING_PREFIX}{MEMBER}/ on ${cloud.where}; the files are kept in ${shown && !shown.startsWith('..') ? shown : dir}/`);
+    out(
+      `Uploading to s3://${cloud.bucket}/${INCOMING_PREFIX}{MEMBER}/ on ${cloud.where}; the files are kept in ${shown && !shown.startsWith('..') ? shown : dir}/`,
+    );
     const inFlight = new Set<Promise<void>>();
     for (const [i, f] of ds.files.entries()) {
       const buf = await demo.demoWorkbook(config, f);
@@ -198,7 +224,9 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
       const since = Date.now();
       const put = s3
         .send(new PutObjectCommand({ Bucket: cloud.bucket, Key: key, Body: buf, ContentLength: buf.length }))
-        .then((r) => void uploads.push({ key, path, member: f.member, rows: f.rows.length, etag: (r.ETag ?? '').replaceAll('"', ''), since }));
+        .then(
+          (r) => void uploads.push({ key, path, member: f.member, rows: f.rows.length, etag: (r.ETag ?? '').replaceAll('"', ''), since }),
+        );
       inFlight.add(put);
       void put.finally(() => inFlight.delete(put)).catch(() => {});
       if (inFlight.size >= 8) await Promise.race(inFlight);
@@ -213,18 +241,30 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
     lap('ingest', t);
     o.onIngested?.();
     if (outcome === 'timeout') {
-      out(`seizures demo: not every upload was ingested after ${Math.round((o.timeoutMs ?? 900_000) / 1000)} s; \`seizures status\` shows where they are`);
+      out(
+        `seizures demo: not every upload was ingested after ${Math.round((o.timeoutMs ?? 900_000) / 1000)} s; \`seizures status\` shows where they are`,
+      );
       return { code: EXIT.timeout, dataset: ds, expected, files: uploads, timings };
     }
     const bad = uploads.filter((u) => {
       const r = outcome.get(u.key)!;
-      return r.status !== 'accepted' || r.rows.invalid > 0 || r.rows.valid !== u.rows || Object.keys(r.errorsByType).length > 0 || r.stored.written !== u.rows;
+      return (
+        r.status !== 'accepted' ||
+        r.rows.invalid > 0 ||
+        r.rows.valid !== u.rows ||
+        Object.keys(r.errorsByType).length > 0 ||
+        r.stored.written !== u.rows
+      );
     });
     const accepted = uploads.length - bad.length;
-    out(`Ingested ${n(uploads.length)} uploads in ${secs(timings['ingest']! + timings['write+upload']!)}: ${n(accepted)} accepted with 0 errors${bad.length ? `, ${bad.length} NOT:` : ''}`);
+    out(
+      `Ingested ${n(uploads.length)} uploads in ${secs(timings['ingest']! + timings['write+upload']!)}: ${n(accepted)} accepted with 0 errors${bad.length ? `, ${bad.length} NOT:` : ''}`,
+    );
     for (const u of bad.slice(0, 10)) {
       const r = outcome.get(u.key)!;
-      out(`  ${u.key}: ${r.status}, ${r.rows.valid}/${u.rows} rows valid, ${r.stored.written} stored${r.failure ? ` (${r.failure.type}: ${r.failure.message})` : ''}`);
+      out(
+        `  ${u.key}: ${r.status}, ${r.rows.valid}/${u.rows} rows valid, ${r.stored.written} stored${r.failure ? ` (${r.failure.type}: ${r.failure.message})` : ''}`,
+      );
     }
 
     // 4. What the table holds adds up to the demo, exactly.
@@ -234,9 +274,13 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
     const stored = demo.totalsOf(lines);
     lap('check', t);
     const same =
-      stored.lines === expected.lines && stored.cases === expected.cases && stored.reportingMembers === expected.reportingMembers &&
+      stored.lines === expected.lines &&
+      stored.cases === expected.cases &&
+      stored.reportingMembers === expected.reportingMembers &&
       (['medicine', 'medical_device', 'vaccine'] as const).every((c) => stored.units[c] === expected.units[c]);
-    out(`Stored: ${n(stored.lines)} lines in ${n(stored.cases)} cases from ${stored.reportingMembers} Members; units ${unitsLine(stored)} — ${same ? 'the demo\'s totals exactly' : 'NOT the demo\'s totals'}`);
+    out(
+      `Stored: ${n(stored.lines)} lines in ${n(stored.cases)} cases from ${stored.reportingMembers} Members; units ${unitsLine(stored)} — ${same ? "the demo's totals exactly" : "NOT the demo's totals"}`,
+    );
     if (bad.length || !same) {
       timings['total'] = Date.now() - started;
       return { code: 1, dataset: ds, expected, stored, files: uploads, timings };
@@ -248,7 +292,11 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
       const input = closePhaseInput(config, { phase, interim: false });
       t = Date.now();
       // The workflow's state changes as transient progress: the demo's own lines say what came of it.
-      const show = printer({ step: (x) => p.step(`closing phase ${phase.phase}: ${x}`), note: (x) => p.step(`closing phase ${phase.phase}: ${x}`), done() {} });
+      const show = printer({
+        step: (x) => p.step(`closing phase ${phase.phase}: ${x}`),
+        note: (x) => p.step(`closing phase ${phase.phase}: ${x}`),
+        done() {},
+      });
       let output: PhaseCloseOutput;
       try {
         output = await closePhaseLocal({
@@ -268,8 +316,12 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
       lap(`close phase ${phase.phase}`, t);
       const summary = await getJson<SummaryJson>(s3, cloud.bucket, output.keys['json']!);
       closed.push({ output, summary });
-      const emails = output.alert ? `alert emails ${output.alerts.sent} sent${output.alerts.skipped ? `, ${output.alerts.skipped} already sent` : ''}` : 'no alert';
-      out(`Closed phase ${phase.phase} (final, as of ${input.asOf}) in ${secs(timings[`close phase ${phase.phase}`]!)}: ${plural(summary.figures.phase.lines, 'line')}, ${plural(output.signalCount, 'signal')}; ${emails}`);
+      const emails = output.alert
+        ? `alert emails ${output.alerts.sent} sent${output.alerts.skipped ? `, ${output.alerts.skipped} already sent` : ''}`
+        : 'no alert';
+      out(
+        `Closed phase ${phase.phase} (final, as of ${input.asOf}) in ${secs(timings[`close phase ${phase.phase}`]!)}: ${plural(summary.figures.phase.lines, 'line')}, ${plural(output.signalCount, 'signal')}; ${emails}`,
+      );
       for (const e of summary.signals.filter((x) => x.signal.kind === 'rising' || x.signal.kind === 'falling')) out(`  - ${e.text}`);
     }
 
@@ -279,26 +331,40 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
     const unitsOf = (c: string) => f.byCategory.find((r) => r.key === c)?.units ?? 0;
     const finalUnits = { medicine: unitsOf('medicine'), medical_device: unitsOf('medical_device'), vaccine: unitsOf('vaccine') };
     const reproduced =
-      f.lines === expected.lines && f.cases === expected.cases && f.reportingMembers === expected.reportingMembers &&
-      f.participatingMembers === ds.participating && f.units.total === expected.units.medicine + expected.units.medical_device + expected.units.vaccine &&
+      f.lines === expected.lines &&
+      f.cases === expected.cases &&
+      f.reportingMembers === expected.reportingMembers &&
+      f.participatingMembers === ds.participating &&
+      f.units.total === expected.units.medicine + expected.units.medical_device + expected.units.vaccine &&
       (['medicine', 'medical_device', 'vaccine'] as const).every((c) => finalUnits[c] === expected.units[c]);
     out('');
     out(`${config.name}, final summary since the start (${final.summary.counted.to}):`);
     out(`  ${n(f.reportingMembers)} of ${n(f.participatingMembers)} Members reported ${n(f.cases)} cases, ${n(f.lines)} seizure lines`);
     out(`  units ${unitsLine({ units: finalUnits })}`);
-    out(`  ${reproduced ? 'the demo\'s totals, exactly' : 'NOT the demo\'s totals'}`);
-    const missing = ds.targets.reportingMembers === demo.STOP_II.reportingMembers ? missingSignals(closed.map((c) => c.summary), demo.PLANTED_ROUTE, MAX_SIGNALS_IN_EMAIL) : [];
+    out(`  ${reproduced ? "the demo's totals, exactly" : "NOT the demo's totals"}`);
+    const missing =
+      ds.targets.reportingMembers === demo.STOP_II.reportingMembers
+        ? missingSignals(
+            closed.map((c) => c.summary),
+            demo.PLANTED_ROUTE,
+            MAX_SIGNALS_IN_EMAIL,
+          )
+        : [];
     if (ds.targets.reportingMembers !== demo.STOP_II.reportingMembers) {
-      out(`  (a demo of ${ds.targets.reportingMembers} Members is too small for the trend tests to see its story; the full one's is checked)`);
+      out(
+        `  (a demo of ${ds.targets.reportingMembers} Members is too small for the trend tests to see its story; the full one's is checked)`,
+      );
     } else if (missing.length) out(`  planted signals NOT flagged: ${missing.join('; ')}`);
     else out('  every planted signal is flagged in the summaries and the alert emails');
-    out('Summaries (Members\' and analysts\' versions: json, xlsx, html):');
+    out("Summaries (Members' and analysts' versions: json, xlsx, html):");
     for (const c of closed) out(`  s3://${cloud.bucket}/${c.output.prefix}`);
-    out(`  \`npm run seizures -- summary --phase 3 --cumulative${cloud.dataDir.endsWith('/.seizures') ? '' : ` --data-dir ${cloud.dataDir}`}\` prints the final one`);
+    out(
+      `  \`npm run seizures -- summary --phase 3 --cumulative${cloud.dataDir.endsWith('/.seizures') ? '' : ` --data-dir ${cloud.dataDir}`}\` prints the final one`,
+    );
     out(
       cloud.lasting
         ? `Alert emails: ${cloud.mailViewer}`
-        : 'The alert emails went to this command\'s own mail server, gone with it: `npm start -- --demo` keeps them readable in its mail viewer.',
+        : "The alert emails went to this command's own mail server, gone with it: `npm start -- --demo` keeps them readable in its mail viewer.",
     );
     timings['total'] = Date.now() - started;
     return { code: reproduced && missing.length === 0 ? 0 : 1, dataset: ds, expected, stored, closed, missing, files: uploads, timings };
@@ -323,7 +389,13 @@ const FINISHED = new Set(['accepted', 'accepted_with_errors', 'rejected']);
  * Polls each Member's submissions until every upload (its key and content, received since it was put) is finished,
  * or failed for good (its message in the dead-letter queue). Works whether the cloud runs here or in another process.
  */
-async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeoutMs: number, p: ReturnType<typeof throttled>, dataDir: string): Promise<Map<string, SubmissionRecord> | 'timeout'> {
+async function waitForAll(
+  store: SeizureStore,
+  uploads: readonly Upload[],
+  timeoutMs: number,
+  p: ReturnType<typeof throttled>,
+  dataDir: string,
+): Promise<Map<string, SubmissionRecord> | 'timeout'> {
   const done = new Map<string, SubmissionRecord>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -366,14 +438,20 @@ export function missingSignals(summaries: readonly SummaryJson[], route: string,
       .slice(0, maxInEmail)
       .some(
         (e) =>
-          (e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key) ||
+          (e.signal.kind === kind &&
+            'dimension' in e.signal &&
+            e.signal.dimension === dimension &&
+            'key' in e.signal &&
+            e.signal.key === key) ||
           (e.signal.alsoSeenAs ?? []).some((a) => a.kind === kind && a.dimension === dimension && a.key === key),
       );
     const listed = s?.trends[kind].some((t) => t.dimension === dimension && t.key === key);
-    if (!listed || (kind === 'rising' && !inEmail)) missing.push(`phase ${s?.phase.phase ?? '?'} ${kind} ${dimension} ${key}${listed ? ' (not in the alert email)' : ''}`);
+    if (!listed || (kind === 'rising' && !inEmail))
+      missing.push(`phase ${s?.phase.phase ?? '?'} ${kind} ${dimension} ${key}${listed ? ' (not in the alert email)' : ''}`);
   };
   const fresh = (s: SummaryJson | undefined, novelty: string, key: string) => {
-    if (!s?.newItems.some((i) => i.novelty === novelty && i.key === key)) missing.push(`phase ${s?.phase.phase ?? '?'} new ${novelty} ${key}`);
+    if (!s?.newItems.some((i) => i.novelty === novelty && i.key === key))
+      missing.push(`phase ${s?.phase.phase ?? '?'} new ${novelty} ${key}`);
   };
   const [, p2, p3] = summaries;
   trend(p2, 'rising', 'product', 'oxygen_cylinder');

@@ -19,7 +19,10 @@ export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--config FILE]  (def
 
 const time = () => new Date().toISOString().slice(11, 19);
 
-export async function devCommand(args: string[], signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process): Promise<number> {
+export async function devCommand(
+  args: string[],
+  signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process,
+): Promise<number> {
   const { values, positionals } = parse(args, { demo: { type: 'boolean' }, ...localOptions, ...configOption });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const settings = localSettingsOf(values);
@@ -44,7 +47,12 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
       for (const o of objectsOfBody(s.message.body)) {
         if (s.outcome === 'deleted') {
           store.getSubmission(o.key, `seq:${o.sequencer}`).then(
-            (r) => out(r ? `${o.key}: ${r.status} (${r.rows.valid} valid, ${r.rows.invalid} invalid row(s); feedback under feedback/${r.member}/)` : `${o.key}: done`),
+            (r) =>
+              out(
+                r
+                  ? `${o.key}: ${r.status} (${r.rows.valid} valid, ${r.rows.invalid} invalid row(s); feedback under feedback/${r.member}/)`
+                  : `${o.key}: done`,
+              ),
             () => out(`${o.key}: done`),
           );
         } else if (s.outcome === 'retry') {
@@ -58,7 +66,8 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
     process.stdout.write(banner(cloud));
     const pending = cloud.queue.messages().length - cloud.reconciled.length;
     if (pending > 0) out(`${pending} upload(s) queued before the last stop: finishing them`);
-    if (cloud.reconciled.length) out(`${cloud.reconciled.length} upload(s) stored but never queued (a crash?): processing them: ${cloud.reconciled.join(', ')}`);
+    if (cloud.reconciled.length)
+      out(`${cloud.reconciled.length} upload(s) stored but never queued (a crash?): processing them: ${cloud.reconciled.join(', ')}`);
 
     let stopping = false;
     if (values.demo) {
@@ -80,7 +89,9 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
           prog.done();
           demoUploading = false;
           const total = r.timings['total'];
-          out(`demo ${r.code === 0 ? 'done' : 'FINISHED WITH PROBLEMS (see above)'}${total ? ` in ${(total / 1000).toFixed(0)} s` : ''}; the cloud keeps running (Ctrl-C stops it): open the files in ${cloud.dataDir}/demo/, the emails at ${cloud.mailViewer}`);
+          out(
+            `demo ${r.code === 0 ? 'done' : 'FINISHED WITH PROBLEMS (see above)'}${total ? ` in ${(total / 1000).toFixed(0)} s` : ''}; the cloud keeps running (Ctrl-C stops it): open the files in ${cloud.dataDir}/demo/, the emails at ${cloud.mailViewer}`,
+          );
         },
         (e: unknown) => {
           void target.close();

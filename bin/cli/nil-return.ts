@@ -4,6 +4,9 @@
  * exposure behind every rate of the phase close. Recording it twice is no error: the first one is kept.
  * Exit 0 recorded (or already recorded), 64 wrong usage (an unknown Member or phase), 69 no cloud.
  */
+import { checkNilReturn, NilReturnError, NilReturnStore } from '../../functions/core/nil-return.ts';
+import { connect } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
@@ -23,10 +26,10 @@ export async function nilReturnCommand(args: string[]): Promise<number> {
   const member = memberOf(values.member);
   if (!member) throw new UsageError('--member XX is required (the ISO alpha-2 code of the Member)');
   const phase = Number(values.phase);
-  if (values.phase === undefined || !Number.isInteger(phase)) throw new UsageError(`--phase N is required, a phase number (got '${values.phase ?? ''}')`);
+  if (values.phase === undefined || !Number.isInteger(phase))
+    throw new UsageError(`--phase N is required, a phase number (got '${values.phase ?? ''}')`);
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const config = readConfig(values.config);
-  const { checkNilReturn, NilReturnError, NilReturnStore } = await import('../../functions/core/nil-return.ts');
   const request = { member, phase, source: 'cli' as const, ...(values.by ? { by: values.by } : {}) };
   try {
     checkNilReturn(config, request);
@@ -35,8 +38,6 @@ export async function nilReturnCommand(args: string[]): Promise<number> {
     throw e;
   }
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connect } = await import('./cloud.ts');
   return runCloudCommand('nil-return', async () => {
     const target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
     try {

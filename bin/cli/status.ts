@@ -20,13 +20,20 @@ export async function statusCommand(args: string[]): Promise<number> {
   const member = memberOf(values.member);
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer (got '${values.limit}')`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new UsageError(`--limit must be a positive integer (got '${values.limit}')`);
   const config = readConfig(values.config);
 
   return runCloudCommand('status', async () => {
     let target: CloudTarget | undefined;
     try {
-      target = await connect({ values, operation: config, ingest: false, stackHint: BUCKET_HINT, log: (l) => process.stderr.write(`${l}\n`) });
+      target = await connect({
+        values,
+        operation: config,
+        ingest: false,
+        stackHint: BUCKET_HINT,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
       if (!target.store) throw new UsageError('status reads the submissions table: give --stack, not --bucket');
       const list = await target.store.listSubmissions({ ...(member ? { member } : {}), ...(limit ? { limit } : {}) });
       process.stdout.write(format === 'json' ? JSON.stringify(list) + '\n' : table(list, target));
@@ -53,6 +60,9 @@ function table(list: SubmissionRecord[], t: CloudTarget): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const numeric = new Set([3, 4, 5, 6]);
   const fmt = (r: string[]) =>
-    r.map((c, i) => (i === r.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    r
+      .map((c, i) => (i === r.length - 1 ? c : numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)].join('\n') + `\n${list.length} submission(s) on ${t.where}\n`;
 }

@@ -40,7 +40,10 @@ export async function summaryCommand(args: string[]): Promise<number> {
     throw new UsageError(`--interim takes the run's as-of date, YYYY-MM-DD (got '${values.interim}')`);
   }
   const runLabel = values.interim === undefined ? 'final' : `interim-${values.interim}`;
-  const what = values.interim === undefined ? `final summary of phase ${phase.phase}` : `interim summary of phase ${phase.phase} as of ${values.interim}`;
+  const what =
+    values.interim === undefined
+      ? `final summary of phase ${phase.phase}`
+      : `interim summary of phase ${phase.phase} as of ${values.interim}`;
 
   return runCloudCommand('summary', async () => {
     let target: CloudTarget | undefined;
@@ -64,7 +67,9 @@ export async function summaryCommand(args: string[]): Promise<number> {
         process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
         return 0;
       }
-      process.stdout.write(describeSummary(JSON.parse(text) as SummaryJson, item, { cumulative: values.cumulative ?? false, bucket: target.bucket, config }));
+      process.stdout.write(
+        describeSummary(JSON.parse(text) as SummaryJson, item, { cumulative: values.cumulative ?? false, bucket: target.bucket, config }),
+      );
       return 0;
     } finally {
       await target?.close();
@@ -82,7 +87,11 @@ function top(rows: Figures['byProduct'], k = 5): string {
 }
 
 /** The summary for people: run, figures, the strongest signals, where the reports are. */
-export function describeSummary(s: SummaryJson, item: Pick<SummaryItem, 'keys' | 'prefix' | 'storedAt'>, o: { cumulative: boolean; bucket: string; config: Pick<OperationConfig, 'name'> }): string {
+export function describeSummary(
+  s: SummaryJson,
+  item: Pick<SummaryItem, 'keys' | 'prefix' | 'storedAt'>,
+  o: { cumulative: boolean; bucket: string; config: Pick<OperationConfig, 'name'> },
+): string {
   const f = o.cumulative ? s.figures.cumulative : s.figures.phase;
   const run = s.mode === 'final' ? 'final close' : `interim summary as of ${s.asOf}`;
   const lines = [

@@ -95,7 +95,8 @@ export async function trendsCommand(args: string[], io: Io = { out: process.stdo
     format: { type: 'string' },
   });
   const [sub, file, ...rest] = positionals;
-  if (sub !== 'weekly') throw new UsageError(sub === undefined ? 'expected a subcommand: weekly' : `unknown subcommand '${sub}' (expected weekly)`);
+  if (sub !== 'weekly')
+    throw new UsageError(sub === undefined ? 'expected a subcommand: weekly' : `unknown subcommand '${sub}' (expected weekly)`);
   if (file === undefined || rest.length > 0) throw new UsageError('expected one FILE.csv');
   const method = methodOf(values.method);
   const alpha = numberOption(values.alpha, '--alpha', (x) => x > 0 && x < 1, 'a number between 0 and 1') ?? 0.001;
@@ -125,16 +126,29 @@ export async function trendsCommand(args: string[], io: Io = { out: process.stdo
   if (format === 'json') {
     const rows = weeks.map((w, i) => {
       const ub = result[i]!.upperBound;
-      return { week_start: w.week_start, count: w.count, upperBound: ub === undefined || Number.isNaN(ub) ? null : ub, alarm: result[i]!.alarm };
+      return {
+        week_start: w.week_start,
+        count: w.count,
+        upperBound: ub === undefined || Number.isNaN(ub) ? null : ub,
+        alarm: result[i]!.alarm,
+      };
     });
     io.out.write(JSON.stringify(rows) + '\n');
     return 0;
   }
-  const table = [['week_start', 'count', 'upper_bound', 'alarm'], ...weeks.map((w, i) => [w.week_start, String(w.count), fmt(result[i]!.upperBound), result[i]!.alarm ? 'ALARM' : ''])];
+  const table = [
+    ['week_start', 'count', 'upper_bound', 'alarm'],
+    ...weeks.map((w, i) => [w.week_start, String(w.count), fmt(result[i]!.upperBound), result[i]!.alarm ? 'ALARM' : '']),
+  ];
   const widths = [0, 1, 2].map((c) => Math.max(...table.map((r) => r[c]!.length)));
-  const lines = table.map(([w, c, ub, a]) => `${w!.padEnd(widths[0]!)}  ${c!.padStart(widths[1]!)}  ${ub!.padStart(widths[2]!)}  ${a}`.trimEnd());
+  const lines = table.map(([w, c, ub, a]) =>
+    `${w!.padEnd(widths[0]!)}  ${c!.padStart(widths[1]!)}  ${ub!.padStart(widths[2]!)}  ${a}`.trimEnd(),
+  );
   const alarms = result.filter((r) => r.alarm).length;
-  lines.push('', `${method.toUpperCase()}, alpha ${alpha}, min sigma ${minSigma}: ${alarms} alarm${alarms === 1 ? '' : 's'} in ${weeks.length} weeks`);
+  lines.push(
+    '',
+    `${method.toUpperCase()}, alpha ${alpha}, min sigma ${minSigma}: ${alarms} alarm${alarms === 1 ? '' : 's'} in ${weeks.length} weeks`,
+  );
   io.out.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -49,7 +49,9 @@ export async function uploadCommand(args: string[]): Promise<number> {
   }
   const key = `${INCOMING_PREFIX}${member}/${basename(file)}`;
   if (!routedToIngest(key)) {
-    throw new UsageError(`only files ending in ${INGEST_SUFFIXES.join(', ')} are ingested; ${basename(file)} would be stored and never processed`);
+    throw new UsageError(
+      `only files ending in ${INGEST_SUFFIXES.join(', ')} are ingested; ${basename(file)} would be stored and never processed`,
+    );
   }
   const config = readConfig(values.config);
 
@@ -98,7 +100,9 @@ export async function uploadCommand(args: string[]): Promise<number> {
 }
 
 function timedOut(key: string, member: string, timeoutS: number): number {
-  process.stderr.write(`seizures upload: ${key} was uploaded but its submission has not finished after ${timeoutS} s; \`seizures status --member ${member}\` shows it later\n`);
+  process.stderr.write(
+    `seizures upload: ${key} was uploaded but its submission has not finished after ${timeoutS} s; \`seizures status --member ${member}\` shows it later\n`,
+  );
   return EXIT.timeout;
 }
 
@@ -120,7 +124,11 @@ interface Wanted {
  * Polls the Member's submissions for this key and content until one is finished, or failed for good (locally: its
  * message is in the dead-letter queue; on AWS a failed attempt is reported at once, SQS retries it on its own).
  */
-export async function waitForSubmission(t: CloudTarget, w: Wanted, p: Progress): Promise<{ record: SubmissionRecord; deadLettered: boolean } | undefined> {
+export async function waitForSubmission(
+  t: CloudTarget,
+  w: Wanted,
+  p: Progress,
+): Promise<{ record: SubmissionRecord; deadLettered: boolean } | undefined> {
   if (!t.store) throw new Error('waitForSubmission needs the submissions table');
   const skewMs = t.kind === 'aws' ? 5 * 60_000 : 1_000;
   const pollMs = t.kind === 'aws' ? 2_000 : 100;
@@ -135,7 +143,9 @@ export async function waitForSubmission(t: CloudTarget, w: Wanted, p: Progress):
     else if (mine.status === 'failed') {
       if (t.kind === 'aws') return { record: mine, deadLettered: false };
       const sequencer = mine.versionId.startsWith('seq:') ? mine.versionId.slice(4) : undefined;
-      const dead = (t.local?.deadLetters() ?? []).some((m) => objectsOfBody(m.body).some((o) => o.key === w.key && o.sequencer === sequencer));
+      const dead = (t.local?.deadLetters() ?? []).some((m) =>
+        objectsOfBody(m.body).some((o) => o.key === w.key && o.sequencer === sequencer),
+      );
       if (dead) return { record: mine, deadLettered: true };
       const msg = `attempt failed (${mine.failure?.type}: ${mine.failure?.message}); the queue retries it`;
       if (msg !== lastFailure) p.note(`${w.key}: ${msg}`);
@@ -234,7 +244,9 @@ export async function describe(t: CloudTarget, s: SubmissionRecord, deadLettered
     lines.push('  feedback report:');
     for (const k of [s.feedback.xlsx, s.feedback.json]) if (k) lines.push(`    s3://${t.bucket}/${k}`);
     if (t.local && s.feedback.xlsx) {
-      lines.push(`    fetch it: aws --endpoint-url ${t.local.endpoints.s3} s3 cp "s3://${t.bucket}/${s.feedback.xlsx}" .  (AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)`);
+      lines.push(
+        `    fetch it: aws --endpoint-url ${t.local.endpoints.s3} s3 cp "s3://${t.bucket}/${s.feedback.xlsx}" .  (AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)`,
+      );
     }
   }
   return lines.join('\n') + '\n';

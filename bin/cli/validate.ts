@@ -7,7 +7,8 @@ import { fileByteSource } from '../../functions/core/sheet/source.ts';
 import { exitCodeOf, isRejected, printableReport, validateSpreadsheet } from '../../functions/core/validate.ts';
 import { configOption, formatOf, langOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
-export const usage = 'seizures validate FILE [--member XX] [--format text|json] [--records OUT.ndjson] [--lang en|fr|es] [--config FILE] [--today YYYY-MM-DD]';
+export const usage =
+  'seizures validate FILE [--member XX] [--format text|json] [--records OUT.ndjson] [--lang en|fr|es] [--config FILE] [--today YYYY-MM-DD]';
 
 export async function validateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {

@@ -26,7 +26,11 @@ export function planBackground(r: Reporters, phases: readonly Phase[], bgCases: 
     phases.forEach((p, i) => slots.push({ member: m, phase: p.phase, phaseIndex: i, lang: m.language ?? 'en', cases: [] }));
   }
   const weeks = phases.map((p) => daysIn(p) / 7);
-  const casesPerSlot = apportion(bgCases, slots.map((s) => r.weight.get(s.member.code)! * weeks[s.phaseIndex]!), 1);
+  const casesPerSlot = apportion(
+    bgCases,
+    slots.map((s) => r.weight.get(s.member.code)! * weeks[s.phaseIndex]!),
+    1,
+  );
   const caseLines: number[][] = casesPerSlot.map((n) => Array.from({ length: n }, () => 1));
   const flat = caseLines.flatMap((cs, si) => cs.map((_, ci) => [si, ci] as const));
   for (let extra = bgLines - bgCases; extra > 0; ) {
@@ -38,7 +42,9 @@ export function planBackground(r: Reporters, phases: readonly Phase[], bgCases: 
 
   // Exact shares of the background lines, at least one of each, in a random order.
   const catCounts = apportion(bgLines, Object.values(CATEGORY_SHARE), 1);
-  const categories = rng.shuffle((Object.keys(CATEGORY_SHARE) as Category[]).flatMap((c, i) => Array.from({ length: catCounts[i]! }, () => c)));
+  const categories = rng.shuffle(
+    (Object.keys(CATEGORY_SHARE) as Category[]).flatMap((c, i) => Array.from({ length: catCounts[i]! }, () => c)),
+  );
 
   const routesOf = new Map<string, Route[]>();
   slots.forEach((s, si) => {
@@ -52,7 +58,13 @@ export function planBackground(r: Reporters, phases: readonly Phase[], bgCases: 
         const origin = rng.weighted(ORIGINS);
         if (origin === me) continue;
         const hub = rng.next() < 0.25 ? rng.pick(HUBS) : undefined;
-        route = { direction: 'import', origin, departure: origin, transit: hub && hub !== origin && hub !== me ? [hub] : [], destination: me };
+        route = {
+          direction: 'import',
+          origin,
+          departure: origin,
+          transit: hub && hub !== origin && hub !== me ? [hub] : [],
+          destination: me,
+        };
       } else {
         const to = rng.weighted(EXPORT_TO);
         if (to === me) continue;

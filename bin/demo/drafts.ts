@@ -6,7 +6,22 @@
 import type { Lang, MemberConfig, Phase } from '../../functions/core/config.ts';
 import { addDays, daysIn } from '../../functions/core/days.ts';
 import { categoryOfProduct, type Category } from '../../functions/core/vocab.ts';
-import { CONCEALMENT, DESCRIPTIONS, DETECTION, DEVICES, EURO, HS, INFRINGEMENT, LOCATION_OF, MEDIAN, MEDICINES, PASSENGER_CONCEALMENT, PRICE, TRANSPORT, VACCINES } from './mix.ts';
+import {
+  CONCEALMENT,
+  DESCRIPTIONS,
+  DETECTION,
+  DEVICES,
+  EURO,
+  HS,
+  INFRINGEMENT,
+  LOCATION_OF,
+  MEDIAN,
+  MEDICINES,
+  PASSENGER_CONCEALMENT,
+  PRICE,
+  TRANSPORT,
+  VACCINES,
+} from './mix.ts';
 import { round2, type Rng } from './rng.ts';
 import { STORY, UNIT_COUNTED, type DemoRow, type StoryPart } from './targets.ts';
 
@@ -70,11 +85,23 @@ export class Drafter {
     const rng = this.rng;
     const category = categoryOfProduct(product)!;
     const unit: DemoRow['unit'] =
-      category === 'vaccine' ? 'doses' : product === 'sanitizer' ? 'litres' : product === 'used_gloves' ? 'kg' : category === 'medicine' && rng.next() < 0.2 ? 'packs' : 'pieces';
+      category === 'vaccine'
+        ? 'doses'
+        : product === 'sanitizer'
+          ? 'litres'
+          : product === 'used_gloves'
+            ? 'kg'
+            : category === 'medicine' && rng.next() < 0.2
+              ? 'packs'
+              : 'pieces';
     const counted = UNIT_COUNTED.has(unit);
     let raw = (MEDIAN[product] ?? 1_000) * Math.exp(1.1 * rng.normal());
     if (unit === 'packs') raw /= 20;
-    const quantity = counted ? Math.max(1, Math.round(raw)) : unit === 'litres' ? Math.max(1, round2(raw)) : Math.max(1, Math.round(raw * 10) / 10);
+    const quantity = counted
+      ? Math.max(1, Math.round(raw))
+      : unit === 'litres'
+        ? Math.max(1, round2(raw))
+        : Math.max(1, Math.round(raw * 10) / 10);
     const row: Draft['row'] = {
       reporting_member: s.member.code,
       case_ref: caseRef,

@@ -13,7 +13,11 @@ export function fitQuantities(drafts: readonly Draft[], targets: DemoTargets, rn
     const scaled = inCat.filter((d) => d.scaled);
     const target = targets.units[cat] - fixed;
     if (scaled.length === 0 || target < scaled.length) throw new RangeError(`the demo cannot reach ${targets.units[cat]} ${cat} units`);
-    const parts = apportion(target, scaled.map((d) => d.raw), 0);
+    const parts = apportion(
+      target,
+      scaled.map((d) => d.raw),
+      0,
+    );
     // apportion may give 0 to a tiny raw weight: take 1 from the largest part for each.
     for (let i = 0; i < parts.length; i++) {
       if (parts[i]! > 0) continue;
@@ -24,7 +28,9 @@ export function fitQuantities(drafts: readonly Draft[], targets: DemoTargets, rn
     scaled.forEach((d, i) => {
       d.row.quantity = parts[i]!;
       if (d.row.estimated_value !== undefined) {
-        d.row.estimated_value = round2(d.row.quantity * (PRICE[d.row.product] ?? 1) * (d.row.unit === 'packs' ? 20 : 1) * (0.5 + rng.next()));
+        d.row.estimated_value = round2(
+          d.row.quantity * (PRICE[d.row.product] ?? 1) * (d.row.unit === 'packs' ? 20 : 1) * (0.5 + rng.next()),
+        );
       }
     });
   }
@@ -34,7 +40,9 @@ export function fitQuantities(drafts: readonly Draft[], targets: DemoTargets, rn
 export function filesOf(config: OperationConfig, slots: readonly Slot[], planted: Map<string, StoryPart>): DemoFile[] {
   const renamed = new Map<string, StoryPart>();
   const files = slots.map((s) => {
-    const cases = [...s.cases].sort((a, b) => a[0]!.row.seizure_date.localeCompare(b[0]!.row.seizure_date) || a[0]!.row.case_ref.localeCompare(b[0]!.row.case_ref));
+    const cases = [...s.cases].sort(
+      (a, b) => a[0]!.row.seizure_date.localeCompare(b[0]!.row.seizure_date) || a[0]!.row.case_ref.localeCompare(b[0]!.row.case_ref),
+    );
     cases.forEach((lines, i) => {
       const caseRef = `${s.member.code}-P${s.phase}-${String(i + 1).padStart(3, '0')}`;
       for (const d of lines) {
@@ -44,7 +52,13 @@ export function filesOf(config: OperationConfig, slots: readonly Slot[], planted
         if (part) renamed.set(keyOf(d.row), part);
       }
     });
-    return { member: s.member.code, phase: s.phase, lang: s.lang, name: `${config.id}-phase${s.phase}-${s.member.code}.xlsx`, rows: cases.flat().map((d) => d.row) };
+    return {
+      member: s.member.code,
+      phase: s.phase,
+      lang: s.lang,
+      name: `${config.id}-phase${s.phase}-${s.member.code}.xlsx`,
+      rows: cases.flat().map((d) => d.row),
+    };
   });
   for (const [k, part] of renamed) planted.set(k, part);
   return files;

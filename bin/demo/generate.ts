@@ -29,7 +29,9 @@ export function generateDemo(config: OperationConfig, opts: DemoOptions = {}): D
   const bgLines = targets.lines - story.plantedLines;
   const nFiles = nMembers * phases.length;
   if (bgCases < nFiles || bgLines < bgCases) {
-    throw new RangeError(`the demo cannot fit ${targets.cases} cases and ${targets.lines} lines in ${nFiles} files with ${story.plantedLines} planted lines`);
+    throw new RangeError(
+      `the demo cannot fit ${targets.cases} cases and ${targets.lines} lines in ${nFiles} files with ${story.plantedLines} planted lines`,
+    );
   }
   const bg = planBackground(reporters, phases, bgCases, bgLines, rng);
 
@@ -61,7 +63,13 @@ export function generateDemo(config: OperationConfig, opts: DemoOptions = {}): D
     files,
     story: {
       oxygen: { product: STORY.oxygen.product, ...perPhase('oxygen') },
-      route: { phase: phases[STORY.route.phase]!.phase, origin: STORY.route.origin, route: PLANTED_ROUTE, lines: routeRows.length, members: new Set(routeRows.map((r) => r.reporting_member)).size },
+      route: {
+        phase: phases[STORY.route.phase]!.phase,
+        origin: STORY.route.origin,
+        route: PLANTED_ROUTE,
+        lines: routeRows.length,
+        members: new Set(routeRows.map((r) => r.reporting_member)).size,
+      },
       concealment: { method: STORY.concealment.method, ...perPhase('concealment') },
     },
     planted,

@@ -25,18 +25,25 @@ export function plantPhase(d: Drafter, bg: Background, story: StoryPlan, corrido
   const rng = d.rng;
   const slotOf = (code: string, phaseIndex: number) => bg.slots.find((s) => s.member.code === code && s.phaseIndex === phaseIndex)!;
   // Oxygen cylinders: the Members' own routes, concealments seen for them in phase 1.
-  apportion(story.oxygenLines[pi]!, story.oxygenAt[pi]!.map(() => 1)).forEach((n, k) => {
+  apportion(
+    story.oxygenLines[pi]!,
+    story.oxygenAt[pi]!.map(() => 1),
+  ).forEach((n, k) => {
     const s = slotOf(story.oxygenAt[pi]![k]!, pi);
     for (let j = 0; j < n; j++) {
       const transport = rng.weighted({ sea: 4, air_cargo: 3, road: 2, express_courier: 1 });
       const options = pi === 0 ? ['none', 'misdescribed'] : [...(d.seenConcealment.get(STORY.oxygen.product) ?? new Set(['none']))].sort();
       const concealment = pi === 0 ? options[j % 2]! : rng.pick(options);
-      if (pi === 0) d.seenConcealment.set(STORY.oxygen.product, (d.seenConcealment.get(STORY.oxygen.product) ?? new Set()).add(concealment));
+      if (pi === 0)
+        d.seenConcealment.set(STORY.oxygen.product, (d.seenConcealment.get(STORY.oxygen.product) ?? new Set()).add(concealment));
       plant(d, s, 'oxygen', STORY.oxygen.product, concealment, rng.pick(bg.routesOf.get(s.member.code)!), transport);
     }
   });
   // Split consignments: spreading Member to Member, by post and express courier.
-  apportion(story.concLines[pi]!, story.concAt[pi]!.map(() => 1)).forEach((n, k) => {
+  apportion(
+    story.concLines[pi]!,
+    story.concAt[pi]!.map(() => 1),
+  ).forEach((n, k) => {
     const s = slotOf(story.concAt[pi]![k]!, pi);
     const products = STORY.concealment.products[pi]!;
     for (let j = 0; j < n; j++) {
@@ -48,10 +55,20 @@ export function plantPhase(d: Drafter, bg: Background, story: StoryPlan, corrido
   // The new route, seized along the corridor.
   if (pi === STORY.route.phase && corridor.length) {
     const [origin, ...rest] = STORY.route.corridor;
-    const route: Route = { direction: 'import', origin: origin!, departure: origin!, transit: rest.slice(0, -1), destination: rest[rest.length - 1]! };
-    apportion(story.routeLines, corridor.map(() => 1)).forEach((n, k) => {
+    const route: Route = {
+      direction: 'import',
+      origin: origin!,
+      departure: origin!,
+      transit: rest.slice(0, -1),
+      destination: rest[rest.length - 1]!,
+    };
+    apportion(
+      story.routeLines,
+      corridor.map(() => 1),
+    ).forEach((n, k) => {
       const s = slotOf(corridor[k]!, pi);
-      for (let j = 0; j < n; j++) plant(d, s, 'route', STORY.route.products[j % STORY.route.products.length]!, 'vehicle_cavity', route, 'road');
+      for (let j = 0; j < n; j++)
+        plant(d, s, 'route', STORY.route.products[j % STORY.route.products.length]!, 'vehicle_cavity', route, 'road');
     });
   }
 }

@@ -15,7 +15,10 @@ export interface Reporters {
 export function chooseReporters(config: OperationConfig, nMembers: number, scale: (n: number) => number, rng: Rng): Reporters {
   const codes = new Set(config.members.map((m) => m.code));
   const routeMembers = Math.min(scale(STORY.route.members), nMembers);
-  const corridor = STORY.route.corridor.slice(1).filter((c) => codes.has(c)).slice(-routeMembers);
+  const corridor = STORY.route.corridor
+    .slice(1)
+    .filter((c) => codes.has(c))
+    .slice(-routeMembers);
   const chosen = new Map<string, MemberConfig>();
   const take = (m: MemberConfig) => chosen.size < nMembers && chosen.set(m.code, m);
   for (const c of corridor) take(config.members.find((m) => m.code === c)!);

@@ -26,7 +26,10 @@ export function planStory(r: Reporters, nMembers: number, scale: (n: number) => 
   const byWeight = [...r.reporting].sort((a, b) => r.weight.get(b.code)! - r.weight.get(a.code)!);
   const oxygenAt: string[][] = [];
   {
-    const first = rng.shuffle(r.reporting).slice(0, oxygenMembers[0]).map((m) => m.code);
+    const first = rng
+      .shuffle(r.reporting)
+      .slice(0, oxygenMembers[0])
+      .map((m) => m.code);
     const rest = rng.shuffle(r.reporting.filter((m) => !first.includes(m.code))).map((m) => m.code);
     oxygenAt.push(first);
     oxygenAt.push([...first.slice(0, Math.min(2, first.length)), ...rest].slice(0, oxygenMembers[1]));

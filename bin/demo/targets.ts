@@ -100,7 +100,13 @@ export interface DemoDataset {
   /** What was planted, as generated (after scaling): lines and Members per phase. */
   readonly story: {
     readonly oxygen: { readonly product: string; readonly lines: readonly number[]; readonly members: readonly number[] };
-    readonly route: { readonly phase: number; readonly origin: string; readonly route: string; readonly lines: number; readonly members: number };
+    readonly route: {
+      readonly phase: number;
+      readonly origin: string;
+      readonly route: string;
+      readonly lines: number;
+      readonly members: number;
+    };
     readonly concealment: { readonly method: string; readonly lines: readonly number[]; readonly members: readonly number[] };
   };
   /** Which story part a line belongs to, by `member#case_ref#line_no`. */
@@ -122,7 +128,9 @@ export interface DemoTotals {
 export const UNIT_COUNTED: ReadonlySet<string> = new Set(['pieces', 'doses', 'packs']);
 
 /** The totals the final summaries must reproduce, computed from any lines (the demo's, or the stored ones). */
-export function totalsOf(rows: Iterable<Pick<DemoRow, 'reporting_member' | 'case_ref' | 'phase' | 'category' | 'quantity' | 'unit'>>): Omit<DemoTotals, 'files'> {
+export function totalsOf(
+  rows: Iterable<Pick<DemoRow, 'reporting_member' | 'case_ref' | 'phase' | 'category' | 'quantity' | 'unit'>>,
+): Omit<DemoTotals, 'files'> {
   const members = new Set<string>();
   const cases = new Set<string>();
   const units: Record<Category, number> = { medicine: 0, medical_device: 0, vaccine: 0 };

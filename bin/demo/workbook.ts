@@ -36,31 +36,56 @@ const NUM_FMT: Partial<Record<string, string>> = { date: 'yyyy-mm-dd', number: '
 function cellValue(key: FieldKey, r: DemoRow, lang: Lang): ExcelJS.CellValue {
   const label = (vocab: VocabName, code: string | undefined) => (code === undefined ? null : VOCABS[vocab].label(code, lang));
   switch (key) {
-    case 'reporting_member': return r.reporting_member;
-    case 'case_ref': return r.case_ref;
-    case 'line_no': return r.line_no;
-    case 'seizure_date': return new Date(`${r.seizure_date}T00:00:00Z`);
-    case 'location': return r.location ?? null;
-    case 'location_type': return label('location_type', r.location_type);
-    case 'direction': return label('direction', r.direction);
-    case 'category': return label('category', r.category);
-    case 'product': return label('product', r.product);
-    case 'description': return r.description ?? null;
-    case 'brand': return r.brand ?? null;
-    case 'hs_code': return r.hs_code ? `${r.hs_code.slice(0, 4)}.${r.hs_code.slice(4)}` : null;
-    case 'quantity': return r.quantity;
-    case 'unit': return label('unit', r.unit);
-    case 'estimated_value': return r.estimated_value ?? null;
-    case 'currency': return r.currency ?? null;
-    case 'origin_country': return r.origin_country ?? null;
-    case 'departure_country': return r.departure_country ?? null;
-    case 'destination_country': return r.destination_country ?? null;
-    case 'transit_countries': return r.transit_countries?.join(' ') ?? null;
-    case 'transport_mode': return label('transport_mode', r.transport_mode);
-    case 'concealment_method': return label('concealment_method', r.concealment_method);
-    case 'detection_method': return label('detection_method', r.detection_method);
-    case 'infringement_type': return label('infringement_type', r.infringement_type);
-    case 'remarks': return r.remarks ?? null;
+    case 'reporting_member':
+      return r.reporting_member;
+    case 'case_ref':
+      return r.case_ref;
+    case 'line_no':
+      return r.line_no;
+    case 'seizure_date':
+      return new Date(`${r.seizure_date}T00:00:00Z`);
+    case 'location':
+      return r.location ?? null;
+    case 'location_type':
+      return label('location_type', r.location_type);
+    case 'direction':
+      return label('direction', r.direction);
+    case 'category':
+      return label('category', r.category);
+    case 'product':
+      return label('product', r.product);
+    case 'description':
+      return r.description ?? null;
+    case 'brand':
+      return r.brand ?? null;
+    case 'hs_code':
+      return r.hs_code ? `${r.hs_code.slice(0, 4)}.${r.hs_code.slice(4)}` : null;
+    case 'quantity':
+      return r.quantity;
+    case 'unit':
+      return label('unit', r.unit);
+    case 'estimated_value':
+      return r.estimated_value ?? null;
+    case 'currency':
+      return r.currency ?? null;
+    case 'origin_country':
+      return r.origin_country ?? null;
+    case 'departure_country':
+      return r.departure_country ?? null;
+    case 'destination_country':
+      return r.destination_country ?? null;
+    case 'transit_countries':
+      return r.transit_countries?.join(' ') ?? null;
+    case 'transport_mode':
+      return label('transport_mode', r.transport_mode);
+    case 'concealment_method':
+      return label('concealment_method', r.concealment_method);
+    case 'detection_method':
+      return label('detection_method', r.detection_method);
+    case 'infringement_type':
+      return label('infringement_type', r.infringement_type);
+    case 'remarks':
+      return r.remarks ?? null;
   }
 }
 
@@ -83,4 +108,3 @@ export async function demoWorkbook(config: OperationConfig, file: DemoFile): Pro
   });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
-

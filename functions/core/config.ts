@@ -147,7 +147,8 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
     if (typeof mm.code !== 'string' || !/^[A-Z]{2}$/.test(mm.code)) fail(`members[${i}].code must be an ISO alpha-2 code in capitals`);
     if (seen.has(mm.code as string)) fail(`member ${mm.code} is listed twice`);
     seen.add(mm.code as string);
-    if (mm.language !== undefined && !['en', 'fr', 'es'].includes(mm.language as string)) fail(`members[${i}].language must be en, fr or es`);
+    if (mm.language !== undefined && !['en', 'fr', 'es'].includes(mm.language as string))
+      fail(`members[${i}].language must be en, fr or es`);
     return {
       code: mm.code as string,
       ...(typeof mm.name === 'string' ? { name: mm.name } : {}),
@@ -157,8 +158,10 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
   });
   const thresholds = { ...DEFAULT_THRESHOLDS, ...((o.thresholds as Partial<Thresholds>) ?? {}) };
   if (thresholds.alarmMethod !== 'exact' && thresholds.alarmMethod !== 'ears') fail('thresholds.alarmMethod must be "exact" or "ears"');
-  for (const [k, v] of Object.entries(thresholds)) if (k !== 'alarmMethod' && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`thresholds.${k} must be a number >= 0`);
-  if (o.portalUrl !== undefined && (typeof o.portalUrl !== 'string' || !/^https:\/\/[^\s/]+/.test(o.portalUrl))) fail('"portalUrl" must be an https URL');
+  for (const [k, v] of Object.entries(thresholds))
+    if (k !== 'alarmMethod' && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`thresholds.${k} must be a number >= 0`);
+  if (o.portalUrl !== undefined && (typeof o.portalUrl !== 'string' || !/^https:\/\/[^\s/]+/.test(o.portalUrl)))
+    fail('"portalUrl" must be an https URL');
   return {
     id: o.id as string,
     name: typeof o.name === 'string' ? o.name : (o.id as string),

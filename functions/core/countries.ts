@@ -108,7 +108,10 @@ export function normaliseCountry(text: string, opts: { allowUnknown?: boolean } 
 export function parseCountryList(text: string): { codes: string[]; bad: string[] } {
   const codes = new Set<string>();
   const bad: string[] = [];
-  for (const item of text.split(/[;,/]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(/[;,/]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const whole = normaliseCountry(item, { allowUnknown: true });
     if (whole) {
       codes.add(whole);

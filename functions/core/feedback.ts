@@ -71,7 +71,6 @@ const COPY_WIDTH = 18;
 
 /** Excel cannot hold more than 32,767 characters in a cell, nor a few control characters. */
 function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
   return clean.length > 32_767 ? clean.slice(0, 32_767) : clean;
 }

@@ -5,24 +5,64 @@
 import type { Lang } from './config.ts';
 
 export type MessageId =
-  | 'missing-cell' | 'missing-description' | 'missing-currency'
-  | 'not-a-number' | 'ambiguous-number' | 'not-an-integer' | 'not-a-date' | 'impossible-date'
-  | 'unknown-value' | 'product-category' | 'unknown-country' | 'unknown-countries' | 'unknown-member'
-  | 'member-mismatch' | 'date-outside-phases' | 'date-in-future' | 'too-long' | 'hs-code' | 'quantity-positive'
-  | 'quantity-whole' | 'doses-vaccines' | 'vaccines-doses' | 'value-negative' | 'unknown-currency' | 'line-positive'
-  | 'line-too-large' | 'duplicate-line'
-  | 'extra-label' | 'ignored-cells' | 'duplicate-label' | 'missing-label'
-  | 'source-error' | 'format-error' | 'size-error' | 'encoding-error' | 'no-rows'
+  | 'missing-cell'
+  | 'missing-description'
+  | 'missing-currency'
+  | 'not-a-number'
+  | 'ambiguous-number'
+  | 'not-an-integer'
+  | 'not-a-date'
+  | 'impossible-date'
+  | 'unknown-value'
+  | 'product-category'
+  | 'unknown-country'
+  | 'unknown-countries'
+  | 'unknown-member'
+  | 'member-mismatch'
+  | 'date-outside-phases'
+  | 'date-in-future'
+  | 'too-long'
+  | 'hs-code'
+  | 'quantity-positive'
+  | 'quantity-whole'
+  | 'doses-vaccines'
+  | 'vaccines-doses'
+  | 'value-negative'
+  | 'unknown-currency'
+  | 'line-positive'
+  | 'line-too-large'
+  | 'duplicate-line'
+  | 'extra-label'
+  | 'ignored-cells'
+  | 'duplicate-label'
+  | 'missing-label'
+  | 'source-error'
+  | 'format-error'
+  | 'size-error'
+  | 'encoding-error'
+  | 'no-rows'
   | 'processing-failed';
 
 export type Params = Readonly<Record<string, string | number | undefined>>;
 type Template = (p: Params) => string;
 
 const q = (v: unknown) => `'${String(v ?? '')}'`;
-const at = { en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`, fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`, es: (p: Params) => `en la columna ${q(p.column)}, fila ${p.row}` };
-const suggestion = { en: (p: Params) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''), fr: (p: Params) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''), es: (p: Params) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : '') };
+const at = {
+  en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`,
+  fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
+  es: (p: Params) => `en la columna ${q(p.column)}, fila ${p.row}`,
+};
+const suggestion = {
+  en: (p: Params) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''),
+  fr: (p: Params) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''),
+  es: (p: Params) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : ''),
+};
 
-const DATE_FORMS = { en: 'a date cell, YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY', fr: 'une cellule de date, AAAA-MM-JJ, JJ/MM/AAAA, JJ.MM.AAAA ou JJ-MM-AAAA', es: 'una celda de fecha, AAAA-MM-DD, DD/MM/AAAA, DD.MM.AAAA o DD-MM-AAAA' };
+const DATE_FORMS = {
+  en: 'a date cell, YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY or DD-MM-YYYY',
+  fr: 'une cellule de date, AAAA-MM-JJ, JJ/MM/AAAA, JJ.MM.AAAA ou JJ-MM-AAAA',
+  es: 'una celda de fecha, AAAA-MM-DD, DD/MM/AAAA, DD.MM.AAAA o DD-MM-AAAA',
+};
 
 const M: Record<MessageId, Record<Lang, Template>> = {
   'missing-cell': {
@@ -36,9 +76,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `Falta la descripción de la mercancía ${at.es(p)}: es obligatoria cuando el producto es ${q(p.product)}.`,
   },
   'missing-currency': {
-    en: (p) => `Missing currency ${at.en(p)}: it is required when an estimated value (${p.value}) is given. Use an ISO 4217 code such as EUR or USD.`,
-    fr: (p) => `Devise manquante ${at.fr(p)} : elle est obligatoire quand une valeur estimée (${p.value}) est indiquée. Utilisez un code ISO 4217 comme EUR ou USD.`,
-    es: (p) => `Falta la moneda ${at.es(p)}: es obligatoria cuando se indica un valor estimado (${p.value}). Use un código ISO 4217 como EUR o USD.`,
+    en: (p) =>
+      `Missing currency ${at.en(p)}: it is required when an estimated value (${p.value}) is given. Use an ISO 4217 code such as EUR or USD.`,
+    fr: (p) =>
+      `Devise manquante ${at.fr(p)} : elle est obligatoire quand une valeur estimée (${p.value}) est indiquée. Utilisez un code ISO 4217 comme EUR ou USD.`,
+    es: (p) =>
+      `Falta la moneda ${at.es(p)}: es obligatoria cuando se indica un valor estimado (${p.value}). Use un código ISO 4217 como EUR o USD.`,
   },
   'not-a-number': {
     en: (p) => `${q(p.value)} ${at.en(p)} is not a number: write digits, e.g. 1200, 1 200 or 809,5.`,
@@ -46,9 +89,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `${q(p.value)} ${at.es(p)} no es un número: escriba cifras, p. ej. 1200, 1 200 o 809,5.`,
   },
   'ambiguous-number': {
-    en: (p) => `${q(p.value)} ${at.en(p)} is ambiguous: it could be ${p.a} or ${p.b}. Write it without a thousands separator (${p.a}), or with more or fewer decimals.`,
-    fr: (p) => `${q(p.value)} ${at.fr(p)} est ambigu : ce peut être ${p.a} ou ${p.b}. Écrivez-le sans séparateur de milliers (${p.a}), ou avec plus ou moins de décimales.`,
-    es: (p) => `${q(p.value)} ${at.es(p)} es ambiguo: puede ser ${p.a} o ${p.b}. Escríbalo sin separador de miles (${p.a}), o con más o menos decimales.`,
+    en: (p) =>
+      `${q(p.value)} ${at.en(p)} is ambiguous: it could be ${p.a} or ${p.b}. Write it without a thousands separator (${p.a}), or with more or fewer decimals.`,
+    fr: (p) =>
+      `${q(p.value)} ${at.fr(p)} est ambigu : ce peut être ${p.a} ou ${p.b}. Écrivez-le sans séparateur de milliers (${p.a}), ou avec plus ou moins de décimales.`,
+    es: (p) =>
+      `${q(p.value)} ${at.es(p)} es ambiguo: puede ser ${p.a} o ${p.b}. Escríbalo sin separador de miles (${p.a}), o con más o menos decimales.`,
   },
   'not-an-integer': {
     en: (p) => `${q(p.value)} ${at.en(p)} is not a whole number of 1 or more.`,
@@ -71,19 +117,28 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `${p.what} desconocido/a ${q(p.value)} ${at.es(p)}: use uno de ${p.accepted}.${suggestion.es(p)}`,
   },
   'product-category': {
-    en: (p) => `Product ${q(p.value)} ${at.en(p)} does not belong to the category ${q(p.category)}: for that category use one of ${p.accepted}, or change the category.`,
-    fr: (p) => `Le produit ${q(p.value)} ${at.fr(p)} n'appartient pas à la catégorie ${q(p.category)} : pour cette catégorie, utilisez ${p.accepted}, ou changez la catégorie.`,
-    es: (p) => `El producto ${q(p.value)} ${at.es(p)} no pertenece a la categoría ${q(p.category)}: para esa categoría use ${p.accepted}, o cambie la categoría.`,
+    en: (p) =>
+      `Product ${q(p.value)} ${at.en(p)} does not belong to the category ${q(p.category)}: for that category use one of ${p.accepted}, or change the category.`,
+    fr: (p) =>
+      `Le produit ${q(p.value)} ${at.fr(p)} n'appartient pas à la catégorie ${q(p.category)} : pour cette catégorie, utilisez ${p.accepted}, ou changez la catégorie.`,
+    es: (p) =>
+      `El producto ${q(p.value)} ${at.es(p)} no pertenece a la categoría ${q(p.category)}: para esa categoría use ${p.accepted}, o cambie la categoría.`,
   },
   'unknown-country': {
-    en: (p) => `${q(p.value)} ${at.en(p)} is not an ISO 3166 country code: write a 2- or 3-letter code such as FR or FRA${p.allowUnknown ? ', or XX if unknown' : ''}.`,
-    fr: (p) => `${q(p.value)} ${at.fr(p)} n'est pas un code pays ISO 3166 : écrivez un code à 2 ou 3 lettres comme FR ou FRA${p.allowUnknown ? ', ou XX si inconnu' : ''}.`,
-    es: (p) => `${q(p.value)} ${at.es(p)} no es un código de país ISO 3166: escriba un código de 2 o 3 letras como ES o ESP${p.allowUnknown ? ', o XX si se desconoce' : ''}.`,
+    en: (p) =>
+      `${q(p.value)} ${at.en(p)} is not an ISO 3166 country code: write a 2- or 3-letter code such as FR or FRA${p.allowUnknown ? ', or XX if unknown' : ''}.`,
+    fr: (p) =>
+      `${q(p.value)} ${at.fr(p)} n'est pas un code pays ISO 3166 : écrivez un code à 2 ou 3 lettres comme FR ou FRA${p.allowUnknown ? ', ou XX si inconnu' : ''}.`,
+    es: (p) =>
+      `${q(p.value)} ${at.es(p)} no es un código de país ISO 3166: escriba un código de 2 o 3 letras como ES o ESP${p.allowUnknown ? ', o XX si se desconoce' : ''}.`,
   },
   'unknown-countries': {
-    en: (p) => `${q(p.bad)} ${at.en(p)} ${String(p.bad).includes(' ') ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
-    fr: (p) => `${q(p.bad)} ${at.fr(p)} : code(s) pays ISO inconnu(s) ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
-    es: (p) => `${q(p.bad)} ${at.es(p)}: código(s) de país ISO desconocido(s); enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
+    en: (p) =>
+      `${q(p.bad)} ${at.en(p)} ${String(p.bad).includes(' ') ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
+    fr: (p) =>
+      `${q(p.bad)} ${at.fr(p)} : code(s) pays ISO inconnu(s) ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
+    es: (p) =>
+      `${q(p.bad)} ${at.es(p)}: código(s) de país ISO desconocido(s); enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
   },
   'unknown-member': {
     en: (p) => `${q(p.value)} ${at.en(p)} is not a Member taking part in ${p.operation}.`,
@@ -91,9 +146,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `${q(p.value)} ${at.es(p)} no es un Miembro participante en ${p.operation}.`,
   },
   'member-mismatch': {
-    en: (p) => `Reporting Member ${q(p.value)} ${at.en(p)} is not the Member uploading this file (${p.member}): report only your own seizures, with ${p.member} in this column.`,
-    fr: (p) => `Le Membre déclarant ${q(p.value)} ${at.fr(p)} n'est pas le Membre qui envoie ce fichier (${p.member}) : déclarez uniquement vos propres saisies, avec ${p.member} dans cette colonne.`,
-    es: (p) => `El Miembro declarante ${q(p.value)} ${at.es(p)} no es el Miembro que envía este archivo (${p.member}): declare solo sus propias incautaciones, con ${p.member} en esta columna.`,
+    en: (p) =>
+      `Reporting Member ${q(p.value)} ${at.en(p)} is not the Member uploading this file (${p.member}): report only your own seizures, with ${p.member} in this column.`,
+    fr: (p) =>
+      `Le Membre déclarant ${q(p.value)} ${at.fr(p)} n'est pas le Membre qui envoie ce fichier (${p.member}) : déclarez uniquement vos propres saisies, avec ${p.member} dans cette colonne.`,
+    es: (p) =>
+      `El Miembro declarante ${q(p.value)} ${at.es(p)} no es el Miembro que envía este archivo (${p.member}): declare solo sus propias incautaciones, con ${p.member} en esta columna.`,
   },
   'date-outside-phases': {
     en: (p) => `Seizure date ${p.date} ${at.en(p)} is outside the operation's phases (${p.phases}).`,
@@ -111,9 +169,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `El texto ${at.es(p)} tiene ${p.length} caracteres; se aceptan como máximo ${p.max}.`,
   },
   'hs-code': {
-    en: (p) => `HS code ${q(p.value)} ${at.en(p)} must have 6 to 10 digits (dots and spaces allowed)${p.numeric ? '; the cell is a number, so leading zeros are lost: format it as text' : ''}.`,
-    fr: (p) => `Le code SH ${q(p.value)} ${at.fr(p)} doit compter 6 à 10 chiffres (points et espaces admis)${p.numeric ? ' ; la cellule est un nombre, les zéros initiaux sont perdus : mettez-la au format texte' : ''}.`,
-    es: (p) => `El código SA ${q(p.value)} ${at.es(p)} debe tener de 6 a 10 dígitos (se admiten puntos y espacios)${p.numeric ? '; la celda es un número y se pierden los ceros iniciales: déle formato de texto' : ''}.`,
+    en: (p) =>
+      `HS code ${q(p.value)} ${at.en(p)} must have 6 to 10 digits (dots and spaces allowed)${p.numeric ? '; the cell is a number, so leading zeros are lost: format it as text' : ''}.`,
+    fr: (p) =>
+      `Le code SH ${q(p.value)} ${at.fr(p)} doit compter 6 à 10 chiffres (points et espaces admis)${p.numeric ? ' ; la cellule est un nombre, les zéros initiaux sont perdus : mettez-la au format texte' : ''}.`,
+    es: (p) =>
+      `El código SA ${q(p.value)} ${at.es(p)} debe tener de 6 a 10 dígitos (se admiten puntos y espacios)${p.numeric ? '; la celda es un número y se pierden los ceros iniciales: déle formato de texto' : ''}.`,
   },
   'quantity-positive': {
     en: (p) => `Quantity ${q(p.value)} ${at.en(p)} must be greater than 0.`,
@@ -127,7 +188,8 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'doses-vaccines': {
     en: (p) => `Unit ${q(p.value)} ${at.en(p)}: doses are only for vaccines; for ${p.product} use pieces, packs, kg or litres.`,
-    fr: (p) => `Unité ${q(p.value)} ${at.fr(p)} : les doses sont réservées aux vaccins ; pour ${p.product}, utilisez pièces, paquets, kg ou litres.`,
+    fr: (p) =>
+      `Unité ${q(p.value)} ${at.fr(p)} : les doses sont réservées aux vaccins ; pour ${p.product}, utilisez pièces, paquets, kg ou litres.`,
     es: (p) => `Unidad ${q(p.value)} ${at.es(p)}: las dosis son solo para vacunas; para ${p.product} use piezas, paquetes, kg o litros.`,
   },
   'vaccines-doses': {
@@ -156,9 +218,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `La línea ${q(p.value)} ${at.es(p)} es demasiado grande: los números de línea van de 1 a ${p.max}.`,
   },
   'duplicate-line': {
-    en: (p) => `Row ${p.row} repeats case ${q(p.caseRef)} line ${p.line} already given in row ${p.firstRow}: give each line of a case its own line number, or remove the repeated row.`,
-    fr: (p) => `La ligne ${p.row} répète le cas ${q(p.caseRef)} ligne ${p.line} déjà donné à la ligne ${p.firstRow} : donnez à chaque ligne d'un cas son propre numéro, ou supprimez la ligne répétée.`,
-    es: (p) => `La fila ${p.row} repite el caso ${q(p.caseRef)} línea ${p.line} ya indicado en la fila ${p.firstRow}: dé a cada línea de un caso su propio número, o elimine la fila repetida.`,
+    en: (p) =>
+      `Row ${p.row} repeats case ${q(p.caseRef)} line ${p.line} already given in row ${p.firstRow}: give each line of a case its own line number, or remove the repeated row.`,
+    fr: (p) =>
+      `La ligne ${p.row} répète le cas ${q(p.caseRef)} ligne ${p.line} déjà donné à la ligne ${p.firstRow} : donnez à chaque ligne d'un cas son propre numéro, ou supprimez la ligne répétée.`,
+    es: (p) =>
+      `La fila ${p.row} repite el caso ${q(p.caseRef)} línea ${p.line} ya indicado en la fila ${p.firstRow}: dé a cada línea de un caso su propio número, o elimine la fila repetida.`,
   },
   'extra-label': {
     en: (p) => `Column ${q(p.column)} (${p.letter}) is not one of the template's columns and was ignored.`,
@@ -166,9 +231,12 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `La columna ${q(p.column)} (${p.letter}) no forma parte de la plantilla y se ha ignorado.`,
   },
   'ignored-cells': {
-    en: (p) => `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
-    fr: (p) => `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
-    es: (p) => `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
+    en: (p) =>
+      `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
+    fr: (p) =>
+      `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
+    es: (p) =>
+      `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
   },
   'duplicate-label': {
     en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,
@@ -176,19 +244,34 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => `Las columnas ${p.columns} significan todas ${q(p.field)}: conserve solo una.`,
   },
   'missing-label': {
-    en: (p) => `No sheet has a header row with the required columns (looked in the first 20 rows of every sheet). Missing: ${p.missing}. Start from the template, or name the columns as in it.`,
-    fr: (p) => `Aucune feuille n'a de ligne d'en-tête avec les colonnes obligatoires (recherchée dans les 20 premières lignes de chaque feuille). Manquantes : ${p.missing}. Partez du modèle, ou nommez les colonnes comme dans celui-ci.`,
-    es: (p) => `Ninguna hoja tiene una fila de encabezado con las columnas obligatorias (buscada en las 20 primeras filas de cada hoja). Faltan: ${p.missing}. Parta de la plantilla, o nombre las columnas como en ella.`,
+    en: (p) =>
+      `No sheet has a header row with the required columns (looked in the first 20 rows of every sheet). Missing: ${p.missing}. Start from the template, or name the columns as in it.`,
+    fr: (p) =>
+      `Aucune feuille n'a de ligne d'en-tête avec les colonnes obligatoires (recherchée dans les 20 premières lignes de chaque feuille). Manquantes : ${p.missing}. Partez du modèle, ou nommez les colonnes comme dans celui-ci.`,
+    es: (p) =>
+      `Ninguna hoja tiene una fila de encabezado con las columnas obligatorias (buscada en las 20 primeras filas de cada hoja). Faltan: ${p.missing}. Parta de la plantilla, o nombre las columnas como en ella.`,
   },
   'source-error': {
-    en: (p) => `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
-    fr: (p) => `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
-    es: (p) => `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
+    en: (p) =>
+      `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
+    fr: (p) =>
+      `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
+    es: (p) =>
+      `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'format-error': {
-    en: (p) => p.reason === 'csv-unclosed-quote' ? `A quote (") opened on line ${p.line} is never closed, so the rest of the file cannot be read. Close the quote or remove it, and upload the file again.` : `This file is ${formatName(p, 'en')}, which is not accepted. Save it as .xlsx (Excel workbook, without macros) or .csv (UTF-8) and upload it again.`,
-    fr: (p) => p.reason === 'csv-unclosed-quote' ? `Un guillemet (") ouvert à la ligne ${p.line} n'est jamais fermé : la suite du fichier ne peut pas être lue. Fermez-le ou supprimez-le, et renvoyez le fichier.` : `Ce fichier est ${formatName(p, 'fr')}, format non accepté. Enregistrez-le au format .xlsx (classeur Excel, sans macros) ou .csv (UTF-8) et renvoyez-le.`,
-    es: (p) => p.reason === 'csv-unclosed-quote' ? `Unas comillas (") abiertas en la línea ${p.line} nunca se cierran: el resto del archivo no se puede leer. Ciérrelas o elimínelas, y vuelva a enviar el archivo.` : `Este archivo es ${formatName(p, 'es')}, formato no aceptado. Guárdelo como .xlsx (libro de Excel, sin macros) o .csv (UTF-8) y vuelva a enviarlo.`,
+    en: (p) =>
+      p.reason === 'csv-unclosed-quote'
+        ? `A quote (") opened on line ${p.line} is never closed, so the rest of the file cannot be read. Close the quote or remove it, and upload the file again.`
+        : `This file is ${formatName(p, 'en')}, which is not accepted. Save it as .xlsx (Excel workbook, without macros) or .csv (UTF-8) and upload it again.`,
+    fr: (p) =>
+      p.reason === 'csv-unclosed-quote'
+        ? `Un guillemet (") ouvert à la ligne ${p.line} n'est jamais fermé : la suite du fichier ne peut pas être lue. Fermez-le ou supprimez-le, et renvoyez le fichier.`
+        : `Ce fichier est ${formatName(p, 'fr')}, format non accepté. Enregistrez-le au format .xlsx (classeur Excel, sans macros) ou .csv (UTF-8) et renvoyez-le.`,
+    es: (p) =>
+      p.reason === 'csv-unclosed-quote'
+        ? `Unas comillas (") abiertas en la línea ${p.line} nunca se cierran: el resto del archivo no se puede leer. Ciérrelas o elimínelas, y vuelva a enviar el archivo.`
+        : `Este archivo es ${formatName(p, 'es')}, formato no aceptado. Guárdelo como .xlsx (libro de Excel, sin macros) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'size-error': {
     en: (p) => sizeText(p, 'en'),
@@ -196,14 +279,20 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: (p) => sizeText(p, 'es'),
   },
   'encoding-error': {
-    en: (p) => `The text of the file is not in a readable encoding${p.line ? ` (line ${p.line})` : ''}${p.reason === 'utf16-without-bom' ? ' (UTF-16 without a byte order mark)' : ''}. Save the CSV as "CSV UTF-8" and upload it again.`,
-    fr: (p) => `Le texte du fichier n'est pas dans un encodage lisible${p.line ? ` (ligne ${p.line})` : ''}. Enregistrez le CSV au format « CSV UTF-8 » et renvoyez-le.`,
-    es: (p) => `El texto del archivo no está en una codificación legible${p.line ? ` (línea ${p.line})` : ''}. Guarde el CSV como «CSV UTF-8» y vuelva a enviarlo.`,
+    en: (p) =>
+      `The text of the file is not in a readable encoding${p.line ? ` (line ${p.line})` : ''}${p.reason === 'utf16-without-bom' ? ' (UTF-16 without a byte order mark)' : ''}. Save the CSV as "CSV UTF-8" and upload it again.`,
+    fr: (p) =>
+      `Le texte du fichier n'est pas dans un encodage lisible${p.line ? ` (ligne ${p.line})` : ''}. Enregistrez le CSV au format « CSV UTF-8 » et renvoyez-le.`,
+    es: (p) =>
+      `El texto del archivo no está en una codificación legible${p.line ? ` (línea ${p.line})` : ''}. Guarde el CSV como «CSV UTF-8» y vuelva a enviarlo.`,
   },
   'processing-failed': {
-    en: () => 'Your file could not be stored because of a fault in our system, not in your file: nothing from this upload was stored. The analysts have been told and will put it right; you do not need to upload the file again unless they ask you to.',
-    fr: () => "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
-    es: () => 'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
+    en: () =>
+      'Your file could not be stored because of a fault in our system, not in your file: nothing from this upload was stored. The analysts have been told and will put it right; you do not need to upload the file again unless they ask you to.',
+    fr: () =>
+      "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
+    es: () =>
+      'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
   },
   'no-rows': {
     en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,
@@ -216,9 +305,17 @@ function sourceReason(p: Params, lang: Lang): string {
   const r = String(p.reason ?? '');
   const t: Record<string, Record<Lang, string>> = {
     empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
-    encrypted: { en: 'it is protected by a password; remove the password', fr: 'il est protégé par un mot de passe ; retirez le mot de passe', es: 'está protegido con contraseña; quite la contraseña' },
+    encrypted: {
+      en: 'it is protected by a password; remove the password',
+      fr: 'il est protégé par un mot de passe ; retirez le mot de passe',
+      es: 'está protegido con contraseña; quite la contraseña',
+    },
     corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
-    'name-too-long': { en: `its name (with its folders) is too long; use a name of at most ${p.max} characters`, fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} caractères au plus`, es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} caracteres como máximo` },
+    'name-too-long': {
+      en: `its name (with its folders) is too long; use a name of at most ${p.max} characters`,
+      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} caractères au plus`,
+      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} caracteres como máximo`,
+    },
   };
   return (t[r] ?? t.corrupt!)[lang];
 }
@@ -227,36 +324,71 @@ function formatName(p: Params, lang: Lang): string {
   const d = String(p.detected ?? p.reason ?? 'unsupported');
   const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
   const names: Record<string, Record<Lang, string>> = {
-    xls: { en: 'an old Excel 97-2003 workbook (.xls)', fr: 'un ancien classeur Excel 97-2003 (.xls)', es: 'un libro antiguo de Excel 97-2003 (.xls)' },
+    xls: {
+      en: 'an old Excel 97-2003 workbook (.xls)',
+      fr: 'un ancien classeur Excel 97-2003 (.xls)',
+      es: 'un libro antiguo de Excel 97-2003 (.xls)',
+    },
     xlsm: { en: 'a workbook with macros (.xlsm)', fr: 'un classeur avec macros (.xlsm)', es: 'un libro con macros (.xlsm)' },
     xlsb: { en: 'a binary Excel workbook (.xlsb)', fr: 'un classeur Excel binaire (.xlsb)', es: 'un libro binario de Excel (.xlsb)' },
     ods: { en: 'an OpenDocument spreadsheet (.ods)', fr: 'un classeur OpenDocument (.ods)', es: 'una hoja de cálculo OpenDocument (.ods)' },
     pdf: { en: 'a PDF document', fr: 'un document PDF', es: 'un documento PDF' },
     zip: { en: 'a zip archive', fr: 'une archive zip', es: 'un archivo zip' },
     html: { en: `a web page${ext}`, fr: `une page web${ext}`, es: `una página web${ext}` },
-    csv: { en: `a text (CSV) file named${ext}: rename it .csv`, fr: `un fichier texte (CSV) nommé${ext} : renommez-le en .csv`, es: `un archivo de texto (CSV) llamado${ext}: cámbiele el nombre a .csv` },
+    csv: {
+      en: `a text (CSV) file named${ext}: rename it .csv`,
+      fr: `un fichier texte (CSV) nommé${ext} : renommez-le en .csv`,
+      es: `un archivo de texto (CSV) llamado${ext}: cámbiele el nombre a .csv`,
+    },
     docx: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
     doc: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
   };
-  return names[d]?.[lang] ?? { en: `of a kind that is not a spreadsheet${ext}`, fr: `d'un type qui n'est pas un tableur${ext}`, es: `de un tipo que no es una hoja de cálculo${ext}` }[lang];
+  return (
+    names[d]?.[lang] ??
+    {
+      en: `of a kind that is not a spreadsheet${ext}`,
+      fr: `d'un type qui n'est pas un tableur${ext}`,
+      es: `de un tipo que no es una hoja de cálculo${ext}`,
+    }[lang]
+  );
 }
 
 function sizeText(p: Params, lang: Lang): string {
   const r = String(p.reason ?? '');
   const mb = (n: unknown) => (Number(n) / 1024 / 1024).toFixed(1);
   if (r === 'too-many-rows') {
-    return { en: `The sheet has more than ${p.max} seizure rows. Split it into several files of at most ${p.max} rows.`, fr: `La feuille compte plus de ${p.max} lignes de saisies. Répartissez-les en plusieurs fichiers de ${p.max} lignes au plus.`, es: `La hoja tiene más de ${p.max} filas de incautaciones. Divídala en varios archivos de ${p.max} filas como máximo.` }[lang];
+    return {
+      en: `The sheet has more than ${p.max} seizure rows. Split it into several files of at most ${p.max} rows.`,
+      fr: `La feuille compte plus de ${p.max} lignes de saisies. Répartissez-les en plusieurs fichiers de ${p.max} lignes au plus.`,
+      es: `La hoja tiene más de ${p.max} filas de incautaciones. Divídala en varios archivos de ${p.max} filas como máximo.`,
+    }[lang];
   }
   if (r === 'too-large') {
-    return { en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`, fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`, es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.` }[lang];
+    return {
+      en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`,
+      fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`,
+      es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.`,
+    }[lang];
   }
   if (r === 'shared-strings') {
-    return { en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`, fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`, es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.` }[lang];
+    return {
+      en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`,
+      fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`,
+      es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.`,
+    }[lang];
   }
   if (r === 'over-budget') {
-    return { en: `The file takes more work to check than one upload may (stopped after row ${p.row}). Split it into several smaller files, or copy the data sheet into a new workbook, and upload again.`, fr: `Le fichier demande plus de travail de vérification qu'un envoi ne le permet (arrêt après la ligne ${p.row}). Répartissez-le en plusieurs fichiers plus petits, ou copiez la feuille de données dans un nouveau classeur, et renvoyez-le.`, es: `El archivo requiere más trabajo de comprobación del que permite un envío (detenido tras la fila ${p.row}). Divídalo en varios archivos más pequeños, o copie la hoja de datos en un libro nuevo, y vuelva a enviarlo.` }[lang];
+    return {
+      en: `The file takes more work to check than one upload may (stopped after row ${p.row}). Split it into several smaller files, or copy the data sheet into a new workbook, and upload again.`,
+      fr: `Le fichier demande plus de travail de vérification qu'un envoi ne le permet (arrêt après la ligne ${p.row}). Répartissez-le en plusieurs fichiers plus petits, ou copiez la feuille de données dans un nouveau classeur, et renvoyez-le.`,
+      es: `El archivo requiere más trabajo de comprobación del que permite un envío (detenido tras la fila ${p.row}). Divídalo en varios archivos más pequeños, o copie la hoja de datos en un libro nuevo, y vuelva a enviarlo.`,
+    }[lang];
   }
-  return { en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.', fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.', es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.' }[lang];
+  return {
+    en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.',
+    fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.',
+    es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.',
+  }[lang];
 }
 
 export function message(id: MessageId, lang: Lang, params: Params): string {

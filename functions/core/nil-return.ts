@@ -47,12 +47,17 @@ export interface NilReturnRequest {
 /** Checks a request against the operation: a Member of it, one of its phases. Throws NilReturnError. */
 export function checkNilReturn(config: OperationConfig, r: NilReturnRequest): void {
   if (typeof r.member !== 'string' || !config.members.some((m) => m.code === r.member)) {
-    throw new NilReturnError(`${JSON.stringify(r.member)} is not a Member of ${config.id} (Members are ISO alpha-2 codes of the operation config)`);
+    throw new NilReturnError(
+      `${JSON.stringify(r.member)} is not a Member of ${config.id} (Members are ISO alpha-2 codes of the operation config)`,
+    );
   }
   if (!Number.isInteger(r.phase) || !config.phases.some((p) => p.phase === r.phase)) {
-    throw new NilReturnError(`phase ${JSON.stringify(r.phase)} is not a phase of ${config.id} (${config.phases.map((p) => p.phase).join(', ')})`);
+    throw new NilReturnError(
+      `phase ${JSON.stringify(r.phase)} is not a phase of ${config.id} (${config.phases.map((p) => p.phase).join(', ')})`,
+    );
   }
-  if (!['cli', 'portal', 'empty-upload'].includes(r.source)) throw new NilReturnError(`source must be cli, portal or empty-upload (got ${JSON.stringify(r.source)})`);
+  if (!['cli', 'portal', 'empty-upload'].includes(r.source))
+    throw new NilReturnError(`source must be cli, portal or empty-upload (got ${JSON.stringify(r.source)})`);
 }
 
 export class NilReturnStore {
@@ -69,7 +74,14 @@ export class NilReturnStore {
   /** Records a nil return once; `created` false when the Member had already sent one for the phase (that one is kept). */
   async record(config: OperationConfig, r: NilReturnRequest): Promise<{ created: boolean; nilReturn: NilReturn }> {
     checkNilReturn(config, r);
-    const item: NilReturn = { operation: config.id, phase: r.phase, member: r.member, recordedAt: this.#now().toISOString(), source: r.source, ...(r.by ? { by: r.by } : {}) };
+    const item: NilReturn = {
+      operation: config.id,
+      phase: r.phase,
+      member: r.member,
+      recordedAt: this.#now().toISOString(),
+      source: r.source,
+      ...(r.by ? { by: r.by } : {}),
+    };
     try {
       await this.#doc.send(
         new PutCommand({
@@ -87,7 +99,9 @@ export class NilReturnStore {
   }
 
   async get(operation: string, phase: number, member: string): Promise<NilReturn | undefined> {
-    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: nilReturnPk(operation), sk: nilReturnSk(phase, member) } }));
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: nilReturnPk(operation), sk: nilReturnSk(phase, member) } }),
+    );
     return out.Item ? strip(out.Item) : undefined;
   }
 
@@ -100,7 +114,10 @@ export class NilReturnStore {
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: phase === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': nilReturnPk(operation), ...(phase === undefined ? {} : { ':sk': `PHASE#${String(phase).padStart(3, '0')}#` }) },
+          ExpressionAttributeValues: {
+            ':pk': nilReturnPk(operation),
+            ...(phase === undefined ? {} : { ':sk': `PHASE#${String(phase).padStart(3, '0')}#` }),
+          },
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );

@@ -4,7 +4,9 @@
  */
 import type { Cell } from './sheet/types.ts';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; why: 'not-a-number' | 'ambiguous-number' | 'not-a-date' | 'impossible-date'; a?: string; b?: string };
+export type Parsed<T> =
+  | { ok: true; value: T }
+  | { ok: false; why: 'not-a-number' | 'ambiguous-number' | 'not-a-date' | 'impossible-date'; a?: string; b?: string };
 
 /** The cell as the Member sees it, as text (dates as YYYY-MM-DD). Undefined when the cell is empty or blank. */
 export function cellText(cell: Cell | undefined): string | undefined {
@@ -66,12 +68,14 @@ export function parseNumber(cell: Cell): Parsed<number> {
   } else if (!/^[\d.,]*\d[\d.,]*$/.test(s)) {
     return { ok: false, why: 'not-a-number' };
   } else {
-    const commas = count(s, ','), dots = count(s, '.');
+    const commas = count(s, ','),
+      dots = count(s, '.');
     if (commas && dots) {
       // Both marks: the last one is the decimal mark, the other groups thousands in threes.
       const dec = s.lastIndexOf(',') > s.lastIndexOf('.') ? ',' : '.';
       const grp = dec === ',' ? '.' : ',';
-      const int = s.slice(0, s.lastIndexOf(dec)), frac = s.slice(s.lastIndexOf(dec) + 1);
+      const int = s.slice(0, s.lastIndexOf(dec)),
+        frac = s.slice(s.lastIndexOf(dec) + 1);
       const groups = int.split(grp);
       if (frac === '' || count(frac, grp) || !/^\d{1,3}$/.test(groups[0]!) || groups.slice(1).some((g) => !/^\d{3}$/.test(g))) {
         return { ok: false, why: 'not-a-number' };

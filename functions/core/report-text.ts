@@ -2,35 +2,54 @@
 import type { Lang } from './config.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
-const T: Record<Lang, {
-  ok: string; some: string; rejected: string; rows: (r: ValidationReport) => string; sheet: (r: ValidationReport) => string;
-  fileErrors: string; row: (n: number) => string; warnings: string; notListed: (n: number) => string;
-}> = {
+const T: Record<
+  Lang,
+  {
+    ok: string;
+    some: string;
+    rejected: string;
+    rows: (r: ValidationReport) => string;
+    sheet: (r: ValidationReport) => string;
+    fileErrors: string;
+    row: (n: number) => string;
+    warnings: string;
+    notListed: (n: number) => string;
+  }
+> = {
   en: {
     ok: 'Valid: every seizure row can be accepted.',
     some: 'Some rows need fixing: the valid rows can be accepted, the others are listed below.',
     rejected: 'The file was rejected as a whole: nothing in it can be accepted yet.',
-    rows: (r) => `${r.stats.rows} seizure rows: ${r.stats.validRows} valid, ${r.stats.invalidRows} with errors (${r.stats.errors} errors), ${r.stats.blankRows} blank rows skipped.`,
+    rows: (r) =>
+      `${r.stats.rows} seizure rows: ${r.stats.validRows} valid, ${r.stats.invalidRows} with errors (${r.stats.errors} errors), ${r.stats.blankRows} blank rows skipped.`,
     sheet: (r) => `Sheet '${r.sheet}', header in row ${r.headerRow}.`,
-    fileErrors: 'File errors:', row: (n) => `Row ${n}:`, warnings: 'Warnings:',
+    fileErrors: 'File errors:',
+    row: (n) => `Row ${n}:`,
+    warnings: 'Warnings:',
     notListed: (n) => `... and ${n} more errors not listed.`,
   },
   fr: {
     ok: 'Valide : toutes les lignes de saisie peuvent être acceptées.',
     some: 'Certaines lignes sont à corriger : les lignes valides peuvent être acceptées, les autres sont listées ci-dessous.',
     rejected: 'Le fichier est rejeté dans son ensemble : rien ne peut encore en être accepté.',
-    rows: (r) => `${r.stats.rows} lignes de saisie : ${r.stats.validRows} valides, ${r.stats.invalidRows} avec erreurs (${r.stats.errors} erreurs), ${r.stats.blankRows} lignes vides ignorées.`,
+    rows: (r) =>
+      `${r.stats.rows} lignes de saisie : ${r.stats.validRows} valides, ${r.stats.invalidRows} avec erreurs (${r.stats.errors} erreurs), ${r.stats.blankRows} lignes vides ignorées.`,
     sheet: (r) => `Feuille « ${r.sheet} », en-tête à la ligne ${r.headerRow}.`,
-    fileErrors: 'Erreurs sur le fichier :', row: (n) => `Ligne ${n} :`, warnings: 'Avertissements :',
+    fileErrors: 'Erreurs sur le fichier :',
+    row: (n) => `Ligne ${n} :`,
+    warnings: 'Avertissements :',
     notListed: (n) => `... et ${n} autres erreurs non listées.`,
   },
   es: {
     ok: 'Válido: todas las filas de incautaciones pueden aceptarse.',
     some: 'Algunas filas deben corregirse: las filas válidas pueden aceptarse, las demás se indican abajo.',
     rejected: 'El archivo se ha rechazado en su totalidad: todavía no puede aceptarse nada de él.',
-    rows: (r) => `${r.stats.rows} filas de incautaciones: ${r.stats.validRows} válidas, ${r.stats.invalidRows} con errores (${r.stats.errors} errores), ${r.stats.blankRows} filas vacías omitidas.`,
+    rows: (r) =>
+      `${r.stats.rows} filas de incautaciones: ${r.stats.validRows} válidas, ${r.stats.invalidRows} con errores (${r.stats.errors} errores), ${r.stats.blankRows} filas vacías omitidas.`,
     sheet: (r) => `Hoja «${r.sheet}», encabezado en la fila ${r.headerRow}.`,
-    fileErrors: 'Errores del archivo:', row: (n) => `Fila ${n}:`, warnings: 'Advertencias:',
+    fileErrors: 'Errores del archivo:',
+    row: (n) => `Fila ${n}:`,
+    warnings: 'Advertencias:',
     notListed: (n) => `... y ${n} errores más no listados.`,
   },
 };

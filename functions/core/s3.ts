@@ -1,5 +1,5 @@
 /** S3 objects as byte sources (ranged GETs, so a workbook's zip is read entry by entry, never buffered whole). */
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ByteSource } from './sheet/types.ts';
 
@@ -15,7 +15,13 @@ export async function headObject(s3: S3Client, bucket: string, key: string, vers
 }
 
 /** A ByteSource over one S3 object version; `name` is the file name shown to the Member. */
-export function s3ByteSource(s3: S3Client, bucket: string, key: string, head: S3ObjectHead, name = key.slice(key.lastIndexOf('/') + 1)): ByteSource {
+export function s3ByteSource(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  head: S3ObjectHead,
+  name = key.slice(key.lastIndexOf('/') + 1),
+): ByteSource {
   return {
     name,
     size: head.size,
@@ -25,12 +31,14 @@ export function s3ByteSource(s3: S3Client, bucket: string, key: string, head: S3
         out.end();
         return out;
       }
-      s3.send(new GetObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Range: `bytes=${start}-${end - 1}`,
-        ...(head.versionId && head.versionId !== 'null' ? { VersionId: head.versionId } : {}),
-      })).then(
+      s3.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${start}-${end - 1}`,
+          ...(head.versionId && head.versionId !== 'null' ? { VersionId: head.versionId } : {}),
+        }),
+      ).then(
         (res) => {
           const body = res.Body as Readable;
           body.on('error', (e) => out.destroy(e));

@@ -32,7 +32,7 @@ const INSTRUCTIONS: Readonly<Record<Lang, (c: OperationConfig) => string[]>> = {
     `${c.name} : modèle de déclaration des saisies`,
     '',
     `Remplissez une ligne par ligne de saisie dans la feuille « ${SHEET_NAMES.fr.data} ». Les lignes (produits) d'une même saisie partagent une référence de cas.`,
-    "Les colonnes marquées * sont obligatoires. Survolez un en-tête pour lire sa règle. Choisissez les valeurs codées dans les listes déroulantes.",
+    'Les colonnes marquées * sont obligatoires. Survolez un en-tête pour lire sa règle. Choisissez les valeurs codées dans les listes déroulantes.',
     `Les dates de saisie doivent tomber dans les phases de l'opération : ${phases(c)}.`,
     'Dates : une cellule de date, AAAA-MM-JJ ou JJ/MM/AAAA (le jour d’abord). Nombres : des chiffres, avec une espace comme séparateur de milliers si vous le souhaitez.',
     'Les vaccins se comptent en doses, et les doses sont réservées aux vaccins. Indiquez la devise avec une valeur estimée.',
@@ -97,7 +97,16 @@ export function buildTemplate(config: OperationConfig, lang: Lang): ExcelJS.Work
         showErrorMessage: false, // free text is still accepted: the validator matches labels in any language
       });
     }
-    const numFmt = d.kind === 'date' ? 'yyyy-mm-dd' : d.kind === 'number' ? '#,##0.###' : d.kind === 'integer' ? '0' : d.kind === 'hs' || d.kind === 'text' || d.kind === 'member' ? '@' : undefined;
+    const numFmt =
+      d.kind === 'date'
+        ? 'yyyy-mm-dd'
+        : d.kind === 'number'
+          ? '#,##0.###'
+          : d.kind === 'integer'
+            ? '0'
+            : d.kind === 'hs' || d.kind === 'text' || d.kind === 'member'
+              ? '@'
+              : undefined;
     // A column style formats every cell of the column, typed in later or pasted, without writing 5,000 empty cells.
     if (numFmt) col.numFmt = numFmt;
   });

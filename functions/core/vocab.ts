@@ -9,7 +9,7 @@ export type { Lang };
 
 export const LANGS: readonly Lang[] = ['en', 'fr', 'es'];
 
-const LIGATURES: Readonly<Record<string, string>> = { 'œ': 'oe', 'æ': 'ae', 'ß': 'ss', 'ø': 'o', 'ł': 'l', 'đ': 'd' };
+const LIGATURES: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss', ø: 'o', ł: 'l', đ: 'd' };
 
 /**
  * Folds a cell for comparison: compatibility decomposition, combining marks stripped, lower case, and every space
@@ -59,7 +59,15 @@ export type Category = 'medicine' | 'medical_device' | 'vaccine';
 
 const CATEGORY: readonly Entry[] = [
   ['medicine', 'Medicines', 'Médicaments', 'Medicamentos', 'Medicine', 'Médicament', 'Medicamento'],
-  ['medical_device', 'Medical devices', 'Dispositifs médicaux', 'Dispositivos médicos', 'Medical device', 'Dispositif médical', 'Dispositivo médico'],
+  [
+    'medical_device',
+    'Medical devices',
+    'Dispositifs médicaux',
+    'Dispositivos médicos',
+    'Medical device',
+    'Dispositif médical',
+    'Dispositivo médico',
+  ],
   ['vaccine', 'Vaccines', 'Vaccins', 'Vacunas', 'Vaccine', 'Vaccin', 'Vacuna'],
 ];
 
@@ -76,23 +84,73 @@ const PRODUCT: Readonly<Record<Category, readonly Entry[]>> = {
     ['dexamethasone', 'Dexamethasone', 'Dexaméthasone', 'Dexametasona'],
     ['paracetamol', 'Paracetamol', 'Paracétamol', 'Paracetamol', 'Acetaminophen', 'Acetaminofén'],
     ['tramadol', 'Tramadol', 'Tramadol', 'Tramadol'],
-    ['other_medicine', 'Other medicine', 'Autre médicament', 'Otro medicamento', 'Other medicines', 'Autres médicaments', 'Otros medicamentos'],
+    [
+      'other_medicine',
+      'Other medicine',
+      'Autre médicament',
+      'Otro medicamento',
+      'Other medicines',
+      'Autres médicaments',
+      'Otros medicamentos',
+    ],
   ],
   medical_device: [
-    ['test_kit', 'COVID-19 test kit', 'Kit de test COVID-19', 'Kit de prueba COVID-19', 'COVID-19 test kits', 'Kits de test COVID-19', 'Kits de prueba COVID-19', 'Test kit', 'Test kits'],
+    [
+      'test_kit',
+      'COVID-19 test kit',
+      'Kit de test COVID-19',
+      'Kit de prueba COVID-19',
+      'COVID-19 test kits',
+      'Kits de test COVID-19',
+      'Kits de prueba COVID-19',
+      'Test kit',
+      'Test kits',
+    ],
     ['face_mask', 'Face mask', 'Masque', 'Mascarilla', 'Face masks', 'Masques', 'Mascarillas', 'Mask', 'Masks'],
     ['gloves', 'Gloves', 'Gants', 'Guantes', 'Glove', 'Gant', 'Guante'],
     ['used_gloves', 'Used gloves', 'Gants usagés', 'Guantes usados'],
     ['sanitizer', 'Hand sanitizer', 'Gel hydroalcoolique', 'Gel desinfectante', 'Hand sanitiser', 'Sanitizer', 'Sanitiser'],
-    ['oxygen_cylinder', 'Oxygen cylinder', "Bouteille d'oxygène", 'Cilindro de oxígeno', 'Oxygen cylinders', "Bouteilles d'oxygène", 'Cilindros de oxígeno'],
-    ['oxygen_concentrator', 'Oxygen concentrator', "Concentrateur d'oxygène", 'Concentrador de oxígeno', 'Oxygen concentrators', "Concentrateurs d'oxygène", 'Concentradores de oxígeno'],
+    [
+      'oxygen_cylinder',
+      'Oxygen cylinder',
+      "Bouteille d'oxygène",
+      'Cilindro de oxígeno',
+      'Oxygen cylinders',
+      "Bouteilles d'oxygène",
+      'Cilindros de oxígeno',
+    ],
+    [
+      'oxygen_concentrator',
+      'Oxygen concentrator',
+      "Concentrateur d'oxygène",
+      'Concentrador de oxígeno',
+      'Oxygen concentrators',
+      "Concentrateurs d'oxygène",
+      'Concentradores de oxígeno',
+    ],
     ['ventilator', 'Ventilator', 'Respirateur', 'Respirador', 'Ventilators', 'Respirateurs', 'Respiradores'],
     ['thermometer', 'Thermometer', 'Thermomètre', 'Termómetro', 'Thermometers', 'Thermomètres', 'Termómetros'],
     ['protective_clothing', 'Protective clothing', 'Vêtements de protection', 'Ropa de protección'],
-    ['other_device', 'Other medical device', 'Autre dispositif médical', 'Otro dispositivo médico', 'Other medical devices', 'Autres dispositifs médicaux', 'Otros dispositivos médicos'],
+    [
+      'other_device',
+      'Other medical device',
+      'Autre dispositif médical',
+      'Otro dispositivo médico',
+      'Other medical devices',
+      'Autres dispositifs médicaux',
+      'Otros dispositivos médicos',
+    ],
   ],
   vaccine: [
-    ['covid19_vaccine', 'COVID-19 vaccine', 'Vaccin COVID-19', 'Vacuna COVID-19', 'COVID-19 vaccines', 'Vaccins COVID-19', 'Vacunas COVID-19'],
+    [
+      'covid19_vaccine',
+      'COVID-19 vaccine',
+      'Vaccin COVID-19',
+      'Vacuna COVID-19',
+      'COVID-19 vaccines',
+      'Vaccins COVID-19',
+      'Vacunas COVID-19',
+    ],
     ['other_vaccine', 'Other vaccine', 'Autre vaccin', 'Otra vacuna', 'Other vaccines', 'Autres vaccins', 'Otras vacunas'],
   ],
 };
@@ -104,7 +162,23 @@ const DATA: Readonly<Record<VocabName, readonly Entry[]>> = {
   category: CATEGORY,
   product: [...PRODUCT.medicine, ...PRODUCT.medical_device, ...PRODUCT.vaccine],
   unit: [
-    ['pieces', 'Pieces', 'Pièces', 'Piezas', 'pcs', 'pc', 'Piece', 'Pièce', 'Pieza', 'units', 'unit', 'Unités', 'Unité', 'Unidades', 'Unidad'],
+    [
+      'pieces',
+      'Pieces',
+      'Pièces',
+      'Piezas',
+      'pcs',
+      'pc',
+      'Piece',
+      'Pièce',
+      'Pieza',
+      'units',
+      'unit',
+      'Unités',
+      'Unité',
+      'Unidades',
+      'Unidad',
+    ],
     ['doses', 'Doses', 'Doses', 'Dosis', 'Dose'],
     ['packs', 'Packs', 'Paquets', 'Paquetes', 'Pack', 'Paquet', 'Paquete'],
     ['kg', 'Kilograms', 'Kilogrammes', 'Kilogramos', 'kg', 'kgs', 'Kilogram', 'Kilogramme', 'Kilogramo', 'Kilo', 'Kilos'],
@@ -136,7 +210,15 @@ const DATA: Readonly<Record<VocabName, readonly Entry[]>> = {
     UNKNOWN,
   ],
   detection_method: [
-    ['risk_profiling', 'Risk profiling', 'Profilage des risques', 'Perfilado de riesgos', 'Risk analysis', 'Analyse de risque', 'Análisis de riesgo'],
+    [
+      'risk_profiling',
+      'Risk profiling',
+      'Profilage des risques',
+      'Perfilado de riesgos',
+      'Risk analysis',
+      'Analyse de risque',
+      'Análisis de riesgo',
+    ],
     ['intelligence', 'Intelligence', 'Renseignement', 'Inteligencia'],
     ['routine_control', 'Routine control', 'Contrôle de routine', 'Control rutinario', 'Routine check'],
     ['random_check', 'Random check', 'Contrôle aléatoire', 'Control aleatorio', 'Random control', 'Random selection'],
@@ -255,9 +337,10 @@ function makeVocabulary(name: VocabName, entries: readonly Entry[]): Vocabulary 
 }
 
 export const VOCABS: Readonly<Record<VocabName, Vocabulary>> = Object.freeze(
-  Object.fromEntries(
-    (Object.keys(DATA) as VocabName[]).map((name) => [name, makeVocabulary(name, DATA[name])]),
-  ) as Record<VocabName, Vocabulary>,
+  Object.fromEntries((Object.keys(DATA) as VocabName[]).map((name) => [name, makeVocabulary(name, DATA[name])])) as Record<
+    VocabName,
+    Vocabulary
+  >,
 );
 
 export const PRODUCTS_BY_CATEGORY: Readonly<Record<Category, readonly string[]>> = Object.freeze({

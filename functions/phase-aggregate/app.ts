@@ -21,7 +21,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
     s3: traced('phase-aggregate', s3Client()),
     bucket: get('BUCKET_NAME'),
     // Fenced (store/fence.ts): only lines their case's head names count, so a lapsed lease holder's late write never does.
-    lines: { linesOf: headedLines(store).linesOf, nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined },
+    lines: {
+      linesOf: headedLines(store).linesOf,
+      nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined,
+    },
   };
 }
 

@@ -11,7 +11,12 @@ import { lambdaHandler } from '../shared/handler.ts';
 import { traced } from '../shared/powertools.ts';
 import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
-export type AlertsDeps = StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contactsKey: string; readonly reportBaseUrl?: string };
+export type AlertsDeps = StepContext & {
+  readonly table: PhaseTable;
+  readonly mailer: Mailer;
+  readonly contactsKey: string;
+  readonly reportBaseUrl?: string;
+};
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
   const { config, get } = readEnv('phase-alerts', env, ['BUCKET_NAME', 'TABLE_NAME', 'CONTACTS_KEY']);

@@ -23,7 +23,10 @@ export function createFailureHandler(deps: FailureDeps) {
   return lambdaHandler(
     async (event: unknown): Promise<{ notified: number }> => {
       const e = (event && typeof event === 'object' ? event : {}) as { input?: unknown; error?: { Error?: unknown; Cause?: unknown } };
-      const error = { ...(typeof e.error?.Error === 'string' ? { Error: e.error.Error } : {}), ...(typeof e.error?.Cause === 'string' ? { Cause: e.error.Cause } : {}) };
+      const error = {
+        ...(typeof e.error?.Error === 'string' ? { Error: e.error.Error } : {}),
+        ...(typeof e.error?.Cause === 'string' ? { Cause: e.error.Cause } : {}),
+      };
       return failureStep(deps, e.input ?? {}, error);
     },
     { service: 'phase-failure', logPayloads: true },

@@ -14,5 +14,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PlanDeps {
 }
 
 export function createPlanHandler(deps: PlanDeps) {
-  return lambdaHandler(async (event: unknown): Promise<PhasePlan> => planStep(deps.config, event), { service: 'phase-plan', logPayloads: true });
+  return lambdaHandler(async (event: unknown): Promise<PhasePlan> => planStep(deps.config, event), {
+    service: 'phase-plan',
+    logPayloads: true,
+  });
 }

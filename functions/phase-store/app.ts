@@ -10,7 +10,12 @@ export type StoreDeps = StepContext & { readonly table: PhaseTable };
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StoreDeps {
   const { config, get } = readEnv('phase-store', env, ['BUCKET_NAME', 'TABLE_NAME']);
-  return { config, s3: traced('phase-store', s3Client()), bucket: get('BUCKET_NAME'), table: new PhaseTable({ client: traced('phase-store', dynamoClient()), tableName: get('TABLE_NAME') }) };
+  return {
+    config,
+    s3: traced('phase-store', s3Client()),
+    bucket: get('BUCKET_NAME'),
+    table: new PhaseTable({ client: traced('phase-store', dynamoClient()), tableName: get('TABLE_NAME') }),
+  };
 }
 
 export function createStoreHandler(deps: StoreDeps) {

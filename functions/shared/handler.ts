@@ -44,7 +44,10 @@ function publishMetrics({ metrics }: Powertools): MiddlewareObj {
   return { after: publish, onError: publish };
 }
 
-function outcome<E, R>({ logger }: Powertools, { service, logPayloads = false }: LambdaHandlerOptions): MiddlewareObj<E, R, Error, Context> {
+function outcome<E, R>(
+  { logger }: Powertools,
+  { service, logPayloads = false }: LambdaHandlerOptions,
+): MiddlewareObj<E, R, Error, Context> {
   const started = new WeakMap<object, number>();
   return {
     before: async (request) => {
@@ -52,10 +55,16 @@ function outcome<E, R>({ logger }: Powertools, { service, logPayloads = false }:
     },
     after: async (request) => {
       const ms = Date.now() - (started.get(request) ?? Date.now());
-      logger.info(`${service} done`, logPayloads ? { input: request.event as Record<string, unknown>, ms, result: request.response as Record<string, unknown> } : { ms });
+      logger.info(
+        `${service} done`,
+        logPayloads ? { input: request.event as Record<string, unknown>, ms, result: request.response as Record<string, unknown> } : { ms },
+      );
     },
     onError: async (request) => {
-      logger.error(`${service} failed`, { ...(logPayloads ? { input: request.event as Record<string, unknown> } : {}), error: request.error as Error });
+      logger.error(`${service} failed`, {
+        ...(logPayloads ? { input: request.event as Record<string, unknown> } : {}),
+        error: request.error as Error,
+      });
     },
   };
 }

@@ -15,7 +15,11 @@ import { operationConfigOf, requireEnv } from './env.ts';
 export type EnvName = 'OPERATION_CONFIG' | 'BUCKET_NAME' | 'TABLE_NAME' | 'CONTACTS_KEY';
 
 /** The variables a step needs, checked; OPERATION_CONFIG parsed. */
-export function readEnv(step: string, env: NodeJS.ProcessEnv, names: readonly EnvName[]): { config: OperationConfig; get: (n: EnvName) => string } {
+export function readEnv(
+  step: string,
+  env: NodeJS.ProcessEnv,
+  names: readonly EnvName[],
+): { config: OperationConfig; get: (n: EnvName) => string } {
   const vars = requireEnv(step, env, ['OPERATION_CONFIG', ...names]);
   return { config: operationConfigOf(vars.OPERATION_CONFIG), get: (n) => vars[n] };
 }
@@ -33,7 +37,8 @@ export function inputOf(event: unknown, config: OperationConfig): { input: Phase
 
 export function sliceOf(v: unknown): Slice {
   const s = v as Record<string, unknown> | null;
-  if (!s || typeof s.member !== 'string' || !Number.isInteger(s.phase)) throw new PhaseCloseInputError(`slice must be {member, phase}, not ${JSON.stringify(v)}`);
+  if (!s || typeof s.member !== 'string' || !Number.isInteger(s.phase))
+    throw new PhaseCloseInputError(`slice must be {member, phase}, not ${JSON.stringify(v)}`);
   return { member: s.member, phase: s.phase as number };
 }
 

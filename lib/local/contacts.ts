@@ -9,6 +9,8 @@ import { contactsKeyFor, contactsOf } from '../../functions/core/contracts/phase
 
 export async function putContacts(s3: S3Client, bucket: string, operation: OperationConfig): Promise<string> {
   const key = contactsKeyFor(operation);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(contactsOf(operation)), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(contactsOf(operation)), ContentType: 'application/json' }),
+  );
   return key;
 }

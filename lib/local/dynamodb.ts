@@ -11,7 +11,12 @@ import { DataDirInUseError } from './registry.ts';
 
 // dynalite ships no types: its one function, as used here.
 const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (opts: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const dynalite = require('dynalite') as (opts: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 // The LevelDB dynalite opens (its own dependency, resolved from it).
 const { Level } = createRequire(require.resolve('dynalite'))('level') as {
   Level: new (path: string) => { open(): Promise<void>; close(): Promise<void> };
@@ -28,7 +33,9 @@ async function assertNotLocked(path: string): Promise<void> {
   } catch (e) {
     const err = e as { code?: string; cause?: { code?: string; message?: string } };
     if (err.cause?.code === 'LEVEL_LOCKED' || err.code === 'LEVEL_LOCKED') {
-      throw new DataDirInUseError(`the DynamoDB data in ${path} is held by another process: is a \`seizures dev\` already running on this data directory?`);
+      throw new DataDirInUseError(
+        `the DynamoDB data in ${path} is held by another process: is a \`seizures dev\` already running on this data directory?`,
+      );
     }
     throw e;
   }

@@ -43,7 +43,14 @@ import {
 } from './settings.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
-export { CloudAlreadyRunningError, DataDirError, DataDirInUseError, LocalCloudNotRunningError, readDescriptor, type CloudDescriptor } from './registry.ts';
+export {
+  CloudAlreadyRunningError,
+  DataDirError,
+  DataDirInUseError,
+  LocalCloudNotRunningError,
+  readDescriptor,
+  type CloudDescriptor,
+} from './registry.ts';
 export { readMessages, type QueueMessage, type SqsLambda, type Settled } from './queue.ts';
 export { encodeS3EventKey, routedToIngest } from './notifications.ts';
 export {
@@ -108,7 +115,10 @@ export interface LocalCloud {
    * handlers) on this cloud's data, for this cloud's operation.
    * @throws WorkflowFailedError (lib/local/stepfunctions.ts) when the execution fails
    */
-  closePhase(input: PhaseCloseExecutionInput, opts?: Omit<ClosePhaseOptions, 'endpoints' | 'bucket' | 'tableName' | 'operation' | 'input'>): Promise<PhaseCloseOutput>;
+  closePhase(
+    input: PhaseCloseExecutionInput,
+    opts?: Omit<ClosePhaseOptions, 'endpoints' | 'bucket' | 'tableName' | 'operation' | 'input'>,
+  ): Promise<PhaseCloseOutput>;
   /** Stops receiving, waits for ingests in flight (stopGraceMs), closes every server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -191,7 +201,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       process.env[k] = v;
     }
     // Powertools: warnings and errors only, no EMF metrics on stdout, unless the caller set them.
-    for (const [k, v] of [['POWERTOOLS_LOG_LEVEL', 'WARN'], ['POWERTOOLS_METRICS_DISABLED', 'true']] as const) {
+    for (const [k, v] of [
+      ['POWERTOOLS_LOG_LEVEL', 'WARN'],
+      ['POWERTOOLS_METRICS_DISABLED', 'true'],
+    ] as const) {
       if (process.env[k] === undefined) {
         saved.set(k, undefined);
         process.env[k] = v;
@@ -295,7 +308,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 }
 
 /** What `seizures dev` prints at start: where everything is and how to upload. */
-export function banner(c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'>): string {
+export function banner(
+  c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'>,
+): string {
   return [
     'Local cloud running (Ctrl-C stops it):',
     `  S3          ${c.endpoints.s3}   bucket ${c.bucket}`,

@@ -85,7 +85,9 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 export function readMessages(dir: string): QueueMessage[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -199,7 +201,11 @@ export class LocalQueue extends EventEmitter<{ settled: [Settled]; idle: [] }> {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
         this.off('idle', done);
-        reject(new Error(`the ingest queue is not idle after ${timeoutMs} ms: ${this.#entries.size} message(s) left, ${this.#running} invocation(s) running`));
+        reject(
+          new Error(
+            `the ingest queue is not idle after ${timeoutMs} ms: ${this.#entries.size} message(s) left, ${this.#running} invocation(s) running`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(t);

@@ -12,7 +12,6 @@ import { objectsOfBody, routedToIngest, type ObjectCreated, type Sequencer } fro
 import type { QueueMessage } from './queue.ts';
 import { FINISHED } from './settings.ts';
 
-
 export interface ReconcileInput {
   readonly s3: S3Client;
   readonly store: SeizureStore;
@@ -47,7 +46,16 @@ export async function objectsToReconcile(o: ReconcileInput): Promise<ObjectCreat
       const id = `${key}\u0000${eTag}`;
       if (queued.has(id) || queued.has(`${key}\u0000*`) || finished.has(id)) continue;
       const modified = obj.LastModified?.getTime() ?? Date.now();
-      out.push({ bucket: o.bucket, key, size: obj.Size ?? 0, eTag, eventName: 'ObjectCreated:Put', eventTime: new Date(modified).toISOString(), sequencer: '', modified });
+      out.push({
+        bucket: o.bucket,
+        key,
+        size: obj.Size ?? 0,
+        eTag,
+        eventName: 'ObjectCreated:Put',
+        eventTime: new Date(modified).toISOString(),
+        sequencer: '',
+        modified,
+      });
     }
     token = page.NextContinuationToken;
   } while (token);

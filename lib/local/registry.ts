@@ -55,7 +55,9 @@ export function prepareDataDir(dir: string): string {
     rmSync(probe);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new DataDirError(`the data directory ${abs} is not writable (${err.code ?? err.message}): choose another with --data-dir or SEIZURES_DATA_DIR`);
+    throw new DataDirError(
+      `the data directory ${abs} is not writable (${err.code ?? err.message}): choose another with --data-dir or SEIZURES_DATA_DIR`,
+    );
   }
   return abs;
 }

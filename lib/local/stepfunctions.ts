@@ -14,7 +14,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { envForLocal, s3Client, type LocalEndpoints } from '../../functions/core/aws.ts';
 import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/config.ts';
 import {
@@ -62,7 +68,10 @@ export class WorkflowFailedError extends Error {
 }
 
 /** The definition of workflows/{name}.asl.json (or a path) with its placeholders filled. */
-export async function loadWorkflow(nameOrPath: string, substitutions: Readonly<Record<string, string>> = {}): Promise<StateMachineDefinition> {
+export async function loadWorkflow(
+  nameOrPath: string,
+  substitutions: Readonly<Record<string, string>> = {},
+): Promise<StateMachineDefinition> {
   const file = nameOrPath.includes('/') ? resolve(nameOrPath) : resolve(PROJECT_ROOT, 'workflows', `${nameOrPath}.asl.json`);
   return JSON.parse(substitute(await readFile(file, 'utf8'), substitutions)) as StateMachineDefinition;
 }
@@ -98,7 +107,8 @@ export async function runWorkflow(nameOrPath: string, input: Json, opts: RunWork
     return await run.result;
   } catch (e) {
     if (e instanceof ExecutionAbortedError) throw new WorkflowFailedError('States.Aborted', 'the execution was aborted');
-    if (e instanceof ExecutionTimeoutError) throw new WorkflowFailedError('States.Timeout', "the execution ran longer than the workflow's TimeoutSeconds");
+    if (e instanceof ExecutionTimeoutError)
+      throw new WorkflowFailedError('States.Timeout', "the execution ran longer than the workflow's TimeoutSeconds");
     if (e instanceof ExecutionError) {
       const caught = (e as Error & { cause?: Error }).cause;
       throw new WorkflowFailedError(caught?.name ?? 'Error', caught?.message ?? e.message);
@@ -113,7 +123,12 @@ export async function runWorkflow(nameOrPath: string, input: Json, opts: RunWork
 /** Every Task state of a definition, Map and Parallel states' inner ones included. */
 export function taskStatesOf(def: Pick<StateMachineDefinition, 'States'>): string[] {
   return Object.entries(def.States).flatMap(([name, s]): string[] => {
-    const st = s as { Type: string; ItemProcessor?: StateMachineDefinition; Iterator?: StateMachineDefinition; Branches?: StateMachineDefinition[] };
+    const st = s as {
+      Type: string;
+      ItemProcessor?: StateMachineDefinition;
+      Iterator?: StateMachineDefinition;
+      Branches?: StateMachineDefinition[];
+    };
     if (st.Type === 'Task') return [name];
     if (st.Type === 'Map') return taskStatesOf((st.ItemProcessor ?? st.Iterator)!);
     if (st.Type === 'Parallel') return (st.Branches ?? []).flatMap(taskStatesOf);
@@ -183,7 +198,8 @@ export async function closePhaseLocal(o: ClosePhaseOptions): Promise<PhaseCloseO
     const invoke = async (input: Json): Promise<Json> => {
       const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: string; Payload?: unknown };
       const target = FunctionName ? byArn.get(FunctionName) : undefined;
-      if (!target) throw lambdaError(Object.assign(new Error(`Function not found: ${FunctionName}`), { name: 'Lambda.ResourceNotFoundException' }));
+      if (!target)
+        throw lambdaError(Object.assign(new Error(`Function not found: ${FunctionName}`), { name: 'Lambda.ResourceNotFoundException' }));
       let result: unknown;
       try {
         result = await target.handler(JSON.parse(JSON.stringify(Payload ?? null)), lambdaContext(target.step));
@@ -226,7 +242,12 @@ async function loadHandler(step: PhaseStep, run: number): Promise<LambdaHandler>
 /** The error as the lambda:invoke integration reports a function error: Error = its type, Cause = Lambda's JSON. */
 function lambdaError(e: unknown): Error {
   const err = e instanceof Error ? e : new Error(String(e));
-  const type = err.name && err.name !== 'Error' ? err.name : err.constructor?.name && err.constructor.name !== 'Object' ? err.constructor.name : 'Error';
+  const type =
+    err.name && err.name !== 'Error'
+      ? err.name
+      : err.constructor?.name && err.constructor.name !== 'Object'
+        ? err.constructor.name
+        : 'Error';
   const out = new Error(JSON.stringify({ errorType: type, errorMessage: err.message, trace: (err.stack ?? '').split('\n') }));
   out.name = type;
   return out;

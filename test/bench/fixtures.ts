@@ -12,9 +12,14 @@ import { FIELDS } from '../../functions/core/schema.ts';
 export const BENCH_DIR = join(tmpdir(), 'seizure-pipeline-bench');
 
 const PRODUCTS: Array<[string, string, string]> = [
-  ['Medicines', 'Ivermectin', 'Pieces'], ['Medicines', 'Doxycycline', 'Packs'], ['Medicines', 'Pregabalin', 'Pieces'],
-  ['Medical devices', 'COVID-19 test kit', 'Pieces'], ['Medical devices', 'Face mask', 'Pieces'],
-  ['Medical devices', 'Used gloves', 'kg'], ['Medical devices', 'Hand sanitizer', 'Litres'], ['Vaccines', 'COVID-19 vaccine', 'Doses'],
+  ['Medicines', 'Ivermectin', 'Pieces'],
+  ['Medicines', 'Doxycycline', 'Packs'],
+  ['Medicines', 'Pregabalin', 'Pieces'],
+  ['Medical devices', 'COVID-19 test kit', 'Pieces'],
+  ['Medical devices', 'Face mask', 'Pieces'],
+  ['Medical devices', 'Used gloves', 'kg'],
+  ['Medical devices', 'Hand sanitizer', 'Litres'],
+  ['Vaccines', 'COVID-19 vaccine', 'Doses'],
 ];
 const ORIGINS = ['IN', 'CN', 'TR', 'AE', 'NG', 'US', 'BR', 'PK'];
 const MODES = ['Air cargo', 'Express courier', 'Postal', 'Sea', 'Road'];

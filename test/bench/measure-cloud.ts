@@ -28,7 +28,6 @@ import { loadOperationConfig } from '../../functions/core/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
 import { validateSpreadsheet } from '../../functions/core/validate.ts';
 
-
 /** DynamoDB (dynalite, in memory) and S3 (s3rver) in this process, as the local cloud runs them. */
 async function emulators() {
   const dir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -56,8 +55,13 @@ const phaseDir = (n: number) => join(BENCH_DIR, `phase-close-headed-${n}`);
 
 /** A Member's CSV of `rows` template-shaped rows. */
 function benchCsv(member: string, rows: number): string {
-  const quote = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v === null ? '' : `"${String(v).replaceAll('"', '""')}"`);
-  return [FIELDS.map((f) => f.labels.en).join(','), ...Array.from({ length: rows }, (_, i) => benchRow(member, i).map(quote).join(','))].join('\n') + '\n';
+  const quote = (v: unknown) =>
+    v instanceof Date ? v.toISOString().slice(0, 10) : v === null ? '' : `"${String(v).replaceAll('"', '""')}"`;
+  return (
+    [FIELDS.map((f) => f.labels.en).join(','), ...Array.from({ length: rows }, (_, i) => benchRow(member, i).map(quote).join(','))].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 /** N stored seizure lines spread over 160 Members and the three phases, with realistic variety (lazily, as requests). */
@@ -65,9 +69,15 @@ function* lineItems(n: number): Generator<WriteRequest> {
   const config = loadOperationConfig();
   const members = config.members.map((m) => m.code);
   const products: Array<[SeizureRecord['category'], string, SeizureRecord['unit']]> = [
-    ['medicine', 'ivermectin', 'pieces'], ['medicine', 'doxycycline', 'packs'], ['medicine', 'pregabalin', 'pieces'],
-    ['medicine', 'tramadol', 'pieces'], ['medical_device', 'test_kit', 'pieces'], ['medical_device', 'face_mask', 'pieces'],
-    ['medical_device', 'oxygen_cylinder', 'pieces'], ['medical_device', 'used_gloves', 'kg'], ['vaccine', 'covid19_vaccine', 'doses'],
+    ['medicine', 'ivermectin', 'pieces'],
+    ['medicine', 'doxycycline', 'packs'],
+    ['medicine', 'pregabalin', 'pieces'],
+    ['medicine', 'tramadol', 'pieces'],
+    ['medical_device', 'test_kit', 'pieces'],
+    ['medical_device', 'face_mask', 'pieces'],
+    ['medical_device', 'oxygen_cylinder', 'pieces'],
+    ['medical_device', 'used_gloves', 'kg'],
+    ['vaccine', 'covid19_vaccine', 'doses'],
   ];
   const origins = ['IN', 'CN', 'TR', 'AE', 'NG', 'US', 'BR', 'PK', 'BD', 'VN'];
   const modes = ['air_cargo', 'express_courier', 'postal', 'sea', 'road'];
@@ -78,18 +88,36 @@ function* lineItems(n: number): Generator<WriteRequest> {
     const days = (Date.parse(phase.end) - Date.parse(phase.start)) / 86_400_000 + 1;
     const date = new Date(Date.parse(phase.start) + ((i * 7919) % days) * 86_400_000).toISOString().slice(0, 10);
     const [category, product, unit] = products[(i * 31) % products.length]!;
-    const caseRef = `C-${Math.floor(i / 2)}`, lineNo = (i % 2) + 1;
+    const caseRef = `C-${Math.floor(i / 2)}`,
+      lineNo = (i % 2) + 1;
     const r: SeizureRecord = {
-      reporting_member: member, case_ref: caseRef, line_no: lineNo, seizure_date: date, phase: phase.phase, category, product,
-      quantity: 10 + ((i * 97) % 5000), unit, transport_mode: modes[(i * 13) % modes.length]!, infringement_type: 'falsified',
-      origin_country: origins[(i * 17) % origins.length]!, destination_country: member, concealment_method: concealments[(i * 7) % concealments.length]!,
+      reporting_member: member,
+      case_ref: caseRef,
+      line_no: lineNo,
+      seizure_date: date,
+      phase: phase.phase,
+      category,
+      product,
+      quantity: 10 + ((i * 97) % 5000),
+      unit,
+      transport_mode: modes[(i * 13) % modes.length]!,
+      infringement_type: 'falsified',
+      origin_country: origins[(i * 17) % origins.length]!,
+      destination_country: member,
+      concealment_method: concealments[(i * 7) % concealments.length]!,
       source: { file: 'seed.xlsx', sheet: 'Seizures', row: i + 2 },
     };
     yield {
       PutRequest: {
         Item: {
-          pk: keys.casePk(member, caseRef), sk: keys.lineSk(lineNo), gsi1pk: keys.phasePk(phase.phase, member), gsi1sk: keys.phaseSk(caseRef, lineNo),
-          orderToken: '2026-11-28T00:00:00.000Z#0', objectKey: `incoming/${member}/seed.xlsx`, versionId: 'v1', ...r,
+          pk: keys.casePk(member, caseRef),
+          sk: keys.lineSk(lineNo),
+          gsi1pk: keys.phasePk(phase.phase, member),
+          gsi1sk: keys.phaseSk(caseRef, lineNo),
+          orderToken: '2026-11-28T00:00:00.000Z#0',
+          objectKey: `incoming/${member}/seed.xlsx`,
+          versionId: 'v1',
+          ...r,
         },
       },
     };
@@ -101,7 +129,8 @@ function* headItems(n: number): Generator<WriteRequest> {
   const shards = new Map<string, Map<string, Head>>();
   for (const req of lineItems(n)) {
     const item = (req as { PutRequest: { Item: Record<string, unknown> } }).PutRequest.Item;
-    const member = String(item['reporting_member']), ref = headRef(String(item['case_ref']));
+    const member = String(item['reporting_member']),
+      ref = headRef(String(item['case_ref']));
     const pk = keys.headsPk(member, headShardOf(ref));
     const heads = shards.get(pk) ?? new Map<string, Head>();
     shards.set(pk, heads);
@@ -113,7 +142,12 @@ function* headItems(n: number): Generator<WriteRequest> {
 
 async function recordsOf(file: string): Promise<SeizureRecord[]> {
   const out: SeizureRecord[] = [];
-  await validateSpreadsheet(await fileByteSource(file), { config: loadOperationConfig(), member: 'FR', today: '2026-11-28', onRecord: (r) => void out.push(r) });
+  await validateSpreadsheet(await fileByteSource(file), {
+    config: loadOperationConfig(),
+    member: 'FR',
+    today: '2026-11-28',
+    onRecord: (r) => void out.push(r),
+  });
   return out;
 }
 
@@ -125,9 +159,14 @@ const CASES: Record<string, Case> = {
     const requests = records.map((r) => ({
       PutRequest: {
         Item: {
-          pk: keys.casePk(r.reporting_member, r.case_ref), sk: keys.lineSk(r.line_no),
-          gsi1pk: keys.phasePk(r.phase, r.reporting_member), gsi1sk: keys.phaseSk(r.case_ref, r.line_no),
-          orderToken: '2026-11-28T00:00:00.000Z#0', objectKey: 'incoming/FR/bench.xlsx', versionId: 'v1', ...r,
+          pk: keys.casePk(r.reporting_member, r.case_ref),
+          sk: keys.lineSk(r.line_no),
+          gsi1pk: keys.phasePk(r.phase, r.reporting_member),
+          gsi1sk: keys.phaseSk(r.case_ref, r.line_no),
+          orderToken: '2026-11-28T00:00:00.000Z#0',
+          objectKey: 'incoming/FR/bench.xlsx',
+          versionId: 'v1',
+          ...r,
         },
       },
     }));
@@ -145,9 +184,20 @@ const CASES: Record<string, Case> = {
     await env.s3.send(new PutObjectCommand({ Bucket: 'submissions', Key: key, Body: createReadStream(file!), ContentLength: size }));
     const store = new SeizureStore({ client: env.ddb, tableName: 'seizures' });
     const handler = createIngestHandler({ s3: env.s3, store, config: loadOperationConfig() });
-    const body = JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: 'submissions' }, object: { key: encodeURIComponent(key), size, sequencer: '01' } } }] });
+    const body = JSON.stringify({
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: { bucket: { name: 'submissions' }, object: { key: encodeURIComponent(key), size, sequencer: '01' } },
+        },
+      ],
+    });
     const t0 = performance.now();
-    const res = await handler({ Records: [{ messageId: 'm1', body }] } as unknown as SQSEvent, { getRemainingTimeInMillis: () => 900_000 } as unknown as Context);
+    const res = await handler(
+      { Records: [{ messageId: 'm1', body }] } as unknown as SQSEvent,
+      { getRemainingTimeInMillis: () => 900_000 } as unknown as Context,
+    );
     const seconds = (performance.now() - t0) / 1000;
     if (res.batchItemFailures.length) throw new Error('ingest failed');
     const [sub] = await store.listSubmissions({ member: 'FR' });
@@ -160,7 +210,9 @@ const CASES: Record<string, Case> = {
     const { size } = await stat(file!);
     const s3 = s3Client(cloud.endpoints);
     const t0 = performance.now();
-    await s3.send(new PutObjectCommand({ Bucket: cloud.bucket, Key: 'incoming/FR/big.xlsx', Body: createReadStream(file!), ContentLength: size }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: cloud.bucket, Key: 'incoming/FR/big.xlsx', Body: createReadStream(file!), ContentLength: size }),
+    );
     await cloud.waitForIdle(3_600_000);
     const timed = (performance.now() - t0) / 1000;
     const subs = await new SeizureStore({ client: dynamoClient(cloud.endpoints), tableName: cloud.tableName }).listSubmissions();
@@ -171,7 +223,9 @@ const CASES: Record<string, Case> = {
   /** End to end: 160 Members each upload a 100-row file at once. */
   async 'e2e-many'() {
     const cloud = await freshCloud();
-    const members = loadOperationConfig().members.slice(0, 160).map((m) => m.code);
+    const members = loadOperationConfig()
+      .members.slice(0, 160)
+      .map((m) => m.code);
     const files = members.map((m) => ({ key: `incoming/${m}/week.csv`, body: benchCsv(m, 100) }));
     const s3 = s3Client(cloud.endpoints);
     const t0 = performance.now();
@@ -206,12 +260,14 @@ const CASES: Record<string, Case> = {
     let lines = 0;
     const t0 = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      while (next < slices.length) {
-        const s = slices[next++]!;
-        for await (const _ of store.linesOf(s.phase, s.member)) lines++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < slices.length) {
+          const s = slices[next++]!;
+          for await (const _ of store.linesOf(s.phase, s.member)) lines++;
+        }
+      }),
+    );
     const timed = (performance.now() - t0) / 1000;
     await cloud.stop();
     return { lines, timed };

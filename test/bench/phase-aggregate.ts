@@ -26,10 +26,34 @@ export const BENCH_CONFIG = parseOperationConfig({
   members: Array.from({ length: 160 }, (_, i) => `${String.fromCharCode(65 + Math.floor(i / 26))}${String.fromCharCode(65 + (i % 26))}`),
 });
 
-const PRODUCTS = ['ivermectin', 'doxycycline', 'pregabalin', 'hydroxychloroquine', 'chloroquine', 'azithromycin', 'favipiravir', 'remdesivir', 'dexamethasone', 'paracetamol', 'tramadol', 'other_medicine'];
+const PRODUCTS = [
+  'ivermectin',
+  'doxycycline',
+  'pregabalin',
+  'hydroxychloroquine',
+  'chloroquine',
+  'azithromycin',
+  'favipiravir',
+  'remdesivir',
+  'dexamethasone',
+  'paracetamol',
+  'tramadol',
+  'other_medicine',
+];
 const ORIGINS = ['CN', 'IN', 'HK', 'TR', 'AE', 'PK', 'BD', 'SG', 'US', 'NG', 'EG', 'RU', 'TH', 'VN', 'MY', 'ID', 'BR', 'MX', 'ZA', 'KE'];
 const MODES = ['sea', 'rail', 'road', 'air_cargo', 'air_passenger', 'express_courier', 'postal', 'other'];
-const CONCEALMENTS = ['none', 'misdescribed', 'undervalued', 'mixed_with_legitimate', 'baggage', 'on_body', 'vehicle_cavity', 'repackaged', 'split_consignment', 'false_documents'];
+const CONCEALMENTS = [
+  'none',
+  'misdescribed',
+  'undervalued',
+  'mixed_with_legitimate',
+  'baggage',
+  'on_body',
+  'vehicle_cavity',
+  'repackaged',
+  'split_consignment',
+  'false_documents',
+];
 const UNITS: SeizureRecord['unit'][] = ['pieces', 'pieces', 'pieces', 'packs', 'kg', 'litres'];
 
 /** A deterministic PRNG (mulberry32). */
@@ -110,11 +134,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const agg = await aggregateLines(input, BENCH_CONFIG, asAsync(syntheticLines(N)));
     const aggregateSeconds = (performance.now() - t) / 1000;
     const aggregateRssMB = process.resourceUsage().maxRSS / 1024;
-    const groups = agg.phases.reduce((s, p) => s + Object.values(p.by).reduce((x, b) => x + Object.keys(b).length, 0) + Object.values(p.weeks).reduce((x, w) => x + Object.values(w.by).reduce((y, d) => y + Object.keys(d).length, 0), 0) + Object.values(p.sizes).reduce((x, z) => x + Object.keys(z.counts).length, 0), 0);
+    const groups = agg.phases.reduce(
+      (s, p) =>
+        s +
+        Object.values(p.by).reduce((x, b) => x + Object.keys(b).length, 0) +
+        Object.values(p.weeks).reduce((x, w) => x + Object.values(w.by).reduce((y, d) => y + Object.keys(d).length, 0), 0) +
+        Object.values(p.sizes).reduce((x, z) => x + Object.keys(z.counts).length, 0),
+      0,
+    );
     out = { lines: agg.lines, cases: agg.cumulativeCases, groups, aggregateSeconds, aggregateRssMB };
     if (process.env.BENCH_SIZES) {
       const p = agg.phases[2]!;
-      console.error(JSON.stringify({ by: Object.fromEntries(Object.entries(p.by).map(([k, v]) => [k, JSON.stringify(v).length])), weeks: JSON.stringify(p.weeks).length, sizes: JSON.stringify(p.sizes).length }));
+      console.error(
+        JSON.stringify({
+          by: Object.fromEntries(Object.entries(p.by).map(([k, v]) => [k, JSON.stringify(v).length])),
+          weeks: JSON.stringify(p.weeks).length,
+          sizes: JSON.stringify(p.sizes).length,
+        }),
+      );
     }
     if (MODE === 'close') {
       const t2 = performance.now();
@@ -125,5 +162,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const seconds = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, ...out }));
+  console.log(
+    JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, ...out }),
+  );
 }

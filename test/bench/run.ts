@@ -192,6 +192,14 @@ async function signals(): Promise<void> {
   await signalsBench();
 }
 
-const CASES: Record<string, () => Promise<void>> = { validation, bundles, ingestion, e2e: endToEnd, 'phase-close': phaseClose, hostile, signals };
+const CASES: Record<string, () => Promise<void>> = {
+  validation,
+  bundles,
+  ingestion,
+  e2e: endToEnd,
+  'phase-close': phaseClose,
+  hostile,
+  signals,
+};
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();

@@ -75,7 +75,9 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
     phases.push({ phase: p, start: s, end: addDays(s, days - 1) });
     s = addDays(s, days);
   }
-  const pool = [...ALPHA2].filter((c) => !ORIGINS.includes(c) && !NEW_ORIGINS.includes(c) && !NEW_HUBS.includes(c) && !HUBS.includes(c)).sort();
+  const pool = [...ALPHA2]
+    .filter((c) => !ORIGINS.includes(c) && !NEW_ORIGINS.includes(c) && !NEW_HUBS.includes(c) && !HUBS.includes(c))
+    .sort();
   const nMembers = 40 + rng.int(41);
   const codes = rng.shuffle(pool).slice(0, nMembers).sort();
   const config = parseOperationConfig({ id: 'bench', name: 'Bench operation', phases, members: codes.map((code) => ({ code })) });
@@ -88,10 +90,13 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
   const routesOf = new Map(
     codes.map((m) => {
       const n = 1 + rng.int(3);
-      return [m, Array.from({ length: n }, () => {
-        const o = rng.pick(ORIGINS);
-        return rng.next() < 0.25 ? [o, rng.pick(HUBS.filter((h) => h !== o))] : [o];
-      })];
+      return [
+        m,
+        Array.from({ length: n }, () => {
+          const o = rng.pick(ORIGINS);
+          return rng.next() < 0.25 ? [o, rng.pick(HUBS.filter((h) => h !== o))] : [o];
+        }),
+      ];
     }),
   );
   const concOf = new Map(products.map((p) => [p, rng.shuffle(CONCEALMENTS).slice(0, 1 + rng.int(3))]));
@@ -147,7 +152,7 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
     }
   }
   const linesPerCase = 1.7;
-  const rateOf = (p: string) => ((casesPerMemberWeek * linesPerCase * pop.get(p)!) / popSum); // lines per Member-week
+  const rateOf = (p: string) => (casesPerMemberWeek * linesPerCase * pop.get(p)!) / popSum; // lines per Member-week
 
   // Plants.
   const planted: Planted[] = [];
@@ -162,15 +167,25 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
       const at = spreadOver(plant.members);
       const product = rng.pick(products.slice(0, 10));
       const from = addDays(ph.start, rng.int(Math.max(1, daysOf(ph) - 28)));
-      for (let i = 0; i < plant.expected; i++) addCase(at[i % at.length]!, addDays(from, rng.int(28)), () => product, 1, [origin, hub], 'R');
+      for (let i = 0; i < plant.expected; i++)
+        addCase(at[i % at.length]!, addDays(from, rng.int(28)), () => product, 1, [origin, hub], 'R');
       const dest = at.length === 1 ? at[0]! : undefined;
-      planted.push({ ...plant, phase: ph.phase, origin, transit: hub, route: dest ? `${origin}>${hub}>${dest}` : undefined, lines: plant.expected });
+      planted.push({
+        ...plant,
+        phase: ph.phase,
+        origin,
+        transit: hub,
+        route: dest ? `${origin}>${hub}>${dest}` : undefined,
+        lines: plant.expected,
+      });
       continue;
     }
     // A product whose background gives about `expected` lines in the window.
     const windowMemberWeeks = plant.kind === 'burst' ? nMembers : (nMembers * daysOf(ph)) / 7;
     const want = plant.expected / windowMemberWeeks;
-    const product = [...products].filter((p) => !used.has(p)).sort((a, b) => Math.abs(Math.log(rateOf(a) / want)) - Math.abs(Math.log(rateOf(b) / want)))[0]!;
+    const product = [...products]
+      .filter((p) => !used.has(p))
+      .sort((a, b) => Math.abs(Math.log(rateOf(a) / want)) - Math.abs(Math.log(rateOf(b) / want)))[0]!;
     used.add(product);
     // Scale that product's background to exactly the expectation asked for (its popularity is only a start).
     const ratio = want / rateOf(product);

@@ -31,7 +31,12 @@ async function closes(sc: Scenario, seed: number, interim: boolean): Promise<Clo
   const sorted = [...sc.lines].sort(compareIndexOrder);
   const out: Close[] = [];
   // One aggregate serves the three final closes: a final close's per-phase aggregates are those of its phases.
-  const finals: PhaseCloseInput[] = sc.config.phases.map((p) => ({ operation: 'bench', phase: p.phase, mode: 'final', asOf: addDays(p.end, 1) }));
+  const finals: PhaseCloseInput[] = sc.config.phases.map((p) => ({
+    operation: 'bench',
+    phase: p.phase,
+    mode: 'final',
+    asOf: addDays(p.end, 1),
+  }));
   const all = await aggregateLines(finals[2]!, sc.config, sorted);
   for (const input of finals) {
     const agg = { ...all, phase: input.phase, asOf: input.asOf, phases: all.phases.slice(0, input.phase) };
@@ -63,7 +68,8 @@ function found(p: Planted, cs: readonly Close[]): boolean {
         return s.kind === 'rising' && s.key === p.product && also(s).some((a) => a.kind === 'alarm' && a.key === p.product);
       }
       const keys = [p.route, p.origin, p.transit].filter(Boolean);
-      const mine = (k: string) => keys.includes(k) || (p.route === undefined && (k.startsWith(`${p.origin}>${p.transit}>`) || k === p.origin || k === p.transit));
+      const mine = (k: string) =>
+        keys.includes(k) || (p.route === undefined && (k.startsWith(`${p.origin}>${p.transit}>`) || k === p.origin || k === p.transit));
       if (s.kind === 'new' && mine(s.route ?? s.origin ?? s.transit ?? '')) return true;
       if (s.kind === 'alarm' && s.dimension === 'route' && mine(s.key)) return true;
       return also(s).some((a) => mine(a.key));
@@ -93,13 +99,18 @@ export async function signalsBench(): Promise<Record<string, number | string>> {
       runSignals += c.ncp.length;
       if (c.analysts.length === 0) silentAnalysts++;
       if (c.ncp.length === 0) silentNcp++;
-      for (const s of c.analysts) kinds.set(s.kind === 'new' ? `new:${s.novelty}` : s.kind, (kinds.get(s.kind === 'new' ? `new:${s.novelty}` : s.kind) ?? 0) + 1);
+      for (const s of c.analysts)
+        kinds.set(s.kind === 'new' ? `new:${s.novelty}` : s.kind, (kinds.get(s.kind === 'new' ? `new:${s.novelty}` : s.kind) ?? 0) + 1);
     }
     if (runSignals === 0) silentRunsNcp++;
   }
   console.log(`\n## Signals on quiet operations (${RUNS} operations, ${quietCloses} closes: 3 final + interim weeks each)`);
-  console.log(`false signals per close: analysts ${(quietAnalysts / quietCloses).toFixed(2)}, NCP ${(quietNcp / quietCloses).toFixed(2)}  (target <= 1)`);
-  console.log(`closes with no signal at all: analysts ${pct(silentAnalysts / quietCloses)}, NCP ${pct(silentNcp / quietCloses)}  (target >= 90%)`);
+  console.log(
+    `false signals per close: analysts ${(quietAnalysts / quietCloses).toFixed(2)}, NCP ${(quietNcp / quietCloses).toFixed(2)}  (target <= 1)`,
+  );
+  console.log(
+    `closes with no signal at all: analysts ${pct(silentAnalysts / quietCloses)}, NCP ${pct(silentNcp / quietCloses)}  (target >= 90%)`,
+  );
   console.log(`operations (all 5 closes) with no NCP signal: ${pct(silentRunsNcp / RUNS)}`);
   console.log(`false signals by kind (analysts): ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
 
@@ -129,7 +140,8 @@ export async function signalsBench(): Promise<Record<string, number | string>> {
       }
     }
     const recall = hits / RUNS;
-    const inTarget = cell.kind === 'new_route' ? cell.expected >= 10 && cell.members >= 3 : cell.size >= 3 && cell.expected >= 10 && cell.members >= 3;
+    const inTarget =
+      cell.kind === 'new_route' ? cell.expected >= 10 && cell.members >= 3 : cell.size >= 3 && cell.expected >= 10 && cell.members >= 3;
     if (inTarget) {
       targetHits += hits;
       targetRuns += RUNS;
@@ -139,7 +151,9 @@ export async function signalsBench(): Promise<Record<string, number | string>> {
       `${cell.kind.padEnd(10)} ${cell.kind === 'new_route' ? '  - ' : `${cell.size}x`.padStart(4)}  ${String(cell.expected).padStart(14)}  ${String(cell.members).padStart(7)}  ${pct(recall).padStart(6)}${inTarget ? '*' : ' '}  ${(other / nCloses).toFixed(2)}`,
     );
   }
-  console.log(`* in the target (>= 3x, >= 10 expected lines, >= 3 Members): recall ${pct(targetHits / Math.max(1, targetRuns))} (target >= 90%)`);
+  console.log(
+    `* in the target (>= 3x, >= 10 expected lines, >= 3 Members): recall ${pct(targetHits / Math.max(1, targetRuns))} (target >= 90%)`,
+  );
   return {
     quietFalsePerCloseAnalysts: quietAnalysts / quietCloses,
     quietFalsePerCloseNcp: quietNcp / quietCloses,

@@ -6,7 +6,15 @@
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { closePhaseInput, describeFailure, followAwsExecution, fromHistoryEvent, phaseOfFlag, printer, type StepEvent } from '../../bin/cli/close-phase.ts';
+import {
+  closePhaseInput,
+  describeFailure,
+  followAwsExecution,
+  fromHistoryEvent,
+  phaseOfFlag,
+  printer,
+  type StepEvent,
+} from '../../bin/cli/close-phase.ts';
 import { UsageError } from '../../bin/cli/common.ts';
 import type { Progress } from '../../bin/cli/progress.ts';
 import { loadOperationConfig } from '../../functions/core/config.ts';
@@ -21,12 +29,22 @@ function recorder(): Progress & { lines: string[] } {
 
 describe('close-phase input', () => {
   test('a final run is as of the day after the phase ends, as its schedule runs it', () => {
-    assert.deepEqual(closePhaseInput(config, { phase: phase2, interim: false }), { operation: 'stop-ii', phase: 2, mode: 'final', asOf: '2022-02-01' });
+    assert.deepEqual(closePhaseInput(config, { phase: phase2, interim: false }), {
+      operation: 'stop-ii',
+      phase: 2,
+      mode: 'final',
+      asOf: '2022-02-01',
+    });
   });
 
   test('an interim run is as of today unless --as-of says otherwise', () => {
     assert.deepEqual(closePhaseInput(config, { phase: phase2, interim: true, today: '2021-12-20' }).asOf, '2021-12-20');
-    assert.deepEqual(closePhaseInput(config, { phase: phase2, interim: true, asOf: '2021-11-08' }), { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-11-08' });
+    assert.deepEqual(closePhaseInput(config, { phase: phase2, interim: true, asOf: '2021-11-08' }), {
+      operation: 'stop-ii',
+      phase: 2,
+      mode: 'interim',
+      asOf: '2021-11-08',
+    });
   });
 
   test('wrong usage: unknown phase, a date that is not a day, an interim run before the phase starts', () => {
@@ -52,8 +70,18 @@ describe('close-phase --aws', () => {
     keys: { json: 'summaries/stop-ii/phase-2/final/summary.json' },
     alerts: { sent: 4, skipped: 0 },
   };
-  const entered = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(), stateEnteredEventDetails: { name } });
-  const exited = (id: number, type: string, name: string): HistoryEvent => ({ id, type: type as HistoryEvent['type'], timestamp: new Date(), stateExitedEventDetails: { name } });
+  const entered = (id: number, type: string, name: string): HistoryEvent => ({
+    id,
+    type: type as HistoryEvent['type'],
+    timestamp: new Date(),
+    stateEnteredEventDetails: { name },
+  });
+  const exited = (id: number, type: string, name: string): HistoryEvent => ({
+    id,
+    type: type as HistoryEvent['type'],
+    timestamp: new Date(),
+    stateExitedEventDetails: { name },
+  });
   const HISTORY: HistoryEvent[] = [
     { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
     entered(2, 'PassStateEntered', 'Normalise'),
@@ -111,16 +139,21 @@ describe('close-phase --aws', () => {
     assert.deepEqual(start.input, { stateMachineArn: ARN, name: 'manual', input: JSON.stringify(input) });
     assert.ok(sfn.sent.filter((s) => s.name === 'GetExecutionHistoryCommand').every((s) => s.input.reverseOrder === true));
     const notes = p.lines.filter((l) => l.startsWith('note'));
-    assert.deepEqual(notes.slice(1).map((l) => l.replace(/ \(\d+\.\d s\)$/, '')), [
-      'note Plan: done',
-      'note Aggregate: 2/2 slice(s) aggregated',
-      'note Merge: done',
-    ]);
+    assert.deepEqual(
+      notes.slice(1).map((l) => l.replace(/ \(\d+\.\d s\)$/, '')),
+      ['note Plan: done', 'note Aggregate: 2/2 slice(s) aggregated', 'note Merge: done'],
+    );
   });
 
   test('a failed execution: its error and cause, and where it is', async () => {
     const cause = JSON.stringify({ errorType: 'PhaseCloseInputError', errorMessage: 'merge: 1 slice(s) have no partial', trace: [] });
-    const outcome = await followAwsExecution(stubSfn({ status: 'FAILED', error: 'PhaseCloseInputError', cause }, 1), ARN, { operation: 'stop-ii', phase: 2, mode: 'final', asOf: '2022-02-01' }, recorder(), { pollMs: 1 });
+    const outcome = await followAwsExecution(
+      stubSfn({ status: 'FAILED', error: 'PhaseCloseInputError', cause }, 1),
+      ARN,
+      { operation: 'stop-ii', phase: 2, mode: 'final', asOf: '2022-02-01' },
+      recorder(),
+      { pollMs: 1 },
+    );
     assert.deepEqual(outcome, { ok: false, error: 'PhaseCloseInputError', cause, where: EXEC });
     assert.equal(describeFailure('PhaseCloseInputError', cause), 'PhaseCloseInputError: merge: 1 slice(s) have no partial');
     assert.equal(describeFailure('States.Timeout', 'not json'), 'States.Timeout: not json');

@@ -12,7 +12,10 @@ import { main } from '../../bin/seizures.ts';
 test('a Member or phase outside the operation, or a missing flag, is wrong usage', async () => {
   await assert.rejects(nilReturnCommand(['--phase', '2']), /--member XX is required/);
   await assert.rejects(nilReturnCommand(['--member', 'FR']), /--phase N is required/);
-  await assert.rejects(nilReturnCommand(['--member', 'FR', '--phase', '9']), (e: unknown) => e instanceof UsageError && /not a phase of stop-ii/.test((e as Error).message));
+  await assert.rejects(
+    nilReturnCommand(['--member', 'FR', '--phase', '9']),
+    (e: unknown) => e instanceof UsageError && /not a phase of stop-ii/.test((e as Error).message),
+  );
   await assert.rejects(nilReturnCommand(['--member', 'QQ', '--phase', '2']), /ISO 3166 country code/);
   await assert.rejects(nilReturnCommand(['--member', 'AQ', '--phase', '2']), /not a Member of stop-ii/);
 });

@@ -16,7 +16,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-trends-'));
   // R's own unit test series: C1 at alpha 0.05 gives bounds 3.278854, 3.278854, 3.436517, 3.855617 for the last four weeks.
   const r = [1, 1, 1, 3, 3, 1, 2, 1, 0, 3, 3];
-  await writeFile(join(dir, 'r.csv'), `count,week_start,note\n${r.map((c, i) => `${c},w${String(i + 1).padStart(2, '0')},x`).join('\n')}\n`);
+  await writeFile(
+    join(dir, 'r.csv'),
+    `count,week_start,note\n${r.map((c, i) => `${c},w${String(i + 1).padStart(2, '0')},x`).join('\n')}\n`,
+  );
   await writeFile(join(dir, 'bad.csv'), 'week_start,count\n2021-05-03,1\n2021-05-10,two\n\n2021-05-24,-1\n');
   await writeFile(join(dir, 'noheader.csv'), '2021-05-03,1\n2021-05-10,2\n');
 });
@@ -34,8 +37,15 @@ test('spawned: trends weekly --method c3 --format json reproduces the shared vec
   const r = await runCli(['trends', 'weekly', VECTORS, '--method', 'c3', '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Array<{ week_start: string; count: number; upperBound: number | null; alarm: boolean }>;
-  const expected = (await readFile(VECTORS, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
-  assert.deepEqual(rows.map((x) => [x.week_start, String(x.count), x.alarm ? '1' : '0']), expected.map((e) => [e[0], e[1], e[4]]));
+  const expected = (await readFile(VECTORS, 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+  assert.deepEqual(
+    rows.map((x) => [x.week_start, String(x.count), x.alarm ? '1' : '0']),
+    expected.map((e) => [e[0], e[1], e[4]]),
+  );
   assert.ok(rows.slice(0, 11).every((x) => x.upperBound === null));
   assert.ok(rows.slice(11).every((x) => typeof x.upperBound === 'number'));
 });
@@ -53,7 +63,10 @@ test('the text format is an aligned table with "-" before the baseline and a sum
   const lines = r.out.trimEnd().split('\n');
   assert.equal(lines[0], 'week_start  count  upper_bound  alarm');
   assert.equal(lines[1], 'w01             1            -');
-  assert.deepEqual(lines.slice(8, 12).map((l) => l.split(/\s+/)[2]), ['3.279', '3.279', '3.437', '3.856']);
+  assert.deepEqual(
+    lines.slice(8, 12).map((l) => l.split(/\s+/)[2]),
+    ['3.279', '3.279', '3.437', '3.856'],
+  );
   assert.equal(lines.at(-1), 'C1, alpha 0.05, min sigma 0: 0 alarms in 11 weeks');
 });
 
@@ -61,7 +74,10 @@ test('json gives full-precision bounds in file order, whatever the column order'
   const r = await run(['weekly', join(dir, 'r.csv'), '--alpha', '0.05', '--format', 'json']);
   const rows = JSON.parse(r.out) as Array<{ week_start: string; upperBound: number | null }>;
   assert.equal(rows[0]!.week_start, 'w01');
-  assert.deepEqual(rows.slice(7).map((x) => x.upperBound!.toFixed(6)), ['3.278854', '3.278854', '3.436517', '3.855617']);
+  assert.deepEqual(
+    rows.slice(7).map((x) => x.upperBound!.toFixed(6)),
+    ['3.278854', '3.278854', '3.436517', '3.855617'],
+  );
 });
 
 test('--min-sigma floors the standard deviation', async () => {
@@ -92,7 +108,15 @@ test('a file that cannot be read exits 2', async () => {
 });
 
 test('wrong usage is a UsageError: no subcommand, an unknown one, no file, alpha outside (0, 1), bad format', async () => {
-  for (const args of [[], ['daily', 'x.csv'], ['weekly'], ['weekly', 'x.csv', '--alpha', '1'], ['weekly', 'x.csv', '--min-sigma', '-1'], ['weekly', 'x.csv', '--format', 'xml'], ['weekly', 'x.csv', '--bogus']]) {
+  for (const args of [
+    [],
+    ['daily', 'x.csv'],
+    ['weekly'],
+    ['weekly', 'x.csv', '--alpha', '1'],
+    ['weekly', 'x.csv', '--min-sigma', '-1'],
+    ['weekly', 'x.csv', '--format', 'xml'],
+    ['weekly', 'x.csv', '--bogus'],
+  ]) {
     await assert.rejects(run(args), UsageError, JSON.stringify(args));
   }
 });

@@ -12,7 +12,10 @@ export function toCell(v: Value): Cell | undefined {
   return { t: 'error', v: v.error };
 }
 
-export function memWorkbook(sheets: Array<{ name: string; rows: Value[][] }>, opts: { date1904?: boolean; format?: 'xlsx' | 'csv' } = {}): Workbook & { closed: boolean } {
+export function memWorkbook(
+  sheets: Array<{ name: string; rows: Value[][] }>,
+  opts: { date1904?: boolean; format?: 'xlsx' | 'csv' } = {},
+): Workbook & { closed: boolean } {
   const wb = {
     format: opts.format ?? 'xlsx',
     date1904: opts.date1904 ?? false,
@@ -35,19 +38,91 @@ export function memWorkbook(sheets: Array<{ name: string; rows: Value[][] }>, op
 }
 
 export const EN_HEADER = [
-  'Reporting Member', 'Case reference', 'Line', 'Seizure date', 'Location', 'Category', 'Product', 'Goods description',
-  'HS code', 'Quantity', 'Unit', 'Estimated value', 'Currency', 'Country of origin', 'Transit countries',
-  'Mode of transport', 'Concealment method', 'Infringement type',
+  'Reporting Member',
+  'Case reference',
+  'Line',
+  'Seizure date',
+  'Location',
+  'Category',
+  'Product',
+  'Goods description',
+  'HS code',
+  'Quantity',
+  'Unit',
+  'Estimated value',
+  'Currency',
+  'Country of origin',
+  'Transit countries',
+  'Mode of transport',
+  'Concealment method',
+  'Infringement type',
 ];
 
-export type RowObj = Partial<Record<'member' | 'case' | 'line' | 'date' | 'location' | 'category' | 'product' | 'description' | 'hs' | 'qty' | 'unit' | 'value' | 'currency' | 'origin' | 'transit' | 'transport' | 'concealment' | 'infringement', Value>>;
+export type RowObj = Partial<
+  Record<
+    | 'member'
+    | 'case'
+    | 'line'
+    | 'date'
+    | 'location'
+    | 'category'
+    | 'product'
+    | 'description'
+    | 'hs'
+    | 'qty'
+    | 'unit'
+    | 'value'
+    | 'currency'
+    | 'origin'
+    | 'transit'
+    | 'transport'
+    | 'concealment'
+    | 'infringement',
+    Value
+  >
+>;
 
 /** A valid English row, with overrides. */
 export function enRow(o: RowObj = {}): Value[] {
   const d: RowObj = {
-    member: 'FR', case: 'C-1', line: null, date: '2021-06-15', location: 'FRCDG', category: 'Medicines', product: 'Ivermectin',
-    description: null, hs: '3004.90', qty: 1200, unit: 'Pieces', value: 350.5, currency: 'EUR', origin: 'IN', transit: 'AE; TR',
-    transport: 'Air cargo', concealment: 'Misdescribed', infringement: 'Falsified', ...o,
+    member: 'FR',
+    case: 'C-1',
+    line: null,
+    date: '2021-06-15',
+    location: 'FRCDG',
+    category: 'Medicines',
+    product: 'Ivermectin',
+    description: null,
+    hs: '3004.90',
+    qty: 1200,
+    unit: 'Pieces',
+    value: 350.5,
+    currency: 'EUR',
+    origin: 'IN',
+    transit: 'AE; TR',
+    transport: 'Air cargo',
+    concealment: 'Misdescribed',
+    infringement: 'Falsified',
+    ...o,
   };
-  return [d.member, d.case, d.line, d.date, d.location, d.category, d.product, d.description, d.hs, d.qty, d.unit, d.value, d.currency, d.origin, d.transit, d.transport, d.concealment, d.infringement];
+  return [
+    d.member,
+    d.case,
+    d.line,
+    d.date,
+    d.location,
+    d.category,
+    d.product,
+    d.description,
+    d.hs,
+    d.qty,
+    d.unit,
+    d.value,
+    d.currency,
+    d.origin,
+    d.transit,
+    d.transport,
+    d.concealment,
+    d.infringement,
+  ];
 }

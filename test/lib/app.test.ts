@@ -27,7 +27,11 @@ describe('bin/app.ts through the CDK CLI', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'seizure-synth-'));
-    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 180_000 });
+    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], {
+      cwd: PROJECT_ROOT,
+      env,
+      timeout: 180_000,
+    });
     template = JSON.parse(readFileSync(join(out, 'SeizurePipeline-stop-ii.template.json'), 'utf8'));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -40,10 +44,15 @@ describe('bin/app.ts through the CDK CLI', () => {
   });
 
   test('the real ingest handler bundle loads in Node 22 with the environment the template gives it', async () => {
-    const [fn] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs22.x');
+    const [fn] = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs22.x',
+    );
     const asset = join(out, `asset.${(fn!.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
     const vars = Object.fromEntries(
-      Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`]),
+      Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`,
+      ]),
     );
     const { stdout } = await run(
       join(BIN, 'node'),

@@ -54,7 +54,10 @@ describe('Ingestion', () => {
     for (const template of [t, tuned]) {
       const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }));
       const [queue] = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } }));
-      assert.ok(queue!.Properties.VisibilityTimeout >= 6 * fn!.Properties.Timeout, `${queue!.Properties.VisibilityTimeout} < 6 x ${fn!.Properties.Timeout}`);
+      assert.ok(
+        queue!.Properties.VisibilityTimeout >= 6 * fn!.Properties.Timeout,
+        `${queue!.Properties.VisibilityTimeout} < 6 x ${fn!.Properties.Timeout}`,
+      );
     }
     tuned.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 720 });
   });
@@ -66,7 +69,9 @@ describe('Ingestion', () => {
       assert.equal(q.Properties.SqsManagedSseEnabled, true, id);
       t.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
       });
     }
   });
@@ -99,7 +104,9 @@ describe('Ingestion', () => {
     });
     assert.deepEqual(
       filters.sort((a, b) => a.suffix!.localeCompare(b.suffix!)),
-      ['.CSV', '.XLSX', '.csv', '.xlsx'].map((suffix) => ({ prefix: 'incoming/', suffix })).sort((a, b) => a.suffix.localeCompare(b.suffix)),
+      ['.CSV', '.XLSX', '.csv', '.xlsx']
+        .map((suffix) => ({ prefix: 'incoming/', suffix }))
+        .sort((a, b) => a.suffix.localeCompare(b.suffix)),
     );
     assert.equal(notifications!.Properties.NotificationConfiguration.LambdaFunctionConfigurations, undefined);
     assert.equal(notifications!.Properties.NotificationConfiguration.TopicConfigurations, undefined);
@@ -176,12 +183,19 @@ describe('Ingestion', () => {
   test('the function reads incoming/, reads and writes feedback/ and never deletes objects', () => {
     const statements = statementsOfRole(t, logicalId(ingestion.function.role as unknown as { node: { defaultChild?: unknown } }));
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    const granted = (action: string) => s3.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf).sort();
+    const granted = (action: string) =>
+      s3
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap(resourcesOf)
+        .sort();
     const bucket = `<${logicalId(storage.bucket)}.Arn>`;
     assert.deepEqual(granted('s3:GetObject'), [`${bucket}/feedback/*`, `${bucket}/incoming/*`]);
     assert.deepEqual(granted('s3:PutObject'), [`${bucket}/feedback/*`]);
     assert.deepEqual(granted('s3:DeleteObject'), []);
-    assert.ok(s3.every((s) => actionsOf(s).every((a) => !a.includes('*'))), 'no wildcard S3 actions');
+    assert.ok(
+      s3.every((s) => actionsOf(s).every((a) => !a.includes('*'))),
+      'no wildcard S3 actions',
+    );
   });
 
   test('the function writes the table (data only)', () => {
@@ -198,7 +212,9 @@ describe('Ingestion', () => {
   test('an alarm fires as soon as the DLQ holds a message, and notifies the topic', () => {
     const [a, ...more] = alarmOn('ApproximateNumberOfMessagesVisible', 'AWS/SQS');
     assert.equal(more.length, 0);
-    assert.deepEqual(a!.Properties.Dimensions, [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(ingestion.deadLetterQueue), 'QueueName'] } }]);
+    assert.deepEqual(a!.Properties.Dimensions, [
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(ingestion.deadLetterQueue), 'QueueName'] } },
+    ]);
     assert.equal(a!.Properties.ComparisonOperator, 'GreaterThanThreshold');
     assert.equal(a!.Properties.Threshold, 0);
     assert.deepEqual(a!.Properties.AlarmActions, [{ Ref: logicalId(topic) }]);
@@ -238,18 +254,27 @@ describe('Ingestion', () => {
   });
 
   test('the function knows the queue maxReceiveCount, to tell the Member on the last receive', () => {
-    const fns = Object.values(tuned.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.OPERATION_CONFIG);
+    const fns = Object.values(tuned.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.OPERATION_CONFIG,
+    );
     assert.ok(fns.length >= 1);
     for (const f of fns) assert.match(String(f.Properties.Environment.Variables.MAX_RECEIVE_COUNT), /^\d+$/);
   });
 
-  test("ingest may write only its own kinds of item: a deny on writes whose partition key (LeadingKeys) is none of them", () => {
+  test('ingest may write only its own kinds of item: a deny on writes whose partition key (LeadingKeys) is none of them', () => {
     const deny = Object.values(t.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
       .find((s) => s.Sid === 'WritesOnlyItsOwnItems');
     assert.ok(deny);
     assert.equal(deny.Effect, 'Deny');
-    assert.deepEqual([...deny.Action].sort(), ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    assert.deepEqual(deny.Condition, { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*'] } });
+    assert.deepEqual([...deny.Action].sort(), [
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    assert.deepEqual(deny.Condition, {
+      'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*'] },
+    });
   });
 });

@@ -53,13 +53,16 @@ describe('MemberAccess', () => {
   });
 
   const resourcesFor = (statements: Statement[], action: string, effect = 'Allow') =>
-    statements.filter((s) => s.Effect === effect && actionsOf(s).includes(action)).flatMap(resourcesOf).sort();
+    statements
+      .filter((s) => s.Effect === effect && actionsOf(s).includes(action))
+      .flatMap(resourcesOf)
+      .sort();
 
-  test("a Member may put objects only under incoming/${aws:PrincipalTag/member}/", () => {
+  test('a Member may put objects only under incoming/${aws:PrincipalTag/member}/', () => {
     assert.deepEqual(resourcesFor(uploader, 's3:PutObject'), [`${bucketArn}/incoming/${MEMBER}/*`]);
   });
 
-  test("a Member may get objects under feedback/${aws:PrincipalTag/member}/ and summaries/ only", () => {
+  test('a Member may get objects under feedback/${aws:PrincipalTag/member}/ and summaries/ only', () => {
     assert.deepEqual(resourcesFor(uploader, 's3:GetObject'), [`${bucketArn}/feedback/${MEMBER}/*`, `${bucketArn}/summaries/*`]);
   });
 
@@ -67,10 +70,11 @@ describe('MemberAccess', () => {
     const list = uploader.filter((s) => actionsOf(s).includes('s3:ListBucket'));
     assert.equal(list.length, 1);
     assert.deepEqual(resourcesOf(list[0]!), [bucketArn]);
-    assert.deepEqual(
-      [...(list[0]!.Condition!.StringLike!['s3:prefix'] as string[])].sort(),
-      [`feedback/${MEMBER}/*`, `incoming/${MEMBER}/*`, 'summaries/*'],
-    );
+    assert.deepEqual([...(list[0]!.Condition!.StringLike!['s3:prefix'] as string[])].sort(), [
+      `feedback/${MEMBER}/*`,
+      `incoming/${MEMBER}/*`,
+      'summaries/*',
+    ]);
   });
 
   test("no Member may read the analysts' version of a summary, which names Members' cases", () => {
@@ -79,7 +83,10 @@ describe('MemberAccess', () => {
   });
 
   test('a Member has nothing else: no delete, no wildcard actions, no table access', () => {
-    const actions = uploader.filter((s) => s.Effect === 'Allow').flatMap(actionsOf).sort();
+    const actions = uploader
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap(actionsOf)
+      .sort();
     assert.deepEqual(actions, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
   });
 
@@ -88,7 +95,9 @@ describe('MemberAccess', () => {
     assert.equal(trust.Statement.length, 1);
     const [s] = trust.Statement;
     assert.deepEqual([...s.Action].sort(), ['sts:AssumeRole', 'sts:TagSession']);
-    assert.deepEqual(s.Principal.AWS, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] });
+    assert.deepEqual(s.Principal.AWS, {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
+    });
     assert.deepEqual(s.Condition, { StringEquals: { 'aws:RequestTag/member': OPERATION.members.map((m) => m.code) } });
   });
 

@@ -35,7 +35,12 @@ describe('phase-close bundles', () => {
     const app = new App({ context: CDK_CONTEXT, outdir: out });
     stack = new Stack(app, 'PhaseCloseBundles');
     const storage = new SeizureStorage(stack, 'Storage');
-    phaseClose = new PhaseClose(stack, 'PhaseClose', { bucket: storage.bucket, table: storage.table, operation: OPERATION, schedules: false });
+    phaseClose = new PhaseClose(stack, 'PhaseClose', {
+      bucket: storage.bucket,
+      table: storage.table,
+      operation: OPERATION,
+      schedules: false,
+    });
     resources = app.synth().getStackByName(stack.stackName).template.Resources;
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -44,14 +49,24 @@ describe('phase-close bundles', () => {
     test(`${step.name}: the bundle loads in Node 22 with the environment the template gives it`, async () => {
       const fn = resources[stack.getLogicalId(phaseClose.functions[step.name]!.node.defaultChild as CfnElement)]!.Properties;
       const vars = Object.fromEntries(
-        Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`]),
+        Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : `resolved-${k.toLowerCase()}`,
+        ]),
       );
       const asset = join(out, `asset.${(fn.Code.S3Key as string).replace(/\.zip$/, '')}`);
       const { stdout } = await run(
         NODE,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(typeof m.handler);`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(typeof m.handler);`,
+        ],
         // AWS_EXECUTION_ENV as Lambda sets it: the Tracer is on, so its instrumentation of the SDK clients runs at init too.
-        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', ...vars }, timeout: 60_000 },
+        {
+          env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', ...vars },
+          timeout: 60_000,
+        },
       );
       assert.equal(stdout.trim(), 'function');
       assert.equal(fn.Handler, 'index.handler');

@@ -7,7 +7,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOperationConfig } from '../../functions/core/config.ts';
 import { localPhaseCloseSubstitutions, loadWorkflow, taskStatesOf } from '../../lib/local/stepfunctions.ts';
 import { PhaseClose, phaseSchedules, SCHEDULED_TIME, WEEKLY_EXPRESSION } from '../../lib/phase-close.ts';
-import { contactsKeyFor, MAX_CONCURRENCY_PLACEHOLDER, PHASE_STEPS, phaseCloseAslText, placeholdersOf } from '../../functions/core/contracts/phase-close-spec.ts';
+import {
+  contactsKeyFor,
+  MAX_CONCURRENCY_PLACEHOLDER,
+  PHASE_STEPS,
+  phaseCloseAslText,
+  placeholdersOf,
+} from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
 import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, logicalId, resourcesOf, statementsOfRole } from './helpers.ts';
@@ -15,7 +21,13 @@ import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, logicalId, reso
 /** Before STOP II's first phase: every schedule is still to come. */
 const BEFORE = new Date('2021-01-01T00:00:00Z');
 const ECHO_ENTRIES = Object.fromEntries(PHASE_STEPS.map((s) => [s.name, ECHO_ENTRY]));
-const RETRIED = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'States.Timeout'];
+const RETRIED = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'States.Timeout',
+];
 
 /** An app that does not bundle (the construct's wiring is under test, not the handlers): synth takes a second. */
 const fastApp = () => new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
@@ -97,11 +109,35 @@ describe('PhaseClose', () => {
   test('one weekly schedule per phase, Monday 06:00 UTC, from its first day to its last, mode interim with asOf the scheduled time', () => {
     const weekly = schedules.filter((s) => s.Properties.ScheduleExpression.startsWith('cron('));
     assert.deepEqual(
-      weekly.map((s) => [s.Properties.ScheduleExpression, s.Properties.ScheduleExpressionTimezone, s.Properties.StartDate, s.Properties.EndDate, JSON.parse(s.Properties.Target.Input)]),
+      weekly.map((s) => [
+        s.Properties.ScheduleExpression,
+        s.Properties.ScheduleExpressionTimezone,
+        s.Properties.StartDate,
+        s.Properties.EndDate,
+        JSON.parse(s.Properties.Target.Input),
+      ]),
       [
-        ['cron(0 6 ? * MON *)', 'Etc/UTC', '2021-04-30T00:00:00.000Z', '2021-10-01T00:00:00.000Z', { operation: 'stop-ii', phase: 1, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' }],
-        ['cron(0 6 ? * MON *)', 'Etc/UTC', '2021-10-01T00:00:00.000Z', '2022-02-01T00:00:00.000Z', { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' }],
-        ['cron(0 6 ? * MON *)', 'Etc/UTC', '2022-02-01T00:00:00.000Z', '2022-05-05T00:00:00.000Z', { operation: 'stop-ii', phase: 3, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' }],
+        [
+          'cron(0 6 ? * MON *)',
+          'Etc/UTC',
+          '2021-04-30T00:00:00.000Z',
+          '2021-10-01T00:00:00.000Z',
+          { operation: 'stop-ii', phase: 1, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' },
+        ],
+        [
+          'cron(0 6 ? * MON *)',
+          'Etc/UTC',
+          '2021-10-01T00:00:00.000Z',
+          '2022-02-01T00:00:00.000Z',
+          { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' },
+        ],
+        [
+          'cron(0 6 ? * MON *)',
+          'Etc/UTC',
+          '2022-02-01T00:00:00.000Z',
+          '2022-05-05T00:00:00.000Z',
+          { operation: 'stop-ii', phase: 3, mode: 'interim', asOf: '<aws.scheduler.scheduled-time>' },
+        ],
       ],
     );
   });
@@ -145,7 +181,10 @@ describe('PhaseClose', () => {
     assert.deepEqual(phaseSchedules(OPERATION, new Date('2022-05-05T06:00:00Z')), []);
     // A phase with no Monday in it has no weekly schedule.
     const short = parseOperationConfig({ ...OPERATION, phases: [{ phase: 1, start: '2023-01-03', end: '2023-01-06' }] });
-    assert.deepEqual(phaseSchedules(short, BEFORE).map((s) => s.id), ['FinalPhase1']);
+    assert.deepEqual(
+      phaseSchedules(short, BEFORE).map((s) => s.id),
+      ['FinalPhase1'],
+    );
     assert.equal(SCHEDULED_TIME, '<aws.scheduler.scheduled-time>');
   });
 
@@ -154,7 +193,11 @@ describe('PhaseClose', () => {
     assert.ok(inFile.length > 0);
     assert.deepEqual(Object.keys(smProps.DefinitionSubstitutions).sort(), inFile);
     for (const step of PHASE_STEPS) {
-      assert.deepEqual(smProps.DefinitionSubstitutions[step.placeholder], { 'Fn::GetAtt': [logicalId(b.phaseClose.functions[step.name]!), 'Arn'] }, step.name);
+      assert.deepEqual(
+        smProps.DefinitionSubstitutions[step.placeholder],
+        { 'Fn::GetAtt': [logicalId(b.phaseClose.functions[step.name]!), 'Arn'] },
+        step.name,
+      );
     }
     assert.equal(smProps.DefinitionSubstitutions[MAX_CONCURRENCY_PLACEHOLDER], '10');
   });
@@ -198,8 +241,15 @@ describe('PhaseClose', () => {
       const s = flat[step.state];
       assert.equal(s.Resource, 'arn:aws:states:::lambda:invoke', step.state);
       assert.equal(rawFlat[step.state].Parameters.FunctionName, `\${${step.placeholder}}`, step.state);
-      assert.deepEqual(s.Retry, [{ ErrorEquals: RETRIED, IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' }], step.state);
-      assert.ok(s.TimeoutSeconds > step.timeoutSeconds, `${step.state}: TimeoutSeconds ${s.TimeoutSeconds} must exceed the function's ${step.timeoutSeconds} s`);
+      assert.deepEqual(
+        s.Retry,
+        [{ ErrorEquals: RETRIED, IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'FULL' }],
+        step.state,
+      );
+      assert.ok(
+        s.TimeoutSeconds > step.timeoutSeconds,
+        `${step.state}: TimeoutSeconds ${s.TimeoutSeconds} must exceed the function's ${step.timeoutSeconds} s`,
+      );
       assert.ok(s.ResultSelector, `${step.state} keeps only the fields it needs of the Lambda response`);
     }
   });
@@ -216,7 +266,7 @@ describe('PhaseClose', () => {
     assert.deepEqual(raw.States.Failed, { ...raw.States.Failed, Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
   });
 
-  test('the functions get BUCKET_NAME, TABLE_NAME, OPERATION_CONFIG, CONTACTS_KEY and MAIL_FROM, within Lambda\'s 4 KB', () => {
+  test("the functions get BUCKET_NAME, TABLE_NAME, OPERATION_CONFIG, CONTACTS_KEY and MAIL_FROM, within Lambda's 4 KB", () => {
     for (const step of PHASE_STEPS) {
       const fn = b.t.findResources('AWS::Lambda::Function')[logicalId(b.phaseClose.functions[step.name]!)]!.Properties;
       const vars = fn.Environment.Variables as Record<string, unknown>;
@@ -240,7 +290,7 @@ describe('PhaseClose', () => {
     );
   });
 
-  test('only the alert and failure functions may send email, from the operation\'s sender identity', () => {
+  test("only the alert and failure functions may send email, from the operation's sender identity", () => {
     for (const step of PHASE_STEPS) {
       const statements = statementsOfRole(b.t, logicalId(b.phaseClose.functions[step.name]!.role!));
       const ses = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
@@ -248,7 +298,9 @@ describe('PhaseClose', () => {
         assert.deepEqual(ses.flatMap(actionsOf), ['ses:SendEmail'], step.name);
         assert.deepEqual(
           ses.flatMap(resourcesOf).sort(),
-          ['stop-ii.example.org', 'stop-ii@stop-ii.example.org'].map((i) => `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${i}`),
+          ['stop-ii.example.org', 'stop-ii@stop-ii.example.org'].map(
+            (i) => `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${i}`,
+          ),
         );
       } else assert.deepEqual(ses, [], step.name);
     }
@@ -265,7 +317,9 @@ describe('PhaseClose', () => {
     assert.deepEqual(body.analysts, OPERATION.analysts);
     assert.deepEqual(JSON.parse(flatten(res!.Properties.Update)), call);
     const policies = Object.values(b.t.findResources('AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.PolicyDocument.Statement as { Action: string }[]).some((s) => s.Action === 's3:PutObject' && flatten((s as any).Resource).endsWith('/config/stop-ii/contacts.json')),
+      (p.Properties.PolicyDocument.Statement as { Action: string }[]).some(
+        (s) => s.Action === 's3:PutObject' && flatten((s as any).Resource).endsWith('/config/stop-ii/contacts.json'),
+      ),
     );
     assert.equal(policies.length, 1);
   });
@@ -273,7 +327,11 @@ describe('PhaseClose', () => {
   test('cdk-nag AwsSolutions: no unacknowledged finding (also with a customer managed key)', () => {
     for (const { stack } of [b, withKey]) {
       const v = new AwsSolutionsChecks().validateScope(stack).violations;
-      assert.deepEqual(v.map((x) => `${x.ruleName} ${x.violatingResources.map((r) => r.constructPath).join(',')}`), [], stack.stackName);
+      assert.deepEqual(
+        v.map((x) => `${x.ruleName} ${x.violatingResources.map((r) => r.constructPath).join(',')}`),
+        [],
+        stack.stackName,
+      );
     }
   });
 
@@ -285,7 +343,10 @@ describe('PhaseClose', () => {
       assert.ok(acks.length > 0);
       for (const a of acks) {
         assert.ok(a.reason.length > 40, `${a.id} on ${a.path} needs a reason`);
-        assert.ok(findings.some((f) => f.id === a.id && f.path.startsWith(a.path)), `acknowledgement ${a.id} on ${a.path} answers no finding`);
+        assert.ok(
+          findings.some((f) => f.id === a.id && f.path.startsWith(a.path)),
+          `acknowledgement ${a.id} on ${a.path} answers no finding`,
+        );
       }
     });
   }

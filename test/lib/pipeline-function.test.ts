@@ -62,7 +62,9 @@ describe('PipelineFunction', () => {
 
   test('sets the Powertools variables and source maps, user values winning', () => {
     assert.deepEqual(
-      Object.fromEntries(Object.entries(fn(echo).Environment.Variables).filter(([k]) => k.startsWith('POWERTOOLS') || k === 'NODE_OPTIONS')),
+      Object.fromEntries(
+        Object.entries(fn(echo).Environment.Variables).filter(([k]) => k.startsWith('POWERTOOLS') || k === 'NODE_OPTIONS'),
+      ),
       {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'echo',
@@ -90,7 +92,7 @@ describe('PipelineFunction', () => {
     assert.deepEqual(logStatements.flatMap(resourcesOf), [`<${fn(echo).LoggingConfig.LogGroup.Ref}.Arn>`]);
   });
 
-  test("bindTable sets the variable and grants read-only or read-write data access", () => {
+  test('bindTable sets the variable and grants read-only or read-write data access', () => {
     assert.deepEqual(fn(echo).Environment.Variables.TABLE_NAME, { Ref: logicalId(table) });
     const actions = (f: PipelineFunction) =>
       statementsOfRole(t, logicalId(f.role as unknown as { node: { defaultChild?: unknown } }))
@@ -104,15 +106,16 @@ describe('PipelineFunction', () => {
   test('bindBucket sets the variable and grants explicit object actions under the prefix only', () => {
     assert.deepEqual(fn(echo).Environment.Variables.BUCKET_NAME, { Ref: logicalId(bucket) });
     const s3Statements = (f: PipelineFunction) =>
-      statementsOfRole(t, logicalId(f.role as unknown as { node: { defaultChild?: unknown } })).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+      statementsOfRole(t, logicalId(f.role as unknown as { node: { defaultChild?: unknown } })).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('s3:')),
+      );
     const b = `<${logicalId(bucket)}.Arn>`;
     const echoS3 = s3Statements(echo);
     assert.deepEqual(echoS3.flatMap(actionsOf).sort(), ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']);
-    assert.deepEqual(
-      echoS3.filter((s) => actionsOf(s).includes('s3:GetObject')).flatMap(resourcesOf),
-      [`${b}/summaries/*`],
-    );
-    assert.deepEqual(echoS3.find((s) => actionsOf(s).includes('s3:ListBucket'))!.Condition, { StringLike: { 's3:prefix': ['summaries/*'] } });
+    assert.deepEqual(echoS3.filter((s) => actionsOf(s).includes('s3:GetObject')).flatMap(resourcesOf), [`${b}/summaries/*`]);
+    assert.deepEqual(echoS3.find((s) => actionsOf(s).includes('s3:ListBucket'))!.Condition, {
+      StringLike: { 's3:prefix': ['summaries/*'] },
+    });
     const sdkS3 = s3Statements(sdk);
     assert.deepEqual(sdkS3.filter((s) => actionsOf(s).includes('s3:PutObject')).flatMap(resourcesOf), [`${b}/feedback/*`]);
   });

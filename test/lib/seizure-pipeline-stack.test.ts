@@ -32,7 +32,8 @@ describe('SeizurePipelineStack', () => {
   test("has the outputs the CLI's --aws mode reads, by these exact names", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
     // Other parts of the stack may add outputs; these six are the contract.
-    for (const name of ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName']) assert.ok(name in outputs, name);
+    for (const name of ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName'])
+      assert.ok(name in outputs, name);
     assert.deepEqual(outputs.BucketName!.Value, { Ref: logicalId(stack.storage.bucket) });
     assert.deepEqual(outputs.TableName!.Value, { Ref: logicalId(stack.storage.table) });
     assert.deepEqual(outputs.QueueUrl!.Value, { Ref: logicalId(stack.ingestion.queue) });
@@ -49,14 +50,23 @@ describe('SeizurePipelineStack', () => {
     assert.ok(
       key.KeyPolicy.Statement.some(
         (s: { Principal: { Service?: string }; Action: string[] }) =>
-          s.Principal.Service === 'cloudwatch.amazonaws.com' && s.Action.includes('kms:Decrypt') && s.Action.includes('kms:GenerateDataKey*'),
+          s.Principal.Service === 'cloudwatch.amazonaws.com' &&
+          s.Action.includes('kms:Decrypt') &&
+          s.Action.includes('kms:GenerateDataKey*'),
       ),
     );
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: logicalId(stack.alarmTopic) }],
       PolicyDocument: {
         Statement: [
-          { Effect: 'Deny', Action: 'sns:Publish', Principal: '*', Resource: { Ref: logicalId(stack.alarmTopic) }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Sid: 'AllowPublishThroughSSLOnly' },
+          {
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Resource: { Ref: logicalId(stack.alarmTopic) },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Sid: 'AllowPublishThroughSSLOnly',
+          },
           {
             Effect: 'Allow',
             Action: 'sns:Publish',
@@ -84,15 +94,20 @@ describe('SeizurePipelineStack', () => {
     for (const [id, a] of alarms) assert.deepEqual(a.Properties.AlarmActions, [{ Ref: logicalId(stack.alarmTopic) }], id);
   });
 
-  test('the member tag may only name one of the operation\'s Members', () => {
+  test("the member tag may only name one of the operation's Members", () => {
     const trust = t.findResources('AWS::IAM::Role')[logicalId(stack.access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
-    assert.deepEqual(trust.Statement[0].Condition.StringEquals['aws:RequestTag/member'], OPERATION.members.map((m) => m.code));
+    assert.deepEqual(
+      trust.Statement[0].Condition.StringEquals['aws:RequestTag/member'],
+      OPERATION.members.map((m) => m.code),
+    );
   });
 
   test('cdk-nag AwsSolutions: no unacknowledged error and no unacknowledged warning (also with a customer managed key)', () => {
     for (const s of [stack, withKey]) {
       const report = new AwsSolutionsChecks().validateScope(s);
-      const open = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+      const open = report.violations.map(
+        (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      );
       assert.deepEqual(open, [], s.stackName);
       assert.equal(report.success, true);
     }
@@ -114,7 +129,10 @@ describe('SeizurePipelineStack', () => {
       );
     }
     for (const a of acks) {
-      assert.ok(findings.some((f) => f.id === a.id && f.path.startsWith(a.path)), `acknowledgement ${a.id} on ${a.path} answers no finding`);
+      assert.ok(
+        findings.some((f) => f.id === a.id && f.path.startsWith(a.path)),
+        `acknowledgement ${a.id} on ${a.path} answers no finding`,
+      );
       assert.ok(a.reason.length >= 60, `the reason for ${a.id} on ${a.path} is too short to be a reason: "${a.reason}"`);
     }
   }

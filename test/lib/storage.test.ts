@@ -36,7 +36,12 @@ describe('SeizureStorage', () => {
       Bucket: { Ref: id(stack, storage.bucket) },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -100,7 +105,11 @@ describe('SeizureStorage', () => {
 
   test('noncurrent versions expire after 365 days by default, and after the configured number of days', () => {
     const rule = (days: number) =>
-      Match.objectLike({ LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: days }, Status: 'Enabled' })]) } });
+      Match.objectLike({
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: days }, Status: 'Enabled' })]),
+        },
+      });
     t.hasResourceProperties('AWS::S3::Bucket', rule(365));
     custom.hasResourceProperties('AWS::S3::Bucket', rule(30));
   });
@@ -127,7 +136,9 @@ describe('SeizureStorage', () => {
     );
     const attrs = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
     assert.deepEqual(
-      [...p.AttributeDefinitions].sort((a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName)),
+      [...p.AttributeDefinitions].sort((a: { AttributeName: string }, b: { AttributeName: string }) =>
+        a.AttributeName.localeCompare(b.AttributeName),
+      ),
       attrs.map((a) => ({ AttributeName: a.name, AttributeType: a.type })).sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
     );
   });
@@ -151,7 +162,10 @@ describe('SeizureStorage', () => {
   });
 
   test('removal policy and deletion protection are props', () => {
-    custom.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    custom.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
   });
 
   test('CUSTOMER_KEY encrypts the bucket and the table with one rotated customer managed key', () => {
@@ -161,7 +175,10 @@ describe('SeizureStorage', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
-          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+          },
         ],
       },
     });
@@ -182,7 +199,15 @@ describe('SeizureStorage', () => {
   test('uploads under incoming/ that ingest could not read are denied: SSE-C, other KMS keys, other storage classes', () => {
     for (const [tpl, sids] of [
       [t, ['DenyUploadsWithCustomerKeys', 'DenyUploadsWithKmsKeys', 'DenyUploadsInOtherStorageClasses']],
-      [custom, ['DenyUploadsWithCustomerKeys', 'DenyUploadsWithOtherEncryption', 'DenyUploadsWithForeignKmsKeys', 'DenyUploadsInOtherStorageClasses']],
+      [
+        custom,
+        [
+          'DenyUploadsWithCustomerKeys',
+          'DenyUploadsWithOtherEncryption',
+          'DenyUploadsWithForeignKmsKeys',
+          'DenyUploadsInOtherStorageClasses',
+        ],
+      ],
     ] as const) {
       for (const sid of sids) {
         const st = denyOnIncoming(tpl, sid);
@@ -193,9 +218,15 @@ describe('SeizureStorage', () => {
         assert.match(JSON.stringify(st.Resource), /\/incoming\/\*/);
       }
     }
-    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithCustomerKeys')!.Condition, { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
-    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsInOtherStorageClasses')!.Condition, { StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
-    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithKmsKeys')!.Condition, { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } });
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithCustomerKeys')!.Condition, {
+      Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
+    });
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsInOtherStorageClasses')!.Condition, {
+      StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' },
+    });
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithKmsKeys')!.Condition, {
+      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' },
+    });
     const keyId = customStack.getLogicalId(customStorage.key!.node.defaultChild as CfnElement);
     assert.deepEqual(denyOnIncoming(custom, 'DenyUploadsWithForeignKmsKeys')!.Condition, {
       StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [keyId, 'Arn'] } },

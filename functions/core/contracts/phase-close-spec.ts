@@ -28,14 +28,70 @@ export interface PhaseStep {
 }
 
 export const PHASE_STEPS: readonly PhaseStep[] = [
-  { name: 'phase-plan', state: 'Plan', placeholder: 'PlanFunctionArn', timeoutSeconds: 60, memorySize: 512, description: 'Phase close: plans the slices (Member x phase) of a run' },
-  { name: 'phase-aggregate', state: 'AggregateSlice', placeholder: 'AggregateFunctionArn', timeoutSeconds: 300, memorySize: 1024, description: "Phase close: aggregates one slice's seizure lines into a partial in S3" },
-  { name: 'phase-merge', state: 'Merge', placeholder: 'MergeFunctionArn', timeoutSeconds: 300, memorySize: 1024, description: "Phase close: merges the partials into the run's aggregate" },
-  { name: 'phase-analyse', state: 'Analyse', placeholder: 'AnalyseFunctionArn', timeoutSeconds: 300, memorySize: 1024, description: 'Phase close: trends and risk indicators from the aggregate' },
-  { name: 'phase-render', state: 'Render', placeholder: 'RenderFunctionArn', timeoutSeconds: 300, memorySize: 1536, description: 'Phase close: renders the reports (JSON, xlsx, HTML)' },
-  { name: 'phase-store', state: 'StoreSummary', placeholder: 'StoreFunctionArn', timeoutSeconds: 60, memorySize: 512, description: 'Phase close: records the summary' },
-  { name: 'phase-alerts', state: 'SendAlerts', placeholder: 'AlertsFunctionArn', timeoutSeconds: 300, memorySize: 512, description: 'Phase close: emails the alerts (once per run and recipient)' },
-  { name: 'phase-failure', state: 'NotifyFailure', placeholder: 'FailureFunctionArn', timeoutSeconds: 60, memorySize: 512, description: "Phase close: emails the operation's analysts that a run failed" },
+  {
+    name: 'phase-plan',
+    state: 'Plan',
+    placeholder: 'PlanFunctionArn',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    description: 'Phase close: plans the slices (Member x phase) of a run',
+  },
+  {
+    name: 'phase-aggregate',
+    state: 'AggregateSlice',
+    placeholder: 'AggregateFunctionArn',
+    timeoutSeconds: 300,
+    memorySize: 1024,
+    description: "Phase close: aggregates one slice's seizure lines into a partial in S3",
+  },
+  {
+    name: 'phase-merge',
+    state: 'Merge',
+    placeholder: 'MergeFunctionArn',
+    timeoutSeconds: 300,
+    memorySize: 1024,
+    description: "Phase close: merges the partials into the run's aggregate",
+  },
+  {
+    name: 'phase-analyse',
+    state: 'Analyse',
+    placeholder: 'AnalyseFunctionArn',
+    timeoutSeconds: 300,
+    memorySize: 1024,
+    description: 'Phase close: trends and risk indicators from the aggregate',
+  },
+  {
+    name: 'phase-render',
+    state: 'Render',
+    placeholder: 'RenderFunctionArn',
+    timeoutSeconds: 300,
+    memorySize: 1536,
+    description: 'Phase close: renders the reports (JSON, xlsx, HTML)',
+  },
+  {
+    name: 'phase-store',
+    state: 'StoreSummary',
+    placeholder: 'StoreFunctionArn',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    description: 'Phase close: records the summary',
+  },
+  {
+    name: 'phase-alerts',
+    state: 'SendAlerts',
+    placeholder: 'AlertsFunctionArn',
+    timeoutSeconds: 300,
+    memorySize: 512,
+    description: 'Phase close: emails the alerts (once per run and recipient)',
+  },
+  {
+    name: 'phase-failure',
+    state: 'NotifyFailure',
+    placeholder: 'FailureFunctionArn',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    description: "Phase close: emails the operation's analysts that a run failed",
+  },
 ];
 
 /** The placeholder of the Map's MaxConcurrency (a number, read through States.StringToJson so the file stays JSON). */
@@ -104,7 +160,11 @@ export const contactsKeyFor = (operation: Pick<OperationConfig, 'id'>): string =
 export function contactsOf(operation: OperationConfig): Contacts {
   return {
     operation: operation.id,
-    members: operation.members.map((m) => ({ code: m.code, ...(m.ncpEmail ? { ncpEmail: m.ncpEmail } : {}), language: m.language ?? 'en' })),
+    members: operation.members.map((m) => ({
+      code: m.code,
+      ...(m.ncpEmail ? { ncpEmail: m.ncpEmail } : {}),
+      language: m.language ?? 'en',
+    })),
     analysts: [...operation.analysts],
   };
 }

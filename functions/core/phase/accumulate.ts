@@ -1,7 +1,20 @@
 /** Accumulation of lines into per-phase aggregates (LineAggregator), with interned keys and Member bitsets. See aggregate.ts. */
 import { compositeKey, UNKNOWN } from '../trends/types.ts';
 import type { SeizureRecord } from '../record.ts';
-import { BREAKDOWNS, DEFAULT_TOP_K, NO_CURRENCY, WEEK_DIMENSIONS, type Breakdown, type Quantities, type WeekDimension, type Candidate, type CellJson, type PhaseAggJson, type SizesJson, type WeekCellJson } from './aggregate-types.ts';
+import {
+  BREAKDOWNS,
+  DEFAULT_TOP_K,
+  NO_CURRENCY,
+  WEEK_DIMENSIONS,
+  type Breakdown,
+  type Quantities,
+  type WeekDimension,
+  type Candidate,
+  type CellJson,
+  type PhaseAggJson,
+  type SizesJson,
+  type WeekCellJson,
+} from './aggregate-types.ts';
 import { CaseCounter, compareUtf8, orderKeys, weekOf } from './case-counter.ts';
 
 // string object for the same parts, so its hash is computed once), Members are bits in a small bitset (an index per
@@ -84,7 +97,7 @@ export class KeyCache {
     const to = r.destination_country;
     if (!from && !to) return undefined;
     const transit = r.transit_countries;
-    const raw = transit && transit.length ? `${from ?? UNKNOWN}>${transit.join('>')}>${to ?? UNKNOWN}` : `${from ?? UNKNOWN}>${to ?? UNKNOWN}`;
+    const raw = transit?.length ? `${from ?? UNKNOWN}>${transit.join('>')}>${to ?? UNKNOWN}` : `${from ?? UNKNOWN}>${to ?? UNKNOWN}`;
     let k = this.#routes.get(raw);
     if (k === undefined) this.#routes.set(raw, (k = raw));
     return k;
@@ -171,7 +184,11 @@ const WEEK_INDEX: readonly number[] = WEEK_DIMENSIONS.map((d) => BREAKDOWNS.inde
  * tell; composites keep the line with UNKNOWN for a missing part). route: (departure, else origin) > transits >
  * destination, undefined when neither end is known. Written into `out` (reused per line) with interned keys.
  */
-export function lineKeys(r: SeizureRecord, kc: KeyCache = new KeyCache(), out: (string | undefined)[] = new Array<string | undefined>(BREAKDOWNS.length)): (string | undefined)[] {
+export function lineKeys(
+  r: SeizureRecord,
+  kc: KeyCache = new KeyCache(),
+  out: (string | undefined)[] = new Array<string | undefined>(BREAKDOWNS.length),
+): (string | undefined)[] {
   const concealment = r.concealment_method;
   const origin = r.origin_country;
   out[0] = r.category;
@@ -333,7 +350,10 @@ export class PhaseAcc {
       weeks: sortedRecord(this.weeks, (w) => ({
         lines: w.lines,
         by: Object.fromEntries(
-          WEEK_DIMENSIONS.map((d, di) => [d, sortedRecord(w.by[di]!, (c) => ({ lines: c.lines, cases: c.cases, members: membersOf(c, ix) }))]),
+          WEEK_DIMENSIONS.map((d, di) => [
+            d,
+            sortedRecord(w.by[di]!, (c) => ({ lines: c.lines, cases: c.cases, members: membersOf(c, ix) })),
+          ]),
         ) as Record<WeekDimension, Record<string, WeekCellJson>>,
       })),
       sizes: sortedRecord(this.sizes, (s) => ({

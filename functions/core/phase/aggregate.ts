@@ -33,5 +33,21 @@
  */
 export * from './aggregate-types.ts';
 export { compareUtf8, weekOf, CaseCounter } from './case-counter.ts';
-export { LineAggregator, EXACT_SIZES_CAP, SIZE_BINS_PER_DECADE, sizeLog10Counts, compareCandidates, type LineAggregatorOptions } from './accumulate.ts';
-export { mergeInIndexOrder, aggregateSlice, emptyPhase, mergePhaseAggs, mergePartials, aggregateLines, compareIndexOrder, type SliceSource } from './merge.ts';
+export {
+  LineAggregator,
+  EXACT_SIZES_CAP,
+  SIZE_BINS_PER_DECADE,
+  sizeLog10Counts,
+  compareCandidates,
+  type LineAggregatorOptions,
+} from './accumulate.ts';
+export {
+  mergeInIndexOrder,
+  aggregateSlice,
+  emptyPhase,
+  mergePhaseAggs,
+  mergePartials,
+  aggregateLines,
+  compareIndexOrder,
+  type SliceSource,
+} from './merge.ts';

@@ -50,7 +50,8 @@ export function parseContacts(raw: unknown, origin = 'contacts'): Contacts {
     members: members.map((m, i) => {
       const mm = m as Record<string, unknown>;
       if (!mm || typeof mm.code !== 'string') fail(`members[${i}].code must be a string`);
-      if (mm.ncpEmail !== undefined && (typeof mm.ncpEmail !== 'string' || !EMAIL.test(mm.ncpEmail))) fail(`members[${i}].ncpEmail is not an address`);
+      if (mm.ncpEmail !== undefined && (typeof mm.ncpEmail !== 'string' || !EMAIL.test(mm.ncpEmail)))
+        fail(`members[${i}].ncpEmail is not an address`);
       const language = mm.language === 'fr' || mm.language === 'es' || mm.language === 'en' ? mm.language : undefined;
       return { code: mm.code as string, ...(mm.ncpEmail ? { ncpEmail: mm.ncpEmail as string } : {}), ...(language ? { language } : {}) };
     }),
@@ -65,7 +66,11 @@ export function parseContacts(raw: unknown, origin = 'contacts'): Contacts {
 /** The contacts of an operation config that has its NCP addresses (the full config, e.g. from cdk.json). */
 export function contactsFromConfig(config: OperationConfig): Contacts {
   return {
-    members: config.members.map((m) => ({ code: m.code, ...(m.ncpEmail ? { ncpEmail: m.ncpEmail } : {}), ...(m.language ? { language: m.language } : {}) })),
+    members: config.members.map((m) => ({
+      code: m.code,
+      ...(m.ncpEmail ? { ncpEmail: m.ncpEmail } : {}),
+      ...(m.language ? { language: m.language } : {}),
+    })),
     analysts: [...config.analysts],
   };
 }
@@ -110,7 +115,8 @@ export interface AlertEmail extends EmailContent {
   readonly contentHash: string;
 }
 
-export const contentHash = (c: EmailContent): string => createHash('sha256').update(`${c.subject}\u0000${c.text}\u0000${c.html}`).digest('hex').slice(0, 16);
+export const contentHash = (c: EmailContent): string =>
+  createHash('sha256').update(`${c.subject}\u0000${c.text}\u0000${c.html}`).digest('hex').slice(0, 16);
 
 export interface ReportLink {
   /** The S3 key of the HTML report (and of the workbook). */
@@ -154,48 +160,79 @@ function where(l: ReportLink): { html: string; xlsx?: string } {
 }
 
 const KIND_WORDS: Readonly<Record<Lang, Readonly<Record<Signal['kind'], readonly [string, string]>>>> = {
-  en: { rising: ['rising', 'rising'], falling: ['falling', 'falling'], alarm: ['weekly alarm', 'weekly alarms'], new: ['new item', 'new items'], outlier: ['unusual size', 'unusual sizes'] },
-  fr: { rising: ['en hausse', 'en hausse'], falling: ['en baisse', 'en baisse'], alarm: ['alerte hebdomadaire', 'alertes hebdomadaires'], new: ['nouveauté', 'nouveautés'], outlier: ['taille inhabituelle', 'tailles inhabituelles'] },
-  es: { rising: ['en aumento', 'en aumento'], falling: ['en descenso', 'en descenso'], alarm: ['alerta semanal', 'alertas semanales'], new: ['novedad', 'novedades'], outlier: ['tamaño inusual', 'tamaños inusuales'] },
-};
-
-const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string; own: (o: OwnRow, lang: Lang) => string; open: string }>> = {
   en: {
-    more: (n, kinds) => `… and ${n} more in the report (${kinds}).`,
-    own: (o, lang) => `Your Member (${o.member}) in this phase: ${num(o.lines, lang)} seizure lines in ${num(o.cases, lang)} cases, ${num(o.units, lang)} units.`,
-    open: 'Open the report',
+    rising: ['rising', 'rising'],
+    falling: ['falling', 'falling'],
+    alarm: ['weekly alarm', 'weekly alarms'],
+    new: ['new item', 'new items'],
+    outlier: ['unusual size', 'unusual sizes'],
   },
   fr: {
-    more: (n, kinds) => `… et ${n} autre${n === 1 ? '' : 's'} dans le rapport (${kinds}).`,
-    own: (o, lang) => `Votre Membre (${o.member}) dans cette phase : ${num(o.lines, lang)} lignes de saisie dans ${num(o.cases, lang)} cas, ${num(o.units, lang)} unités.`,
-    open: 'Ouvrir le rapport',
+    rising: ['en hausse', 'en hausse'],
+    falling: ['en baisse', 'en baisse'],
+    alarm: ['alerte hebdomadaire', 'alertes hebdomadaires'],
+    new: ['nouveauté', 'nouveautés'],
+    outlier: ['taille inhabituelle', 'tailles inhabituelles'],
   },
   es: {
-    more: (n, kinds) => `… y ${n} más en el informe (${kinds}).`,
-    own: (o, lang) => `Su Miembro (${o.member}) en esta fase: ${num(o.lines, lang)} líneas de incautación en ${num(o.cases, lang)} casos, ${num(o.units, lang)} unidades.`,
-    open: 'Abrir el informe',
+    rising: ['en aumento', 'en aumento'],
+    falling: ['en descenso', 'en descenso'],
+    alarm: ['alerta semanal', 'alertas semanales'],
+    new: ['novedad', 'novedades'],
+    outlier: ['tamaño inusual', 'tamaños inusuales'],
   },
 };
+
+const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string; own: (o: OwnRow, lang: Lang) => string; open: string }>> =
+  {
+    en: {
+      more: (n, kinds) => `… and ${n} more in the report (${kinds}).`,
+      own: (o, lang) =>
+        `Your Member (${o.member}) in this phase: ${num(o.lines, lang)} seizure lines in ${num(o.cases, lang)} cases, ${num(o.units, lang)} units.`,
+      open: 'Open the report',
+    },
+    fr: {
+      more: (n, kinds) => `… et ${n} autre${n === 1 ? '' : 's'} dans le rapport (${kinds}).`,
+      own: (o, lang) =>
+        `Votre Membre (${o.member}) dans cette phase : ${num(o.lines, lang)} lignes de saisie dans ${num(o.cases, lang)} cas, ${num(o.units, lang)} unités.`,
+      open: 'Ouvrir le rapport',
+    },
+    es: {
+      more: (n, kinds) => `… y ${n} más en el informe (${kinds}).`,
+      own: (o, lang) =>
+        `Su Miembro (${o.member}) en esta fase: ${num(o.lines, lang)} líneas de incautación en ${num(o.cases, lang)} casos, ${num(o.units, lang)} unidades.`,
+      open: 'Abrir el informe',
+    },
+  };
 
 /**
  * The alert email of a summary for one recipient (summary: the version for that recipient's role): the headline
  * (the strongest signals, at most maxSignals), then how many more there are by kind, and the https link to the report.
  * NCPs read plain sentences and, when given, their own Member's row; analysts the statistics.
  */
-export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLink, maxSignals = MAX_SIGNALS_IN_EMAIL, own?: OwnRow): AlertEmail {
+export function composeAlert(
+  summary: SummaryJson,
+  r: Recipient,
+  link: ReportLink,
+  maxSignals = MAX_SIGNALS_IN_EMAIL,
+  own?: OwnRow,
+): AlertEmail {
   const lang = r.language;
   const w = MAIL_WORDS[lang];
   const x = EXTRA[lang];
   const op = summary.operation.name;
   const n = summary.signalCount;
-  const subject = summary.mode === 'final' ? w.subjectFinal(op, summary.phase.phase, n) : w.subjectInterim(op, summary.phase.phase, summary.asOf, n);
+  const subject =
+    summary.mode === 'final' ? w.subjectFinal(op, summary.phase.phase, n) : w.subjectInterim(op, summary.phase.phase, summary.asOf, n);
   const f = summary.figures.phase;
   const intro = w.intro(op, summary.phase.phase, summary.mode, summary.asOf);
   const figures = w.figures(num(f.lines, lang), num(f.cases, lang), num(f.units.total, lang), num(f.reportingMembers, lang));
   const ownLine = own && r.role === 'ncp' ? x.own(own, lang) : undefined;
   const register = r.role === 'analyst' ? 'analyst' : 'plain';
   const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
-  const sentences = summary.signals.slice(0, headCount).map((s) => signalSentence(s.signal, lang, summary.thresholds.outlierScore, register));
+  const sentences = summary.signals
+    .slice(0, headCount)
+    .map((s) => signalSentence(s.signal, lang, summary.thresholds.outlierScore, register));
   const rest = summary.signals.slice(headCount);
   const byKind = (['rising', 'alarm', 'new', 'falling', 'outlier'] as const)
     .map((k) => [k, rest.filter((e) => e.signal.kind === k).length] as const)
@@ -227,7 +264,9 @@ export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLin
   const body = [
     `<p>${esc(intro)}</p>`,
     `<p>${esc(figures)}${ownLine ? `<br>${esc(ownLine)}` : ''}</p>`,
-    sentences.length ? `<p><strong>${esc(w.signalsHead)}</strong></p><ol>${sentences.map((s) => `<li style="margin:.35em 0">${esc(s)}</li>`).join('')}</ol>` : `<p>${esc(w.none)}</p>`,
+    sentences.length
+      ? `<p><strong>${esc(w.signalsHead)}</strong></p><ol>${sentences.map((s) => `<li style="margin:.35em 0">${esc(s)}</li>`).join('')}</ol>`
+      : `<p>${esc(w.none)}</p>`,
     more ? `<p>${esc(more)}</p>` : '',
     `<p style="margin:1.2em 0">${a(links.html, x.open)}${links.xlsx ? ` · ${a(links.xlsx, 'XLSX')}` : ''}</p>`,
     `<p style="color:#5b6470;font-size:90%">${esc(footer)}</p>`,
@@ -235,8 +274,18 @@ export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLin
   const htmlDoc = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head><body style="font-family:system-ui,Arial,sans-serif;line-height:1.45;max-width:640px">\n${body}\n</body></html>\n`;
   const content = { subject, text, html: htmlDoc };
   // A presigned link changes at every signing: the hash leaves the links out, so a rerun recognises what it sent.
-  const unlink = (t: string) => [links.html, links.xlsx, esc(links.html), links.xlsx ? esc(links.xlsx) : undefined].reduce((acc: string, u) => (u ? acc.split(u).join('{link}') : acc), t);
-  return { ...content, to: r.email, role: r.role, language: lang, contentHash: contentHash({ subject, text: unlink(text), html: unlink(htmlDoc) }) };
+  const unlink = (t: string) =>
+    [links.html, links.xlsx, esc(links.html), links.xlsx ? esc(links.xlsx) : undefined].reduce(
+      (acc: string, u) => (u ? acc.split(u).join('{link}') : acc),
+      t,
+    );
+  return {
+    ...content,
+    to: r.email,
+    role: r.role,
+    language: lang,
+    contentHash: contentHash({ subject, text: unlink(text), html: unlink(htmlDoc) }),
+  };
 }
 
 /** Sends one email; returns the message id. */
@@ -286,7 +335,13 @@ export interface SendResult {
  * other email has been dealt with.
  */
 export async function sendAlerts(
-  opts: { table: PhaseTable; mailer: Mailer; from: string; run: { operation: string; phase: number; runLabel: string }; concurrency?: number },
+  opts: {
+    table: PhaseTable;
+    mailer: Mailer;
+    from: string;
+    run: { operation: string; phase: number; runLabel: string };
+    concurrency?: number;
+  },
   emails: readonly AlertEmail[],
 ): Promise<SendResult> {
   let sent = 0;
@@ -318,13 +373,23 @@ export async function sendAlerts(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, emails.length)) }, worker));
-  if (failed.length) throw new AlertSendError(`${failed.length} of ${emails.length} alert email(s) not sent (${sent} sent, ${skipped} already sent): ${failed.slice(0, 5).join('; ')}`);
-  if (pending.length) throw new AlertsPendingError(`${pending.length} alert email(s) are being sent by another run; retry after the lease (${pending.slice(0, 5).join(', ')})`);
+  if (failed.length)
+    throw new AlertSendError(
+      `${failed.length} of ${emails.length} alert email(s) not sent (${sent} sent, ${skipped} already sent): ${failed.slice(0, 5).join('; ')}`,
+    );
+  if (pending.length)
+    throw new AlertsPendingError(
+      `${pending.length} alert email(s) are being sent by another run; retry after the lease (${pending.slice(0, 5).join(', ')})`,
+    );
   return { sent, skipped };
 }
 
 /** The failure email to the analysts: which run failed, and why. */
-export function composeFailure(input: Partial<PhaseCloseInput> & Record<string, unknown>, error: { Error?: string; Cause?: string }, operationName: string): EmailContent {
+export function composeFailure(
+  input: Partial<PhaseCloseInput> & Record<string, unknown>,
+  error: { Error?: string; Cause?: string },
+  operationName: string,
+): EmailContent {
   const run = `phase ${String(input.phase ?? '?')} ${input.mode === 'interim' ? `interim as of ${String(input.asOf ?? '?')}` : String(input.mode ?? '?')}`;
   const subject = `${operationName}: the phase close failed (${run})`;
   let cause = error.Cause ?? '';

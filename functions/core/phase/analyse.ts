@@ -130,11 +130,31 @@ function unite(records: readonly (CellRecord | undefined)[], cases = false): Cou
 const NOVELTY_DIMS: readonly WeekDimension[] = ['product', 'route', 'origin', 'product_concealment'];
 
 function phaseCounts(ps: readonly PhaseAggJson[], dims: readonly string[], cases = false): DimensionCounts {
-  return Object.fromEntries(dims.map((d) => [d, unite(ps.map((p) => p.by[d as keyof PhaseAggJson['by']]), cases)]));
+  return Object.fromEntries(
+    dims.map((d) => [
+      d,
+      unite(
+        ps.map((p) => p.by[d as keyof PhaseAggJson['by']]),
+        cases,
+      ),
+    ]),
+  );
 }
 
 function weekCounts(ps: readonly PhaseAggJson[], weeks: (w: string) => boolean, cases = false): DimensionCounts {
-  return Object.fromEntries(NOVELTY_DIMS.map((d) => [d, unite(ps.flatMap((p) => Object.entries(p.weeks).filter(([w]) => weeks(w)).map(([, wk]) => wk.by[d])), cases)]));
+  return Object.fromEntries(
+    NOVELTY_DIMS.map((d) => [
+      d,
+      unite(
+        ps.flatMap((p) =>
+          Object.entries(p.weeks)
+            .filter(([w]) => weeks(w))
+            .map(([, wk]) => wk.by[d]),
+        ),
+        cases,
+      ),
+    ]),
+  );
 }
 
 /** The lines of a tested key (the tests count cases; people read lines). */
@@ -174,7 +194,13 @@ function criticalCount(baselineSum: number, baselineWeeks: number, share: number
  * The exact weekly test runs on cases (a case's lines are not independent events: one case of 8 lines is one
  * seizure event); the signal shows lines, with the lines expected from the baseline's lines.
  */
-function exactAlarms(weeks: readonly WeekAggregate[], caseWeeks: readonly WeekAggregate[], exposures: readonly number[], test: readonly number[], th: OperationConfig['thresholds']): AlarmSignal[] {
+function exactAlarms(
+  weeks: readonly WeekAggregate[],
+  caseWeeks: readonly WeekAggregate[],
+  exposures: readonly number[],
+  test: readonly number[],
+  th: OperationConfig['thresholds'],
+): AlarmSignal[] {
   const found = exactWeeklyAlarms(caseWeeks, {
     dimensions: ['product', 'route'],
     baselineWeeks: th.alarmBaselineWeeks,
@@ -286,7 +312,16 @@ function firstWeek(item: TestedNewItem, weeks: readonly { week: string; counts: 
 /** A tested item as a signal: its lines from the line counts (`shown`), its tested count as `cases`. */
 function asNewSignal(item: TestedNewItem, week: string, shown: DimensionCounts): NewSignal {
   const { flagged: _f, kind, ...rest } = item;
-  const dim = kind === 'route' ? 'route' : kind === 'origin' ? 'origin' : kind === 'transit' ? 'transit' : kind === 'concealment_for_product' ? 'product_concealment' : 'product';
+  const dim =
+    kind === 'route'
+      ? 'route'
+      : kind === 'origin'
+        ? 'origin'
+        : kind === 'transit'
+          ? 'transit'
+          : kind === 'concealment_for_product'
+            ? 'product_concealment'
+            : 'product';
   const lines = kind === 'product_at_member' ? undefined : linesIn(shown, dim, item.key);
   return {
     kind: 'new',
@@ -318,7 +353,11 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     phase: p.phase,
     weeks: phaseExposure(aggOf(p), p, input) / Math.max(1, reportersOf(aggOf(p)).length),
     participatingMembers: Math.max(1, reportersOf(aggOf(p)).length),
-    counts: phaseCounts([aggOf(p)], ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'], true),
+    counts: phaseCounts(
+      [aggOf(p)],
+      ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'],
+      true,
+    ),
   });
   const TREND_DIMS = ['product', 'origin', 'route', 'transport_mode', 'concealment'];
   const linesOfPhase = (p: Phase) => phaseCounts([aggOf(p)], TREND_DIMS);
@@ -329,7 +368,14 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   let tested = 0;
   const flagged: TrendSignal[] = [];
   if (input.mode === 'final' && prev && reportersOf(aggOf(current)).length > 0) {
-    const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount, testMinCount: th.trendMinCount, minMembers: th.trendMinMembers, familyPerDimension: true });
+    const all = phaseOverPhase(prev, cur, {
+      trendQ: th.trendQ,
+      trendRatio: th.trendRatio,
+      trendMinCount: th.trendMinCount,
+      testMinCount: th.trendMinCount,
+      minMembers: th.trendMinMembers,
+      familyPerDimension: true,
+    });
     tested = all.length;
     const l0 = linesOfPhase(previous!);
     const l1 = linesOfPhase(current);
@@ -399,7 +445,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
       .sort()
       .map((w) => ({ week: w, counts: weekCounts([aggOf(current)], (x) => x === w) }));
     const shown = phaseCounts([aggOf(current)], NOVELTY_DIMS);
-    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, firstWeek(item, weeks) ?? weekOf(current.start), shown));
+    for (const item of items)
+      (item.flagged ? newOnes : annex).push(asNewSignal(item, firstWeek(item, weeks) ?? weekOf(current.start), shown));
   } else if (input.mode === 'interim' && window && lastWeek > firstMonday) {
     const exps = weekExposures(agg, phases, input, firstMonday, lastWeek);
     const E1 = exps[exps.length - 1]!.exposure;
@@ -423,17 +470,19 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
 
   const outliers = outliersOf(agg, th.outlierScore, window, input.mode);
   // Outliers are listed whatever their chance; they are signals only when unlikely among so many seizures.
-  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P && g.n >= OUTLIER_MIN_N).map((g) => ({
-    kind: 'outlier',
-    product: g.product,
-    unit: g.unit,
-    count: g.count,
-    maxScore: g.maxScore,
-    ...(g.q !== undefined ? { p: g.q } : {}),
-    // One seizure, however far from the rest, is one observation: its evidence is capped at OUTLIER_EVIDENCE_CAP.
-    evidence: Math.min(OUTLIER_EVIDENCE_CAP, evidenceOf(g.q ?? g.p ?? 1)),
-    effect: g.maxScore,
-  }));
+  const outlierSignals: OutlierSignal[] = outliers.groups
+    .filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P && g.n >= OUTLIER_MIN_N)
+    .map((g) => ({
+      kind: 'outlier',
+      product: g.product,
+      unit: g.unit,
+      count: g.count,
+      maxScore: g.maxScore,
+      ...(g.q !== undefined ? { p: g.q } : {}),
+      // One seizure, however far from the rest, is one observation: its evidence is capped at OUTLIER_EVIDENCE_CAP.
+      evidence: Math.min(OUTLIER_EVIDENCE_CAP, evidenceOf(g.q ?? g.p ?? 1)),
+      effect: g.maxScore,
+    }));
 
   const riskProfiles = rankRiskProfiles(cur, prev, { top: RISK_TOP, minMembers: th.riskMinMembers, byLowerBound: true });
 
@@ -462,4 +511,3 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     alert: alertOf(input.mode, analystsSignals, th),
   };
 }
-

@@ -73,7 +73,11 @@ export function weeklySpec(weeks: readonly { week: string; lines: number }[], wi
 }
 
 /** Earlier against later counts per key (rising products: lines in the previous and the closed phase). */
-export function pairedSpec(rows: readonly { label: string; period: string; value: number }[], valueTitle: string, width = 480): TopLevelSpec {
+export function pairedSpec(
+  rows: readonly { label: string; period: string; value: number }[],
+  valueTitle: string,
+  width = 480,
+): TopLevelSpec {
   return {
     width,
     height: { step: 14 },
@@ -83,7 +87,14 @@ export function pairedSpec(rows: readonly { label: string; period: string; value
       y: { field: 'label', type: 'nominal', title: null, sort: null },
       yOffset: { field: 'period', type: 'nominal', sort: null },
       x: { field: 'value', type: 'quantitative', title: valueTitle },
-      color: { field: 'period', type: 'nominal', sort: null, title: null, scale: { range: ['#9ab7d3', '#c0392b'] }, legend: { orient: 'bottom' } },
+      color: {
+        field: 'period',
+        type: 'nominal',
+        sort: null,
+        title: null,
+        scale: { range: ['#9ab7d3', '#c0392b'] },
+        legend: { orient: 'bottom' },
+      },
     },
   } as TopLevelSpec;
 }

@@ -16,7 +16,8 @@ import type { PhaseCloseInput } from './input.ts';
 /** The days of a phase a run counts: all of it, or up to asOf for an interim run. */
 export function countedDays(phase: Phase, input: PhaseCloseInput): { start: string; end: string } {
   const end = input.mode === 'interim' && input.asOf < phase.end ? input.asOf : phase.end;
-  return { start: phase.start, end: end < phase.start ? phase.start : end }; // ISO days compare as strings
+  // biome-ignore lint/complexity/useMathMinMax: ISO days compare as strings; Math.max would give NaN.
+  return { start: phase.start, end: end < phase.start ? phase.start : end };
 }
 
 /** The Members that reported for a phase (lines or a nil return), sorted. */
@@ -33,7 +34,13 @@ const DAY_MS = 86_400_000;
 const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / DAY_MS;
 
 /** Exposure of each week from `first` to `last` (Mondays), as defined in the module comment. */
-export function weekExposures(agg: AggregateJson, phases: readonly Phase[], input: PhaseCloseInput, first: string, last: string): { week: string; exposure: number }[] {
+export function weekExposures(
+  agg: AggregateJson,
+  phases: readonly Phase[],
+  input: PhaseCloseInput,
+  first: string,
+  last: string,
+): { week: string; exposure: number }[] {
   const spans = phases.map((ph) => {
     const a = agg.phases.find((x) => x.phase === ph.phase);
     const days = countedDays(ph, input);

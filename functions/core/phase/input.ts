@@ -43,7 +43,8 @@ export class PhaseCloseInputError extends Error {
 /** The input checked against the operation; throws PhaseCloseInputError naming every problem found. */
 export function validateInput(raw: unknown, config: OperationConfig): PhaseCloseInput {
   const problems: string[] = [];
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new PhaseCloseInputError('phase close input: expected an object {operation, phase, mode, asOf}');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new PhaseCloseInputError('phase close input: expected an object {operation, phase, mode, asOf}');
   const o = raw as Record<string, unknown>;
   if (o.operation !== config.id) problems.push(`unknown operation ${JSON.stringify(o.operation)} (this deployment runs "${config.id}")`);
   const phase = config.phases.find((p) => p.phase === o.phase);
@@ -63,9 +64,11 @@ export function phaseOfInput(config: OperationConfig, input: Pick<PhaseCloseInpu
   return p;
 }
 
-export const runLabelOf = (input: Pick<PhaseCloseInput, 'mode' | 'asOf'>): string => (input.mode === 'final' ? 'final' : `interim-${input.asOf}`);
+export const runLabelOf = (input: Pick<PhaseCloseInput, 'mode' | 'asOf'>): string =>
+  input.mode === 'final' ? 'final' : `interim-${input.asOf}`;
 
-export const reportPrefix = (input: PhaseCloseInput): string => `${SUMMARIES_PREFIX}${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
+export const reportPrefix = (input: PhaseCloseInput): string =>
+  `${SUMMARIES_PREFIX}${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
 
 export const workPrefixOf = (input: PhaseCloseInput): string => `work/${input.operation}/phase-${input.phase}/${runLabelOf(input)}/`;
 

@@ -93,13 +93,20 @@ export class PhaseTable {
   /** Creates or replaces the summary of a run. */
   async putSummary(item: SummaryItem): Promise<void> {
     await withRetry(this.#policy, () =>
-      this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...item, pk: summaryPk(item.operation), sk: summarySk(item.phase, item.runLabel) } })),
+      this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...item, pk: summaryPk(item.operation), sk: summarySk(item.phase, item.runLabel) },
+        }),
+      ),
     );
   }
 
   async getSummary(operation: string, phase: number, runLabel: string): Promise<SummaryItem | undefined> {
     const out = await withRetry(this.#policy, () =>
-      this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: summaryPk(operation), sk: summarySk(phase, runLabel) }, ConsistentRead: true })),
+      this.#doc.send(
+        new GetCommand({ TableName: this.#table, Key: { pk: summaryPk(operation), sk: summarySk(phase, runLabel) }, ConsistentRead: true }),
+      ),
     );
     return out.Item ? without<SummaryItem>(out.Item) : undefined;
   }
@@ -107,7 +114,11 @@ export class PhaseTable {
   /** Every summary of an operation, by phase then run label. */
   async listSummaries(operation: string): Promise<SummaryItem[]> {
     const items: SummaryItem[] = [];
-    const query = { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': summaryPk(operation) } };
+    const query = {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': summaryPk(operation) },
+    };
     for await (const page of pages(this.#policy, this.#doc, query)) for (const i of page) items.push(without<SummaryItem>(i));
     return items;
   }
@@ -116,7 +127,11 @@ export class PhaseTable {
    * Claims the sending of one email: `claimed` (send it, then markSent), `sent` (already sent: skip) or `pending`
    * (another sender claimed it less than the lease ago).
    */
-  async claimAlert(run: { operation: string; phase: number; runLabel: string }, recipient: string, contentHash: string): Promise<ClaimResult> {
+  async claimAlert(
+    run: { operation: string; phase: number; runLabel: string },
+    recipient: string,
+    contentHash: string,
+  ): Promise<ClaimResult> {
     const key = { pk: alertPk(run.operation, run.phase, run.runLabel), sk: alertSk(recipient, contentHash) };
     const now = this.#now();
     try {
@@ -135,11 +150,18 @@ export class PhaseTable {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
     }
-    const got = await withRetry(this.#policy, () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })));
+    const got = await withRetry(this.#policy, () =>
+      this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+    );
     return got.Item?.['status'] === 'sent' ? 'sent' : 'pending';
   }
 
-  async markSent(run: { operation: string; phase: number; runLabel: string }, recipient: string, contentHash: string, messageId: string | undefined): Promise<void> {
+  async markSent(
+    run: { operation: string; phase: number; runLabel: string },
+    recipient: string,
+    contentHash: string,
+    messageId: string | undefined,
+  ): Promise<void> {
     await withRetry(this.#policy, () =>
       this.#doc.send(
         new UpdateCommand({

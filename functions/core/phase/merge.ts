@@ -2,10 +2,20 @@
 import type { SeizureRecord } from '../record.ts';
 import type { OperationConfig } from '../config.ts';
 import { phasesThrough, runLabelOf, type PhaseCloseInput, type Slice } from './input.ts';
-import { BREAKDOWNS, DEFAULT_TOP_K, PartialMismatchError, WEEK_DIMENSIONS, type Quantities, type AggregateJson, type CellJson, type PartialJson, type PhaseAggJson, type SizesJson } from './aggregate-types.ts';
+import {
+  BREAKDOWNS,
+  DEFAULT_TOP_K,
+  PartialMismatchError,
+  WEEK_DIMENSIONS,
+  type Quantities,
+  type AggregateJson,
+  type CellJson,
+  type PartialJson,
+  type PhaseAggJson,
+  type SizesJson,
+} from './aggregate-types.ts';
 import { compareUtf8, orderKeys } from './case-counter.ts';
 import { EXACT_SIZES_CAP, KeyCache, LineAggregator, MemberIndex, PhaseAcc, pushTop, toBins } from './accumulate.ts';
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Slices, merge, all at once
@@ -45,7 +55,12 @@ export interface SliceSource {
 }
 
 /** Aggregates one slice while its lines stream. */
-export async function aggregateSlice(input: PhaseCloseInput, slice: Slice, source: SliceSource, opts: { topK?: number } = {}): Promise<PartialJson> {
+export async function aggregateSlice(
+  input: PhaseCloseInput,
+  slice: Slice,
+  source: SliceSource,
+  opts: { topK?: number } = {},
+): Promise<PartialJson> {
   const closing = slice.phase === input.phase;
   const agg = new LineAggregator({
     ...(input.mode === 'interim' ? { asOf: input.asOf } : {}),
@@ -53,7 +68,8 @@ export async function aggregateSlice(input: PhaseCloseInput, slice: Slice, sourc
     ...(opts.topK !== undefined ? { topK: opts.topK } : {}),
   });
   const check = (r: SeizureRecord) => {
-    if (r.reporting_member !== slice.member) throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of Member ${r.reporting_member}`);
+    if (r.reporting_member !== slice.member)
+      throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of Member ${r.reporting_member}`);
   };
   if (closing && source.history && source.history.length > 0) {
     // The earlier phases only count cases; for that they are merged with this phase's lines in index order.
@@ -61,7 +77,8 @@ export async function aggregateSlice(input: PhaseCloseInput, slice: Slice, sourc
     for await (const { record, stream } of mergeInIndexOrder([source.lines, ...source.history])) {
       check(record);
       if (stream === 0) {
-        if (record.phase !== slice.phase) throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
+        if (record.phase !== slice.phase)
+          throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
         agg.add(record);
       }
       history.countCase(record);
@@ -70,7 +87,8 @@ export async function aggregateSlice(input: PhaseCloseInput, slice: Slice, sourc
   }
   for await (const record of source.lines) {
     check(record);
-    if (record.phase !== slice.phase) throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
+    if (record.phase !== slice.phase)
+      throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
     agg.add(record);
   }
   return partialOf(input, slice, agg, closing ? agg.cumulativeCases() : null);
@@ -197,9 +215,12 @@ export function mergePartials(input: PhaseCloseInput, config: OperationConfig, p
   for (const p of partials) {
     if (p.schema !== 'phase-partial/1') throw new PartialMismatchError(`not a partial: schema ${JSON.stringify(p.schema)}`);
     if (p.operation !== input.operation || p.phase !== input.phase || p.mode !== input.mode || p.asOf !== input.asOf) {
-      throw new PartialMismatchError(`partial of slice ${p.slice.member}/p${p.slice.phase} belongs to another run (${p.operation} phase ${p.phase} ${p.mode} ${p.asOf})`);
+      throw new PartialMismatchError(
+        `partial of slice ${p.slice.member}/p${p.slice.phase} belongs to another run (${p.operation} phase ${p.phase} ${p.mode} ${p.asOf})`,
+      );
     }
-    if (!phases.includes(p.slice.phase)) throw new PartialMismatchError(`partial of phase ${p.slice.phase} is outside this run's phases (${phases.join(', ')})`);
+    if (!phases.includes(p.slice.phase))
+      throw new PartialMismatchError(`partial of phase ${p.slice.phase} is outside this run's phases (${phases.join(', ')})`);
     const id = `${p.slice.member}/${p.slice.phase}`;
     if (seen.has(id)) throw new PartialMismatchError(`slice ${id} is given twice`);
     seen.add(id);
@@ -208,7 +229,12 @@ export function mergePartials(input: PhaseCloseInput, config: OperationConfig, p
       byMember.set(p.slice.member, p.cumulativeCases);
     }
   }
-  const byPhase = phases.map((ph) => mergePhaseAggs(ph, partials.filter((p) => p.slice.phase === ph).map((p) => p.agg)));
+  const byPhase = phases.map((ph) =>
+    mergePhaseAggs(
+      ph,
+      partials.filter((p) => p.slice.phase === ph).map((p) => p.agg),
+    ),
+  );
   return {
     ...aggregateHead(input),
     lines: byPhase.reduce((s, p) => s + p.lines, 0),
@@ -242,7 +268,14 @@ export async function aggregateLines(
 
 /** What an aggregate starts with: which run it is of. */
 function aggregateHead(input: PhaseCloseInput): Pick<AggregateJson, 'schema' | 'operation' | 'phase' | 'mode' | 'asOf' | 'runLabel'> {
-  return { schema: 'phase-aggregate/1', operation: input.operation, phase: input.phase, mode: input.mode, asOf: input.asOf, runLabel: runLabelOf(input) };
+  return {
+    schema: 'phase-aggregate/1',
+    operation: input.operation,
+    phase: input.phase,
+    mode: input.mode,
+    asOf: input.asOf,
+    runLabel: runLabelOf(input),
+  };
 }
 
 /** The byPhase index order of lines, for sorting lines held in memory: Member, then case_ref NFC and line_no in UTF-8 order. */

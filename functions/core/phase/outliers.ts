@@ -75,7 +75,8 @@ export function logScale(s: Pick<SizesJson, 'binned' | 'counts'>): { median: num
 }
 
 /** The modified z-score of a size against a scale (trends/outliers.ts). */
-export const sizeScore = (quantity: number, s: { median: number; mad: number; scale?: number }): number => (0.6745 * (Math.log10(quantity) - s.median)) / (s.scale ?? s.mad);
+export const sizeScore = (quantity: number, s: { median: number; mad: number; scale?: number }): number =>
+  (0.6745 * (Math.log10(quantity) - s.median)) / (s.scale ?? s.mad);
 
 export function outliersOf(
   agg: AggregateJson,
@@ -101,7 +102,10 @@ export function outliersOf(
     // Final: the exact count from the closed phase's size distribution (the list keeps only the largest lines).
     let count = found.length;
     if (mode === 'final' && closed?.sizes[gk]) {
-      count = sizeLog10Counts(closed.sizes[gk]!).reduce((t, [lg, n]) => t + ((0.6745 * (lg - scale.median)) / scale.scale > threshold ? n : 0), 0);
+      count = sizeLog10Counts(closed.sizes[gk]!).reduce(
+        (t, [lg, n]) => t + ((0.6745 * (lg - scale.median)) / scale.scale > threshold ? n : 0),
+        0,
+      );
       count = Math.max(count, found.length);
     }
     if (count === 0) continue;

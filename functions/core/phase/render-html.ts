@@ -31,12 +31,20 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
   if (rows.length === 0) return '<p class="note">None.</p>';
   const th = head.map((h, i) => `<th${numeric[i] ? ' class="n"' : ''}>${esc(h)}</th>`).join('');
   const body = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${esc(typeof c === 'number' ? num(c, 'en', 2) : c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${esc(typeof c === 'number' ? num(c, 'en', 2) : c)}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<div class="scroll"><table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
-function breakdown(rows: readonly BreakdownRow[], first: string, limit = 50, extra?: { head: string; get: (r: BreakdownRow) => string | number; numeric: boolean }): string {
+function breakdown(
+  rows: readonly BreakdownRow[],
+  first: string,
+  limit = 50,
+  extra?: { head: string; get: (r: BreakdownRow) => string | number; numeric: boolean },
+): string {
   const shown = rows.slice(0, limit);
   const head = [first, ...(extra ? [extra.head] : []), 'Seizure lines', 'Units', 'kg', 'Litres', 'Members'];
   const numeric = [false, ...(extra ? [extra.numeric] : []), true, true, true, true, true];
@@ -64,10 +72,24 @@ async function charts(s: SummaryJson): Promise<string> {
   const fig = async (title: string, spec: Parameters<typeof renderChart>[0]) =>
     out.push(`<figure>${await renderChart(spec, title)}<figcaption>${esc(title)}</figcaption></figure>`);
 
-  if (f.byCategory.length) await fig(`Units by category, phase ${s.phase.phase}`, barSpec(f.byCategory.map((r) => ({ label: r.label, value: r.units })), 'Units'));
+  if (f.byCategory.length)
+    await fig(
+      `Units by category, phase ${s.phase.phase}`,
+      barSpec(
+        f.byCategory.map((r) => ({ label: r.label, value: r.units })),
+        'Units',
+      ),
+    );
   await fig('Seizure lines per week, since the start of the operation', weeklySpec(s.figures.cumulative.weekly));
   const routes = f.byRoute.slice(0, 10);
-  if (routes.length) await fig(`Top routes by seizure lines, phase ${s.phase.phase}`, barSpec(routes.map((r) => ({ label: r.label, value: r.lines })), 'Seizure lines'));
+  if (routes.length)
+    await fig(
+      `Top routes by seizure lines, phase ${s.phase.phase}`,
+      barSpec(
+        routes.map((r) => ({ label: r.label, value: r.lines })),
+        'Seizure lines',
+      ),
+    );
 
   const rising = s.trends.rising.filter((t) => t.dimension === 'product').slice(0, 10);
   if (rising.length) {
@@ -80,7 +102,11 @@ async function charts(s: SummaryJson): Promise<string> {
     const alarms = s.alarms.filter((a) => a.dimension === 'product').slice(0, 10);
     if (alarms.length) {
       const rows = alarms.flatMap((a) => [
-        { label: keyLabel('product', a.key), period: a.expected !== undefined ? 'Expected' : 'Expected at most', value: Math.round((a.expected ?? a.upperBound) * 10) / 10 },
+        {
+          label: keyLabel('product', a.key),
+          period: a.expected !== undefined ? 'Expected' : 'Expected at most',
+          value: Math.round((a.expected ?? a.upperBound) * 10) / 10,
+        },
         { label: keyLabel('product', a.key), period: `Week of ${a.week}`, value: a.count },
       ]);
       await fig('Weekly alarms on products: the week against what was expected', pairedSpec(rows, 'Seizure lines'));
@@ -146,7 +172,15 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
     ]);
     parts.push(
       `<p class="note">Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${num(s.trends.tested)} keys tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
-        table(['Trend', 'Dimension', 'Key', `Phase ${s.trends.comparedWith}`, `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [false, false, false, true, true, true, true]),
+        table(['Trend', 'Dimension', 'Key', `Phase ${s.trends.comparedWith}`, `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
+          false,
+          false,
+          false,
+          true,
+          true,
+          true,
+          true,
+        ]),
     );
   } else if (s.mode === 'final') {
     parts.push('<p class="note">No earlier phase to compare with.</p>');
@@ -156,7 +190,14 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
     `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${s.thresholds.alarmBaselineWeeks ?? 12} baseline weeks, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${s.thresholds.alarmMinCount ?? 3} lines` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
       table(
         ['Dimension', 'Key', 'Week', 'Seizure lines', exact ? 'Expected' : 'Expected at most', 'Weeks that alarmed'],
-        s.alarms.map((a) => [a.dimension, keyLabel(a.dimension, a.key), a.week, a.count, a.expected ?? a.upperBound, (a.weeks ?? [a.week]).join(', ')]),
+        s.alarms.map((a) => [
+          a.dimension,
+          keyLabel(a.dimension, a.key),
+          a.week,
+          a.count,
+          a.expected ?? a.upperBound,
+          (a.weeks ?? [a.week]).join(', '),
+        ]),
         [false, false, false, true, true, false],
       ),
   );
@@ -173,7 +214,9 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       `<details><summary>Annex: ${num(s.annex.length)} weaker first sightings (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
         table(
           ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
-          s.annex.map((e) => e.signal as SummaryJson['newItems'][number]).map((n) => [n.novelty.replaceAll('_', ' '), newLabel(n), n.week, n.lines ?? '', n.members]),
+          s.annex
+            .map((e) => e.signal as SummaryJson['newItems'][number])
+            .map((n) => [n.novelty.replaceAll('_', ' '), newLabel(n), n.week, n.lines ?? '', n.members]),
           [false, false, false, true, true],
         ) +
         '</details>',
@@ -190,7 +233,9 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
           r.lines,
           r.members,
           r.previousLines ?? '',
-          r.ratioLow === undefined ? '' : `${num(r.rateRatio ?? 0, 'en', 1)} (${num(r.ratioLow, 'en', 1)}–${r.ratioHigh === null || r.ratioHigh === undefined ? '∞' : num(r.ratioHigh, 'en', 1)})`,
+          r.ratioLow === undefined
+            ? ''
+            : `${num(r.rateRatio ?? 0, 'en', 1)} (${num(r.ratioLow, 'en', 1)}–${r.ratioHigh === null || r.ratioHigh === undefined ? '∞' : num(r.ratioHigh, 'en', 1)})`,
         ]),
         [true, false, true, true, true, false],
       ),
@@ -208,12 +253,25 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       '<h3>Outlier seizures (analysts only)</h3>' +
         table(
           ['Member', 'Case reference', 'Line', 'File', 'Row', 'Date', 'Product', 'Quantity', 'Unit', 'Score'],
-          s.outliers.seizures.map((o) => [o.member, o.case_ref, o.line_no, o.source.file, o.source.row, o.seizure_date, keyLabel('product', o.product), o.quantity, o.unit, o.score]),
+          s.outliers.seizures.map((o) => [
+            o.member,
+            o.case_ref,
+            o.line_no,
+            o.source.file,
+            o.source.row,
+            o.seizure_date,
+            keyLabel('product', o.product),
+            o.quantity,
+            o.unit,
+            o.score,
+          ]),
           [false, false, true, false, true, false, false, true, false, true],
         ),
     );
   }
-  parts.push(`<p class="note">Run ${esc(s.runLabel)}, data as of ${esc(s.asOf)}. Every figure is computed from the stored seizure lines; units are pieces + doses + packs, kg and litres are kept apart.</p>`);
+  parts.push(
+    `<p class="note">Run ${esc(s.runLabel)}, data as of ${esc(s.asOf)}. Every figure is computed from the stored seizure lines; units are pieces + doses + packs, kg and litres are kept apart.</p>`,
+  );
 
   return `<!doctype html>
 <html lang="en">
@@ -265,7 +323,10 @@ function signalsHtml(s: SummaryJson): string {
     out.push(`<p class="note">${num(rest.length)} more, by kind:</p>`);
     for (const [title, is] of KIND_TITLES) {
       const xs = rest.filter(is);
-      if (xs.length) out.push(`<details><summary>${esc(title)} (${num(xs.length)})</summary><ul class="signals">${xs.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ul></details>`);
+      if (xs.length)
+        out.push(
+          `<details><summary>${esc(title)} (${num(xs.length)})</summary><ul class="signals">${xs.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ul></details>`,
+        );
     }
   }
   return out.join('\n');

@@ -11,7 +11,6 @@ import { keyLabel } from './text.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
 export function safeCellText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   let t = s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
   if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
   return t.length > 32_767 ? t.slice(0, 32_767) : t;
@@ -52,7 +51,8 @@ function widths(ws: ExcelJS.Worksheet, w: readonly number[]): void {
 }
 
 const BREAKDOWN_HEAD = ['Key', 'Label', 'Seizure lines', 'Units', 'kg', 'Litres', 'Members'];
-const breakdownRows = (rows: readonly BreakdownRow[]): Value[][] => rows.map((r) => [r.key, r.label, r.lines, r.units, r.kg, r.litres, r.members]);
+const breakdownRows = (rows: readonly BreakdownRow[]): Value[][] =>
+  rows.map((r) => [r.key, r.label, r.lines, r.units, r.kg, r.litres, r.members]);
 
 function overviewRows(f: Figures): Value[][] {
   return [
@@ -86,14 +86,26 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     [
       ['Operation', s.operation.name, null],
       ['Run', s.runLabel, null],
-      ['Version', s.version === 'analysts' ? "Analysts' version: contains case references, do not forward" : 'For every National Contact Point: aggregates only', null],
+      [
+        'Version',
+        s.version === 'analysts'
+          ? "Analysts' version: contains case references, do not forward"
+          : 'For every National Contact Point: aggregates only',
+        null,
+      ],
       ['Phase dates', `${s.phase.start} to ${s.phase.end}`, null],
       ['Seizures counted', `${s.counted.from} to ${s.counted.to}`, null],
       ...overviewRows(f).map((row, i) => [row[0], row[1], overviewRows(c)[i]?.[1] ?? null]),
     ],
   );
   const head = s.headline ?? s.signals;
-  addTable(ov, r, ['Headline (strongest first)', 'Evidence'], head.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]), `Signals: ${s.signalCount}; the strongest ${head.length} here, every signal on the sheet of its kind`);
+  addTable(
+    ov,
+    r,
+    ['Headline (strongest first)', 'Evidence'],
+    head.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]),
+    `Signals: ${s.signalCount}; the strongest ${head.length} here, every signal on the sheet of its kind`,
+  );
 
   // One sheet per kind of signal, strongest first (the headline's signals included).
   const KINDS: readonly [string, Signal['kind'][]][] = [
@@ -108,22 +120,43 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     if (!xs.length) continue;
     const ks = sheet(wb, name);
     widths(ks, [120, 10]);
-    addTable(ks, 1, ['Signal', 'Evidence'], xs.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]));
+    addTable(
+      ks,
+      1,
+      ['Signal', 'Evidence'],
+      xs.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]),
+    );
   }
   if (s.annex?.length) {
     const ax = sheet(wb, 'Annex - first sightings');
     widths(ax, [120]);
-    addTable(ax, 1, ['Weaker first sighting (no alert)'], s.annex.map((x) => [x.text]));
+    addTable(
+      ax,
+      1,
+      ['Weaker first sighting (no alert)'],
+      s.annex.map((x) => [x.text]),
+    );
   }
 
   const cp = sheet(wb, 'Categories and products');
   widths(cp, [22, 30, 14, 14, 12, 12, 10, 18]);
   r = addTable(cp, 1, BREAKDOWN_HEAD, breakdownRows(f.byCategory), 'By category');
-  addTable(cp, r, [...BREAKDOWN_HEAD, 'Category'], f.byProduct.map((x) => [...breakdownRows([x])[0]!, x.category ?? null]), 'By product');
+  addTable(
+    cp,
+    r,
+    [...BREAKDOWN_HEAD, 'Category'],
+    f.byProduct.map((x) => [...breakdownRows([x])[0]!, x.category ?? null]),
+    'By product',
+  );
 
   const mb = sheet(wb, 'Members');
   widths(mb, [10, 30, 14, 10, 14, 12, 12]);
-  addTable(mb, 1, ['Member', 'Name', 'Seizure lines', 'Cases', 'Units', 'kg', 'Litres'], f.byMember.map((x) => [x.key, x.label, x.lines, x.cases ?? 0, x.units, x.kg, x.litres]));
+  addTable(
+    mb,
+    1,
+    ['Member', 'Name', 'Seizure lines', 'Cases', 'Units', 'kg', 'Litres'],
+    f.byMember.map((x) => [x.key, x.label, x.lines, x.cases ?? 0, x.units, x.kg, x.litres]),
+  );
 
   const rt = sheet(wb, 'Routes');
   widths(rt, [22, 48, 14, 14, 12, 12, 10]);
@@ -139,22 +172,68 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
 
   const wk = sheet(wb, 'Weeks');
   widths(wk, [14, 14]);
-  addTable(wk, 1, ['Week (Monday)', 'Seizure lines'], c.weekly.map((w) => [w.week, w.lines]));
+  addTable(
+    wk,
+    1,
+    ['Week (Monday)', 'Seizure lines'],
+    c.weekly.map((w) => [w.week, w.lines]),
+  );
 
   const tr = sheet(wb, 'Trends');
   widths(tr, [12, 18, 36, 12, 12, 12, 12, 12, 12, 10, 10]);
   r = addTable(
     tr,
     1,
-    ['Trend', 'Dimension', 'Key', 'Label', 'Earlier phase', 'Earlier lines', 'Later phase', 'Later lines', 'Rate ratio', 'CI low', 'CI high', 'p', 'q'],
-    [...s.trends.rising, ...s.trends.falling].map((t) => [t.kind, t.dimension, t.key, keyLabel(t.dimension, t.key), t.earlier.phase, t.earlier.lines, t.later.phase, t.later.lines, t.rateRatio ?? 'infinite', t.ci?.low ?? null, t.ci ? (t.ci.high ?? 'infinite') : null, t.p, t.q]),
-    s.trends.comparedWith === null ? 'Phase over phase: no earlier phase compared' : `Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${s.trends.tested} keys tested`,
+    [
+      'Trend',
+      'Dimension',
+      'Key',
+      'Label',
+      'Earlier phase',
+      'Earlier lines',
+      'Later phase',
+      'Later lines',
+      'Rate ratio',
+      'CI low',
+      'CI high',
+      'p',
+      'q',
+    ],
+    [...s.trends.rising, ...s.trends.falling].map((t) => [
+      t.kind,
+      t.dimension,
+      t.key,
+      keyLabel(t.dimension, t.key),
+      t.earlier.phase,
+      t.earlier.lines,
+      t.later.phase,
+      t.later.lines,
+      t.rateRatio ?? 'infinite',
+      t.ci?.low ?? null,
+      t.ci ? (t.ci.high ?? 'infinite') : null,
+      t.p,
+      t.q,
+    ]),
+    s.trends.comparedWith === null
+      ? 'Phase over phase: no earlier phase compared'
+      : `Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${s.trends.tested} keys tested`,
   );
   r = addTable(
     tr,
     r,
     ['Dimension', 'Key', 'Label', 'Week', 'Seizure lines', 'Expected', 'Bound', 'Score', 'Methods', 'Weeks that alarmed'],
-    s.alarms.map((a) => [a.dimension, a.key, keyLabel(a.dimension, a.key), a.week, a.count, a.expected ?? null, a.upperBound, a.score, a.methods.join(','), (a.weeks ?? [a.week]).join(', ')]),
+    s.alarms.map((a) => [
+      a.dimension,
+      a.key,
+      keyLabel(a.dimension, a.key),
+      a.week,
+      a.count,
+      a.expected ?? null,
+      a.upperBound,
+      a.score,
+      a.methods.join(','),
+      (a.weeks ?? [a.week]).join(', '),
+    ]),
     'Weekly alarms',
   );
   addTable(
@@ -170,11 +249,45 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
   r = addTable(
     rk,
     1,
-    ['Rank', 'Origin', 'Transport mode', 'Concealment', 'Product', 'Profile', 'Lines', 'Members', 'Previous lines', 'Growth', 'Growth low (95%)', 'Growth high (95%)', 'Score'],
-    s.riskProfiles.map((p) => [p.rank, p.origin, p.transport_mode, p.concealment, p.product, keyLabel('profile', p.key), p.lines, p.members, p.previousLines, p.rateRatio, p.ratioLow, p.ratioHigh === null ? 'infinite' : p.ratioHigh, p.score]),
+    [
+      'Rank',
+      'Origin',
+      'Transport mode',
+      'Concealment',
+      'Product',
+      'Profile',
+      'Lines',
+      'Members',
+      'Previous lines',
+      'Growth',
+      'Growth low (95%)',
+      'Growth high (95%)',
+      'Score',
+    ],
+    s.riskProfiles.map((p) => [
+      p.rank,
+      p.origin,
+      p.transport_mode,
+      p.concealment,
+      p.product,
+      keyLabel('profile', p.key),
+      p.lines,
+      p.members,
+      p.previousLines,
+      p.rateRatio,
+      p.ratioLow,
+      p.ratioHigh === null ? 'infinite' : p.ratioHigh,
+      p.score,
+    ]),
     'Risk profiles',
   );
-  addTable(rk, r, ['Product', 'Unit', 'Outlier seizures'], s.outliers.groups.map((g) => [g.product, g.unit, g.count]), `Unusually large seizures (robust z > ${s.thresholds.outlierScore})`);
+  addTable(
+    rk,
+    r,
+    ['Product', 'Unit', 'Outlier seizures'],
+    s.outliers.groups.map((g) => [g.product, g.unit, g.count]),
+    `Unusually large seizures (robust z > ${s.thresholds.outlierScore})`,
+  );
 
   if (s.version === 'analysts' && s.outliers.seizures) {
     const ol = sheet(wb, 'Outliers');
@@ -183,7 +296,19 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
       ol,
       1,
       ['Member', 'Case reference', 'Line', 'File', 'Sheet', 'Row', 'Date', 'Product', 'Quantity', 'Unit', 'Score'],
-      s.outliers.seizures.map((o) => [o.member, o.case_ref, o.line_no, o.source.file, o.source.sheet, o.source.row, o.seizure_date, o.product, o.quantity, o.unit, o.score]),
+      s.outliers.seizures.map((o) => [
+        o.member,
+        o.case_ref,
+        o.line_no,
+        o.source.file,
+        o.source.sheet,
+        o.source.row,
+        o.seizure_date,
+        o.product,
+        o.quantity,
+        o.unit,
+        o.score,
+      ]),
     );
   }
 

@@ -36,10 +36,17 @@ export async function renderStep(
 ): Promise<{ keys: ReportKeys; signalCount: number; alert: boolean }> {
   checkPrefix(input, 'prefix', prefix);
   const work = workPrefixOf(input);
-  for (const [what, k] of [['aggregateKey', aggregateKey], ['analysisKey', analysisKey]] as const) {
-    if (typeof k !== 'string' || !k.startsWith(work)) throw new PhaseCloseInputError(`${what} ${JSON.stringify(k)} is not under this run's prefix ${work}`);
+  for (const [what, k] of [
+    ['aggregateKey', aggregateKey],
+    ['analysisKey', analysisKey],
+  ] as const) {
+    if (typeof k !== 'string' || !k.startsWith(work))
+      throw new PhaseCloseInputError(`${what} ${JSON.stringify(k)} is not under this run's prefix ${work}`);
   }
-  const [agg, analysis] = await Promise.all([getJson<AggregateJson>(ctx.s3, ctx.bucket, aggregateKey), getJson<AnalysisJson>(ctx.s3, ctx.bucket, analysisKey)]);
+  const [agg, analysis] = await Promise.all([
+    getJson<AggregateJson>(ctx.s3, ctx.bucket, aggregateKey),
+    getJson<AnalysisJson>(ctx.s3, ctx.bucket, analysisKey),
+  ]);
   const keys = reportKeys(prefix);
   const write = async (version: SummaryVersion, k: { json: string; xlsx: string; html: string }) => {
     const files = await renderFiles(buildSummary(input, ctx.config, agg, analysis, version));

@@ -39,9 +39,42 @@ export function sureWords(q: number | undefined, lang: Lang): string {
 }
 
 const HEAD = {
-  en: { rising: 'Rising', falling: 'Falling', alarm: 'Weekly alarm', route: 'New route', origin: 'New origin', transit: 'New transit country', conc: 'New concealment', spread: 'Spreading', mine: 'New', outlier: 'Unusually large' },
-  fr: { rising: 'En hausse', falling: 'En baisse', alarm: 'Alerte hebdomadaire', route: 'Nouvel itinéraire', origin: 'Nouvelle origine', transit: 'Nouveau pays de transit', conc: 'Nouvelle dissimulation', spread: 'En diffusion', mine: 'Nouveau', outlier: 'Taille inhabituelle' },
-  es: { rising: 'En aumento', falling: 'En descenso', alarm: 'Alerta semanal', route: 'Nueva ruta', origin: 'Nuevo origen', transit: 'Nuevo país de tránsito', conc: 'Nueva ocultación', spread: 'En expansión', mine: 'Nuevo', outlier: 'Tamaño inusual' },
+  en: {
+    rising: 'Rising',
+    falling: 'Falling',
+    alarm: 'Weekly alarm',
+    route: 'New route',
+    origin: 'New origin',
+    transit: 'New transit country',
+    conc: 'New concealment',
+    spread: 'Spreading',
+    mine: 'New',
+    outlier: 'Unusually large',
+  },
+  fr: {
+    rising: 'En hausse',
+    falling: 'En baisse',
+    alarm: 'Alerte hebdomadaire',
+    route: 'Nouvel itinéraire',
+    origin: 'Nouvelle origine',
+    transit: 'Nouveau pays de transit',
+    conc: 'Nouvelle dissimulation',
+    spread: 'En diffusion',
+    mine: 'Nouveau',
+    outlier: 'Taille inhabituelle',
+  },
+  es: {
+    rising: 'En aumento',
+    falling: 'En descenso',
+    alarm: 'Alerta semanal',
+    route: 'Nueva ruta',
+    origin: 'Nuevo origen',
+    transit: 'Nuevo país de tránsito',
+    conc: 'Nueva ocultación',
+    spread: 'En expansión',
+    mine: 'Nuevo',
+    outlier: 'Tamaño inusual',
+  },
 } as const;
 
 const colon = (lang: Lang) => (lang === 'fr' ? ' : ' : ': ');
@@ -55,8 +88,24 @@ const fromMembers = (n: number, lang: Lang) => `${{ en: 'from', fr: 'de', es: 'd
 function seenAsText(a: SeenAs, lang: Lang): string {
   const h = HEAD[lang];
   if (a.kind === 'new') {
-    const what = a.novelty === 'route' ? h.route : a.novelty === 'origin' ? h.origin : a.novelty === 'transit' ? h.transit : a.novelty === 'concealment_for_product' ? h.conc : h.spread;
-    const dim: LabelDimension = a.novelty === 'route' ? 'route' : a.novelty === 'origin' || a.novelty === 'transit' ? 'origin' : a.novelty === 'concealment_for_product' ? 'product_concealment' : 'product';
+    const what =
+      a.novelty === 'route'
+        ? h.route
+        : a.novelty === 'origin'
+          ? h.origin
+          : a.novelty === 'transit'
+            ? h.transit
+            : a.novelty === 'concealment_for_product'
+              ? h.conc
+              : h.spread;
+    const dim: LabelDimension =
+      a.novelty === 'route'
+        ? 'route'
+        : a.novelty === 'origin' || a.novelty === 'transit'
+          ? 'origin'
+          : a.novelty === 'concealment_for_product'
+            ? 'product_concealment'
+            : 'product';
     return `${what.toLocaleLowerCase(LOCALE[lang])} ${keyLabel(dim, a.key, lang)}`;
   }
   const head = a.kind === 'alarm' ? h.alarm : a.kind === 'rising' ? h.rising : a.kind === 'falling' ? h.falling : h.outlier;
@@ -65,7 +114,11 @@ function seenAsText(a: SeenAs, lang: Lang): string {
 
 function alsoText(s: Signal, lang: Lang): string {
   if (!s.alsoSeenAs?.length) return '';
-  const lead = { en: 'The same seizures also show', fr: 'Les mêmes saisies montrent aussi', es: 'Las mismas incautaciones muestran también' }[lang];
+  const lead = {
+    en: 'The same seizures also show',
+    fr: 'Les mêmes saisies montrent aussi',
+    es: 'Las mismas incautaciones muestran también',
+  }[lang];
   return ` ${lead}${colon(lang)}${s.alsoSeenAs.map((a) => seenAsText(a, lang)).join(semi(lang))}.`;
 }
 
@@ -95,7 +148,9 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const before = a.lines === 0 ? { en: 'none', fr: 'aucune', es: 'ninguna' }[lang] : num(a.lines, lang);
       const against = `${{ en: 'against', fr: 'contre', es: 'frente a' }[lang]} ${before} ${{ en: 'in phase', fr: 'en phase', es: 'en la fase' }[lang]} ${a.phase}`;
       if (s.rateRatio === null) {
-        const atLeast = { en: `at least ${lo} times the rate`, fr: `au moins ${lo} fois le taux`, es: `al menos ${lo} veces la tasa` }[lang];
+        const atLeast = { en: `at least ${lo} times the rate`, fr: `au moins ${lo} fois le taux`, es: `al menos ${lo} veces la tasa` }[
+          lang
+        ];
         return `${head}${c}${label} (${dim}) — ${seen}, ${against} (${atLeast})${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
       }
       const rr = ratioText(s.rateRatio, lang);
@@ -117,12 +172,18 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const label = L(s.dimension, s.key);
       const inWeek = { en: 'in the week of', fr: 'la semaine du', es: 'en la semana del' }[lang];
       const others = (s.weeks ?? []).filter((w) => w !== s.week);
-      const alsoWeeks = others.length ? ` ${{ en: 'Also alarmed in the weeks of', fr: 'Alerte aussi les semaines du', es: 'También en alerta las semanas del' }[lang]} ${others.join(', ')}.` : '';
+      const alsoWeeks = others.length
+        ? ` ${{ en: 'Also alarmed in the weeks of', fr: 'Alerte aussi les semaines du', es: 'También en alerta las semanas del' }[lang]} ${others.join(', ')}.`
+        : '';
       if (s.expected === undefined) {
         // EARS: the bound is a threshold, not an expectation.
         const ub = num(s.upperBound, lang, 1);
         const m = s.methods.map((x) => x.toUpperCase()).join('/');
-        const above = { en: `above the usual level of at most ${ub} (EARS ${m})`, fr: `au-dessus du niveau habituel d'au plus ${ub} (EARS ${m})`, es: `por encima del nivel habitual de como máximo ${ub} (EARS ${m})` }[lang];
+        const above = {
+          en: `above the usual level of at most ${ub} (EARS ${m})`,
+          fr: `au-dessus du niveau habituel d'au plus ${ub} (EARS ${m})`,
+          es: `por encima del nivel habitual de como máximo ${ub} (EARS ${m})`,
+        }[lang];
         return `${h.alarm}${c}${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} ${inWeek} ${s.week}, ${above}.${alsoWeeks}`;
       }
       const e = expectedText(s.expected, lang);
@@ -133,7 +194,11 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
             ? `se esperaban unas ${e}, se ${s.count === 1 ? 'vio' : 'vieron'} ${num(s.count, lang)}`
             : `expected about ${e}, seen ${num(s.count, lang)}`;
       const who = s.members !== undefined ? ` ${fromMembers(s.members, lang)}` : '';
-      const st = stats([`mid-p ${pText('p', s.p ?? 1, lang).slice(2)}`, pText('q', s.q ?? 1, lang), `${s.baselineSum} ${{ en: 'lines in', fr: 'lignes en', es: 'líneas en' }[lang]} ${s.baselineWeeks} ${{ en: 'baseline weeks', fr: 'semaines de référence', es: 'semanas de referencia' }[lang]}`]);
+      const st = stats([
+        `mid-p ${pText('p', s.p ?? 1, lang).slice(2)}`,
+        pText('q', s.q ?? 1, lang),
+        `${s.baselineSum} ${{ en: 'lines in', fr: 'lignes en', es: 'líneas en' }[lang]} ${s.baselineWeeks} ${{ en: 'baseline weeks', fr: 'semaines de référence', es: 'semanas de referencia' }[lang]}`,
+      ]);
       return `${h.alarm}${c}${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} ${inWeek} ${s.week}${who}${c}${expected}${semi(lang)}${sureWords(s.q, lang)}.${st}${alsoWeeks}${alsoText(s, lang)}`;
     }
     case 'new': {
@@ -142,14 +207,18 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const sure = sureWords(s.q, lang);
       const st = stats([...(s.p !== undefined ? [pText('p', s.p, lang)] : []), ...(s.q !== undefined ? [pText('q', s.q, lang)] : [])]);
       // The participle agrees with the head noun: itinéraire, pays (m.), origine, dissimulation (f.); ruta, ocultación (f.), origen, país (m.).
-      const feminine = lang === 'fr' ? s.novelty === 'origin' || s.novelty === 'concealment_for_product' : s.novelty === 'route' || s.novelty === 'concealment_for_product';
+      const feminine =
+        lang === 'fr'
+          ? s.novelty === 'origin' || s.novelty === 'concealment_for_product'
+          : s.novelty === 'route' || s.novelty === 'concealment_for_product';
       const first = {
         en: 'first seen in the week of',
         fr: `${feminine ? 'vue' : 'vu'} pour la première fois la semaine du`,
         es: `${feminine ? 'vista' : 'visto'} por primera vez en la semana del`,
       }[lang];
       const none = { en: 'none before', fr: 'aucune auparavant', es: 'ninguna antes' }[lang];
-      const tail = (what: string) => `${what} — ${lines} ${members}, ${first} ${s.week}${semi(lang)}${none}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
+      const tail = (what: string) =>
+        `${what} — ${lines} ${members}, ${first} ${s.week}${semi(lang)}${none}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
       switch (s.novelty) {
         case 'route':
           return tail(`${h.route}${c}${L('route', s.route!)}`);
@@ -191,7 +260,10 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const n = num(s.count, lang);
       const one = s.count === 1;
       const t = num(threshold, lang, 1);
-      const st = stats([`${{ en: 'robust z-score above', fr: 'score z robuste supérieur à', es: 'puntuación z robusta superior a' }[lang]} ${t}`, ...(s.maxScore !== undefined ? [`max ${num(s.maxScore, lang, 1)}`] : [])]);
+      const st = stats([
+        `${{ en: 'robust z-score above', fr: 'score z robuste supérieur à', es: 'puntuación z robusta superior a' }[lang]} ${t}`,
+        ...(s.maxScore !== undefined ? [`max ${num(s.maxScore, lang, 1)}`] : []),
+      ]);
       const body =
         lang === 'fr'
           ? `${n} ${one ? 'saisie' : 'saisies'} de ${p} (${u}) bien plus ${one ? 'grande' : 'grandes'} que d'habitude pour ce produit`

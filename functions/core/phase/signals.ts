@@ -221,7 +221,12 @@ export function mergeSameLines(signals: readonly Signal[]): Signal[] {
     const seen: SeenAs[] = [...(host.alsoSeenAs ?? [])];
     for (const x of g) {
       if (x === host) continue;
-      seen.push({ kind: x.kind, ...(x.kind === 'new' ? { novelty: x.novelty } : {}), ...('dimension' in x ? { dimension: x.dimension } : {}), key: keyOf(x) });
+      seen.push({
+        kind: x.kind,
+        ...(x.kind === 'new' ? { novelty: x.novelty } : {}),
+        ...('dimension' in x ? { dimension: x.dimension } : {}),
+        key: keyOf(x),
+      });
       seen.push(...(x.alsoSeenAs ?? []));
     }
     out.push(seen.length ? { ...host, evidence: Math.max(...g.map((x) => x.evidence ?? 0)), alsoSeenAs: seen } : host);
@@ -234,7 +239,8 @@ export const SAME_LINES_MIN = 10;
 
 /** Which of merged signals names the finding best: a new route (the whole path) over its origin, transit, a rise... */
 function hostRank(s: Signal): number {
-  if (s.kind === 'new') return { route: 6, origin: 5, transit: 4, concealment_for_product: 3, product_multi_member: 3, product_at_member: 0 }[s.novelty];
+  if (s.kind === 'new')
+    return { route: 6, origin: 5, transit: 4, concealment_for_product: 3, product_multi_member: 3, product_at_member: 0 }[s.novelty];
   return s.kind === 'rising' || s.kind === 'falling' ? 2 : s.kind === 'alarm' ? 1 : 0;
 }
 

@@ -12,8 +12,28 @@ import type { OperationConfig } from '../config.ts';
 import type { SeizureRecord } from '../record.ts';
 import { aggregateSlice, mergePartials, type AggregateJson, type PartialJson } from './aggregate.ts';
 import { analyse, type AnalysisJson, type SignalCounts } from './analyse.ts';
-import { composeAlert, composeFailure, recipientsOf, sendAlerts, type Contacts, type Mailer, type OwnRow, type ReportLink, type SendResult } from './alerts.ts';
-import { checkPrefix, PhaseCloseInputError, phasesThrough, planRun, runLabelOf, workPrefixOf, type PhaseCloseInput, type PhasePlan, type Slice } from './input.ts';
+import {
+  composeAlert,
+  composeFailure,
+  recipientsOf,
+  sendAlerts,
+  type Contacts,
+  type Mailer,
+  type OwnRow,
+  type ReportLink,
+  type SendResult,
+} from './alerts.ts';
+import {
+  checkPrefix,
+  PhaseCloseInputError,
+  phasesThrough,
+  planRun,
+  runLabelOf,
+  workPrefixOf,
+  type PhaseCloseInput,
+  type PhasePlan,
+  type Slice,
+} from './input.ts';
 import { getJson, putJson } from './io.ts';
 import type { PhaseTable, ReportKeys, SummaryCounts, SummaryItem } from './items.ts';
 import type { Figures, SummaryJson } from './summary.ts';
@@ -48,11 +68,18 @@ export function planStep(config: OperationConfig, input: unknown): PhasePlan {
 }
 
 /** phase-aggregate: streams one slice's lines from the store into its partial. */
-export async function aggregateStep(ctx: StepContext & { readonly lines: LineSource }, input: PhaseCloseInput, slice: Slice, workPrefix: string): Promise<{ key: string; lines: number }> {
+export async function aggregateStep(
+  ctx: StepContext & { readonly lines: LineSource },
+  input: PhaseCloseInput,
+  slice: Slice,
+  workPrefix: string,
+): Promise<{ key: string; lines: number }> {
   checkPrefix(input, 'workPrefix', workPrefix);
   const phases = phasesThrough(ctx.config, input.phase).map((p) => p.phase);
-  if (!ctx.config.members.some((m) => m.code === slice.member)) throw new PhaseCloseInputError(`slice: ${JSON.stringify(slice.member)} is not a Member of ${ctx.config.id}`);
-  if (!phases.includes(slice.phase)) throw new PhaseCloseInputError(`slice: phase ${JSON.stringify(slice.phase)} is not one of this run's phases (${phases.join(', ')})`);
+  if (!ctx.config.members.some((m) => m.code === slice.member))
+    throw new PhaseCloseInputError(`slice: ${JSON.stringify(slice.member)} is not a Member of ${ctx.config.id}`);
+  if (!phases.includes(slice.phase))
+    throw new PhaseCloseInputError(`slice: phase ${JSON.stringify(slice.phase)} is not one of this run's phases (${phases.join(', ')})`);
   const closing = slice.phase === input.phase;
   const partial = await aggregateSlice(input, slice, {
     lines: ctx.lines.linesOf(slice.phase, slice.member),
@@ -79,14 +106,20 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (x: T) => P
 }
 
 /** phase-merge: every planned slice's partial into the run's aggregate. A missing or foreign partial is an error. */
-export async function mergeStep(ctx: StepContext, input: PhaseCloseInput, partials: readonly { key: string; lines?: number }[], workPrefix: string): Promise<{ aggregateKey: string; lines: number }> {
+export async function mergeStep(
+  ctx: StepContext,
+  input: PhaseCloseInput,
+  partials: readonly { key: string; lines?: number }[],
+  workPrefix: string,
+): Promise<{ aggregateKey: string; lines: number }> {
   checkPrefix(input, 'workPrefix', workPrefix);
   const keys = partials.map((p) => under(input, p.key, 'partial key', `${workPrefix}partials/`));
   const plan = planRun(input, ctx.config);
   const expected = new Set(plan.slices.map((s) => partialKey(workPrefix, s)));
   const given = new Set(keys);
   const missing = [...expected].filter((k) => !given.has(k));
-  if (missing.length) throw new PhaseCloseInputError(`merge: ${missing.length} slice(s) have no partial, e.g. ${missing.slice(0, 3).join(', ')}`);
+  if (missing.length)
+    throw new PhaseCloseInputError(`merge: ${missing.length} slice(s) have no partial, e.g. ${missing.slice(0, 3).join(', ')}`);
   const loaded = await mapLimit([...given], 16, (k) => getJson<PartialJson>(ctx.s3, ctx.bucket, k));
   const agg = mergePartials(input, ctx.config, loaded);
   const key = aggregateKey(workPrefix);
@@ -95,7 +128,12 @@ export async function mergeStep(ctx: StepContext, input: PhaseCloseInput, partia
 }
 
 /** phase-analyse: trends and risk indicators of the aggregate. */
-export async function analyseStep(ctx: StepContext, input: PhaseCloseInput, aggKey: string, workPrefix: string): Promise<{ analysisKey: string; signals: SignalCounts }> {
+export async function analyseStep(
+  ctx: StepContext,
+  input: PhaseCloseInput,
+  aggKey: string,
+  workPrefix: string,
+): Promise<{ analysisKey: string; signals: SignalCounts }> {
   checkPrefix(input, 'workPrefix', workPrefix);
   const agg = await getJson<AggregateJson>(ctx.s3, ctx.bucket, under(input, aggKey, 'aggregateKey'));
   const analysis: AnalysisJson = analyse(input, ctx.config, agg);
@@ -109,7 +147,8 @@ function checkKeys(input: PhaseCloseInput, prefix: string, keys: unknown): Repor
   if (!keys || typeof keys !== 'object') throw new PhaseCloseInputError('keys must be an object of report keys');
   const k = keys as Record<string, unknown>;
   const out = {} as ReportKeys;
-  for (const name of ['json', 'xlsx', 'html', 'analystsJson', 'analystsXlsx', 'analystsHtml'] as const) out[name] = under(input, k[name], `keys.${name}`, prefix);
+  for (const name of ['json', 'xlsx', 'html', 'analystsJson', 'analystsXlsx', 'analystsHtml'] as const)
+    out[name] = under(input, k[name], `keys.${name}`, prefix);
   return out;
 }
 
@@ -124,7 +163,13 @@ const countsOf = (f: Figures): SummaryCounts => ({
 });
 
 /** phase-store: the summary item of the run (replaced by a rerun). */
-export async function storeStep(ctx: StepContext & { readonly table: PhaseTable; readonly now?: () => Date }, input: PhaseCloseInput, prefix: string, keys: unknown, signalCount: number): Promise<{ stored: true }> {
+export async function storeStep(
+  ctx: StepContext & { readonly table: PhaseTable; readonly now?: () => Date },
+  input: PhaseCloseInput,
+  prefix: string,
+  keys: unknown,
+  signalCount: number,
+): Promise<{ stored: true }> {
   const k = checkKeys(input, prefix, keys);
   const summary = await getJson<SummaryJson>(ctx.s3, ctx.bucket, k.json);
   checkSummary(input, summary, signalCount);
@@ -148,10 +193,18 @@ export async function storeStep(ctx: StepContext & { readonly table: PhaseTable;
 }
 
 function checkSummary(input: PhaseCloseInput, s: SummaryJson, signalCount: number): void {
-  if (s.schema !== 'phase-summary/1' || s.operation.id !== input.operation || s.phase.phase !== input.phase || s.runLabel !== runLabelOf(input)) {
-    throw new PhaseCloseInputError(`the summary at the given key is not this run's (${s.operation?.id} phase ${s.phase?.phase} ${s.runLabel})`);
+  if (
+    s.schema !== 'phase-summary/1' ||
+    s.operation.id !== input.operation ||
+    s.phase.phase !== input.phase ||
+    s.runLabel !== runLabelOf(input)
+  ) {
+    throw new PhaseCloseInputError(
+      `the summary at the given key is not this run's (${s.operation?.id} phase ${s.phase?.phase} ${s.runLabel})`,
+    );
   }
-  if (signalCount !== s.signalCount) throw new PhaseCloseInputError(`signalCount ${signalCount} differs from the summary's ${s.signalCount}`);
+  if (signalCount !== s.signalCount)
+    throw new PhaseCloseInputError(`signalCount ${signalCount} differs from the summary's ${s.signalCount}`);
 }
 
 /**
@@ -162,16 +215,23 @@ function checkSummary(input: PhaseCloseInput, s: SummaryJson, signalCount: numbe
 export const PRESIGNED_LINK_SECONDS = 7 * 24 * 3600;
 
 /** The portal's summary page of a run: `{portalUrl}/summaries/{phase}/{runLabel}` (the path the portal serves). */
-export const portalSummaryUrl = (portalUrl: string, phase: number, runLabel: string): string => `${portalUrl.replace(/\/+$/, '')}/summaries/${phase}/${encodeURIComponent(runLabel)}`;
+export const portalSummaryUrl = (portalUrl: string, phase: number, runLabel: string): string =>
+  `${portalUrl.replace(/\/+$/, '')}/summaries/${phase}/${encodeURIComponent(runLabel)}`;
 
 /** The links of one version's report: the portal page, else presigned https GET URLs of the html and xlsx. */
-export async function reportLinks(ctx: StepContext & { readonly reportBaseUrl?: string }, input: PhaseCloseInput, htmlKey: string, xlsxKey: string): Promise<ReportLink> {
+export async function reportLinks(
+  ctx: StepContext & { readonly reportBaseUrl?: string },
+  input: PhaseCloseInput,
+  htmlKey: string,
+  xlsxKey: string,
+): Promise<ReportLink> {
   const base = { htmlKey, xlsxKey, bucket: ctx.bucket };
   if (ctx.config.portalUrl) return { ...base, url: portalSummaryUrl(ctx.config.portalUrl, input.phase, runLabelOf(input)) };
   if (ctx.reportBaseUrl) return { ...base, baseUrl: ctx.reportBaseUrl };
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-  const sign = (Key: string) => getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: ctx.bucket, Key }), { expiresIn: PRESIGNED_LINK_SECONDS });
+  const sign = (Key: string) =>
+    getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: ctx.bucket, Key }), { expiresIn: PRESIGNED_LINK_SECONDS });
   const [url, xlsxUrl] = await Promise.all([sign(htmlKey), sign(xlsxKey)]);
   return { ...base, url, xlsxUrl };
 }
@@ -189,23 +249,47 @@ export async function alertsStep(
   signalCount: number,
 ): Promise<SendResult> {
   const k = checkKeys(input, prefix, keys);
-  const [ncp, analysts] = await Promise.all([getJson<SummaryJson>(ctx.s3, ctx.bucket, k.json), getJson<SummaryJson>(ctx.s3, ctx.bucket, k.analystsJson)]);
+  const [ncp, analysts] = await Promise.all([
+    getJson<SummaryJson>(ctx.s3, ctx.bucket, k.json),
+    getJson<SummaryJson>(ctx.s3, ctx.bucket, k.analystsJson),
+  ]);
   checkSummary(input, ncp, signalCount);
   if (!ncp.alert && !analysts.alert) return { sent: 0, skipped: 0 };
   const recipients = recipientsOf(ctx.contacts).filter((r) => (r.role === 'analyst' ? analysts.alert : ncp.alert));
-  const [ncpLink, analystsLink] = await Promise.all([reportLinks(ctx, input, k.html, k.xlsx), reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx)]);
+  const [ncpLink, analystsLink] = await Promise.all([
+    reportLinks(ctx, input, k.html, k.xlsx),
+    reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx),
+  ]);
   const ownRow = (member: string | undefined): OwnRow | undefined => {
     const row = member ? analysts.figures.phase.byMember.find((x) => x.key === member) : undefined;
     return member ? { member, lines: row?.lines ?? 0, cases: row?.cases ?? 0, units: row?.units ?? 0 } : undefined;
   };
   const max = ctx.config.thresholds.headlineSignals;
-  const emails = recipients.map((r) => (r.role === 'analyst' ? composeAlert(analysts, r, analystsLink, max) : composeAlert(ncp, r, ncpLink, max, ownRow(r.member))));
-  return sendAlerts({ table: ctx.table, mailer: ctx.mailer, from: ctx.config.mailFrom, run: { operation: input.operation, phase: input.phase, runLabel: runLabelOf(input) } }, emails);
+  const emails = recipients.map((r) =>
+    r.role === 'analyst' ? composeAlert(analysts, r, analystsLink, max) : composeAlert(ncp, r, ncpLink, max, ownRow(r.member)),
+  );
+  return sendAlerts(
+    {
+      table: ctx.table,
+      mailer: ctx.mailer,
+      from: ctx.config.mailFrom,
+      run: { operation: input.operation, phase: input.phase, runLabel: runLabelOf(input) },
+    },
+    emails,
+  );
 }
 
 /** phase-failure: tells each analyst which run failed and why (one email each). Returns how many were sent. */
-export async function failureStep(ctx: { readonly config: OperationConfig; readonly mailer: Mailer }, input: unknown, error: { Error?: string; Cause?: string }): Promise<{ notified: number }> {
-  const content = composeFailure((input && typeof input === 'object' ? input : { input }) as Record<string, unknown>, error ?? {}, ctx.config.name);
+export async function failureStep(
+  ctx: { readonly config: OperationConfig; readonly mailer: Mailer },
+  input: unknown,
+  error: { Error?: string; Cause?: string },
+): Promise<{ notified: number }> {
+  const content = composeFailure(
+    (input && typeof input === 'object' ? input : { input }) as Record<string, unknown>,
+    error ?? {},
+    ctx.config.name,
+  );
   let notified = 0;
   for (const to of [...new Set(ctx.config.analysts)]) {
     await ctx.mailer.send(ctx.config.mailFrom, to, content);

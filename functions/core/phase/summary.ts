@@ -13,7 +13,20 @@ import type { OperationConfig } from '../config.ts';
 import type { RiskProfile } from '../trends/index.ts';
 import { mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
 import { addDays } from '../days.ts';
-import { alertOf, countedDays, countSignals, forNcp, type AlarmSignal, type AnalysisJson, type NewSignal, type OutlierGroup, type OutlierSeizure, type Signal, type SignalCounts, type TrendSignal } from './analyse.ts';
+import {
+  alertOf,
+  countedDays,
+  countSignals,
+  forNcp,
+  type AlarmSignal,
+  type AnalysisJson,
+  type NewSignal,
+  type OutlierGroup,
+  type OutlierSeizure,
+  type Signal,
+  type SignalCounts,
+  type TrendSignal,
+} from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 import { keyLabel, signalSentence, type LabelDimension } from './text.ts';
 import { categoryOfProduct } from '../vocab.ts';
@@ -116,7 +129,11 @@ const BREAKDOWN_LABEL: Readonly<Record<Exclude<Breakdown, 'product_concealment' 
   infringement: 'infringement',
 };
 
-function rows(p: PhaseAggJson, b: Exclude<Breakdown, 'product_concealment' | 'profile'>, casesByMember?: Record<string, number>): BreakdownRow[] {
+function rows(
+  p: PhaseAggJson,
+  b: Exclude<Breakdown, 'product_concealment' | 'profile'>,
+  casesByMember?: Record<string, number>,
+): BreakdownRow[] {
   return Object.entries(p.by[b])
     .map(([key, c]) => ({
       key,
@@ -142,7 +159,13 @@ function weekly(p: PhaseAggJson, from: string, to: string): { week: string; line
   return out;
 }
 
-function figures(p: PhaseAggJson, cases: number, config: OperationConfig, days: { from: string; to: string }, casesByMember?: Record<string, number>): Figures {
+function figures(
+  p: PhaseAggJson,
+  cases: number,
+  config: OperationConfig,
+  days: { from: string; to: string },
+  casesByMember?: Record<string, number>,
+): Figures {
   return {
     lines: p.lines,
     cases,
@@ -185,7 +208,17 @@ export function suppressSmallCells(rows: readonly BreakdownRow[], min: number): 
   return { rows: [...keep, other], merged: small.length };
 }
 
-const BREAKDOWN_FIELDS = ['byCategory', 'byProduct', 'byMember', 'byOrigin', 'byRoute', 'byTransportMode', 'byConcealment', 'byDetection', 'byInfringement'] as const;
+const BREAKDOWN_FIELDS = [
+  'byCategory',
+  'byProduct',
+  'byMember',
+  'byOrigin',
+  'byRoute',
+  'byTransportMode',
+  'byConcealment',
+  'byDetection',
+  'byInfringement',
+] as const;
 
 function suppressFigures(f: Figures, min: number): { figures: Figures; merged: number } {
   let merged = 0;
@@ -199,7 +232,13 @@ function suppressFigures(f: Figures, min: number): { figures: Figures; merged: n
 }
 
 /** The summary of a run in one version. */
-export function buildSummary(input: PhaseCloseInput, config: OperationConfig, agg: AggregateJson, analysis: AnalysisJson, version: SummaryVersion): SummaryJson {
+export function buildSummary(
+  input: PhaseCloseInput,
+  config: OperationConfig,
+  agg: AggregateJson,
+  analysis: AnalysisJson,
+  version: SummaryVersion,
+): SummaryJson {
   const phase = phaseOfInput(config, input);
   const counted = countedDays(phase, input);
   const phases = phasesThrough(config, input.phase);
@@ -250,7 +289,9 @@ export function buildSummary(input: PhaseCloseInput, config: OperationConfig, ag
     alarms: visible(analysis.alarms),
     newItems: visible(analysis.newItems),
     outliers,
-    riskProfiles: ncp ? analysis.riskProfiles.filter((r) => r.members >= th.minCellMembers).map((r, i) => ({ ...r, rank: i + 1 })) : analysis.riskProfiles,
+    riskProfiles: ncp
+      ? analysis.riskProfiles.filter((r) => r.members >= th.minCellMembers).map((r, i) => ({ ...r, rank: i + 1 }))
+      : analysis.riskProfiles,
     signals: entries,
     signalCount: entries.length,
     counts: ncp ? analysis.counts : countSignals(signals),

@@ -42,7 +42,12 @@ export function keyLabel(dimension: LabelDimension, key: string, lang: Lang = 'e
       return VOCABS.unit.label(key, lang);
     case 'profile': {
       const [origin, mode, concealment, product] = splitKey(key);
-      return [country(origin!, lang), keyLabel('transport_mode', mode!, lang), keyLabel('concealment', concealment!, lang), keyLabel('product', product!, lang)].join(' / ');
+      return [
+        country(origin!, lang),
+        keyLabel('transport_mode', mode!, lang),
+        keyLabel('concealment', concealment!, lang),
+        keyLabel('product', product!, lang),
+      ].join(' / ');
     }
     case 'product_concealment': {
       const [product, concealment] = splitKey(key);
@@ -51,9 +56,17 @@ export function keyLabel(dimension: LabelDimension, key: string, lang: Lang = 'e
   }
 }
 
-export const DIMENSION_NAMES: Readonly<Record<Lang, Readonly<Record<'product' | 'origin' | 'route' | 'transport_mode' | 'concealment', string>>>> = {
+export const DIMENSION_NAMES: Readonly<
+  Record<Lang, Readonly<Record<'product' | 'origin' | 'route' | 'transport_mode' | 'concealment', string>>>
+> = {
   en: { product: 'product', origin: 'origin', route: 'route', transport_mode: 'transport mode', concealment: 'concealment method' },
-  fr: { product: 'produit', origin: 'origine', route: 'itinéraire', transport_mode: 'mode de transport', concealment: 'méthode de dissimulation' },
+  fr: {
+    product: 'produit',
+    origin: 'origine',
+    route: 'itinéraire',
+    transport_mode: 'mode de transport',
+    concealment: 'méthode de dissimulation',
+  },
   es: { product: 'producto', origin: 'origen', route: 'ruta', transport_mode: 'modo de transporte', concealment: 'método de ocultación' },
 };
 
@@ -103,8 +116,11 @@ export const MAIL_WORDS: Readonly<
     subjectFinal: (op, phase, n) => `${op}: phase ${phase} summary, ${n} signal${n === 1 ? '' : 's'}`,
     subjectInterim: (op, phase, asOf, n) => `${op}: phase ${phase} interim update to ${asOf}, ${n} signal${n === 1 ? '' : 's'}`,
     intro: (op, phase, mode, asOf) =>
-      mode === 'final' ? `The summary of phase ${phase} of ${op} is ready.` : `Interim update of phase ${phase} of ${op}, with the seizures dated up to ${asOf}.`,
-    figures: (lines, cases, units, members) => `In this phase: ${lines} seizure lines in ${cases} cases, ${units} units, reported by ${members} Members.`,
+      mode === 'final'
+        ? `The summary of phase ${phase} of ${op} is ready.`
+        : `Interim update of phase ${phase} of ${op}, with the seizures dated up to ${asOf}.`,
+    figures: (lines, cases, units, members) =>
+      `In this phase: ${lines} seizure lines in ${cases} cases, ${units} units, reported by ${members} Members.`,
     signalsHead: 'Signals, strongest first:',
     none: 'No new or rising signal.',
     more: (n) => `… and ${n} more in the full report.`,
@@ -115,8 +131,11 @@ export const MAIL_WORDS: Readonly<
     subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
     subjectInterim: (op, phase, asOf, n) => `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
     intro: (op, phase, mode, asOf) =>
-      mode === 'final' ? `La synthèse de la phase ${phase} de ${op} est prête.` : `Point d'étape de la phase ${phase} de ${op}, avec les saisies datées jusqu'au ${asOf}.`,
-    figures: (lines, cases, units, members) => `Dans cette phase : ${lines} lignes de saisie dans ${cases} cas, ${units} unités, déclarées par ${members} Membres.`,
+      mode === 'final'
+        ? `La synthèse de la phase ${phase} de ${op} est prête.`
+        : `Point d'étape de la phase ${phase} de ${op}, avec les saisies datées jusqu'au ${asOf}.`,
+    figures: (lines, cases, units, members) =>
+      `Dans cette phase : ${lines} lignes de saisie dans ${cases} cas, ${units} unités, déclarées par ${members} Membres.`,
     signalsHead: 'Signaux, du plus fort au plus faible :',
     none: 'Aucun signal nouveau ou en hausse.',
     more: (n) => `… et ${n} autre(s) dans le rapport complet.`,
@@ -127,8 +146,11 @@ export const MAIL_WORDS: Readonly<
     subjectFinal: (op, phase, n) => `${op}: resumen de la fase ${phase}, ${n} señal${n === 1 ? '' : 'es'}`,
     subjectInterim: (op, phase, asOf, n) => `${op}: avance de la fase ${phase} al ${asOf}, ${n} señal${n === 1 ? '' : 'es'}`,
     intro: (op, phase, mode, asOf) =>
-      mode === 'final' ? `El resumen de la fase ${phase} de ${op} está listo.` : `Avance de la fase ${phase} de ${op}, con las incautaciones fechadas hasta el ${asOf}.`,
-    figures: (lines, cases, units, members) => `En esta fase: ${lines} líneas de incautación en ${cases} casos, ${units} unidades, declaradas por ${members} Miembros.`,
+      mode === 'final'
+        ? `El resumen de la fase ${phase} de ${op} está listo.`
+        : `Avance de la fase ${phase} de ${op}, con las incautaciones fechadas hasta el ${asOf}.`,
+    figures: (lines, cases, units, members) =>
+      `En esta fase: ${lines} líneas de incautación en ${cases} casos, ${units} unidades, declaradas por ${members} Miembros.`,
     signalsHead: 'Señales, de la más fuerte a la más débil:',
     none: 'Ninguna señal nueva o en aumento.',
     more: (n) => `… y ${n} más en el informe completo.`,

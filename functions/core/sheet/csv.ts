@@ -197,12 +197,9 @@ export class CsvRecordParser {
    */
   end(emit: (r: ParsedRecord) => void, strict = true): void {
     if (this.state === S.Quoted && strict) {
-      throw new SpreadsheetError(
-        'format-error',
-        'csv-unclosed-quote',
-        `a quoted field opened on line ${this.quoteLine} is never closed`,
-        { line: this.quoteLine },
-      );
+      throw new SpreadsheetError('format-error', 'csv-unclosed-quote', `a quoted field opened on line ${this.quoteLine} is never closed`, {
+        line: this.quoteLine,
+      });
     }
     if (this.inRecord) {
       this.fields.push(this.field);

@@ -173,7 +173,11 @@ export function sniffText(head: Uint8Array): TextKind {
     text = new TextDecoder('latin1').decode(head.subarray(0, 1024));
     if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
   }
-  const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 1024).toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 1024)
+    .toLowerCase();
   if (start.startsWith('{\\rtf')) return 'rtf';
   if (start.startsWith('<?xml')) return start.includes('urn:schemas-microsoft-com:office:spreadsheet') ? 'spreadsheetml' : 'xml';
   if (/^<(!doctype html|html|head|body|table|meta)\b/.test(start)) return 'html';
@@ -265,7 +269,13 @@ export async function zipEntryNames(source: ByteSource): Promise<Set<string> | u
     const extraLen = cd.readUInt16LE(p + 30);
     const commentLen = cd.readUInt16LE(p + 32);
     if (p + 46 + nameLen > cd.length) return undefined;
-    names.add(cd.toString('utf8', p + 46, p + 46 + nameLen).replace(/\\/g, '/').replace(/^\//, '').toLowerCase());
+    names.add(
+      cd
+        .toString('utf8', p + 46, p + 46 + nameLen)
+        .replace(/\\/g, '/')
+        .replace(/^\//, '')
+        .toLowerCase(),
+    );
     p += 46 + nameLen + extraLen + commentLen;
   }
   return names;
@@ -356,6 +366,7 @@ export async function compoundFileNames(source: ByteSource): Promise<Set<string>
 async function readRange(source: ByteSource, start: number, end: number): Promise<Buffer> {
   if (end <= start) return Buffer.alloc(0);
   const parts: Buffer[] = [];
-  for await (const chunk of source.createReadStream(start, end)) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  for await (const chunk of source.createReadStream(start, end))
+    parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(parts);
 }

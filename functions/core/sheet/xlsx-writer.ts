@@ -66,7 +66,6 @@ const STYLES =
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 /** Escapes text for XML content and attributes, and drops the control characters XML 1.0 cannot carry. */
 export function xmlText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[&<>"]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => XML_ESCAPES[c] ?? '');
 }
 
@@ -242,7 +241,9 @@ export class XlsxWriter {
           await put(`${xml}</row>`);
         },
       });
-      await put(`</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`);
+      await put(
+        `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`,
+      );
     });
     if (notes === undefined) return;
     await this.#zip.entry(`xl/worksheets/_rels/sheet${n}.xml.rels`, (put) =>
@@ -294,13 +295,17 @@ export class XlsxWriter {
     await this.#zip.entry('xl/_rels/workbook.xml.rels', (put) =>
       put(
         `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}">` +
-          sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('') +
+          sheets
+            .map((_, i) => `<Relationship Id="rId${i + 1}" Type="${REL_NS}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`)
+            .join('') +
           `<Relationship Id="rId${sheets.length + 1}" Type="${REL_NS}/styles" Target="styles.xml"/></Relationships>`,
       ),
     );
     await this.#zip.entry('xl/styles.xml', (put) => put(STYLES));
     await this.#zip.entry('_rels/.rels', (put) =>
-      put(`${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+      put(
+        `${XML_HEAD}<Relationships xmlns="${PKG_REL_NS}"><Relationship Id="rId1" Type="${REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      ),
     );
     const ml = 'application/vnd.openxmlformats-officedocument.spreadsheetml';
     await this.#zip.entry('[Content_Types].xml', (put) =>
@@ -311,7 +316,13 @@ export class XlsxWriter {
           '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>' +
           `<Override PartName="/xl/workbook.xml" ContentType="${ml}.sheet.main+xml"/>` +
           `<Override PartName="/xl/styles.xml" ContentType="${ml}.styles+xml"/>` +
-          sheets.map((s, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="${ml}.worksheet+xml"/>` + (s.notes ? `<Override PartName="/xl/comments${i + 1}.xml" ContentType="${ml}.comments+xml"/>` : '')).join('') +
+          sheets
+            .map(
+              (s, i) =>
+                `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="${ml}.worksheet+xml"/>` +
+                (s.notes ? `<Override PartName="/xl/comments${i + 1}.xml" ContentType="${ml}.comments+xml"/>` : ''),
+            )
+            .join('') +
           '</Types>',
       ),
     );

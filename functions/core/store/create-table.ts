@@ -15,11 +15,7 @@ export interface CreateTableOptions {
  * Creates the table (PAY_PER_REQUEST, every index projected ALL) unless it exists, then waits until the table and its
  * indexes are ACTIVE. Idempotent: an existing table (ResourceInUseException) is fine, whatever its state.
  */
-export async function createTable(
-  client: DynamoDBClient,
-  tableName: string,
-  opts: CreateTableOptions = {},
-): Promise<void> {
+export async function createTable(client: DynamoDBClient, tableName: string, opts: CreateTableOptions = {}): Promise<void> {
   const attrs = new Map<string, 'S' | 'N'>();
   for (const k of [TABLE.partitionKey, TABLE.sortKey]) attrs.set(k.name, k.type);
   for (const g of TABLE.globalSecondaryIndexes) {

@@ -90,7 +90,9 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       if (Date.now() >= deadline) {
-        throw new MemberBusyError(`another upload of ${holder.member} has been writing for over ${Math.round(opts.waitMs / 1000)} s; this one is retried later`);
+        throw new MemberBusyError(
+          `another upload of ${holder.member} has been writing for over ${Math.round(opts.waitMs / 1000)} s; this one is retried later`,
+        );
       }
       const cap: RetryPolicy = { ...ctx.policy, baseDelayMs: opts.pollMs, maxDelayMs: 2_000 };
       await defaultSleep(Math.max(opts.pollMs / 2, backoffDelay(cap, attempt)));
@@ -120,16 +122,22 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
       if (isConditionFailure(e)) lost = true;
     }
   };
-  const timer = setInterval(() => {
-    renewing = renewing.then(renew);
-  }, Math.max(10, Math.floor(opts.leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      renewing = renewing.then(renew);
+    },
+    Math.max(10, Math.floor(opts.leaseMs / 3)),
+  );
   timer.unref();
 
   return {
     assertHeld() {
-      if (lost) throw new LeaseLostError(`the lease on ${holder.member}'s cases was taken by another run; this one stops (the upload is retried)`);
+      if (lost)
+        throw new LeaseLostError(`the lease on ${holder.member}'s cases was taken by another run; this one stops (the upload is retried)`);
       if (Date.now() > validUntil) {
-        throw new LeaseLostError(`the lease on ${holder.member}'s cases could not be renewed in time; this run stops (the upload is retried)`);
+        throw new LeaseLostError(
+          `the lease on ${holder.member}'s cases could not be renewed in time; this run stops (the upload is retried)`,
+        );
       }
     },
     async release() {
@@ -138,7 +146,12 @@ export async function acquireLease(ctx: Ctx, holder: Holder, opts: LeaseOptions 
       try {
         await withRetry(ctx.policy, () =>
           ctx.doc.send(
-            new DeleteCommand({ TableName: ctx.tableName, Key: key, ConditionExpression: 'run = :run', ExpressionAttributeValues: { ':run': run } }),
+            new DeleteCommand({
+              TableName: ctx.tableName,
+              Key: key,
+              ConditionExpression: 'run = :run',
+              ExpressionAttributeValues: { ':run': run },
+            }),
           ),
         );
       } catch {

@@ -83,12 +83,25 @@ export function exactWeeklyAlarms(weeks: readonly WeekAggregate[], options: Exac
         let s = 0;
         for (let i = from; i < t; i++) s += counts[i]!;
         const r = weeklyConditionalTest(y, s, nb, share);
-        tests.push({ dimension: d, key, week: weeks[t]!.week, count: y, members, baselineSum: s, baselineWeeks: nb, expected: r.expected, p: r.midP });
+        tests.push({
+          dimension: d,
+          key,
+          week: weeks[t]!.week,
+          count: y,
+          members,
+          baselineSum: s,
+          baselineWeeks: nb,
+          expected: r.expected,
+          p: r.midP,
+        });
       }
     }
     const q = benjaminiHochberg(tests.map((x) => x.p));
     const found = tests.map((x, i) => ({ ...x, q: q[i]! })).filter((x) => all || x.q < level);
-    found.sort((x, y) => x.q - y.q || x.p - y.p || dims.indexOf(x.dimension) - dims.indexOf(y.dimension) || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    found.sort(
+      (x, y) =>
+        x.q - y.q || x.p - y.p || dims.indexOf(x.dimension) - dims.indexOf(y.dimension) || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0),
+    );
     out.push(...found);
   }
   return out;

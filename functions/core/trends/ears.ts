@@ -69,7 +69,14 @@ function window(counts: readonly number[], t: number, lag: number, b: number, mi
 export function earsC(counts: readonly number[], options: EarsOptions): EarsWeek[] {
   const { alpha, minSigma, baseline } = checkOptions(options);
   const z = qnorm(1 - alpha);
-  const none = (count: number): EarsWeek => ({ count, mean: undefined, sd: undefined, upperBound: undefined, alarm: false, score: undefined });
+  const none = (count: number): EarsWeek => ({
+    count,
+    mean: undefined,
+    sd: undefined,
+    upperBound: undefined,
+    alarm: false,
+    score: undefined,
+  });
 
   if (options.method === 'c1' || options.method === 'c2') {
     const lag = options.method === 'c1' ? 0 : 2;

@@ -95,7 +95,12 @@ export interface WeeklyTest {
  * A week's count against its baseline: count | count + baselineSum ~ Bin(count + baselineSum, share), share =
  * 1 / (baselineWeeks + 1) when every week has the same exposure, else the week's exposure over the total.
  */
-export function weeklyConditionalTest(count: number, baselineSum: number, baselineWeeks: number, share = 1 / (baselineWeeks + 1)): WeeklyTest {
+export function weeklyConditionalTest(
+  count: number,
+  baselineSum: number,
+  baselineWeeks: number,
+  share = 1 / (baselineWeeks + 1),
+): WeeklyTest {
   if (!Number.isInteger(count) || count < 0 || !Number.isInteger(baselineSum) || baselineSum < 0) {
     throw new RangeError(`weeklyConditionalTest: counts must be whole numbers >= 0 (got ${count}, ${baselineSum})`);
   }
@@ -119,7 +124,8 @@ function solve(f: (p: number) => number, target: number, increasing: boolean): n
 
 /** The Clopper-Pearson interval of a binomial proportion x / n at the given confidence. */
 export function clopperPearson(x: number, n: number, confidence = 0.95): { low: number; high: number } {
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(x) || x < 0 || x > n) throw new RangeError(`clopperPearson: need whole 0 <= x <= n (got ${x}, ${n})`);
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(x) || x < 0 || x > n)
+    throw new RangeError(`clopperPearson: need whole 0 <= x <= n (got ${x}, ${n})`);
   if (n === 0) return { low: 0, high: 1 };
   const a = (1 - confidence) / 2;
   const low = x === 0 ? 0 : solve((p) => binomUpper(x, n, p), a, true);
@@ -131,7 +137,13 @@ export function clopperPearson(x: number, n: number, confidence = 0.95): { low: 
  * The exact interval of the rate ratio (y1 / exposure1) / (y0 / exposure0), from the Clopper-Pearson interval of
  * y1 out of y1 + y0 (as R's poisson.test). high is Infinity when y0 = 0; both 0..Infinity when there is no line.
  */
-export function rateRatioInterval(y1: number, exposure1: number, y0: number, exposure0: number, confidence = 0.95): { low: number; high: number } {
+export function rateRatioInterval(
+  y1: number,
+  exposure1: number,
+  y0: number,
+  exposure0: number,
+  confidence = 0.95,
+): { low: number; high: number } {
   const n = y1 + y0;
   if (n === 0) return { low: 0, high: Infinity };
   const { low, high } = clopperPearson(y1, n, confidence);
@@ -141,7 +153,8 @@ export function rateRatioInterval(y1: number, exposure1: number, y0: number, exp
 
 /** Rise from zero: p_new = (E1 / (E0 + E1))^y1 for y1 lines in the window and none in the baseline. */
 export function noveltyP(y1: number, baselineExposure: number, windowExposure: number): number {
-  if (!(windowExposure > 0) || !(baselineExposure >= 0)) throw new RangeError(`noveltyP: exposures must be > 0 (got ${baselineExposure}, ${windowExposure})`);
+  if (!(windowExposure > 0) || !(baselineExposure >= 0))
+    throw new RangeError(`noveltyP: exposures must be > 0 (got ${baselineExposure}, ${windowExposure})`);
   return (windowExposure / (baselineExposure + windowExposure)) ** y1;
 }
 

@@ -65,7 +65,8 @@ export interface TestedNewItem {
   readonly flagged: boolean;
 }
 
-const setOf = (c: Cell | undefined): ReadonlySet<string> => (c === undefined ? new Set() : typeof c.members === 'number' ? new Set() : c.members);
+const setOf = (c: Cell | undefined): ReadonlySet<string> =>
+  c === undefined ? new Set() : typeof c.members === 'number' ? new Set() : c.members;
 const size = (c: Cell) => (typeof c.members === 'number' ? c.members : c.members.size);
 
 /** Transit countries: the middle parts of each route, lines added and Members united. */
@@ -106,7 +107,14 @@ export function testNewItems(w: NoveltyWindow, th: NoveltyThresholds = {}): Test
           : { [kind]: key };
       if (kind === 'concealment_for_product' && extra.concealment === UNKNOWN) continue;
       if (kind === 'route' && key.split('>').includes(UNKNOWN)) continue;
-      items.push({ kind, key, ...extra, lines: cell.lines, members: size(cell), ...(tested ? { p: noveltyP(cell.lines, w.baselineExposure, w.windowExposure) } : {}) });
+      items.push({
+        kind,
+        key,
+        ...extra,
+        lines: cell.lines,
+        members: size(cell),
+        ...(tested ? { p: noveltyP(cell.lines, w.baselineExposure, w.windowExposure) } : {}),
+      });
     }
   };
   fresh('route', w.window.route, w.baseline.route);

@@ -15,7 +15,14 @@ import { compositeKey, memberCount, splitKey, type Counts, type PeriodAggregate 
 
 export type NoveltyKind = 'product_at_member' | 'route' | 'origin' | 'concealment_for_product' | 'product_multi_member' | 'transit';
 
-export const NOVELTY_KINDS: readonly NoveltyKind[] = ['product_at_member', 'product_multi_member', 'concealment_for_product', 'route', 'origin', 'transit'];
+export const NOVELTY_KINDS: readonly NoveltyKind[] = [
+  'product_at_member',
+  'product_multi_member',
+  'concealment_for_product',
+  'route',
+  'origin',
+  'transit',
+];
 
 export interface NewItem {
   readonly kind: NoveltyKind;
@@ -47,7 +54,8 @@ export interface NoveltyOptions {
 
 function setOf(key: string, counts: Counts): ReadonlySet<string> {
   const m = counts.get(key)!.members;
-  if (typeof m === 'number') throw new TypeError(`newItems: product '${key}' has a Member count, not a set; product_at_member needs the Members' codes`);
+  if (typeof m === 'number')
+    throw new TypeError(`newItems: product '${key}' has a Member count, not a set; product_at_member needs the Members' codes`);
   return m;
 }
 
@@ -64,7 +72,9 @@ export function newItems(periods: readonly PeriodAggregate[], options: NoveltyOp
   for (const { period, counts } of sorted) {
     const found: NewItem[] = [];
     const firsts = (c: Counts | undefined, have: Set<string>) =>
-      [...(c ?? new Map())].filter(([k]) => !have.has(k)).map(([k, cell]) => ({ key: k, lines: cell.lines, members: memberCount(cell.members) }));
+      [...(c ?? new Map())]
+        .filter(([k]) => !have.has(k))
+        .map(([k, cell]) => ({ key: k, lines: cell.lines, members: memberCount(cell.members) }));
 
     for (const x of firsts(counts.route, seen.route)) found.push({ kind: 'route', firstSeen: period, route: x.key, ...x });
     for (const x of firsts(counts.origin, seen.origin)) found.push({ kind: 'origin', firstSeen: period, origin: x.key, ...x });

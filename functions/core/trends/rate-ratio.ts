@@ -74,7 +74,10 @@ const EMPTY: Cell = { lines: 0, members: 0 };
 
 function exposureOf(p: PhaseAggregate): number {
   const e = p.weeks * p.participatingMembers;
-  if (!(e > 0) || !Number.isFinite(e)) throw new RangeError(`phase ${p.phase}: exposure (weeks x participating Members) must be > 0 (got ${p.weeks} x ${p.participatingMembers})`);
+  if (!(e > 0) || !Number.isFinite(e))
+    throw new RangeError(
+      `phase ${p.phase}: exposure (weeks x participating Members) must be > 0 (got ${p.weeks} x ${p.participatingMembers})`,
+    );
   return e;
 }
 

@@ -70,7 +70,8 @@ export function rankRiskProfiles(current: PhaseAggregate, previous?: PhaseAggreg
     .filter(([, c]) => c.lines > 0 && memberCount(c.members) >= (options.minMembers ?? 1))
     .map(([key, c]) => {
       const parts = splitKey(key);
-      if (parts.length !== 4) throw new RangeError(`rankRiskProfiles: profile key ${key} must have 4 parts (origin, transport mode, concealment, product)`);
+      if (parts.length !== 4)
+        throw new RangeError(`rankRiskProfiles: profile key ${key} must have 4 parts (origin, transport mode, concealment, product)`);
       const [origin, transport_mode, concealment, product] = parts as [string, string, string, string];
       const previousLines = previous ? (before?.get(key)?.lines ?? 0) : undefined;
       const rateRatio = previousLines === undefined ? undefined : (c.lines + 0.5) / e / ((previousLines + 0.5) / ePrev!);
@@ -91,7 +92,14 @@ export function rankRiskProfiles(current: PhaseAggregate, previous?: PhaseAggreg
       };
     });
   const byLow = options.byLowerBound && previous !== undefined;
-  rows.sort((a, b) => (byLow ? (b.ratioLow ?? 0) - (a.ratioLow ?? 0) : 0) || b.score - a.score || b.lines - a.lines || b.members - a.members || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  rows.sort(
+    (a, b) =>
+      (byLow ? (b.ratioLow ?? 0) - (a.ratioLow ?? 0) : 0) ||
+      b.score - a.score ||
+      b.lines - a.lines ||
+      b.members - a.members ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   const kept = options.top === undefined ? rows : rows.slice(0, options.top);
   return kept.map((r, i) => ({ rank: i + 1, ...r }));
 }

@@ -61,7 +61,11 @@ export function weeklyAlarms(weeks: readonly WeekAggregate[], options: WeeklyOpt
     for (const [key, counts] of weeklySeries(weeks, dimension)) {
       earsC(counts, { method, alpha, minSigma }).forEach((r, i) => {
         if (!r.alarm || (options.latestOnly && i !== weeks.length - 1)) return;
-        alarms.push({ i, d, a: { dimension, key, week: weeks[i]!.week, method, count: r.count, upperBound: r.upperBound!, score: r.score! } });
+        alarms.push({
+          i,
+          d,
+          a: { dimension, key, week: weeks[i]!.week, method, count: r.count, upperBound: r.upperBound!, score: r.score! },
+        });
       });
     }
   });

@@ -33,7 +33,10 @@ test("the annotated copy keeps the Member's rows at their row numbers, title row
     if (sheets.length === 1) {
       const rows: Array<[number, unknown]> = [];
       for await (const r of s.rows()) rows.push([r.rowNumber, r.cells[1]?.v]);
-      assert.deepEqual(rows.map(([n]) => n), [1, 2, 3, 4]);
+      assert.deepEqual(
+        rows.map(([n]) => n),
+        [1, 2, 3, 4],
+      );
       assert.equal(rows[2]![1], '=HYPERLINK("http://x")');
     }
   }

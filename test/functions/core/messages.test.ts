@@ -11,7 +11,16 @@ test('every message exists in English, French and Spanish and names the row and 
   const ids: MessageId[] = ['missing-cell', 'not-a-number', 'not-a-date', 'unknown-value', 'member-mismatch', 'too-long', 'hs-code'];
   for (const id of ids) {
     for (const lang of ['en', 'fr', 'es'] as const) {
-      const m = message(id, lang, { row: 13, column: 'Produit', value: 'Aspirine', what: 'x', accepted: 'a, b', member: 'FR', length: 40, max: 35 });
+      const m = message(id, lang, {
+        row: 13,
+        column: 'Produit',
+        value: 'Aspirine',
+        what: 'x',
+        accepted: 'a, b',
+        member: 'FR',
+        length: 40,
+        max: 35,
+      });
       assert.match(m, /13/, `${id}/${lang}`);
       assert.match(m, /Produit/, `${id}/${lang}`);
     }

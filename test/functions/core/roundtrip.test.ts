@@ -20,7 +20,10 @@ const MEMBER = 'FR';
 // Letters Members write: accents, other scripts, emoji, punctuation, XML specials and formula starters.
 const CHARS = [...'abcXYZ019 éèçñüßœÆ中文字ЖДйΩ🙂‑-_/.,;:()&<>"\'=+@#%'];
 const text = (min: number, max: number) =>
-  fc.string({ unit: fc.constantFrom(...CHARS), minLength: min, maxLength: max }).map((s) => s.trim()).filter((s) => s.length >= min);
+  fc
+    .string({ unit: fc.constantFrom(...CHARS), minLength: min, maxLength: max })
+    .map((s) => s.trim())
+    .filter((s) => s.length >= min);
 const dayIn = (start: string, end: string) =>
   fc.integer({ min: Date.parse(start), max: Date.parse(end) }).map((t) => new Date(t - (t % 86_400_000)).toISOString().slice(0, 10));
 
@@ -28,7 +31,10 @@ const productArb = fc.constantFrom(...(Object.keys(PRODUCTS_BY_CATEGORY) as Cate
   fc.record({
     category: fc.constant(category),
     product: fc.constantFrom(...PRODUCTS_BY_CATEGORY[category]),
-    unit: category === 'vaccine' ? fc.constant('doses' as const) : fc.constantFrom('pieces' as const, 'packs' as const, 'kg' as const, 'litres' as const),
+    unit:
+      category === 'vaccine'
+        ? fc.constant('doses' as const)
+        : fc.constantFrom('pieces' as const, 'packs' as const, 'kg' as const, 'litres' as const),
   }),
 );
 
@@ -43,11 +49,16 @@ const recordArb = fc
     description: text(1, 60),
     brand: fc.option(text(1, 20), { nil: undefined }),
     hs_code: fc.option(fc.stringMatching(/^\d{6,10}$/), { nil: undefined }),
-    value: fc.option(fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 100), { nil: undefined }),
+    value: fc.option(
+      fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 100),
+      { nil: undefined },
+    ),
     currency: fc.constantFrom('EUR', 'USD', 'XOF', 'GBP', 'MXN'),
     origin_country: fc.option(fc.constantFrom('CN', 'IN', 'TR', 'XX', 'US'), { nil: undefined }),
     destination_country: fc.option(fc.constantFrom('FR', 'DE', 'XX'), { nil: undefined }),
-    transit_countries: fc.option(fc.uniqueArray(fc.constantFrom('AE', 'TR', 'NL', 'BE', 'SG'), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    transit_countries: fc.option(fc.uniqueArray(fc.constantFrom('AE', 'TR', 'NL', 'BE', 'SG'), { minLength: 1, maxLength: 3 }), {
+      nil: undefined,
+    }),
     transport_mode: fc.constantFrom(...VOCABS.transport_mode.codes),
     concealment_method: fc.option(fc.constantFrom(...VOCABS.concealment_method.codes), { nil: undefined }),
     detection_method: fc.option(fc.constantFrom(...VOCABS.detection_method.codes), { nil: undefined }),
@@ -96,7 +107,11 @@ const styleArb = fc.record({
   titleRows: fc.integer({ min: 0, max: 3 }),
 });
 
-function cellFor(r: SeizureRecord, key: FieldKey, s: { lang: Lang; dateAsText: boolean; numbersAsText: boolean; alpha3: boolean }): ExcelJS.CellValue {
+function cellFor(
+  r: SeizureRecord,
+  key: FieldKey,
+  s: { lang: Lang; dateAsText: boolean; numbersAsText: boolean; alpha3: boolean },
+): ExcelJS.CellValue {
   const v = (r as unknown as Record<string, unknown>)[key];
   if (v === undefined) return null;
   const def = FIELDS.find((f) => f.key === key)!;
@@ -140,14 +155,20 @@ test('any valid record written to a workbook, in any language and style, reads b
         const buf = Buffer.from(await wb.xlsx.writeBuffer());
         const out: SeizureRecord[] = [];
         const report = await validateSpreadsheet(bufferByteSource('p.xlsx', buf), {
-          config, member: MEMBER, today: '2026-11-28', onRecord: (r) => void out.push(r),
+          config,
+          member: MEMBER,
+          today: '2026-11-28',
+          onRecord: (r) => void out.push(r),
         });
         assert.equal(exitCodeOf(report), 0, JSON.stringify(report.errors.slice(0, 3)));
         assert.deepEqual(
           out.map(({ source: _s, ...r }) => r),
           records.map(({ source: _s, ...r }) => r),
         );
-        assert.deepEqual(out.map((r) => r.source.row), records.map((_, i) => style.titleRows + 2 + i));
+        assert.deepEqual(
+          out.map((r) => r.source.row),
+          records.map((_, i) => style.titleRows + 2 + i),
+        );
       },
     ),
     { numRuns: 60 },

@@ -20,9 +20,33 @@ async function filledTemplate(lang: Lang): Promise<Buffer> {
   const col = (key: string) => FIELDS.findIndex((f) => f.key === key) + 1;
   const label = (vocab: keyof typeof VOCABS, code: string) => VOCABS[vocab].label(code, lang);
   const rows = [
-    { member: 'FR', case: 'C-1', date: new Date(Date.UTC(2021, 5, 15)), category: 'medicine', product: 'ivermectin', qty: 1200, unit: 'pieces' },
-    { member: 'FR', case: 'C-1', date: new Date(Date.UTC(2021, 5, 15)), category: 'medical_device', product: 'oxygen_cylinder', qty: 40, unit: 'pieces' },
-    { member: 'FR', case: 'C-2', date: new Date(Date.UTC(2022, 1, 3)), category: 'vaccine', product: 'covid19_vaccine', qty: 500, unit: 'doses' },
+    {
+      member: 'FR',
+      case: 'C-1',
+      date: new Date(Date.UTC(2021, 5, 15)),
+      category: 'medicine',
+      product: 'ivermectin',
+      qty: 1200,
+      unit: 'pieces',
+    },
+    {
+      member: 'FR',
+      case: 'C-1',
+      date: new Date(Date.UTC(2021, 5, 15)),
+      category: 'medical_device',
+      product: 'oxygen_cylinder',
+      qty: 40,
+      unit: 'pieces',
+    },
+    {
+      member: 'FR',
+      case: 'C-2',
+      date: new Date(Date.UTC(2022, 1, 3)),
+      category: 'vaccine',
+      product: 'covid19_vaccine',
+      qty: 500,
+      unit: 'doses',
+    },
   ];
   rows.forEach((r, i) => {
     const row = ws.getRow(i + 2);
@@ -70,5 +94,8 @@ test('the template has dropdowns on every vocabulary column, a frozen header and
     assert.match(rule.formulae[0]!, /^'Listes'!\$[A-Z]+\$2:\$[A-Z]+\$\d+$/);
   }
   FIELDS.forEach((f, i) => assert.equal(ws.getCell(1, i + 1).note, f.rule.fr));
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Saisies', 'Instructions', 'Listes']);
+  assert.deepEqual(
+    wb.worksheets.map((w) => w.name),
+    ['Saisies', 'Instructions', 'Listes'],
+  );
 });

@@ -18,29 +18,62 @@ async function run(rows: Value[][], opts: Partial<ValidateOptions> = {}, extraSh
   return { report, records };
 }
 
-const codes = (r: { errors: Array<{ type: string; code: string; fieldName: string | null }> }) => r.errors.map((e) => `${e.type}/${e.code}/${e.fieldName}`);
+const codes = (r: { errors: Array<{ type: string; code: string; fieldName: string | null }> }) =>
+  r.errors.map((e) => `${e.type}/${e.code}/${e.fieldName}`);
 
 test('a valid row becomes a canonical record with line number, phase and source', async () => {
   const { report, records } = await run([EN_HEADER, enRow()]);
   assert.equal(exitCodeOf(report), 0);
-  assert.deepEqual(records, [{
-    reporting_member: 'FR', case_ref: 'C-1', line_no: 1, seizure_date: '2021-06-15', phase: 1, location: 'FRCDG',
-    category: 'medicine', product: 'ivermectin', hs_code: '300490', quantity: 1200, unit: 'pieces', estimated_value: 350.5,
-    currency: 'EUR', origin_country: 'IN', transit_countries: ['AE', 'TR'], transport_mode: 'air_cargo',
-    concealment_method: 'misdescribed', infringement_type: 'falsified', source: { file: 'fr.xlsx', sheet: 'Data', row: 2 },
-  }]);
+  assert.deepEqual(records, [
+    {
+      reporting_member: 'FR',
+      case_ref: 'C-1',
+      line_no: 1,
+      seizure_date: '2021-06-15',
+      phase: 1,
+      location: 'FRCDG',
+      category: 'medicine',
+      product: 'ivermectin',
+      hs_code: '300490',
+      quantity: 1200,
+      unit: 'pieces',
+      estimated_value: 350.5,
+      currency: 'EUR',
+      origin_country: 'IN',
+      transit_countries: ['AE', 'TR'],
+      transport_mode: 'air_cargo',
+      concealment_method: 'misdescribed',
+      infringement_type: 'falsified',
+      source: { file: 'fr.xlsx', sheet: 'Data', row: 2 },
+    },
+  ]);
   assert.deepEqual(report.stats, { rows: 1, validRows: 1, invalidRows: 0, blankRows: 0, errors: 0, warnings: 0 });
 });
 
 test('lines without a number are numbered 1, 2, 3 in order of appearance of their case', async () => {
   const { records } = await run([EN_HEADER, enRow({ case: 'A' }), enRow({ case: 'B' }), enRow({ case: 'A' }), enRow({ case: 'A' })]);
-  assert.deepEqual(records.map((r) => `${r.case_ref}${r.line_no}`), ['A1', 'B1', 'A2', 'A3']);
+  assert.deepEqual(
+    records.map((r) => `${r.case_ref}${r.line_no}`),
+    ['A1', 'B1', 'A2', 'A3'],
+  );
 });
 
 test('title rows above a French header are skipped and row numbers count them', async () => {
-  const fr = ['Membre déclarant', 'Référence du cas', 'Date de saisie', 'Catégorie', 'Produit', 'Quantité', 'Unité', 'Mode de transport', "Type d'infraction"];
+  const fr = [
+    'Membre déclarant',
+    'Référence du cas',
+    'Date de saisie',
+    'Catégorie',
+    'Produit',
+    'Quantité',
+    'Unité',
+    'Mode de transport',
+    "Type d'infraction",
+  ];
   const { report, records } = await run([
-    ['Opération STOP II — déclaration'], [], fr,
+    ['Opération STOP II — déclaration'],
+    [],
+    fr,
     ['FRA', 'X 1', '15/06/2021', 'Médicaments', 'Ivermectine', '1 234,5', 'Kilogrammes', 'Fret aérien', 'Contrefaçon'],
   ]);
   assert.equal(report.headerRow, 3);
@@ -57,11 +90,15 @@ test('the data sheet is the first sheet whose header has the required columns', 
 });
 
 test('missing required columns are all named in one missing-label error', async () => {
-  const { report } = await run([['Reporting Member', 'Case reference', 'Seizure date', 'Quantity'], ['FR', 'C', '2021-06-01', 3]]);
+  const { report } = await run([
+    ['Reporting Member', 'Case reference', 'Seizure date', 'Quantity'],
+    ['FR', 'C', '2021-06-01', 3],
+  ]);
   assert.equal(exitCodeOf(report), 2);
   assert.equal(report.errors.length, 1);
   assert.equal(report.errors[0]!.type, 'missing-label');
-  for (const col of ['Category', 'Product', 'Unit', 'Mode of transport', 'Infringement type']) assert.match(report.errors[0]!.message, new RegExp(col));
+  for (const col of ['Category', 'Product', 'Unit', 'Mode of transport', 'Infringement type'])
+    assert.match(report.errors[0]!.message, new RegExp(col));
 });
 
 test('two columns meaning the same field reject the file', async () => {
@@ -72,7 +109,10 @@ test('two columns meaning the same field reject the file', async () => {
 });
 
 test('unknown extra columns are warnings, not errors', async () => {
-  const { report } = await run([[...EN_HEADER, 'Officer name'], [...enRow(), 'J. Doe']]);
+  const { report } = await run([
+    [...EN_HEADER, 'Officer name'],
+    [...enRow(), 'J. Doe'],
+  ]);
   assert.equal(exitCodeOf(report), 0);
   assert.equal(report.warnings.length, 1);
   assert.equal(report.warnings[0]!.type, 'extra-label');
@@ -115,7 +155,12 @@ test('numbers: a text that is not a number is a type error, an ambiguous one say
 });
 
 test('quantities are above zero and whole for pieces, doses and packs', async () => {
-  const { report } = await run([EN_HEADER, enRow({ qty: 0 }), enRow({ case: 'C-2', qty: 2.5 }), enRow({ case: 'C-3', qty: 2.5, unit: 'kg' })]);
+  const { report } = await run([
+    EN_HEADER,
+    enRow({ qty: 0 }),
+    enRow({ case: 'C-2', qty: 2.5 }),
+    enRow({ case: 'C-3', qty: 2.5, unit: 'kg' }),
+  ]);
   assert.deepEqual(codes(report), ['constraint-error/quantity-positive/quantity', 'constraint-error/quantity-whole/quantity']);
 });
 
@@ -144,27 +189,41 @@ test('dates: day-first text, ISO, date cells and Excel serials are read; 31/02/2
     enRow({ case: 'e', date: '05/13/2021' }),
     enRow({ case: 'f', date: 'May 3rd' }),
   ]);
-  assert.deepEqual(records.map((r) => r.seizure_date), ['2021-05-03', '2021-05-03', '2021-05-03']);
-  assert.deepEqual(codes(report), ['type-error/impossible-date/seizure_date', 'type-error/impossible-date/seizure_date', 'type-error/not-a-date/seizure_date']);
+  assert.deepEqual(
+    records.map((r) => r.seizure_date),
+    ['2021-05-03', '2021-05-03', '2021-05-03'],
+  );
+  assert.deepEqual(codes(report), [
+    'type-error/impossible-date/seizure_date',
+    'type-error/impossible-date/seizure_date',
+    'type-error/not-a-date/seizure_date',
+  ]);
   assert.match(report.errors[2]!.message, /YYYY-MM-DD, DD\/MM\/YYYY, DD\.MM\.YYYY or DD-MM-YYYY/);
 });
 
 test('serial dates follow the workbook date system (1904)', async () => {
   const records: SeizureRecord[] = [];
   await validateWorkbook(memWorkbook([{ name: 'S', rows: [EN_HEADER, enRow({ date: 42857 })] }], { date1904: true }), 'f.xlsx', {
-    config, today: '2026-01-01', onRecord: (r) => void records.push(r),
+    config,
+    today: '2026-01-01',
+    onRecord: (r) => void records.push(r),
   });
   assert.equal(records[0]!.seizure_date, '2021-05-03');
 });
 
 test('dates outside the phases, or after today, are constraint errors', async () => {
-  const { report } = await run([EN_HEADER, enRow({ date: '2020-01-01' }), enRow({ case: 'x', date: '2022-05-04' })], { today: '2022-05-03' });
+  const { report } = await run([EN_HEADER, enRow({ date: '2020-01-01' }), enRow({ case: 'x', date: '2022-05-04' })], {
+    today: '2022-05-03',
+  });
   assert.deepEqual(codes(report), ['constraint-error/date-outside-phases/seizure_date', 'constraint-error/date-in-future/seizure_date']);
 });
 
 test('rows reporting another Member than the uploader are rejected; alpha-3 codes are normalised', async () => {
   const { report, records } = await run([EN_HEADER, enRow({ member: 'FRA' }), enRow({ case: 'C-9', member: 'DE' })], { member: 'FR' });
-  assert.deepEqual(records.map((r) => r.reporting_member), ['FR']);
+  assert.deepEqual(
+    records.map((r) => r.reporting_member),
+    ['FR'],
+  );
   assert.deepEqual(codes(report), ['constraint-error/member-mismatch/reporting_member']);
   assert.match(report.errors[0]!.message, /not the Member uploading this file \(FR\)/);
 });
@@ -185,9 +244,17 @@ test('HS codes keep their digits; a number that lost its leading zero is explain
 });
 
 test('unknown countries are constraint errors; XX means unknown', async () => {
-  const { report, records } = await run([EN_HEADER, enRow({ origin: 'XX', transit: null }), enRow({ case: 'q', origin: 'ZZ' }), enRow({ case: 'r', transit: 'AE; QQ' })]);
+  const { report, records } = await run([
+    EN_HEADER,
+    enRow({ origin: 'XX', transit: null }),
+    enRow({ case: 'q', origin: 'ZZ' }),
+    enRow({ case: 'r', transit: 'AE; QQ' }),
+  ]);
   assert.equal(records[0]!.origin_country, 'XX');
-  assert.deepEqual(codes(report), ['constraint-error/unknown-country/origin_country', 'constraint-error/unknown-countries/transit_countries']);
+  assert.deepEqual(codes(report), [
+    'constraint-error/unknown-country/origin_country',
+    'constraint-error/unknown-countries/transit_countries',
+  ]);
 });
 
 test('blank rows are counted, not errors', async () => {
@@ -212,8 +279,22 @@ test('a header with no rows below it rejects the file as empty', async () => {
 });
 
 test('Spanish headers and values validate, and the report is in Spanish', async () => {
-  const es = ['Miembro declarante', 'Referencia del caso', 'Fecha de incautación', 'Categoría', 'Producto', 'Cantidad', 'Unidad', 'Modo de transporte', 'Tipo de infracción'];
-  const { report, records } = await run([es, ['ES', '1', '2022-02-10', 'Dispositivos médicos', 'Guantes usados', '10.000,0', 'Piezas', 'Marítimo', 'Usado'], ['ES', '2', '2022-02-10', 'Dispositivos médicos', 'Guantes', 'diez', 'Piezas', 'Marítimo', 'Usado']]);
+  const es = [
+    'Miembro declarante',
+    'Referencia del caso',
+    'Fecha de incautación',
+    'Categoría',
+    'Producto',
+    'Cantidad',
+    'Unidad',
+    'Modo de transporte',
+    'Tipo de infracción',
+  ];
+  const { report, records } = await run([
+    es,
+    ['ES', '1', '2022-02-10', 'Dispositivos médicos', 'Guantes usados', '10.000,0', 'Piezas', 'Marítimo', 'Usado'],
+    ['ES', '2', '2022-02-10', 'Dispositivos médicos', 'Guantes', 'diez', 'Piezas', 'Marítimo', 'Usado'],
+  ]);
   assert.equal(report.language, 'es');
   assert.equal(records[0]!.product, 'used_gloves');
   assert.equal(records[0]!.quantity, 10000);

@@ -84,11 +84,25 @@ const SPEC: Partial<Record<VocabName, string>> = {
 
 const CODES: Record<VocabName, readonly string[]> = {
   ...(Object.fromEntries(
-    Object.entries(SPEC).map(([name, table]) => [name, table.trim().split('\n').map((l) => l.split(':')[0]!.trim())]),
+    Object.entries(SPEC).map(([name, table]) => [
+      name,
+      table
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[0]!.trim()),
+    ]),
   ) as Record<VocabName, string[]>),
   detection_method: [
-    'risk_profiling', 'intelligence', 'routine_control', 'random_check', 'x_ray',
-    'detector_dog', 'document_check', 'right_holder_alert', 'other', 'unknown',
+    'risk_profiling',
+    'intelligence',
+    'routine_control',
+    'random_check',
+    'x_ray',
+    'detector_dog',
+    'document_check',
+    'right_holder_alert',
+    'other',
+    'unknown',
   ],
   location_type: ['airport', 'seaport', 'land_border', 'postal_centre', 'express_hub', 'inland', 'other'],
   direction: ['import', 'export', 'transit'],
@@ -98,7 +112,7 @@ test('fold drops case, accents, spaces and punctuation', () => {
   assert.equal(fold('Vêtements de protection'), 'vetementsdeprotection');
   assert.equal(fold('COVID-19 test kit'), 'covid19testkit');
   assert.equal(fold('air_cargo'), 'aircargo');
-  assert.equal(fold("Bouteille d’oxygène"), 'bouteilledoxygene');
+  assert.equal(fold('Bouteille d’oxygène'), 'bouteilledoxygene');
   assert.equal(fold('\u00a0Fret\u00a0aérien\t(express)/.'), 'fretaerienexpress');
   assert.equal(fold('Contrefaçon'), 'contrefacon');
   assert.equal(fold('Mensajería urgente'), 'mensajeriaurgente');

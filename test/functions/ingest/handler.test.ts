@@ -54,8 +54,13 @@ async function upload(key: string, body: string | Buffer, at = (clock += 1000)) 
   const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
   const bodyJson = sqsBodyOf({
-    bucket: BUCKET, key, size: head.ContentLength ?? 0, eTag: (put.ETag ?? '').replaceAll('"', ''),
-    eventName: 'ObjectCreated:Put', eventTime: new Date(at).toISOString(), sequencer: sequencer.next(at),
+    bucket: BUCKET,
+    key,
+    size: head.ContentLength ?? 0,
+    eTag: (put.ETag ?? '').replaceAll('"', ''),
+    eventName: 'ObjectCreated:Put',
+    eventTime: new Date(at).toISOString(),
+    sequencer: sequencer.next(at),
   });
   return { Records: [{ messageId: `m-${at}`, body: bodyJson }] } as unknown as SQSEvent;
 }
@@ -93,7 +98,10 @@ test("rows carrying another Member's code are rejected and nothing is stored for
   assert.equal(sub!.status, 'accepted_with_errors');
   assert.deepEqual(sub!.errorsByType, { 'constraint-error': 1 });
   assert.deepEqual(await collect(store.linesOf(1, 'DE')), []);
-  assert.deepEqual((await collect(store.linesOf(1, 'FR'))).map((l) => l.case_ref), ['F']);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => l.case_ref),
+    ['F'],
+  );
 });
 
 test('a file over the size limit is rejected with a size-error report and stores nothing', async () => {
@@ -112,7 +120,10 @@ test('a re-upload is the truth for its cases: a line it no longer has is withdra
   await handler(await upload('incoming/FR/week.csv', csv(line('FR', 'W', 1, 5), line('FR', 'W', 2, 6))), context);
   await handler(await upload('incoming/FR/week.csv', csv(line('FR', 'W', 1, 50))), context);
   const lines = await collect(store.linesOf(1, 'FR'));
-  assert.deepEqual(lines.map((l) => [l.line_no, l.quantity]), [[1, 50]]);
+  assert.deepEqual(
+    lines.map((l) => [l.line_no, l.quantity]),
+    [[1, 50]],
+  );
   const [latest] = await store.listSubmissions({ member: 'FR' });
   assert.equal(latest!.stored.withdrawn, 1);
 });
@@ -123,17 +134,23 @@ test('an older upload processed after a newer one never overwrites it', async ()
   const newer = await upload('incoming/FR/b.csv', csv(line('FR', 'O', 1, 2)), (clock += 1000));
   await handler(newer, context);
   await handler(older, context);
-  assert.deepEqual((await collect(store.linesOf(1, 'FR'))).map((l) => l.quantity), [2]);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => l.quantity),
+    [2],
+  );
   const subs = await store.listSubmissions({ member: 'FR' });
   assert.equal(subs.find((s) => s.objectKey === 'incoming/FR/a.csv')!.stored.supersededCases, 1);
 });
 
 test('the annotated copy highlights each bad cell with its error and lists them on an Errors sheet, in the Member language', async () => {
   const { handler } = await world();
-  const fr = 'Membre déclarant;Référence du cas;Date de saisie;Catégorie;Produit;Quantité;Unité;Mode de transport;Type d\'infraction\n' +
+  const fr =
+    "Membre déclarant;Référence du cas;Date de saisie;Catégorie;Produit;Quantité;Unité;Mode de transport;Type d'infraction\n" +
     'FR;K1;15/06/2021;Médicaments;Aspirine;10;Pièces;Fret aérien;Contrefaçon\nFR;K2;15/06/2021;Médicaments;Ivermectine;5;Pièces;Fret aérien;Contrefaçon\n';
   await handler(await upload('incoming/FR/fr.csv', fr), context);
-  const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'feedback/FR/fr.csv.report.xlsx' }))).Body!.transformToByteArray();
+  const body = await (
+    await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'feedback/FR/fr.csv.report.xlsx' }))
+  ).Body!.transformToByteArray();
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(body) as unknown as ExcelJS.Buffer);
   const data = wb.worksheets[0]!;
@@ -163,7 +180,13 @@ test("an upload that finds another of its Member's uploads being stored is retri
   await client.send(
     new PutItemCommand({
       TableName: tableName,
-      Item: { pk: { S: lockPk('FR') }, sk: { S: LOCK_SK }, orderToken: { S: 'another upload' }, run: { S: 'r' }, expiresAt: { N: String(Date.now() + 60_000) } },
+      Item: {
+        pk: { S: lockPk('FR') },
+        sk: { S: LOCK_SK },
+        orderToken: { S: 'another upload' },
+        run: { S: 'r' },
+        expiresAt: { N: String(Date.now() + 60_000) },
+      },
     }),
   );
   const ev = await upload('incoming/FR/busy.csv', csv(line('FR', 'B', 1, 1)));

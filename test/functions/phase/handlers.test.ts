@@ -41,7 +41,9 @@ const LINES = makeLines();
 const lines = () => LINES;
 
 const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as new (o: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
+const S3rver = require('s3rver') as new (
+  o: Record<string, unknown>,
+) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 
 const BUCKET = 'submissions';
 const CONTACTS_KEY = 'config/stop-ii/contacts.json';
@@ -55,7 +57,12 @@ let tableName: string;
 
 /** The Lambda context a step is invoked with (the chain hands it to the logger and the app). */
 const context = (functionName: string): Context =>
-  ({ functionName, functionVersion: '$LATEST', awsRequestId: `req-${functionName}`, getRemainingTimeInMillis: () => 60_000 }) as unknown as Context;
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    awsRequestId: `req-${functionName}`,
+    getRemainingTimeInMillis: () => 60_000,
+  }) as unknown as Context;
 
 /** Lines of FR, DE, ES in both phases, with case references in scripts whose UTF-8 and UTF-16 orders differ. */
 function makeLines(): SeizureRecord[] {
@@ -66,7 +73,20 @@ function makeLines(): SeizureRecord[] {
     for (const ref of refs) {
       for (let l = 1; l <= 2; l++) {
         const day = addDays(i % 3 === 0 ? '2021-05-10' : '2021-07-01', i % 20);
-        out.push(L({ reporting_member: m, case_ref: `${m}-${ref}`, line_no: l, seizure_date: day, product: i % 4 ? 'ivermectin' : 'paracetamol', quantity: 10 + i, origin_country: 'CN', destination_country: m, remarks: 'SECRET', location: 'SECRETPLACE' }));
+        out.push(
+          L({
+            reporting_member: m,
+            case_ref: `${m}-${ref}`,
+            line_no: l,
+            seizure_date: day,
+            product: i % 4 ? 'ivermectin' : 'paracetamol',
+            quantity: 10 + i,
+            origin_country: 'CN',
+            destination_country: m,
+            remarks: 'SECRET',
+            location: 'SECRETPLACE',
+          }),
+        );
         i++;
       }
     }
@@ -92,8 +112,12 @@ beforeAll(async () => {
   const store = new SeizureStore({ client: dynamo.client(), tableName });
   const byMember = new Map<string, SeizureRecord[]>();
   for (const r of lines()) byMember.set(r.reporting_member, [...(byMember.get(r.reporting_member) ?? []), r]);
-  for (const [m, rs] of byMember) await store.applyUpload({ member: m, objectKey: `incoming/${m}/w.xlsx`, versionId: 'v1', orderToken: 'T1' }, rs);
-  const contacts = { members: CONFIG.members.map((m) => ({ code: m.code, ncpEmail: m.ncpEmail, language: m.language ?? 'en' })), analysts: CONFIG.analysts };
+  for (const [m, rs] of byMember)
+    await store.applyUpload({ member: m, objectKey: `incoming/${m}/w.xlsx`, versionId: 'v1', orderToken: 'T1' }, rs);
+  const contacts = {
+    members: CONFIG.members.map((m) => ({ code: m.code, ncpEmail: m.ncpEmail, language: m.language ?? 'en' })),
+    analysts: CONFIG.analysts,
+  };
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: CONTACTS_KEY, Body: JSON.stringify(contacts) }));
 });
 
@@ -123,13 +147,25 @@ async function closePhase(input: typeof FINAL_2, mailer: Mailer) {
   const plan = (await createPlanHandler(planDeps(env))(input, context('phase-plan'))) as PhasePlan;
   const aggregate = createAggregateHandler(aggregateDeps(env));
   const partials = [];
-  for (const slice of plan.slices) partials.push(await aggregate({ input, slice, workPrefix: plan.workPrefix }, context('phase-aggregate')));
+  for (const slice of plan.slices)
+    partials.push(await aggregate({ input, slice, workPrefix: plan.workPrefix }, context('phase-aggregate')));
   const merged = await createMergeHandler(mergeDeps(env))({ input, partials, workPrefix: plan.workPrefix }, context('phase-merge'));
-  const analysed = await createAnalyseHandler(analyseDeps(env))({ input, aggregateKey: merged.aggregateKey, workPrefix: plan.workPrefix }, context('phase-analyse'));
-  const rendered = await createRenderHandler(renderDeps(env))({ input, aggregateKey: merged.aggregateKey, analysisKey: analysed.analysisKey, prefix: plan.prefix }, context('phase-render'));
-  const stored = await createStoreHandler(storeDeps(env))({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }, context('phase-store'));
+  const analysed = await createAnalyseHandler(analyseDeps(env))(
+    { input, aggregateKey: merged.aggregateKey, workPrefix: plan.workPrefix },
+    context('phase-analyse'),
+  );
+  const rendered = await createRenderHandler(renderDeps(env))(
+    { input, aggregateKey: merged.aggregateKey, analysisKey: analysed.analysisKey, prefix: plan.prefix },
+    context('phase-render'),
+  );
+  const stored = await createStoreHandler(storeDeps(env))(
+    { input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount },
+    context('phase-store'),
+  );
   const alerts = createAlertsHandler({ ...alertsDeps(env), mailer });
-  const sent = rendered.alert ? await alerts({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }, context('phase-alerts')) : undefined;
+  const sent = rendered.alert
+    ? await alerts({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }, context('phase-alerts'))
+    : undefined;
   return { plan, partials, merged, analysed, rendered, stored, sent, alerts };
 }
 
@@ -155,7 +191,12 @@ test('a final close runs end to end: contract outputs, reports in S3, the summar
   assert.equal(r.rendered.alert, true);
   assert.deepEqual(r.stored, { stored: true });
   assert.deepEqual(r.sent, { sent: 4, skipped: 0 });
-  assert.deepEqual(mail.sent.map((m) => m.to).sort(), ['analysts@stop-ii.example.org', 'ncp.de@customs.example.org', 'ncp.es@customs.example.org', 'ncp.fr@customs.example.org']);
+  assert.deepEqual(mail.sent.map((m) => m.to).sort(), [
+    'analysts@stop-ii.example.org',
+    'ncp.de@customs.example.org',
+    'ncp.es@customs.example.org',
+    'ncp.fr@customs.example.org',
+  ]);
 
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'summaries/stop-ii/phase-2/final/' }));
   assert.equal(listed.KeyCount, 6);
@@ -190,34 +231,70 @@ test('an interim run with nothing new or rising does not alert', async () => {
   assert.equal(r.rendered.alert, false);
   assert.equal(r.sent, undefined);
   // The alerts handler called anyway sends nothing.
-  assert.deepEqual(await r.alerts({ input, prefix: r.plan.prefix, keys: r.rendered.keys, signalCount: r.rendered.signalCount }, context('phase-alerts')), { sent: 0, skipped: 0 });
+  assert.deepEqual(
+    await r.alerts({ input, prefix: r.plan.prefix, keys: r.rendered.keys, signalCount: r.rendered.signalCount }, context('phase-alerts')),
+    { sent: 0, skipped: 0 },
+  );
 });
 
 test('an unknown phase or operation is a PhaseCloseInputError', async () => {
   const plan = createPlanHandler(planDeps(env));
   await assert.rejects(plan({ ...FINAL_2, phase: 9 }, context('phase-plan')), PhaseCloseInputError);
   await assert.rejects(plan({ ...FINAL_2, operation: 'stop-iii' }, context('phase-plan')), PhaseCloseInputError);
-  await assert.rejects(createMergeHandler(mergeDeps(env))({ input: FINAL_2, partials: [], workPrefix: 'work/stop-ii/phase-2/final/' }, context('phase-merge')), /no partial/);
+  await assert.rejects(
+    createMergeHandler(mergeDeps(env))({ input: FINAL_2, partials: [], workPrefix: 'work/stop-ii/phase-2/final/' }, context('phase-merge')),
+    /no partial/,
+  );
 });
 
 test('a step handed keys of another run refuses them', async () => {
   const render = createRenderHandler(renderDeps(env));
-  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'incoming/FR/w.xlsx', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'summaries/stop-ii/phase-2/final/' }, context('phase-render')), PhaseCloseInputError);
-  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'feedback/FR/' }, context('phase-render')), PhaseCloseInputError);
+  await assert.rejects(
+    render(
+      {
+        input: FINAL_2,
+        aggregateKey: 'incoming/FR/w.xlsx',
+        analysisKey: 'work/stop-ii/phase-2/final/analysis.json',
+        prefix: 'summaries/stop-ii/phase-2/final/',
+      },
+      context('phase-render'),
+    ),
+    PhaseCloseInputError,
+  );
+  await assert.rejects(
+    render(
+      {
+        input: FINAL_2,
+        aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json',
+        analysisKey: 'work/stop-ii/phase-2/final/analysis.json',
+        prefix: 'feedback/FR/',
+      },
+      context('phase-render'),
+    ),
+    PhaseCloseInputError,
+  );
 });
 
 test('the failure handler emails each analyst which run failed and why', async () => {
   const mail = fakeMailer();
-  const out = await createFailureHandler({ ...failureDeps(env), mailer: mail.mailer })({ input: FINAL_2, error: { Error: 'States.TaskFailed', Cause: 'boom' } }, context('phase-failure'));
+  const out = await createFailureHandler({ ...failureDeps(env), mailer: mail.mailer })(
+    { input: FINAL_2, error: { Error: 'States.TaskFailed', Cause: 'boom' } },
+    context('phase-failure'),
+  );
   assert.deepEqual(out, { notified: 1 });
-  assert.deepEqual(mail.sent, [{ to: 'analysts@stop-ii.example.org', subject: 'Operation STOP II: the phase close failed (phase 2 final)' }]);
+  assert.deepEqual(mail.sent, [
+    { to: 'analysts@stop-ii.example.org', subject: 'Operation STOP II: the phase close failed (phase 2 final)' },
+  ]);
 });
 
 test('a handler without its environment fails at init, naming the variables', () => {
-  assert.throws(() => alertsDeps({ OPERATION_CONFIG: env.OPERATION_CONFIG! }), (e: Error) => e instanceof MissingEnvError && /BUCKET_NAME, TABLE_NAME, CONTACTS_KEY/.test(e.message));
+  assert.throws(
+    () => alertsDeps({ OPERATION_CONFIG: env.OPERATION_CONFIG! }),
+    (e: Error) => e instanceof MissingEnvError && /BUCKET_NAME, TABLE_NAME, CONTACTS_KEY/.test(e.message),
+  );
 });
 
-test('a nil return makes its Member a reporter of the phase: the run\'s exposure counts its Member-weeks', async () => {
+test("a nil return makes its Member a reporter of the phase: the run's exposure counts its Member-weeks", async () => {
   const input = { ...FINAL_2, asOf: '2021-08-30' };
   const before = await closePhase(input, fakeMailer().mailer);
   const a0 = JSON.parse(await text(before.analysed.analysisKey)) as { exposure: { reporters: number; window: number } };

@@ -146,7 +146,8 @@ describe('env', () => {
   test('requireEnv names every missing variable once, with the service', () => {
     assert.throws(
       () => requireEnv('phase-x', { A: '1' }, ['A', 'B', 'C', 'B']),
-      (e: Error) => e instanceof MissingEnvError && e.name === 'MissingEnvError' && e.message === 'phase-x: environment variables not set: B, C',
+      (e: Error) =>
+        e instanceof MissingEnvError && e.name === 'MissingEnvError' && e.message === 'phase-x: environment variables not set: B, C',
     );
     assert.deepEqual(requireEnv('phase-x', { A: '1', B: '2' }, ['A', 'B']), { A: '1', B: '2' });
   });

@@ -60,16 +60,24 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
   test('`dev` prints the banner (endpoints, data dir, mail viewer, an AWS CLI example with credentials), runs until SIGTERM, then stops everything', async () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);
-    const child = spawn(NODE, ['--import', 'tsx', CLI, 'dev', '--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0'], {
-      cwd: PROJECT_ROOT,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      NODE,
+      ['--import', 'tsx', CLI, 'dev', '--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0'],
+      {
+        cwd: PROJECT_ROOT,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = once(child, 'exit');
     try {
-      const d = await eventually(async () => (out.includes('Feedback appears') ? readDescriptor(dataDir) : undefined), 120_000, 'the banner');
+      const d = await eventually(
+        async () => (out.includes('Feedback appears') ? readDescriptor(dataDir) : undefined),
+        120_000,
+        'the banner',
+      );
       assert.equal(d.pid, child.pid);
       assert.ok(out.includes(d.endpoints.s3) && out.includes(d.endpoints.dynamodb) && out.includes(d.endpoints.ses), out);
       assert.ok(out.includes(d.mailViewer), out);
@@ -87,7 +95,9 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
     }
   });
 
-  test('a SIGTERM that lands while `dev` is still starting stops the cloud cleanly once it is up (exit 0, descriptor removed)', { timeout: 60_000 }, async () => {
+  test('a SIGTERM that lands while `dev` is still starting stops the cloud cleanly once it is up (exit 0, descriptor removed)', {
+    timeout: 60_000,
+  }, async () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);
     const signals = new EventEmitter();
@@ -118,7 +128,10 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
     assert.equal(st.code, 0, st.stderr);
     const list = JSON.parse(st.stdout) as SubmissionRecord[];
     assert.ok(Array.isArray(list));
-    assert.deepEqual(list.find((s) => s.objectKey === record.objectKey && s.versionId === record.versionId), record);
+    assert.deepEqual(
+      list.find((s) => s.objectKey === record.objectKey && s.versionId === record.versionId),
+      record,
+    );
     assert.deepEqual(await t.store.listSubmissions({ member: 'FR' }), list);
   });
 
@@ -127,7 +140,11 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
     const key = 'incoming/BD/member only.csv';
     const since = Date.now();
     await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: key, Body: csv('BD', 2, { invalid: 1 }) }));
-    const report = await waitForFeedback(target, { key, member: 'BD', etag: '', since, timeoutMs: 20_000 }, progress(process.stderr, { quiet: true }));
+    const report = await waitForFeedback(
+      target,
+      { key, member: 'BD', etag: '', since, timeoutMs: 20_000 },
+      progress(process.stderr, { quiet: true }),
+    );
     assert.ok(report);
     assert.deepEqual([report.stats.rows, report.stats.validRows, report.stats.invalidRows], [3, 2, 1]);
     const text = describeReport(target, key, report, false);
@@ -207,9 +224,19 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
     const url = `http://127.0.0.1:${gone.port}`;
     await writeFile(
       join(dataDir, 'cloud.json'),
-      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), dataDir, bucket: 'submissions', tableName: 'seizures', endpoints: { s3: url, dynamodb: url, ses: url }, mailViewer: url }),
+      JSON.stringify({
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        dataDir,
+        bucket: 'submissions',
+        tableName: 'seizures',
+        endpoints: { s3: url, dynamodb: url, ses: url },
+        mailViewer: url,
+      }),
     );
-    const err = await connect({ values: { 'data-dir': dataDir }, operation: OPERATION, ingest: false, log: () => {} }).catch((e: unknown) => e);
+    const err = await connect({ values: { 'data-dir': dataDir }, operation: OPERATION, ingest: false, log: () => {} }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof LocalCloudNotRunningError, String(err));
     assert.match(err.message, /does not answer/);
     assert.equal(explain(err)?.code, 69);

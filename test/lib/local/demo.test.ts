@@ -19,7 +19,17 @@ import {
 } from '../../../functions/core/trends/index.ts';
 import { countLines } from '../../functions/core/trends/helpers.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
-import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../bin/demo/index.ts';
+import {
+  apportion,
+  demoRecords,
+  demoTargets,
+  demoTotals,
+  demoWorkbook,
+  generateDemo,
+  PLANTED_ROUTE,
+  STOP_II,
+  totalsOf,
+} from '../../../bin/demo/index.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
 import { addDays } from '../../../functions/core/days.ts';
@@ -53,7 +63,7 @@ test('the full demo has STOP II figures exactly: 90 of 160 Members, 270 files, 2
   }
 });
 
-test('every line is one a Member may send: its own code, a participating Member, a date in its file\'s phase, vaccines in doses only', () => {
+test("every line is one a Member may send: its own code, a participating Member, a date in its file's phase, vaccines in doses only", () => {
   const participating = new Set(config.members.map((m) => m.code));
   const seen = new Set<string>();
   for (const f of demo.files) {
@@ -78,11 +88,12 @@ test('every line is one a Member may send: its own code, a participating Member,
   assert.deepEqual(new Set(demo.files.map((f) => f.lang)), new Set(['en', 'fr', 'es']));
   // A case never spans two files (an upload replaces the cases it holds).
   const caseFile = new Map<string, string>();
-  for (const f of demo.files) for (const r of f.rows) {
-    const k = `${r.reporting_member}#${r.case_ref}`;
-    assert.equal(caseFile.get(k) ?? f.name, f.name);
-    caseFile.set(k, f.name);
-  }
+  for (const f of demo.files)
+    for (const r of f.rows) {
+      const k = `${r.reporting_member}#${r.case_ref}`;
+      assert.equal(caseFile.get(k) ?? f.name, f.name);
+      caseFile.set(k, f.name);
+    }
 });
 
 test('the demo is deterministic: the same seed gives the same operation; another seed another one with the same totals', () => {
@@ -106,14 +117,22 @@ test('a smaller demo scales every figure and still hits its own totals exactly',
     assert.equal(t.lines, targets.lines);
     assert.deepEqual(t.units, targets.units);
   }
-  assert.deepEqual(demoTargets(5), { reportingMembers: 5, cases: 154, lines: 224, units: { medicine: 15_200_000, medical_device: 11_911_111, vaccine: 750_000 } });
+  assert.deepEqual(demoTargets(5), {
+    reportingMembers: 5,
+    cases: 154,
+    lines: 224,
+    units: { medicine: 15_200_000, medical_device: 11_911_111, vaccine: 750_000 },
+  });
   assert.throws(() => generateDemo(config, { members: 161 }), /161 reporting Members/);
 });
 
 test('apportion splits a total exactly, proportionally, with a floor', () => {
   assert.deepEqual(apportion(10, [1, 1, 1]), [4, 3, 3]);
   assert.deepEqual(apportion(10, [0, 0, 1], 2), [2, 2, 6]);
-  assert.equal(apportion(2_769, [3, 1, 4, 1, 5, 9, 2, 6], 1).reduce((a, b) => a + b, 0), 2_769);
+  assert.equal(
+    apportion(2_769, [3, 1, 4, 1, 5, 9, 2, 6], 1).reduce((a, b) => a + b, 0),
+    2_769,
+  );
   assert.throws(() => apportion(2, [1, 1, 1], 1), RangeError);
 });
 
@@ -123,14 +142,19 @@ test('every generated file validates with exit 0 and hands on exactly the genera
   for (const f of demo.files) {
     const buf = await demoWorkbook(config, f);
     const got: SeizureRecord[] = [];
-    const report = await validateSpreadsheet(bufferByteSource(f.name, buf), { config, member: f.member, onRecord: (r) => void got.push(r) });
+    const report = await validateSpreadsheet(bufferByteSource(f.name, buf), {
+      config,
+      member: f.member,
+      onRecord: (r) => void got.push(r),
+    });
     assert.deepEqual(report.errors, [], f.name);
     assert.deepEqual(report.warnings, [], f.name);
     assert.equal(exitCodeOf(report), 0, f.name);
     assert.equal(report.language, f.lang, f.name);
     assert.equal(report.sheet, SHEET_NAMES[f.lang].data);
     assert.equal(report.stats.validRows, f.rows.length);
-    for (const r of got) assert.deepEqual(r, byKey.get(`${r.reporting_member}#${r.case_ref}#${r.line_no}`), `${f.name} row ${r.source.row}`);
+    for (const r of got)
+      assert.deepEqual(r, byKey.get(`${r.reporting_member}#${r.case_ref}#${r.line_no}`), `${f.name} row ${r.source.row}`);
     validated += got.length;
   }
   assert.equal(validated, 4_034);
@@ -143,7 +167,10 @@ const phaseAgg = (phase: number): PhaseAggregate => ({
   phase,
   weeks: weeksIn(config.phases[phase - 1]!),
   participatingMembers: config.members.length,
-  counts: countLines(records.filter((r) => r.phase === phase), DIMS),
+  counts: countLines(
+    records.filter((r) => r.phase === phase),
+    DIMS,
+  ),
 });
 const [p1, p2, p3] = [1, 2, 3].map(phaseAgg) as [PhaseAggregate, PhaseAggregate, PhaseAggregate];
 const flagged = (a: PhaseAggregate, b: PhaseAggregate, trend: 'rising' | 'falling') =>
@@ -162,7 +189,13 @@ test('planted: oxygen cylinders surge in phase 2 (rising, rate ratio ~10) and fa
   assert.deepEqual(ids(flagged(p1, p2, 'falling')), []);
   assert.deepEqual(ids(flagged(p2, p3, 'falling')), ['product:oxygen_cylinder']);
   // The surge is Members new to the product: by far the most Members newly seizing any product in phase 2.
-  const multi = newItems([{ period: '1', counts: p1.counts }, { period: '2', counts: p2.counts }], { reportFrom: '2' })
+  const multi = newItems(
+    [
+      { period: '1', counts: p1.counts },
+      { period: '2', counts: p2.counts },
+    ],
+    { reportFrom: '2' },
+  )
     .filter((i) => i.kind === 'product_multi_member')
     .sort((a, b) => b.members - a.members);
   assert.equal(multi[0]!.product, 'oxygen_cylinder');
@@ -180,8 +213,14 @@ test('planted: a new route from one origin in phase 3 is the only new route and 
   // The same by week, as the workflow looks for new items: from the first whole week of phase 2 on, the planted
   // route and origin are the only new ones, first seen in phase 3's weeks.
   const weekly = newItems(weekPeriods(records), { reportFrom: addDays(mondayOf(config.phases[1]!.start), 7) });
-  assert.deepEqual(weekly.filter((i) => i.kind === 'route').map((i) => i.key), [PLANTED_ROUTE]);
-  assert.deepEqual(weekly.filter((i) => i.kind === 'origin').map((i) => i.key), ['TR']);
+  assert.deepEqual(
+    weekly.filter((i) => i.kind === 'route').map((i) => i.key),
+    [PLANTED_ROUTE],
+  );
+  assert.deepEqual(
+    weekly.filter((i) => i.kind === 'origin').map((i) => i.key),
+    ['TR'],
+  );
   assert.ok(weekly.find((i) => i.kind === 'route')!.firstSeen >= mondayOf(config.phases[2]!.start));
   const rising23 = flagged(p2, p3, 'rising');
   assert.deepEqual(ids(rising23), ['concealment:split_consignment', 'concealment:vehicle_cavity', `origin:TR`, `route:${PLANTED_ROUTE}`]);
@@ -189,7 +228,10 @@ test('planted: a new route from one origin in phase 3 is the only new route and 
 
 test('planted: split consignments spread across Members (1 -> 8 -> 20), rising twice, and reach a new product each phase', () => {
   assert.deepEqual(demo.story.concealment, { method: 'split_consignment', lines: [3, 24, 60], members: [1, 8, 20] });
-  for (const [a, b, lines, members] of [[p1, p2, [3, 24], [1, 8]], [p2, p3, [24, 60], [8, 20]]] as const) {
+  for (const [a, b, lines, members] of [
+    [p1, p2, [3, 24], [1, 8]],
+    [p2, p3, [24, 60], [8, 20]],
+  ] as const) {
     const t = flagged(a, b, 'rising').find((x) => x.dimension === 'concealment' && x.key === 'split_consignment');
     assert.ok(t, `rising ${a.phase} -> ${b.phase}`);
     assert.deepEqual([t.earlier.lines, t.later.lines], lines);
@@ -199,13 +241,26 @@ test('planted: split consignments spread across Members (1 -> 8 -> 20), rising t
   // New concealments for a product after phase 1: only the story's (split consignments reaching doxycycline, then
   // azithromycin; the new route's vehicle cavities).
   const periods: PeriodAggregate[] = [p1, p2, p3].map((p) => ({ period: String(p.phase), counts: p.counts }));
-  const fresh = newItems(periods, { reportFrom: '2' }).filter((i) => i.kind === 'concealment_for_product').map((i) => `${i.firstSeen}:${i.product}:${i.concealment}`);
-  assert.deepEqual(fresh, ['2:doxycycline:split_consignment', '3:azithromycin:split_consignment', '3:pregabalin:vehicle_cavity', '3:tramadol:vehicle_cavity']);
+  const fresh = newItems(periods, { reportFrom: '2' })
+    .filter((i) => i.kind === 'concealment_for_product')
+    .map((i) => `${i.firstSeen}:${i.product}:${i.concealment}`);
+  assert.deepEqual(fresh, [
+    '2:doxycycline:split_consignment',
+    '3:azithromycin:split_consignment',
+    '3:pregabalin:vehicle_cavity',
+    '3:tramadol:vehicle_cavity',
+  ]);
 });
 
-test('the demo\'s check of the summaries names each planted signal missing, and a rising one outside the alert email\'s list', () => {
+test("the demo's check of the summaries names each planted signal missing, and a rising one outside the alert email's list", () => {
   const trend = (kind: 'rising' | 'falling', dimension: string, key: string) => ({ kind, dimension, key });
-  const summary = (phase: number, rising: ReturnType<typeof trend>[], falling: ReturnType<typeof trend>[], fresh: { novelty: string; key: string }[], noise = 0) =>
+  const summary = (
+    phase: number,
+    rising: ReturnType<typeof trend>[],
+    falling: ReturnType<typeof trend>[],
+    fresh: { novelty: string; key: string }[],
+    noise = 0,
+  ) =>
     ({
       phase: { phase },
       trends: { rising, falling },
@@ -217,7 +272,10 @@ test('the demo\'s check of the summaries names each planted signal missing, and 
     3,
     [trend('rising', 'origin', 'TR'), trend('rising', 'route', PLANTED_ROUTE), trend('rising', 'concealment', 'split_consignment')],
     [trend('falling', 'product', 'oxygen_cylinder')],
-    [{ novelty: 'route', key: PLANTED_ROUTE }, { novelty: 'origin', key: 'TR' }],
+    [
+      { novelty: 'route', key: PLANTED_ROUTE },
+      { novelty: 'origin', key: 'TR' },
+    ],
   );
   assert.deepEqual(missingSignals([summary(1, [], [], []), p2, p3], PLANTED_ROUTE, 10), []);
   const quiet3 = summary(3, [trend('rising', 'origin', 'TR')], [], [{ novelty: 'origin', key: 'TR' }], 10);
@@ -249,7 +307,9 @@ function weekPeriods(rs: readonly SeizureRecord[]): PeriodAggregate[] {
 /** The demo's commands may take longer than seizures()'s default. */
 const CLI_TIMEOUT_MS = 150_000;
 
-test('seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, closes the 3 phases, and seizures summary then shows the demo\'s totals exactly', { timeout: 180_000 }, async () => {
+test("seizures demo --members 5 uploads 15 files on an in-process cloud, all accepted, closes the 3 phases, and seizures summary then shows the demo's totals exactly", {
+  timeout: 180_000,
+}, async () => {
   const dataDir = await tempDir('demo-e2e-');
   try {
     const twelve = ['AR', 'AT', 'BG', 'CN', 'DE', 'ES', 'FR', 'HU', 'IN', 'KE', 'RO', 'SN'];
@@ -262,20 +322,32 @@ test('seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /5 of 12 participating Members report/);
     assert.match(run.stdout, /Ingested 15 uploads in [\d.]+ s: 15 accepted with 0 errors\n/);
-    assert.match(run.stdout, /Stored: 224 lines in 154 cases from 5 Members; units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111 — the demo's totals exactly/);
+    assert.match(
+      run.stdout,
+      /Stored: 224 lines in 154 cases from 5 Members; units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111 — the demo's totals exactly/,
+    );
     assert.match(run.stderr, /starting one in this process/);
-    for (const phase of [1, 2, 3]) assert.match(run.stdout, new RegExp(`Closed phase ${phase} \\(final, as of \\d{4}-\\d{2}-\\d{2}\\) in [\\d.]+ s: [\\d,]+ lines`));
-    assert.match(run.stdout, /5 of 12 Members reported 154 cases, 224 seizure lines\n {2}units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111\n {2}the demo's totals, exactly/);
+    for (const phase of [1, 2, 3])
+      assert.match(run.stdout, new RegExp(`Closed phase ${phase} \\(final, as of \\d{4}-\\d{2}-\\d{2}\\) in [\\d.]+ s: [\\d,]+ lines`));
+    assert.match(
+      run.stdout,
+      /5 of 12 Members reported 154 cases, 224 seizure lines\n {2}units 15,200,000 medicines \+ 11,911,111 medical devices \+ 750,000 vaccine doses = 27,861,111\n {2}the demo's totals, exactly/,
+    );
     assert.match(run.stdout, /s3:\/\/submissions\/summaries\/stop-ii\/phase-3\/final\//);
     // The files stay where a newcomer can open them, with what was planted.
-    const files = readdirSync(join(dataDir, 'demo')).filter((f) => f.endsWith('.xlsx')).sort();
+    const files = readdirSync(join(dataDir, 'demo'))
+      .filter((f) => f.endsWith('.xlsx'))
+      .sort();
     assert.deepEqual(files, small.files.map((f) => f.name).sort());
     const described = JSON.parse(readFileSync(join(dataDir, 'demo', 'demo.json'), 'utf8'));
     assert.deepEqual(described.totals, JSON.parse(JSON.stringify(expected)));
     assert.ok(!existsSync(join(dataDir, 'cloud.json')), 'the in-process cloud stopped with the command');
 
     // The data stayed in the data directory: `seizures summary` on the same flags shows the demo's results...
-    const summary = await seizures(['summary', '--phase', '3', '--cumulative', '--config', configFile, '--data-dir', dataDir], CLI_TIMEOUT_MS);
+    const summary = await seizures(
+      ['summary', '--phase', '3', '--cumulative', '--config', configFile, '--data-dir', dataDir],
+      CLI_TIMEOUT_MS,
+    );
     assert.equal(summary.code, 0, summary.stdout + summary.stderr);
     assert.match(summary.stdout, /seizure lines 224, cases 154, reporting Members 5 of 12\n {2}units 27,861,111 \(/);
     // ...and a cloud started on it finds every submission and line.

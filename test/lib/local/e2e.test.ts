@@ -32,7 +32,8 @@ describe('local cloud, end to end', () => {
     files = await tempDir('e2e-files-');
     t = await testCloud({
       ingestHandler: (real) => async (event, context) => {
-        for (const r of event.Records) for (const u of uploadsFromSqsBody(r.body)) invocations.set(u.key, (invocations.get(u.key) ?? 0) + 1);
+        for (const r of event.Records)
+          for (const u of uploadsFromSqsBody(r.body)) invocations.set(u.key, (invocations.get(u.key) ?? 0) + 1);
         return real(event, context);
       },
     });
@@ -95,7 +96,10 @@ describe('local cloud, end to end', () => {
       AWS_SHARED_CREDENTIALS_FILE: join(files, 'no-aws-credentials'),
       AWS_PAGER: '',
     };
-    await promisify(execFile)(AWS_CLI, ['--endpoint-url', t.cloud.endpoints.s3, 's3', 'cp', file, `s3://${t.cloud.bucket}/incoming/AT/`], { env, timeout: 60_000 });
+    await promisify(execFile)(AWS_CLI, ['--endpoint-url', t.cloud.endpoints.s3, 's3', 'cp', file, `s3://${t.cloud.bucket}/incoming/AT/`], {
+      env,
+      timeout: 60_000,
+    });
     await t.cloud.waitForIdle();
     const key = 'incoming/AT/week 13.csv';
     const [s] = await submissionsOf(t.store, key);
@@ -118,14 +122,28 @@ describe('local cloud, end to end', () => {
     } finally {
       ses.destroy();
     }
-    const store = (await (await fetch(`${t.cloud.endpoints.ses}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] } }> };
-    assert.ok(store.emails.some((e) => e.subject === 'Phase 1 closed' && e.destination.to.includes('analyst@example.org')), JSON.stringify(store.emails));
+    const store = (await (await fetch(`${t.cloud.endpoints.ses}/store`)).json()) as {
+      emails: Array<{ subject: string; destination: { to: string[] } }>;
+    };
+    assert.ok(
+      store.emails.some((e) => e.subject === 'Phase 1 closed' && e.destination.to.includes('analyst@example.org')),
+      JSON.stringify(store.emails),
+    );
     assert.equal((await fetch(t.cloud.mailViewer)).status, 200);
   });
 
   test('50 files uploaded at once by 10 Members are each processed exactly once, with exact counts', async () => {
-    const members = OPERATION.members.map((m) => m.code).filter((c) => !['AL', 'AM', 'AT'].includes(c)).slice(0, 10);
-    const uploads = members.flatMap((m) => [1, 2, 3, 4, 5].map((n) => ({ member: m, key: `incoming/${m}/batch ${n}.csv`, body: csv(m, 3 + n, { prefix: `B${n}`, invalid: n % 2 }) })));
+    const members = OPERATION.members
+      .map((m) => m.code)
+      .filter((c) => !['AL', 'AM', 'AT'].includes(c))
+      .slice(0, 10);
+    const uploads = members.flatMap((m) =>
+      [1, 2, 3, 4, 5].map((n) => ({
+        member: m,
+        key: `incoming/${m}/batch ${n}.csv`,
+        body: csv(m, 3 + n, { prefix: `B${n}`, invalid: n % 2 }),
+      })),
+    );
     await Promise.all(uploads.map((u) => put(u.key, u.body)));
     await t.cloud.waitForIdle(150_000);
     for (const u of uploads) {

@@ -87,7 +87,10 @@ describe('local cloud under failures', () => {
     const dead = t.cloud.queue.deadLetters();
     assert.equal(dead.length, 1);
     assert.equal(dead[0]!.receiveCount, 3);
-    assert.deepEqual(uploadsFromSqsBody(dead[0]!.body).map((u) => u.key), [key]);
+    assert.deepEqual(
+      uploadsFromSqsBody(dead[0]!.body).map((u) => u.key),
+      [key],
+    );
     const subs = await submissionsOf(t.store, key);
     assert.equal(subs.length, 1);
     assert.equal(subs[0]!.status, 'failed');
@@ -114,13 +117,20 @@ describe('local cloud under failures', () => {
       },
       close: async () => {},
     };
-    const outcome = await waitForSubmission(target, { key, member: 'DZ', etag, since: started, timeoutMs: 10_000 }, progress(process.stderr, { quiet: true }));
+    const outcome = await waitForSubmission(
+      target,
+      { key, member: 'DZ', etag, since: started, timeoutMs: 10_000 },
+      progress(process.stderr, { quiet: true }),
+    );
     assert.equal(outcome?.deadLettered, true);
     assert.equal(outcome.record.status, 'failed');
-    assert.match(await describeOutcome(target, outcome.record, true), /failed 3 times and is in the dead-letter queue; the object is untouched/);
+    assert.match(
+      await describeOutcome(target, outcome.record, true),
+      /failed 3 times and is in the dead-letter queue; the object is untouched/,
+    );
   });
 
-  test("partial batch failures are honoured: in one batch, the good file is not processed again when the bad one is retried", async () => {
+  test('partial batch failures are honoured: in one batch, the good file is not processed again when the bad one is retried', async () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);
     const good = 'incoming/AO/good.csv';

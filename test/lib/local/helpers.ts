@@ -27,8 +27,10 @@ export function csv(member: string, rows: number, opts: { prefix?: string; inval
   const prefix = opts.prefix ?? 'C';
   const perCase = opts.perCase ?? 1;
   const lines = [CSV_HEADER];
-  for (let i = 1; i <= rows; i++) lines.push(`${member},${prefix}-${Math.ceil(i / perCase)},2021-06-15,Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`);
-  for (let i = 1; i <= (opts.invalid ?? 0); i++) lines.push(`${member},${prefix}-X${i},2021-06-15,Medicines,Ivermectin,lots,Pieces,Air cargo,Falsified`);
+  for (let i = 1; i <= rows; i++)
+    lines.push(`${member},${prefix}-${Math.ceil(i / perCase)},2021-06-15,Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`);
+  for (let i = 1; i <= (opts.invalid ?? 0); i++)
+    lines.push(`${member},${prefix}-X${i},2021-06-15,Medicines,Ivermectin,lots,Pieces,Air cargo,Falsified`);
   return lines.join('\n') + '\n';
 }
 
@@ -37,7 +39,8 @@ export async function xlsx(member: string, rows: number, prefix = 'W'): Promise<
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Seizures');
   ws.addRow(CSV_HEADER.split(','));
-  for (let i = 1; i <= rows; i++) ws.addRow([member, `${prefix}-${i}`, '2021-06-15', 'Medicines', 'Ivermectin', 100 + i, 'Pieces', 'Air cargo', 'Falsified']);
+  for (let i = 1; i <= rows; i++)
+    ws.addRow([member, `${prefix}-${i}`, '2021-06-15', 'Medicines', 'Ivermectin', 100 + i, 'Pieces', 'Air cargo', 'Falsified']);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -125,7 +128,11 @@ export const cleanEnv = () => Object.fromEntries(Object.entries(process.env).fil
 /** `seizures ARGS` as people run it (a child process, in cleanEnv()): its exit code and output. */
 export async function seizures(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(), timeout: timeoutMs });
+    const { stdout, stderr } = await promisify(execFile)(NODE, ['--import', 'tsx', CLI, ...args], {
+      cwd: PROJECT_ROOT,
+      env: cleanEnv(),
+      timeout: timeoutMs,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };

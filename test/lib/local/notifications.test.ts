@@ -3,13 +3,26 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
 import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../../functions/core/layout.ts';
-import { encodeS3EventKey, fromS3rverEvent, routedToIngest, Sequencer, sqsBodyOf, type S3rverEvent } from '../../../lib/local/notifications.ts';
+import {
+  encodeS3EventKey,
+  fromS3rverEvent,
+  routedToIngest,
+  Sequencer,
+  sqsBodyOf,
+  type S3rverEvent,
+} from '../../../lib/local/notifications.ts';
 
 // This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const s3rverEvent = (key: string, eventName = 'ObjectCreated:Put'): S3rverEvent => ({
-  Records: [{ eventTime: '2021-06-15T10:00:00.000Z', eventName, s3: { bucket: { name: 'submissions' }, object: { key, size: 12, eTag: 'abc', sequencer: '17F' } } }],
+  Records: [
+    {
+      eventTime: '2021-06-15T10:00:00.000Z',
+      eventName,
+      s3: { bucket: { name: 'submissions' }, object: { key, size: 12, eTag: 'abc', sequencer: '17F' } },
+    },
+  ],
 });
 
 describe('local S3 notifications', () => {

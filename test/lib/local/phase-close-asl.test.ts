@@ -5,7 +5,13 @@
  */
 import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
-import { localFunctionArn, localPhaseCloseSubstitutions, runWorkflow, WorkflowFailedError, type WorkflowEvent } from '../../../lib/local/stepfunctions.ts';
+import {
+  localFunctionArn,
+  localPhaseCloseSubstitutions,
+  runWorkflow,
+  WorkflowFailedError,
+  type WorkflowEvent,
+} from '../../../lib/local/stepfunctions.ts';
 import { PHASE_STEPS } from '../../../functions/core/contracts/phase-close-spec.ts';
 
 // This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
@@ -22,12 +28,30 @@ const SLICES = [
 
 function stubs(over: Partial<Record<string, Stub>> = {}): Record<string, Stub> {
   return {
-    'phase-plan': () => ({ runLabel: 'final', prefix: 'summaries/stop-ii/phase-2/final/', workPrefix: 'work/stop-ii/phase-2/final/', slices: SLICES }),
+    'phase-plan': () => ({
+      runLabel: 'final',
+      prefix: 'summaries/stop-ii/phase-2/final/',
+      workPrefix: 'work/stop-ii/phase-2/final/',
+      slices: SLICES,
+    }),
     'phase-aggregate': (e) => ({ key: `${e.workPrefix}partials/${e.slice.member}-${e.slice.phase}.json`, lines: 3 }),
-    'phase-merge': (e) => ({ aggregateKey: `${e.workPrefix}aggregate.json`, lines: e.partials.reduce((n: number, p: { lines: number }) => n + p.lines, 0) }),
-    'phase-analyse': (e) => ({ analysisKey: `${e.workPrefix}analysis.json`, signals: { rising: 1, falling: 0, new: 2, alarms: 0, outliers: 0 } }),
+    'phase-merge': (e) => ({
+      aggregateKey: `${e.workPrefix}aggregate.json`,
+      lines: e.partials.reduce((n: number, p: { lines: number }) => n + p.lines, 0),
+    }),
+    'phase-analyse': (e) => ({
+      analysisKey: `${e.workPrefix}analysis.json`,
+      signals: { rising: 1, falling: 0, new: 2, alarms: 0, outliers: 0 },
+    }),
     'phase-render': (e) => ({
-      keys: { json: `${e.prefix}summary.json`, xlsx: `${e.prefix}summary.xlsx`, html: `${e.prefix}summary.html`, analystsJson: `${e.prefix}analysts/summary.json`, analystsXlsx: `${e.prefix}analysts/summary.xlsx`, analystsHtml: `${e.prefix}analysts/summary.html` },
+      keys: {
+        json: `${e.prefix}summary.json`,
+        xlsx: `${e.prefix}summary.xlsx`,
+        html: `${e.prefix}summary.html`,
+        analystsJson: `${e.prefix}analysts/summary.json`,
+        analystsXlsx: `${e.prefix}analysts/summary.xlsx`,
+        analystsHtml: `${e.prefix}analysts/summary.html`,
+      },
       signalCount: 3,
       alert: true,
     }),
@@ -88,7 +112,17 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
 
   test('the output says where the reports are and what was found, without per-slice lists', async () => {
     const r = await run(stubs());
-    assert.deepEqual(Object.keys(r.output).sort(), ['alert', 'alerts', 'input', 'keys', 'lines', 'prefix', 'runLabel', 'signalCount', 'signals']);
+    assert.deepEqual(Object.keys(r.output).sort(), [
+      'alert',
+      'alerts',
+      'input',
+      'keys',
+      'lines',
+      'prefix',
+      'runLabel',
+      'signalCount',
+      'signals',
+    ]);
     assert.equal(r.output.lines, 12);
     assert.equal(r.output.prefix, 'summaries/stop-ii/phase-2/final/');
     assert.deepEqual(r.output.alerts, { sent: 2, skipped: 0 });
@@ -109,7 +143,9 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
   });
 
   test('a failing step: the analysts are notified with the input and the error, then the execution fails with that error', async () => {
-    const boom = Object.assign(new Error(JSON.stringify({ errorType: 'PhaseCloseInputError', errorMessage: 'bad', trace: [] })), { name: 'PhaseCloseInputError' });
+    const boom = Object.assign(new Error(JSON.stringify({ errorType: 'PhaseCloseInputError', errorMessage: 'bad', trace: [] })), {
+      name: 'PhaseCloseInputError',
+    });
     const r = await run(stubs({ 'phase-analyse': () => Promise.reject(boom) }));
     assert.deepEqual(r.of('phase-failure'), [{ input: INPUT, error: { Error: 'PhaseCloseInputError', Cause: boom.message } }]);
     assert.deepEqual(r.of('phase-render'), []);
@@ -119,7 +155,12 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
   });
 
   test('a slice failing in the Map is caught by the Map and notified once', async () => {
-    const r = await run(stubs({ 'phase-aggregate': (e) => (e.slice.member === 'DE' && e.slice.phase === 2 ? Promise.reject(new TypeError('slice broke')) : { key: 'k', lines: 1 }) }));
+    const r = await run(
+      stubs({
+        'phase-aggregate': (e) =>
+          e.slice.member === 'DE' && e.slice.phase === 2 ? Promise.reject(new TypeError('slice broke')) : { key: 'k', lines: 1 },
+      }),
+    );
     assert.equal(r.of('phase-failure').length, 1);
     assert.equal(r.of('phase-failure')[0].error.Error, 'TypeError');
     assert.deepEqual(r.of('phase-merge'), []);
@@ -127,14 +168,20 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
   });
 
   test('even when the failure email fails, the execution fails with the original error', async () => {
-    const r = await run(stubs({ 'phase-plan': () => Promise.reject(new RangeError('plan broke')), 'phase-failure': () => Promise.reject(new Error('SES down')) }));
+    const r = await run(
+      stubs({
+        'phase-plan': () => Promise.reject(new RangeError('plan broke')),
+        'phase-failure': () => Promise.reject(new Error('SES down')),
+      }),
+    );
     assert.equal(r.failure?.error, 'RangeError');
     assert.equal(r.failure?.cause, 'plan broke');
   });
 
   test('Lambda service errors are retried (up to 3 more attempts), other errors are not', async () => {
     let n = 0;
-    const flaky = () => (++n <= 2 ? Promise.reject(Object.assign(new Error('rate'), { name: 'Lambda.TooManyRequestsException' })) : { stored: true });
+    const flaky = () =>
+      ++n <= 2 ? Promise.reject(Object.assign(new Error('rate'), { name: 'Lambda.TooManyRequestsException' })) : { stored: true };
     const ok = await run(stubs({ 'phase-store': flaky }));
     assert.equal(ok.of('phase-store').length, 3);
     assert.equal(ok.failure, undefined);
@@ -157,7 +204,7 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
     assert.equal(k, 1);
   });
 
-  test("the Map runs at most AggregateMaxConcurrency slices at once", async () => {
+  test('the Map runs at most AggregateMaxConcurrency slices at once', async () => {
     let now = 0;
     let peak = 0;
     const slow = async (e: any) => {
@@ -167,14 +214,30 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
       return { key: `${e.slice.member}`, lines: 1 };
     };
     const many = Array.from({ length: 12 }, (_, i) => ({ member: `M${i}`, phase: 1 }));
-    await run(stubs({ 'phase-plan': () => ({ runLabel: 'final', prefix: 'p/', workPrefix: 'w/', slices: many }), 'phase-aggregate': slow }), INPUT, 3);
+    await run(
+      stubs({ 'phase-plan': () => ({ runLabel: 'final', prefix: 'p/', workPrefix: 'w/', slices: many }), 'phase-aggregate': slow }),
+      INPUT,
+      3,
+    );
     assert.equal(peak, 3);
   });
 
   test('the event log names each state as it is entered and left, for the CLI', async () => {
     const r = await run(stubs());
     const entered = r.events.filter((e) => e.type === 'StateEntered').map((e) => (e as { state: { name: string } }).state.name);
-    for (const s of ['Normalise', 'Plan', 'Aggregate', 'AggregateSlice', 'Merge', 'Analyse', 'Render', 'StoreSummary', 'AnyAlert', 'SendAlerts', 'Done']) {
+    for (const s of [
+      'Normalise',
+      'Plan',
+      'Aggregate',
+      'AggregateSlice',
+      'Merge',
+      'Analyse',
+      'Render',
+      'StoreSummary',
+      'AnyAlert',
+      'SendAlerts',
+      'Done',
+    ]) {
       assert.ok(entered.includes(s), s);
     }
     assert.equal(r.events.at(-1)?.type, 'ExecutionSucceeded');

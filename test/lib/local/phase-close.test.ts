@@ -27,12 +27,23 @@ const OP: OperationConfig = parseOperationConfig({
   members: OPERATION.members.filter((m) => ['FR', 'DE', 'ES'].includes(m.code)),
   analysts: ['analyst@stop-ii.example.org'],
 });
-const RECIPIENTS = ['analyst@stop-ii.example.org', 'ncp.de@customs.example.org', 'ncp.es@customs.example.org', 'ncp.fr@customs.example.org'];
+const RECIPIENTS = [
+  'analyst@stop-ii.example.org',
+  'ncp.de@customs.example.org',
+  'ncp.es@customs.example.org',
+  'ncp.fr@customs.example.org',
+];
 const FINAL_2 = { operation: 'stop-ii', phase: 2, mode: 'final', asOf: '2022-02-01' } as const;
 
 /** `n` valid lines of one Member, all seized on `date`, one case each. */
 const csvOf = (member: string, n: number, date: string): string =>
-  [CSV_HEADER, ...Array.from({ length: n }, (_, i) => `${member},${member}-${date}-${i},${date},Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`)].join('\n') + '\n';
+  [
+    CSV_HEADER,
+    ...Array.from(
+      { length: n },
+      (_, i) => `${member},${member}-${date}-${i},${date},Medicines,Ivermectin,${100 + i},Pieces,Air cargo,Falsified`,
+    ),
+  ].join('\n') + '\n';
 
 /** Lines per Member: [phase 1, phase 2]. */
 const UPLOADS: [string, number, number][] = [
@@ -56,8 +67,13 @@ describe('phase close on the local cloud', () => {
   beforeAll(async () => {
     t = await testCloud({ operation: OP });
     for (const [member, p1, p2] of UPLOADS) {
-      if (p1) await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: `incoming/${member}/phase1.csv`, Body: csvOf(member, p1, '2021-06-15') }));
-      await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: `incoming/${member}/phase2.csv`, Body: csvOf(member, p2, '2021-11-15') }));
+      if (p1)
+        await t.s3.send(
+          new PutObjectCommand({ Bucket: t.cloud.bucket, Key: `incoming/${member}/phase1.csv`, Body: csvOf(member, p1, '2021-06-15') }),
+        );
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: t.cloud.bucket, Key: `incoming/${member}/phase2.csv`, Body: csvOf(member, p2, '2021-11-15') }),
+      );
     }
     await t.cloud.waitForIdle(60_000);
     first = await t.cloud.closePhase(FINAL_2);
@@ -129,7 +145,8 @@ describe('phase close on the local cloud', () => {
   test('seizures close-phase uses the running cloud, prints progress state by state and where the reports are', async () => {
     const r = await seizures(['close-phase', '--phase', '1', '--data-dir', t.dataDir, '--config', configFile]);
     assert.equal(r.code, 0, r.stderr);
-    for (const state of ['Plan', 'Merge', 'Analyse', 'Render', 'StoreSummary', 'SendAlerts']) assert.match(r.stderr, new RegExp(`${state}: done`), state);
+    for (const state of ['Plan', 'Merge', 'Analyse', 'Render', 'StoreSummary', 'SendAlerts'])
+      assert.match(r.stderr, new RegExp(`${state}: done`), state);
     assert.match(r.stderr, /Aggregate: 3\/3 slice\(s\) aggregated/);
     assert.match(r.stdout, /final close of phase 1, as of 2021-10-01: 5 seizure line\(s\) read/);
     assert.match(r.stdout, /s3:\/\/submissions\/summaries\/stop-ii\/phase-1\/final\//);

@@ -55,7 +55,10 @@ describe('local SQS queue', () => {
     const [dead] = q.deadLetters();
     assert.equal(dead?.messageId, sent.messageId);
     assert.equal(dead?.receiveCount, 3);
-    assert.deepEqual(settled.map((s) => s.outcome), ['retry', 'retry', 'dead-lettered']);
+    assert.deepEqual(
+      settled.map((s) => s.outcome),
+      ['retry', 'retry', 'dead-lettered'],
+    );
   });
 
   test('partial batch failures: only the reported messages come back', async () => {
@@ -89,7 +92,10 @@ describe('local SQS queue', () => {
     q.start();
     await q.waitForIdle(5_000);
     await q.stop();
-    assert.deepEqual(seen, [['a', 'b'], ['a', 'b']]);
+    assert.deepEqual(seen, [
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
   });
 
   test('no more invocations at once than maxConcurrency', async () => {
@@ -126,7 +132,10 @@ describe('local SQS queue', () => {
       },
       { dir: first.dir },
     );
-    assert.deepEqual(second.q.messages().map((m) => m.body), ['survivor']);
+    assert.deepEqual(
+      second.q.messages().map((m) => m.body),
+      ['survivor'],
+    );
     second.q.start();
     await second.q.waitForIdle(5_000);
     await second.q.stop();

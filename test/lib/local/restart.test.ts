@@ -46,10 +46,14 @@ describe('local cloud across a crash', () => {
     });
     children.push(child);
     const exited = once(child, 'exit');
-    const host = await eventually(async () => {
-      const d = readDescriptor(dataDir);
-      return d?.pid === child.pid ? d : undefined;
-    }, 120_000, 'the child to host the cloud');
+    const host = await eventually(
+      async () => {
+        const d = readDescriptor(dataDir);
+        return d?.pid === child.pid ? d : undefined;
+      },
+      120_000,
+      'the child to host the cloud',
+    );
 
     const s3 = s3Client(host.endpoints);
     const dyn = dynamoClient(host.endpoints);
@@ -57,10 +61,14 @@ describe('local cloud across a crash', () => {
     try {
       await s3.send(new PutObjectCommand({ Bucket: host.bucket, Key: key, Body: csv('AZ', rows, { perCase: 200 }) }));
       // Mid-ingest for real: the submission is recorded as processing and some, not all, lines are in the table.
-      const seen = await eventually(async () => {
-        const n = await countLines(store, 1, 'AZ');
-        return n > 0 ? n : undefined;
-      }, 30_000, 'the first lines to be written');
+      const seen = await eventually(
+        async () => {
+          const n = await countLines(store, 1, 'AZ');
+          return n > 0 ? n : undefined;
+        },
+        30_000,
+        'the first lines to be written',
+      );
       const during = await submissionsOf(store, key);
       child.kill('SIGKILL');
       await exited;

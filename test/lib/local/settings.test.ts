@@ -22,7 +22,13 @@ describe('local cloud settings', () => {
   });
 
   test('a port that is not a number from 0 to 65535 is a usage error naming the flag or variable', () => {
-    assert.throws(() => localSettingsOf({ 's3-port': 'http' }, {}), (e: unknown) => e instanceof UsageError && /--s3-port/.test(e.message));
-    assert.throws(() => localSettingsOf({}, { SEIZURES_SES_PORT: '70000' }), (e: unknown) => e instanceof UsageError && /SEIZURES_SES_PORT/.test(e.message));
+    assert.throws(
+      () => localSettingsOf({ 's3-port': 'http' }, {}),
+      (e: unknown) => e instanceof UsageError && /--s3-port/.test(e.message),
+    );
+    assert.throws(
+      () => localSettingsOf({}, { SEIZURES_SES_PORT: '70000' }),
+      (e: unknown) => e instanceof UsageError && /SEIZURES_SES_PORT/.test(e.message),
+    );
   });
 });

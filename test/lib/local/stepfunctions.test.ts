@@ -22,16 +22,25 @@ describe('local Step Functions seam', () => {
       JSON.stringify({
         StartAt: 'Summarise',
         States: {
-          Summarise: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:summarise', ResultPath: '$.summary', Next: 'Wait' },
+          Summarise: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:000000000000:function:summarise',
+            ResultPath: '$.summary',
+            Next: 'Wait',
+          },
           Wait: { Type: 'Wait', Seconds: 3600, Next: 'Done' },
           Done: { Type: 'Pass', End: true },
         },
       }),
     );
-    const out = await runWorkflow(file, { phase: 1 }, {
-      taskOverrides: { Summarise: async (input) => ({ phase: (input as { phase: number }).phase, lines: 42 }) },
-      waitOverrides: { Wait: 0 },
-    });
+    const out = await runWorkflow(
+      file,
+      { phase: 1 },
+      {
+        taskOverrides: { Summarise: async (input) => ({ phase: (input as { phase: number }).phase, lines: 42 }) },
+        waitOverrides: { Wait: 0 },
+      },
+    );
     assert.deepEqual(out, { phase: 1, summary: { phase: 1, lines: 42 } });
   });
 });

@@ -57,8 +57,15 @@ describe('the local cloud is built from the same definitions as the stack', () =
   test("the local table's keys, attribute types and indexes equal the template's", () => {
     const t = only('AWS::DynamoDB::Table');
     assert.deepEqual(local.KeySchema, t.KeySchema);
-    assert.deepEqual(sortBy(local.AttributeDefinitions!, (a) => a.AttributeName!), sortBy(t.AttributeDefinitions, (a: Cfn) => a.AttributeName));
-    const shape = (g: Cfn) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: { ProjectionType: g.Projection.ProjectionType } });
+    assert.deepEqual(
+      sortBy(local.AttributeDefinitions!, (a) => a.AttributeName!),
+      sortBy(t.AttributeDefinitions, (a: Cfn) => a.AttributeName),
+    );
+    const shape = (g: Cfn) => ({
+      IndexName: g.IndexName,
+      KeySchema: g.KeySchema,
+      Projection: { ProjectionType: g.Projection.ProjectionType },
+    });
     assert.deepEqual(
       sortBy((local.GlobalSecondaryIndexes ?? []).map(shape), (g) => g.IndexName),
       sortBy((t.GlobalSecondaryIndexes as Cfn[]).map(shape), (g) => g.IndexName),
@@ -86,8 +93,18 @@ describe('the local cloud is built from the same definitions as the stack', () =
     });
     const routedOnAws = (key: string) => filters.some((f) => key.startsWith(f.prefix) && key.endsWith(f.suffix));
     const keys = [
-      'incoming/FR/a.xlsx', 'incoming/FR/a.XLSX', 'incoming/FR/a.csv', 'incoming/FR/a.CSV', 'incoming/FR/a.Xlsx', 'incoming/FR/a.xls',
-      'incoming/FR/a.pdf', 'incoming/FR/sub/b.csv', 'feedback/FR/a.csv', 'summaries/a.csv', 'incoming.csv', 'a/incoming/FR/a.csv',
+      'incoming/FR/a.xlsx',
+      'incoming/FR/a.XLSX',
+      'incoming/FR/a.csv',
+      'incoming/FR/a.CSV',
+      'incoming/FR/a.Xlsx',
+      'incoming/FR/a.xls',
+      'incoming/FR/a.pdf',
+      'incoming/FR/sub/b.csv',
+      'feedback/FR/a.csv',
+      'summaries/a.csv',
+      'incoming.csv',
+      'a/incoming/FR/a.csv',
       ...filters.map((f) => `${f.prefix}XX/file${f.suffix}`),
     ];
     for (const k of keys) assert.equal(routedToIngest(k), routedOnAws(k), k);

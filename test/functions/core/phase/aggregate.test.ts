@@ -41,7 +41,17 @@ test('phase figures reproduce the hand-counted totals: units are pieces + doses 
   const s = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.phase;
   const t = SMALL_TOTALS.phase2;
   assert.deepEqual(
-    { lines: s.lines, cases: s.cases, units: s.units.total, pieces: s.units.pieces, doses: s.units.doses, packs: s.units.packs, kg: s.kg, litres: s.litres, reporting: s.reportingMembers },
+    {
+      lines: s.lines,
+      cases: s.cases,
+      units: s.units.total,
+      pieces: s.units.pieces,
+      doses: s.units.doses,
+      packs: s.units.packs,
+      kg: s.kg,
+      litres: s.litres,
+      reporting: s.reportingMembers,
+    },
     t,
   );
   assert.equal(s.participatingMembers, 4);
@@ -54,10 +64,17 @@ test('cumulative figures count a case with lines in two phases once', async () =
   assert.deepEqual({ lines: c.lines, cases: c.cases, units: c.units.total, kg: c.kg, litres: c.litres }, SMALL_TOTALS.cumulative);
   assert.deepEqual(
     c.byMember.map((m) => [m.key, m.cases]),
-    [['FR', 3], ['DE', 2], ['ES', 2]],
+    [
+      ['FR', 3],
+      ['DE', 2],
+      ['ES', 2],
+    ],
   );
   const ncp = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.cumulative;
-  assert.deepEqual(ncp.byMember.map((m) => [m.key, m.cases, m.lines]), [['other', 7, c.lines]]);
+  assert.deepEqual(
+    ncp.byMember.map((m) => [m.key, m.cases, m.lines]),
+    [['other', 7, c.lines]],
+  );
 });
 
 test('estimated value is summed per currency, a value without currency under XXX', async () => {
@@ -79,7 +96,11 @@ test('routes run from departure (else origin) through transit to destination; we
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(SMALL));
   const p2 = agg.phases[1]!;
   assert.deepEqual(Object.keys(p2.by.route).sort(), ['CN>unknown', 'HK>AE>DE', 'IN>FR']);
-  assert.deepEqual(Object.fromEntries(Object.entries(p2.weeks).map(([w, x]) => [w, x.lines])), { '2021-06-28': 2, '2021-07-05': 4, '2021-08-02': 2 });
+  assert.deepEqual(Object.fromEntries(Object.entries(p2.weeks).map(([w, x]) => [w, x.lines])), {
+    '2021-06-28': 2,
+    '2021-07-05': 4,
+    '2021-08-02': 2,
+  });
   assert.equal(weekOf('2021-07-11'), '2021-07-05'); // a Sunday
   assert.equal(weekOf('2021-07-12'), '2021-07-12'); // a Monday
 });
@@ -111,7 +132,18 @@ test('merge equals all at once on random lines too (property)', async () => {
         if (seen.has(key)) return;
         seen.add(key);
         const day = new Date(Date.parse('2021-05-03T00:00:00Z') + x.day * 86_400_000).toISOString().slice(0, 10);
-        lines.push(L({ reporting_member: x.m, case_ref: x.c, line_no: i + 1, seizure_date: day, quantity: x.q, unit: x.unit as SeizureRecord['unit'], product: x.product, ...(x.origin ? { origin_country: x.origin } : {}) }));
+        lines.push(
+          L({
+            reporting_member: x.m,
+            case_ref: x.c,
+            line_no: i + 1,
+            seizure_date: day,
+            quantity: x.q,
+            unit: x.unit as SeizureRecord['unit'],
+            product: x.product,
+            ...(x.origin ? { origin_country: x.origin } : {}),
+          }),
+        );
       });
       const merged = mergePartials(FINAL_2, CONFIG, await partialsOf(lines));
       const direct = await aggregateLines(FINAL_2, CONFIG, sorted(lines));
@@ -128,12 +160,24 @@ test('merge equals all at once on random lines too (property)', async () => {
 test('a case split by the lines of a case X#... is still counted once', () => {
   const c = new CaseCounter('t');
   // byPhase order: X#099999 < X#1#000001 (X#1's lines) < X#100000, then X#2#... < X#200000
-  for (const [k, sk] of [['X', 'X#099999'], ['X#1', 'X#1#000001'], ['X#1', 'X#1#000002'], ['X', 'X#100000'], ['X#2', 'X#2#000001'], ['X', 'X#200000'], ['Y', 'Y#000001']] as const) c.see(k, sk);
+  for (const [k, sk] of [
+    ['X', 'X#099999'],
+    ['X#1', 'X#1#000001'],
+    ['X#1', 'X#1#000002'],
+    ['X', 'X#100000'],
+    ['X#2', 'X#2#000001'],
+    ['X', 'X#200000'],
+    ['Y', 'Y#000001'],
+  ] as const)
+    c.see(k, sk);
   assert.equal(c.count, 4);
 });
 
 test('lines out of index order are refused, not miscounted', async () => {
-  const lines = [L({ reporting_member: 'FR', case_ref: 'B', line_no: 1, seizure_date: '2021-07-01' }), L({ reporting_member: 'FR', case_ref: 'A', line_no: 1, seizure_date: '2021-07-01' })];
+  const lines = [
+    L({ reporting_member: 'FR', case_ref: 'B', line_no: 1, seizure_date: '2021-07-01' }),
+    L({ reporting_member: 'FR', case_ref: 'A', line_no: 1, seizure_date: '2021-07-01' }),
+  ];
   await assert.rejects(aggregateSlice(FINAL_2, { member: 'FR', phase: 2 }, { lines: asyncOf(lines) }), LineOrderError);
 });
 
@@ -165,7 +209,13 @@ test('an interim run counts only lines dated on or before asOf', async () => {
 test('aggregation memory follows the groups, not the lines: a slice partial of 200,000 lines stays small', async () => {
   function* many(): Generator<SeizureRecord> {
     for (let i = 0; i < 200_000; i++) {
-      yield L({ reporting_member: 'FR', case_ref: `C${String(i >> 2).padStart(7, '0')}`, line_no: (i & 3) + 1, seizure_date: '2021-07-07', quantity: 1 + (i % 997) });
+      yield L({
+        reporting_member: 'FR',
+        case_ref: `C${String(i >> 2).padStart(7, '0')}`,
+        line_no: (i & 3) + 1,
+        seizure_date: '2021-07-07',
+        quantity: 1 + (i % 997),
+      });
     }
   }
   const p = await aggregateSlice(FINAL_2, { member: 'FR', phase: 2 }, { lines: asyncOf(many()) });
@@ -178,7 +228,16 @@ test('a product with more distinct sizes than EXACT_SIZES_CAP is binned alike wh
   const lines: SeizureRecord[] = [];
   // 3 Members x 300 distinct sizes: each slice stays exact (300 <= cap), their union (900) is binned.
   for (const [mi, m] of ['FR', 'DE', 'ES'].entries()) {
-    for (let i = 0; i < 300; i++) lines.push(L({ reporting_member: m, case_ref: `S${String(i).padStart(4, '0')}`, line_no: 1, seizure_date: '2021-07-07', quantity: 1000 + mi * 300 + i }));
+    for (let i = 0; i < 300; i++)
+      lines.push(
+        L({
+          reporting_member: m,
+          case_ref: `S${String(i).padStart(4, '0')}`,
+          line_no: 1,
+          seizure_date: '2021-07-07',
+          quantity: 1000 + mi * 300 + i,
+        }),
+      );
   }
   const merged = mergePartials(FINAL_2, CONFIG, await partialsOf(lines));
   const direct = await aggregateLines(FINAL_2, CONFIG, sorted(lines));

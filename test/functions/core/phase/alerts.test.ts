@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 let n = 0;
-const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) => L({ reporting_member: member, case_ref: `A${++n}`, line_no: 1, seizure_date: day, ...over });
+const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) =>
+  L({ reporting_member: member, case_ref: `A${++n}`, line_no: 1, seizure_date: day, ...over });
 
 async function summaries(): Promise<Record<'ncp' | 'analysts', SummaryJson>> {
   const lines: SeizureRecord[] = [];
@@ -58,7 +59,11 @@ async function emails(): Promise<AlertEmail[]> {
 
 /** A fake SES v2 client that keeps every SendEmailCommand's input. */
 function fakeSes(fail?: (to: string) => boolean) {
-  const sent: { FromEmailAddress?: string; Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] }; Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } } }[] = [];
+  const sent: {
+    FromEmailAddress?: string;
+    Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+    Content?: { Simple?: { Subject?: { Data?: string }; Body?: { Text?: { Data?: string }; Html?: { Data?: string } } } };
+  }[] = [];
   const client = {
     async send(cmd: { constructor: { name: string }; input: unknown }) {
       assert.equal(cmd.constructor.name, 'SendEmailCommand');
@@ -79,12 +84,15 @@ test('one email per recipient, each addressed to that recipient alone, with text
   const mails = await emails();
   const r = await sendAlerts({ table, mailer: ses.mailer, from: CONFIG.mailFrom, run: RUN }, mails);
   assert.deepEqual(r, { sent: 4, skipped: 0 }); // the analyst and the NCPs of FR, DE, ES (NL has no address)
-  assert.deepEqual(ses.sent.map((m) => m.Destination), [
-    { ToAddresses: ['analysts@stop-ii.example.org'] },
-    { ToAddresses: ['ncp.de@customs.example.org'] },
-    { ToAddresses: ['ncp.es@customs.example.org'] },
-    { ToAddresses: ['ncp.fr@customs.example.org'] },
-  ]);
+  assert.deepEqual(
+    ses.sent.map((m) => m.Destination),
+    [
+      { ToAddresses: ['analysts@stop-ii.example.org'] },
+      { ToAddresses: ['ncp.de@customs.example.org'] },
+      { ToAddresses: ['ncp.es@customs.example.org'] },
+      { ToAddresses: ['ncp.fr@customs.example.org'] },
+    ],
+  );
   for (const m of ses.sent) {
     assert.equal(m.FromEmailAddress, CONFIG.mailFrom);
     assert.ok(m.Content!.Simple!.Body!.Text!.Data!.length > 0 && m.Content!.Simple!.Body!.Html!.Data!.startsWith('<!doctype html>'));
@@ -107,7 +115,10 @@ test('the strongest signal comes first, in plain words with its interval, and th
   const mail = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
   const body = mail.text.split('\n');
   const first = body.find((l) => l.startsWith('1. '))!;
-  assert.match(first, /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizures per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./);
+  assert.match(
+    first,
+    /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizures per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./,
+  );
   assert.ok(!/\bq [<=]|\bp [<=]/.test(mail.text), 'no p or q in the NCP email');
   assert.ok(mail.text.includes('https://portal.example.org/summaries/2/final'));
   assert.ok(!mail.text.includes('s3://') && !mail.html.includes('s3://'));
@@ -117,8 +128,16 @@ test('the strongest signal comes first, in plain words with its interval, and th
 test('NCPs get the NCP report and analysts the analysts’ one, with p and q', async () => {
   const s = await summaries();
   const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
-  const m = composeAlert(s.analysts, analyst!, { ...LINK, url: undefined, baseUrl: 'https://reports.example.org', htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html' });
-  assert.ok(m.text.includes('https://reports.example.org/summaries/stop-ii/phase-2/final/analysts/summary.html') && m.text.includes('Do not forward'));
+  const m = composeAlert(s.analysts, analyst!, {
+    ...LINK,
+    url: undefined,
+    baseUrl: 'https://reports.example.org',
+    htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html',
+  });
+  assert.ok(
+    m.text.includes('https://reports.example.org/summaries/stop-ii/phase-2/final/analysts/summary.html') &&
+      m.text.includes('Do not forward'),
+  );
   assert.match(m.text, /q < 0\.001|q = /);
 });
 
@@ -156,7 +175,10 @@ test('after a failed send, the rerun sends only the missing email', async () => 
   assert.equal(flaky.sent.length, 3);
   const ok = fakeSes();
   assert.deepEqual(await sendAlerts({ table, mailer: ok.mailer, from: CONFIG.mailFrom, run: RUN }, mails), { sent: 1, skipped: 3 });
-  assert.deepEqual(ok.sent.map((m) => m.Destination!.ToAddresses), [['ncp.es@customs.example.org']]);
+  assert.deepEqual(
+    ok.sent.map((m) => m.Destination!.ToAddresses),
+    [['ncp.es@customs.example.org']],
+  );
 });
 
 test('a claim left by a sender that died is pending within the lease and taken over after it', async () => {
@@ -182,20 +204,41 @@ test('changed content is a new email: the same recipient gets the corrected summ
 });
 
 test('the failure email says which run failed and why', () => {
-  const m = composeFailure(FINAL_2 as unknown as Record<string, unknown>, { Error: 'LineOrderError', Cause: JSON.stringify({ errorType: 'LineOrderError', errorMessage: 'phase 2, Member FR: line out of order', trace: ['at x'] }) }, CONFIG.name);
+  const m = composeFailure(
+    FINAL_2 as unknown as Record<string, unknown>,
+    {
+      Error: 'LineOrderError',
+      Cause: JSON.stringify({ errorType: 'LineOrderError', errorMessage: 'phase 2, Member FR: line out of order', trace: ['at x'] }),
+    },
+    CONFIG.name,
+  );
   assert.equal(m.subject, 'Operation STOP II: the phase close failed (phase 2 final)');
   assert.ok(m.text.includes('Error: LineOrderError') && m.text.includes('line out of order') && m.text.includes('"asOf":"2021-08-23"'));
   assert.ok(m.html.includes('LineOrderError'));
 });
 
 test('an address listed twice, or both NCP and analyst, gets one email', () => {
-  const r = recipientsOf({ members: [{ code: 'FR', ncpEmail: 'A@x.org' }, { code: 'DE', ncpEmail: 'a@X.org' }], analysts: ['a@x.org'] });
-  assert.deepEqual(r.map((x) => [x.email, x.role]), [['a@x.org', 'analyst']]);
+  const r = recipientsOf({
+    members: [
+      { code: 'FR', ncpEmail: 'A@x.org' },
+      { code: 'DE', ncpEmail: 'a@X.org' },
+    ],
+    analysts: ['a@x.org'],
+  });
+  assert.deepEqual(
+    r.map((x) => [x.email, x.role]),
+    [['a@x.org', 'analyst']],
+  );
 });
 
 test('a mailer is only ever given one address', async () => {
   const seen: string[] = [];
-  const mailer: Mailer = { async send(_from, to) { seen.push(to); return 'id'; } };
+  const mailer: Mailer = {
+    async send(_from, to) {
+      seen.push(to);
+      return 'id';
+    },
+  };
   const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
   await sendAlerts({ table, mailer, from: CONFIG.mailFrom, run: RUN }, await emails());
   assert.ok(seen.every((a) => !a.includes(',') && !a.includes(';')));

@@ -9,13 +9,15 @@ import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts'
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
 let n = 0;
-const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) => L({ reporting_member: member, case_ref: `K${String(++n).padStart(5, '0')}`, line_no: 1, seizure_date: day, ...over });
+const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) =>
+  L({ reporting_member: member, case_ref: `K${String(++n).padStart(5, '0')}`, line_no: 1, seizure_date: day, ...over });
 
 /** Phase 1: 2 ivermectin lines; phase 2: 30 (rising); paracetamol steady; one huge paracetamol seizure in phase 2. */
 function story(): SeizureRecord[] {
   const out: SeizureRecord[] = [];
   for (let i = 0; i < 2; i++) out.push(line('FR', addDays('2021-05-03', i * 7), { product: 'ivermectin', quantity: 100 }));
-  for (let i = 0; i < 30; i++) out.push(line(['FR', 'DE', 'ES'][i % 3]!, addDays('2021-06-28', i), { product: 'ivermectin', quantity: 100 + i }));
+  for (let i = 0; i < 30; i++)
+    out.push(line(['FR', 'DE', 'ES'][i % 3]!, addDays('2021-06-28', i), { product: 'ivermectin', quantity: 100 + i }));
   const sizes = [120, 150, 200, 250, 300, 90, 110, 130, 180, 220, 240, 260, 280, 310, 330, 170, 160, 140, 210, 230];
   sizes.forEach((q, i) => out.push(line(i % 2 ? 'DE' : 'NL', addDays(i < 10 ? '2021-05-03' : '2021-06-28', i * 3), { quantity: q })));
   out.push(line('ES', '2021-08-10', { quantity: 2_500_000 }));
@@ -25,7 +27,10 @@ function story(): SeizureRecord[] {
 test('final: a product with many more lines per Member-week than in the previous phase is a rising signal, listed first', async () => {
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(story())));
   const rising = a.trends.flagged.filter((t) => t.kind === 'rising' && t.dimension === 'product');
-  assert.deepEqual(rising.map((t) => [t.key, t.earlier.lines, t.later.lines]), [['ivermectin', 2, 30]]);
+  assert.deepEqual(
+    rising.map((t) => [t.key, t.earlier.lines, t.later.lines]),
+    [['ivermectin', 2, 30]],
+  );
   assert.equal(a.signals[0]!.kind, 'rising');
   assert.equal(a.comparedWith, 1);
   assert.ok(a.alert);
@@ -34,21 +39,29 @@ test('final: a product with many more lines per Member-week than in the previous
 test('outliers equal trends sizeOutliers on the same lines (reference: all lines so far; reported: the closed phase)', async () => {
   const lines = story();
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(lines)));
-  const want = sizeOutliers(lines.map((r) => ({ id: recordKey(r), product: r.product, unit: r.unit, quantity: r.quantity })), { threshold: CONFIG.thresholds.outlierScore })
-    .filter((o) => lines.find((r) => recordKey(r) === o.id)!.phase === 2);
+  const want = sizeOutliers(
+    lines.map((r) => ({ id: recordKey(r), product: r.product, unit: r.unit, quantity: r.quantity })),
+    { threshold: CONFIG.thresholds.outlierScore },
+  ).filter((o) => lines.find((r) => recordKey(r) === o.id)!.phase === 2);
   assert.ok(want.length > 0);
   assert.deepEqual(
     a.outliers.seizures.map((s) => [recordKey({ reporting_member: s.member, case_ref: s.case_ref, line_no: s.line_no }), s.score]),
     want.map((o) => [o.id, o.score]),
   );
-  assert.deepEqual(a.outliers.groups.map((g) => [g.product, g.unit, g.count]), [['paracetamol', 'pieces', want.length]]);
+  assert.deepEqual(
+    a.outliers.groups.map((g) => [g.product, g.unit, g.count]),
+    [['paracetamol', 'pieces', want.length]],
+  );
 });
 
 // Issue 8 (5): one evidence score orders every kind (it replaced the fixed order of kinds, SIGNAL_ORDER).
 test('signals come strongest first by one evidence score across kinds, then by effect', async () => {
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(story())));
   const ev = a.signals.map((s) => s.evidence ?? 0);
-  assert.deepEqual(ev, [...ev].sort((x, y) => y - x));
+  assert.deepEqual(
+    ev,
+    [...ev].sort((x, y) => y - x),
+  );
   assert.ok(a.signals.some((s) => s.kind === 'outlier'));
   assert.ok(a.signals.every((s) => (s.evidence ?? -1) >= 0 && (s.evidence ?? 11) <= 10));
 });
@@ -64,7 +77,10 @@ test('interim: a week far above its baseline is a weekly alarm (exact test) for 
   const input: PhaseCloseInput = { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-07-05' }; // a Monday: last complete week 06-28
   assert.equal(lastCompleteWeek(input.asOf), '2021-06-28');
   const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, sorted(lines)));
-  assert.deepEqual(a.alarms.map((x) => [x.dimension, x.key, x.week, x.count]), [['product', 'tramadol', '2021-06-28', 25]]);
+  assert.deepEqual(
+    a.alarms.map((x) => [x.dimension, x.key, x.week, x.count]),
+    [['product', 'tramadol', '2021-06-28', 25]],
+  );
   assert.deepEqual(a.window, { from: '2021-06-28', to: '2021-07-04' });
   assert.equal(a.alert, true);
 });
@@ -92,7 +108,10 @@ test('new items of a final run are those first seen in the closed phase (a route
   ];
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(lines)));
   // Issue 8 (1): one line at one Member is a weaker first sighting: listed in the annex, not a signal.
-  assert.deepEqual(a.annex.filter((x) => x.novelty === 'route').map((x) => [x.route, x.week]), [['TR>DE', '2021-06-28']]);
+  assert.deepEqual(
+    a.annex.filter((x) => x.novelty === 'route').map((x) => [x.route, x.week]),
+    [['TR>DE', '2021-06-28']],
+  );
   assert.deepEqual(a.newItems, []);
 });
 

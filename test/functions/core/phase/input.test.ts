@@ -8,20 +8,33 @@ test('the plan has one slice per Member and phase up to the one closed, and the 
   assert.equal(p.runLabel, 'interim-2021-07-12');
   assert.equal(p.prefix, 'summaries/stop-ii/phase-2/interim-2021-07-12/');
   assert.equal(p.workPrefix, 'work/stop-ii/phase-2/interim-2021-07-12/');
-  assert.deepEqual(p.slices.slice(0, 5), [{ member: 'FR', phase: 1 }, { member: 'DE', phase: 1 }, { member: 'ES', phase: 1 }, { member: 'NL', phase: 1 }, { member: 'FR', phase: 2 }]);
+  assert.deepEqual(p.slices.slice(0, 5), [
+    { member: 'FR', phase: 1 },
+    { member: 'DE', phase: 1 },
+    { member: 'ES', phase: 1 },
+    { member: 'NL', phase: 1 },
+    { member: 'FR', phase: 2 },
+  ]);
   assert.equal(p.slices.length, 8);
   assert.equal(planRun({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-06-28' }, CONFIG).slices.length, 4);
 });
 
 test('an unknown operation or phase, a bad mode or date is a PhaseCloseInputError naming each problem', () => {
-  assert.throws(() => validateInput({ operation: 'stop-iii', phase: 7, mode: 'weekly', asOf: '2021-02-30' }, CONFIG), (e: Error) => {
-    assert.ok(e instanceof PhaseCloseInputError);
-    for (const s of ['unknown operation "stop-iii"', 'unknown phase 7', 'mode must be', 'asOf must be a date']) assert.ok(e.message.includes(s), s);
-    return true;
-  });
+  assert.throws(
+    () => validateInput({ operation: 'stop-iii', phase: 7, mode: 'weekly', asOf: '2021-02-30' }, CONFIG),
+    (e: Error) => {
+      assert.ok(e instanceof PhaseCloseInputError);
+      for (const s of ['unknown operation "stop-iii"', 'unknown phase 7', 'mode must be', 'asOf must be a date'])
+        assert.ok(e.message.includes(s), s);
+      return true;
+    },
+  );
   assert.throws(() => validateInput(null, CONFIG), PhaseCloseInputError);
 });
 
 test('an interim run before its phase has started is refused', () => {
-  assert.throws(() => validateInput({ operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-06-01' }, CONFIG), /on or after the phase's start/);
+  assert.throws(
+    () => validateInput({ operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-06-01' }, CONFIG),
+    /on or after the phase's start/,
+  );
 });

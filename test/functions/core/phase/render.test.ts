@@ -31,7 +31,18 @@ function lines(): SeizureRecord[] {
       }),
     );
   });
-  out.push(L({ reporting_member: 'ES', case_ref: EVIL, line_no: 1, seizure_date: '2021-08-10', quantity: 2_500_000, remarks: 'REMARKEVILZQ', location: 'LOCATIONEVILZQ', source: { file: '@SUM(1+1).xlsx', sheet: '+cmd', row: 7 } }));
+  out.push(
+    L({
+      reporting_member: 'ES',
+      case_ref: EVIL,
+      line_no: 1,
+      seizure_date: '2021-08-10',
+      quantity: 2_500_000,
+      remarks: 'REMARKEVILZQ',
+      location: 'LOCATIONEVILZQ',
+      source: { file: '@SUM(1+1).xlsx', sheet: '+cmd', row: 7 },
+    }),
+  );
   return out;
 }
 
@@ -71,17 +82,29 @@ test("the analysts' version lists the outlier seizure with its Member, case refe
 test('xlsx text starting with = + - @ is a string cell with a leading apostrophe, and no cell is a formula', async () => {
   const { analysts } = await summaries();
   const parts = await unzipText((await renderFiles(analysts)).xlsx);
-  const xml = [...parts.entries()].filter(([n]) => n.startsWith('xl/')).map(([, x]) => x).join('\n');
+  const xml = [...parts.entries()]
+    .filter(([n]) => n.startsWith('xl/'))
+    .map(([, x]) => x)
+    .join('\n');
   assert.ok(!/<f[ >]/.test(xml), 'a cell has a formula');
-  const unescape = (x: string) => x.replace(/&(quot|apos|lt|gt|amp);/g, (_, e: string) => ({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[e]!);
-  const strings = [...xml.matchAll(/<t(?: [^>]*)?>([^<]*)<\/t>/g)].map((m) => unescape(m[1]!));
+  const unescapeXml = (x: string) =>
+    x.replace(/&(quot|apos|lt|gt|amp);/g, (_, e: string) => ({ quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' })[e]!);
+  const strings = [...xml.matchAll(/<t(?: [^>]*)?>([^<]*)<\/t>/g)].map((m) => unescapeXml(m[1]!));
   assert.ok(strings.includes(`'${EVIL}`), 'the case reference is not prefixed');
   assert.ok(strings.includes("'@SUM(1+1).xlsx") && strings.includes("'+cmd"));
   assert.ok(!strings.some((s) => /^[=+\-@]/.test(s)), `unsafe: ${strings.filter((s) => /^[=+\-@]/.test(s)).join(', ')}`);
 });
 
 test('safeCellText prefixes = + - @ (and tab, CR), drops control characters, and leaves other text alone', () => {
-  assert.deepEqual(['=1+1', '+1', '-2', '@A1', '\t=x', 'a=b', 'Paracetamol'].map(safeCellText), ["'=1+1", "'+1", "'-2", "'@A1", "'\t=x", 'a=b', 'Paracetamol']);
+  assert.deepEqual(['=1+1', '+1', '-2', '@A1', '\t=x', 'a=b', 'Paracetamol'].map(safeCellText), [
+    "'=1+1",
+    "'+1",
+    "'-2",
+    "'@A1",
+    "'\t=x",
+    'a=b',
+    'Paracetamol',
+  ]);
   assert.equal(safeCellText('a\u0000b\u0007c'), 'abc');
 });
 
@@ -99,17 +122,50 @@ test('summary.json has the documented top-level keys', async () => {
   const { ncp } = await summaries();
   const json = JSON.parse((await renderFiles(ncp)).json) as Record<string, unknown>;
   assert.deepEqual(Object.keys(json), [
-    'schema', 'version', 'operation', 'phase', 'mode', 'asOf', 'runLabel', 'counted', 'window', 'figures', 'trends',
-    'alarms', 'newItems', 'outliers', 'riskProfiles', 'signals', 'signalCount', 'counts', 'alert', 'thresholds',
+    'schema',
+    'version',
+    'operation',
+    'phase',
+    'mode',
+    'asOf',
+    'runLabel',
+    'counted',
+    'window',
+    'figures',
+    'trends',
+    'alarms',
+    'newItems',
+    'outliers',
+    'riskProfiles',
+    'signals',
+    'signalCount',
+    'counts',
+    'alert',
+    'thresholds',
     // Added by issue 8 (after every shipped key, none renamed or removed).
-    'headline', 'annex', 'exposure', 'smallCells',
+    'headline',
+    'annex',
+    'exposure',
+    'smallCells',
   ]);
 });
 
 test('a final run with rising products charts them (previous against this phase)', async () => {
   const rising: SeizureRecord[] = [];
-  for (let i = 0; i < 2; i++) rising.push(L({ reporting_member: 'FR', case_ref: `R${i}`, line_no: 1, seizure_date: addDays('2021-05-03', i * 7), product: 'ivermectin' }));
-  for (let i = 0; i < 30; i++) rising.push(L({ reporting_member: ['FR', 'DE', 'ES'][i % 3]!, case_ref: `S${i}`, line_no: 1, seizure_date: addDays('2021-06-28', i), product: 'ivermectin' }));
+  for (let i = 0; i < 2; i++)
+    rising.push(
+      L({ reporting_member: 'FR', case_ref: `R${i}`, line_no: 1, seizure_date: addDays('2021-05-03', i * 7), product: 'ivermectin' }),
+    );
+  for (let i = 0; i < 30; i++)
+    rising.push(
+      L({
+        reporting_member: ['FR', 'DE', 'ES'][i % 3]!,
+        case_ref: `S${i}`,
+        line_no: 1,
+        seizure_date: addDays('2021-06-28', i),
+        product: 'ivermectin',
+      }),
+    );
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(rising));
   const { html } = await renderFiles(buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp'));
   assert.ok(html.includes('Rising products: seizure lines in the previous and this phase'));

@@ -13,7 +13,8 @@ import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
 let n = 0;
-const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) => L({ reporting_member: member, case_ref: `S${String(++n).padStart(5, '0')}`, line_no: 1, seizure_date: day, ...over });
+const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) =>
+  L({ reporting_member: member, case_ref: `S${String(++n).padStart(5, '0')}`, line_no: 1, seizure_date: day, ...over });
 
 /** Ivermectin: 6 lines in phase 1 at FR, DE, ES; 18 in phase 2 at the same three. */
 function lines(): SeizureRecord[] {
@@ -42,12 +43,24 @@ test('exposure from reporters: rates count the Members that reported (nil return
 });
 
 test('the partial first week of an operation counts by its days in the weekly exposure', async () => {
-  const config = parseOperationConfig({ id: 'op', name: 'Op', phases: [{ phase: 1, start: '2021-05-06', end: '2021-06-27' }], members: ['FR', 'DE'] });
+  const config = parseOperationConfig({
+    id: 'op',
+    name: 'Op',
+    phases: [{ phase: 1, start: '2021-05-06', end: '2021-06-27' }],
+    members: ['FR', 'DE'],
+  });
   const input: PhaseCloseInput = { operation: 'op', phase: 1, mode: 'final', asOf: '2021-06-28' };
   const agg = await aggregateLines(input, config, sorted([line('FR', '2021-05-06'), line('DE', '2021-05-20')]));
   const e = weekExposures(agg, config.phases, input, '2021-05-03', '2021-05-17');
   // The operation starts on a Thursday: 4 of 7 days of its first week, 2 reporters.
-  assert.deepEqual(e.map((x) => [x.week, x.exposure]), [['2021-05-03', (2 * 4) / 7], ['2021-05-10', 2], ['2021-05-17', 2]]);
+  assert.deepEqual(
+    e.map((x) => [x.week, x.exposure]),
+    [
+      ['2021-05-03', (2 * 4) / 7],
+      ['2021-05-10', 2],
+      ['2021-05-17', 2],
+    ],
+  );
 });
 
 test('small cells: NCP rows from fewer than 3 Members merge into "other"; per-Member rows are the totals', () => {
@@ -58,19 +71,36 @@ test('small cells: NCP rows from fewer than 3 Members merge into "other"; per-Me
   ];
   const s = suppressSmallCells(rows, 3);
   assert.equal(s.merged, 2);
-  assert.deepEqual(s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres]), [['CN', 40, 400, 0, 0], ['other', 5, 50, 1, 2]]);
+  assert.deepEqual(
+    s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres]),
+    [
+      ['CN', 40, 400, 0, 0],
+      ['other', 5, 50, 1, 2],
+    ],
+  );
   assert.equal(suppressSmallCells(rows, 1).merged, 0);
 });
 
-test('small cells: signals from fewer than 3 Members and Members\' own firsts reach the analysts only', async () => {
+test("small cells: signals from fewer than 3 Members and Members' own firsts reach the analysts only", async () => {
   const ls = lines();
   // A new route at two Members, 16 cases: flagged (>= 2 Members, p = (24 / 48)^16) but a small cell for the NCPs.
-  for (let i = 0; i < 16; i++) ls.push(line(i % 2 ? 'DE' : 'FR', addDays('2021-07-05', i), { origin_country: 'TR', departure_country: 'TR', transit_countries: ['BG'], destination_country: i % 2 ? 'DE' : 'FR' }));
+  for (let i = 0; i < 16; i++)
+    ls.push(
+      line(i % 2 ? 'DE' : 'FR', addDays('2021-07-05', i), {
+        origin_country: 'TR',
+        departure_country: 'TR',
+        transit_countries: ['BG'],
+        destination_country: i % 2 ? 'DE' : 'FR',
+      }),
+    );
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(ls));
   const a = analyse(FINAL_2, CONFIG, agg);
   const small = a.analystsSignals.filter((s) => s.kind === 'new');
   assert.ok(small.length > 0, 'the two-Member route is flagged for the analysts');
-  assert.ok(a.signals.every((s) => s.kind !== 'new'), 'and kept from the NCPs');
+  assert.ok(
+    a.signals.every((s) => s.kind !== 'new'),
+    'and kept from the NCPs',
+  );
   const ncp = buildSummary(FINAL_2, CONFIG, agg, a, 'ncp');
   const analysts = buildSummary(FINAL_2, CONFIG, agg, a, 'analysts');
   assert.ok(ncp.figures.phase.byOrigin.every((r) => r.key === 'other' || r.members >= 3));
@@ -85,19 +115,71 @@ test('one score: evidence = min(10, -log10 q) orders every kind; a merged signal
   assert.equal(evidenceOf(1e-3), 3);
   assert.equal(evidenceOf(1e-30), 10);
   assert.equal(evidenceOf(1), 0);
-  const route: Signal = { kind: 'new', novelty: 'route', key: 'TR>BG>DE', route: 'TR>BG>DE', week: '2021-07-05', lines: 12, members: 4, q: 1e-6, evidence: 6, effect: 2 };
-  const origin: Signal = { kind: 'new', novelty: 'origin', key: 'TR', origin: 'TR', week: '2021-07-05', lines: 12, members: 4, q: 1e-5, evidence: 5, effect: 2 };
-  const fall: Signal = { kind: 'falling', dimension: 'product', key: 'face_mask', earlier: { phase: 1, lines: 50, members: 9 }, later: { phase: 2, lines: 10, members: 5 }, rateRatio: 0.2, p: 1e-9, q: 1e-8, evidence: 8, effect: 1.6 };
-  const one: Signal = { kind: 'new', novelty: 'route', key: 'IN>ES', route: 'IN>ES', week: '2021-07-05', lines: 3, members: 2, q: 5e-4, evidence: 3.3, effect: 1 };
+  const route: Signal = {
+    kind: 'new',
+    novelty: 'route',
+    key: 'TR>BG>DE',
+    route: 'TR>BG>DE',
+    week: '2021-07-05',
+    lines: 12,
+    members: 4,
+    q: 1e-6,
+    evidence: 6,
+    effect: 2,
+  };
+  const origin: Signal = {
+    kind: 'new',
+    novelty: 'origin',
+    key: 'TR',
+    origin: 'TR',
+    week: '2021-07-05',
+    lines: 12,
+    members: 4,
+    q: 1e-5,
+    evidence: 5,
+    effect: 2,
+  };
+  const fall: Signal = {
+    kind: 'falling',
+    dimension: 'product',
+    key: 'face_mask',
+    earlier: { phase: 1, lines: 50, members: 9 },
+    later: { phase: 2, lines: 10, members: 5 },
+    rateRatio: 0.2,
+    p: 1e-9,
+    q: 1e-8,
+    evidence: 8,
+    effect: 1.6,
+  };
+  const one: Signal = {
+    kind: 'new',
+    novelty: 'route',
+    key: 'IN>ES',
+    route: 'IN>ES',
+    week: '2021-07-05',
+    lines: 3,
+    members: 2,
+    q: 5e-4,
+    evidence: 3.3,
+    effect: 1,
+  };
   const merged = mergeSameLines([one, route, origin, fall]);
-  assert.deepEqual(merged.map((s) => (s.kind === 'new' ? s.key : s.kind)), ['falling', 'TR>BG>DE', 'IN>ES']);
+  assert.deepEqual(
+    merged.map((s) => (s.kind === 'new' ? s.key : s.kind)),
+    ['falling', 'TR>BG>DE', 'IN>ES'],
+  );
   assert.deepEqual(merged[1]!.alsoSeenAs, [{ kind: 'new', novelty: 'origin', key: 'TR' }]);
-  assert.deepEqual(sortSignals([one, fall]).map((s) => s.kind), ['falling', 'new']);
+  assert.deepEqual(
+    sortSignals([one, fall]).map((s) => s.kind),
+    ['falling', 'new'],
+  );
 });
 
 test('a quiet interim week (steady counts) raises no signal and no alert', async () => {
   const ls: SeizureRecord[] = [];
-  for (let w = 0; w < 14; w++) for (const m of ['FR', 'DE', 'ES', 'NL']) ls.push(line(m, addDays('2021-05-03', 7 * w + (w % 5)), { product: w % 2 ? 'ivermectin' : 'paracetamol' }));
+  for (let w = 0; w < 14; w++)
+    for (const m of ['FR', 'DE', 'ES', 'NL'])
+      ls.push(line(m, addDays('2021-05-03', 7 * w + (w % 5)), { product: w % 2 ? 'ivermectin' : 'paracetamol' }));
   const input: PhaseCloseInput = { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-08-09' };
   const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, sorted(ls)));
   assert.deepEqual(a.analystsSignals, []);

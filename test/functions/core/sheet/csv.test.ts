@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import {
@@ -53,7 +53,18 @@ test('a Windows-1252 CSV (Excel "CSV (Comma delimited)") is decoded with its acc
   const wb = await openCsv(await fileByteSource(fixture('windows-1252.csv')));
   assert.equal(wb.encoding, 'windows-1252');
   const rows = await readAll(wb);
-  assert.deepEqual(rows[1], [2, 'ES', 'ES-2021-0042', '1', '2021-07-19', 'Jeringas estériles', '300', '1.250,00', 'EUR', 'Año 2021: señal de alarma']);
+  assert.deepEqual(rows[1], [
+    2,
+    'ES',
+    'ES-2021-0042',
+    '1',
+    '2021-07-19',
+    'Jeringas estériles',
+    '300',
+    '1.250,00',
+    'EUR',
+    'Año 2021: señal de alarma',
+  ]);
   assert.equal(rows[2]![5], 'Sérum physiologique');
   assert.equal(rows[2]![9], 'Colis déclaré « cadeau » – 12 €');
 });
@@ -247,7 +258,11 @@ test('a quoted delimiter does not count when choosing the delimiter', () => {
 test('a one-column file is read with commas', async () => {
   const wb = await openCsv(fromText('Case reference\nFR-1\nFR-2\n'));
   assert.equal(wb.delimiter, ',');
-  assert.deepEqual(await readAll(wb), [[1, 'Case reference'], [2, 'FR-1'], [3, 'FR-2']]);
+  assert.deepEqual(await readAll(wb), [
+    [1, 'Case reference'],
+    [2, 'FR-1'],
+    [3, 'FR-2'],
+  ]);
 });
 
 // --- encoding -----------------------------------------------------------------------------------------------------
@@ -266,7 +281,10 @@ test('the encoding is decided from the first bytes: valid UTF-8 is UTF-8, anythi
 
 /** A UTF-8 file longer than the prefix, with `bad` bytes in line `line` (1-based). */
 function lateBytes(bad: Buffer, lines = 3000): { buf: Buffer; line: number } {
-  const head = Buffer.from('Case,Product\n' + Array.from({ length: lines }, (_, i) => `FR-${i},Masques chirurgicaux ordinaires\n`).join(''), 'utf8');
+  const head = Buffer.from(
+    'Case,Product\n' + Array.from({ length: lines }, (_, i) => `FR-${i},Masques chirurgicaux ordinaires\n`).join(''),
+    'utf8',
+  );
   assert.ok(head.length > PREFIX_BYTES);
   return { buf: Buffer.concat([head, Buffer.from('FR-x,S'), bad, Buffer.from('rum\nFR-y,ok\n')]), line: lines + 2 };
 }
@@ -276,9 +294,12 @@ test('a byte that is not UTF-8 after the first 64 KiB of a UTF-8 file is an enco
   const wb = await openCsv(bufferByteSource('late.csv', buf));
   assert.equal(wb.encoding, 'utf-8');
   let seen = 0;
-  await assert.rejects(async () => {
-    for await (const sheet of wb.sheets()) for await (const _ of sheet.rows()) seen++;
-  }, isError('encoding-error', 'invalid-utf8', { line }));
+  await assert.rejects(
+    async () => {
+      for await (const sheet of wb.sheets()) for await (const _ of sheet.rows()) seen++;
+    },
+    isError('encoding-error', 'invalid-utf8', { line }),
+  );
   assert.equal(seen, line - 1, 'the rows before the bad line were read');
 });
 
@@ -343,8 +364,7 @@ function countingSource(buf: Buffer): ByteSource & { read: number; streams: Read
   return s;
 }
 
-const bigCsv = (): Buffer =>
-  Buffer.from('Case,Qty\n' + Array.from({ length: 100_000 }, (_, i) => `FR-${i},${i}\n`).join(''), 'utf8');
+const bigCsv = (): Buffer => Buffer.from('Case,Qty\n' + Array.from({ length: 100_000 }, (_, i) => `FR-${i},${i}\n`).join(''), 'utf8');
 
 test('opening reads only about the first 64 KiB; the rest is read as rows are consumed', async () => {
   const buf = bigCsv();

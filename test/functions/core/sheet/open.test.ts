@@ -2,13 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  compoundFileNames,
-  detectFormat,
-  extensionOf,
-  openSpreadsheet,
-  zipEntryNames,
-} from '../../../../functions/core/sheet/open.ts';
+import { compoundFileNames, detectFormat, extensionOf, openSpreadsheet, zipEntryNames } from '../../../../functions/core/sheet/open.ts';
 import { bufferByteSource, fileByteSource } from '../../../../functions/core/sheet/source.ts';
 import { SpreadsheetError, type ByteSource, type Workbook } from '../../../../functions/core/sheet/types.ts';
 
@@ -77,19 +71,28 @@ test('a workbook whose sheet inflates to more than 200 MiB is refused as a zip b
 
 test('a workbook whose directory understates the sheet size is stopped as a zip bomb while inflating', async () => {
   let wb: Workbook | undefined;
-  await assert.rejects(async () => {
-    wb = await openSpreadsheet(await fixture('bomb-lying.xlsx'));
-    await cells(wb);
-  }, isError('size-error', 'zip-bomb', { measured: 'inflated' }));
+  await assert.rejects(
+    async () => {
+      wb = await openSpreadsheet(await fixture('bomb-lying.xlsx'));
+      await cells(wb);
+    },
+    isError('size-error', 'zip-bomb', { measured: 'inflated' }),
+  );
   await wb?.close();
 });
 
 test('an .xlsm is refused as a workbook with macros', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('macros.xlsm')), isError('format-error', 'xlsm', { extension: 'xlsm', detected: 'xlsm' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('macros.xlsm')),
+    isError('format-error', 'xlsm', { extension: 'xlsm', detected: 'xlsm' }),
+  );
 });
 
 test('a workbook carrying xl/vbaProject.bin is refused as .xlsm even when named .xlsx', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('macros-named.xlsx')), isError('format-error', 'xlsm', { extension: 'xlsx', detected: 'xlsm' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('macros-named.xlsx')),
+    isError('format-error', 'xlsm', { extension: 'xlsx', detected: 'xlsm' }),
+  );
 });
 
 test('a workbook named .xlsm is refused even without macros (the name says macro-enabled)', async () => {
@@ -97,15 +100,24 @@ test('a workbook named .xlsm is refused even without macros (the name says macro
 });
 
 test('an OpenDocument spreadsheet is refused as .ods', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('opendocument.ods')), isError('format-error', 'ods', { extension: 'ods', detected: 'ods' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('opendocument.ods')),
+    isError('format-error', 'ods', { extension: 'ods', detected: 'ods' }),
+  );
 });
 
 test('an .ods renamed .xlsx is still refused as .ods', async () => {
-  await assert.rejects(openSpreadsheet(renamed('opendocument.ods', 'seizures.xlsx')), isError('format-error', 'ods', { extension: 'xlsx', detected: 'ods' }));
+  await assert.rejects(
+    openSpreadsheet(renamed('opendocument.ods', 'seizures.xlsx')),
+    isError('format-error', 'ods', { extension: 'xlsx', detected: 'ods' }),
+  );
 });
 
 test('a workbook sent inside a zip is an unsupported format', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('zipped.zip')), isError('format-error', 'unsupported', { extension: 'zip', detected: 'zip' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('zipped.zip')),
+    isError('format-error', 'unsupported', { extension: 'zip', detected: 'zip' }),
+  );
 });
 
 test('an empty zip is an unsupported format', async () => {
@@ -122,7 +134,10 @@ test('zip entry names are read from the central directory', async () => {
 // --- OLE2 compound files ------------------------------------------------------------------------------------------
 
 test('a password-protected workbook (OLE2 with EncryptionInfo) is a source error, not an .xls', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('encrypted.xlsx')), isError('source-error', 'encrypted', { extension: 'xlsx', detected: 'encrypted-ooxml' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('encrypted.xlsx')),
+    isError('source-error', 'encrypted', { extension: 'xlsx', detected: 'encrypted-ooxml' }),
+  );
 });
 
 test('the encrypted fixture holds the streams Excel writes', async () => {
@@ -136,7 +151,10 @@ test('an Excel 97-2003 workbook is refused as .xls', async () => {
 });
 
 test('an .xls renamed .xlsx is still refused as .xls', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('legacy-named.xlsx')), isError('format-error', 'xls', { extension: 'xlsx', detected: 'xls' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('legacy-named.xlsx')),
+    isError('format-error', 'xls', { extension: 'xlsx', detected: 'xls' }),
+  );
 });
 
 test('a compound file whose directory cannot be read is a damaged file', async () => {
@@ -147,17 +165,26 @@ test('a compound file whose directory cannot be read is a damaged file', async (
 // --- other binaries -----------------------------------------------------------------------------------------------
 
 test('a PDF named .xlsx is refused as a PDF', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('pdf-named.xlsx')), isError('format-error', 'pdf', { extension: 'xlsx', detected: 'pdf' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('pdf-named.xlsx')),
+    isError('format-error', 'pdf', { extension: 'xlsx', detected: 'pdf' }),
+  );
 });
 
 test('an image is an unsupported format named by what it is', async () => {
   const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
-  await assert.rejects(openSpreadsheet(bufferByteSource('scan.xlsx', png)), isError('format-error', 'unsupported', { extension: 'xlsx', detected: 'png' }));
+  await assert.rejects(
+    openSpreadsheet(bufferByteSource('scan.xlsx', png)),
+    isError('format-error', 'unsupported', { extension: 'xlsx', detected: 'png' }),
+  );
 });
 
 test('unknown binary content named .csv is an unsupported format, not read as text', async () => {
   const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
-  await assert.rejects(openSpreadsheet(bufferByteSource('data.csv', junk)), isError('format-error', 'unsupported', { extension: 'csv', detected: 'binary' }));
+  await assert.rejects(
+    openSpreadsheet(bufferByteSource('data.csv', junk)),
+    isError('format-error', 'unsupported', { extension: 'csv', detected: 'binary' }),
+  );
 });
 
 // --- text ---------------------------------------------------------------------------------------------------------
@@ -174,29 +201,48 @@ test('text named .txt or .tsv opens as CSV', async () => {
 });
 
 test('a CSV named .xlsx is refused as misnamed text (the Member believes it is a workbook)', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('csv-named.xlsx')), isError('format-error', 'misnamed-text', { extension: 'xlsx', detected: 'csv' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('csv-named.xlsx')),
+    isError('format-error', 'misnamed-text', { extension: 'xlsx', detected: 'csv' }),
+  );
 });
 
 test('an HTML table named .xls ("export to Excel") is refused as misnamed text', async () => {
-  await assert.rejects(openSpreadsheet(await fixture('html-named.xls')), isError('format-error', 'misnamed-text', { extension: 'xls', detected: 'html' }));
+  await assert.rejects(
+    openSpreadsheet(await fixture('html-named.xls')),
+    isError('format-error', 'misnamed-text', { extension: 'xls', detected: 'html' }),
+  );
 });
 
 test('text without an extension is refused as misnamed text', async () => {
-  await assert.rejects(openSpreadsheet(bufferByteSource('seizures', Buffer.from('a,b\n1,2\n'))), isError('format-error', 'misnamed-text', { extension: '' }));
+  await assert.rejects(
+    openSpreadsheet(bufferByteSource('seizures', Buffer.from('a,b\n1,2\n'))),
+    isError('format-error', 'misnamed-text', { extension: '' }),
+  );
 });
 
 test('an HTML page named .csv is not read as CSV', async () => {
-  await assert.rejects(openSpreadsheet(renamed('html-named.xls', 'seizures.csv')), isError('format-error', 'unsupported', { extension: 'csv', detected: 'html' }));
+  await assert.rejects(
+    openSpreadsheet(renamed('html-named.xls', 'seizures.csv')),
+    isError('format-error', 'unsupported', { extension: 'csv', detected: 'html' }),
+  );
 });
 
 test('Excel 2003 XML (SpreadsheetML) is recognised', async () => {
-  const xml = '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n';
-  await assert.rejects(openSpreadsheet(bufferByteSource('s.xls', Buffer.from(xml))), isError('format-error', 'misnamed-text', { extension: 'xls', detected: 'spreadsheetml' }));
+  const xml =
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n';
+  await assert.rejects(
+    openSpreadsheet(bufferByteSource('s.xls', Buffer.from(xml))),
+    isError('format-error', 'misnamed-text', { extension: 'xls', detected: 'spreadsheetml' }),
+  );
 });
 
 test('UTF-16 text without a byte order mark named .csv is an encoding error', async () => {
   const buf = Buffer.from('Case,Qty\r\nFR-1,2\r\n', 'utf16le');
-  await assert.rejects(openSpreadsheet(bufferByteSource('u.csv', buf)), isError('encoding-error', 'utf16-without-bom', { extension: 'csv' }));
+  await assert.rejects(
+    openSpreadsheet(bufferByteSource('u.csv', buf)),
+    isError('encoding-error', 'utf16-without-bom', { extension: 'csv' }),
+  );
 });
 
 test('extensions are compared in lower case, from the last dot of the base name', () => {

@@ -13,9 +13,12 @@ import { bufferByteSource } from '../../../../functions/core/sheet/source.ts';
 import type { Cell } from '../../../../functions/core/sheet/types.ts';
 import { openXlsx } from '../../../../functions/core/sheet/xlsx.ts';
 import { columnIndex, columnLetter } from '../../../../functions/core/sheet/columns.ts';
-import { XlsxWriter, type RowSink, type SheetOptions, type XCell } from '../../../../functions/core/sheet/xlsx-writer.ts';
+import { XlsxWriter, type RowSink, type SheetOptions } from '../../../../functions/core/sheet/xlsx-writer.ts';
 
-async function workbook(sheets: Array<[SheetOptions, (rows: RowSink) => Promise<void>]>, out: Writable = new PassThrough()): Promise<Buffer> {
+async function workbook(
+  sheets: Array<[SheetOptions, (rows: RowSink) => Promise<void>]>,
+  out: Writable = new PassThrough(),
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   if (out instanceof PassThrough) out.on('data', (c: Buffer) => chunks.push(c));
   const w = new XlsxWriter(out);
@@ -62,12 +65,22 @@ test('any text, number, boolean and date cells read back exactly, with our reade
   );
   await fc.assert(
     fc.asyncProperty(fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 20 }), async (rows) => {
-      const buf = await workbook([[{ name: 'Data' }, async (sink) => { for (let i = 0; i < rows.length; i++) await sink.row(i + 1, rows[i]!); }]]);
+      const buf = await workbook([
+        [
+          { name: 'Data' },
+          async (sink) => {
+            for (let i = 0; i < rows.length; i++) await sink.row(i + 1, rows[i]!);
+          },
+        ],
+      ]);
       const [sheet] = await readBack(buf);
       assert.equal(sheet!.name, 'Data');
       // Empty text is written as a blank cell; -0 as 0. Rows of blanks only are not rows.
       const expected = rows
-        .map((r, i) => ({ rowNumber: i + 1, cells: r.map((v) => (v === '' ? undefined : typeof v === 'number' && Object.is(v, -0) ? 0 : v)) }))
+        .map((r, i) => ({
+          rowNumber: i + 1,
+          cells: r.map((v) => (v === '' ? undefined : typeof v === 'number' && Object.is(v, -0) ? 0 : v)),
+        }))
         .filter((r) => r.cells.some((v) => v !== undefined));
       assert.deepEqual(
         sheet!.rows.map((r) => ({ rowNumber: r.rowNumber, cells: r.cells.map((c) => c?.v) })),
@@ -101,13 +114,18 @@ test('text that looks like a formula stays text; control characters XML cannot c
 });
 
 test('styles, notes, frozen rows, widths and error cells are what spreadsheet programs read', async () => {
-  const notes = new Map([['B2', 'Unknown product\nsecond line'], ['C2', 'must be > 0']]);
+  const notes = new Map([
+    ['B2', 'Unknown product\nsecond line'],
+    ['C2', 'must be > 0'],
+  ]);
   const buf = await workbook([
     [
       { name: 'week [1]: checked/all?', frozenRows: 1, widths: [12, 30], notes },
       async (s) => {
         await s.row(1, ['Member', 'Product', 'Quantity'], () => 'head');
-        await s.row(2, ['FR', 'Aspirin', -3, new Date(Date.UTC(2021, 5, 15)), { error: '#N/A' }], (c) => (c === 1 || c === 2 ? 'bad' : 'normal'));
+        await s.row(2, ['FR', 'Aspirin', -3, new Date(Date.UTC(2021, 5, 15)), { error: '#N/A' }], (c) =>
+          c === 1 || c === 2 ? 'bad' : 'normal',
+        );
         await s.row(5, ['FR']);
       },
     ],
@@ -116,7 +134,10 @@ test('styles, notes, frozen rows, widths and error cells are what spreadsheet pr
   const x = new ExcelJS.Workbook();
   await x.xlsx.load(buf as unknown as ExcelJS.Buffer);
   const ws = x.worksheets[0]!;
-  assert.deepEqual(x.worksheets.map((w) => w.name), ['week _1__ checked_all_', 'Errors']);
+  assert.deepEqual(
+    x.worksheets.map((w) => w.name),
+    ['week _1__ checked_all_', 'Errors'],
+  );
   assert.equal(ws.getCell('A1').font?.bold, true);
   assert.equal((ws.getCell('B2').fill as ExcelJS.FillPattern).fgColor?.argb, 'FFFFC7CE');
   assert.equal(ws.getCell('B2').font?.color?.argb, 'FF9C0006');
@@ -132,7 +153,18 @@ test('styles, notes, frozen rows, widths and error cells are what spreadsheet pr
 });
 
 test('rows must come in increasing order', async () => {
-  await assert.rejects(workbook([[{ name: 'S' }, async (s) => { await s.row(2, ['a']); await s.row(2, ['b']); }]]), RangeError);
+  await assert.rejects(
+    workbook([
+      [
+        { name: 'S' },
+        async (s) => {
+          await s.row(2, ['a']);
+          await s.row(2, ['b']);
+        },
+      ],
+    ]),
+    RangeError,
+  );
 });
 
 test('a slow destination gets the whole workbook (backpressure is waited for, nothing is dropped)', async () => {
@@ -144,10 +176,23 @@ test('a slow destination gets the whole workbook (backpressure is waited for, no
       setImmediate(cb);
     },
   });
-  await workbook([[{ name: 'S' }, async (s) => { for (let i = 1; i <= 5000; i++) await s.row(i, [`row ${i}`, i, 'x'.repeat(1 + (i % 50))]); }]], slow);
+  await workbook(
+    [
+      [
+        { name: 'S' },
+        async (s) => {
+          for (let i = 1; i <= 5000; i++) await s.row(i, [`row ${i}`, i, 'x'.repeat(1 + (i % 50))]);
+        },
+      ],
+    ],
+    slow,
+  );
   const [sheet] = await readBack(Buffer.concat(chunks));
   assert.equal(sheet!.rows.length, 5000);
-  assert.deepEqual(sheet!.rows[4999]!.cells.map((c) => c?.v), ['row 5000', 5000, 'x']);
+  assert.deepEqual(
+    sheet!.rows[4999]!.cells.map((c) => c?.v),
+    ['row 5000', 5000, 'x'],
+  );
 });
 
 test('every part is well-formed XML, and every part a relationship or content type names is in the archive', async () => {
@@ -179,23 +224,29 @@ test('every part is well-formed XML, and every part a relationship or content ty
 });
 
 // Skipped where ssconvert (Debian package gnumeric) is not installed.
-test.skipIf(spawnSync('ssconvert', ['--version']).error !== undefined)('Gnumeric reads the workbook: both sheets, the values, the note (skipped when ssconvert is not installed)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'xlsx-writer-'));
-  try {
-    const file = join(dir, 'w.xlsx');
-    await writeFile(
-      file,
-      await workbook([
-        [{ name: 'Data', notes: new Map([['B1', 'a note']]) }, (s) => s.row(1, ['é & <b>', 12.5, new Date(Date.UTC(2021, 5, 15))], (c) => (c === 1 ? 'bad' : 'normal'))],
-        [{ name: 'Errors' }, (s) => s.row(1, ['Row'], () => 'head')],
-      ]),
-    );
-    const r = spawnSync('ssconvert', ['--export-file-per-sheet', file, join(dir, 'out.csv')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match((await readFile(join(dir, 'out.csv.0'), 'utf8')).trim(), /^"é & <b>",12.5,2021[-/]06[-/]15$/); // a date cell, in its date format
-    assert.equal((await readFile(join(dir, 'out.csv.1'), 'utf8')).trim(), 'Row');
-    assert.match(r.stderr, /Note/); // its CSV exporter reports the note it read and cannot export
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test.skipIf(spawnSync('ssconvert', ['--version']).error !== undefined)(
+  'Gnumeric reads the workbook: both sheets, the values, the note (skipped when ssconvert is not installed)',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xlsx-writer-'));
+    try {
+      const file = join(dir, 'w.xlsx');
+      await writeFile(
+        file,
+        await workbook([
+          [
+            { name: 'Data', notes: new Map([['B1', 'a note']]) },
+            (s) => s.row(1, ['é & <b>', 12.5, new Date(Date.UTC(2021, 5, 15))], (c) => (c === 1 ? 'bad' : 'normal')),
+          ],
+          [{ name: 'Errors' }, (s) => s.row(1, ['Row'], () => 'head')],
+        ]),
+      );
+      const r = spawnSync('ssconvert', ['--export-file-per-sheet', file, join(dir, 'out.csv')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match((await readFile(join(dir, 'out.csv.0'), 'utf8')).trim(), /^"é & <b>",12.5,2021[-/]06[-/]15$/); // a date cell, in its date format
+      assert.equal((await readFile(join(dir, 'out.csv.1'), 'utf8')).trim(), 'Row');
+      assert.match(r.stderr, /Note/); // its CSV exporter reports the note it read and cannot export
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -10,13 +10,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
 import { bufferByteSource, fileByteSource } from '../../../../functions/core/sheet/source.ts';
 import { SpreadsheetError, type ByteSource, type Cell, type Row } from '../../../../functions/core/sheet/types.ts';
-import {
-  XmlScanner,
-  decodeXml,
-  isDateFormatCode,
-  openXlsx,
-  serialToCell,
-} from '../../../../functions/core/sheet/xlsx.ts';
+import { XmlScanner, decodeXml, isDateFormatCode, openXlsx, serialToCell } from '../../../../functions/core/sheet/xlsx.ts';
 import { scanFloor } from '../../../bench/scan-floor.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -96,7 +90,9 @@ const sstXml = (items: readonly string[]): string =>
 /** styles.xml with custom formats and one cellXfs <xf> per number format id, in order (style index = position). */
 const stylesXml = (xfNumFmtIds: readonly number[], custom: ReadonlyArray<readonly [number, string]> = []): string =>
   `<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="${MAIN}">` +
-  (custom.length ? `<numFmts count="${custom.length}">${custom.map(([id, code]) => `<numFmt numFmtId="${id}" formatCode="${escapeAttr(code)}"/>`).join('')}</numFmts>` : '') +
+  (custom.length
+    ? `<numFmts count="${custom.length}">${custom.map(([id, code]) => `<numFmt numFmtId="${id}" formatCode="${escapeAttr(code)}"/>`).join('')}</numFmts>`
+    : '') +
   `<fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>` +
   `<cellStyleXfs count="1"><xf numFmtId="14" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
   `<cellXfs count="${xfNumFmtIds.length}">${xfNumFmtIds.map((id) => `<xf numFmtId="${id}" fontId="0" fillId="0" borderId="0" xfId="0"/>`).join('')}</cellXfs>` +
@@ -122,7 +118,11 @@ function xlsxParts(spec: BookSpec): ZipPart[] {
   const sheetPath = (i: number): string => spec.sheets[i]!.path ?? `worksheets/sheet${i + 1}.xml`;
   const workbook =
     `<?xml version="1.0" encoding="UTF-8"?><${p}workbook ${ns} xmlns:r="${REL}">${spec.workbookPr ?? ''}<${p}sheets>` +
-    spec.sheets.map((s, i) => `<${p}sheet name="${escapeAttr(s.name)}" sheetId="${i + 1}"${s.state ? ` state="${s.state}"` : ''} r:id="rId${i + 1}"/>`).join('') +
+    spec.sheets
+      .map(
+        (s, i) => `<${p}sheet name="${escapeAttr(s.name)}" sheetId="${i + 1}"${s.state ? ` state="${s.state}"` : ''} r:id="rId${i + 1}"/>`,
+      )
+      .join('') +
     `</${p}sheets></${p}workbook>`;
   const rels =
     `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="${PKG_REL}">` +
@@ -133,7 +133,11 @@ function xlsxParts(spec: BookSpec): ZipPart[] {
   const root = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="${PKG_REL}"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`;
   const store = spec.store ?? false;
   const head: ZipPart[] = [
-    { name: '[Content_Types].xml', data: '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>', store },
+    {
+      name: '[Content_Types].xml',
+      data: '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      store,
+    },
     { name: '_rels/.rels', data: root, store },
     { name: 'xl/workbook.xml', data: workbook, store },
     { name: 'xl/_rels/workbook.xml.rels', data: rels, store },
@@ -141,13 +145,16 @@ function xlsxParts(spec: BookSpec): ZipPart[] {
     ...(spec.sst ? [{ name: 'xl/sharedStrings.xml', data: spec.sst, store }] : []),
   ];
   const sheets: ZipPart[] = spec.sheets.map((s, i) => ({ name: `xl/${sheetPath(i)}`, data: s.xml, store }));
-  return spec.order === 'sheets-first' ? [...sheets, ...head.reverse(), ...(spec.extra ?? [])] : [...head, ...sheets, ...(spec.extra ?? [])];
+  return spec.order === 'sheets-first'
+    ? [...sheets, ...head.reverse(), ...(spec.extra ?? [])]
+    : [...head, ...sheets, ...(spec.extra ?? [])];
 }
 
 const xlsx = (spec: BookSpec): Buffer => zip(xlsxParts(spec));
 
 /** A one-sheet workbook from <row> XML. */
-const book = (rows: string, more: Omit<BookSpec, 'sheets'> = {}): Buffer => xlsx({ sheets: [{ name: 'Sheet1', xml: sheetXml(rows) }], ...more });
+const book = (rows: string, more: Omit<BookSpec, 'sheets'> = {}): Buffer =>
+  xlsx({ sheets: [{ name: 'Sheet1', xml: sheetXml(rows) }], ...more });
 
 interface ReadSheet {
   readonly name: string;
@@ -169,18 +176,13 @@ async function readAll(source: ByteSource, limits?: Parameters<typeof openXlsx>[
   }
 }
 
-const readBuffer = (buf: Buffer, limits?: Parameters<typeof openXlsx>[1]): Promise<ReadSheet[]> => readAll(bufferByteSource('t.xlsx', buf), limits);
+const readBuffer = (buf: Buffer, limits?: Parameters<typeof openXlsx>[1]): Promise<ReadSheet[]> =>
+  readAll(bufferByteSource('t.xlsx', buf), limits);
 
 /** The cells of the first sheet's rows, as plain arrays (holes as undefined). */
 async function cellsOf(buf: Buffer): Promise<Array<Array<Cell | undefined>>> {
   const [sheet] = await readBuffer(buf);
   return sheet!.rows.map((r) => [...r.cells]);
-}
-
-/** The single cell of a one-cell workbook. */
-async function oneCell(cellXml: string, more: Omit<BookSpec, 'sheets'> = {}): Promise<Cell | undefined> {
-  const [sheet] = await readBuffer(book(`<row r="1">${cellXml}</row>`, more));
-  return sheet!.rows[0]?.cells[0];
 }
 
 const str = (v: string): Cell => ({ t: 'string', v });
@@ -238,14 +240,10 @@ test('LibreOffice: formulas give their cached 0, FALSE, #DIV/0!, "" (an empty ce
 test('LibreOffice: rich text runs, an escaped entity, leading/trailing and lone spaces, a line break', async () => {
   const [sheet] = await readAll(await fixture('libreoffice-report.xlsx'));
   const row = sheet!.rows.find((r) => r.rowNumber === 8)!;
-  assert.deepEqual([...row.cells], [
-    str('Saisie à l’aéroport CDG – 3 colis'),
-    str('A &lt; B'),
-    str(' espace  '),
-    str(' '),
-    num(-1234.5678),
-    str('ligne 1\nligne 2'),
-  ]);
+  assert.deepEqual(
+    [...row.cells],
+    [str('Saisie à l’aéroport CDG – 3 colis'), str('A &lt; B'), str(' espace  '), str(' '), num(-1234.5678), str('ligne 1\nligne 2')],
+  );
 });
 
 test('LibreOffice: all worksheets in workbook order, the non-ASCII name and the hidden sheet included', async () => {
@@ -301,7 +299,15 @@ test('Gnumeric (1904, date1904="1", indented XML, inline strings, custom date fo
           [3, str('Reporting Member'), str('Case reference'), str('Seizure date'), str('Product'), str('Quantity'), str('Unit')],
           [4, str('France'), str('FR-2021-0001'), date('2021-05-03'), str('Paracétamol 500 mg'), num(1200), str('boîtes')],
           // d/m/yyyy h:mm (id 101); an entity-laden string; "0.00 kg" is not a date format
-          [5, str('España'), str('ES/2021/0077'), date('2021-06-15T18:00:00Z'), str('Jeringas & agujas <estériles>'), num(0.1), str('boîtes')],
+          [
+            5,
+            str('España'),
+            str('ES/2021/0077'),
+            date('2021-06-15T18:00:00Z'),
+            str('Jeringas & agujas <estériles>'),
+            num(0.1),
+            str('boîtes'),
+          ],
           // [$-409]d\-mmm\-yyyy;@ (id 102) is a date format
           [6, str('中国'), str('CN-上海-0009'), date('2021-09-28'), str('医用口罩 😷'), num(2.5), bool(true)],
           // Gnumeric stores ="" as a shared empty string: a formula's empty text is an empty cell
@@ -324,7 +330,17 @@ test('exceljs: cached formula results (0, FALSE, error, "", text, TRUE, shared f
           [1, str('Zero'), str('False'), str('Error'), str('Empty'), str('Text'), str('True'), str('Row'), str('Shared')],
           [2, num(0), bool(false), err('#DIV/0!'), undefined, str('ab'), bool(true), num(2), num(20)],
           [3, undefined, undefined, undefined, undefined, undefined, undefined, num(3), num(30)],
-          [4, str('Saisie à CDG – 3 colis'), str('A &lt; B'), str(' '), bool(true), bool(false), date('2021-05-03'), num(0.1), num(-1.5e-7)],
+          [
+            4,
+            str('Saisie à CDG – 3 colis'),
+            str('A &lt; B'),
+            str(' '),
+            bool(true),
+            bool(false),
+            date('2021-05-03'),
+            num(0.1),
+            num(-1.5e-7),
+          ],
         ],
       ],
       ['Caché', [[2, undefined, str('caché')]]],
@@ -345,14 +361,20 @@ const multiText = (r: number, c: number): string => {
 test('multi-byte characters split across every chunk boundary (stored sheet, 1-7 byte chunks) decode exactly', async () => {
   const rowsXml: string[] = [];
   for (let r = 1; r <= 60; r++) {
-    rowsXml.push(`<row r="${r}">${[0, 1, 2].map((c) => `<c r="${'ABC'[c]}${r}" t="inlineStr"><is><t>${multiText(r, c)}</t></is></c>`).join('')}</row>`);
+    rowsXml.push(
+      `<row r="${r}">${[0, 1, 2].map((c) => `<c r="${'ABC'[c]}${r}" t="inlineStr"><is><t>${multiText(r, c)}</t></is></c>`).join('')}</row>`,
+    );
   }
   const buf = book(rowsXml.join(''), { store: true, sst: sstXml(['<t>中文 é 😷</t>']) });
   for (const chunk of [1, 2, 3, 5, 7]) {
     const [sheet] = await readAll(bufferByteSource('t.xlsx', buf, chunk));
     assert.equal(sheet!.rows.length, 60);
     for (const row of sheet!.rows) {
-      assert.deepEqual(row.cells, [0, 1, 2].map((c) => str(multiText(row.rowNumber, c))), `chunk ${chunk} row ${row.rowNumber}`);
+      assert.deepEqual(
+        row.cells,
+        [0, 1, 2].map((c) => str(multiText(row.rowNumber, c))),
+        `chunk ${chunk} row ${row.rowNumber}`,
+      );
     }
   }
 });
@@ -405,7 +427,7 @@ test('bytes that are not UTF-8 in a worksheet are an encoding error, not replace
     Buffer.from([0x43, 0x61, 0x66, 0xe9]), // "Café" in Latin-1
     Buffer.from(sheetXml('<row r="1"><c r="A1" t="inlineStr"><is><t>XX</t></is></c></row>').split('XX')[1]!, 'utf8'),
   ]);
-  await rejects(readBuffer(xlsx({ sheets: [{ name: "S", xml }] })), 'encoding-error', 'invalid-utf8');
+  await rejects(readBuffer(xlsx({ sheets: [{ name: 'S', xml }] })), 'encoding-error', 'invalid-utf8');
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -413,7 +435,9 @@ test('bytes that are not UTF-8 in a worksheet are an encoding error, not replace
 
 test('built-in number formats 14-22, 27-36, 45-47 and 50-58 are dates; the others are numbers', async () => {
   const ids = Array.from({ length: 60 }, (_, i) => i);
-  const dateIds = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+  const dateIds = new Set([
+    14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,
+  ]);
   const row = ids.map((id) => `<c s="${id}"><v>44319.5</v></c>`).join('');
   const [cells] = await cellsOf(book(`<row r="1">${row}</row>`, { styles: stylesXml(ids) }));
   ids.forEach((id) => {
@@ -422,27 +446,73 @@ test('built-in number formats 14-22, 27-36, 45-47 and 50-58 are dates; the other
 });
 
 test('custom number formats are dates when d/m/y/h/s appear outside quotes, escapes and [..] sections', () => {
-  const dates = ['yyyy-mm-dd', 'dd/mm/yyyy', 'd-mmm-yy', '[$-409]d\\-mmm\\-yyyy;@', '[$-F800]dddd, mmmm dd, yyyy', 'hh:mm:ss', '[h]:mm', 'mmm yy', 'yyyy"年"m"月"d"日"', '[Red]dd/mm/yy', 'm/d/yy h:mm AM/PM'];
-  const numbers = ['General', '0.00', '#,##0', '[Red]0.00', '[$€-407]#,##0.00', '0.00" days"', '0.00\\h', '_-* #,##0_-;-* #,##0_-', '0%', '@', '0.00E+00', '"Date:" 0', '[$-409]General', '#,##0 "ms"'];
+  const dates = [
+    'yyyy-mm-dd',
+    'dd/mm/yyyy',
+    'd-mmm-yy',
+    '[$-409]d\\-mmm\\-yyyy;@',
+    '[$-F800]dddd, mmmm dd, yyyy',
+    'hh:mm:ss',
+    '[h]:mm',
+    'mmm yy',
+    'yyyy"年"m"月"d"日"',
+    '[Red]dd/mm/yy',
+    'm/d/yy h:mm AM/PM',
+  ];
+  const numbers = [
+    'General',
+    '0.00',
+    '#,##0',
+    '[Red]0.00',
+    '[$€-407]#,##0.00',
+    '0.00" days"',
+    '0.00\\h',
+    '_-* #,##0_-;-* #,##0_-',
+    '0%',
+    '@',
+    '0.00E+00',
+    '"Date:" 0',
+    '[$-409]General',
+    '#,##0 "ms"',
+  ];
   for (const code of dates) assert.equal(isDateFormatCode(code), true, code);
   for (const code of numbers) assert.equal(isDateFormatCode(code), false, code);
 });
 
 test('custom numFmts from styles.xml decide: a date code makes dates, a number code keeps numbers, dxf formats are ignored', async () => {
-  const styles = stylesXml([0, 164, 165, 14, 200], [[164, 'dd/mm/yyyy'], [165, '0.00" kg"'], [14, '0.0']]);
-  const [cells] = await cellsOf(book(`<row r="1"><c s="1"><v>44319</v></c><c s="2"><v>44319</v></c><c s="3"><v>44319</v></c><c s="4"><v>44319</v></c></row>`, { styles }));
+  const styles = stylesXml(
+    [0, 164, 165, 14, 200],
+    [
+      [164, 'dd/mm/yyyy'],
+      [165, '0.00" kg"'],
+      [14, '0.0'],
+    ],
+  );
+  const [cells] = await cellsOf(
+    book(`<row r="1"><c s="1"><v>44319</v></c><c s="2"><v>44319</v></c><c s="3"><v>44319</v></c><c s="4"><v>44319</v></c></row>`, {
+      styles,
+    }),
+  );
   // s=3 is id 14 redefined as "0.0" by the file; s=4 uses id 200, which only a dxf defines: not a date.
   assert.deepEqual(cells, [date('2021-05-03'), num(44319), num(44319), num(44319)]);
 });
 
 test('t="d" cells (ISO 8601 text) are dates, UTC when no zone is given', async () => {
   const [cells] = await cellsOf(
-    book('<row r="1"><c t="d"><v>2021-05-03</v></c><c t="d"><v>2021-05-03T10:20:30</v></c><c t="d"><v>2021-05-03T10:20:30.250Z</v></c><c t="d"><v>2021-05-03T12:20:30+02:00</v></c><c t="d"><v>not a date</v></c></row>'),
+    book(
+      '<row r="1"><c t="d"><v>2021-05-03</v></c><c t="d"><v>2021-05-03T10:20:30</v></c><c t="d"><v>2021-05-03T10:20:30.250Z</v></c><c t="d"><v>2021-05-03T12:20:30+02:00</v></c><c t="d"><v>not a date</v></c></row>',
+    ),
   );
-  assert.deepEqual(cells, [date('2021-05-03'), date('2021-05-03T10:20:30Z'), date('2021-05-03T10:20:30.250Z'), date('2021-05-03T10:20:30Z'), str('not a date')]);
+  assert.deepEqual(cells, [
+    date('2021-05-03'),
+    date('2021-05-03T10:20:30Z'),
+    date('2021-05-03T10:20:30.250Z'),
+    date('2021-05-03T10:20:30Z'),
+    str('not a date'),
+  ]);
 });
 
-test('the 1900 date system keeps Excel\'s leap-year bug: serial 60 is the fictitious 1900-02-29, 61 is 1 March', async () => {
+test("the 1900 date system keeps Excel's leap-year bug: serial 60 is the fictitious 1900-02-29, 61 is 1 March", async () => {
   const serials = [1, 59, 60, 61, 44319, 44319.75, 2958465];
   const row = serials.map((v) => `<c s="1"><v>${v}</v></c>`).join('');
   const [cells] = await cellsOf(book(`<row r="1">${row}</row>`, { styles: stylesXml([0, 14]) }));
@@ -460,7 +530,9 @@ test('the 1900 date system keeps Excel\'s leap-year bug: serial 60 is the fictit
 test('date1904="1" and date1904="true" both select the 1904 date system; "0" and "false" do not', async () => {
   const rows = '<row r="1"><c s="1"><v>0</v></c><c s="1"><v>42857</v></c><c s="1"><v>42857.5</v></c></row>';
   for (const flag of ['1', 'true']) {
-    const wb = await openXlsx(bufferByteSource('t.xlsx', book(rows, { styles: stylesXml([0, 14]), workbookPr: `<workbookPr date1904="${flag}"/>` })));
+    const wb = await openXlsx(
+      bufferByteSource('t.xlsx', book(rows, { styles: stylesXml([0, 14]), workbookPr: `<workbookPr date1904="${flag}"/>` })),
+    );
     assert.equal(wb.date1904, true, flag);
     await wb.close();
     const [cells] = await cellsOf(book(rows, { styles: stylesXml([0, 14]), workbookPr: `<workbookPr date1904="${flag}"/>` }));
@@ -504,14 +576,18 @@ test('formula cells give their cached value with its type, falsy ones included',
 
 test('shared formulas: the dependent cells (<f t="shared" si="0"/>) still give their cached values', async () => {
   const [cells] = await cellsOf(
-    book('<row r="1"><c r="A1"><f t="shared" ref="A1:C1" si="0">ROW()*2</f><v>2</v></c><c r="B1"><f t="shared" si="0"/><v>0</v></c><c r="C1" t="b"><f t="shared" si="0"/><v>0</v></c></row>'),
+    book(
+      '<row r="1"><c r="A1"><f t="shared" ref="A1:C1" si="0">ROW()*2</f><v>2</v></c><c r="B1"><f t="shared" si="0"/><v>0</v></c><c r="C1" t="b"><f t="shared" si="0"/><v>0</v></c></row>',
+    ),
   );
   assert.deepEqual(cells, [num(2), num(0), bool(false)]);
 });
 
 test('a formula whose cached text is an empty shared string is an empty cell; a plain empty shared string is a string', async () => {
   const sst = sstXml(['<t></t>', '<t xml:space="preserve">   </t>']);
-  const [cells] = await cellsOf(book('<row r="1"><c r="A1" t="s"><f>""</f><v>0</v></c><c r="B1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>', { sst }));
+  const [cells] = await cellsOf(
+    book('<row r="1"><c r="A1" t="s"><f>""</f><v>0</v></c><c r="B1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>', { sst }),
+  );
   assert.deepEqual(cells, [undefined, str(''), str('   ')]);
 });
 
@@ -521,7 +597,10 @@ test('a formula whose cached text is an empty shared string is an empty cell; a 
 test('entities are decoded exactly once in t="str", inline and shared strings', async () => {
   const sst = sstXml(['<t>A &amp;lt; B</t>', '<r><t>C &amp;amp;</t></r><r><t> D&#233;&#x4E2D;</t></r>']);
   const [cells] = await cellsOf(
-    book('<row r="1"><c t="str"><f>"A"</f><v>A &amp;lt; B</v></c><c t="inlineStr"><is><t>A &amp;lt; B &quot;&apos;&gt;</t></is></c><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>', { sst }),
+    book(
+      '<row r="1"><c t="str"><f>"A"</f><v>A &amp;lt; B</v></c><c t="inlineStr"><is><t>A &amp;lt; B &quot;&apos;&gt;</t></is></c><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>',
+      { sst },
+    ),
   );
   assert.deepEqual(cells, [str('A &lt; B'), str('A &lt; B "\'>'), str('A &lt; B'), str('C &amp;D\u00e9\u4e2d')]);
 });
@@ -530,7 +609,8 @@ test('rich text: the runs of a shared or inline string are concatenated, phoneti
   const sst = sstXml([
     '<r><rPr><b/><sz val="11"/></rPr><t>東京</t></r><r><t xml:space="preserve"> 都</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/>',
   ]);
-  const inline = '<c t="inlineStr"><is><r><rPr><i/></rPr><t xml:space="preserve">Saisie </t></r><r><t>CDG</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c>';
+  const inline =
+    '<c t="inlineStr"><is><r><rPr><i/></rPr><t xml:space="preserve">Saisie </t></r><r><t>CDG</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c>';
   const [cells] = await cellsOf(book(`<row r="1"><c t="s"><v>0</v></c>${inline}</row>`, { sst }));
   assert.deepEqual(cells, [str('東京 都'), str('Saisie CDG')]);
 });
@@ -543,23 +623,35 @@ test('xml:space="preserve" keeps white space; without it a <t> is trimmed like E
     '<r><t>hello</t></r><r><t> </t></r><r><t>world</t></r>',
     '<t>\u00a0nbsp\u00a0</t>',
   ]);
-  const [cells] = await cellsOf(book('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c><c t="s"><v>4</v></c></row>', { sst }));
+  const [cells] = await cellsOf(
+    book('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c><c t="s"><v>4</v></c></row>', {
+      sst,
+    }),
+  );
   assert.deepEqual(cells, [str('  both  '), str('trimmed'), str(' '), str('hello world'), str('\u00a0nbsp\u00a0')]);
 });
 
 test('_xHHHH_ escapes: _x000D_ is a carriage return, _x005F_ escapes an underscore, others stay text', async () => {
   const sst = sstXml(['<t>a_x000D_b_x000A_c</t>', '<t>_x005F_x000D_</t>', '<t>_x00e9_ _xZZZZ_ _x12_</t>']);
-  const [cells] = await cellsOf(book('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="str"><v>x_x0009_y</v></c></row>', { sst }));
+  const [cells] = await cellsOf(
+    book('<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="str"><v>x_x0009_y</v></c></row>', { sst }),
+  );
   assert.deepEqual(cells, [str('a\rb\nc'), str('_x000D_'), str('é _xZZZZ_ _x12_'), str('x\ty')]);
 });
 
 test('literal CR LF in text is read as LF (XML end-of-line handling); &#13; stays a CR', async () => {
-  const [cells] = await cellsOf(book('<row r="1"><c t="inlineStr"><is><t>a\r\nb\rc</t></is></c><c t="inlineStr"><is><t>a&#13;&#10;b</t></is></c></row>'));
+  const [cells] = await cellsOf(
+    book('<row r="1"><c t="inlineStr"><is><t>a\r\nb\rc</t></is></c><c t="inlineStr"><is><t>a&#13;&#10;b</t></is></c></row>'),
+  );
   assert.deepEqual(cells, [str('a\nb\nc'), str('a\r\nb')]);
 });
 
 test('CDATA sections and comments inside cell text are read as XML says', async () => {
-  const [cells] = await cellsOf(book('<row r="1"><c t="str"><v><![CDATA[a <b> & c]]></v></c><c t="inlineStr"><is><t>x<!-- note -->y</t></is></c><c><v><!-- n -->12</v></c></row>'));
+  const [cells] = await cellsOf(
+    book(
+      '<row r="1"><c t="str"><v><![CDATA[a <b> & c]]></v></c><c t="inlineStr"><is><t>x<!-- note -->y</t></is></c><c><v><!-- n -->12</v></c></row>',
+    ),
+  );
   assert.deepEqual(cells, [str('a <b> & c'), str('xy'), num(12)]);
 });
 
@@ -573,9 +665,24 @@ test('empty and white-space-only shared strings stay strings (the validator trim
 // Numbers, booleans, layout
 
 test('numbers keep full double precision', async () => {
-  const values = ['0.1', '1.0000000000000002', '-0.30000000000000004', '123456789012345680000', '1E-7', '-1.5e+300', '5e-324', '9007199254740993', '0.000001', '100', '-42'];
+  const values = [
+    '0.1',
+    '1.0000000000000002',
+    '-0.30000000000000004',
+    '123456789012345680000',
+    '1E-7',
+    '-1.5e+300',
+    '5e-324',
+    '9007199254740993',
+    '0.000001',
+    '100',
+    '-42',
+  ];
   const [cells] = await cellsOf(book(`<row r="1">${values.map((v) => `<c><v>${v}</v></c>`).join('')}</row>`));
-  assert.deepEqual(cells, values.map((v) => num(Number(v))));
+  assert.deepEqual(
+    cells,
+    values.map((v) => num(Number(v))),
+  );
   assert.equal((cells![1] as { v: number }).v, 1.0000000000000002);
 });
 
@@ -585,7 +692,11 @@ test('booleans are booleans, not 1/0', async () => {
 });
 
 test('rows and cells without r are numbered by position', async () => {
-  const [sheet] = await readBuffer(book('<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="C2"><v>3</v></c><c><v>4</v></c></row><row r="5"><c><v>5</v></c></row><row><c t="inlineStr"><is><t>x</t></is></c></row>'));
+  const [sheet] = await readBuffer(
+    book(
+      '<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="C2"><v>3</v></c><c><v>4</v></c></row><row r="5"><c><v>5</v></c></row><row><c t="inlineStr"><is><t>x</t></is></c></row>',
+    ),
+  );
   assert.deepEqual(
     sheet!.rows.map((r) => [r.rowNumber, ...r.cells]),
     [
@@ -599,7 +710,9 @@ test('rows and cells without r are numbered by position', async () => {
 
 test('rows with spans, styled empty cells and empty rows: only cells with values, only rows with cells', async () => {
   const [sheet] = await readBuffer(
-    book('<row r="1" spans="1:5" ht="20" customHeight="1"><c r="A1" s="1"/><c r="C1"><v>7</v></c><c r="E1" s="2"/></row><row r="2" spans="1:5"><c r="B2" s="1"/></row><row r="3"/><row r="4"><c r="AA4"><v>1</v></c></row>'),
+    book(
+      '<row r="1" spans="1:5" ht="20" customHeight="1"><c r="A1" s="1"/><c r="C1"><v>7</v></c><c r="E1" s="2"/></row><row r="2" spans="1:5"><c r="B2" s="1"/></row><row r="3"/><row r="4"><c r="AA4"><v>1</v></c></row>',
+    ),
   );
   assert.deepEqual(
     sheet!.rows.map((r) => [r.rowNumber, r.cells.length, r.cells.findIndex((c) => c !== undefined)]),
@@ -611,9 +724,12 @@ test('rows with spans, styled empty cells and empty rows: only cells with values
 });
 
 test('elements with a namespace prefix (x:worksheet, x:c, x:v ...) read like unprefixed ones', async () => {
-  const rows = '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1"><x:v>2.5</x:v></x:c><x:c r="C1" t="inlineStr"><x:is><x:r><x:t>in</x:t></x:r><x:r><x:t>line</x:t></x:r></x:is></x:c><x:c r="D1" s="1"><x:v>44319</x:v></x:c></x:row>';
+  const rows =
+    '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1"><x:v>2.5</x:v></x:c><x:c r="C1" t="inlineStr"><x:is><x:r><x:t>in</x:t></x:r><x:r><x:t>line</x:t></x:r></x:is></x:c><x:c r="D1" s="1"><x:v>44319</x:v></x:c></x:row>';
   const sst = `<?xml version="1.0"?><x:sst xmlns:x="${MAIN}"><x:si><x:t>shared</x:t></x:si></x:sst>`;
-  const styles = stylesXml([0, 14]).replace(/<(\/?)([a-zA-Z])/g, '<$1x:$2').replace(`xmlns="${MAIN}"`, `xmlns:x="${MAIN}"`);
+  const styles = stylesXml([0, 14])
+    .replace(/<(\/?)([a-zA-Z])/g, '<$1x:$2')
+    .replace(`xmlns="${MAIN}"`, `xmlns:x="${MAIN}"`);
   const buf = xlsx({ prefix: 'x', sheets: [{ name: 'Prefixed', xml: sheetXml(rows, 'x') }], sst, styles });
   const [sheet] = await readBuffer(buf);
   assert.equal(sheet!.name, 'Prefixed');
@@ -632,15 +748,30 @@ test('sheets come in workbook order, whatever their part names; chartsheets are 
     p.name === 'xl/workbook.xml'
       ? { ...p, data: (p.data as string).replace('</sheets>', '<sheet name="Graphique" sheetId="9" r:id="rId9"/></sheets>') }
       : p.name === 'xl/_rels/workbook.xml.rels'
-        ? { ...p, data: (p.data as string).replace('</Relationships>', `<Relationship Id="rId9" Type="${REL}/chartsheet" Target="chartsheets/sheet1.xml"/></Relationships>`) }
+        ? {
+            ...p,
+            data: (p.data as string).replace(
+              '</Relationships>',
+              `<Relationship Id="rId9" Type="${REL}/chartsheet" Target="chartsheets/sheet1.xml"/></Relationships>`,
+            ),
+          }
         : p,
   );
   const sheets = await readBuffer(zip([...parts, chart]));
-  assert.deepEqual(sheets.map((s) => [s.name, s.rows[0]!.cells[0]]), [['Données', num(1)], ['Caché', num(2)]]);
+  assert.deepEqual(
+    sheets.map((s) => [s.name, s.rows[0]!.cells[0]]),
+    [
+      ['Données', num(1)],
+      ['Caché', num(2)],
+    ],
+  );
 });
 
 test('part names are matched case-insensitively and relationship targets may be absolute', async () => {
-  const parts = xlsxParts({ sheets: [{ name: 'S', xml: sheetXml('<row r="1"><c t="s"><v>0</v></c></row>') }], sst: sstXml(['<t>ok</t>']) }).map((p) =>
+  const parts = xlsxParts({
+    sheets: [{ name: 'S', xml: sheetXml('<row r="1"><c t="s"><v>0</v></c></row>') }],
+    sst: sstXml(['<t>ok</t>']),
+  }).map((p) =>
     p.name === 'xl/sharedStrings.xml'
       ? { ...p, name: 'xl/SharedStrings.xml' }
       : p.name === 'xl/_rels/workbook.xml.rels'
@@ -770,7 +901,9 @@ test('an entry over 1 MiB whose declared compression ratio is over the limit is 
 test('a worksheet whose header lies about its size is stopped by counting the bytes actually inflated', async () => {
   const row = '<row><c><v>0</v></c></row>';
   const xml = sheetXml(row.repeat(300_000)); // ~8 MB that deflates ~1000:1
-  const parts = xlsxParts({ sheets: [{ name: 'S', xml }] }).map((p) => (p.name === 'xl/worksheets/sheet1.xml' ? { ...p, declaredSize: 4000 } : p));
+  const parts = xlsxParts({ sheets: [{ name: 'S', xml }] }).map((p) =>
+    p.name === 'xl/worksheets/sheet1.xml' ? { ...p, declaredSize: 4000 } : p,
+  );
   const buf = zip(parts);
   // The directory declares 4000 bytes: within every limit.
   const wb = await openXlsx(bufferByteSource('t.xlsx', buf), { maxEntryBytes: 4 * 1024 * 1024 });
@@ -789,7 +922,9 @@ test('a worksheet whose header lies about its size is stopped by counting the by
 
 test('a lying header is also caught by the compression ratio of the bytes inflated', async () => {
   const xml = sheetXml('<row><c><v>0</v></c></row>'.repeat(100_000));
-  const parts = xlsxParts({ sheets: [{ name: 'S', xml }] }).map((p) => (p.name === 'xl/worksheets/sheet1.xml' ? { ...p, declaredSize: 2000 } : p));
+  const parts = xlsxParts({ sheets: [{ name: 'S', xml }] }).map((p) =>
+    p.name === 'xl/worksheets/sheet1.xml' ? { ...p, declaredSize: 2000 } : p,
+  );
   const e = await rejects(readBuffer(zip(parts)), 'size-error', 'zip-bomb');
   assert.equal(e.params.measured, 'inflated');
   assert.ok((e.params.uncompressedBytes as number) > 1024 * 1024 && (e.params.ratio as number) > 200);
@@ -827,7 +962,11 @@ test('a worksheet whose XML ends before </sheetData> is corrupt', async () => {
 });
 
 test('a cell that refers to a shared string that does not exist is corrupt', async () => {
-  await rejects(readBuffer(book('<row r="1"><c t="s"><v>3</v></c></row>', { sst: sstXml(['<t>only one</t>']) })), 'source-error', 'corrupt');
+  await rejects(
+    readBuffer(book('<row r="1"><c t="s"><v>3</v></c></row>', { sst: sstXml(['<t>only one</t>']) })),
+    'source-error',
+    'corrupt',
+  );
 });
 
 test('a DTD in a worksheet is refused (no entity expansion)', async () => {
@@ -867,7 +1006,10 @@ test('a ByteSource that returns a short range fails as the source, not as a dama
     size: buf.length,
     createReadStream: (start, end) => inner.createReadStream(start, start === sheetData ? start + Math.floor((end - start) / 2) : end),
   };
-  await assert.rejects(readAll(short), (e) => !(e instanceof SpreadsheetError) && /gave \d+ bytes for a range of/.test((e as Error).message));
+  await assert.rejects(
+    readAll(short),
+    (e) => !(e instanceof SpreadsheetError) && /gave \d+ bytes for a range of/.test((e as Error).message),
+  );
 });
 
 test('a ByteSource that throws when asked for a range passes that error through', async () => {
@@ -933,7 +1075,11 @@ function saxesEvents(xml: string): string[] {
   p.on('cdata', (t) => (text += t));
   p.on('opentag', (tag: SaxesTagPlain) => {
     flush();
-    events.push(`open ${local(tag.name)} ${Object.entries(tag.attributes).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    events.push(
+      `open ${local(tag.name)} ${Object.entries(tag.attributes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
   });
   p.on('closetag', (tag: SaxesTagPlain) => {
     flush();
@@ -947,7 +1093,10 @@ function saxesEvents(xml: string): string[] {
 // Characters XML 1.0 can hold, with the awkward ones over-represented.
 const xmlChar = fc.oneof(
   fc.constantFrom('<', '>', '&', '"', "'", ']', ']]>', '\t', '\n', '\r\n', '\r', ' ', 'é', '中', '😷', '_x000D_', ';', '#', ':'),
-  fc.integer({ min: 0x20, max: 0x10ffff }).filter((c) => c < 0xd800 || (c > 0xdfff && c < 0xfffe) || c > 0xffff).map((c) => String.fromCodePoint(c)),
+  fc
+    .integer({ min: 0x20, max: 0x10ffff })
+    .filter((c) => c < 0xd800 || (c > 0xdfff && c < 0xfffe) || c > 0xffff)
+    .map((c) => String.fromCodePoint(c)),
 );
 const xmlString = fc.oneof(
   { weight: 12, arbitrary: fc.array(xmlChar, { maxLength: 12 }).map((a) => a.join('')) },
@@ -961,7 +1110,10 @@ const escText = (s: string, refs: boolean): string =>
     .replace(/]$/, '&#93;') // nor across two adjacent texts
     .replace(/é/g, refs ? '&#xE9;' : 'é');
 const escAttr = (s: string, q: string): string =>
-  s.replace(/[\t\n\r]/g, ' ').replace(/[&<]/g, (c) => (c === '&' ? '&amp;' : '&lt;')).replace(q === '"' ? /"/g : /'/g, q === '"' ? '&quot;' : '&apos;');
+  s
+    .replace(/[\t\n\r]/g, ' ')
+    .replace(/[&<]/g, (c) => (c === '&' ? '&amp;' : '&lt;'))
+    .replace(q === '"' ? /"/g : /'/g, q === '"' ? '&quot;' : '&apos;');
 
 interface XNode {
   name: string;
@@ -969,10 +1121,21 @@ interface XNode {
   children: Array<XNode | { text: string; kind: 'text' | 'cdata' | 'comment' | 'pi'; refs: boolean }>;
 }
 const names = fc.constantFrom('c', 'v', 'row', 'x:c', 'x:row', 'is', 't', 'si', 'a-b.c', 'x14ac:dyDescent', 'sheetData');
-const attrsArb = fc.uniqueArray(fc.tuple(fc.constantFrom('r', 's', 't', 'x:t', 'xml:space', 'spans', 'ht', 'x14ac:dyDescent'), xmlString, fc.constantFrom('"', "'")), { selector: (a) => a[0], maxLength: 4 });
-const leaf = fc.record({ text: xmlString, kind: fc.constantFrom('text', 'text', 'cdata', 'comment', 'pi') as fc.Arbitrary<'text' | 'cdata' | 'comment' | 'pi'>, refs: fc.boolean() });
+const attrsArb = fc.uniqueArray(
+  fc.tuple(fc.constantFrom('r', 's', 't', 'x:t', 'xml:space', 'spans', 'ht', 'x14ac:dyDescent'), xmlString, fc.constantFrom('"', "'")),
+  { selector: (a) => a[0], maxLength: 4 },
+);
+const leaf = fc.record({
+  text: xmlString,
+  kind: fc.constantFrom('text', 'text', 'cdata', 'comment', 'pi') as fc.Arbitrary<'text' | 'cdata' | 'comment' | 'pi'>,
+  refs: fc.boolean(),
+});
 const tree = fc.letrec<{ node: XNode }>((tie) => ({
-  node: fc.record({ name: names, attrs: attrsArb, children: fc.array(fc.oneof({ depthSize: 'small' }, leaf, tie('node')), { maxLength: 5 }) }),
+  node: fc.record({
+    name: names,
+    attrs: attrsArb,
+    children: fc.array(fc.oneof({ depthSize: 'small' }, leaf, tie('node')), { maxLength: 5 }),
+  }),
 })).node;
 
 function serialize(n: XNode): string {
@@ -1007,7 +1170,10 @@ test('property: XmlScanner reports the same elements, attributes and text as sax
       }
       // Outside elements saxes reports no text; neither need the scanner (it is the prolog's white space).
       const got = rec.finish().filter((e, i, all) => !(e.startsWith('text ') && (i === 0 || i === all.length - 1)));
-      assert.deepEqual(got, expected.filter((e, i, all) => !(e.startsWith('text ') && (i === 0 || i === all.length - 1))));
+      assert.deepEqual(
+        got,
+        expected.filter((e, i, all) => !(e.startsWith('text ') && (i === 0 || i === all.length - 1))),
+      );
     }),
     { numRuns: 300 },
   );
@@ -1025,7 +1191,11 @@ const cellValue = (date1904: boolean): fc.Arbitrary<string | number | boolean | 
     fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
     fc.integer({ min: -1e9, max: 1e9 }),
     fc.boolean(),
-    fc.date({ min: new Date(date1904 ? '1904-01-01T00:00:00Z' : '1900-03-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+    fc.date({
+      min: new Date(date1904 ? '1904-01-01T00:00:00Z' : '1900-03-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    }),
     fc.constant(null),
   );
 
@@ -1041,7 +1211,10 @@ function expectedCell(v: string | number | boolean | Date | null, inline: boolea
   return { t: 'date', v };
 }
 
-function expectedRows(rows: ReadonlyArray<ReadonlyArray<string | number | boolean | Date | null>>, inline: boolean): Array<[number, ...Array<Cell | undefined>]> {
+function expectedRows(
+  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | Date | null>>,
+  inline: boolean,
+): Array<[number, ...Array<Cell | undefined>]> {
   const out: Array<[number, ...Array<Cell | undefined>]> = [];
   rows.forEach((row, i) => {
     const cells = row.map((v) => expectedCell(v, inline));
@@ -1054,7 +1227,11 @@ function expectedRows(rows: ReadonlyArray<ReadonlyArray<string | number | boolea
 test('property: cells written by exceljs (shared strings) read back exactly, in both date systems', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.boolean().chain((date1904) => fc.tuple(fc.constant(date1904), fc.array(fc.array(cellValue(date1904), { maxLength: 8 }), { minLength: 1, maxLength: 8 }))),
+      fc
+        .boolean()
+        .chain((date1904) =>
+          fc.tuple(fc.constant(date1904), fc.array(fc.array(cellValue(date1904), { maxLength: 8 }), { minLength: 1, maxLength: 8 })),
+        ),
       async ([date1904, rows]) => {
         const wb = new ExcelJS.Workbook();
         wb.properties.date1904 = date1904;
@@ -1066,7 +1243,10 @@ test('property: cells written by exceljs (shared strings) read back exactly, in 
         });
         const buf = Buffer.from(await wb.xlsx.writeBuffer());
         const [sheet] = await readBuffer(buf);
-        assert.deepEqual(sheet!.rows.map((r) => [r.rowNumber, ...r.cells]), expectedRows(rows, false));
+        assert.deepEqual(
+          sheet!.rows.map((r) => [r.rowNumber, ...r.cells]),
+          expectedRows(rows, false),
+        );
       },
     ),
     { numRuns: 120 },
@@ -1093,7 +1273,10 @@ test('property: cells written by the exceljs streaming writer (inline t="str" te
       await wb.commit();
       await ended;
       const [sheet] = await readBuffer(Buffer.concat(parts));
-      assert.deepEqual(sheet!.rows.map((r) => [r.rowNumber, ...r.cells]), expectedRows(rows, true));
+      assert.deepEqual(
+        sheet!.rows.map((r) => [r.rowNumber, ...r.cells]),
+        expectedRows(rows, true),
+      );
     }),
     { numRuns: 80 },
   );
@@ -1101,7 +1284,12 @@ test('property: cells written by the exceljs streaming writer (inline t="str" te
 
 test('scanFloor inflates the first worksheet and counts its "<" bytes', async () => {
   const xml = sheetXml('<row r="1"><c><v>1</v></c></row><row r="2"><c t="inlineStr"><is><t>&lt;</t></is></c></row>');
-  const buf = xlsx({ sheets: [{ name: 'A', xml }, { name: 'B', xml: sheetXml('') }] });
+  const buf = xlsx({
+    sheets: [
+      { name: 'A', xml },
+      { name: 'B', xml: sheetXml('') },
+    ],
+  });
   const floor = await scanFloor(bufferByteSource('t.xlsx', buf));
   assert.deepEqual(floor, { sheet: 'A', inflatedBytes: Buffer.byteLength(xml), lessThan: xml.split('<').length - 1 });
   assert.equal((await scanFloor(bufferByteSource('t.xlsx', buf), 1)).sheet, 'B');

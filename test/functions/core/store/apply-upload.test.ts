@@ -2,7 +2,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
-import { UnprocessedItemsError, batchWrite } from '../../../../functions/core/store/batch.ts';
+import { UnprocessedItemsError } from '../../../../functions/core/store/batch.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
 import {
@@ -61,8 +61,7 @@ const sorted = (rs: readonly SeizureRecord[]): SeizureRecord[] => [...rs].sort(b
 const v1Lines = (): SeizureRecord[] => manyLines(10, 5);
 /** v2: new quantities everywhere, line 5 gone from cases 1-3, a line 6 added to case 4. */
 const v2Lines = (): SeizureRecord[] => [
-  ...manyLines(10, 5, { quantity: 7 })
-    .filter((r) => !(r.line_no === 5 && ['C0001', 'C0002', 'C0003'].includes(r.case_ref))),
+  ...manyLines(10, 5, { quantity: 7 }).filter((r) => !(r.line_no === 5 && ['C0001', 'C0002', 'C0003'].includes(r.case_ref))),
   line({ case_ref: 'C0004', line_no: 6, quantity: 7 }),
 ];
 
@@ -129,9 +128,10 @@ test('a crash after some put batches, then a retry, ends as a clean run', async 
 
   let v2Batches = 0;
   const crashing = await fixture({ concurrency: 2 }, (c) => {
-    const batch = (c.input as { RequestItems?: Record<string, { PutRequest?: { Item: { versionId: string } } }[]> })
-      .RequestItems;
-    const ofV2 = Object.values(batch ?? {}).flat().some((r) => r.PutRequest?.Item.versionId === V2.versionId);
+    const batch = (c.input as { RequestItems?: Record<string, { PutRequest?: { Item: { versionId: string } } }[]> }).RequestItems;
+    const ofV2 = Object.values(batch ?? {})
+      .flat()
+      .some((r) => r.PutRequest?.Item.versionId === V2.versionId);
     // v2's 280 lines make 12 put batches; the 5th of them fails
     return ofV2 && ++v2Batches === 5 ? { throw: new Error('Lambda crashed') } : undefined;
   });
@@ -151,9 +151,10 @@ test('crashes among the deletes, then retries, report the withdrawn count of a c
   // again; the third run finishes.
   let crashes = 0;
   const f = await fixture({ concurrency: 1 }, (c) => {
-    const batch = (c.input as { RequestItems?: Record<string, { DeleteRequest?: { Key: { pk: string } } }[]> })
-      .RequestItems;
-    const pks = Object.values(batch ?? {}).flat().map((r) => r.DeleteRequest?.Key.pk);
+    const batch = (c.input as { RequestItems?: Record<string, { DeleteRequest?: { Key: { pk: string } } }[]> }).RequestItems;
+    const pks = Object.values(batch ?? {})
+      .flat()
+      .map((r) => r.DeleteRequest?.Key.pk);
     if (c.command === 'BatchWriteItemCommand' && pks.includes('CASE#FR#C0026') && crashes < 2) {
       crashes++;
       return { throw: new Error('Lambda crashed') };
@@ -192,7 +193,10 @@ test('a re-upload without a line withdraws it from its case and from byPhase', a
   assert.deepEqual(result, { written: 1, withdrawn: 1, supersededCases: 0 });
   assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: 'K1', line_no: 1 })]);
   const inCase = (await scanAll(f.client, f.tableName)).filter((i) => i['pk']?.S === keys.casePk('FR', 'K1'));
-  assert.deepEqual(inCase.map((i) => i['sk']?.S), ['LINE#000001']);
+  assert.deepEqual(
+    inCase.map((i) => i['sk']?.S),
+    ['LINE#000001'],
+  );
 });
 
 test('cases absent from a newer upload keep their lines', async () => {
@@ -248,10 +252,7 @@ test('a repeated (case_ref, line_no) is refused before anything is written', asy
 
 test('lines still unwritten after the retry budget reach the caller as UnprocessedItemsError', async () => {
   const f = await fixture({ maxAttempts: 3 }, (c) => (c.command === 'BatchWriteItemCommand' ? { keep: 1 } : undefined));
-  await assert.rejects(
-    f.store.applyUpload(V1, manyLines(1, 10)),
-    (e: unknown) => e instanceof UnprocessedItemsError && e.count === 7,
-  );
+  await assert.rejects(f.store.applyUpload(V1, manyLines(1, 10)), (e: unknown) => e instanceof UnprocessedItemsError && e.count === 7);
 });
 
 test('unprocessed items and keys, and throttled lease and head writes along the way still end in the full upload', async () => {
@@ -300,7 +301,11 @@ test('lines of an upload that died midway and never ran again are removed by the
   await assert.rejects(next.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 2 })]), { name: 'MemberBusyError' });
   const waiting = sibling(f, undefined, { lease: { waitMs: 30_000, pollMs: 20 } });
   // The count is of the lines v1 declared without the one v2 keeps, whether or not they had landed.
-  assert.deepEqual(await waiting.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 2 })]), { written: 1, withdrawn: 29, supersededCases: 0 });
+  assert.deepEqual(await waiting.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 2 })]), {
+    written: 1,
+    withdrawn: 29,
+    supersededCases: 0,
+  });
   assert.deepEqual(await collect(f.store.linesOf(1, 'FR')), [line({ case_ref: 'K', line_no: 1, quantity: 2 })]);
 });
 

@@ -20,9 +20,7 @@ const noSleep = async (): Promise<void> => {};
 test('all items are written when every other call leaves some unprocessed', async () => {
   const tableName = await local.table();
   const client = local.client();
-  const log = injectFaults(client, (c) =>
-    c.command === 'BatchWriteItemCommand' && c.n % 2 === 1 ? { keep: 10 } : undefined,
-  );
+  const log = injectFaults(client, (c) => (c.command === 'BatchWriteItemCommand' && c.n % 2 === 1 ? { keep: 10 } : undefined));
   const written = await batchWrite({ client, tableName, sleep: noSleep }, puts(100));
   assert.equal(written, 100);
   assert.equal((await scanAll(client, tableName)).length, 100);
@@ -94,9 +92,7 @@ test('throttling beyond the budget also raises UnprocessedItemsError, with the t
   await assert.rejects(
     batchWrite({ client, tableName, maxAttempts: 2, sleep: noSleep }, puts(4)),
     (e: unknown) =>
-      e instanceof UnprocessedItemsError &&
-      e.count === 4 &&
-      (e.cause as Error).name === 'ProvisionedThroughputExceededException',
+      e instanceof UnprocessedItemsError && e.count === 4 && (e.cause as Error).name === 'ProvisionedThroughputExceededException',
   );
 });
 

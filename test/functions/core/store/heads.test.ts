@@ -16,7 +16,11 @@ test('a case a newer upload owns is superseded', () => {
 });
 
 test("a newer upload withdraws the old owner's lines it lacks and deletes them with any old garbage", () => {
-  assert.deepEqual(decide(head(T1, [1, 2, 3], 0, [7]), T2, [1, 4]), { kind: 'claimed', head: head(T2, [1, 4], 2, [2, 3, 7]), withdrawn: 2 });
+  assert.deepEqual(decide(head(T1, [1, 2, 3], 0, [7]), T2, [1, 4]), {
+    kind: 'claimed',
+    head: head(T2, [1, 4], 2, [2, 3, 7]),
+    withdrawn: 2,
+  });
 });
 
 test('a rerun of the same upload keeps the count its first run recorded and its garbage', () => {
@@ -25,7 +29,11 @@ test('a rerun of the same upload keeps the count its first run recorded and its 
 });
 
 test('heads encode sorted by case_ref, so equal heads give equal text, and decode to what was encoded', () => {
-  const a = new Map([['b', head(T1, [1])], ['__proto__', head(T2, [2, 3], 1, [4])], ['a', head(T1, [5])]]);
+  const a = new Map([
+    ['b', head(T1, [1])],
+    ['__proto__', head(T2, [2, 3], 1, [4])],
+    ['a', head(T1, [5])],
+  ]);
   const b = new Map([...a].reverse());
   assert.equal(encodeHeads(a), encodeHeads(b));
   assert.deepEqual(decodeHeads(encodeHeads(a)), new Map([...a].sort(([x], [y]) => (x < y ? -1 : 1))));

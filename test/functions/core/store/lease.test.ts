@@ -8,7 +8,18 @@ import assert from 'node:assert/strict';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
-import { collect, injectFaults, line, manyLines, scanAll, startDynalite, upload, type CallInfo, type FaultAction, type LocalDynamo } from './local-dynamo.ts';
+import {
+  collect,
+  injectFaults,
+  line,
+  manyLines,
+  scanAll,
+  startDynalite,
+  upload,
+  type CallInfo,
+  type FaultAction,
+  type LocalDynamo,
+} from './local-dynamo.ts';
 
 let local: LocalDynamo;
 beforeAll(async () => {
@@ -50,7 +61,8 @@ async function leaseHeldBy(client: DynamoDBClient, tableName: string, orderToken
   );
 }
 
-const lockItems = async (client: DynamoDBClient, tableName: string) => (await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('LOCK#'));
+const lockItems = async (client: DynamoDBClient, tableName: string) =>
+  (await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('LOCK#'));
 
 test('two uploads of one Member at once run one after the other and end as if applied in order; no lease is left', async () => {
   const { tableName, client } = await table();
@@ -80,7 +92,12 @@ test("another Member's upload is not held up by a Member's lease", async () => {
   let de: unknown;
   const fr = store(tableName, {}, (c) =>
     c.command === 'BatchWriteItemCommand' && de === undefined
-      ? { before: async () => void (de = await other.store.applyUpload(upload('d1', V2.orderToken, 'DE'), [line({ case_ref: 'K', line_no: 1, reporting_member: 'DE' })])) }
+      ? {
+          before: async () =>
+            void (de = await other.store.applyUpload(upload('d1', V2.orderToken, 'DE'), [
+              line({ case_ref: 'K', line_no: 1, reporting_member: 'DE' }),
+            ])),
+        }
       : undefined,
   );
   await fr.store.applyUpload(V1, manyLines(2, 2));
@@ -92,7 +109,10 @@ test('an upload that waits longer than waitMs fails with MemberBusyError and wri
   await leaseHeldBy(client, tableName, V1.orderToken, 60_000);
   const before = await scanAll(client, tableName);
   const { store: s } = store(tableName, { lease: { waitMs: 200, pollMs: 20 } });
-  await assert.rejects(s.applyUpload(V2, manyLines(2, 2)), (e: Error) => e.name === 'MemberBusyError' && /another upload of FR/.test(e.message));
+  await assert.rejects(
+    s.applyUpload(V2, manyLines(2, 2)),
+    (e: Error) => e.name === 'MemberBusyError' && /another upload of FR/.test(e.message),
+  );
   assert.deepEqual(await scanAll(client, tableName), before);
 });
 
@@ -122,7 +142,10 @@ test('a second delivery of an upload, processed while its first run is still wri
   );
   assert.deepEqual(await run1.store.applyUpload(V2, k(2, 1, 2)), { written: 2, withdrawn: 0, supersededCases: 0 });
   assert.deepEqual(await later, { written: 1, withdrawn: 1, supersededCases: 0 });
-  assert.deepEqual((await collect(run1.store.linesOf(1, 'FR'))).map((r) => `${r.line_no}:${r.quantity}`), ['1:3']);
+  assert.deepEqual(
+    (await collect(run1.store.linesOf(1, 'FR'))).map((r) => `${r.line_no}:${r.quantity}`),
+    ['1:3'],
+  );
   assert.deepEqual(await lockItems(client, tableName), []);
 });
 
@@ -147,8 +170,14 @@ test('a holder whose renewals keep failing stops before its lease could lapse, w
     }
     return undefined;
   });
-  await assert.rejects(s.applyUpload(V1, manyLines(2, 2)), (e: Error) => e.name === 'LeaseLostError' && /could not be renewed/.test(e.message));
-  assert.deepEqual((await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('CASE#')), []);
+  await assert.rejects(
+    s.applyUpload(V1, manyLines(2, 2)),
+    (e: Error) => e.name === 'LeaseLostError' && /could not be renewed/.test(e.message),
+  );
+  assert.deepEqual(
+    (await scanAll(client, tableName)).filter((i) => i['pk']?.S?.startsWith('CASE#')),
+    [],
+  );
 });
 
 test('a head write that landed but whose response was lost is retried and accepted as its own', async () => {
@@ -197,7 +226,10 @@ test('a run whose lease is taken over stops with LeaseLostError and leaves the n
       : undefined;
   });
   await assert.rejects(s.applyUpload(V1, manyLines(2, 2)), { name: 'LeaseLostError' });
-  assert.deepEqual((await lockItems(client, tableName)).map((i) => i['run']?.S), ['another-run']);
+  assert.deepEqual(
+    (await lockItems(client, tableName)).map((i) => i['run']?.S),
+    ['another-run'],
+  );
 });
 
 test('heads changed under an upload are never overwritten: its head write fails with LeaseLostError', async () => {
@@ -212,7 +244,10 @@ test('heads changed under an upload are never overwritten: its head write fails 
           before: async () => {
             meddled = true;
             await client.send(
-              new PutItemCommand({ TableName: tableName, Item: { pk: { S: shard.pk }, sk: { S: shard.sk }, rev: { N: '7' }, heads: { S: '[]' } } }),
+              new PutItemCommand({
+                TableName: tableName,
+                Item: { pk: { S: shard.pk }, sk: { S: shard.sk }, rev: { N: '7' }, heads: { S: '[]' } },
+              }),
             );
           },
         }

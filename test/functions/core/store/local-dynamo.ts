@@ -12,11 +12,7 @@ import { createTable } from '../../../../functions/core/store/create-table.ts';
 
 // dynalite ships no types; require it through a local signature rather than declaring the module for everyone.
 const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (opts: {
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
+const dynalite = require('dynalite') as (opts: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 
 export interface LocalDynamo {
   readonly endpoint: string;
@@ -123,7 +119,10 @@ export function injectFaults(client: DynamoDBClient, rule: (call: CallInfo) => F
         const requestItems = (input as BatchInput).RequestItems;
         if (command === 'BatchGetItemCommand') {
           const [table, req] = Object.entries(requestItems as unknown as Record<string, { Keys: unknown[] }>)[0]!;
-          const out = await next({ ...args, input: { ...input, RequestItems: { [table]: { ...req, Keys: req.Keys.slice(0, action.keep) } } } } as typeof args);
+          const out = await next({
+            ...args,
+            input: { ...input, RequestItems: { [table]: { ...req, Keys: req.Keys.slice(0, action.keep) } } },
+          } as typeof args);
           const held = req.Keys.slice(action.keep);
           const output = out.output as unknown as Record<string, unknown>;
           const faked = { ...out, output: { ...output, UnprocessedKeys: held.length > 0 ? { [table]: { ...req, Keys: held } } : {} } };

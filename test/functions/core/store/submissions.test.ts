@@ -11,8 +11,7 @@ afterAll(async () => {
   await local.close();
 });
 
-const store = async (): Promise<SeizureStore> =>
-  new SeizureStore({ client: local.client(), tableName: await local.table() });
+const store = async (): Promise<SeizureStore> => new SeizureStore({ client: local.client(), tableName: await local.table() });
 
 const fr1 = submission({ objectKey: 'incoming/FR/a.xlsx', versionId: 'v1', receivedAt: '2021-05-12T10:00:00.000Z' });
 const fr2 = submission({ objectKey: 'incoming/FR/b.csv', versionId: 'v1', receivedAt: '2021-05-14T10:00:00.000Z' });

@@ -41,10 +41,20 @@ test("C1 at alpha 0.05 gives R's unit-test upper bounds and no alarm", () => {
 
 test('weeks before the baseline exists have no bound and no alarm: 7 for C1, 9 for C2, 11 for C3', () => {
   const counts = Array.from({ length: 15 }, (_, i) => (i * 7) % 5);
-  for (const [method, first] of [['c1', 7], ['c2', 9], ['c3', 11]] as const) {
+  for (const [method, first] of [
+    ['c1', 7],
+    ['c2', 9],
+    ['c3', 11],
+  ] as const) {
     const r = earsC(counts, { method });
-    assert.ok(r.slice(0, first).every((w) => w.upperBound === undefined && w.mean === undefined && !w.alarm), method);
-    assert.ok(r.slice(first).every((w) => typeof w.upperBound === 'number'), method);
+    assert.ok(
+      r.slice(0, first).every((w) => w.upperBound === undefined && w.mean === undefined && !w.alarm),
+      method,
+    );
+    assert.ok(
+      r.slice(first).every((w) => typeof w.upperBound === 'number'),
+      method,
+    );
   }
 });
 

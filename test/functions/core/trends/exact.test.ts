@@ -1,7 +1,16 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { binomMidPUpper, binomUpper, clopperPearson, newMembersP, noveltyP, pbeta, rateRatioInterval, weeklyConditionalTest } from '../../../../functions/core/trends/exact.ts';
+import {
+  binomMidPUpper,
+  binomUpper,
+  clopperPearson,
+  newMembersP,
+  noveltyP,
+  pbeta,
+  rateRatioInterval,
+  weeklyConditionalTest,
+} from '../../../../functions/core/trends/exact.ts';
 import { binomPmf, binomTestTwoSided } from '../../../../functions/core/trends/stats.ts';
 import { sharedTestdata } from './helpers.ts';
 
@@ -38,7 +47,13 @@ test('rate-ratio p-value and exact 95% interval equal SciPy / R poisson.test on 
 });
 
 test('binomial tails from the incomplete beta equal direct sums, for small and large n', () => {
-  for (const [k, n, p] of [[3, 10, 0.2], [0, 5, 0.5], [7, 7, 0.9], [40, 300, 0.1], [2, 2000, 0.0005]] as const) {
+  for (const [k, n, p] of [
+    [3, 10, 0.2],
+    [0, 5, 0.5],
+    [7, 7, 0.9],
+    [40, 300, 0.1],
+    [2, 2000, 0.0005],
+  ] as const) {
     let s = 0;
     for (let j = k; j <= n; j++) s += binomPmf(j, n, p);
     close(binomUpper(k, n, p), s, 1e-10, `${k} ${n} ${p}`);

@@ -68,7 +68,8 @@ export function mergeCounts(...parts: Counts[]): Map<string, CountingCell> {
   const out = new Map<string, CountingCell>();
   for (const part of parts) {
     for (const [k, c] of part) {
-      if (typeof c.members === 'number') throw new TypeError(`mergeCounts: cell '${k}' has a Member count, not a set; merge before counting`);
+      if (typeof c.members === 'number')
+        throw new TypeError(`mergeCounts: cell '${k}' has a Member count, not a set; merge before counting`);
       const cell = out.get(k) ?? { lines: 0, members: new Set<string>() };
       cell.lines += c.lines;
       for (const m of c.members) cell.members.add(m);
@@ -98,7 +99,16 @@ export function sizeOutliers(seizures: Iterable<SeizureSize>, options: OutlierOp
     g.forEach((s, i) => {
       const score = (0.6745 * (logs[i]! - med)) / spread;
       if (score > threshold || (options.twoSided && score < -threshold)) {
-        out.push({ id: s.id, product: s.product, unit: s.unit, quantity: s.quantity, score, medianLog10: med, madLog10: spread, n: g.length });
+        out.push({
+          id: s.id,
+          product: s.product,
+          unit: s.unit,
+          quantity: s.quantity,
+          score,
+          medianLog10: med,
+          madLog10: spread,
+          n: g.length,
+        });
       }
     });
   }

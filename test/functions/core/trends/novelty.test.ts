@@ -30,7 +30,13 @@ test("a product's first line at each Member is an item naming that Member, witho
     period('2021-05-03', { product: { ivermectin: [4, ['FR']] } }),
     period('2021-05-10', { product: { ivermectin: [6, ['FR', 'DE']] } }),
   ]).filter((i) => i.kind === 'product_at_member');
-  assert.deepEqual(items.map((i) => [i.firstSeen, i.member, i.product]), [['2021-05-03', 'FR', 'ivermectin'], ['2021-05-10', 'DE', 'ivermectin']]);
+  assert.deepEqual(
+    items.map((i) => [i.firstSeen, i.member, i.product]),
+    [
+      ['2021-05-03', 'FR', 'ivermectin'],
+      ['2021-05-10', 'DE', 'ivermectin'],
+    ],
+  );
   assert.ok(items.every((i) => i.lines === undefined));
 });
 
@@ -40,7 +46,10 @@ test('a product newly seized by two Members in the same week is a product_multi_
     // b: new at DE and NL this week; a: new at DE only (FR had it).
     period('2021-05-10', { product: { a: [3, ['FR', 'DE']], b: [5, ['DE', 'NL']] } }),
   ]).filter((i) => i.kind === 'product_multi_member');
-  assert.deepEqual(items.map((i) => [i.firstSeen, i.product, i.members, i.lines]), [['2021-05-10', 'b', 2, 5]]);
+  assert.deepEqual(
+    items.map((i) => [i.firstSeen, i.product, i.members, i.lines]),
+    [['2021-05-10', 'b', 2, 5]],
+  );
   assert.ok(items.every((i) => i.member === undefined));
 });
 
@@ -48,23 +57,28 @@ test('a concealment method new for a product is an item with both parts', () => 
   const pc = (p: string, c: string) => compositeKey(p, c);
   const items = newItems([
     period('2021-05-03', { product_concealment: { [pc('a', 'luggage')]: [1, ['FR']] } }),
-    period('2021-05-10', { product_concealment: { [pc('a', 'luggage')]: [1, ['FR']], [pc('a', 'on_body')]: [2, ['FR']], [pc('b', 'luggage')]: [1, ['DE']] } }),
+    period('2021-05-10', {
+      product_concealment: { [pc('a', 'luggage')]: [1, ['FR']], [pc('a', 'on_body')]: [2, ['FR']], [pc('b', 'luggage')]: [1, ['DE']] },
+    }),
   ]).filter((i) => i.firstSeen === '2021-05-10');
-  assert.deepEqual(items.map((i) => [i.kind, i.product, i.concealment]), [
-    ['concealment_for_product', 'a', 'on_body'],
-    ['concealment_for_product', 'b', 'luggage'],
-  ]);
+  assert.deepEqual(
+    items.map((i) => [i.kind, i.product, i.concealment]),
+    [
+      ['concealment_for_product', 'a', 'on_body'],
+      ['concealment_for_product', 'b', 'luggage'],
+    ],
+  );
 });
 
 test('with reportFrom, earlier periods are history only', () => {
   const items = newItems(
-    [
-      period('2021-05-03', { origin: { CN: [1, ['FR']] } }),
-      period('2021-05-10', { origin: { CN: [1, ['FR']], IN: [1, ['FR']] } }),
-    ],
+    [period('2021-05-03', { origin: { CN: [1, ['FR']] } }), period('2021-05-10', { origin: { CN: [1, ['FR']], IN: [1, ['FR']] } })],
     { reportFrom: '2021-05-10' },
   );
-  assert.deepEqual(items.map((i) => i.key), ['IN']);
+  assert.deepEqual(
+    items.map((i) => i.key),
+    ['IN'],
+  );
 });
 
 test('periods are taken in label order whatever order they are given in, and a repeated label is refused', () => {

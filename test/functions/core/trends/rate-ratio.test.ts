@@ -8,7 +8,12 @@ const near = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math
 const cells = (o: Record<string, number>): Counts => new Map(Object.entries(o).map(([k, lines]) => [k, { lines, members: 1 }]));
 
 function phase(p: number, weeks: number, members: number, counts: Partial<Record<Dimension, Record<string, number>>>): PhaseAggregate {
-  return { phase: p, weeks, participatingMembers: members, counts: Object.fromEntries(Object.entries(counts).map(([d, c]) => [d, cells(c)])) };
+  return {
+    phase: p,
+    weeks,
+    participatingMembers: members,
+    counts: Object.fromEntries(Object.entries(counts).map(([d, c]) => [d, cells(c)])),
+  };
 }
 
 test('weeksIn counts both ends of a phase: STOP II phases are 154, 123 and 93 days', () => {
@@ -59,7 +64,10 @@ test('Benjamini-Hochberg runs across the tests of all dimensions together', () =
     phase(1, 10, 10, { product: { a: 30 }, origin: { CN: 12 }, route: { r: 3 } }),
     phase(2, 10, 10, { product: { a: 10 }, origin: { CN: 3 }, route: { r: 9 } }),
   );
-  assert.deepEqual(res.map((t) => t.dimension), ['product', 'origin', 'route']);
+  assert.deepEqual(
+    res.map((t) => t.dimension),
+    ['product', 'origin', 'route'],
+  );
   const cn = res.find((t) => t.key === 'CN')!;
   near(cn.q, (0.03515625 * 3) / 2);
   assert.equal(cn.trend, 'none');
@@ -69,7 +77,10 @@ test('Benjamini-Hochberg runs across the tests of all dimensions together', () =
 
 test('keys seen in only one phase are tested, and the thresholds can be changed', () => {
   const res = phaseOverPhase(phase(1, 10, 10, { product: { old: 8 } }), phase(2, 10, 10, { product: { fresh: 8 } }), { trendQ: 0.001 });
-  assert.deepEqual(res.map((t) => [t.key, t.earlier.lines, t.later.lines]).sort(), [['fresh', 0, 8], ['old', 8, 0]]);
+  assert.deepEqual(res.map((t) => [t.key, t.earlier.lines, t.later.lines]).sort(), [
+    ['fresh', 0, 8],
+    ['old', 8, 0],
+  ]);
   // p = 2 / 2^8 = 0.0078: under 0.05 but not under the stricter 0.001.
   for (const t of res) {
     near(t.p, 2 / 256);

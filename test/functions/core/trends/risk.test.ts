@@ -17,14 +17,24 @@ test('riskScore = log2(1 + lines) x (1 + max(0, log2 RR)) x sqrt(members)', () =
 });
 
 test('growth and spread outrank sheer volume', () => {
-  const prev = phase(1, 10, 10, [['CN', 'post', 'none', 'big', 15, 1], ['IN', 'air', 'luggage', 'spread', 3, 9]]);
+  const prev = phase(1, 10, 10, [
+    ['CN', 'post', 'none', 'big', 15, 1],
+    ['IN', 'air', 'luggage', 'spread', 3, 9],
+  ]);
   const cur = phase(2, 10, 10, [
     ['CN', 'post', 'none', 'big', 15, 1], // log2 16 x 1 x 1 = 4
     ['AE', 'sea', 'container', 'new', 7, 1], // RR = 7.5 / 0.5 = 15: 3 x (1 + log2 15) = 14.72
     ['IN', 'air', 'luggage', 'spread', 3, 9], // 2 x 1 x 3 = 6
   ]);
   const r = rankRiskProfiles(cur, prev);
-  assert.deepEqual(r.map((x) => [x.rank, x.product]), [[1, 'new'], [2, 'spread'], [3, 'big']]);
+  assert.deepEqual(
+    r.map((x) => [x.rank, x.product]),
+    [
+      [1, 'new'],
+      [2, 'spread'],
+      [3, 'big'],
+    ],
+  );
   assert.ok(Math.abs(r[0]!.score - 3 * (1 + Math.log2(15))) < 1e-12);
   assert.deepEqual([r[0]!.lines, r[0]!.previousLines, r[0]!.rateRatio, r[0]!.members], [7, 0, 15, 1]);
 });
@@ -45,13 +55,28 @@ test('equal scores are ordered by lines, then Members, then key', () => {
     ['CN', 'air', 'none', 'c', 15, 1],
   ]);
   const r = rankRiskProfiles(cur);
-  assert.deepEqual(r.map((x) => x.origin), ['AA', 'CN', 'ZZ']);
+  assert.deepEqual(
+    r.map((x) => x.origin),
+    ['AA', 'CN', 'ZZ'],
+  );
   assert.ok(r.every((x) => x.rateRatio === undefined && x.previousLines === undefined));
 });
 
 test('top keeps the first profiles and a profile key without four parts is refused', () => {
-  const cur = phase(1, 10, 10, [['A', 'm', 'c', 'p', 1, 1], ['B', 'm', 'c', 'p', 2, 1], ['C', 'm', 'c', 'p', 3, 1]]);
-  assert.deepEqual(rankRiskProfiles(cur, undefined, { top: 2 }).map((x) => x.origin), ['C', 'B']);
-  const bad: PhaseAggregate = { phase: 1, weeks: 1, participatingMembers: 1, counts: { profile: new Map([[compositeKey('a', 'b'), { lines: 1, members: 1 }]]) } };
+  const cur = phase(1, 10, 10, [
+    ['A', 'm', 'c', 'p', 1, 1],
+    ['B', 'm', 'c', 'p', 2, 1],
+    ['C', 'm', 'c', 'p', 3, 1],
+  ]);
+  assert.deepEqual(
+    rankRiskProfiles(cur, undefined, { top: 2 }).map((x) => x.origin),
+    ['C', 'B'],
+  );
+  const bad: PhaseAggregate = {
+    phase: 1,
+    weeks: 1,
+    participatingMembers: 1,
+    counts: { profile: new Map([[compositeKey('a', 'b'), { lines: 1, members: 1 }]]) },
+  };
   assert.throws(() => rankRiskProfiles(bad), /4 parts/);
 });

@@ -8,7 +8,8 @@ import { phaseOverPhase } from '../../../../functions/core/trends/rate-ratio.ts'
 import type { Cell, Counts, PhaseAggregate, WeekAggregate } from '../../../../functions/core/trends/types.ts';
 
 type Spec = Record<string, [lines: number, members: string[]]>;
-const counts = (s: Spec = {}): Counts => new Map<string, Cell>(Object.entries(s).map(([k, [lines, m]]) => [k, { lines, members: new Set(m) }]));
+const counts = (s: Spec = {}): Counts =>
+  new Map<string, Cell>(Object.entries(s).map(([k, [lines, m]]) => [k, { lines, members: new Set(m) }]));
 const members = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `M${i + from}`);
 
 function win(o: Partial<NoveltyWindow> & { base?: Record<string, Spec>; now?: Record<string, Spec> }): NoveltyWindow {
@@ -39,7 +40,9 @@ test('novelty: a route new with 12 lines at 4 Members is flagged; one line at on
 });
 
 test('novelty: minimum lines (3) and Members (2): 5 lines at one Member is not flagged, however small its p', () => {
-  const items = testNewItems(win({ now: { origin: { TR: [5, ['DE']], VN: [2, ['DE', 'FR']], PK: [6, ['DE', 'FR']] } }, baselineExposure: 1000, windowExposure: 10 }));
+  const items = testNewItems(
+    win({ now: { origin: { TR: [5, ['DE']], VN: [2, ['DE', 'FR']], PK: [6, ['DE', 'FR']] } }, baselineExposure: 1000, windowExposure: 10 }),
+  );
   const by = (k: string) => items.find((i) => i.key === k)!;
   assert.equal(by('TR').flagged, false);
   assert.ok(by('TR').p! < 1e-9);
@@ -49,9 +52,20 @@ test('novelty: minimum lines (3) and Members (2): 5 lines at one Member is not f
 
 test('novelty: new transit countries are derived from routes, and tested like routes', () => {
   const t = transitCounts(counts({ 'TR>BG>RO>DE': [4, ['DE', 'RO']], 'TR>BG>AT': [3, ['AT']], 'CN>FR': [9, ['FR']] }));
-  assert.deepEqual([...t].map(([k, c]) => [k, c.lines, (c.members as Set<string>).size]), [['BG', 7, 3], ['RO', 4, 2]]);
+  assert.deepEqual(
+    [...t].map(([k, c]) => [k, c.lines, (c.members as Set<string>).size]),
+    [
+      ['BG', 7, 3],
+      ['RO', 4, 2],
+    ],
+  );
   const items = testNewItems(
-    win({ base: { route: { 'CN>RO>FR': [5, ['FR']] } }, now: { route: { 'TR>BG>RO>DE': [4, ['DE', 'RO']], 'TR>BG>AT': [3, ['AT']] } }, baselineExposure: 60 * 40, windowExposure: 60 * 4 }),
+    win({
+      base: { route: { 'CN>RO>FR': [5, ['FR']] } },
+      now: { route: { 'TR>BG>RO>DE': [4, ['DE', 'RO']], 'TR>BG>AT': [3, ['AT']] } },
+      baselineExposure: 60 * 40,
+      windowExposure: 60 * 4,
+    }),
   );
   assert.ok(items.some((i) => i.kind === 'transit' && i.key === 'BG' && i.flagged));
   assert.ok(!items.some((i) => i.kind === 'transit' && i.key === 'RO'), 'RO was a transit country before');
@@ -59,12 +73,16 @@ test('novelty: new transit countries are derived from routes, and tested like ro
 
 test('novelty: a product newly seized by many Members is flagged only when more are new than its pooled rate explains', () => {
   // A common product: in the baseline at 50 of 60 Members; 8 new Members is what its rate predicts.
-  const common = testNewItems(win({ base: { product: { face_mask: [900, members(50)] } }, now: { product: { face_mask: [600, members(58)] } } }));
+  const common = testNewItems(
+    win({ base: { product: { face_mask: [900, members(50)] } }, now: { product: { face_mask: [600, members(58)] } } }),
+  );
   const c = common.find((i) => i.kind === 'product_multi_member')!;
   assert.equal(c.members, 8);
   assert.equal(c.flagged, false);
   // A product at 2 Members before, 45 new Members in the window: far more than its pooled rate predicts (about 25).
-  const spread = testNewItems(win({ base: { product: { oxygen_cylinder: [2, ['M0', 'M1']] } }, now: { product: { oxygen_cylinder: [90, members(47)] } } }));
+  const spread = testNewItems(
+    win({ base: { product: { oxygen_cylinder: [2, ['M0', 'M1']] } }, now: { product: { oxygen_cylinder: [90, members(47)] } } }),
+  );
   const s = spread.find((i) => i.kind === 'product_multi_member')!;
   assert.deepEqual([s.members, s.flagged], [45, true]);
   assert.ok(s.expected! > 20 && s.expected! < 30);
@@ -85,7 +103,9 @@ function weeks(series: Record<string, number[]>, membersPerWeek = 3): WeekAggreg
   const n = Object.values(series)[0]!.length;
   return Array.from({ length: n }, (_, t) => ({
     week: new Date(Date.UTC(2021, 0, 4 + 7 * t)).toISOString().slice(0, 10),
-    counts: { product: counts(Object.fromEntries(Object.entries(series).map(([k, s]) => [k, [s[t]!, members(Math.min(membersPerWeek, s[t]!))]]))) },
+    counts: {
+      product: counts(Object.fromEntries(Object.entries(series).map(([k, s]) => [k, [s[t]!, members(Math.min(membersPerWeek, s[t]!))]]))),
+    },
   }));
 }
 
@@ -145,7 +165,13 @@ test('trends: keys under the minimum count are not tested (before BH); a rise at
   const a = phase(1, { big: [10, 6], one: [2, 1], tiny: [1, 1] });
   const b = phase(2, { big: [60, 12], one: [40, 1], tiny: [2, 1] });
   const all = phaseOverPhase(a, b, { testMinCount: 5, minMembers: 3 });
-  assert.deepEqual(all.map((t) => [t.key, t.trend]), [['one', 'none'], ['big', 'rising']]);
+  assert.deepEqual(
+    all.map((t) => [t.key, t.trend]),
+    [
+      ['one', 'none'],
+      ['big', 'rising'],
+    ],
+  );
   const big = all.find((t) => t.key === 'big')!;
   assert.ok(big.ci.low > 2 && big.ci.high < 14 && big.ci.low < 6 && 6 < big.ci.high);
   // Without the options (the bare test), 'tiny' is tested and 'one' flagged.

@@ -6,9 +6,19 @@ import { countLines, keysOf, mergeCounts } from './helpers.ts';
 
 function line(over: Partial<SeizureRecord> = {}): SeizureRecord {
   return {
-    reporting_member: 'FR', case_ref: 'C-1', line_no: 1, seizure_date: '2021-06-15', phase: 1, category: 'medicine',
-    product: 'ivermectin', quantity: 10, unit: 'pieces', transport_mode: 'air_cargo', infringement_type: 'falsified',
-    source: { file: 'fr.xlsx', sheet: 'Data', row: 2 }, ...over,
+    reporting_member: 'FR',
+    case_ref: 'C-1',
+    line_no: 1,
+    seizure_date: '2021-06-15',
+    phase: 1,
+    category: 'medicine',
+    product: 'ivermectin',
+    quantity: 10,
+    unit: 'pieces',
+    transport_mode: 'air_cargo',
+    infringement_type: 'falsified',
+    source: { file: 'fr.xlsx', sheet: 'Data', row: 2 },
+    ...over,
   };
 }
 
@@ -45,7 +55,10 @@ test('countLines counts lines per key and each reporting Member once', () => {
 
 test('mergeCounts adds lines and unites Members across partials', () => {
   const fr = new Map([['x', { lines: 2, members: new Set(['FR']) }]]);
-  const de = new Map([['x', { lines: 3, members: new Set(['DE', 'FR']) }], ['y', { lines: 1, members: new Set(['DE']) }]]);
+  const de = new Map([
+    ['x', { lines: 3, members: new Set(['DE', 'FR']) }],
+    ['y', { lines: 1, members: new Set(['DE']) }],
+  ]);
   const m = mergeCounts(fr, de);
   assert.equal(m.get('x')!.lines, 5);
   assert.equal(memberCount(m.get('x')!.members), 2);

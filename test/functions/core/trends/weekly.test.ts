@@ -26,7 +26,10 @@ test('weeklyAlarms reports a spike with its week, bound and score, using the ope
   // 'a' is flat at 1: with minSigma 0 a count of 2 would alarm; with the default floor 0.5 the bound is 1 + 3.09 x 0.5.
   const series = [...Array(7).fill({ a: 1 }), { a: 2 }, { a: 1 }, { a: 9 }];
   const alarms = weeklyAlarms(weeks(series));
-  assert.deepEqual(alarms.map((a) => [a.key, a.week, a.count]), [['a', '2021-07-05', 9]]);
+  assert.deepEqual(
+    alarms.map((a) => [a.key, a.week, a.count]),
+    [['a', '2021-07-05', 9]],
+  );
   assert.ok(alarms[0]!.upperBound > 2 && alarms[0]!.score > 3.09);
   assert.equal(weeklyAlarms(weeks(series), { minSigma: 0 })[0]!.week, '2021-06-21'); // the 2 now alarms too
 });
