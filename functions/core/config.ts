@@ -52,6 +52,11 @@ export interface OperationConfig {
   /** Sender of the alert emails. */
   readonly mailFrom: string;
   readonly thresholds: Thresholds;
+  /**
+   * Whether `seizures smoke` may run against this deployment: the test Member XT (functions/core/smoke.ts) is then
+   * accepted for uploads and smoke phase closes. Never a Member of the operation itself. @default false
+   */
+  readonly smokeTests?: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -105,6 +110,7 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
       ...(typeof mm.ncpEmail === 'string' ? { ncpEmail: mm.ncpEmail } : {}),
     };
   });
+  if (o.smokeTests !== undefined && typeof o.smokeTests !== 'boolean') fail('"smokeTests" must be true or false');
   return {
     id: o.id as string,
     name: typeof o.name === 'string' ? o.name : (o.id as string),
@@ -113,6 +119,7 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
     analysts: Array.isArray(o.analysts) ? (o.analysts as string[]) : [],
     mailFrom: typeof o.mailFrom === 'string' ? o.mailFrom : 'noreply@example.org',
     thresholds: { ...DEFAULT_THRESHOLDS, ...((o.thresholds as Partial<Thresholds>) ?? {}) },
+    ...(o.smokeTests === true ? { smokeTests: true } : {}),
   };
 }
 
