@@ -5,11 +5,19 @@
 import { dynamoClient, s3Client, sesClient } from '../core/aws.ts';
 import { parseContacts, sesMailer, type Mailer, type SendResult } from '../core/phase/alerts.ts';
 import { getJson } from '../core/phase/io.ts';
+import { UnreachableContacts } from '../core/mail/unreachable.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { alertsStep, type StepContext } from '../core/phase/steps.ts';
 import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
 
-export type AlertsDeps = StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contactsKey: string; readonly reportBaseUrl?: string };
+export type AlertsDeps = StepContext & {
+  readonly table: PhaseTable;
+  readonly mailer: Mailer;
+  readonly contactsKey: string;
+  readonly reportBaseUrl?: string;
+  /** The addresses that bounced for good or complained (functions/core/mail), read at every run. */
+  readonly unreachableContacts?: Pick<UnreachableContacts, 'addresses'>;
+};
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
   const { config, get } = readEnv('phase-alerts', env, ['BUCKET_NAME', 'TABLE_NAME', 'CONTACTS_KEY']);
@@ -18,8 +26,9 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
     s3: s3Client(),
     bucket: get('BUCKET_NAME'),
     table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
-    mailer: sesMailer(sesClient()),
+    mailer: sesMailer(sesClient(), env.SES_CONFIGURATION_SET || undefined),
     contactsKey: get('CONTACTS_KEY'),
+    unreachableContacts: new UnreachableContacts({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
     ...(env.REPORT_BASE_URL ? { reportBaseUrl: env.REPORT_BASE_URL } : {}),
   };
 }
@@ -29,6 +38,7 @@ export function createAlertsHandler(deps: AlertsDeps) {
     logged('phase-alerts', event, async () => {
       const { input, event: e } = inputOf(event, deps.config);
       const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
-      return alertsStep({ ...deps, contacts }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
+      const unreachable = await deps.unreachableContacts?.addresses();
+      return alertsStep({ ...deps, contacts, ...(unreachable ? { unreachable } : {}) }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
     });
 }

@@ -14,7 +14,7 @@ export interface FailureDeps {
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
-  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(sesClient()) };
+  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(sesClient(), env.SES_CONFIGURATION_SET || undefined) };
 }
 
 export function createFailureHandler(deps: FailureDeps) {

@@ -155,7 +155,7 @@ function checkSummary(input: PhaseCloseInput, s: SummaryJson, signalCount: numbe
  * version), each sent at most once per content (see items.ts). Nothing is sent when the summary says no alert.
  */
 export async function alertsStep(
-  ctx: StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contacts: Contacts; readonly reportBaseUrl?: string },
+  ctx: StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contacts: Contacts; readonly reportBaseUrl?: string; readonly unreachable?: ReadonlySet<string> },
   input: PhaseCloseInput,
   prefix: string,
   keys: unknown,
@@ -166,7 +166,7 @@ export async function alertsStep(
   checkSummary(input, ncp, signalCount);
   if (!ncp.alert) return { sent: 0, skipped: 0 };
   const base = ctx.reportBaseUrl ? { baseUrl: ctx.reportBaseUrl } : {};
-  const emails = recipientsOf(ctx.contacts).map((r) =>
+  const emails = recipientsOf(ctx.contacts, ctx.unreachable).map((r) =>
     r.role === 'analyst'
       ? composeAlert(analysts, r, { htmlKey: k.analystsHtml, xlsxKey: k.analystsXlsx, bucket: ctx.bucket, ...base })
       : composeAlert(ncp, r, { htmlKey: k.html, xlsxKey: k.xlsx, bucket: ctx.bucket, ...base }),
