@@ -8,6 +8,7 @@ import * as demo from './cli/demo.ts';
 import * as closePhase from './cli/close-phase.ts';
 import * as configCmd from './cli/config.ts';
 import * as dev from './cli/dev.ts';
+import * as smoke from './cli/smoke.ts';
 import * as status from './cli/status.ts';
 import * as summary from './cli/summary.ts';
 import * as template from './cli/template.ts';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   'close-phase': { run: closePhase.closePhaseCommand, usage: closePhase.usage, summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)' },
   summary: { run: summary.summaryCommand, usage: summary.usage, summary: 'print a stored phase-close summary' },
   demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },
+  smoke: { run: smoke.smokeCommand, usage: smoke.usage, summary: 'prove a deployment end to end as the test Member XT, then clean up (locally, or on AWS with --aws)' },
   config: { run: configCmd.configCommand, usage: configCmd.usage, summary: 'check an operation config before a deploy (cdk synth runs the same check)' },
 };
 

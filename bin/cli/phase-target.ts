@@ -33,7 +33,7 @@ export interface PhaseTarget {
     readonly pendingUploads: number;
   };
   /** AWS: the stack and its state machine. */
-  readonly aws?: { readonly stackName: string; readonly stateMachineArn?: string };
+  readonly aws?: { readonly stackName: string; readonly stateMachineArn?: string; readonly outputs?: Readonly<Record<string, string>> };
   close(): Promise<void>;
 }
 
@@ -113,7 +113,7 @@ async function connectAws(stackName: string): Promise<PhaseTarget> {
     dynamo,
     bucket,
     tableName,
-    aws: { stackName, ...(stateMachineArn ? { stateMachineArn } : {}) },
+    aws: { stackName, ...(stateMachineArn ? { stateMachineArn } : {}), outputs },
     async close() {
       s3.destroy();
       dynamo.destroy();

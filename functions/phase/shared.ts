@@ -9,6 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { parseOperationConfig, type OperationConfig } from '../core/config.ts';
+import { configForRun } from '../core/smoke.ts';
 import { PhaseCloseInputError, validateInput, type PhaseCloseInput, type Slice } from '../core/phase/input.ts';
 
 export class MissingEnvError extends Error {
@@ -69,4 +70,28 @@ export async function logged<T>(step: string, input: unknown, run: () => Promise
     logger.error(`${step} failed`, { input: input as Record<string, unknown>, error: e as Error });
     throw e;
   }
+}
+
+/**
+ * The handler of a step for every operation config the deployment serves: its own, and the smoke operation's
+ * (functions/core/smoke.ts) when `smokeTests` is on and an event names it. The smoke operation's contacts file is
+ * `config/{smoke id}/contacts.json` (contactsKeyFor in lib/phase-close-spec.ts), which `seizures smoke` puts.
+ */
+export function perOperation<D extends { readonly config: OperationConfig; readonly contactsKey?: string }, R>(
+  deps: D,
+  create: (d: D) => (event: unknown) => Promise<R>,
+): (event: unknown) => Promise<R> {
+  const own = create(deps);
+  const smoke = new Map<string, (event: unknown) => Promise<R>>();
+  return (event) => {
+    const config = configForRun(deps.config, event);
+    if (config === deps.config) return own(event);
+    const key = config.phases[0]!.end;
+    let h = smoke.get(key);
+    if (!h) {
+      h = create({ ...deps, config, ...(deps.contactsKey !== undefined ? { contactsKey: `config/${config.id}/contacts.json` } : {}) });
+      smoke.set(key, h);
+    }
+    return h(event);
+  };
 }
