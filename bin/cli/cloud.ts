@@ -4,6 +4,7 @@
  * standard credential chain, the bucket and table from the stack's outputs). The commands load this module only
  * when they run: it pulls in the emulators.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
@@ -29,6 +30,8 @@ export interface Target {
   readonly s3: S3Client;
   /** Absent with `--aws --bucket`: the table is not known. */
   readonly store?: SeizureStore;
+  /** The DynamoDB client of the table (absent with `--aws --bucket`). */
+  readonly dynamo?: DynamoDBClient;
   readonly bucket: string;
   readonly tableName?: string;
   /** The S3 endpoint (local only), for the copy-paste hints. */
@@ -63,6 +66,7 @@ export async function connect(o: ConnectOptions): Promise<Target> {
       where: `the local cloud on ${c.dataDir} (pid ${c.pid})`,
       s3,
       store: new SeizureStore({ client: dyn, tableName: c.tableName }),
+      dynamo: dyn,
       bucket: c.bucket,
       tableName: c.tableName,
       s3Endpoint: c.endpoints.s3,
@@ -81,6 +85,7 @@ export async function connect(o: ConnectOptions): Promise<Target> {
     where: `a local cloud in this process on ${cloud.dataDir}`,
     s3,
     store: new SeizureStore({ client: dyn, tableName: cloud.tableName }),
+    dynamo: dyn,
     bucket: cloud.bucket,
     tableName: cloud.tableName,
     s3Endpoint: cloud.endpoints.s3,
@@ -102,6 +107,7 @@ async function connectAws(stackName: string): Promise<Target> {
     where: `AWS (stack ${stackName})`,
     s3,
     store: new SeizureStore({ client: dyn, tableName }),
+    dynamo: dyn,
     bucket,
     tableName,
     async close() {
