@@ -15,7 +15,7 @@
  * Not done by CloudFormation, and said in the README: verification completes only once the DKIM records resolve, and
  * a new account stays in the SES sandbox (only verified recipients) until AWS grants production access.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -101,7 +101,15 @@ export class Mail extends Construct {
     this.dkimRecords = this.identity.dkimRecords;
 
     // SES publishes to an encrypted topic only with the key's use (the topic policy is added by the destination).
-    props.topicKey?.grant(new iam.ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    props.topicKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SesPublishesMailEventsOfThisAccount',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.eventDestination = new ses.ConfigurationSetEventDestination(this, 'ToAlarms', {
       configurationSet: this.configurationSet,
       destination: ses.EventDestination.snsTopic(props.topic),
