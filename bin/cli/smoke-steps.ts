@@ -109,7 +109,6 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
   const steps: StepResult[] = [];
   let failed = false;
   let output: PhaseCloseOutput | undefined;
-  let messageId: string | undefined;
 
   const step = async (name: (typeof SMOKE_STEPS)[number], f: () => Promise<string>, always = false): Promise<void> => {
     if (failed && !always) {
@@ -170,7 +169,6 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
     if (!output!.alert) throw new SmokeStepError('the run found no signal to alert on, so no email was sent (expected the new seizures of the last week)');
     const marker = await io.sentMarker(t, smoke, output!.runLabel, SMOKE_RECIPIENT);
     if (!marker) throw new SmokeStepError(`no sent-alert marker for ${SMOKE_RECIPIENT} in the run ${output!.runLabel}`);
-    messageId = marker.messageId;
     const more = t.mailSent ? `; ${await t.mailSent(marker.messageId, SMOKE_RECIPIENT)}` : '';
     return `alert to ${SMOKE_RECIPIENT} recorded as sent (SES message ${marker.messageId || '?'})${more}`;
   });
@@ -182,6 +180,5 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
     },
     true,
   );
-  void messageId;
   return { ok: steps.every((s) => s.ok), where: t.where, operation: smoke.id, runId, steps };
 }

@@ -18,7 +18,6 @@ execFileSync(resolve(PROJECT_ROOT, 'node_modules/.bin/tsx'), [resolve(PROJECT_RO
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const cloud = await startLocalCloud({ dataDir: join(BENCH_DIR, `phase-close-${N}`), ports: { s3: 0, dynamodb: 0, ses: 0 } });
 const byStep = new Map(PHASE_STEPS.map((s) => [s.name, { calls: 0, ms: 0, memory: s.memorySize }]));
-const started = new Map<string, number>();
 let transitions = 0;
 const t0 = performance.now();
 const out = await cloud.closePhase(
@@ -41,7 +40,6 @@ const out = await cloud.closePhase(
     ),
     onEvent: (e) => {
       if (e.type === 'StateEntered') transitions++;
-      void started;
     },
   },
 );
