@@ -12,7 +12,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { rm } from 'node:fs/promises';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
 import { smokeOperationId, TEST_MEMBER } from '../../../functions/core/smoke.ts';
-import { SMOKE_STEPS, smokeCsv } from '../../../bin/cli/smoke-steps.ts';
+import { runSmoke, SMOKE_STEPS, smokeCsv, type SmokeTarget } from '../../../bin/cli/smoke-steps.ts';
 import { scanAll } from '../../functions/core/store/local-dynamo.ts';
 import { OPERATION } from '../helpers.ts';
 import { seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
@@ -34,12 +34,17 @@ async function leftovers(t: TestCloud): Promise<{ objects: string[]; items: stri
 describe('seizures smoke on the local cloud', { concurrent: true }, () => {
   let on: TestCloud;
   let off: TestCloud;
+  /** For the in-process run: two smoke runs at once on one deployment would share the day's run label. */
+  let mine: TestCloud;
   const dirs: string[] = [];
   beforeAll(async () => {
-    [on, off] = await Promise.all([testCloud({ operation: { ...OPERATION, smokeTests: true } }), testCloud({ operation: OPERATION })]);
+    // One after the other: a cloud sets the process environment its ingest handler reads when loaded.
+    on = await testCloud({ operation: { ...OPERATION, smokeTests: true } });
+    off = await testCloud({ operation: OPERATION });
+    mine = await testCloud({ operation: { ...OPERATION, smokeTests: true } });
   });
   afterAll(async () => {
-    await Promise.all([on?.close(), off?.close()]);
+    await Promise.all([on?.close(), off?.close(), mine?.close()]);
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
@@ -95,6 +100,36 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     assert.deepEqual(j.steps.slice(1, -1).map((s: { skipped?: boolean }) => s.skipped), [true, true, true, true, true, true]);
     assert.equal(j.steps.at(-1).name, 'cleanup');
     assert.deepEqual(await leftovers(off), { objects: [], items: [] });
+  });
+
+  test('a step that fails (here the phase close) fails the run, the later checks are skipped, and the cleanup still removes the upload and its lines', async () => {
+    const target: SmokeTarget = {
+      kind: 'local',
+      where: 'the test cloud',
+      s3: mine.s3,
+      dynamo: mine.dynamo,
+      bucket: mine.cloud.bucket,
+      tableName: mine.cloud.tableName,
+      smokeEnabled: async () => ({ ok: true }),
+      closePhase: async () => {
+        throw new Error('States.TaskFailed: the state machine is gone');
+      },
+    };
+    const r = await runSmoke(target, { config: { ...OPERATION, smokeTests: true }, rows: 3 });
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.steps.map((s) => [s.name, s.ok, s.skipped ?? false]), [
+      ['enabled', true, false],
+      ['upload', true, false],
+      ['feedback', true, false],
+      ['stored', true, false],
+      ['close-phase', false, false],
+      ['summary', false, true],
+      ['mail', false, true],
+      ['cleanup', true, false],
+    ]);
+    assert.match(r.steps[4]!.detail, /the state machine is gone/);
+    assert.match(r.steps[7]!.detail, /deleted [1-9]\d* object\(s\) and [1-9]\d* table item\(s\)/);
+    assert.deepEqual(await leftovers(mine), { objects: [], items: [] });
   });
 
   test('wrong usage exits 64', async () => {
