@@ -10,20 +10,25 @@
  *   subscribed there see them; SES may use the topic's KMS key.
  * - The mail-events function (functions/mail-events/), subscribed to that topic for Bounce and Complaint events only
  *   (a filter policy on the message body), which records each address that bounced for good or complained as
- *   unreachable in the table (functions/core/mail/); the alerts skip those, `seizures status` lists them.
+ *   unreachable in the table (functions/core/mail/); the alerts skip those, `seizures status` lists them. What SNS
+ *   cannot deliver to it, or it fails on three times, goes to a dead-letter queue whose depth is alarmed.
  *
  * Not done by CloudFormation, and said in the README: verification completes only once the DKIM records resolve, and
  * a new account stays in the SES sandbox (only verified recipients) until AWS grants production access.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { thresholdAlarm } from './alarms.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface MailProps {
@@ -79,6 +84,9 @@ export class Mail extends Construct {
   public readonly configurationSet: ses.ConfigurationSet;
   public readonly eventDestination: ses.ConfigurationSetEventDestination;
   public readonly eventsFunction: PipelineFunction;
+  /** Events that could not be delivered to, or processed by, the mail-events function. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The three DKIM CNAME records (name, value), as tokens. */
   public readonly dkimRecords: readonly ses.DkimRecord[];
 
@@ -116,12 +124,26 @@ export class Mail extends Construct {
       events: [...(props.events ?? DEFAULT_MAIL_EVENTS)],
     });
 
+    // No bounce is lost quietly: an event SNS cannot deliver, or the function fails three times on, is kept here.
+    this.deadLetterQueue = new sqs.Queue(this, 'EventsDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: of the mail-events SNS subscription and of the function\'s asynchronous invocations ' +
+        '(cdk-nag only recognises queues named in another queue\'s redrive policy). Its depth is alarmed.',
+    });
     this.eventsFunction = new PipelineFunction(this, 'EventsFunction', {
       name: 'mail-events',
       ...(props.entry ? { entry: props.entry } : {}),
       description: 'Records the contacts SES reports as bounced for good or complaining, so later alerts skip them',
       memorySize: 256,
       timeout: Duration.seconds(30),
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
     });
     this.eventsFunction.bindTable(props.table, 'TABLE_NAME', 'readWrite');
     props.topic.addSubscription(
@@ -129,7 +151,14 @@ export class Mail extends Construct {
         filterPolicyWithMessageBody: {
           eventType: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [...UNREACHABLE_EVENT_TYPES] })),
         },
+        deadLetterQueue: this.deadLetterQueue,
       }),
     );
+    this.deadLetterAlarm = thresholdAlarm(this, 'EventsDeadLettersAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      description: 'A bounce or complaint event could not be recorded (see the mail-events dead-letter queue): the contact may still be emailed. Fix, then redrive it.',
+      topic: props.topic,
+    });
   }
 }

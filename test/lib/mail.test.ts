@@ -97,6 +97,20 @@ describe('Mail', () => {
     assert.ok(writes.some((s) => resourcesOf(s).includes(`<${logicalId(b.storage.table)}.Arn>`)));
   });
 
+  test('a bounce is never lost quietly: undeliverable events and failed invocations go to an alarmed dead-letter queue', () => {
+    const dlq = { 'Fn::GetAtt': [logicalId(b.mail.deadLetterQueue), 'Arn'] };
+    const lambdaSub = Object.values(b.t.findResources('AWS::SNS::Subscription')).map((r) => r.Properties).find((s) => s.Protocol === 'lambda')!;
+    assert.deepEqual(lambdaSub.RedrivePolicy, { deadLetterTargetArn: dlq });
+    const config = Object.values(b.t.findResources('AWS::Lambda::EventInvokeConfig')).map((r) => r.Properties);
+    assert.deepEqual(config.map((c) => [c.MaximumRetryAttempts, c.DestinationConfig.OnFailure.Destination]), [[2, dlq]]);
+    const q = b.t.findResources('AWS::SQS::Queue')[logicalId(b.mail.deadLetterQueue)]!.Properties;
+    assert.equal(q.SqsManagedSseEnabled, true);
+    assert.equal(q.MessageRetentionPeriod, 14 * 24 * 3600);
+    const alarm = b.t.findResources('AWS::CloudWatch::Alarm')[logicalId(b.mail.deadLetterAlarm)]!.Properties;
+    assert.equal(alarm.MetricName, 'ApproximateNumberOfMessagesVisible');
+    assert.deepEqual(alarm.AlarmActions, [{ Ref: logicalId(b.topic) }]);
+  });
+
   test('without a hosted zone no DNS record is created; with one the three DKIM CNAMEs are', () => {
     assert.equal(Object.keys(b.t.findResources('AWS::Route53::RecordSet')).length, 0);
     const records = Object.values(z.t.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
