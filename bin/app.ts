@@ -8,7 +8,7 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, PROJECT_ROOT, type OperationConfig } from '../functions/core/config.ts';
 import { operationOfFile } from '../functions/core/config-check.ts';
-import { checkDeployableConfig, InvalidOperationConfigError } from '../lib/operation-env.ts';
+import { checkDeployableConfig, InvalidOperationConfigError } from '../functions/core/contracts/operation-env.ts';
 import { SeizurePipelineStack, stackNameFor } from '../lib/seizure-pipeline-stack.ts';
 
 const app = new App();

@@ -133,8 +133,8 @@ export class Mail extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself a dead-letter queue: of the mail-events SNS subscription and of the function\'s asynchronous invocations ' +
-        '(cdk-nag only recognises queues named in another queue\'s redrive policy). Its depth is alarmed.',
+        "This queue is itself a dead-letter queue: of the mail-events SNS subscription and of the function's asynchronous invocations " +
+        "(cdk-nag only recognises queues named in another queue's redrive policy). Its depth is alarmed.",
     });
     this.eventsFunction = new PipelineFunction(this, 'EventsFunction', {
       name: 'mail-events',
@@ -157,7 +157,8 @@ export class Mail extends Construct {
     this.deadLetterAlarm = thresholdAlarm(this, 'EventsDeadLettersAlarm', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 0,
-      description: 'A bounce or complaint event could not be recorded (see the mail-events dead-letter queue): the contact may still be emailed. Fix, then redrive it.',
+      description:
+        'A bounce or complaint event could not be recorded (see the mail-events dead-letter queue): the contact may still be emailed. Fix, then redrive it.',
       topic: props.topic,
     });
   }

@@ -10,10 +10,11 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 import { operationOfFile, type ConfigCheck } from '../../functions/core/config-check.ts';
-import { checkDeployableConfig } from '../../lib/operation-env.ts';
+import { checkDeployableConfig } from '../../functions/core/contracts/operation-env.ts';
 import { formatOf, parse, UsageError } from './common.ts';
 
-export const usage = 'seizures config check [FILE] [--format text|json]  (exit 0 valid, 1 invalid, 64 usage; FILE: a cdk.json or an operation config, default cdk.json)';
+export const usage =
+  'seizures config check [FILE] [--format text|json]  (exit 0 valid, 1 invalid, 64 usage; FILE: a cdk.json or an operation config, default cdk.json)';
 
 export const EXIT_INVALID = 1;
 
@@ -24,7 +25,13 @@ export interface ConfigCheckJson {
   readonly errors: ConfigCheck['errors'];
   readonly warnings: ConfigCheck['warnings'];
   /** When valid: the operation's id, phases and Member count (what a deploy would create). */
-  readonly operation?: { readonly id: string; readonly name: string; readonly phases: number; readonly members: number; readonly smokeTests: boolean };
+  readonly operation?: {
+    readonly id: string;
+    readonly name: string;
+    readonly phases: number;
+    readonly members: number;
+    readonly smokeTests: boolean;
+  };
 }
 
 /** Checks the file's JSON; a file that is not JSON is invalid (exit 1), one that cannot be read is wrong usage. */
@@ -48,14 +55,23 @@ export function checkFile(file: string): ConfigCheckJson {
     errors: c.errors,
     warnings: c.warnings,
     ...(c.config
-      ? { operation: { id: c.config.id, name: c.config.name, phases: c.config.phases.length, members: c.config.members.length, smokeTests: c.config.smokeTests === true } }
+      ? {
+          operation: {
+            id: c.config.id,
+            name: c.config.name,
+            phases: c.config.phases.length,
+            members: c.config.members.length,
+            smokeTests: c.config.smokeTests === true,
+          },
+        }
       : {}),
   };
 }
 
 export async function configCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'check') throw new UsageError(sub === undefined ? 'expected a subcommand: check' : `unknown subcommand '${sub}' (expected: check)`);
+  if (sub !== 'check')
+    throw new UsageError(sub === undefined ? 'expected a subcommand: check' : `unknown subcommand '${sub}' (expected: check)`);
   const { values, positionals } = parse(rest, { format: { type: 'string' } });
   if (positionals.length > 1) throw new UsageError(`expected at most one FILE (got ${positionals.length})`);
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
@@ -69,7 +85,9 @@ export async function configCommand(args: string[]): Promise<number> {
 function describe(o: ConfigCheckJson): string {
   const name = relative(process.cwd(), o.file) || o.file;
   const lines = o.valid
-    ? [`${name}: valid${o.operation ? `: ${o.operation.name} (${o.operation.id}), ${o.operation.phases} phase(s), ${o.operation.members} Member(s)${o.operation.smokeTests ? ', smoke tests enabled' : ''}` : ''}`]
+    ? [
+        `${name}: valid${o.operation ? `: ${o.operation.name} (${o.operation.id}), ${o.operation.phases} phase(s), ${o.operation.members} Member(s)${o.operation.smokeTests ? ', smoke tests enabled' : ''}` : ''}`,
+      ]
     : [`${name}: ${o.errors.length} problem(s):`, ...o.errors.map((e) => `  ${e.field}: ${e.message}`)];
   if (o.warnings.length) lines.push(`${o.warnings.length} warning(s):`, ...o.warnings.map((w) => `  ${w.field}: ${w.message}`));
   return lines.join('\n') + '\n';

@@ -3,15 +3,33 @@
  * target: the same calls on the local cloud and on AWS. Deletion removes every version of an object (the bucket is
  * versioned on AWS), and every table item the run made.
  */
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OperationConfig } from '../../functions/core/config.ts';
 import { documentClient } from '../../functions/core/store/batch.ts';
-import { alertPk, casePk, headShardOf, headsPk, HEADS_SK, LOCK_SK, lockPk, submissionPk, summaryPk, summarySk } from '../../functions/core/store/keys.ts';
+import {
+  alertPk,
+  casePk,
+  headShardOf,
+  headsPk,
+  HEADS_SK,
+  LOCK_SK,
+  lockPk,
+  submissionPk,
+  summaryPk,
+  summarySk,
+} from '../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import { TEST_MEMBER } from '../../functions/core/smoke.ts';
-import { contactsKeyFor, contactsOf, type PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
+import { contactsKeyFor, contactsOf, type PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
 import { SmokeStepError, type SmokeTarget } from './smoke-steps.ts';
 
@@ -44,7 +62,14 @@ export async function countLines(t: T, caseRefs: readonly string[]): Promise<num
   const doc = documentClient(t.dynamo);
   let n = 0;
   for (const ref of caseRefs) {
-    const out = await doc.send(new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': casePk(TEST_MEMBER, ref) }, Select: 'COUNT' }));
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePk(TEST_MEMBER, ref) },
+        Select: 'COUNT',
+      }),
+    );
     n += out.Count ?? 0;
   }
   return n;
@@ -53,26 +78,44 @@ export async function countLines(t: T, caseRefs: readonly string[]): Promise<num
 /** The six report objects exist, summary.json is this run's and counts the lines, the summary item is stored. */
 export async function checkSummary(t: T, smoke: OperationConfig, o: PhaseCloseOutput, rows: number): Promise<string> {
   const keys = Object.values(o.keys);
-  if (keys.length !== 6) throw new SmokeStepError(`the run wrote ${keys.length} report(s), expected 6 (json, xlsx, html for NCPs and for analysts)`);
+  if (keys.length !== 6)
+    throw new SmokeStepError(`the run wrote ${keys.length} report(s), expected 6 (json, xlsx, html for NCPs and for analysts)`);
   for (const key of keys) {
     const h = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: key })).catch(() => undefined);
-    if (!h || !h.ContentLength) throw new SmokeStepError(`the report ${key} is missing or empty`);
+    if (!h?.ContentLength) throw new SmokeStepError(`the report ${key} is missing or empty`);
   }
-  const summary = JSON.parse(await getText(t, o.keys.json)) as { schema?: string; operation?: { id?: string }; runLabel?: string; figures?: { phase?: { lines?: number; reportingMembers?: number } } };
+  const summary = JSON.parse(await getText(t, o.keys.json)) as {
+    schema?: string;
+    operation?: { id?: string };
+    runLabel?: string;
+    figures?: { phase?: { lines?: number; reportingMembers?: number } };
+  };
   if (summary.schema !== 'phase-summary/1' || summary.operation?.id !== smoke.id || summary.runLabel !== o.runLabel) {
     throw new SmokeStepError(`${o.keys.json} is not this run's summary (${summary.schema}, ${summary.operation?.id}, ${summary.runLabel})`);
   }
   const lines = summary.figures?.phase?.lines ?? 0;
   if (lines < rows) throw new SmokeStepError(`summary.json counts ${lines} line(s) in the phase, fewer than the ${rows} uploaded`);
-  const item = await documentClient(t.dynamo).send(new GetCommand({ TableName: t.tableName, Key: { pk: summaryPk(smoke.id), sk: summarySk(1, o.runLabel) }, ConsistentRead: true }));
+  const item = await documentClient(t.dynamo).send(
+    new GetCommand({ TableName: t.tableName, Key: { pk: summaryPk(smoke.id), sk: summarySk(1, o.runLabel) }, ConsistentRead: true }),
+  );
   if (!item.Item) throw new SmokeStepError(`no summary item ${summaryPk(smoke.id)} / ${summarySk(1, o.runLabel)} in the table`);
   return `6 report(s) under ${o.prefix}; summary.json counts ${lines} line(s); summary item stored`;
 }
 
 /** The sent-alert marker of a recipient in a run of the smoke operation, when sent. */
-export async function sentMarker(t: T, smoke: OperationConfig, runLabel: string, recipient: string): Promise<{ messageId: string } | undefined> {
+export async function sentMarker(
+  t: T,
+  smoke: OperationConfig,
+  runLabel: string,
+  recipient: string,
+): Promise<{ messageId: string } | undefined> {
   const out = await documentClient(t.dynamo).send(
-    new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': alertPk(smoke.id, 1, runLabel) }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: t.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': alertPk(smoke.id, 1, runLabel) },
+      ConsistentRead: true,
+    }),
   );
   const m = (out.Items ?? []).find((i) => i['recipient'] === recipient.toLowerCase() && i['status'] === 'sent');
   return m ? { messageId: String(m['messageId'] ?? '') } : undefined;
@@ -85,7 +128,10 @@ async function deletePrefixes(t: T, prefixes: readonly string[]): Promise<number
     let versions: { Key: string; VersionId?: string }[];
     try {
       const out = await t.s3.send(new ListObjectVersionsCommand({ Bucket: t.bucket, Prefix: prefix }));
-      versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}) }));
+      versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key!,
+        ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}),
+      }));
     } catch {
       // An S3 without versions (s3rver): the objects themselves.
       const out = await t.s3.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: prefix }));
@@ -103,14 +149,26 @@ async function deletePrefixes(t: T, prefixes: readonly string[]): Promise<number
 /** Every item of a partition (keys only). */
 async function keysOf(t: T, pk: string): Promise<{ pk: string; sk: string }[]> {
   const out = await documentClient(t.dynamo).send(
-    new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ProjectionExpression: 'pk, sk' }),
+    new QueryCommand({
+      TableName: t.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ProjectionExpression: 'pk, sk',
+    }),
   );
   return (out.Items ?? []) as { pk: string; sk: string }[];
 }
 
 export async function cleanup(
   t: T,
-  o: { smoke: OperationConfig; key: string; feedbackKey: string | undefined; caseRefs: readonly string[]; runLabel: string; uploaded: boolean },
+  o: {
+    smoke: OperationConfig;
+    key: string;
+    feedbackKey: string | undefined;
+    caseRefs: readonly string[];
+    runLabel: string;
+    uploaded: boolean;
+  },
 ): Promise<{ objects: number; items: number }> {
   const objects = await deletePrefixes(t, [
     o.key,

@@ -15,7 +15,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from '../../functions/core/config.ts';
 import { addDays } from '../../functions/core/days.ts';
 import { SMOKE_RECIPIENT, smokeOperation, smokeOperationId, TEST_MEMBER } from '../../functions/core/smoke.ts';
-import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
+import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
+import * as io from './smoke-io.ts';
 
 /** Where a smoke run works: the local cloud or a deployed stack. */
 export interface SmokeTarget {
@@ -105,7 +106,6 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
   const file = smokeCsv(runId, today, rows);
   const key = `incoming/${TEST_MEMBER}/smoke-${runId}.csv`;
   const input: PhaseCloseExecutionInput = { operation: smokeOperationId(o.config), phase: 1, mode: 'interim', asOf: today };
-  const io = await import('./smoke-io.ts');
   const steps: StepResult[] = [];
   let failed = false;
   let output: PhaseCloseOutput | undefined;
@@ -124,7 +124,12 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
       r = { ...r, ms: Date.now() - start };
     } catch (e) {
       failed = true;
-      r = { name, ok: false, ms: Date.now() - start, detail: e instanceof SmokeStepError ? e.message : `${(e as Error).name}: ${(e as Error).message}` };
+      r = {
+        name,
+        ok: false,
+        ms: Date.now() - start,
+        detail: e instanceof SmokeStepError ? e.message : `${(e as Error).name}: ${(e as Error).message}`,
+      };
     }
     steps.push(r);
     o.onStep?.(r);
@@ -146,12 +151,15 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
   await step('feedback', async () => {
     const s = await poll(`the submission of ${key}`, timeoutMs, pollMs, () => io.finishedSubmission(t, key));
     if (s.status !== 'accepted' || s.rows.valid !== rows) {
-      throw new SmokeStepError(`${key} was ${s.status} (${s.rows.valid}/${s.rows.total} valid${s.failure ? `; ${s.failure.type}: ${s.failure.message}` : ''}), expected accepted with ${rows} valid rows`);
+      throw new SmokeStepError(
+        `${key} was ${s.status} (${s.rows.valid}/${s.rows.total} valid${s.failure ? `; ${s.failure.type}: ${s.failure.message}` : ''}), expected accepted with ${rows} valid rows`,
+      );
     }
     feedbackKey = s.feedback.json;
     if (!feedbackKey) throw new SmokeStepError(`${key} has no feedback report`);
     const report = JSON.parse(await io.getText(t, feedbackKey)) as { valid?: boolean; stats?: { validRows?: number } };
-    if (report.valid !== true || report.stats?.validRows !== rows) throw new SmokeStepError(`the feedback report ${feedbackKey} says valid=${report.valid}, ${report.stats?.validRows} valid rows`);
+    if (report.valid !== true || report.stats?.validRows !== rows)
+      throw new SmokeStepError(`the feedback report ${feedbackKey} says valid=${report.valid}, ${report.stats?.validRows} valid rows`);
     return `accepted, ${rows}/${rows} rows valid; feedback at ${feedbackKey}`;
   });
   await step('stored', async () => {
@@ -166,7 +174,8 @@ export async function runSmoke(t: SmokeTarget, o: SmokeOptions): Promise<SmokeRe
   });
   await step('summary', async () => io.checkSummary(t, smoke, output!, rows));
   await step('mail', async () => {
-    if (!output!.alert) throw new SmokeStepError('the run found no signal to alert on, so no email was sent (expected the new seizures of the last week)');
+    if (!output!.alert)
+      throw new SmokeStepError('the run found no signal to alert on, so no email was sent (expected the new seizures of the last week)');
     const marker = await io.sentMarker(t, smoke, output!.runLabel, SMOKE_RECIPIENT);
     if (!marker) throw new SmokeStepError(`no sent-alert marker for ${SMOKE_RECIPIENT} in the run ${output!.runLabel}`);
     const more = t.mailSent ? `; ${await t.mailSent(marker.messageId, SMOKE_RECIPIENT)}` : '';

@@ -12,12 +12,17 @@
  * Exit codes: 0 every step passed, 1 a step failed, 64 wrong usage, 69 no cloud / no credentials, 73 data directory
  * not writable.
  */
+import { sfnClient } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
-import type { PhaseCloseExecutionInput } from '../../lib/phase-close-spec.ts';
+import type { PhaseCloseExecutionInput } from '../../functions/core/contracts/phase-close-spec.ts';
+import { readDescriptor } from '../../lib/local/registry.ts';
+import { closePhaseLocal } from '../../lib/local/stepfunctions.ts';
+import { connect, withTable, type CloudTarget, type TableTarget } from './cloud.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
+import { runCloudCommand } from './cloud-connect.ts';
+import { describeFailure, followAwsExecution } from './close-phase.ts';
 import { configOption, formatOf, parse, readConfig, UsageError } from './common.ts';
-import type { PhaseTarget } from './phase-target.ts';
-import type { SmokeResult, SmokeTarget, StepResult } from './smoke-steps.ts';
+import { runSmoke, type SmokeResult, type SmokeTarget, type StepResult } from './smoke-steps.ts';
 
 export const usage = `seizures smoke [--format text|json] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0 every step passed, 1 a step failed, 64 usage, 69 no cloud)`;
 
@@ -29,23 +34,23 @@ export async function smokeCommand(args: string[]): Promise<number> {
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const config = readConfig(values.config);
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connectPhase } = await import('./phase-target.ts');
-  const { runSmoke } = await import('./smoke-steps.ts');
   return runCloudCommand('smoke', async () => {
     const log = (l: string) => process.stderr.write(`${l}\n`);
-    let phase: PhaseTarget | undefined;
+    let cloud: CloudTarget | undefined;
     try {
-      // An in-process cloud is this command's own: it runs with smoke tests enabled.
-      phase = await connectPhase({ values, operation: { ...config, smokeTests: true }, ingest: true, log });
-      const target = smokeTargetOf(phase, config);
+      // A cloud started in this process is this command's own: it runs with smoke tests enabled.
+      cloud = await connect({ values, operation: { ...config, smokeTests: true }, ingest: true, log });
+      const target = smokeTargetOf(withTable(cloud, 'smoke'), config);
       if (format === 'text') log(`smoke run on ${target.where}`);
-      const result = await runSmoke(target, { config: { ...config, smokeTests: true }, onStep: format === 'text' ? (s) => process.stdout.write(stepLine(s)) : undefined });
+      const result = await runSmoke(target, {
+        config: { ...config, smokeTests: true },
+        ...(format === 'text' ? { onStep: (s: StepResult) => void process.stdout.write(stepLine(s)) } : {}),
+      });
       if (format === 'json') process.stdout.write(JSON.stringify(result) + '\n');
       else process.stdout.write(verdict(result));
       return result.ok ? 0 : EXIT_SMOKE_FAILED;
     } finally {
-      await phase?.close();
+      await cloud?.close();
     }
   });
 }
@@ -64,8 +69,8 @@ function verdict(r: SmokeResult): string {
     : `smoke run ${r.runId}: ${failed.map((s) => s.name).join(', ')} failed on ${r.where}\n`;
 }
 
-/** The smoke steps' target over the phase-close target (local cloud or stack). */
-export function smokeTargetOf(p: PhaseTarget, config: OperationConfig): SmokeTarget {
+/** The smoke steps' target over the command's cloud target (a local cloud or the stack). */
+export function smokeTargetOf(p: TableTarget, config: OperationConfig): SmokeTarget {
   const base = { kind: p.kind, where: p.where, s3: p.s3, dynamo: p.dynamo, bucket: p.bucket, tableName: p.tableName };
   if (p.kind === 'aws') {
     return {
@@ -84,13 +89,12 @@ export function smokeTargetOf(p: PhaseTarget, config: OperationConfig): SmokeTar
       async closePhase(input) {
         const arn = p.aws?.stateMachineArn;
         if (!arn) throw new Error(`the stack ${p.aws?.stackName} has no PhaseCloseStateMachineArn output`);
-        const { sfnClient } = await import('../../functions/core/aws.ts');
-        const { followAwsExecution, describeFailure } = await import('./close-phase.ts');
         const sfn = sfnClient();
         try {
           const quiet = { step() {}, note() {}, done() {} };
           const out = await followAwsExecution(sfn, arn, input, quiet, { name: `smoke-${input.asOf}-${Date.now()}` });
-          if (!out.ok) throw new Error(`the workflow failed: ${describeFailure(out.error, out.cause)}${out.where ? ` (${out.where})` : ''}`);
+          if (!out.ok)
+            throw new Error(`the workflow failed: ${describeFailure(out.error, out.cause)}${out.where ? ` (${out.where})` : ''}`);
           return out.output;
         } finally {
           sfn.destroy();
@@ -103,7 +107,6 @@ export function smokeTargetOf(p: PhaseTarget, config: OperationConfig): SmokeTar
     ...base,
     async smokeEnabled() {
       if (local.inProcess) return { ok: true };
-      const { readDescriptor } = await import('../../lib/local/registry.ts');
       if (readDescriptor(local.dataDir)?.smokeTests) return { ok: true };
       return {
         ok: false,
@@ -114,15 +117,21 @@ export function smokeTargetOf(p: PhaseTarget, config: OperationConfig): SmokeTar
     },
     async closePhase(input: PhaseCloseExecutionInput) {
       if (local.inProcess) return local.inProcess.closePhase(input);
-      const { closePhaseLocal } = await import('../../lib/local/stepfunctions.ts');
-      return closePhaseLocal({ endpoints: local.endpoints, bucket: p.bucket, tableName: p.tableName, operation: { ...config, smokeTests: true }, input });
+      return closePhaseLocal({
+        endpoints: local.endpoints,
+        bucket: p.bucket,
+        tableName: p.tableName,
+        operation: { ...config, smokeTests: true },
+        input,
+      });
     },
     async mailSent(messageId, to) {
       const res = await fetch(`${local.endpoints.ses}/store`);
       const store = (await res.json()) as { emails?: { messageId?: string; subject?: string; destination?: { to?: string[] } }[] };
       const mail = (store.emails ?? []).find((e) => e.messageId === messageId);
       if (!mail) throw new Error(`the SES emulator has no email ${messageId}`);
-      if (!(mail.destination?.to ?? []).includes(to)) throw new Error(`the SES emulator's email ${messageId} went to ${mail.destination?.to?.join(', ')}, not ${to}`);
+      if (!(mail.destination?.to ?? []).includes(to))
+        throw new Error(`the SES emulator's email ${messageId} went to ${mail.destination?.to?.join(', ')}, not ${to}`);
       return `in the SES emulator's store: "${mail.subject}"`;
     },
   };

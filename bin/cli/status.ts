@@ -5,9 +5,10 @@
  * contacts (JSON: an array of them, with their Member or analyst role).
  */
 import type { OperationConfig } from '../../functions/core/config.ts';
-import type { UnreachableItem } from '../../functions/core/mail/unreachable.ts';
+import { UnreachableContacts, type UnreachableItem } from '../../functions/core/mail/unreachable.ts';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { Target } from './cloud.ts';
+import { BUCKET_HINT, connect, type CloudTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
@@ -30,12 +31,10 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer (got '${values.limit}')`);
   const config = readConfig(values.config);
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connect } = await import('./cloud.ts');
   return runCloudCommand('status', async () => {
-    let target: Target | undefined;
+    let target: CloudTarget | undefined;
     try {
-      target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
+      target = await connect({ values, operation: config, ingest: false, stackHint: BUCKET_HINT, log: (l) => process.stderr.write(`${l}\n`) });
       if (!target.store) throw new UsageError('status reads the submissions table: give --stack, not --bucket');
       const contacts = (await unreachableOf(target, config)).filter((c) => !member || c.member === member);
       if (values.unreachable) {
@@ -60,7 +59,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   });
 }
 
-function table(list: SubmissionRecord[], t: Target): string {
+function table(list: SubmissionRecord[], t: CloudTarget): string {
   if (list.length === 0) return `no submissions yet on ${t.where}\n`;
   const rows = list.map((s) => [
     s.receivedAt.replace('T', ' ').slice(0, 19),
@@ -87,9 +86,8 @@ export interface UnreachableStatus extends UnreachableItem {
   readonly member?: string;
 }
 
-async function unreachableOf(t: Target, config: OperationConfig): Promise<UnreachableStatus[]> {
+async function unreachableOf(t: CloudTarget, config: OperationConfig): Promise<UnreachableStatus[]> {
   if (!t.dynamo || !t.tableName) return [];
-  const { UnreachableContacts } = await import('../../functions/core/mail/unreachable.ts');
   const list = await new UnreachableContacts({ client: t.dynamo, tableName: t.tableName }).list();
   const ncp = new Map(config.members.filter((m) => m.ncpEmail).map((m) => [m.ncpEmail!.toLowerCase(), m.code]));
   const analysts = new Set(config.analysts.map((a) => a.toLowerCase()));
@@ -99,7 +97,7 @@ async function unreachableOf(t: Target, config: OperationConfig): Promise<Unreac
   });
 }
 
-function unreachableText(list: UnreachableStatus[], t: Target): string {
+function unreachableText(list: UnreachableStatus[], t: CloudTarget): string {
   if (list.length === 0) return `no contact is unreachable on ${t.where}\n`;
   const rows = list.map((c) => [c.member ?? (c.role === 'analyst' ? 'analyst' : '-'), c.email, c.reason, c.detail, c.at.replace('T', ' ').slice(0, 16), c.diagnostic ?? '']);
   const head = ['member', 'address', 'reason', 'detail', 'since (UTC)', 'diagnostic'];

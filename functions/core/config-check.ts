@@ -5,11 +5,11 @@
  * Rules: id; phases numbered 1..n in date order, each a real date range, contiguous (each starts the day after the
  * previous ends) and so never overlapping; Member codes ISO 3166-1 alpha-2, in capitals, unique, and never the test
  * Member XT; languages en, fr or es; NCP, analyst and sender addresses well formed; thresholds known and in range;
- * smokeTests a boolean. The size of the compact Lambda form is a deploy concern: lib/operation-env.ts adds that rule.
+ * smokeTests a boolean. The size of the compact Lambda form is a deploy concern: functions/core/contracts/operation-env.ts adds that rule.
  */
 import { isIsoDay, addDays } from './days.ts';
 import { ALPHA2 } from './countries.ts';
-import { DEFAULT_THRESHOLDS, type OperationConfig, parseOperationConfig } from './config.ts';
+import { type DEFAULT_THRESHOLDS, type OperationConfig, parseOperationConfig } from './config.ts';
 import { TEST_MEMBER } from './smoke.ts';
 
 export interface ConfigProblem {
@@ -32,7 +32,9 @@ export const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]+$/;
 export const LANGUAGES = ['en', 'fr', 'es'] as const;
 
 /** Each threshold's allowed range: [min, max], open or closed at each end, and whether it is a whole number. */
-export const THRESHOLD_RANGES: Readonly<Record<keyof typeof DEFAULT_THRESHOLDS, { min: number; max: number; minOpen: boolean; maxOpen: boolean; integer?: boolean; why: string }>> = {
+export const THRESHOLD_RANGES: Readonly<
+  Record<keyof typeof DEFAULT_THRESHOLDS, { min: number; max: number; minOpen: boolean; maxOpen: boolean; integer?: boolean; why: string }>
+> = {
   earsAlpha: { min: 0, max: 0.5, minOpen: true, maxOpen: true, why: 'a false-alarm rate' },
   earsMinSigma: { min: 0, max: 100, minOpen: false, maxOpen: false, why: 'a floor on a standard deviation of weekly counts' },
   trendQ: { min: 0, max: 1, minOpen: true, maxOpen: true, why: 'a false discovery rate' },
@@ -58,7 +60,8 @@ export function checkOperationConfig(raw: unknown): ConfigCheck {
     return { valid: false, errors, warnings };
   }
 
-  if (typeof raw.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(raw.id)) err('id', `must be lower-case letters, digits and dashes, starting with a letter or digit (got ${JSON.stringify(raw.id)})`);
+  if (typeof raw.id !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(raw.id))
+    err('id', `must be lower-case letters, digits and dashes, starting with a letter or digit (got ${JSON.stringify(raw.id)})`);
   else if (raw.id.includes('--')) err('id', `must not contain "--" (reserved for the smoke operation of \`seizures smoke\`): ${raw.id}`);
   if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name.trim() === '')) err('name', 'must be a non-empty string');
 
@@ -68,12 +71,14 @@ export function checkOperationConfig(raw: unknown): ConfigCheck {
   if (raw.analysts !== undefined && !Array.isArray(raw.analysts)) err('analysts', 'must be an array of email addresses');
   else {
     const analysts = (raw.analysts ?? []) as unknown[];
-    if (analysts.length === 0) warnings.push({ field: 'analysts', message: 'no analysts: nobody gets the alarms, the failure emails or the analysts\' alerts' });
+    if (analysts.length === 0)
+      warnings.push({ field: 'analysts', message: "no analysts: nobody gets the alarms, the failure emails or the analysts' alerts" });
     analysts.forEach((a, i) => {
       if (typeof a !== 'string' || !EMAIL.test(a)) err(`analysts[${i}]`, `is not an email address: ${JSON.stringify(a)}`);
     });
   }
-  if (typeof raw.mailFrom !== 'string' || !EMAIL.test(raw.mailFrom)) err('mailFrom', `must be the sender's email address, in the domain SES verifies (got ${JSON.stringify(raw.mailFrom)})`);
+  if (typeof raw.mailFrom !== 'string' || !EMAIL.test(raw.mailFrom))
+    err('mailFrom', `must be the sender's email address, in the domain SES verifies (got ${JSON.stringify(raw.mailFrom)})`);
 
   if (raw.thresholds !== undefined) {
     if (!isObject(raw.thresholds)) err('thresholds', 'must be an object');
@@ -87,12 +92,16 @@ export function checkOperationConfig(raw: unknown): ConfigCheck {
         const below = typeof v === 'number' && (r.minOpen ? v <= r.min : v < r.min);
         const above = typeof v === 'number' && (r.maxOpen ? v >= r.max : v > r.max);
         if (typeof v !== 'number' || !Number.isFinite(v) || below || above || (r.integer && !Number.isInteger(v))) {
-          err(`thresholds.${k}`, `must be ${r.integer ? 'a whole number' : 'a number'} in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'} (${r.why}; got ${JSON.stringify(v)})`);
+          err(
+            `thresholds.${k}`,
+            `must be ${r.integer ? 'a whole number' : 'a number'} in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'} (${r.why}; got ${JSON.stringify(v)})`,
+          );
         }
       }
     }
   }
-  if (raw.smokeTests !== undefined && typeof raw.smokeTests !== 'boolean') err('smokeTests', `must be true or false (got ${JSON.stringify(raw.smokeTests)})`);
+  if (raw.smokeTests !== undefined && typeof raw.smokeTests !== 'boolean')
+    err('smokeTests', `must be true or false (got ${JSON.stringify(raw.smokeTests)})`);
 
   if (errors.length) return { valid: false, errors, warnings };
   // What the rules above accept, the parser accepts: it fills the defaults.
@@ -116,7 +125,12 @@ function checkPhases(phases: unknown, err: Report): void {
     }
     for (const k of ['start', 'end'] as const) {
       if (!isIsoDay(p[k])) {
-        err(`phases[${i}].${k}`, typeof p[k] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(p[k]) ? `${p[k]} is not a real date` : `must be a date YYYY-MM-DD (got ${JSON.stringify(p[k])})`);
+        err(
+          `phases[${i}].${k}`,
+          typeof p[k] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(p[k])
+            ? `${p[k]} is not a real date`
+            : `must be a date YYYY-MM-DD (got ${JSON.stringify(p[k])})`,
+        );
         good = false;
       }
     }
@@ -130,8 +144,16 @@ function checkPhases(phases: unknown, err: Report): void {
     const a = ok[j - 1]!;
     const b = ok[j]!;
     if (b.i !== a.i + 1) continue; // a bad phase between them has been reported
-    if (b.start <= a.end) err(`phases[${b.i}].start`, `phase ${b.phase} starts on ${b.start}, before phase ${a.phase} ends (${a.end}): phases must not overlap`);
-    else if (b.start !== addDays(a.end, 1)) err(`phases[${b.i}].start`, `phase ${b.phase} starts on ${b.start}, not on ${addDays(a.end, 1)}, the day after phase ${a.phase} ends (${a.end}): phases must be contiguous`);
+    if (b.start <= a.end)
+      err(
+        `phases[${b.i}].start`,
+        `phase ${b.phase} starts on ${b.start}, before phase ${a.phase} ends (${a.end}): phases must not overlap`,
+      );
+    else if (b.start !== addDays(a.end, 1))
+      err(
+        `phases[${b.i}].start`,
+        `phase ${b.phase} starts on ${b.start}, not on ${addDays(a.end, 1)}, the day after phase ${a.phase} ends (${a.end}): phases must be contiguous`,
+      );
   }
 }
 
@@ -145,8 +167,10 @@ function checkMembers(members: unknown, err: Report, warn: Report): void {
     const mm = typeof m === 'string' ? { code: m } : m;
     if (!isObject(mm)) return err(`members[${i}]`, 'must be an object {code, name, language, ncpEmail} or a code');
     const code = mm.code;
-    if (typeof code !== 'string' || !/^[A-Z]{2}$/.test(code)) err(`members[${i}].code`, `must be an ISO 3166-1 alpha-2 code in capitals (got ${JSON.stringify(code)})`);
-    else if (code === TEST_MEMBER) err(`members[${i}].code`, `${TEST_MEMBER} is reserved for the test Member of \`seizures smoke\` (set "smokeTests": true instead)`);
+    if (typeof code !== 'string' || !/^[A-Z]{2}$/.test(code))
+      err(`members[${i}].code`, `must be an ISO 3166-1 alpha-2 code in capitals (got ${JSON.stringify(code)})`);
+    else if (code === TEST_MEMBER)
+      err(`members[${i}].code`, `${TEST_MEMBER} is reserved for the test Member of \`seizures smoke\` (set "smokeTests": true instead)`);
     else if (!ALPHA2.has(code)) err(`members[${i}].code`, `${code} is not an ISO 3166-1 alpha-2 country code`);
     else if (seen.has(code)) err(`members[${i}].code`, `${code} is listed twice (also members[${seen.get(code)}])`);
     else seen.set(code, i);
@@ -154,7 +178,8 @@ function checkMembers(members: unknown, err: Report, warn: Report): void {
       err(`members[${i}].language`, `must be one of ${LANGUAGES.join(', ')} (got ${JSON.stringify(mm.language)})`);
     }
     if (mm.ncpEmail === undefined) {
-      if (typeof m !== 'string') warn(`members[${i}].ncpEmail`, `${typeof code === 'string' ? code : 'this Member'} has no NCP address: its NCP gets no alerts`);
+      if (typeof m !== 'string')
+        warn(`members[${i}].ncpEmail`, `${typeof code === 'string' ? code : 'this Member'} has no NCP address: its NCP gets no alerts`);
     } else if (typeof mm.ncpEmail !== 'string' || !EMAIL.test(mm.ncpEmail)) {
       err(`members[${i}].ncpEmail`, `is not an email address: ${JSON.stringify(mm.ncpEmail)}`);
     }

@@ -8,7 +8,9 @@ import { getJson } from '../core/phase/io.ts';
 import { UnreachableContacts } from '../core/mail/unreachable.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { alertsStep, type StepContext } from '../core/phase/steps.ts';
-import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
+import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export type AlertsDeps = StepContext & {
   readonly table: PhaseTable;
@@ -23,22 +25,24 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
   const { config, get } = readEnv('phase-alerts', env, ['BUCKET_NAME', 'TABLE_NAME', 'CONTACTS_KEY']);
   return {
     config,
-    s3: s3Client(),
+    s3: traced('phase-alerts', s3Client()),
     bucket: get('BUCKET_NAME'),
-    table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
-    mailer: sesMailer(sesClient(), env.SES_CONFIGURATION_SET || undefined),
+    table: new PhaseTable({ client: traced('phase-alerts', dynamoClient()), tableName: get('TABLE_NAME') }),
+    mailer: sesMailer(traced('phase-alerts', sesClient()), env.SES_CONFIGURATION_SET || undefined),
     contactsKey: get('CONTACTS_KEY'),
-    unreachableContacts: new UnreachableContacts({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
+    unreachableContacts: new UnreachableContacts({ client: traced('phase-alerts', dynamoClient()), tableName: get('TABLE_NAME') }),
     ...(env.REPORT_BASE_URL ? { reportBaseUrl: env.REPORT_BASE_URL } : {}),
   };
 }
 
 export function createAlertsHandler(deps: AlertsDeps) {
-  return (event: unknown): Promise<SendResult> =>
-    logged('phase-alerts', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<SendResult> => {
       const { input, event: e } = inputOf(event, deps.config);
       const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
       const unreachable = await deps.unreachableContacts?.addresses();
       return alertsStep({ ...deps, contacts, ...(unreachable ? { unreachable } : {}) }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
-    });
+    },
+    { service: 'phase-alerts', logPayloads: true },
+  );
 }

@@ -10,11 +10,15 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 import { startLocalCloud } from '../../lib/local/index.ts';
-import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { BENCH_DIR } from './fixtures.ts';
 
 const N = Number(process.env.BENCH_PHASE_LINES ?? 4034);
-execFileSync(resolve(PROJECT_ROOT, 'node_modules/.bin/tsx'), [resolve(PROJECT_ROOT, 'test/bench/measure-cloud.ts'), 'phase-seed', String(N)], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(
+  resolve(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+  [resolve(PROJECT_ROOT, 'test/bench/measure-cloud.ts'), 'phase-seed', String(N)],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const cloud = await startLocalCloud({ dataDir: join(BENCH_DIR, `phase-close-${N}`), ports: { s3: 0, dynamodb: 0, ses: 0 } });
 const byStep = new Map(PHASE_STEPS.map((s) => [s.name, { calls: 0, ms: 0, memory: s.memorySize }]));
@@ -50,6 +54,10 @@ let total = 0;
 for (const [name, b] of byStep) {
   const gbs = (b.ms / 1000) * (b.memory / 1024);
   total += gbs;
-  console.log(`${name.padEnd(16)} ${String(b.calls).padStart(4)} call(s) ${(b.ms / 1000).toFixed(2).padStart(8)} s  ${String(b.memory).padStart(5)} MB  ${gbs.toFixed(2).padStart(8)} GB-s`);
+  console.log(
+    `${name.padEnd(16)} ${String(b.calls).padStart(4)} call(s) ${(b.ms / 1000).toFixed(2).padStart(8)} s  ${String(b.memory).padStart(5)} MB  ${gbs.toFixed(2).padStart(8)} GB-s`,
+  );
 }
-console.log(`total ${total.toFixed(1)} GB-s; ${transitions} states entered (billed transitions); wall ${wall.toFixed(1)} s; ${out.alerts.sent} email(s) sent`);
+console.log(
+  `total ${total.toFixed(1)} GB-s; ${transitions} states entered (billed transitions); wall ${wall.toFixed(1)} s; ${out.alerts.sent} email(s) sent`,
+);

@@ -46,7 +46,13 @@ describe('seizures config check', { concurrent: true }, () => {
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.valid, true);
-    assert.deepEqual(j.operation, { id: 'stop-iii-example', name: 'Operation STOP III (example)', phases: 3, members: 14, smokeTests: true });
+    assert.deepEqual(j.operation, {
+      id: 'stop-iii-example',
+      name: 'Operation STOP III (example)',
+      phases: 3,
+      members: 14,
+      smokeTests: true,
+    });
   });
 
   test('an invalid config: exit 1, every problem listed with its field (text and JSON; cdk.json form too)', async () => {
@@ -54,12 +60,16 @@ describe('seizures config check', { concurrent: true }, () => {
       const text = await runCli(['config', 'check', join(dir, file)]);
       assert.equal(text.code, 1, text.stderr);
       assert.match(text.stdout, /4 problem\(s\):/);
-      for (const f of ['phases[1].start', 'phases[2].end', 'members[0].language', 'members[0].ncpEmail']) assert.ok(text.stdout.includes(`  ${f}: `), text.stdout);
+      for (const f of ['phases[1].start', 'phases[2].end', 'members[0].language', 'members[0].ncpEmail'])
+        assert.ok(text.stdout.includes(`  ${f}: `), text.stdout);
       const json = await runCli(['config', 'check', join(dir, file), '--format', 'json']);
       assert.equal(json.code, 1);
       const j = JSON.parse(json.stdout);
       assert.equal(j.valid, false);
-      assert.deepEqual(j.errors.map((e: { field: string }) => e.field), ['phases[2].end', 'phases[1].start', 'members[0].language', 'members[0].ncpEmail']);
+      assert.deepEqual(
+        j.errors.map((e: { field: string }) => e.field),
+        ['phases[2].end', 'phases[1].start', 'members[0].language', 'members[0].ncpEmail'],
+      );
     }
   });
 
@@ -67,7 +77,13 @@ describe('seizures config check', { concurrent: true }, () => {
     const nj = await runCli(['config', 'check', join(dir, 'not-json.json'), '--format', 'json']);
     assert.equal(nj.code, 1);
     assert.equal(JSON.parse(nj.stdout).errors[0].field, '(file)');
-    for (const args of [['config', 'check', join(dir, 'missing.json')], ['config'], ['config', 'lint'], ['config', 'check', '--strict'], ['config', 'check', '--format', 'yaml']]) {
+    for (const args of [
+      ['config', 'check', join(dir, 'missing.json')],
+      ['config'],
+      ['config', 'lint'],
+      ['config', 'check', '--strict'],
+      ['config', 'check', '--format', 'yaml'],
+    ]) {
       const r = await runCli(args);
       assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /usage: seizures config check/);
@@ -79,7 +95,12 @@ describe('seizures config check', { concurrent: true }, () => {
     try {
       await promisify(execFile)(resolve(ROOT, 'node_modules/.bin/tsx'), [resolve(ROOT, 'bin/app.ts')], {
         cwd: ROOT,
-        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ operation: join(dir, 'bad.json') }), CDK_OUTDIR: out, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify({ operation: join(dir, 'bad.json') }),
+          CDK_OUTDIR: out,
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+        },
         timeout: 100_000,
       });
       assert.fail('the app should have failed');
@@ -87,7 +108,8 @@ describe('seizures config check', { concurrent: true }, () => {
       const err = e as { code?: number; stderr?: string };
       assert.notEqual(err.code, 0);
       assert.match(err.stderr ?? '', /InvalidOperationConfigError/);
-      for (const f of ['phases[1].start', 'phases[2].end', 'members[0].language', 'members[0].ncpEmail']) assert.ok(err.stderr!.includes(`  ${f}: `), err.stderr);
+      for (const f of ['phases[1].start', 'phases[2].end', 'members[0].language', 'members[0].ncpEmail'])
+        assert.ok(err.stderr!.includes(`  ${f}: `), err.stderr);
     }
   });
 });

@@ -13,7 +13,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { domainOf, Mail } from '../../lib/mail.ts';
-import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizurePipelineStack } from '../../lib/seizure-pipeline-stack.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
@@ -30,7 +30,14 @@ function build(opts: { zone?: boolean } = {}) {
   const key = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
   const topic = new sns.Topic(stack, 'Alarms', { masterKey: key, enforceSSL: true });
   const zone = opts.zone ? new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'stop-ii.example.org' }) : undefined;
-  const mail = new Mail(stack, 'Mail', { mailFrom: OPERATION.mailFrom, table: storage.table, topic, topicKey: key, ...(zone ? { hostedZone: zone } : {}), entry: ECHO_ENTRY });
+  const mail = new Mail(stack, 'Mail', {
+    mailFrom: OPERATION.mailFrom,
+    table: storage.table,
+    topic,
+    topicKey: key,
+    ...(zone ? { hostedZone: zone } : {}),
+    entry: ECHO_ENTRY,
+  });
   return { stack, storage, key, topic, mail, t: Template.fromStack(stack) };
 }
 
@@ -80,7 +87,12 @@ describe('Mail', () => {
     assert.ok(flatten(ses.Condition.StringEquals['AWS:SourceArn']).endsWith(`:configuration-set/<${logicalId(b.mail.configurationSet)}>`));
     assert.deepEqual(ses.Condition.StringEquals['AWS:SourceAccount'], { Ref: 'AWS::AccountId' });
     const keyPolicy = b.t.findResources('AWS::KMS::Key')[logicalId(b.key)]!.Properties.KeyPolicy.Statement;
-    assert.ok(keyPolicy.some((s: any) => s.Principal?.Service === 'ses.amazonaws.com' && s.Action.includes('kms:GenerateDataKey*') && s.Action.includes('kms:Decrypt')));
+    assert.ok(
+      keyPolicy.some(
+        (s: any) =>
+          s.Principal?.Service === 'ses.amazonaws.com' && s.Action.includes('kms:GenerateDataKey*') && s.Action.includes('kms:Decrypt'),
+      ),
+    );
   });
 
   test('the mail-events function gets Bounce and Complaint events only (filter on the message body) and writes the table', () => {
@@ -99,10 +111,15 @@ describe('Mail', () => {
 
   test('a bounce is never lost quietly: undeliverable events and failed invocations go to an alarmed dead-letter queue', () => {
     const dlq = { 'Fn::GetAtt': [logicalId(b.mail.deadLetterQueue), 'Arn'] };
-    const lambdaSub = Object.values(b.t.findResources('AWS::SNS::Subscription')).map((r) => r.Properties).find((s) => s.Protocol === 'lambda')!;
+    const lambdaSub = Object.values(b.t.findResources('AWS::SNS::Subscription'))
+      .map((r) => r.Properties)
+      .find((s) => s.Protocol === 'lambda')!;
     assert.deepEqual(lambdaSub.RedrivePolicy, { deadLetterTargetArn: dlq });
     const config = Object.values(b.t.findResources('AWS::Lambda::EventInvokeConfig')).map((r) => r.Properties);
-    assert.deepEqual(config.map((c) => [c.MaximumRetryAttempts, c.DestinationConfig.OnFailure.Destination]), [[2, dlq]]);
+    assert.deepEqual(
+      config.map((c) => [c.MaximumRetryAttempts, c.DestinationConfig.OnFailure.Destination]),
+      [[2, dlq]],
+    );
     const q = b.t.findResources('AWS::SQS::Queue')[logicalId(b.mail.deadLetterQueue)]!.Properties;
     assert.equal(q.SqsManagedSseEnabled, true);
     assert.equal(q.MessageRetentionPeriod, 14 * 24 * 3600);
@@ -119,15 +136,26 @@ describe('Mail', () => {
       assert.equal(r.Type, 'CNAME');
       assert.deepEqual(r.HostedZoneId, { Ref: logicalId(z.stack.node.findChild('Zone') as route53.PublicHostedZone) });
     }
-    assert.deepEqual(z.t.findResources('AWS::SES::EmailIdentity')[logicalId(z.mail.identity)]!.Properties.EmailIdentity, 'stop-ii.example.org');
+    assert.deepEqual(
+      z.t.findResources('AWS::SES::EmailIdentity')[logicalId(z.mail.identity)]!.Properties.EmailIdentity,
+      'stop-ii.example.org',
+    );
   });
 
   test('cdk-nag: nothing open, every acknowledgement answers a finding', () => {
     for (const s of [b.stack, z.stack]) {
       const report = new AwsSolutionsChecks().validateScope(s);
-      assert.deepEqual(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`), [], s.stackName);
+      assert.deepEqual(
+        report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+        [],
+        s.stackName,
+      );
       const findings = unacknowledgedFindings(s);
-      for (const a of acknowledgements(s)) assert.ok(findings.some((f) => f.id === a.id && f.path.startsWith(a.path)), `${a.id} on ${a.path}`);
+      for (const a of acknowledgements(s))
+        assert.ok(
+          findings.some((f) => f.id === a.id && f.path.startsWith(a.path)),
+          `${a.id} on ${a.path}`,
+        );
     }
   });
 });
@@ -136,7 +164,10 @@ describe('Mail in the stack', () => {
   let stack: SeizurePipelineStack;
   let t: Template;
   beforeAll(() => {
-    stack = new SeizurePipelineStack(fastApp(), 'SeizurePipeline-mail', { operation: { ...OPERATION, smokeTests: true }, phaseClose: { now: new Date('2021-01-01T00:00:00Z') } });
+    stack = new SeizurePipelineStack(fastApp(), 'SeizurePipeline-mail', {
+      operation: { ...OPERATION, smokeTests: true },
+      phaseClose: { now: new Date('2021-01-01T00:00:00Z') },
+    });
     t = Template.fromStack(stack);
   });
 
@@ -147,7 +178,10 @@ describe('Mail in the stack', () => {
     assert.equal(outputs.SmokeTests!.Value, 'true');
     const identity = logicalId(stack.mail!.identity);
     for (const i of [1, 2, 3]) {
-      assert.equal(flatten(outputs[`DkimRecord${i}`]!.Value), `<${identity}.DkimDNSTokenName${i}> CNAME <${identity}.DkimDNSTokenValue${i}>`);
+      assert.equal(
+        flatten(outputs[`DkimRecord${i}`]!.Value),
+        `<${identity}.DkimDNSTokenName${i}> CNAME <${identity}.DkimDNSTokenValue${i}>`,
+      );
     }
   });
 
@@ -158,7 +192,10 @@ describe('Mail in the stack', () => {
       const props = t.findResources('AWS::Lambda::Function')[logicalId(fn)]!.Properties;
       assert.deepEqual(props.Environment.Variables.SES_CONFIGURATION_SET, setRef, name);
       const send = statementsOfRole(t, props.Role['Fn::GetAtt'][0]).find((s) => actionsOf(s).includes('ses:SendEmail'))!;
-      assert.ok(resourcesOf(send).some((r) => r.endsWith(`:configuration-set/<${logicalId(stack.mail!.configurationSet)}>`)), resourcesOf(send).join(' '));
+      assert.ok(
+        resourcesOf(send).some((r) => r.endsWith(`:configuration-set/<${logicalId(stack.mail!.configurationSet)}>`)),
+        resourcesOf(send).join(' '),
+      );
       assert.ok(resourcesOf(send).some((r) => r.endsWith(':identity/stop-ii.example.org')));
     }
     assert.equal(PHASE_STEPS.filter((s) => stack.phaseClose.functions[s.name]).length, PHASE_STEPS.length);
@@ -166,7 +203,10 @@ describe('Mail in the stack', () => {
 
   test('cdk-nag: the whole stack with mail has nothing open', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
-    assert.deepEqual(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`), []);
+    assert.deepEqual(
+      report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+      [],
+    );
   });
 
   test('`mail: false` leaves SES out', () => {

@@ -30,7 +30,12 @@ interface SesEvent {
   eventType?: string;
   notificationType?: string;
   mail?: { messageId?: string; source?: string; timestamp?: string };
-  bounce?: { bounceType?: string; bounceSubType?: string; timestamp?: string; bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string; status?: string }[] };
+  bounce?: {
+    bounceType?: string;
+    bounceSubType?: string;
+    timestamp?: string;
+    bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string; status?: string }[];
+  };
   complaint?: { timestamp?: string; complaintFeedbackType?: string; complainedRecipients?: { emailAddress?: string }[] };
 }
 

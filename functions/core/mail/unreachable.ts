@@ -39,7 +39,9 @@ export class UnreachableContacts {
   /** Records the contact as unreachable (idempotent: a redelivered event writes the same item). */
   async mark(c: UnreachableContact): Promise<void> {
     const item: UnreachableItem = { ...c, markedAt: this.#now().toISOString() };
-    await withRetry(this.#policy, () => this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...item, pk: UNREACHABLE_PK, sk: unreachableSk(c.email) } })));
+    await withRetry(this.#policy, () =>
+      this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...item, pk: UNREACHABLE_PK, sk: unreachableSk(c.email) } })),
+    );
   }
 
   /** Every unreachable contact, by address. */
@@ -59,6 +61,8 @@ export class UnreachableContacts {
 
   /** Makes an address reachable again. */
   async clear(email: string): Promise<void> {
-    await withRetry(this.#policy, () => this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: { pk: UNREACHABLE_PK, sk: unreachableSk(email) } })));
+    await withRetry(this.#policy, () =>
+      this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: { pk: UNREACHABLE_PK, sk: unreachableSk(email) } })),
+    );
   }
 }

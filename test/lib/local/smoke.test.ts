@@ -27,7 +27,14 @@ async function leftovers(t: TestCloud): Promise<{ objects: string[]; items: stri
     .filter((k) => k.includes(`/${TEST_MEMBER}/`) || k.includes(SMOKE_ID));
   const items = (await scanAll(t.dynamo, t.cloud.tableName))
     .map((i) => `${i['pk']?.S} ${i['sk']?.S}`)
-    .filter((k) => k.includes(`#${TEST_MEMBER}#`) || k.includes(`#${TEST_MEMBER} `) || k.includes(SMOKE_ID) || k.includes(`incoming/${TEST_MEMBER}/`) || k.includes(`SUBMISSIONS#${TEST_MEMBER}`));
+    .filter(
+      (k) =>
+        k.includes(`#${TEST_MEMBER}#`) ||
+        k.includes(`#${TEST_MEMBER} `) ||
+        k.includes(SMOKE_ID) ||
+        k.includes(`incoming/${TEST_MEMBER}/`) ||
+        k.includes(`SUBMISSIONS#${TEST_MEMBER}`),
+    );
   return { objects, items };
 }
 
@@ -62,12 +69,18 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     const j = JSON.parse(r.stdout);
     assert.equal(j.ok, true);
     assert.equal(j.operation, SMOKE_ID);
-    assert.deepEqual(j.steps.map((s: { name: string }) => s.name), [...SMOKE_STEPS]);
+    assert.deepEqual(
+      j.steps.map((s: { name: string }) => s.name),
+      [...SMOKE_STEPS],
+    );
     for (const s of j.steps) {
       assert.equal(s.ok, true, `${s.name}: ${s.detail}`);
       assert.ok(Number.isInteger(s.ms) && s.ms >= 0);
     }
-    assert.match(j.steps.find((s: { name: string }) => s.name === 'mail').detail, /in the SES emulator's store: "Operation STOP II \(smoke test\)/);
+    assert.match(
+      j.steps.find((s: { name: string }) => s.name === 'mail').detail,
+      /in the SES emulator's store: "Operation STOP II \(smoke test\)/,
+    );
     // The email really reached this cloud's SES.
     const store = (await (await fetch(`${on.cloud.endpoints.ses}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
     assert.ok(store.emails.some((e) => e.destination.to.includes('success@simulator.amazonses.com')));
@@ -84,7 +97,10 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     const r = await seizures(['smoke', '--data-dir', dir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.deepEqual(lines.slice(0, SMOKE_STEPS.length).map((l) => l.split(/\s+/).slice(0, 2)), SMOKE_STEPS.map((s) => ['ok', s]));
+    assert.deepEqual(
+      lines.slice(0, SMOKE_STEPS.length).map((l) => l.split(/\s+/).slice(0, 2)),
+      SMOKE_STEPS.map((s) => ['ok', s]),
+    );
     for (const l of lines.slice(0, SMOKE_STEPS.length)) assert.match(l, /\s\d+\.\d s\s/);
     assert.match(lines.at(-1)!, /every step passed in \d+\.\d s on a local cloud in this process/);
   });
@@ -97,7 +113,10 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     assert.equal(j.steps[0].name, 'enabled');
     assert.equal(j.steps[0].ok, false);
     assert.match(j.steps[0].detail, /started without smokeTests: stop it and start it again with "smokeTests": true/);
-    assert.deepEqual(j.steps.slice(1, -1).map((s: { skipped?: boolean }) => s.skipped), [true, true, true, true, true, true]);
+    assert.deepEqual(
+      j.steps.slice(1, -1).map((s: { skipped?: boolean }) => s.skipped),
+      [true, true, true, true, true, true],
+    );
     assert.equal(j.steps.at(-1).name, 'cleanup');
     assert.deepEqual(await leftovers(off), { objects: [], items: [] });
   });
@@ -117,23 +136,30 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     };
     const r = await runSmoke(target, { config: { ...OPERATION, smokeTests: true }, rows: 3 });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.steps.map((s) => [s.name, s.ok, s.skipped ?? false]), [
-      ['enabled', true, false],
-      ['upload', true, false],
-      ['feedback', true, false],
-      ['stored', true, false],
-      ['close-phase', false, false],
-      ['summary', false, true],
-      ['mail', false, true],
-      ['cleanup', true, false],
-    ]);
+    assert.deepEqual(
+      r.steps.map((s) => [s.name, s.ok, s.skipped ?? false]),
+      [
+        ['enabled', true, false],
+        ['upload', true, false],
+        ['feedback', true, false],
+        ['stored', true, false],
+        ['close-phase', false, false],
+        ['summary', false, true],
+        ['mail', false, true],
+        ['cleanup', true, false],
+      ],
+    );
     assert.match(r.steps[4]!.detail, /the state machine is gone/);
     assert.match(r.steps[7]!.detail, /deleted [1-9]\d* object\(s\) and [1-9]\d* table item\(s\)/);
     assert.deepEqual(await leftovers(mine), { objects: [], items: [] });
   });
 
   test('wrong usage exits 64', async () => {
-    for (const args of [['smoke', '--stack', 'X'], ['smoke', 'extra'], ['smoke', '--format', 'yaml']]) {
+    for (const args of [
+      ['smoke', '--stack', 'X'],
+      ['smoke', 'extra'],
+      ['smoke', '--format', 'yaml'],
+    ]) {
       const r = await seizures(args);
       assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
     }
