@@ -9,7 +9,7 @@
  */
 import { isIsoDay, addDays } from './days.ts';
 import { ALPHA2 } from './countries.ts';
-import { type DEFAULT_THRESHOLDS, type OperationConfig, parseOperationConfig } from './config.ts';
+import { type OperationConfig, parseOperationConfig, type Thresholds } from './config.ts';
 import { TEST_MEMBER } from './smoke.ts';
 
 export interface ConfigProblem {
@@ -31,17 +31,34 @@ export interface ConfigCheck {
 export const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]+$/;
 export const LANGUAGES = ['en', 'fr', 'es'] as const;
 
-/** Each threshold's allowed range: [min, max], open or closed at each end, and whether it is a whole number. */
-export const THRESHOLD_RANGES: Readonly<
-  Record<keyof typeof DEFAULT_THRESHOLDS, { min: number; max: number; minOpen: boolean; maxOpen: boolean; integer?: boolean; why: string }>
-> = {
+type Range = { min: number; max: number; minOpen: boolean; maxOpen: boolean; integer?: boolean; why: string };
+const share = (why: string): Range => ({ min: 0, max: 1, minOpen: true, maxOpen: true, why });
+const atLeastOne = (why: string, max = 1_000_000): Range => ({ min: 1, max, minOpen: false, maxOpen: false, integer: true, why });
+
+/** Each numeric threshold's allowed range: [min, max], open or closed at each end, and whether it is a whole number. */
+export const THRESHOLD_RANGES: Readonly<Record<Exclude<keyof Thresholds, 'alarmMethod'>, Range>> = {
   earsAlpha: { min: 0, max: 0.5, minOpen: true, maxOpen: true, why: 'a false-alarm rate' },
   earsMinSigma: { min: 0, max: 100, minOpen: false, maxOpen: false, why: 'a floor on a standard deviation of weekly counts' },
-  trendQ: { min: 0, max: 1, minOpen: true, maxOpen: true, why: 'a false discovery rate' },
+  trendQ: share('a false discovery rate'),
   trendRatio: { min: 1, max: 1000, minOpen: true, maxOpen: false, why: 'a rate ratio above 1' },
-  trendMinCount: { min: 1, max: 1_000_000, minOpen: false, maxOpen: false, integer: true, why: 'a count of lines' },
+  trendMinCount: atLeastOne('a count of cases'),
   outlierScore: { min: 0, max: 100, minOpen: true, maxOpen: false, why: 'a robust z-score' },
+  trendMinMembers: atLeastOne('a number of Members', 1000),
+  alarmBaselineWeeks: { min: 4, max: 104, minOpen: false, maxOpen: false, integer: true, why: 'weeks of baseline' },
+  alarmMinCount: atLeastOne('a weekly count of cases'),
+  alarmMinMembers: atLeastOne('a number of Members', 1000),
+  alarmQ: share('a false discovery rate'),
+  noveltyQ: share('a false discovery rate'),
+  noveltyMinLines: atLeastOne('a count of cases'),
+  noveltyMinMembers: atLeastOne('a number of Members', 1000),
+  newMembersMin: atLeastOne('a number of Members', 1000),
+  riskMinMembers: atLeastOne('a number of Members', 1000),
+  minCellMembers: atLeastOne('a number of Members', 1000),
+  alertEvidence: { min: 0, max: 100, minOpen: false, maxOpen: false, why: 'an evidence score' },
+  headlineSignals: atLeastOne('a number of signals', 1000),
 };
+
+export const ALARM_METHODS = ['exact', 'ears'] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -84,9 +101,14 @@ export function checkOperationConfig(raw: unknown): ConfigCheck {
     if (!isObject(raw.thresholds)) err('thresholds', 'must be an object');
     else {
       for (const [k, v] of Object.entries(raw.thresholds)) {
+        if (k === 'alarmMethod') {
+          if (!(ALARM_METHODS as readonly unknown[]).includes(v))
+            err('thresholds.alarmMethod', `must be one of ${ALARM_METHODS.join(', ')} (got ${JSON.stringify(v)})`);
+          continue;
+        }
         const r = THRESHOLD_RANGES[k as keyof typeof THRESHOLD_RANGES];
         if (!r) {
-          err(`thresholds.${k}`, `is not a threshold (known: ${Object.keys(THRESHOLD_RANGES).join(', ')})`);
+          err(`thresholds.${k}`, `is not a threshold (known: alarmMethod, ${Object.keys(THRESHOLD_RANGES).join(', ')})`);
           continue;
         }
         const below = typeof v === 'number' && (r.minOpen ? v <= r.min : v < r.min);
@@ -100,6 +122,8 @@ export function checkOperationConfig(raw: unknown): ConfigCheck {
       }
     }
   }
+  if (raw.portalUrl !== undefined && (typeof raw.portalUrl !== 'string' || !/^https:\/\/[^\s/]+/.test(raw.portalUrl)))
+    err('portalUrl', `must be an https URL (got ${JSON.stringify(raw.portalUrl)})`);
   if (raw.smokeTests !== undefined && typeof raw.smokeTests !== 'boolean')
     err('smokeTests', `must be true or false (got ${JSON.stringify(raw.smokeTests)})`);
 
