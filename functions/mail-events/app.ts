@@ -18,7 +18,10 @@ const SERVICE = 'mail-events';
 
 export interface MailEventsDeps {
   readonly contacts: Pick<UnreachableContacts, 'mark'>;
-  readonly log?: { info(message: string, extra?: Record<string, unknown>): void; warn(message: string, extra?: Record<string, unknown>): void };
+  readonly log?: {
+    info(message: string, extra?: Record<string, unknown>): void;
+    warn(message: string, extra?: Record<string, unknown>): void;
+  };
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): MailEventsDeps {

@@ -205,12 +205,30 @@ describe('config check', () => {
   });
 
   test('the weekly alarm method is exact or ears; counts of Members and cases are whole numbers >= 1; the portal URL is https', () => {
-    assert.deepEqual(fieldsOf((c) => (c.thresholds.alarmMethod = 'cusum')), ['thresholds.alarmMethod']);
-    assert.deepEqual(fieldsOf((c) => (c.thresholds.noveltyMinMembers = 0)), ['thresholds.noveltyMinMembers']);
-    assert.deepEqual(fieldsOf((c) => (c.thresholds.alarmBaselineWeeks = 2)), ['thresholds.alarmBaselineWeeks']);
-    assert.deepEqual(fieldsOf((c) => (c.thresholds.alarmQ = 0)), ['thresholds.alarmQ']);
-    assert.deepEqual(fieldsOf((c) => (c.portalUrl = 'http://portal.example.org')), ['portalUrl']);
-    assert.deepEqual(fieldsOf((c) => (c.portalUrl = 'https://portal.example.org')), []);
+    assert.deepEqual(
+      fieldsOf((c) => (c.thresholds.alarmMethod = 'cusum')),
+      ['thresholds.alarmMethod'],
+    );
+    assert.deepEqual(
+      fieldsOf((c) => (c.thresholds.noveltyMinMembers = 0)),
+      ['thresholds.noveltyMinMembers'],
+    );
+    assert.deepEqual(
+      fieldsOf((c) => (c.thresholds.alarmBaselineWeeks = 2)),
+      ['thresholds.alarmBaselineWeeks'],
+    );
+    assert.deepEqual(
+      fieldsOf((c) => (c.thresholds.alarmQ = 0)),
+      ['thresholds.alarmQ'],
+    );
+    assert.deepEqual(
+      fieldsOf((c) => (c.portalUrl = 'http://portal.example.org')),
+      ['portalUrl'],
+    );
+    assert.deepEqual(
+      fieldsOf((c) => (c.portalUrl = 'https://portal.example.org')),
+      [],
+    );
   });
 
   test('smokeTests is a boolean', () => {

@@ -41,7 +41,12 @@ const complaint = (email: string) =>
     mail,
   });
 /** The Lambda context the chain hands to the logger. */
-const context = { functionName: 'mail-events', functionVersion: '$LATEST', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = {
+  functionName: 'mail-events',
+  functionVersion: '$LATEST',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
 const sns = (...messages: string[]): SNSEvent =>
   ({ Records: messages.map((Message, i) => ({ EventSource: 'aws:sns', Sns: { Message, MessageId: `m${i}` } })) }) as unknown as SNSEvent;
 
