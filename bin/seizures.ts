@@ -54,6 +54,14 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a STOP II-shaped demo operation through the local pipeline',
     load: async () => import('./cli/demo.ts').then((m) => ({ run: m.demoCommand, usage: m.usage })),
   },
+  smoke: {
+    summary: 'prove a deployment end to end as the test Member XT, then clean up (locally, or on AWS with --aws)',
+    load: async () => import('./cli/smoke.ts').then((m) => ({ run: m.smokeCommand, usage: m.usage })),
+  },
+  config: {
+    summary: 'check an operation config before a deploy (cdk synth runs the same check)',
+    load: async () => import('./cli/config.ts').then((m) => ({ run: m.configCommand, usage: m.usage })),
+  },
 };
 
 /** Every command with its summary, then every usage line (the one place that loads all the command modules). */

@@ -80,6 +80,11 @@ export interface PhaseCloseProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * The SES configuration set the mail-sending functions name (SES_CONFIGURATION_SET), and may send through.
+   * @default - none: SES applies the identity's default configuration set, if any
+   */
+  readonly configurationSetName?: string;
+  /**
    * Handler file of a step, by the step's name (`phase-plan`...). Only tests should set it.
    * @default functions/{name}/handler.ts
    */
@@ -317,12 +322,15 @@ export class PhaseClose extends Construct {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail'],
-          // The sender's identity: the address itself or its domain, whichever was verified in SES.
-          resources: [props.operation.mailFrom, ...(domain ? [domain] : [])].map((identity) =>
-            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-          ),
+          // The sender's identity: the address itself or its domain, whichever was verified in SES; and the
+          // configuration set, which SendEmail also authorizes when it is named.
+          resources: [
+            ...[props.operation.mailFrom, ...(domain ? [domain] : [])].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+            ...(props.configurationSetName ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSetName })] : []),
+          ],
         }),
       );
+      if (props.configurationSetName) fn.addEnvironment('SES_CONFIGURATION_SET', props.configurationSetName);
     }
     return fn;
   }

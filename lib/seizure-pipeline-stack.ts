@@ -1,7 +1,7 @@
 /**
  * The ingestion stack of one operation: storage, ingestion, access roles and the alarms topic. Its outputs are the
  * contract with the CLI's `--aws` mode, which reads them by name: keep BucketName, TableName, QueueUrl, DlqUrl,
- * MemberUploaderRoleArn, AnalystRoleArn and PhaseCloseStateMachineArn.
+ * MemberUploaderRoleArn, AnalystRoleArn and PhaseCloseStateMachineArn (and SmokeTests, read by `seizures smoke --aws`).
  */
 import { CfnOutput, Stack, Token, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { Ingestion, type IngestionProps } from './ingestion.ts';
+import { Mail, type MailProps } from './mail.ts';
 import { MemberAccess, type MemberAccessProps } from './member-access.ts';
 import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
@@ -27,6 +28,12 @@ export interface SeizurePipelineStackProps extends StackProps {
   /** @default PhaseClose's defaults (the schedules still to come at synth time) */
   readonly phaseClose?: Omit<PhaseCloseProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
+   * SES for the alerts (identity of mailFrom's domain, configuration set, bounce and complaint handling); false: none
+   * (the functions then send with whatever identity was verified by hand).
+   * @default Mail's defaults: DKIM records as outputs, none created in DNS
+   */
+  readonly mail?: Omit<MailProps, 'mailFrom' | 'table' | 'topic' | 'topicKey'> | false;
+  /**
    * Addresses subscribed to the alarms topic (each gets a confirmation email on the first deploy).
    * @default the operation's analysts
    */
@@ -42,6 +49,8 @@ export class SeizurePipelineStack extends Stack {
   public readonly access: MemberAccess;
   public readonly phaseClose: PhaseClose;
   public readonly alarmTopic: sns.Topic;
+  /** Undefined when the `mail` prop is false. */
+  public readonly mail?: Mail;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -85,7 +94,11 @@ export class SeizurePipelineStack extends Stack {
       bucket: this.storage.bucket,
       table: this.storage.table,
     });
+    if (props.mail !== false) {
+      this.mail = new Mail(this, 'Mail', { ...props.mail, mailFrom: operation.mailFrom, table: this.storage.table, topic: this.alarmTopic, topicKey: alarmsKey });
+    }
     this.phaseClose = new PhaseClose(this, 'PhaseClose', {
+      ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
       ...props.phaseClose,
       bucket: this.storage.bucket,
       table: this.storage.table,
@@ -122,6 +135,14 @@ export class SeizurePipelineStack extends Stack {
         'Phase-close workflow (seizures close-phase --aws starts it)',
       ],
     };
+    outputs.SmokeTests = [String(operation.smokeTests === true), 'Whether `seizures smoke --aws` may run here (operation config smokeTests)'];
+    if (this.mail) {
+      outputs.MailIdentity = [this.mail.domain, 'SES domain identity of mailFrom (verified once its DKIM records resolve)'];
+      outputs.MailConfigurationSet = [this.mail.configurationSet.configurationSetName, 'SES configuration set the alert and failure emails use'];
+      this.mail.dkimRecords.forEach((r, i) => {
+        outputs[`DkimRecord${i + 1}`] = [`${r.name} CNAME ${r.value}`, `DKIM record ${i + 1} of 3 for ${this.mail!.domain} (created when a hosted zone is given)`];
+      });
+    }
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });
     }

@@ -46,7 +46,7 @@ export interface CloudTarget {
   readonly tableName?: string;
   readonly local?: LocalSide;
   /** AWS: the stack (absent with --bucket) and its state machine. */
-  readonly aws?: { readonly stackName?: string; readonly stateMachineArn?: string };
+  readonly aws?: { readonly stackName?: string; readonly stateMachineArn?: string; readonly outputs?: Readonly<Record<string, string>> };
   close(): Promise<void>;
 }
 
@@ -155,7 +155,7 @@ async function connectAws(stackName: string, hint: string | undefined): Promise<
     store: new SeizureStore({ client: dynamo, tableName }),
     bucket,
     tableName,
-    aws: { stackName, ...(stateMachineArn ? { stateMachineArn } : {}) },
+    aws: { stackName, ...(stateMachineArn ? { stateMachineArn } : {}), outputs },
     async close() {
       s3.destroy();
       dynamo.destroy();

@@ -84,6 +84,11 @@ export interface OperationConfig {
   readonly mailFrom: string;
   readonly thresholds: Thresholds;
   /**
+   * Whether `seizures smoke` may run against this deployment: the test Member XT (functions/core/smoke.ts) is then
+   * accepted for uploads and smoke phase closes. Never a Member of the operation itself. @default false
+   */
+  readonly smokeTests?: boolean;
+  /**
    * The portal's https base URL (no trailing slash). When set, alert emails link to the portal's summary page
    * `{portalUrl}/summaries/{phase}/{runLabel}`; otherwise to a presigned https URL of the report. @default none
    */
@@ -156,6 +161,7 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
       ...(typeof mm.ncpEmail === 'string' ? { ncpEmail: mm.ncpEmail } : {}),
     };
   });
+  if (o.smokeTests !== undefined && typeof o.smokeTests !== 'boolean') fail('"smokeTests" must be true or false');
   const thresholds = { ...DEFAULT_THRESHOLDS, ...((o.thresholds as Partial<Thresholds>) ?? {}) };
   if (thresholds.alarmMethod !== 'exact' && thresholds.alarmMethod !== 'ears') fail('thresholds.alarmMethod must be "exact" or "ears"');
   for (const [k, v] of Object.entries(thresholds))
@@ -170,6 +176,7 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
     analysts: Array.isArray(o.analysts) ? (o.analysts as string[]) : [],
     mailFrom: typeof o.mailFrom === 'string' ? o.mailFrom : 'noreply@example.org',
     thresholds,
+    ...(o.smokeTests === true ? { smokeTests: true } : {}),
     ...(typeof o.portalUrl === 'string' ? { portalUrl: o.portalUrl.replace(/\/+$/, '') } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
 import { dayOf } from './days.ts';
+import { configForUpload } from './smoke.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
@@ -111,6 +112,8 @@ const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'acc
 
 export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<SubmissionRecord> {
   const { member, path } = parseUploadKey(ev.key);
+  // XT, the test Member of `seizures smoke`, is validated and stored under the smoke operation when the deployment enables it.
+  deps = { ...deps, config: configForUpload(deps.config, member, dayOf(ev.eventTime) ?? new Date().toISOString().slice(0, 10)) };
   const head = await headObject(deps.s3, ev.bucket, ev.key, ev.versionId);
   const versionId = versionOf(ev, head.etag);
   const done = await deps.store.getSubmission(ev.key, versionId);

@@ -1,4 +1,6 @@
 /** The phase-analyse Lambda's entry: built once per container from the environment (checked here, at init). */
+import { perOperation } from '../shared/phase-event.ts';
 import { createAnalyseHandler, depsFromEnv } from './app.ts';
 
-export const handler = createAnalyseHandler(depsFromEnv(process.env));
+// perOperation: the smoke operation of `seizures smoke` too, when the deployment enables it.
+export const handler = perOperation(depsFromEnv(process.env), createAnalyseHandler);

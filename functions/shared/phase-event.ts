@@ -9,6 +9,7 @@
  * (alerts, optional: links in the emails are this + the report key; without it the emails give s3:// URIs).
  */
 import type { OperationConfig } from '../core/config.ts';
+import { configForRun } from '../core/smoke.ts';
 import { PhaseCloseInputError, validateInput, type PhaseCloseInput, type Slice } from '../core/phase/input.ts';
 import { operationConfigOf, requireEnv } from './env.ts';
 
@@ -52,4 +53,27 @@ export function countOf(e: Record<string, unknown>, name: string): number {
   const v = e[name];
   if (!Number.isInteger(v) || (v as number) < 0) throw new PhaseCloseInputError(`${name} must be a whole number >= 0`);
   return v as number;
+}
+/**
+ * The handler of a step for every operation config the deployment serves: its own, and the smoke operation's
+ * (functions/core/smoke.ts) when `smokeTests` is on and an event names it. The smoke operation's contacts file is
+ * `config/{smoke id}/contacts.json` (contactsKeyFor in lib/phase-close-spec.ts), which `seizures smoke` puts.
+ */
+export function perOperation<D extends { readonly config: OperationConfig; readonly contactsKey?: string }, A extends unknown[], R>(
+  deps: D,
+  create: (d: D) => (event: unknown, ...rest: A) => Promise<R>,
+): (event: unknown, ...rest: A) => Promise<R> {
+  const own = create(deps);
+  const smoke = new Map<string, (event: unknown, ...rest: A) => Promise<R>>();
+  return (event, ...rest) => {
+    const config = configForRun(deps.config, event);
+    if (config === deps.config) return own(event, ...rest);
+    const key = config.phases[0]!.end;
+    let h = smoke.get(key);
+    if (!h) {
+      h = create({ ...deps, config, ...(deps.contactsKey !== undefined ? { contactsKey: `config/${config.id}/contacts.json` } : {}) });
+      smoke.set(key, h);
+    }
+    return h(event, ...rest);
+  };
 }

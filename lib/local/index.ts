@@ -277,6 +277,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       tableName,
       endpoints,
       mailViewer: ses.viewer,
+      ...(operation.smokeTests ? { smokeTests: true } : {}),
     };
     writeDescriptor(descriptor);
     cleanup.push(() => removeDescriptor(descriptor));

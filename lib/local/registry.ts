@@ -14,6 +14,8 @@ export interface CloudDescriptor {
   readonly tableName: string;
   readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ses: string };
   readonly mailViewer: string;
+  /** Whether its operation config enables `seizures smoke` (the test Member XT). */
+  readonly smokeTests?: boolean;
 }
 
 export const DESCRIPTOR_FILE = 'cloud.json';

@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 
 // This suite CDK synth through the CDK CLI: its own timeouts, above the runner's defaults.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+// Ten functions are bundled (the mail-events one too): on a loaded 2-core machine that takes minutes.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 420_000 });
 
 const run = promisify(execFile);
 const BIN = resolve(PROJECT_ROOT, 'node_modules/.bin');
@@ -27,11 +28,7 @@ describe('bin/app.ts through the CDK CLI', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'seizure-synth-'));
-    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], {
-      cwd: PROJECT_ROOT,
-      env,
-      timeout: 180_000,
-    });
+    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 400_000 });
     template = JSON.parse(readFileSync(join(out, 'SeizurePipeline-stop-ii.template.json'), 'utf8'));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));

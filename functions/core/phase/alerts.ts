@@ -83,10 +83,13 @@ export interface Recipient {
   readonly member?: string;
 }
 
-/** Analysts first, then NCPs by Member; one entry per address (case-insensitive). */
-export function recipientsOf(contacts: Contacts): Recipient[] {
+/**
+ * Analysts first, then NCPs by Member; one entry per address (case-insensitive). `unreachable`: addresses (lower
+ * case) that bounced for good or complained (functions/core/mail), left out.
+ */
+export function recipientsOf(contacts: Contacts, unreachable?: ReadonlySet<string>): Recipient[] {
   const out: Recipient[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(unreachable);
   for (const a of contacts.analysts) {
     const email = typeof a === 'string' ? a : a.email;
     if (seen.has(email.toLowerCase())) continue;
@@ -293,13 +296,17 @@ export interface Mailer {
   send(from: string, to: string, content: EmailContent): Promise<string | undefined>;
 }
 
-/** A Mailer over SES v2: one SendEmail per recipient, the address alone in To. */
-export function sesMailer(ses: Pick<SESv2Client, 'send'>): Mailer {
+/**
+ * A Mailer over SES v2: one SendEmail per recipient, the address alone in To. `configurationSet`: the stack's
+ * (SES_CONFIGURATION_SET), whose event destination reports bounces and complaints.
+ */
+export function sesMailer(ses: Pick<SESv2Client, 'send'>, configurationSet?: string): Mailer {
   return {
     async send(from, to, c) {
       const out = await ses.send(
         new SendEmailCommand({
           FromEmailAddress: from,
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
           Destination: { ToAddresses: [to] },
           Content: {
             Simple: {
