@@ -12,6 +12,7 @@ import * as summary from './cli/summary.ts';
 import * as template from './cli/template.ts';
 import * as trends from './cli/trends.ts';
 import * as upload from './cli/upload.ts';
+import * as users from './cli/users.ts';
 import * as validate from './cli/validate.ts';
 
 type Command = { run: (args: string[]) => Promise<number>; usage: string; summary: string };
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   'close-phase': { run: closePhase.closePhaseCommand, usage: closePhase.usage, summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)' },
   summary: { run: summary.summaryCommand, usage: summary.usage, summary: 'print a stored phase-close summary' },
   demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },
+  users: { run: users.usersCommand, usage: users.usage, summary: "add or list the portal's users (local Cognito, or the stack's pool with --aws)" },
 };
 
 function help(): string {

@@ -14,6 +14,8 @@ export interface CloudDescriptor {
   readonly tableName: string;
   readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ses: string };
   readonly mailViewer: string;
+  /** When the cloud serves the portal (`seizures dev`): its URL and the local Cognito (users add uses it). */
+  readonly portal?: { readonly url: string; readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string } };
 }
 
 export const DESCRIPTOR_FILE = 'cloud.json';
