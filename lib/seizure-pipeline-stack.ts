@@ -22,8 +22,13 @@ export interface SeizurePipelineStackProps extends StackProps {
   readonly storage?: SeizureStorageProps;
   /** @default Ingestion's defaults */
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
-  /** @default MemberAccess's defaults, with the `member` tag limited to the operation's Member codes */
-  readonly memberAccess?: Omit<MemberAccessProps, 'bucket' | 'table'>;
+  /**
+   * Who may assume MemberUploader (SAML or CLI access; Member officers without AWS identities use the portal), and
+   * the Analyst trust. The `member` tag is always pinned to the operation's Member codes.
+   * @default assumedBy: this account's principals whose own policy allows sts:AssumeRole and sts:TagSession on the
+   * role (administrators testing as a Member), given explicitly here
+   */
+  readonly memberAccess?: Partial<Omit<MemberAccessProps, 'bucket' | 'table' | 'memberCodes'>>;
   /** @default PhaseClose's defaults (the schedules still to come at synth time) */
   readonly phaseClose?: Omit<PhaseCloseProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
@@ -80,8 +85,10 @@ export class SeizurePipelineStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.access = new MemberAccess(this, 'Access', {
-      memberCodes: operation.members.map((m) => m.code),
       ...props.memberAccess,
+      // Explicit: the construct has no default trust. Pass a SAML provider (README) for federated Members.
+      assumedBy: props.memberAccess?.assumedBy ?? new iam.AccountRootPrincipal(),
+      memberCodes: operation.members.map((m) => m.code),
       bucket: this.storage.bucket,
       table: this.storage.table,
     });

@@ -14,6 +14,8 @@ export function Lineage() {
   useEffect(() => {
     const q = new URLSearchParams(query);
     q.delete('lang');
+    // A page of lines is what a person reads; the total says how many there are.
+    if (!q.has('limit')) q.set('limit', '100');
     api<Answer>(`lineage?${q}`).then(setAnswer, (e: Error) => setError(e.message || t.error));
   }, [query]);
   if (error) return <p class="error" role="alert">{error}</p>;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { signIn, SignInError, type SignInResult } from '../auth.ts';
+import { signIn, type SignInResult } from '../auth.ts';
 import type { Words } from '../i18n.ts';
 
 export function SignIn({ t, expired, onSignedIn }: { t: Words; expired: boolean; onSignedIn: () => void }) {
@@ -18,7 +18,9 @@ export function SignIn({ t, expired, onSignedIn }: { t: Words; expired: boolean;
       if (r.kind === 'ok') onSignedIn();
       else (setStep(r), setCode(''));
     } catch (e) {
-      setError(e instanceof SignInError && /NotAuthorized|UserNotFound|InvalidParameter/.test(e.message) ? t.badLogin : t.error);
+      // Cognito names the failure in __type (NotAuthorizedException on AWS; cognito-local says InvalidPasswordException).
+      setError(/NotAuthorized|UserNotFound|InvalidParameter|InvalidPassword/.test(String((e as Error).message)) ? t.badLogin : t.error);
+      console.warn('sign-in failed', (e as Error).message);
     } finally {
       setBusy(false);
     }
