@@ -13,6 +13,9 @@ import type { OperationConfig } from '../functions/core/config.ts';
 import { Ingestion, type IngestionProps } from './ingestion.ts';
 import { MemberAccess, type MemberAccessProps } from './member-access.ts';
 import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
+import { PortalApi, type PortalApiProps } from './portal-api.ts';
+import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
+import { PortalWeb, type PortalWebProps } from './portal-web.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
@@ -31,6 +34,12 @@ export interface SeizurePipelineStackProps extends StackProps {
   readonly memberAccess?: Partial<Omit<MemberAccessProps, 'bucket' | 'table' | 'memberCodes'>>;
   /** @default PhaseClose's defaults (the schedules still to come at synth time) */
   readonly phaseClose?: Omit<PhaseCloseProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
+  /** The Member portal (user pool, HTTP API, web app behind CloudFront). @default each construct's defaults */
+  readonly portal?: {
+    readonly users?: Omit<PortalUsersProps, 'operation'>;
+    readonly api?: Pick<PortalApiProps, 'throttle'>;
+    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass'>;
+  };
   /**
    * Addresses subscribed to the alarms topic (each gets a confirmation email on the first deploy).
    * @default the operation's analysts
@@ -47,6 +56,9 @@ export class SeizurePipelineStack extends Stack {
   public readonly access: MemberAccess;
   public readonly phaseClose: PhaseClose;
   public readonly alarmTopic: sns.Topic;
+  public readonly portalUsers: PortalUsers;
+  public readonly portalApi: PortalApi;
+  public readonly portalWeb: PortalWeb;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -115,6 +127,24 @@ export class SeizurePipelineStack extends Stack {
       reason: "Read access to a workflow (CDK's grantRead) includes states:ListActivities, DescribeStateMachine and DescribeActivity on *; read-only, and ListActivities has no resource-level permissions.",
     });
 
+    // The Member portal: Cognito sign-in, the HTTP API, the web app on CloudFront (lib/portal-*.ts).
+    this.portalUsers = new PortalUsers(this, 'PortalUsers', { ...props.portal?.users, operation });
+    this.portalApi = new PortalApi(this, 'PortalApi', {
+      ...props.portal?.api,
+      operation,
+      users: this.portalUsers,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      phaseClose: this.phaseClose.stateMachine,
+    });
+    this.portalWeb = new PortalWeb(this, 'PortalWeb', {
+      ...props.portal?.web,
+      users: this.portalUsers,
+      api: this.portalApi,
+      submissions: this.storage.bucket,
+      accessLogBucket: this.storage.accessLogBucket,
+    });
+
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
@@ -123,6 +153,10 @@ export class SeizurePipelineStack extends Stack {
       MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
       PhaseCloseStateMachineArn: [this.phaseClose.stateMachine.stateMachineArn, 'Phase-close workflow (seizures close-phase --aws starts it)'],
+      PortalUrl: [this.portalWeb.url, 'The Member portal (sign in, upload, feedback, summaries)'],
+      UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
+      UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
+      PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, name, { value, description });
