@@ -10,7 +10,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -30,17 +29,20 @@ export class WebBuildError extends Error {
   override readonly name = 'WebBuildError';
 }
 
-/** functions/web/dist, built with Vite first when absent (a fresh clone). */
-export function ensureWebDist(dist = WEB_DIST): string {
+export const VITE_CONFIG = resolve(PROJECT_ROOT, 'functions', 'web', 'vite.config.ts');
+
+/** The web app's build folder, built with Vite (offline, a few seconds) when it has no index.html (a fresh clone). */
+export function ensureWebDist(dist = WEB_DIST, viteConfig = VITE_CONFIG): string {
   if (existsSync(join(dist, 'index.html'))) return dist;
-  const require = createRequire(import.meta.url);
+  // vite's package exports do not include its bin: the file, from node_modules.
+  const vite = resolve(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   try {
-    execFileSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--config', resolve(PROJECT_ROOT, 'functions', 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+    execFileSync(process.execPath, [vite, 'build', '--config', viteConfig, '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (e) {
-    const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
+    const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim() || (e as Error).message;
     throw new WebBuildError(`the portal web app is not built (${dist} is missing) and building it failed: run \`npm run build:web\` to see why${stderr ? `\n${stderr}` : ''}`);
   }
   if (!existsSync(join(dist, 'index.html'))) throw new WebBuildError(`the portal web app build wrote no ${join(dist, 'index.html')}: run \`npm run build:web\``);
