@@ -1,16 +1,35 @@
 /** The portal's browser app: the shell (header, navigation, language), the routes, and sign-in. */
-import { render } from 'preact';
+import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, setOnUnauthorized, type Me } from './api.ts';
 import { AppContext, useApp } from './app.ts';
 import { currentSession, signOut } from './auth.ts';
 import { LANGS, pickLang, WORDS, type Lang } from './i18n.ts';
-import { Lineage } from './pages/Lineage.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { SubmissionPage, Submissions } from './pages/Submissions.tsx';
-import { SummariesPage, SummaryPage } from './pages/Summaries.tsx';
 import { UploadPage } from './pages/Upload.tsx';
 import './style.css';
+
+/**
+ * A page loaded when first shown: the summaries and lineage pages are not in the shell a Member officer's phone loads
+ * to upload.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the page's own props type is checked where it is written
+function lazyPage<P extends object>(load: () => Promise<(p: any) => JSX.Element>) {
+  let Page: ((p: P) => JSX.Element) | undefined;
+  let loading: Promise<unknown> | undefined;
+  return (props: P) => {
+    const { t } = useApp();
+    const [, loaded] = useState(0);
+    if (Page) return <Page {...props} />;
+    loading ??= load().then((c) => (Page = c));
+    loading.then(() => loaded(1));
+    return <p role="status">{t.loading}</p>;
+  };
+}
+const SummariesPage = lazyPage(() => import('./pages/Summaries.tsx').then((m) => m.SummariesPage));
+const SummaryPage = lazyPage<{ phase: string; run: string }>(() => import('./pages/Summaries.tsx').then((m) => m.SummaryPage));
+const Lineage = lazyPage(() => import('./pages/Lineage.tsx').then((m) => m.Lineage));
 
 function route(path: string) {
   let m: RegExpExecArray | null;
