@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -111,7 +111,6 @@ export class PortalWeb extends Construct {
       comment: 'Seizure reports portal',
       defaultRootObject: 'index.html',
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_ALL,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
@@ -156,7 +155,7 @@ export class PortalWeb extends Construct {
       [this.distribution, 'AwsSolutions-CFR1', 'The portal serves the participating Members of a global operation (160 administrations): no country is excluded.'],
       [this.distribution, 'AwsSolutions-CFR2', 'No WAF web ACL: every API route needs a Cognito token (checked by the JWT authorizer and again by the function), the API stage is throttled, and the static files are public by nature; add a web ACL if the operation wants one (cost).'],
       [this.distribution, 'AwsSolutions-CFR3', "No CloudFront standard logs: they need an ACL-enabled bucket, which this project does not create; every API request is in the HTTP API's access log and the function's log."],
-      [this.distribution, 'AwsSolutions-CFR4', "The default *.cloudfront.net certificate, whose security policy CloudFront fixes; with a custom domain the TLSv1.2_2021 minimum set here applies."],
+      [this.distribution, 'AwsSolutions-CFR4', "The default *.cloudfront.net certificate, whose security policy CloudFront fixes (a minimum protocol needs a custom certificate); with a custom domain, set TLSv1.2_2021."],
     ];
     for (const [c, id2, reason] of nag) Validations.of(c).acknowledge({ id: id2, reason });
     this.acknowledgeDeploymentHandler(deployment);
@@ -170,6 +169,8 @@ export class PortalWeb extends Construct {
     const stack = Stack.of(this);
     const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
     if (!handler) return;
+    // cdk-nag renders pseudo parameters as <AWS::...> and a concrete environment as is.
+    const concrete = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
     const what = "CDK's BucketDeployment handler (deploy time only; role and policy written by CDK, not configurable)";
     const acks: [string, string][] = [
       ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${what}: writes its own logs.`],
@@ -179,7 +180,7 @@ export class PortalWeb extends Construct {
       ['AwsSolutions-IAM5[Action::s3:List*]', `${what}: lists the asset and the web bucket to sync them.`],
       ['AwsSolutions-IAM5[Action::s3:Abort*]', `${what}: writes the web bucket, multipart uploads included.`],
       ['AwsSolutions-IAM5[Action::s3:DeleteObject*]', `${what}: prunes files of an earlier build from the web bucket.`],
-      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', `${what}: the build is a CDK asset in the bootstrap bucket.`],
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${concrete(stack.account, 'AWS::AccountId')}-${concrete(stack.region, 'AWS::Region')}/*]`, `${what}: the build is a CDK asset in the bootstrap bucket.`],
       ['AwsSolutions-IAM5[Resource::*]', `${what}: cloudfront:CreateInvalidation has no resource-level permissions.`],
     ];
     const web = iam5Resource(this.bucket, '/*');
