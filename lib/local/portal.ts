@@ -57,20 +57,22 @@ export interface LocalPortalOptions {
   readonly log?: (line: string) => void;
 }
 
-const newest = (dir: string): number => {
+/** What the build is made of: a change to any of these makes dist/ stale (READMEs and the build script do not). */
+const WEB_SOURCES = ['src', 'public', 'index.html', 'vite.config.ts'];
+
+const newest = (path: string): number => {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
   let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'dist' || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
+  for (const e of readdirSync(path)) t = Math.max(t, newest(join(path, e)));
   return t;
 };
 
 /** Builds the web app with Vite when dist/ is missing or older than a source file (a fresh clone, an edit). */
 export async function ensureWebBuilt(log: (line: string) => void = () => {}): Promise<string> {
   const index = join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(WEB_ROOT)) return WEB_DIST;
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...WEB_SOURCES.map((f) => newest(join(WEB_ROOT, f))))) return WEB_DIST;
   log('building the portal web app (functions/web, Vite)...');
   const { buildWeb } = await import('../../functions/web/build.ts');
   await buildWeb();
