@@ -8,6 +8,8 @@ import type { Settled } from '../../lib/local/index.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';
 import { LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
+// Light (names and ports only), and imported statically: nothing may be awaited before the signal listeners below.
+import { portalPorts } from '../../lib/local/settings.ts';
 
 export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--portal-port N] [--cognito-port N] [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005, portal 8080, cognito 9229; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT, SEIZURES_PORTAL_PORT, SEIZURES_COGNITO_PORT)`;
 
@@ -27,7 +29,6 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
   const settings = localSettingsOf(values);
   const portalPort = portOf(values['portal-port'], '--portal-port');
   const cognitoPort = portOf(values['cognito-port'], '--cognito-port');
-  const { portalPorts } = await import('../../lib/local/settings.ts');
   let portal: ReturnType<typeof portalPorts>;
   try {
     portal = portalPorts({ ...(portalPort !== undefined ? { portal: portalPort } : {}), ...(cognitoPort !== undefined ? { cognito: cognitoPort } : {}) });
