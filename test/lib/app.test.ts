@@ -12,8 +12,8 @@ import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 
-// This suite CDK synth through the CDK CLI: its own timeouts, above the runner's defaults.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+// This suite CDK synth through the CDK CLI (eleven function bundles and the web app): its own timeouts, above the runner's defaults, with room for a loaded 2-core machine.
+vi.setConfig({ testTimeout: 360_000, hookTimeout: 360_000 });
 
 const run = promisify(execFile);
 const BIN = resolve(PROJECT_ROOT, 'node_modules/.bin');
@@ -27,7 +27,7 @@ describe('bin/app.ts through the CDK CLI', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'seizure-synth-'));
-    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 180_000 });
+    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 330_000 });
     template = JSON.parse(readFileSync(join(out, 'SeizurePipeline-stop-ii.template.json'), 'utf8'));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
