@@ -4,40 +4,68 @@
  */
 import { ConfigError } from '../functions/core/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
-import * as demo from './cli/demo.ts';
-import * as closePhase from './cli/close-phase.ts';
-import * as dev from './cli/dev.ts';
-import * as status from './cli/status.ts';
-import * as summary from './cli/summary.ts';
-import * as template from './cli/template.ts';
-import * as trends from './cli/trends.ts';
-import * as upload from './cli/upload.ts';
-import * as users from './cli/users.ts';
-import * as validate from './cli/validate.ts';
 
-type Command = { run: (args: string[]) => Promise<number>; usage: string; summary: string };
+/** A command's module as the dispatcher loads it: its entry point and its usage line. */
+type Loaded = { run: (args: string[]) => Promise<number>; usage: string };
+type Command = { summary: string; load: () => Promise<Loaded> };
 
+/**
+ * The commands, each loaded only when it runs: `seizures validate` never loads the emulators or the SDK clients that
+ * `dev` or `close-phase` need. Each command module imports what it uses statically.
+ */
 const COMMANDS: Record<string, Command> = {
-  validate: { run: validate.validateCommand, usage: validate.usage, summary: 'check a spreadsheet and print what to fix' },
-  template: { run: template.templateCommand, usage: template.usage, summary: 'write the upload template (en, fr or es)' },
-  trends: { run: (args) => trends.trendsCommand(args), usage: trends.usage, summary: 'run the weekly EARS detector on a count series' },
-  dev: { run: dev.devCommand, usage: dev.usage, summary: 'run the whole pipeline on this machine (npm start)' },
-  upload: { run: upload.uploadCommand, usage: upload.usage, summary: "upload a file to a Member's folder and wait for the outcome" },
-  status: { run: status.statusCommand, usage: status.usage, summary: 'list submissions with status and counts' },
-  'close-phase': { run: closePhase.closePhaseCommand, usage: closePhase.usage, summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)' },
-  summary: { run: summary.summaryCommand, usage: summary.usage, summary: 'print a stored phase-close summary' },
-  demo: { run: demo.demoCommand, usage: demo.usage, summary: 'run a STOP II-shaped demo operation through the local pipeline' },
-  users: { run: users.usersCommand, usage: users.usage, summary: "add or list the portal's users (local Cognito, or the stack's pool with --aws)" },
+  validate: {
+    summary: 'check a spreadsheet and print what to fix',
+    load: async () => import('./cli/validate.ts').then((m) => ({ run: m.validateCommand, usage: m.usage })),
+  },
+  template: {
+    summary: 'write the upload template (en, fr or es)',
+    load: async () => import('./cli/template.ts').then((m) => ({ run: m.templateCommand, usage: m.usage })),
+  },
+  trends: {
+    summary: 'run the weekly EARS detector on a count series',
+    load: async () => import('./cli/trends.ts').then((m) => ({ run: (args: string[]) => m.trendsCommand(args), usage: m.usage })),
+  },
+  dev: {
+    summary: 'run the whole pipeline on this machine (npm start)',
+    load: async () => import('./cli/dev.ts').then((m) => ({ run: (args: string[]) => m.devCommand(args), usage: m.usage })),
+  },
+  upload: {
+    summary: "upload a file to a Member's folder and wait for the outcome",
+    load: async () => import('./cli/upload.ts').then((m) => ({ run: m.uploadCommand, usage: m.usage })),
+  },
+  status: {
+    summary: 'list submissions with status and counts',
+    load: async () => import('./cli/status.ts').then((m) => ({ run: m.statusCommand, usage: m.usage })),
+  },
+  'close-phase': {
+    summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)',
+    load: async () => import('./cli/close-phase.ts').then((m) => ({ run: m.closePhaseCommand, usage: m.usage })),
+  },
+  summary: {
+    summary: 'print a stored phase-close summary',
+    load: async () => import('./cli/summary.ts').then((m) => ({ run: m.summaryCommand, usage: m.usage })),
+  },
+  demo: {
+    summary: 'run a STOP II-shaped demo operation through the local pipeline',
+    load: async () => import('./cli/demo.ts').then((m) => ({ run: m.demoCommand, usage: m.usage })),
+  },
+  users: {
+    summary: "add or list the portal's users (local Cognito, or the stack's pool with --aws)",
+    load: async () => import('./cli/users.ts').then((m) => ({ run: m.usersCommand, usage: m.usage })),
+  },
 };
 
-function help(): string {
+/** Every command with its summary, then every usage line (the one place that loads all the command modules). */
+async function help(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const loaded = await Promise.all(Object.values(COMMANDS).map((c) => c.load()));
   return [
     'usage: seizures <command> [options]',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    ...loaded.map((c) => `  ${c.usage}`),
     '',
   ].join('\n');
 }
@@ -45,14 +73,15 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help());
+    process.stdout.write(await help());
     return name ? 0 : EXIT_USAGE;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
-    process.stderr.write(`seizures: unknown command '${name}'\n\n${help()}`);
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    process.stderr.write(`seizures: unknown command '${name}'\n\n${await help()}`);
     return EXIT_USAGE;
   }
+  const cmd = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`usage: ${cmd.usage}\n`);
     return 0;

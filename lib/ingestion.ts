@@ -15,8 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { thresholdAlarm } from './alarms.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from './layout.ts';
-import { operationConfigEnv } from './operation-env.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/layout.ts';
+import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 
 export interface IngestionProps {

@@ -4,8 +4,8 @@
  * contacts file the alert functions read, and the EventBridge Scheduler schedules that run it: a final run the day
  * after each phase ends (06:00 UTC) and an interim run every Monday (06:00 UTC) within each phase.
  *
- * The same file runs locally in aws-local-stepfunctions (lib/local/stepfunctions.ts); lib/phase-close-spec.ts is the
- * table both sides read, so the states, functions and placeholders cannot drift apart.
+ * The same file runs locally in aws-local-stepfunctions (lib/local/stepfunctions.ts);
+ * functions/core/contracts/phase-close-spec.ts is the table both sides read, so the states, functions and placeholders cannot drift apart.
  */
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -21,7 +21,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { thresholdAlarm } from './alarms.ts';
-import { SUMMARIES_PREFIX } from './layout.ts';
+import { SUMMARIES_PREFIX } from '../functions/core/layout.ts';
 import { iam5Resource } from './nag.ts';
 import {
   CONFIG_PREFIX,
@@ -34,7 +34,7 @@ import {
   phaseCloseSubstitutions,
   WORK_PREFIX,
   type PhaseStep,
-} from './phase-close-spec.ts';
+} from '../functions/core/contracts/phase-close-spec.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { grantPrefixes } from './s3-grants.ts';
 

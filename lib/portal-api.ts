@@ -15,9 +15,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from './layout.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from '../functions/core/layout.ts';
 import { iam5Resource } from './nag.ts';
-import { operationConfigEnv } from './operation-env.ts';
+import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import type { PortalUsers } from './portal-users.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { grantPrefixes } from './s3-grants.ts';
@@ -56,9 +56,12 @@ export class PortalApi extends Construct {
     // The presigned URLs carry the function's own permissions: PutObject under incoming/, GetObject of feedback/.
     grantPrefixes(this.function, props.bucket, { read: [FEEDBACK_PREFIX, SUMMARIES_PREFIX], write: [INCOMING_PREFIX] });
     const acks: Record<string, string> = {
-      [`${INCOMING_PREFIX}*`]: 'Signs presigned POSTs for uploads under incoming/{member}/; the key is chosen by the function from the caller\'s verified Member claim, and S3 enforces the POST policy.',
-      [`${FEEDBACK_PREFIX}*`]: "Signs presigned GETs of a submission's feedback for the Member who owns it (checked against the record) or an analyst.",
-      [`${SUMMARIES_PREFIX}*`]: 'Reads the phase summaries (NCP version for Members, analysts version for analysts) to serve them; read actions only.',
+      [`${INCOMING_PREFIX}*`]:
+        "Signs presigned POSTs for uploads under incoming/{member}/; the key is chosen by the function from the caller's verified Member claim, and S3 enforces the POST policy.",
+      [`${FEEDBACK_PREFIX}*`]:
+        "Signs presigned GETs of a submission's feedback for the Member who owns it (checked against the record) or an analyst.",
+      [`${SUMMARIES_PREFIX}*`]:
+        'Reads the phase summaries (NCP version for Members, analysts version for analysts) to serve them; read actions only.',
     };
     for (const [suffix, reason] of Object.entries(acks)) {
       const ackId = iam5Resource(props.bucket, `/${suffix}`);

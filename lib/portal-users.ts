@@ -48,7 +48,9 @@ export class PortalUsers extends Construct {
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      ...(protect ? { featurePlan: cognito.FeaturePlan.PLUS, standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      ...(protect
+        ? { featurePlan: cognito.FeaturePlan.PLUS, standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION }
+        : {}),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -62,7 +64,9 @@ export class PortalUsers extends Construct {
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, locale: true }).withCustomAttributes('member'),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, locale: true })
+        .withCustomAttributes('member'),
       // custom:member is set by the operation (AdminCreateUser) only: the app client cannot write it.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ locale: true }),
     });
@@ -79,7 +83,10 @@ export class PortalUsers extends Construct {
         'MFA is optional (TOTP) by design: Member officers sign in from customs offices and phones where an authenticator app cannot be required of everyone; the operation turns it on per user. Accounts are created by the operation only (no self sign-up) with a 12-character, 4-class password policy.',
     });
     if (!protect) {
-      Validations.of(this.userPool).acknowledge({ id: 'AwsSolutions-COG3', reason: 'Threat protection turned off by the threatProtection prop (the Plus plan is not available here).' });
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG3',
+        reason: 'Threat protection turned off by the threatProtection prop (the Plus plan is not available here).',
+      });
     }
   }
 }

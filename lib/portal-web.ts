@@ -43,9 +43,12 @@ export function ensureWebDist(dist = WEB_DIST, viteConfig = VITE_CONFIG): string
     });
   } catch (e) {
     const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim() || (e as Error).message;
-    throw new WebBuildError(`the portal web app is not built (${dist} is missing) and building it failed: run \`npm run build:web\` to see why${stderr ? `\n${stderr}` : ''}`);
+    throw new WebBuildError(
+      `the portal web app is not built (${dist} is missing) and building it failed: run \`npm run build:web\` to see why${stderr ? `\n${stderr}` : ''}`,
+    );
   }
-  if (!existsSync(join(dist, 'index.html'))) throw new WebBuildError(`the portal web app build wrote no ${join(dist, 'index.html')}: run \`npm run build:web\``);
+  if (!existsSync(join(dist, 'index.html')))
+    throw new WebBuildError(`the portal web app build wrote no ${join(dist, 'index.html')}: run \`npm run build:web\``);
   return dist;
 }
 
@@ -90,7 +93,11 @@ export class PortalWeb extends Construct {
 
     // Sign-in goes to Cognito; uploads and feedback downloads to the submissions bucket (virtual-hosted names).
     const csp = contentSecurityPolicy({
-      connect: [`https://cognito-idp.${stack.region}.${stack.urlSuffix}`, `https://*.s3.${stack.region}.${stack.urlSuffix}`, `https://*.s3.${stack.urlSuffix}`],
+      connect: [
+        `https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
+        `https://*.s3.${stack.region}.${stack.urlSuffix}`,
+        `https://*.s3.${stack.urlSuffix}`,
+      ],
     });
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Portal: CSP without inline script, HSTS, no framing',
@@ -143,7 +150,11 @@ export class PortalWeb extends Construct {
     const deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
       sources: [
         s3deploy.Source.asset(dist),
-        s3deploy.Source.jsonData('config.json', { region: stack.region, userPoolId: props.users.userPool.userPoolId, clientId: props.users.client.userPoolClientId }),
+        s3deploy.Source.jsonData('config.json', {
+          region: stack.region,
+          userPoolId: props.users.userPool.userPoolId,
+          clientId: props.users.client.userPoolClientId,
+        }),
       ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
@@ -152,10 +163,26 @@ export class PortalWeb extends Construct {
     });
 
     const nag: [Construct, string, string][] = [
-      [this.distribution, 'AwsSolutions-CFR1', 'The portal serves the participating Members of a global operation (160 administrations): no country is excluded.'],
-      [this.distribution, 'AwsSolutions-CFR2', 'No WAF web ACL: every API route needs a Cognito token (checked by the JWT authorizer and again by the function), the API stage is throttled, and the static files are public by nature; add a web ACL if the operation wants one (cost).'],
-      [this.distribution, 'AwsSolutions-CFR3', "No CloudFront standard logs: they need an ACL-enabled bucket, which this project does not create; every API request is in the HTTP API's access log and the function's log."],
-      [this.distribution, 'AwsSolutions-CFR4', "The default *.cloudfront.net certificate, whose security policy CloudFront fixes (a minimum protocol needs a custom certificate); with a custom domain, set TLSv1.2_2021."],
+      [
+        this.distribution,
+        'AwsSolutions-CFR1',
+        'The portal serves the participating Members of a global operation (160 administrations): no country is excluded.',
+      ],
+      [
+        this.distribution,
+        'AwsSolutions-CFR2',
+        'No WAF web ACL: every API route needs a Cognito token (checked by the JWT authorizer and again by the function), the API stage is throttled, and the static files are public by nature; add a web ACL if the operation wants one (cost).',
+      ],
+      [
+        this.distribution,
+        'AwsSolutions-CFR3',
+        "No CloudFront standard logs: they need an ACL-enabled bucket, which this project does not create; every API request is in the HTTP API's access log and the function's log.",
+      ],
+      [
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'The default *.cloudfront.net certificate, whose security policy CloudFront fixes (a minimum protocol needs a custom certificate); with a custom domain, set TLSv1.2_2021.',
+      ],
     ];
     for (const [c, id2, reason] of nag) Validations.of(c).acknowledge({ id: id2, reason });
     this.acknowledgeDeploymentHandler(deployment);
@@ -173,14 +200,20 @@ export class PortalWeb extends Construct {
     const concrete = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
     const what = "CDK's BucketDeployment handler (deploy time only; role and policy written by CDK, not configurable)";
     const acks: [string, string][] = [
-      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${what}: writes its own logs.`],
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        `${what}: writes its own logs.`,
+      ],
       ['AwsSolutions-L1', `${what}: its Lambda runtime is chosen by CDK.`],
       ['AwsSolutions-IAM5[Action::s3:GetBucket*]', `${what}: reads the build from the CDK asset bucket.`],
       ['AwsSolutions-IAM5[Action::s3:GetObject*]', `${what}: reads the build from the CDK asset bucket.`],
       ['AwsSolutions-IAM5[Action::s3:List*]', `${what}: lists the asset and the web bucket to sync them.`],
       ['AwsSolutions-IAM5[Action::s3:Abort*]', `${what}: writes the web bucket, multipart uploads included.`],
       ['AwsSolutions-IAM5[Action::s3:DeleteObject*]', `${what}: prunes files of an earlier build from the web bucket.`],
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${concrete(stack.account, 'AWS::AccountId')}-${concrete(stack.region, 'AWS::Region')}/*]`, `${what}: the build is a CDK asset in the bootstrap bucket.`],
+      [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${concrete(stack.account, 'AWS::AccountId')}-${concrete(stack.region, 'AWS::Region')}/*]`,
+        `${what}: the build is a CDK asset in the bootstrap bucket.`,
+      ],
       ['AwsSolutions-IAM5[Resource::*]', `${what}: cloudfront:CreateInvalidation has no resource-level permissions.`],
     ];
     const web = iam5Resource(this.bucket, '/*');

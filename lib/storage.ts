@@ -51,7 +51,7 @@ const attr = (k: KeyAttr): dynamodb.Attribute => ({
 });
 
 export class SeizureStorage extends Construct {
-  /** The submissions bucket: incoming/, feedback/, summaries/ (see lib/layout.ts). */
+  /** The submissions bucket: incoming/, feedback/, summaries/ (see functions/core/layout.ts). */
   public readonly bucket: s3.Bucket;
   /** Receives the submissions bucket's server access logs. */
   public readonly accessLogBucket: s3.Bucket;

@@ -7,14 +7,17 @@
  * Exit codes: 0 the run succeeded, 1 the workflow failed (its error and cause on stderr), 64 wrong usage, 69 no
  * cloud / no credentials, 73 data directory not writable.
  */
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../../functions/core/aws.ts';
 import type { OperationConfig, Phase } from '../../functions/core/config.ts';
 import { addDays, isIsoDay } from '../../functions/core/days.ts';
-import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
-import type { WorkflowEvent } from '../../lib/local/stepfunctions.ts';
+import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
+import { closePhaseLocal, WorkflowFailedError, type WorkflowEvent } from '../../lib/local/stepfunctions.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, parse, readConfig, UsageError } from './common.ts';
-import type { PhaseTarget } from './phase-target.ts';
+import { connect, onLocalCloud, type CloudTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
+import { StackOutputMissingError } from './errors.ts';
 import { progress, type Progress } from './progress.ts';
 
 export const usage = `seizures close-phase --phase N [--interim] [--as-of YYYY-MM-DD] [--format text|json] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0 done, 1 the workflow failed, 64 usage, 69 no cloud)`;
@@ -61,13 +64,11 @@ export async function closePhaseCommand(args: string[]): Promise<number> {
   const phase = phaseOfFlag(config, values.phase);
   const input = closePhaseInput(config, { phase, interim: values.interim ?? false, asOf: values['as-of'] });
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connectPhase } = await import('./phase-target.ts');
   return runCloudCommand('close-phase', async () => {
     const p = progress(process.stderr);
-    let target: PhaseTarget | undefined;
+    let target: CloudTarget | undefined;
     try {
-      target = await connectPhase({ values, operation: config, ingest: true, log: (l) => p.note(l) });
+      target = await connect({ values, operation: config, ingest: true, drainQueue: true, log: (l) => p.note(l) });
       p.note(`phase ${input.phase} ${input.mode} run of ${config.name} (as of ${input.asOf}) on ${target.where}`);
       if (target.local?.pendingUploads) p.note(`${target.local.pendingUploads} upload(s) are still being ingested by that cloud: this run may not count them`);
       const outcome = target.kind === 'aws' ? await runOnAws(target, input, p) : await runLocally(target, config, input, p);
@@ -89,17 +90,17 @@ export async function closePhaseCommand(args: string[]): Promise<number> {
 
 type Outcome = { ok: true; output: PhaseCloseOutput } | { ok: false; error: string; cause: string; where?: string };
 
-async function runLocally(t: PhaseTarget, config: OperationConfig, input: PhaseCloseExecutionInput, p: Progress): Promise<Outcome> {
-  const { closePhaseLocal, WorkflowFailedError } = await import('../../lib/local/stepfunctions.ts');
+async function runLocally(target: CloudTarget, config: OperationConfig, input: PhaseCloseExecutionInput, p: Progress): Promise<Outcome> {
+  const t = onLocalCloud(target, 'close-phase');
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   const show = printer(p);
   try {
     const opts = { onEvent: (e: WorkflowEvent) => show(fromLocalEvent(e)), signal: abort.signal };
-    const output = t.local!.inProcess
-      ? await t.local!.inProcess.closePhase(input, opts)
-      : await closePhaseLocal({ ...opts, endpoints: t.local!.endpoints, bucket: t.bucket, tableName: t.tableName, operation: config, input });
+    const output = t.local.inProcess
+      ? await t.local.inProcess.closePhase(input, opts)
+      : await closePhaseLocal({ ...opts, endpoints: t.local.endpoints, bucket: t.bucket, tableName: t.tableName, operation: config, input });
     return { ok: true, output };
   } catch (e) {
     if (e instanceof WorkflowFailedError) return { ok: false, error: e.error, cause: e.cause };
@@ -272,7 +273,6 @@ export async function followAwsExecution(
   p: Progress,
   opts: { pollMs?: number; name?: string } = {},
 ): Promise<Outcome> {
-  const { StartExecutionCommand, DescribeExecutionCommand, GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
   const name = opts.name ?? `manual-phase-${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
   const started = (await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }))) as { executionArn?: string };
   const executionArn = started.executionArn!;
@@ -309,13 +309,11 @@ export async function followAwsExecution(
   }
 }
 
-async function runOnAws(t: PhaseTarget, input: PhaseCloseExecutionInput, p: Progress): Promise<Outcome> {
+async function runOnAws(t: CloudTarget, input: PhaseCloseExecutionInput, p: Progress): Promise<Outcome> {
   const arn = t.aws?.stateMachineArn;
   if (!arn) {
-    const { LocalCloudNotRunningError } = await import('../../lib/local/index.ts');
-    throw new LocalCloudNotRunningError(`the stack ${t.aws?.stackName} has no PhaseCloseStateMachineArn output: deploy the current version (npx cdk deploy)`);
+    throw new StackOutputMissingError(`the stack ${t.aws?.stackName} has no PhaseCloseStateMachineArn output: deploy the current version (npx cdk deploy)`);
   }
-  const { sfnClient } = await import('../../functions/core/aws.ts');
   const sfn = sfnClient();
   try {
     return await followAwsExecution(sfn, arn, input, p);
@@ -334,7 +332,7 @@ const REPORT_NAMES: [keyof PhaseCloseOutput['keys'], string][] = [
 ];
 
 /** What a successful run produced, for people. */
-export function describeOutput(o: PhaseCloseOutput, t: Pick<PhaseTarget, 'bucket' | 'where' | 'local' | 'kind'>, config: Pick<OperationConfig, 'name'>): string {
+export function describeOutput(o: PhaseCloseOutput, t: Pick<CloudTarget, 'bucket' | 'where' | 'local' | 'kind'>, config: Pick<OperationConfig, 'name'>): string {
   const run = o.input.mode === 'final' ? `final close of phase ${o.input.phase}` : `interim summary of phase ${o.input.phase}`;
   const emails = o.alert ? `alert emails: ${o.alerts.sent} sent, ${o.alerts.skipped} already sent before` : 'no alert';
   const lines = [

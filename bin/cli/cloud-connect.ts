@@ -1,15 +1,18 @@
 /**
- * Finding where a cloud command works, for `upload` and `status` (cloud.ts), `close-phase` and `summary`
- * (phase-target.ts) and `demo`: the --aws and --stack flags checked, the stack's outputs read, the local cloud
- * running on the data directory found, else one started in this process; and the expected failures turned into one
- * line and an exit code. Light: the emulators and the CloudFormation client load only when used.
+ * The steps of finding where a cloud command works (cloud.ts's `connect` puts them together): the --aws and --stack
+ * flags checked, the stack's outputs read, the local cloud running on the data directory found, else one started in
+ * this process; and `runCloudCommand`, which turns the expected failures into one line and an exit code (errors.ts).
+ * Two loads stay lazy because they cost seconds and only some runs need them: the CDK stack module (aws-cdk-lib, for
+ * --aws without --stack) and the emulators (only when no cloud is running).
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { OperationConfig } from '../../functions/core/config.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import { findCloud, LocalCloudNotRunningError, type CloudDescriptor } from '../../lib/local/registry.ts';
 import type { Ports } from '../../lib/local/settings.ts';
 import { localOptions, type LocalValues } from './cloud-flags.ts';
 import { UsageError } from './common.ts';
+import { AwsCredentialsMissingError, explain, StackNotFoundError, StackOutputMissingError } from './errors.ts';
 
 /** Whether the command talks to AWS (`--aws`), after refusing the local flags with it and `--stack` without it. */
 export function wantsAws(values: LocalValues & { aws?: boolean | undefined; stack?: string | undefined }): boolean {
@@ -24,8 +27,9 @@ export function wantsAws(values: LocalValues & { aws?: boolean | undefined; stac
 
 /** `--stack`, else the operation's stack. The stack module pulls in aws-cdk-lib (seconds to load): only for --aws. */
 export async function stackNameOf(stack: string | undefined, operation: OperationConfig): Promise<string> {
+  if (stack !== undefined) return stack;
   const { stackNameFor } = await import('../../lib/seizure-pipeline-stack.ts');
-  return stack ?? stackNameFor(operation);
+  return stackNameFor(operation);
 }
 
 /** A failure that means "AWS credentials are missing or not allowed". */
@@ -39,7 +43,6 @@ const isCredentialsError = (e: unknown) =>
  * @param hint more to try when the stack cannot be read, after "deployed? right region? --stack NAME"
  */
 export async function readStack(stackName: string, hint?: string): Promise<{ bucket: string; tableName: string; outputs: Record<string, string> }> {
-  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = new CloudFormationClient({});
   let outputs: Record<string, string>;
   try {
@@ -47,15 +50,15 @@ export async function readStack(stackName: string, hint?: string): Promise<{ buc
     outputs = Object.fromEntries((res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey ?? '', x.OutputValue ?? '']));
   } catch (e) {
     if (isCredentialsError(e)) {
-      throw new LocalCloudNotRunningError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
+      throw new AwsCredentialsMissingError(`no usable AWS credentials (${(e as Error).message}): set AWS_PROFILE or log in with \`aws sso login\``);
     }
-    throw new LocalCloudNotRunningError(`cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME${hint ? `; ${hint}` : ''})`);
+    throw new StackNotFoundError(`cannot read the stack ${stackName}: ${(e as Error).message} (deployed? right region? --stack NAME${hint ? `; ${hint}` : ''})`);
   } finally {
     cfn.destroy();
   }
   const bucket = outputs['BucketName'];
   const tableName = outputs['TableName'];
-  if (!bucket || !tableName) throw new LocalCloudNotRunningError(`the stack ${stackName} has no BucketName/TableName outputs`);
+  if (!bucket || !tableName) throw new StackOutputMissingError(`the stack ${stackName} has no BucketName/TableName outputs`);
   return { bucket, tableName, outputs };
 }
 
@@ -83,6 +86,7 @@ export async function startInProcess(
   o: { readonly operation: OperationConfig; readonly ingest: boolean; readonly log: (line: string) => void },
 ): Promise<LocalCloud> {
   o.log(`no local cloud is running on ${settings.dataDir}: starting one in this process for this command`);
+  // Lazy: the emulators (s3rver, dynalite, the SES and Step Functions stand-ins) load only when a cloud starts here.
   const { startLocalCloud } = await import('../../lib/local/index.ts');
   return startLocalCloud({
     dataDir: settings.dataDir,
@@ -92,15 +96,11 @@ export async function startInProcess(
   });
 }
 
-/**
- * Runs a cloud command, turning the expected failures into one line on stderr and their exit code (cloud.ts's
- * explain, loaded only when something failed: it pulls in the emulators).
- */
+/** Runs a cloud command, turning the expected failures into one line on stderr and their exit code (errors.ts). */
 export async function runCloudCommand(name: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    const { explain } = await import('./cloud.ts');
     const x = explain(e);
     if (!x) throw e;
     process.stderr.write(`seizures ${name}: ${x.message}\n`);

@@ -9,32 +9,30 @@
  * length of the command; `seizures dev --demo` runs it on the cloud `dev` starts. The data stays in the data
  * directory.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
 import type { OperationConfig } from '../../functions/core/config.ts';
-import type { SeizureStore } from '../../functions/core/store/store.ts';
+import { INCOMING_PREFIX } from '../../functions/core/layout.ts';
+import { getJson } from '../../functions/core/phase/io.ts';
+import { MAX_SIGNALS_IN_EMAIL } from '../../functions/core/phase/alerts.ts';
+import { SeizureStore } from '../../functions/core/store/store.ts';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { LocalCloud } from '../../lib/local/index.ts';
+import { objectsOfBody } from '../../lib/local/notifications.ts';
+import { readMessages } from '../../lib/local/queue.ts';
+import { closePhaseLocal, WorkflowFailedError } from '../../lib/local/stepfunctions.ts';
 import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
 import type { SummaryJson } from '../../functions/core/phase/summary.ts';
-import type { PhaseCloseOutput } from '../../lib/phase-close-spec.ts';
-import { EXIT, LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
+import type { PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
+import { connect, onLocalCloud, type CloudTarget, type LocalTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
+import { EXIT, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
+import { closePhaseInput, describeFailure, fromLocalEvent, printer } from './close-phase.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
 import { progress, type Progress } from './progress.ts';
 
 export const usage = `seizures demo [--members N] [--seed N] [--timeout SECONDS] ${LOCAL_USAGE} [--config FILE]  (exit 0 the pipeline reproduced the demo, 1 it did not, 69 no cloud, 75 timed out)`;
-
-/** Where the demo runs: a local cloud, in this process or another. */
-export interface DemoCloud {
-  readonly endpoints: { readonly s3: string; readonly dynamodb: string; readonly ses: string };
-  readonly mailViewer: string;
-  readonly bucket: string;
-  readonly tableName: string;
-  readonly dataDir: string;
-  /** For people: where this is. */
-  readonly where: string;
-  /** The cloud outlives the demo (its mail viewer keeps the alert emails). */
-  readonly lasting: boolean;
-}
 
 export interface DemoRunOptions {
   readonly config: OperationConfig;
@@ -108,22 +106,13 @@ export async function demoCommand(args: string[]): Promise<number> {
   const seed = wholeOf(values.seed, '--seed');
   const timeoutS = values.timeout === undefined ? 900 : Number(values.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout must be a number of seconds (got '${values.timeout}')`);
-  const settings = localSettingsOf(values);
 
-  const { runCloudCommand, runningCloud, startInProcess } = await import('./cloud-connect.ts');
   return runCloudCommand('demo', async () => {
     const p = progress(process.stderr);
-    const c = await runningCloud(settings.dataDir);
-    let own: LocalCloud | undefined;
+    let target: CloudTarget | undefined;
     try {
-      let cloud: DemoCloud;
-      if (c) {
-        cloud = { ...c, where: `the local cloud on ${c.dataDir} (pid ${c.pid})`, lasting: true };
-      } else {
-        own = await startInProcess(settings, { operation: config, ingest: true, log: (l) => p.note(l) });
-        cloud = demoCloudOf(own, `a local cloud in this process on ${own.dataDir}`, false);
-      }
-      const result = await runDemo(cloud, {
+      target = await connect({ values, operation: config, ingest: true, log: (l) => p.note(l) });
+      const result = await runDemo(onLocalCloud(target, 'demo'), {
         config,
         ...(members !== undefined ? { members } : {}),
         ...(seed !== undefined ? { seed } : {}),
@@ -137,7 +126,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       return result.code;
     } finally {
       p.done();
-      await own?.stop();
+      await target?.close();
     }
   });
 }
@@ -148,28 +137,13 @@ function wholeOf(v: string | undefined, flag: string): number | undefined {
   return Number(v);
 }
 
-export const demoCloudOf = (c: LocalCloud, where: string, lasting: boolean): DemoCloud => ({
-  endpoints: c.endpoints,
-  mailViewer: c.mailViewer,
-  bucket: c.bucket,
-  tableName: c.tableName,
-  dataDir: c.dataDir,
-  where,
-  lasting,
-});
-
 /**
  * Runs the demo on a local cloud: generate, write, upload, wait, check, close the phases, report. Returns the exit
  * code (0 when the pipeline reproduced the demo) with what it saw.
  */
-export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<DemoRunResult> {
-  const { mkdir, readdir, rm, writeFile } = await import('node:fs/promises');
-  const { join, relative } = await import('node:path');
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-  const { dynamoClient, s3Client } = await import('../../functions/core/aws.ts');
-  const { SeizureStore } = await import('../../functions/core/store/store.ts');
+export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<DemoRunResult> {
   const demo = await import('../../lib/local/demo.ts');
-  const { INCOMING_PREFIX } = await import('../../lib/layout.ts');
+  const cloud = { ...target.local, bucket: target.bucket, tableName: target.tableName, where: target.where };
 
   const timings: Record<string, number> = {};
   const started = Date.now();
@@ -201,7 +175,6 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
   const uploads: Upload[] = [];
   try {
     // Another demo (seed, size) or other uploads on this data dir would be counted with this one: say so first.
-    const { readFile } = await import('node:fs/promises');
     const before = await readFile(join(dir, 'demo.json'), 'utf8').then((x) => JSON.parse(x) as { operation?: string; seed?: number; targets?: { reportingMembers?: number } }, () => undefined);
     const ours = new Set(ds.files.map((f) => `${INCOMING_PREFIX}${f.member}/${f.name}`));
     const others = (await store.listSubmissions()).filter((x) => !ours.has(x.objectKey));
@@ -270,9 +243,6 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
     }
 
     // 5. Each phase closed (final), as its schedule would the day after it ends.
-    const { closePhaseLocal, WorkflowFailedError } = await import('../../lib/local/stepfunctions.ts');
-    const { closePhaseInput, describeFailure, fromLocalEvent, printer } = await import('./close-phase.ts');
-    const { getJson } = await import('../../functions/core/phase/io.ts');
     const closed: { output: PhaseCloseOutput; summary: SummaryJson }[] = [];
     for (const phase of ds.phases) {
       const input = closePhaseInput(config, { phase, interim: false });
@@ -317,7 +287,6 @@ export async function runDemo(cloud: DemoCloud, o: DemoRunOptions): Promise<Demo
     out(`  ${n(f.reportingMembers)} of ${n(f.participatingMembers)} Members reported ${n(f.cases)} cases, ${n(f.lines)} seizure lines`);
     out(`  units ${unitsLine({ units: finalUnits })}`);
     out(`  ${reproduced ? 'the demo\'s totals, exactly' : 'NOT the demo\'s totals'}`);
-    const { MAX_SIGNALS_IN_EMAIL } = await import('../../functions/core/phase/alerts.ts');
     const missing = ds.targets.reportingMembers === demo.STOP_II.reportingMembers ? missingSignals(closed.map((c) => c.summary), demo.PLANTED_ROUTE, MAX_SIGNALS_IN_EMAIL) : [];
     if (ds.targets.reportingMembers !== demo.STOP_II.reportingMembers) {
       out(`  (a demo of ${ds.targets.reportingMembers} Members is too small for the trend tests to see its story; the full one's is checked)`);
@@ -355,9 +324,6 @@ const FINISHED = new Set(['accepted', 'accepted_with_errors', 'rejected']);
  * or failed for good (its message in the dead-letter queue). Works whether the cloud runs here or in another process.
  */
 async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeoutMs: number, p: ReturnType<typeof throttled>, dataDir: string): Promise<Map<string, SubmissionRecord> | 'timeout'> {
-  const { readMessages } = await import('../../lib/local/index.ts');
-  const { objectsOfBody } = await import('../../lib/local/notifications.ts');
-  const { join } = await import('node:path');
   const done = new Map<string, SubmissionRecord>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {

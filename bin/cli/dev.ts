@@ -4,11 +4,17 @@
  * `--demo` runs `seizures demo` (bin/cli/demo.ts) on the cloud once it is up, then keeps running, so a newcomer can
  * open the demo's files, summaries and alert emails.
  */
-import type { Settled } from '../../lib/local/index.ts';
+import { dynamoClient } from '../../functions/core/aws.ts';
+import { SeizureStore } from '../../functions/core/store/store.ts';
+import { banner, startLocalCloud, type Settled } from '../../lib/local/index.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';
+import { localTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 import { LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
-// Light (names and ports only), and imported statically: nothing may be awaited before the signal listeners below.
+import { runDemo } from './demo.ts';
+import { progress } from './progress.ts';
+// Imported statically: nothing may be awaited before the signal listeners below.
 import { portalPorts } from '../../lib/local/settings.ts';
 
 export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--portal-port N] [--cognito-port N] [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005, portal 8080, cognito 9229; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT, SEIZURES_PORTAL_PORT, SEIZURES_COGNITO_PORT)`;
@@ -43,11 +49,6 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
     signals.once('SIGTERM', resolve);
   });
 
-  // The emulators and the SDK load only when the command runs (the CLI loads every command's module).
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { banner, startLocalCloud } = await import('../../lib/local/index.ts');
-  const { dynamoClient } = await import('../../functions/core/aws.ts');
-  const { SeizureStore } = await import('../../functions/core/store/store.ts');
   return runCloudCommand('dev', async () => {
     const cloud = await startLocalCloud({ dataDir: settings.dataDir, ports: settings.ports, operation, portal });
     const dyn = dynamoClient(cloud.endpoints);
@@ -79,12 +80,11 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
 
     let stopping = false;
     if (values.demo) {
-      const { demoCloudOf, runDemo } = await import('./demo.ts');
-      const { progress } = await import('./progress.ts');
       const prog = progress(process.stderr);
       demoUploading = true;
       out('running the demo (seizures demo) on this cloud');
-      void runDemo(demoCloudOf(cloud, 'this local cloud', true), {
+      const target = localTarget(cloud, 'this local cloud', { lasting: true, inProcess: cloud });
+      void runDemo(target, {
         config: operation,
         out: (line) => {
           prog.done();
@@ -94,12 +94,14 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
         onIngested: () => (demoUploading = false),
       }).then(
         (r) => {
+          void target.close();
           prog.done();
           demoUploading = false;
           const total = r.timings['total'];
           out(`demo ${r.code === 0 ? 'done' : 'FINISHED WITH PROBLEMS (see above)'}${total ? ` in ${(total / 1000).toFixed(0)} s` : ''}; the cloud keeps running (Ctrl-C stops it): open the files in ${cloud.dataDir}/demo/, the emails at ${cloud.mailViewer}`);
         },
         (e: unknown) => {
+          void target.close();
           prog.done();
           demoUploading = false;
           if (!stopping) out(`the demo failed: ${(e as Error).stack ?? e}`);

@@ -1,6 +1,7 @@
 /** `seizures status [--member XX] [--format text|json]`: the submissions, newest first, with status and counts. */
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { Target } from './cloud.ts';
+import { BUCKET_HINT, connect, type CloudTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
@@ -22,12 +23,10 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer (got '${values.limit}')`);
   const config = readConfig(values.config);
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connect } = await import('./cloud.ts');
   return runCloudCommand('status', async () => {
-    let target: Target | undefined;
+    let target: CloudTarget | undefined;
     try {
-      target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
+      target = await connect({ values, operation: config, ingest: false, stackHint: BUCKET_HINT, log: (l) => process.stderr.write(`${l}\n`) });
       if (!target.store) throw new UsageError('status reads the submissions table: give --stack, not --bucket');
       const list = await target.store.listSubmissions({ ...(member ? { member } : {}), ...(limit ? { limit } : {}) });
       process.stdout.write(format === 'json' ? JSON.stringify(list) + '\n' : table(list, target));
@@ -38,7 +37,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   });
 }
 
-function table(list: SubmissionRecord[], t: Target): string {
+function table(list: SubmissionRecord[], t: CloudTarget): string {
   if (list.length === 0) return `no submissions yet on ${t.where}\n`;
   const rows = list.map((s) => [
     s.receivedAt.replace('T', ' ').slice(0, 19),

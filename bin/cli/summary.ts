@@ -8,12 +8,14 @@
  */
 import type { OperationConfig } from '../../functions/core/config.ts';
 import { isIsoDay } from '../../functions/core/days.ts';
-import type { SummaryItem } from '../../functions/core/phase/items.ts';
+import { PhaseTable, type SummaryItem } from '../../functions/core/phase/items.ts';
+import { getText } from '../../functions/core/phase/io.ts';
 import type { Figures, SummaryJson } from '../../functions/core/phase/summary.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { phaseOfFlag } from './close-phase.ts';
 import { configOption, formatOf, parse, readConfig, UsageError } from './common.ts';
-import type { PhaseTarget } from './phase-target.ts';
+import { connect, withTable, type CloudTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 
 export const usage = `seizures summary --phase N [--cumulative] [--interim YYYY-MM-DD] [--analysts] [--format text|json] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]  (exit 0, 1 no such summary)`;
 
@@ -40,15 +42,12 @@ export async function summaryCommand(args: string[]): Promise<number> {
   const runLabel = values.interim === undefined ? 'final' : `interim-${values.interim}`;
   const what = values.interim === undefined ? `final summary of phase ${phase.phase}` : `interim summary of phase ${phase.phase} as of ${values.interim}`;
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connectPhase } = await import('./phase-target.ts');
-  const { PhaseTable } = await import('../../functions/core/phase/items.ts');
-  const { getText } = await import('../../functions/core/phase/io.ts');
   return runCloudCommand('summary', async () => {
-    let target: PhaseTarget | undefined;
+    let target: CloudTarget | undefined;
     try {
-      target = await connectPhase({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
-      const table = new PhaseTable({ client: target.dynamo, tableName: target.tableName });
+      target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
+      const { dynamo, tableName } = withTable(target, 'summary');
+      const table = new PhaseTable({ client: dynamo, tableName });
       const item = await table.getSummary(config.id, phase.phase, runLabel);
       if (!item) {
         const others = (await table.listSummaries(config.id)).filter((s) => s.phase === phase.phase).map((s) => s.runLabel);

@@ -5,12 +5,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import type { ValidationIssue, ValidationReport } from '../../functions/core/validate.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../lib/layout.ts';
+import { exitCodeOf, isRejected, type ValidationIssue, type ValidationReport } from '../../functions/core/validate.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
-import type { Target } from './cloud.ts';
+import { BUCKET_HINT, connect, type CloudTarget } from './cloud.ts';
+import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, bucketOption, EXIT, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
 import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 import { progress, type Progress } from './progress.ts';
@@ -51,14 +53,11 @@ export async function uploadCommand(args: string[]): Promise<number> {
   }
   const config = readConfig(values.config);
 
-  const { runCloudCommand } = await import('./cloud-connect.ts');
-  const { connect } = await import('./cloud.ts');
-  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   return runCloudCommand('upload', async () => {
     const p = progress(process.stderr);
-    let target: Target | undefined;
+    let target: CloudTarget | undefined;
     try {
-      target = await connect({ values, operation: config, ingest: true, log: (l) => p.note(l) });
+      target = await connect({ values, operation: config, ingest: true, stackHint: BUCKET_HINT, log: (l) => p.note(l) });
       p.step(`uploading ${basename(file)} (${size} bytes) to s3://${target.bucket}/${key} on ${target.where}`);
       const started = Date.now();
       const put = await target.s3.send(
@@ -82,7 +81,6 @@ export async function uploadCommand(args: string[]): Promise<number> {
         const report = await waitForFeedback(target, { ...wanted, timeoutMs: wanted.timeoutMs - (Date.now() - started) }, p);
         p.done();
         if (!report) return timedOut(key, member, timeoutS);
-        const { exitCodeOf, isRejected } = await import('../../functions/core/validate.ts');
         if (format === 'json') process.stdout.write(JSON.stringify(report) + '\n');
         else process.stdout.write(describeReport(target, key, report, isRejected(report)));
         return exitCodeOf(report as ValidationReport);
@@ -122,7 +120,7 @@ interface Wanted {
  * Polls the Member's submissions for this key and content until one is finished, or failed for good (locally: its
  * message is in the dead-letter queue; on AWS a failed attempt is reported at once, SQS retries it on its own).
  */
-export async function waitForSubmission(t: Target, w: Wanted, p: Progress): Promise<{ record: SubmissionRecord; deadLettered: boolean } | undefined> {
+export async function waitForSubmission(t: CloudTarget, w: Wanted, p: Progress): Promise<{ record: SubmissionRecord; deadLettered: boolean } | undefined> {
   if (!t.store) throw new Error('waitForSubmission needs the submissions table');
   const skewMs = t.kind === 'aws' ? 5 * 60_000 : 1_000;
   const pollMs = t.kind === 'aws' ? 2_000 : 100;
@@ -137,7 +135,7 @@ export async function waitForSubmission(t: Target, w: Wanted, p: Progress): Prom
     else if (mine.status === 'failed') {
       if (t.kind === 'aws') return { record: mine, deadLettered: false };
       const sequencer = mine.versionId.startsWith('seq:') ? mine.versionId.slice(4) : undefined;
-      const dead = (t.deadLetters?.() ?? []).some((m) => objectsOfBody(m.body).some((o) => o.key === w.key && o.sequencer === sequencer));
+      const dead = (t.local?.deadLetters() ?? []).some((m) => objectsOfBody(m.body).some((o) => o.key === w.key && o.sequencer === sequencer));
       if (dead) return { record: mine, deadLettered: true };
       const msg = `attempt failed (${mine.failure?.type}: ${mine.failure?.message}); the queue retries it`;
       if (msg !== lastFailure) p.note(`${w.key}: ${msg}`);
@@ -155,8 +153,7 @@ export type FeedbackReport = Omit<ValidationReport, 'columns'>;
  * Without the table (a Member's credentials on AWS): polls the feedback report of this upload until one written
  * after the upload started appears, and returns it. A failure of the pipeline writes no report: it times out.
  */
-export async function waitForFeedback(t: Target, w: Wanted, p: Progress): Promise<FeedbackReport | undefined> {
-  const { HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+export async function waitForFeedback(t: CloudTarget, w: Wanted, p: Progress): Promise<FeedbackReport | undefined> {
   const jsonKey = feedbackJsonKey(w.key);
   const skewMs = t.kind === 'aws' ? 5 * 60_000 : 1_000;
   const pollMs = t.kind === 'aws' ? 2_000 : 100;
@@ -182,7 +179,7 @@ export async function waitForFeedback(t: Target, w: Wanted, p: Progress): Promis
 const feedbackJsonKey = (key: string): string => `${FEEDBACK_PREFIX}${key.slice(INCOMING_PREFIX.length)}.report.json`;
 
 /** The outcome for people, from the feedback report alone. */
-export function describeReport(t: Target, key: string, r: FeedbackReport, rejected: boolean): string {
+export function describeReport(t: CloudTarget, key: string, r: FeedbackReport, rejected: boolean): string {
   const lines = [
     `${key}: ${rejected ? STATUS_TEXT.rejected : r.stats.invalidRows > 0 ? STATUS_TEXT.accepted_with_errors : STATUS_TEXT.accepted}`,
     `  rows: ${r.stats.rows} (${r.stats.validRows} valid, ${r.stats.invalidRows} invalid, ${r.stats.blankRows} blank); warnings: ${r.stats.warnings}`,
@@ -199,10 +196,9 @@ export function describeReport(t: Target, key: string, r: FeedbackReport, reject
 const whereOf = (e: ValidationIssue): string =>
   [e.rowNumber !== null ? `row ${e.rowNumber}` : 'file', e.column ? `column ${e.column}` : undefined].filter(Boolean).join(', ');
 
-async function firstErrors(t: Target, s: SubmissionRecord): Promise<ValidationIssue[]> {
+async function firstErrors(t: CloudTarget, s: SubmissionRecord): Promise<ValidationIssue[]> {
   if (!s.feedback.json) return [];
   try {
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const res = await t.s3.send(new GetObjectCommand({ Bucket: t.bucket, Key: s.feedback.json }));
     const report = JSON.parse(await res.Body!.transformToString('utf8')) as { errors?: ValidationIssue[] };
     return (report.errors ?? []).slice(0, FIRST_ERRORS);
@@ -220,7 +216,7 @@ const STATUS_TEXT: Record<SubmissionRecord['status'], string> = {
 };
 
 /** The outcome for people. */
-export async function describe(t: Target, s: SubmissionRecord, deadLettered: boolean): Promise<string> {
+export async function describe(t: CloudTarget, s: SubmissionRecord, deadLettered: boolean): Promise<string> {
   const lines = [
     `${s.objectKey}: ${STATUS_TEXT[s.status]}`,
     `  rows: ${s.rows.total} (${s.rows.valid} valid, ${s.rows.invalid} invalid, ${s.rows.blank} blank); warnings: ${s.warnings}`,
@@ -237,8 +233,8 @@ export async function describe(t: Target, s: SubmissionRecord, deadLettered: boo
   if (s.feedback.xlsx || s.feedback.json) {
     lines.push('  feedback report:');
     for (const k of [s.feedback.xlsx, s.feedback.json]) if (k) lines.push(`    s3://${t.bucket}/${k}`);
-    if (t.s3Endpoint && s.feedback.xlsx) {
-      lines.push(`    fetch it: aws --endpoint-url ${t.s3Endpoint} s3 cp "s3://${t.bucket}/${s.feedback.xlsx}" .  (AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)`);
+    if (t.local && s.feedback.xlsx) {
+      lines.push(`    fetch it: aws --endpoint-url ${t.local.endpoints.s3} s3 cp "s3://${t.bucket}/${s.feedback.xlsx}" .  (AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER)`);
     }
   }
   return lines.join('\n') + '\n';

@@ -54,10 +54,14 @@ interface Pool {
   close(): Promise<void>;
 }
 
-async function openPool(values: { aws?: boolean | undefined; stack?: string | undefined; 'data-dir'?: string | undefined; 'cognito-port'?: string | undefined }, operation: OperationConfig): Promise<Pool> {
+async function openPool(
+  values: { aws?: boolean | undefined; stack?: string | undefined; 'data-dir'?: string | undefined; 'cognito-port'?: string | undefined },
+  operation: OperationConfig,
+): Promise<Pool> {
   const { cognitoClient } = await import('../../lib/local/cognito.ts');
   if (values.aws) {
-    if (values['data-dir'] !== undefined || values['cognito-port'] !== undefined) throw new UsageError('--aws talks to AWS: --data-dir and --cognito-port do not apply');
+    if (values['data-dir'] !== undefined || values['cognito-port'] !== undefined)
+      throw new UsageError('--aws talks to AWS: --data-dir and --cognito-port do not apply');
     const { readStack, stackNameOf } = await import('./cloud-connect.ts');
     const stackName = await stackNameOf(values.stack, operation);
     const { outputs } = await readStack(stackName);
@@ -73,12 +77,18 @@ async function openPool(values: { aws?: boolean | undefined; stack?: string | un
   const running = await runningCloud(settings.dataDir);
   if (running?.portal) {
     const client = cognitoClient(running.portal.cognito.endpoint);
-    return { client, userPoolId: running.portal.cognito.userPoolId, where: `the local Cognito of ${running.dataDir} (pid ${running.pid})`, close: async () => client.destroy() };
+    return {
+      client,
+      userPoolId: running.portal.cognito.userPoolId,
+      where: `the local Cognito of ${running.dataDir} (pid ${running.pid})`,
+      close: async () => client.destroy(),
+    };
   }
   const { prepareDataDir } = await import('../../lib/local/registry.ts');
   const { startCognito } = await import('../../lib/local/cognito.ts');
   const port = values['cognito-port'] === undefined ? 0 : Number(values['cognito-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--cognito-port must be a port number (got '${values['cognito-port']}')`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--cognito-port must be a port number (got '${values['cognito-port']}')`);
   const cognito = await startCognito({ dataDir: prepareDataDir(settings.dataDir), port, operationId: operation.id });
   const client = cognitoClient(cognito.endpoint);
   return {
@@ -92,8 +102,13 @@ async function openPool(values: { aws?: boolean | undefined; stack?: string | un
   };
 }
 
-export async function addUser(pool: Pick<Pool, 'client' | 'userPoolId'>, u: { email: string; password: string; member: string | undefined; analyst: boolean }): Promise<void> {
-  const { AdminCreateUserCommand, AdminSetUserPasswordCommand, AdminAddUserToGroupCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+export async function addUser(
+  pool: Pick<Pool, 'client' | 'userPoolId'>,
+  u: { email: string; password: string; member: string | undefined; analyst: boolean },
+): Promise<void> {
+  const { AdminCreateUserCommand, AdminSetUserPasswordCommand, AdminAddUserToGroupCommand } = await import(
+    '@aws-sdk/client-cognito-identity-provider'
+  );
   await pool.client.send(
     new AdminCreateUserCommand({
       UserPoolId: pool.userPoolId,
@@ -107,8 +122,11 @@ export async function addUser(pool: Pick<Pool, 'client' | 'userPoolId'>, u: { em
       ],
     }),
   );
-  await pool.client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: u.email, Password: u.password, Permanent: true }));
-  if (u.analyst) await pool.client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, Username: u.email, GroupName: ANALYSTS_GROUP }));
+  await pool.client.send(
+    new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: u.email, Password: u.password, Permanent: true }),
+  );
+  if (u.analyst)
+    await pool.client.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, Username: u.email, GroupName: ANALYSTS_GROUP }));
 }
 
 export async function listUsers(pool: Pick<Pool, 'client' | 'userPoolId'>): Promise<PortalUser[]> {
@@ -116,14 +134,18 @@ export async function listUsers(pool: Pick<Pool, 'client' | 'userPoolId'>): Prom
   const analysts = new Set<string>();
   let next: string | undefined;
   do {
-    const page = await pool.client.send(new ListUsersInGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ANALYSTS_GROUP, ...(next ? { NextToken: next } : {}) }));
+    const page = await pool.client.send(
+      new ListUsersInGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ANALYSTS_GROUP, ...(next ? { NextToken: next } : {}) }),
+    );
     for (const u of page.Users ?? []) if (u.Username) analysts.add(u.Username);
     next = page.NextToken;
   } while (next);
   const out: PortalUser[] = [];
   let token: string | undefined;
   do {
-    const page = await pool.client.send(new ListUsersCommand({ UserPoolId: pool.userPoolId, ...(token ? { PaginationToken: token } : {}) }));
+    const page = await pool.client.send(
+      new ListUsersCommand({ UserPoolId: pool.userPoolId, ...(token ? { PaginationToken: token } : {}) }),
+    );
     for (const u of page.Users ?? []) {
       const attr = (n: string) => u.Attributes?.find((a) => a.Name === n)?.Value;
       out.push({
@@ -150,14 +172,20 @@ export async function usersCommand(args: string[]): Promise<number> {
   if (sub === 'add') {
     for (const k of ['format'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} is for users list`);
     const email = values.email?.trim();
-    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError(`--email must be an email address (got '${values.email ?? ''}')`);
+    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw new UsageError(`--email must be an email address (got '${values.email ?? ''}')`);
     if (!values.password) throw new UsageError('--password is required (the user signs in with it; give it to them yourself)');
     const weak = passwordProblems(values.password);
     if (weak.length) throw new UsageError(`--password needs ${weak.join(', ')}`);
     const member = values.member?.trim().toUpperCase();
     if (!member && !values.analyst) throw new UsageError('--member XX is required (an analyst may go without: --analyst)');
     if (member && !operation.members.some((m) => m.code === member)) {
-      throw new UsageError(`'${values.member}' is not a Member of ${operation.name}: use one of its ISO alpha-2 codes (${operation.members.slice(0, 8).map((m) => m.code).join(', ')}, ...)`);
+      throw new UsageError(
+        `'${values.member}' is not a Member of ${operation.name}: use one of its ISO alpha-2 codes (${operation.members
+          .slice(0, 8)
+          .map((m) => m.code)
+          .join(', ')}, ...)`,
+      );
     }
     const pool = await openPool(values, operation);
     try {
@@ -173,11 +201,14 @@ export async function usersCommand(args: string[]): Promise<number> {
     } finally {
       await pool.close();
     }
-    process.stdout.write(`added ${email}${member ? ` (Member ${member})` : ''}${values.analyst ? ' to the analysts' : ''} in ${pool.where}\n`);
+    process.stdout.write(
+      `added ${email}${member ? ` (Member ${member})` : ''}${values.analyst ? ' to the analysts' : ''} in ${pool.where}\n`,
+    );
     return 0;
   }
 
-  for (const k of ['member', 'email', 'password', 'analyst'] as const) if (values[k] !== undefined) throw new UsageError(`--${k} is for users add`);
+  for (const k of ['member', 'email', 'password', 'analyst'] as const)
+    if (values[k] !== undefined) throw new UsageError(`--${k} is for users add`);
   const format = formatOf(values.format, ['text', 'json'] as const, 'text');
   const pool = await openPool(values, operation);
   try {
@@ -188,11 +219,12 @@ export async function usersCommand(args: string[]): Promise<number> {
       const rows = users.map((u) => [u.member ?? '-', u.email, u.analyst ? 'analyst' : 'member', u.enabled ? u.status : 'DISABLED']);
       const widths = [6, Math.max(5, ...rows.map((r) => r[1]!.length)), 7];
       const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ');
-      process.stdout.write(`${[line(['member', 'email', 'role', 'status']), ...rows.map(line)].join('\n')}\n${users.length} user(s) in ${pool.where}\n`);
+      process.stdout.write(
+        `${[line(['member', 'email', 'role', 'status']), ...rows.map(line)].join('\n')}\n${users.length} user(s) in ${pool.where}\n`,
+      );
     }
     return 0;
   } finally {
     await pool.close();
   }
 }
-

@@ -25,7 +25,7 @@ export async function validateCommand(args: string[]): Promise<number> {
   const member = memberOf(values.member);
   const config = readConfig(values.config);
   const file = positionals[0]!;
-  let source;
+  let source: Awaited<ReturnType<typeof fileByteSource>>;
   try {
     source = await fileByteSource(file);
   } catch (e) {

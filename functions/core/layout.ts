@@ -1,7 +1,7 @@
 /**
  * The submissions bucket's key layout: one place, read by the handlers that write there and by the constructs that
- * route events and grant access (lib/layout.ts re-exports it), so a notification filter, an IAM resource and a
- * handler cannot disagree about where a Member's files live.
+ * route events and grant access (lib/ingestion.ts, lib/member-access.ts), so a notification filter, an IAM resource
+ * and a handler cannot disagree about where a Member's files live.
  *
  * | prefix                                       | written by            | read by                        |
  * |----------------------------------------------|-----------------------|--------------------------------|

@@ -4,33 +4,29 @@
  * messages and moves them to the DLQ after the third receive.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
-import { parseOperationConfig } from '../core/config.ts';
 import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
 import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
+import { operationConfigOf, requireEnv } from '../shared/env.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { powertools, traced } from '../shared/powertools.ts';
 import { uploadsFromSqsBody } from './event.ts';
 
-export class MissingEnvError extends Error {
-  override readonly name = 'MissingEnvError';
-}
+export { MissingEnvError } from '../shared/errors.ts';
 
-const logger = new Logger({ serviceName: 'ingest' });
-const metrics = new Metrics({ namespace: 'SeizurePipeline', serviceName: 'ingest' });
+const SERVICE = 'ingest';
+const { logger, metrics } = powertools(SERVICE);
 
 /** The dependencies, from the Lambda environment; checked at init so a misconfigured function fails at once. */
 export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
-  const missing = ['TABLE_NAME', 'OPERATION_CONFIG'].filter((k) => !env[k]);
-  if (missing.length) throw new MissingEnvError(`ingest: environment variables not set: ${missing.join(', ')}`);
+  const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'OPERATION_CONFIG']);
   return {
-    s3: s3Client(),
-    store: new SeizureStore({ client: dynamoClient(), tableName: env.TABLE_NAME! }),
-    config: parseOperationConfig(JSON.parse(env.OPERATION_CONFIG!), 'OPERATION_CONFIG'),
+    s3: traced(SERVICE, s3Client()),
+    store: new SeizureStore({ client: traced(SERVICE, dynamoClient()), tableName: vars.TABLE_NAME }),
+    config: operationConfigOf(vars.OPERATION_CONFIG),
   };
 }
 
@@ -64,9 +60,9 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
 export function createIngestHandler(deps: IngestDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = createRecordHandler(deps);
-  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
-  )
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  return lambdaHandler(
+    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+      processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
+    { service: SERVICE },
+  );
 }

@@ -4,10 +4,9 @@
  */
 import type { S3Event } from 'aws-lambda';
 import type { UploadEvent } from '../core/ingest.ts';
+import { BadEventError } from '../shared/errors.ts';
 
-export class BadEventError extends Error {
-  override readonly name = 'BadEventError';
-}
+export { BadEventError };
 
 export const decodeS3Key = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
 

@@ -7,7 +7,9 @@ import { parseContacts, sesMailer, type Mailer, type SendResult } from '../core/
 import { getJson } from '../core/phase/io.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { alertsStep, type StepContext } from '../core/phase/steps.ts';
-import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
+import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export type AlertsDeps = StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contactsKey: string; readonly reportBaseUrl?: string };
 
@@ -15,20 +17,22 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AlertsDeps {
   const { config, get } = readEnv('phase-alerts', env, ['BUCKET_NAME', 'TABLE_NAME', 'CONTACTS_KEY']);
   return {
     config,
-    s3: s3Client(),
+    s3: traced('phase-alerts', s3Client()),
     bucket: get('BUCKET_NAME'),
-    table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }),
-    mailer: sesMailer(sesClient()),
+    table: new PhaseTable({ client: traced('phase-alerts', dynamoClient()), tableName: get('TABLE_NAME') }),
+    mailer: sesMailer(traced('phase-alerts', sesClient())),
     contactsKey: get('CONTACTS_KEY'),
     ...(env.REPORT_BASE_URL ? { reportBaseUrl: env.REPORT_BASE_URL } : {}),
   };
 }
 
 export function createAlertsHandler(deps: AlertsDeps) {
-  return (event: unknown): Promise<SendResult> =>
-    logged('phase-alerts', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<SendResult> => {
       const { input, event: e } = inputOf(event, deps.config);
       const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
       return alertsStep({ ...deps, contacts }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
-    });
+    },
+    { service: 'phase-alerts', logPayloads: true },
+  );
 }

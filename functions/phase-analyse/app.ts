@@ -2,17 +2,21 @@
 import { s3Client } from '../core/aws.ts';
 import type { SignalCounts } from '../core/phase/analyse.ts';
 import { analyseStep, type StepContext } from '../core/phase/steps.ts';
-import { inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
+import { inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StepContext {
   const { config, get } = readEnv('phase-analyse', env, ['BUCKET_NAME']);
-  return { config, s3: s3Client(), bucket: get('BUCKET_NAME') };
+  return { config, s3: traced('phase-analyse', s3Client()), bucket: get('BUCKET_NAME') };
 }
 
 export function createAnalyseHandler(deps: StepContext) {
-  return (event: unknown): Promise<{ analysisKey: string; signals: SignalCounts }> =>
-    logged('phase-analyse', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ analysisKey: string; signals: SignalCounts }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return analyseStep(deps, input, stringOf(e, 'aggregateKey'), stringOf(e, 'workPrefix'));
-    });
+    },
+    { service: 'phase-analyse', logPayloads: true },
+  );
 }

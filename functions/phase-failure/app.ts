@@ -6,7 +6,9 @@ import { sesClient } from '../core/aws.ts';
 import type { OperationConfig } from '../core/config.ts';
 import { sesMailer, type Mailer } from '../core/phase/alerts.ts';
 import { failureStep } from '../core/phase/steps.ts';
-import { logged, readEnv } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
+import { readEnv } from '../shared/phase-event.ts';
 
 export interface FailureDeps {
   readonly config: OperationConfig;
@@ -14,14 +16,16 @@ export interface FailureDeps {
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
-  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(sesClient()) };
+  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(traced('phase-failure', sesClient())) };
 }
 
 export function createFailureHandler(deps: FailureDeps) {
-  return (event: unknown): Promise<{ notified: number }> =>
-    logged('phase-failure', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ notified: number }> => {
       const e = (event && typeof event === 'object' ? event : {}) as { input?: unknown; error?: { Error?: unknown; Cause?: unknown } };
       const error = { ...(typeof e.error?.Error === 'string' ? { Error: e.error.Error } : {}), ...(typeof e.error?.Cause === 'string' ? { Cause: e.error.Cause } : {}) };
       return failureStep(deps, e.input ?? {}, error);
-    });
+    },
+    { service: 'phase-failure', logPayloads: true },
+  );
 }

@@ -2,7 +2,8 @@
 import type { OperationConfig } from '../core/config.ts';
 import { planStep } from '../core/phase/steps.ts';
 import type { PhasePlan } from '../core/phase/input.ts';
-import { logged, readEnv } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { readEnv } from '../shared/phase-event.ts';
 
 export interface PlanDeps {
   readonly config: OperationConfig;
@@ -13,5 +14,5 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PlanDeps {
 }
 
 export function createPlanHandler(deps: PlanDeps) {
-  return (event: unknown): Promise<PhasePlan> => logged('phase-plan', event, async () => planStep(deps.config, event));
+  return lambdaHandler(async (event: unknown): Promise<PhasePlan> => planStep(deps.config, event), { service: 'phase-plan', logPayloads: true });
 }

@@ -2,19 +2,23 @@
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { storeStep, type StepContext } from '../core/phase/steps.ts';
-import { countOf, inputOf, logged, readEnv, stringOf } from '../phase/shared.ts';
+import { lambdaHandler } from '../shared/handler.ts';
+import { traced } from '../shared/powertools.ts';
+import { countOf, inputOf, readEnv, stringOf } from '../shared/phase-event.ts';
 
 export type StoreDeps = StepContext & { readonly table: PhaseTable };
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): StoreDeps {
   const { config, get } = readEnv('phase-store', env, ['BUCKET_NAME', 'TABLE_NAME']);
-  return { config, s3: s3Client(), bucket: get('BUCKET_NAME'), table: new PhaseTable({ client: dynamoClient(), tableName: get('TABLE_NAME') }) };
+  return { config, s3: traced('phase-store', s3Client()), bucket: get('BUCKET_NAME'), table: new PhaseTable({ client: traced('phase-store', dynamoClient()), tableName: get('TABLE_NAME') }) };
 }
 
 export function createStoreHandler(deps: StoreDeps) {
-  return (event: unknown): Promise<{ stored: true }> =>
-    logged('phase-store', event, async () => {
+  return lambdaHandler(
+    async (event: unknown): Promise<{ stored: true }> => {
       const { input, event: e } = inputOf(event, deps.config);
       return storeStep(deps, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
-    });
+    },
+    { service: 'phase-store', logPayloads: true },
+  );
 }

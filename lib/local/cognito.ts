@@ -44,7 +44,10 @@ export function cognitoClient(endpoint?: string): CognitoIdentityProviderClient 
 }
 
 /** The user pool of the operation and the portal's app client, created when missing. Works on AWS too (by name). */
-export async function ensurePool(client: CognitoIdentityProviderClient, operationId: string): Promise<{ userPoolId: string; clientId: string }> {
+export async function ensurePool(
+  client: CognitoIdentityProviderClient,
+  operationId: string,
+): Promise<{ userPoolId: string; clientId: string }> {
   const name = poolNameOf(operationId);
   let userPoolId: string | undefined;
   let next: string | undefined;
@@ -58,8 +61,12 @@ export async function ensurePool(client: CognitoIdentityProviderClient, operatio
       new CreateUserPoolCommand({
         PoolName: name,
         UsernameAttributes: ['email'],
-        Schema: [{ Name: 'member', AttributeDataType: 'String', Mutable: false, StringAttributeConstraints: { MinLength: '2', MaxLength: '2' } }],
-        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+        Schema: [
+          { Name: 'member', AttributeDataType: 'String', Mutable: false, StringAttributeConstraints: { MinLength: '2', MaxLength: '2' } },
+        ],
+        Policies: {
+          PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+        },
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       }),
     );
@@ -81,7 +88,13 @@ export async function ensurePool(client: CognitoIdentityProviderClient, operatio
   }
   const groups = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId, Limit: 60 }));
   if (!groups.Groups?.some((g) => g.GroupName === ANALYSTS_GROUP)) {
-    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: ANALYSTS_GROUP, Description: 'Operation analysts: every Member, the analysts summaries, lineage' }));
+    await client.send(
+      new CreateGroupCommand({
+        UserPoolId: userPoolId,
+        GroupName: ANALYSTS_GROUP,
+        Description: 'Operation analysts: every Member, the analysts summaries, lineage',
+      }),
+    );
   }
   return { userPoolId, clientId };
 }
@@ -119,8 +132,17 @@ async function createServerIn(directory: string, issuerDomain: () => string): Pr
   const config = { ...DefaultConfig, TokenConfig: tokenConfig, ServerConfig: { ...DefaultConfig.ServerConfig, development: false } };
   const clock = new services.DateClock();
   const dataStoreFactory = new StormDBDataStoreFactory(directory);
-  const cognito = await new CognitoServiceFactoryImpl(directory, dataStoreFactory, new UserPoolServiceFactoryImpl(clock, dataStoreFactory)).create(ctx, config.UserPoolDefaults);
-  const triggers = new services.TriggersService(clock, cognito, new services.LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)), new CryptoService(config.KMSConfig));
+  const cognito = await new CognitoServiceFactoryImpl(
+    directory,
+    dataStoreFactory,
+    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+  ).create(ctx, config.UserPoolDefaults);
+  const triggers = new services.TriggersService(
+    clock,
+    cognito,
+    new services.LambdaService(config.TriggerFunctions, new AWS.Lambda(config.LambdaClient)),
+    new CryptoService(config.KMSConfig),
+  );
   const all = {
     clock,
     cognito,
@@ -146,7 +168,9 @@ export async function startCognito(opts: { dataDir: string; port: number; operat
   keepAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new PortInUseError('Cognito', port, 'Choose another with --cognito-port or SEIZURES_COGNITO_PORT.') : e),
+      reject(
+        e.code === 'EADDRINUSE' ? new PortInUseError('Cognito', port, 'Choose another with --cognito-port or SEIZURES_COGNITO_PORT.') : e,
+      ),
     );
     server.listen(port, LOCAL_HOST, () => resolve());
   });

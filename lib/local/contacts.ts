@@ -5,7 +5,7 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from '../../functions/core/config.ts';
-import { contactsKeyFor, contactsOf } from '../phase-close-spec.ts';
+import { contactsKeyFor, contactsOf } from '../../functions/core/contracts/phase-close-spec.ts';
 
 export async function putContacts(s3: S3Client, bucket: string, operation: OperationConfig): Promise<string> {
   const key = contactsKeyFor(operation);

@@ -14,9 +14,9 @@ import { envForLocal, s3Client, dynamoClient, LOCAL_ENV } from '../../functions/
 import { loadOperationConfig, type OperationConfig } from '../../functions/core/config.ts';
 import type { IngestDeps } from '../../functions/core/ingest.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
-import { FEEDBACK_PREFIX } from '../layout.ts';
-import { operationConfigEnv } from '../operation-env.ts';
-import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../phase-close-spec.ts';
+import { FEEDBACK_PREFIX } from '../../functions/core/layout.ts';
+import { operationConfigEnv } from '../../functions/core/contracts/operation-env.ts';
+import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { putContacts } from './contacts.ts';
 import { startDynamo, type LocalDynamo } from './dynamodb.ts';
 import { fromS3rverEvent, objectsOfBody, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';

@@ -110,7 +110,13 @@ function eventOf(req: IncomingMessage, url: URL, body: string): APIGatewayProxyE
       apiId: 'local',
       domainName: url.host,
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
       requestId: `${now.getTime()}`,
       routeKey: 'ANY /api/{proxy+}',
       stage: '$default',
@@ -160,7 +166,12 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     ...(o.startPhaseClose ? { startPhaseClose: o.startPhaseClose } : {}),
   });
   const headers = securityHeaders({ connect: [cognito.endpoint, o.endpoints.s3!] });
-  const appConfig = JSON.stringify({ region: LOCAL_REGION, userPoolId: cognito.userPoolId, clientId: cognito.clientId, cognitoEndpoint: cognito.endpoint });
+  const appConfig = JSON.stringify({
+    region: LOCAL_REGION,
+    userPoolId: cognito.userPoolId,
+    clientId: cognito.clientId,
+    cognitoEndpoint: cognito.endpoint,
+  });
 
   const serveFile = (res: ServerResponse, file: string, status = 200) => {
     const type = TYPES[extname(file)] ?? 'application/octet-stream';

@@ -32,7 +32,7 @@ export interface QueueMessage {
 }
 
 /** A Lambda handler of SQS events, as the ingest handler is. */
-export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | undefined>;
+export type SqsLambda = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface LocalQueueOptions {
   /** Where the queue's messages are kept. */

@@ -27,7 +27,7 @@ import {
   type PhaseCloseExecutionInput,
   type PhaseCloseOutput,
   type PhaseStep,
-} from '../phase-close-spec.ts';
+} from '../../functions/core/contracts/phase-close-spec.ts';
 import { putContacts } from './contacts.ts';
 import { LOCAL_REGION } from './notifications.ts';
 

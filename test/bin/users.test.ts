@@ -21,12 +21,44 @@ afterAll(async () => {
 
 describe('seizures users', () => {
   test('add a Member officer and an analyst, then list them (text and JSON); adding twice says so', async () => {
-    const fr = await runCli(['users', 'add', '--member', 'FR', '--email', 'officer@douane.fr.example', '--password', 'Choose-a-passw0rd', '--data-dir', dir]);
+    const fr = await runCli([
+      'users',
+      'add',
+      '--member',
+      'FR',
+      '--email',
+      'officer@douane.fr.example',
+      '--password',
+      'Choose-a-passw0rd',
+      '--data-dir',
+      dir,
+    ]);
     assert.equal(fr.code, 0, fr.stderr);
     assert.match(fr.stdout, /added officer@douane\.fr\.example \(Member FR\)/);
-    const an = await runCli(['users', 'add', '--email', 'analyst@wco.example', '--password', 'Choose-a-passw0rd', '--analyst', '--data-dir', dir]);
+    const an = await runCli([
+      'users',
+      'add',
+      '--email',
+      'analyst@wco.example',
+      '--password',
+      'Choose-a-passw0rd',
+      '--analyst',
+      '--data-dir',
+      dir,
+    ]);
     assert.equal(an.code, 0, an.stderr);
-    const again = await runCli(['users', 'add', '--member', 'FR', '--email', 'officer@douane.fr.example', '--password', 'Choose-a-passw0rd', '--data-dir', dir]);
+    const again = await runCli([
+      'users',
+      'add',
+      '--member',
+      'FR',
+      '--email',
+      'officer@douane.fr.example',
+      '--password',
+      'Choose-a-passw0rd',
+      '--data-dir',
+      dir,
+    ]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
 
@@ -48,7 +80,10 @@ describe('seizures users', () => {
   test('wrong usage is exit 64 with a clear message: unknown Member, weak password, bad email, no subcommand', async () => {
     const cases: [string[], RegExp][] = [
       [['add', '--member', 'ZZ', '--email', 'a@b.example', '--password', 'Choose-a-passw0rd'], /'ZZ' is not a Member of Operation STOP II/],
-      [['add', '--member', 'FR', '--email', 'a@b.example', '--password', 'short'], /--password needs at least 12 characters, an upper-case letter, a digit, a symbol/],
+      [
+        ['add', '--member', 'FR', '--email', 'a@b.example', '--password', 'short'],
+        /--password needs at least 12 characters, an upper-case letter, a digit, a symbol/,
+      ],
       [['add', '--member', 'FR', '--email', 'not-an-email', '--password', 'Choose-a-passw0rd'], /--email must be an email address/],
       [['add', '--email', 'a@b.example', '--password', 'Choose-a-passw0rd'], /--member XX is required/],
       [['list', '--format', 'xml'], /--format must be one of text, json/],

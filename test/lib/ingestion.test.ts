@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseOperationConfig } from '../../functions/core/config.ts';
 import { Ingestion } from '../../lib/ingestion.ts';
-import { LAMBDA_ENV_LIMIT } from '../../lib/operation-env.ts';
+import { LAMBDA_ENV_LIMIT } from '../../functions/core/contracts/operation-env.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { ECHO_ENTRY, OPERATION, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
 

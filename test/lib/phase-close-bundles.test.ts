@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 import { PhaseClose } from '../../lib/phase-close.ts';
-import { PHASE_STEPS } from '../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { CDK_CONTEXT, OPERATION } from './helpers.ts';
 
@@ -50,7 +50,8 @@ describe('phase-close bundles', () => {
       const { stdout } = await run(
         NODE,
         ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(asset, 'index.mjs'))}); console.log(typeof m.handler);`],
-        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...vars }, timeout: 60_000 },
+        // AWS_EXECUTION_ENV as Lambda sets it: the Tracer is on, so its instrumentation of the SDK clients runs at init too.
+        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', ...vars }, timeout: 60_000 },
       );
       assert.equal(stdout.trim(), 'function');
       assert.equal(fn.Handler, 'index.handler');

@@ -7,7 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOperationConfig } from '../../functions/core/config.ts';
 import { localPhaseCloseSubstitutions, loadWorkflow, taskStatesOf } from '../../lib/local/stepfunctions.ts';
 import { PhaseClose, phaseSchedules, SCHEDULED_TIME, WEEKLY_EXPRESSION } from '../../lib/phase-close.ts';
-import { contactsKeyFor, MAX_CONCURRENCY_PLACEHOLDER, PHASE_STEPS, phaseCloseAslText, placeholdersOf } from '../../lib/phase-close-spec.ts';
+import { contactsKeyFor, MAX_CONCURRENCY_PLACEHOLDER, PHASE_STEPS, phaseCloseAslText, placeholdersOf } from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
 import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, logicalId, resourcesOf, statementsOfRole } from './helpers.ts';
@@ -173,7 +173,10 @@ describe('PhaseClose', () => {
     const text = phaseCloseAslText();
     const def = JSON.parse(text);
     const walk = (v: unknown, path: string): void => {
-      if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      if (Array.isArray(v)) {
+        v.forEach((x, i) => walk(x, `${path}[${i}]`));
+        return;
+      }
       if (v && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
           if (k === 'QueryLanguage') assert.equal(x, 'JSONPath', `${path}.QueryLanguage`);

@@ -39,7 +39,10 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Calle
 
 export function createTokenVerifier(o: VerifierOptions): TokenVerifier {
   const issuer = o.issuer.replace(/\/+$/, '');
-  const jwks = createRemoteJWKSet(new URL(o.jwksUrl ?? `${issuer}/.well-known/jwks.json`), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  const jwks = createRemoteJWKSet(new URL(o.jwksUrl ?? `${issuer}/.well-known/jwks.json`), {
+    cooldownDuration: 30_000,
+    timeoutDuration: 5_000,
+  });
   return async (authorization) => {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m) throw new UnauthorizedError('sign in first: no bearer token');

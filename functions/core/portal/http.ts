@@ -54,7 +54,11 @@ export function errorResponse(e: HttpError): PortalResponse {
 export function download(bytes: Uint8Array, contentType: string, fileName: string): PortalResponse {
   return {
     status: 200,
-    headers: { 'content-type': contentType, 'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`, ...NO_STORE },
+    headers: {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`,
+      ...NO_STORE,
+    },
     body: bytes,
   };
 }

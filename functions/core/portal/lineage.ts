@@ -65,30 +65,41 @@ export interface LineageQuery {
   limit?: string | undefined;
 }
 
-export async function lineage(deps: { dynamo: DynamoDBClient; tableName: string; config: OperationConfig }, q: LineageQuery): Promise<LineageAnswer> {
+export async function lineage(
+  deps: { dynamo: DynamoDBClient; tableName: string; config: OperationConfig },
+  q: LineageQuery,
+): Promise<LineageAnswer> {
   const phase = Number(q.phase);
-  if (!Number.isInteger(phase) || !deps.config.phases.some((p) => p.phase === phase)) throw badRequest(`"phase" must be one of the operation's phases (got '${q.phase ?? ''}')`);
+  if (!Number.isInteger(phase) || !deps.config.phases.some((p) => p.phase === phase))
+    throw badRequest(`"phase" must be one of the operation's phases (got '${q.phase ?? ''}')`);
   const dimension = q.dimension ?? '';
   if (!LINEAGE_DIMENSIONS.includes(dimension)) throw badRequest(`"dimension" must be one of ${LINEAGE_DIMENSIONS.join(', ')}`);
   if (!q.key) throw badRequest('"key" is required (the value of the figure, as in summary.json)');
   const members = q.member ? [q.member] : deps.config.members.map((m) => m.code);
-  if (q.member && !deps.config.members.some((m) => m.code === q.member)) throw badRequest(`'${q.member}' is not a Member of this operation`, 'unknown-member');
+  if (q.member && !deps.config.members.some((m) => m.code === q.member))
+    throw badRequest(`'${q.member}' is not a Member of this operation`, 'unknown-member');
   if (q.week !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(q.week)) throw badRequest('"week" must be a Monday, YYYY-MM-DD');
   const limit = q.limit === undefined ? MAX_LINEAGE_LINES : Math.min(MAX_LINEAGE_LINES, Number(q.limit));
   if (!Number.isInteger(limit) || limit < 1) throw badRequest('"limit" must be a positive integer');
   const weekEnd = q.week ? addDays(q.week, 6) : undefined;
-  const valueOf = (r: SeizureRecord) => (FIELD_DIMENSIONS[dimension] ? FIELD_DIMENSIONS[dimension]!(r) : keysOf(r)[dimension as (typeof DERIVED)[number]]);
+  const valueIn = (r: SeizureRecord) =>
+    FIELD_DIMENSIONS[dimension] ? FIELD_DIMENSIONS[dimension]!(r) : keysOf(r)[dimension as (typeof DERIVED)[number]];
 
   const doc = documentClient(deps.dynamo);
   const policy = resolvePolicy({});
   const lines: LineageLine[] = [];
   let total = 0;
   for (const member of members) {
-    const query = { TableName: deps.tableName, IndexName: 'byPhase', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': phasePk(phase, member) } };
+    const query = {
+      TableName: deps.tableName,
+      IndexName: 'byPhase',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
+    };
     for await (const items of pages(policy, doc, query)) {
       for (const item of items) {
         const r = item as unknown as SeizureRecord & { objectKey: string; versionId: string };
-        if (valueOf(r) !== q.key) continue;
+        if (valueIn(r) !== q.key) continue;
         if (q.week && (r.seizure_date < q.week || r.seizure_date > weekEnd!)) continue;
         total++;
         if (lines.length >= limit) continue;

@@ -31,7 +31,11 @@ export interface SubmissionSummary extends SubmissionRecord {
   readonly fileName: string;
 }
 
-const summaryOf = (s: SubmissionRecord): SubmissionSummary => ({ ...s, id: submissionId(s), fileName: s.objectKey.split('/').pop() ?? s.objectKey });
+const summaryOf = (s: SubmissionRecord): SubmissionSummary => ({
+  ...s,
+  id: submissionId(s),
+  fileName: s.objectKey.split('/').pop() ?? s.objectKey,
+});
 
 /** Which Member's submissions the caller may list: its own, or (analysts) the one asked for, or all (undefined). */
 export function memberScope(caller: Caller, asked: string | undefined, members: ReadonlySet<string>): string | undefined {
@@ -67,9 +71,17 @@ export async function getSubmission(
   const fileName = record.objectKey.split('/').pop() ?? 'upload';
   const sign = (key: string | undefined, name: string) =>
     key
-      ? getSignedUrl(deps.s3, new GetObjectCommand({ Bucket: deps.bucket, Key: key, ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(name)}` }), {
-          expiresIn: DOWNLOAD_EXPIRES_SECONDS,
-        })
+      ? getSignedUrl(
+          deps.s3,
+          new GetObjectCommand({
+            Bucket: deps.bucket,
+            Key: key,
+            ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+          }),
+          {
+            expiresIn: DOWNLOAD_EXPIRES_SECONDS,
+          },
+        )
       : Promise.resolve(null);
   let report: SubmissionDetail['report'] = null;
   if (record.feedback.json) {

@@ -37,7 +37,16 @@ export interface SummaryPage {
 export async function listSummaries(phases: PhaseTable, config: OperationConfig): Promise<SummaryListEntry[]> {
   const items = await phases.listSummaries(config.id);
   return items
-    .map((i) => ({ phase: i.phase, runLabel: i.runLabel, mode: i.mode, asOf: i.asOf, counts: i.counts, signalCount: i.signalCount, alert: i.alert, storedAt: i.storedAt }))
+    .map((i) => ({
+      phase: i.phase,
+      runLabel: i.runLabel,
+      mode: i.mode,
+      asOf: i.asOf,
+      counts: i.counts,
+      signalCount: i.signalCount,
+      alert: i.alert,
+      storedAt: i.storedAt,
+    }))
     .sort((a, b) => b.phase - a.phase || b.storedAt.localeCompare(a.storedAt));
 }
 
@@ -45,7 +54,12 @@ export async function listSummaries(phases: PhaseTable, config: OperationConfig)
 export function chartsOfHtml(html: string): Chart[] {
   const out: Chart[] = [];
   for (const m of html.matchAll(/<figure>(<svg[\s\S]*?<\/svg>)<figcaption>([\s\S]*?)<\/figcaption><\/figure>/g)) {
-    const title = m[2]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const title = m[2]!
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     out.push({ title, svg: m[1]! });
   }
   return out;
@@ -64,7 +78,8 @@ export async function getSummaryPage(
   if (!item) throw notFound(`no summary of phase ${phase} (${runLabel}) yet`);
   const version = caller.analyst ? 'analysts' : 'ncp';
   const [jsonKey, htmlKey] = version === 'analysts' ? [item.keys.analystsJson, item.keys.analystsHtml] : [item.keys.json, item.keys.html];
-  const text = async (key: string) => (await (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }))).Body!.transformToString('utf8'));
+  const text = async (key: string) =>
+    await (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }))).Body!.transformToString('utf8');
   const [json, html] = await Promise.all([text(jsonKey), text(htmlKey)]);
   return { version, summary: JSON.parse(json) as SummaryJson, charts: chartsOfHtml(html) };
 }

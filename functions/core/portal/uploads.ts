@@ -33,7 +33,12 @@ export function safeFileName(name: string): { base: string; ext: (typeof UPLOAD_
   if (!m || !(UPLOAD_EXTENSIONS as readonly string[]).includes(ext ?? '')) {
     throw badRequest(`'${leaf}' is not a spreadsheet we read: send an .xlsx or a .csv file`, 'unsupported-file-type');
   }
-  const base = m[1]!.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').replace(/\s+/g, ' ').trim().slice(0, 100) || 'upload';
+  const base =
+    m[1]!
+      .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 100) || 'upload';
   return { base, ext: ext as (typeof UPLOAD_EXTENSIONS)[number] };
 }
 
@@ -45,7 +50,8 @@ export function uploadKey(member: string, fileName: string, now = new Date()): s
 }
 
 export function checkSize(size: unknown, max = MAX_UPLOAD_BYTES): number {
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) throw badRequest('"size" must be the file size in bytes (a positive integer)');
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+    throw badRequest('"size" must be the file size in bytes (a positive integer)');
   if (size > max) throw badRequest(`the file is ${(size / 1048576).toFixed(1)} MB; the limit is ${max / 1048576} MB`, 'file-too-large');
   return size;
 }

@@ -45,7 +45,11 @@ export async function saveDownload(path: string, fallbackName: string): Promise<
 }
 
 /** POSTs the file to the presigned URL with XMLHttpRequest: fetch has no upload progress events. */
-export function uploadFile(target: { url: string; fields: Record<string, string> }, file: File, onProgress: (fraction: number) => void): Promise<void> {
+export function uploadFile(
+  target: { url: string; fields: Record<string, string> },
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     for (const [k, v] of Object.entries(target.fields)) form.append(k, v);
@@ -53,7 +57,8 @@ export function uploadFile(target: { url: string; fields: Record<string, string>
     const xhr = new XMLHttpRequest();
     xhr.open('POST', target.url);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new ApiError(xhr.status, 'upload', xhr.responseText.slice(0, 300))));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new ApiError(xhr.status, 'upload', xhr.responseText.slice(0, 300)));
     xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
     xhr.send(form);
   });
@@ -93,7 +98,13 @@ export interface Issue {
 
 export interface SubmissionDetail {
   submission: Submission;
-  report: { stats: { rows: number; validRows: number; invalidRows: number; blankRows: number; errors: number }; errors: Issue[]; errorsNotListed: number; errorsCapped?: number; sheet: string | null } | null;
+  report: {
+    stats: { rows: number; validRows: number; invalidRows: number; blankRows: number; errors: number };
+    errors: Issue[];
+    errorsNotListed: number;
+    errorsCapped?: number;
+    sheet: string | null;
+  } | null;
   annotatedUrl: string | null;
   reportUrl: string | null;
 }

@@ -18,7 +18,9 @@ export interface Session {
   readonly exp: number;
 }
 
-export type SignInResult = { kind: 'ok'; session: Session } | { kind: 'mfa' | 'newPassword'; answer: (value: string) => Promise<SignInResult> };
+export type SignInResult =
+  | { kind: 'ok'; session: Session }
+  | { kind: 'mfa' | 'newPassword'; answer: (value: string) => Promise<SignInResult> };
 
 const KEY = 'seizures.session';
 
@@ -27,21 +29,30 @@ export const appConfig = () => (config ??= fetch('/config.json').then((r) => r.j
 
 export class SignInError extends Error {}
 
-async function call(target: string, body: object): Promise<Record<string, any>> {
+/** What Cognito's InitiateAuth and RespondToAuthChallenge answer (the parts used here), or its error. */
+interface CognitoAnswer {
+  AuthenticationResult?: { IdToken?: string; RefreshToken?: string };
+  ChallengeName?: string;
+  Session?: string;
+  __type?: string;
+  message?: string;
+}
+
+async function call(target: string, body: object): Promise<CognitoAnswer> {
   const c = await appConfig();
   const res = await fetch(c.cognitoEndpoint ?? `https://cognito-idp.${c.region}.amazonaws.com/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
     body: JSON.stringify(body),
   });
-  const out = (await res.json().catch(() => ({}))) as Record<string, any>;
+  const out = (await res.json().catch(() => ({}))) as CognitoAnswer;
   if (!res.ok) throw new SignInError(String(out.__type ?? out.message ?? res.status));
   return out;
 }
 
 const claims = (jwt: string): Record<string, unknown> => JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
 
-function finish(out: Record<string, any>, username: string): SignInResult {
+function finish(out: CognitoAnswer, username: string): SignInResult {
   const r = out.AuthenticationResult;
   if (r?.IdToken) {
     const session: Session = { idToken: r.IdToken, refreshToken: r.RefreshToken, exp: Number(claims(r.IdToken).exp) };
@@ -58,14 +69,20 @@ function finish(out: Record<string, any>, username: string): SignInResult {
     });
     return finish(next, username);
   };
-  if (out.ChallengeName === 'SOFTWARE_TOKEN_MFA') return { kind: 'mfa', answer: respond('SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: '' }) };
-  if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { kind: 'newPassword', answer: respond('NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: '' }) };
+  if (out.ChallengeName === 'SOFTWARE_TOKEN_MFA')
+    return { kind: 'mfa', answer: respond('SOFTWARE_TOKEN_MFA', { SOFTWARE_TOKEN_MFA_CODE: '' }) };
+  if (out.ChallengeName === 'NEW_PASSWORD_REQUIRED')
+    return { kind: 'newPassword', answer: respond('NEW_PASSWORD_REQUIRED', { NEW_PASSWORD: '' }) };
   throw new SignInError(`unsupported sign-in step ${out.ChallengeName}`);
 }
 
 export async function signIn(email: string, password: string): Promise<SignInResult> {
   const c = await appConfig();
-  const out = await call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: c.clientId, AuthParameters: { USERNAME: email, PASSWORD: password } });
+  const out = await call('InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: c.clientId,
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
   return finish(out, email);
 }
 

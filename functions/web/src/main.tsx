@@ -53,7 +53,14 @@ function Nav({ path }: { path: string }) {
       {items.map(([p, label]) => {
         const current = p === '/' ? path === '/' : path.startsWith(p);
         return (
-          <a href={p} aria-current={current ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(p))}>
+          <a
+            href={p}
+            aria-current={current ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(p);
+            }}
+          >
             {label}
           </a>
         );
@@ -105,7 +112,9 @@ function App() {
 
   const header = (
     <header>
-      <a class="skip" href="#main">{t.skip}</a>
+      <a class="skip" href="#main">
+        {t.skip}
+      </a>
       <div class="bar">
         <strong class="brand">{me?.operation.name ?? t.title}</strong>
         <label class="lang">
@@ -117,7 +126,15 @@ function App() {
           </select>
         </label>
         {signedIn && (
-          <button type="button" class="link" onClick={() => (signOut(), setSignedIn(false), setMe(null))}>
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              signOut();
+              setSignedIn(false);
+              setMe(null);
+            }}
+          >
             {t.signOut}
           </button>
         )}
@@ -130,19 +147,34 @@ function App() {
       <>
         {header}
         <main id="main">
-          <SignIn t={t} expired={expired} onSignedIn={() => (setExpired(false), setSignedIn(true))} />
+          <SignIn
+            t={t}
+            expired={expired}
+            onSignedIn={() => {
+              setExpired(false);
+              setSignedIn(true);
+            }}
+          />
         </main>
       </>
     );
   }
-  if (!me) return (<>{header}<main id="main"><p role="status">{t.loading}</p></main></>);
+  if (!me)
+    return (
+      <>
+        {header}
+        <main id="main">
+          <p role="status">{t.loading}</p>
+        </main>
+      </>
+    );
   return (
     <AppContext.Provider value={{ lang, t, me, navigate }}>
       {header}
       <Nav path={path} />
       <main id="main">{route(path)}</main>
       <footer>
-        {me.email} · {me.analyst ? 'analyst' : me.memberName ?? me.member}
+        {me.email} · {me.analyst ? 'analyst' : (me.memberName ?? me.member)}
       </footer>
     </AppContext.Provider>
   );

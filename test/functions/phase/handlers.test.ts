@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
 import { createRequire } from 'node:module';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../../../functions/core/aws.ts';
@@ -29,8 +30,8 @@ import { createRenderHandler, depsFromEnv as renderDeps } from '../../../functio
 import { createStoreHandler, depsFromEnv as storeDeps } from '../../../functions/phase-store/app.ts';
 import { createAlertsHandler, depsFromEnv as alertsDeps } from '../../../functions/phase-alerts/app.ts';
 import { createFailureHandler, depsFromEnv as failureDeps } from '../../../functions/phase-failure/app.ts';
-import { MissingEnvError } from '../../../functions/phase/shared.ts';
-import { operationConfigEnv } from '../../../lib/operation-env.ts';
+import { MissingEnvError } from '../../../functions/shared/errors.ts';
+import { operationConfigEnv } from '../../../functions/core/contracts/operation-env.ts';
 import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
 import { addDays } from '../../../functions/core/days.ts';
@@ -50,6 +51,10 @@ let dir: string;
 let s3: S3Client;
 let env: NodeJS.ProcessEnv;
 let tableName: string;
+
+/** The Lambda context a step is invoked with (the chain hands it to the logger and the app). */
+const context = (functionName: string): Context =>
+  ({ functionName, functionVersion: '$LATEST', awsRequestId: `req-${functionName}`, getRemainingTimeInMillis: () => 60_000 }) as unknown as Context;
 
 /** Lines of FR, DE, ES in both phases, with case references in scripts whose UTF-8 and UTF-16 orders differ. */
 function makeLines(): SeizureRecord[] {
@@ -114,16 +119,16 @@ function fakeMailer() {
 
 /** Runs the workflow's steps in order, with the contract's events; returns every step's result. */
 async function closePhase(input: typeof FINAL_2, mailer: Mailer) {
-  const plan = (await createPlanHandler(planDeps(env))(input)) as PhasePlan;
+  const plan = (await createPlanHandler(planDeps(env))(input, context('phase-plan'))) as PhasePlan;
   const aggregate = createAggregateHandler(aggregateDeps(env));
   const partials = [];
-  for (const slice of plan.slices) partials.push(await aggregate({ input, slice, workPrefix: plan.workPrefix }));
-  const merged = await createMergeHandler(mergeDeps(env))({ input, partials, workPrefix: plan.workPrefix });
-  const analysed = await createAnalyseHandler(analyseDeps(env))({ input, aggregateKey: merged.aggregateKey, workPrefix: plan.workPrefix });
-  const rendered = await createRenderHandler(renderDeps(env))({ input, aggregateKey: merged.aggregateKey, analysisKey: analysed.analysisKey, prefix: plan.prefix });
-  const stored = await createStoreHandler(storeDeps(env))({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount });
+  for (const slice of plan.slices) partials.push(await aggregate({ input, slice, workPrefix: plan.workPrefix }, context('phase-aggregate')));
+  const merged = await createMergeHandler(mergeDeps(env))({ input, partials, workPrefix: plan.workPrefix }, context('phase-merge'));
+  const analysed = await createAnalyseHandler(analyseDeps(env))({ input, aggregateKey: merged.aggregateKey, workPrefix: plan.workPrefix }, context('phase-analyse'));
+  const rendered = await createRenderHandler(renderDeps(env))({ input, aggregateKey: merged.aggregateKey, analysisKey: analysed.analysisKey, prefix: plan.prefix }, context('phase-render'));
+  const stored = await createStoreHandler(storeDeps(env))({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }, context('phase-store'));
   const alerts = createAlertsHandler({ ...alertsDeps(env), mailer });
-  const sent = rendered.alert ? await alerts({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }) : undefined;
+  const sent = rendered.alert ? await alerts({ input, prefix: plan.prefix, keys: rendered.keys, signalCount: rendered.signalCount }, context('phase-alerts')) : undefined;
   return { plan, partials, merged, analysed, rendered, stored, sent, alerts };
 }
 
@@ -184,25 +189,25 @@ test('an interim run with nothing new or rising does not alert', async () => {
   assert.equal(r.rendered.alert, false);
   assert.equal(r.sent, undefined);
   // The alerts handler called anyway sends nothing.
-  assert.deepEqual(await r.alerts({ input, prefix: r.plan.prefix, keys: r.rendered.keys, signalCount: r.rendered.signalCount }), { sent: 0, skipped: 0 });
+  assert.deepEqual(await r.alerts({ input, prefix: r.plan.prefix, keys: r.rendered.keys, signalCount: r.rendered.signalCount }, context('phase-alerts')), { sent: 0, skipped: 0 });
 });
 
 test('an unknown phase or operation is a PhaseCloseInputError', async () => {
   const plan = createPlanHandler(planDeps(env));
-  await assert.rejects(plan({ ...FINAL_2, phase: 9 }), PhaseCloseInputError);
-  await assert.rejects(plan({ ...FINAL_2, operation: 'stop-iii' }), PhaseCloseInputError);
-  await assert.rejects(createMergeHandler(mergeDeps(env))({ input: FINAL_2, partials: [], workPrefix: 'work/stop-ii/phase-2/final/' }), /no partial/);
+  await assert.rejects(plan({ ...FINAL_2, phase: 9 }, context('phase-plan')), PhaseCloseInputError);
+  await assert.rejects(plan({ ...FINAL_2, operation: 'stop-iii' }, context('phase-plan')), PhaseCloseInputError);
+  await assert.rejects(createMergeHandler(mergeDeps(env))({ input: FINAL_2, partials: [], workPrefix: 'work/stop-ii/phase-2/final/' }, context('phase-merge')), /no partial/);
 });
 
 test('a step handed keys of another run refuses them', async () => {
   const render = createRenderHandler(renderDeps(env));
-  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'incoming/FR/w.xlsx', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'summaries/stop-ii/phase-2/final/' }), PhaseCloseInputError);
-  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'feedback/FR/' }), PhaseCloseInputError);
+  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'incoming/FR/w.xlsx', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'summaries/stop-ii/phase-2/final/' }, context('phase-render')), PhaseCloseInputError);
+  await assert.rejects(render({ input: FINAL_2, aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', analysisKey: 'work/stop-ii/phase-2/final/analysis.json', prefix: 'feedback/FR/' }, context('phase-render')), PhaseCloseInputError);
 });
 
 test('the failure handler emails each analyst which run failed and why', async () => {
   const mail = fakeMailer();
-  const out = await createFailureHandler({ ...failureDeps(env), mailer: mail.mailer })({ input: FINAL_2, error: { Error: 'States.TaskFailed', Cause: 'boom' } });
+  const out = await createFailureHandler({ ...failureDeps(env), mailer: mail.mailer })({ input: FINAL_2, error: { Error: 'States.TaskFailed', Cause: 'boom' } }, context('phase-failure'));
   assert.deepEqual(out, { notified: 1 });
   assert.deepEqual(mail.sent, [{ to: 'analysts@stop-ii.example.org', subject: 'Operation STOP II: the phase close failed (phase 2 final)' }]);
 });

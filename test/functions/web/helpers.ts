@@ -25,7 +25,11 @@ export async function portalCloud(): Promise<PortalCloud> {
   const portal = tc.cloud.portal!;
   const client = cognitoClient(portal.cognito.endpoint);
   try {
-    for (const u of Object.values(USERS)) await addUser({ client, userPoolId: portal.cognito.userPoolId }, { email: u.email, password: PASSWORD, member: u.member, analyst: u.analyst });
+    for (const u of Object.values(USERS))
+      await addUser(
+        { client, userPoolId: portal.cognito.userPoolId },
+        { email: u.email, password: PASSWORD, member: u.member, analyst: u.analyst },
+      );
   } finally {
     client.destroy();
   }
@@ -38,7 +42,11 @@ export async function portalCloud(): Promise<PortalCloud> {
       const r = await fetch(config.cognitoEndpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-        body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.clientId, AuthParameters: { USERNAME: email, PASSWORD: PASSWORD } }),
+        body: JSON.stringify({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: config.clientId,
+          AuthParameters: { USERNAME: email, PASSWORD: PASSWORD },
+        }),
       });
       const out = (await r.json()) as { AuthenticationResult?: { IdToken?: string } };
       if (!out.AuthenticationResult?.IdToken) throw new Error(`sign-in of ${email} failed: ${JSON.stringify(out)}`);
@@ -50,7 +58,15 @@ export async function portalCloud(): Promise<PortalCloud> {
 /** Debian's chromium (apt), else @sparticuz/chromium's. */
 export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  const args = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+  const args = [
+    '--no-sandbox',
+    '--headless',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ];
   if (existsSync('/usr/bin/chromium')) return chromium.launch({ executablePath: '/usr/bin/chromium', args });
   const require = createRequire(import.meta.url);
   const sparticuz = require('@sparticuz/chromium') as { executablePath(): Promise<string>; args: string[] };

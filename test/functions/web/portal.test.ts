@@ -55,7 +55,11 @@ async function signIn(page: Page, lang: Lang, email: string): Promise<void> {
 async function axe(page: Page, what: string): Promise<void> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${what}`);
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    [],
+    `axe on ${what}`,
+  );
 }
 
 const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
@@ -152,7 +156,10 @@ describe('a Member officer on a phone', () => {
     await axe(page, 'uploads list (es)');
     await shot(page, 'uploads-phone-es');
     await page.getByRole('link', { name: t.upload, exact: true }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: new RegExp(t.template) }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: new RegExp(t.template) }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'stop-ii-template-es.xlsx');
   });
 
@@ -161,7 +168,9 @@ describe('a Member officer on a phone', () => {
     await signIn(page, 'en', USERS.de.email);
     await page.getByText(WORDS.en.noUploads).waitFor();
     const fr = await pc.token(USERS.fr.email);
-    const list = (await (await fetch(`${pc.url}/api/submissions`, { headers: { authorization: `Bearer ${fr}` } })).json()) as { submissions: { id: string }[] };
+    const list = (await (await fetch(`${pc.url}/api/submissions`, { headers: { authorization: `Bearer ${fr}` } })).json()) as {
+      submissions: { id: string }[];
+    };
     const id = list.submissions[0]!.id;
     await page.goto(`${pc.url}/submissions/${id}?lang=en`);
     await page.getByRole('alert').filter({ hasText: WORDS.en.notFound }).waitFor();
@@ -171,7 +180,7 @@ describe('a Member officer on a phone', () => {
 });
 
 describe('an analyst on a desktop', () => {
-  test('(en) reads the analysts\' summary with its charts, and the lines behind a figure down to the file version', async () => {
+  test("(en) reads the analysts' summary with its charts, and the lines behind a figure down to the file version", async () => {
     await pc.cloud.closePhase({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-09-01' });
     const t = WORDS.en;
     const page = await open(DESKTOP, '/summaries?lang=en');
@@ -190,7 +199,10 @@ describe('an analyst on a desktop', () => {
     assert.equal(await rows.count(), 100);
     const first = (await rows.first().locator('td').allTextContents()).join(' | ');
     assert.match(first, /^FR \| semaine 12\.csv \| .+ \| \d+ \| C-\d+ #\d+ \| 2021-06-15/);
-    await page.getByRole('status').filter({ hasText: /100 of 2000 lines shown/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /100 of 2000 lines shown/ })
+      .waitFor();
     await axe(page, 'lineage');
     await shot(page, 'lineage-desktop-en', false);
   });

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../../functions/core/config.ts';
 import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { connect, explain, type Target } from '../../../bin/cli/cloud.ts';
+import { connect, type CloudTarget } from '../../../bin/cli/cloud.ts';
+import { explain } from '../../../bin/cli/errors.ts';
 import { devCommand } from '../../../bin/cli/dev.ts';
 import { progress } from '../../../bin/cli/progress.ts';
 import { describeReport, waitForFeedback } from '../../../bin/cli/upload.ts';
@@ -124,7 +125,7 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
   });
 
   test("without read access to the table (a Member's role on AWS), `upload` takes the outcome from the feedback report", async () => {
-    const target: Target = { kind: 'local', where: 'a bucket only', s3: t.s3, bucket: t.cloud.bucket, close: async () => {} };
+    const target: CloudTarget = { kind: 'local', where: 'a bucket only', s3: t.s3, bucket: t.cloud.bucket, close: async () => {} };
     const key = 'incoming/BD/member only.csv';
     const since = Date.now();
     await t.s3.send(new PutObjectCommand({ Bucket: t.cloud.bucket, Key: key, Body: csv('BD', 2, { invalid: 1 }) }));

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
-import type { Target } from '../../../bin/cli/cloud.ts';
+import type { CloudTarget } from '../../../bin/cli/cloud.ts';
 import { progress } from '../../../bin/cli/progress.ts';
 import { describe as describeOutcome, waitForSubmission } from '../../../bin/cli/upload.ts';
 import type { LocalCloudOptions, SqsLambda } from '../../../lib/local/index.ts';
@@ -97,15 +97,21 @@ describe('local cloud under failures', () => {
     assert.equal(await countLines(t.store, 1, 'DZ'), 0);
 
     // `seizures upload` stops waiting once the message is a dead letter, and says so.
-    const target: Target = {
+    const target: CloudTarget = {
       kind: 'local',
       where: 'the test cloud',
       s3: t.s3,
       store: t.store,
       bucket: t.cloud.bucket,
       tableName: t.cloud.tableName,
-      s3Endpoint: t.cloud.endpoints.s3,
-      deadLetters: () => t.cloud.queue.deadLetters(),
+      local: {
+        endpoints: t.cloud.endpoints,
+        mailViewer: t.cloud.mailViewer,
+        dataDir: t.cloud.dataDir,
+        lasting: false,
+        pendingUploads: 0,
+        deadLetters: () => t.cloud.queue.deadLetters(),
+      },
       close: async () => {},
     };
     const outcome = await waitForSubmission(target, { key, member: 'DZ', etag, since: started, timeoutMs: 10_000 }, progress(process.stderr, { quiet: true }));

@@ -2,7 +2,7 @@ import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
-import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../../lib/layout.ts';
+import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../../functions/core/layout.ts';
 import { encodeS3EventKey, fromS3rverEvent, routedToIngest, Sequencer, sqsBodyOf, type S3rverEvent } from '../../../lib/local/notifications.ts';
 
 // This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.

@@ -6,7 +6,7 @@
 import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { localFunctionArn, localPhaseCloseSubstitutions, runWorkflow, WorkflowFailedError, type WorkflowEvent } from '../../../lib/local/stepfunctions.ts';
-import { PHASE_STEPS } from '../../../lib/phase-close-spec.ts';
+import { PHASE_STEPS } from '../../../functions/core/contracts/phase-close-spec.ts';
 
 // This suite starts local clouds (emulators, child processes): its own timeouts, above the runner's defaults.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -140,13 +140,19 @@ describe('phase-close.asl.json on aws-local-stepfunctions', () => {
     assert.equal(ok.failure, undefined);
 
     let m = 0;
-    const always = () => (++m, Promise.reject(Object.assign(new Error('down'), { name: 'Lambda.ServiceException' })));
+    const always = () => {
+      m++;
+      return Promise.reject(Object.assign(new Error('down'), { name: 'Lambda.ServiceException' }));
+    };
     const ko = await run(stubs({ 'phase-store': always }));
     assert.equal(m, 4);
     assert.equal(ko.failure?.error, 'Lambda.ServiceException');
 
     let k = 0;
-    const bug = () => (++k, Promise.reject(new Error('bug')));
+    const bug = () => {
+      k++;
+      return Promise.reject(new Error('bug'));
+    };
     await run(stubs({ 'phase-merge': bug }));
     assert.equal(k, 1);
   });

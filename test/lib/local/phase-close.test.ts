@@ -14,7 +14,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseOperationConfig, type OperationConfig } from '../../../functions/core/config.ts';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
 import { WorkflowFailedError } from '../../../lib/local/stepfunctions.ts';
-import { contactsKeyFor, type PhaseCloseOutput } from '../../../lib/phase-close-spec.ts';
+import { contactsKeyFor, type PhaseCloseOutput } from '../../../functions/core/contracts/phase-close-spec.ts';
 import { OPERATION } from '../helpers.ts';
 import { CSV_HEADER, getText, seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
 

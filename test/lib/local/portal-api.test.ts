@@ -59,8 +59,16 @@ async function upload(token: string, fileName: string, body: string | Buffer, ex
 
 describe('401 without a valid token', () => {
   const routes: [string, string][] = [
-    ['GET', 'me'], ['POST', 'uploads'], ['GET', 'submissions'], ['GET', 'submissions/abc'], ['GET', 'template'],
-    ['GET', 'summaries'], ['GET', 'summaries/1/final'], ['GET', 'lineage?phase=1'], ['POST', 'phase-close'], ['GET', 'no-such-route'],
+    ['GET', 'me'],
+    ['POST', 'uploads'],
+    ['GET', 'submissions'],
+    ['GET', 'submissions/abc'],
+    ['GET', 'template'],
+    ['GET', 'summaries'],
+    ['GET', 'summaries/1/final'],
+    ['GET', 'lineage?phase=1'],
+    ['POST', 'phase-close'],
+    ['GET', 'no-such-route'],
   ];
   test('no token, a malformed one, one signed by another key, one of another client', async () => {
     const { privateKey } = await generateKeyPair('RS256');
@@ -94,12 +102,15 @@ describe('endpoints', () => {
     assert.ok(a.json.members.length > 100);
   });
 
-  test('POST /api/uploads: a key under the caller\'s own folder, the size and type checked', async () => {
+  test("POST /api/uploads: a key under the caller's own folder, the size and type checked", async () => {
     const ok = await call('uploads', fr, { method: 'POST', body: { fileName: 'C:\\Users\\me\\Week 12 (v2).XLSX', size: 1000 } });
     assert.equal(ok.status, 200);
     assert.match(ok.json.key, /^incoming\/FR\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{6}\/Week 12 \(v2\)\.xlsx$/);
     const policy = JSON.parse(Buffer.from(ok.json.fields.Policy, 'base64').toString());
-    assert.deepEqual(policy.conditions.find((c: unknown) => Array.isArray(c) && c[0] === 'content-length-range'), ['content-length-range', 1, 25 * 1024 * 1024]);
+    assert.deepEqual(
+      policy.conditions.find((c: unknown) => Array.isArray(c) && c[0] === 'content-length-range'),
+      ['content-length-range', 1, 25 * 1024 * 1024],
+    );
     assert.equal(ok.json.fields.key, ok.json.key);
     const cases: [unknown, number, string][] = [
       [{ fileName: 'report.pdf', size: 10 }, 400, 'unsupported-file-type'],
@@ -115,7 +126,10 @@ describe('endpoints', () => {
     }
     const forDe = await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'DE' } });
     assert.match(forDe.json.key, /^incoming\/DE\//);
-    assert.equal((await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'ZZ' } })).json.error, 'unknown-member');
+    assert.equal(
+      (await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'ZZ' } })).json.error,
+      'unknown-member',
+    );
   });
 
   test('an upload, its submission, its report and annotated copy; another Member gets 404', async () => {
@@ -130,7 +144,12 @@ describe('endpoints', () => {
     const annotated = await fetch(d.json.annotatedUrl);
     assert.equal(annotated.status, 200);
     assert.match(annotated.headers.get('content-disposition') ?? '', /attachment/);
-    assert.equal(Buffer.from(await annotated.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+    assert.equal(
+      Buffer.from(await annotated.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+      'PK',
+    );
 
     // Germany: not in its list, 404 on the id, 403 asking for France's list.
     assert.equal((await call(`submissions/${submission.id}`, de)).status, 404);
@@ -165,12 +184,17 @@ describe('endpoints', () => {
       const res = await fetch(`${pc.url}/api/template?lang=${lang}`, { headers: { authorization: `Bearer ${fr}` } });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-disposition') ?? '', new RegExp(`template-${lang}\\.xlsx`));
-      assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 2).toString(), 'PK');
+      assert.equal(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+        'PK',
+      );
     }
     assert.equal((await call('template?lang=de', fr)).status, 400);
   });
 
-  test('summaries (NCP and analysts\' versions), lineage (analysts only), phase close (analysts only)', async () => {
+  test("summaries (NCP and analysts' versions), lineage (analysts only), phase close (analysts only)", async () => {
     assert.deepEqual((await call('summaries', fr)).json, { summaries: [] });
     assert.equal((await call('summaries/1/final', fr)).status, 404);
     await pc.cloud.closePhase({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-09-01' });
@@ -190,7 +214,10 @@ describe('endpoints', () => {
     assert.equal((await call('summaries/1/bogus', fr)).status, 400);
 
     assert.equal((await call('lineage?phase=1&dimension=product&key=ivermectin', fr)).status, 403);
-    const lin = await call(`lineage?phase=1&dimension=product&key=${encodeURIComponent(ncp.json.summary.figures.phase.byProduct[0].key)}`, analyst);
+    const lin = await call(
+      `lineage?phase=1&dimension=product&key=${encodeURIComponent(ncp.json.summary.figures.phase.byProduct[0].key)}`,
+      analyst,
+    );
     assert.equal(lin.status, 200, JSON.stringify(lin.json));
     assert.equal(lin.json.total, 3);
     const line = lin.json.lines[0];
@@ -235,6 +262,7 @@ describe('the portal server', () => {
     }
     assert.equal((await fetch(`${pc.url}/assets/nope.js`)).status, 404);
     // No way out of the web app's folder.
-    for (const p of ['/%2e%2e/package.json', '/..%2f..%2fcdk.json', '/cdk.json']) assert.equal((await fetch(`${pc.url}${p}`)).status, 404, p);
+    for (const p of ['/%2e%2e/package.json', '/..%2f..%2fcdk.json', '/cdk.json'])
+      assert.equal((await fetch(`${pc.url}${p}`)).status, 404, p);
   });
 });

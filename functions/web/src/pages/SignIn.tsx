@@ -16,7 +16,10 @@ export function SignIn({ t, expired, onSignedIn }: { t: Words; expired: boolean;
     try {
       const r = await p;
       if (r.kind === 'ok') onSignedIn();
-      else (setStep(r), setCode(''));
+      else {
+        setStep(r);
+        setCode('');
+      }
     } catch (e) {
       // Cognito names the failure in __type (NotAuthorizedException on AWS; cognito-local says InvalidPasswordException).
       setError(/NotAuthorized|UserNotFound|InvalidParameter|InvalidPassword/.test(String((e as Error).message)) ? t.badLogin : t.error);
@@ -29,24 +32,71 @@ export function SignIn({ t, expired, onSignedIn }: { t: Words; expired: boolean;
   return (
     <section class="card narrow">
       <h1>{t.signIn}</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {!step ? (
-        <form onSubmit={(e) => (e.preventDefault(), run(signIn(email.trim(), password)))}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            run(signIn(email.trim(), password));
+          }}
+        >
           <label for="email">{t.email}</label>
-          <input id="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
+          <input
+            id="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+          />
           <label for="password">{t.password}</label>
-          <input id="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
-          <button type="submit" disabled={busy}>{busy ? t.signingIn : t.signIn}</button>
+          <input
+            id="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
+          <button type="submit" disabled={busy}>
+            {busy ? t.signingIn : t.signIn}
+          </button>
         </form>
       ) : (
-        <form onSubmit={(e) => (e.preventDefault(), run(step.answer(code)))}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            run(step.answer(code));
+          }}
+        >
           <label for="code">{step.kind === 'mfa' ? t.mfaCode : t.newPassword}</label>
           {step.kind === 'mfa' ? (
-            <input id="code" type="text" inputMode="numeric" autocomplete="one-time-code" required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
+            <input
+              id="code"
+              type="text"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              required
+              value={code}
+              onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+            />
           ) : (
-            <input id="code" type="password" autocomplete="new-password" required value={code} onInput={(e) => setCode((e.target as HTMLInputElement).value)} />
+            <input
+              id="code"
+              type="password"
+              autocomplete="new-password"
+              required
+              value={code}
+              onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+            />
           )}
-          <button type="submit" disabled={busy}>{t.signIn}</button>
+          <button type="submit" disabled={busy}>
+            {t.signIn}
+          </button>
         </form>
       )}
     </section>

@@ -20,16 +20,40 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
         {s.fileName} <StatusBadge status={s.status} />
       </h2>
       <ul class="counts">
-        <li class="ok"><b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {t.validRows}</li>
-        <li class="bad"><b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {t.invalidRows}</li>
-        <li><b>{fmtNum(s.rows.blank, lang)}</b> {t.blankRows}</li>
-        <li><b>{fmtNum(s.stored.written, lang)}</b> {t.stored}</li>
-        {s.stored.withdrawn > 0 && <li><b>{fmtNum(s.stored.withdrawn, lang)}</b> {t.withdrawn}</li>}
-        {s.stored.supersededCases > 0 && <li><b>{fmtNum(s.stored.supersededCases, lang)}</b> {t.superseded}</li>}
+        <li class="ok">
+          <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {t.validRows}
+        </li>
+        <li class="bad">
+          <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {t.invalidRows}
+        </li>
+        <li>
+          <b>{fmtNum(s.rows.blank, lang)}</b> {t.blankRows}
+        </li>
+        <li>
+          <b>{fmtNum(s.stored.written, lang)}</b> {t.stored}
+        </li>
+        {s.stored.withdrawn > 0 && (
+          <li>
+            <b>{fmtNum(s.stored.withdrawn, lang)}</b> {t.withdrawn}
+          </li>
+        )}
+        {s.stored.supersededCases > 0 && (
+          <li>
+            <b>{fmtNum(s.stored.supersededCases, lang)}</b> {t.superseded}
+          </li>
+        )}
       </ul>
       <p class="actions">
-        {detail.annotatedUrl && <a class="button" href={detail.annotatedUrl} download>{t.annotated}</a>}
-        {detail.reportUrl && <a class="button secondary" href={detail.reportUrl} download>{t.report}</a>}
+        {detail.annotatedUrl && (
+          <a class="button" href={detail.annotatedUrl} download>
+            {t.annotated}
+          </a>
+        )}
+        {detail.reportUrl && (
+          <a class="button secondary" href={detail.reportUrl} download>
+            {t.report}
+          </a>
+        )}
       </p>
       <h3>{t.errors}</h3>
       {errors.length === 0 ? (
@@ -59,13 +83,20 @@ export function SubmissionList({ list }: { list: Submission[] }) {
     <ul class="list">
       {list.map((s) => (
         <li>
-          <a href={`/submissions/${s.id}`} onClick={(e) => (e.preventDefault(), navigate(`/submissions/${s.id}`))}>
+          <a
+            href={`/submissions/${s.id}`}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/submissions/${s.id}`);
+            }}
+          >
             <span class="name">{s.fileName}</span>
           </a>
           <StatusBadge status={s.status} />
           <span class="muted">
             {me.analyst ? `${s.member} · ` : ''}
-            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {t.validRows} · {fmtNum(s.rows.invalid, lang)} {t.invalidRows} · {fmtNum(s.stored.written, lang)} {t.stored}
+            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {t.validRows} · {fmtNum(s.rows.invalid, lang)} {t.invalidRows} ·{' '}
+            {fmtNum(s.stored.written, lang)} {t.stored}
             {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${t.withdrawn}` : ''}
             {s.stored.supersededCases ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${t.superseded}` : ''}
           </span>
@@ -82,7 +113,10 @@ export function Submissions() {
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     setList(null);
-    api<{ submissions: Submission[] }>(`submissions${member ? `?member=${member}` : ''}`).then((r) => setList(r.submissions), () => setFailed(true));
+    api<{ submissions: Submission[] }>(`submissions${member ? `?member=${member}` : ''}`).then(
+      (r) => setList(r.submissions),
+      () => setFailed(true),
+    );
   }, [member]);
   return (
     <section class="card">
@@ -93,12 +127,22 @@ export function Submissions() {
           <select id="filter-member" value={member} onChange={(e) => setMember((e.target as HTMLSelectElement).value)}>
             <option value="">{t.allMembers}</option>
             {me.members.map((m) => (
-              <option value={m.code}>{m.code} · {m.name}</option>
+              <option value={m.code}>
+                {m.code} · {m.name}
+              </option>
             ))}
           </select>
         </p>
       )}
-      {failed ? <p class="error" role="alert">{t.error}</p> : list ? <SubmissionList list={list} /> : <p role="status">{t.loading}</p>}
+      {failed ? (
+        <p class="error" role="alert">
+          {t.error}
+        </p>
+      ) : list ? (
+        <SubmissionList list={list} />
+      ) : (
+        <p role="status">{t.loading}</p>
+      )}
     </section>
   );
 }
@@ -108,12 +152,32 @@ export function SubmissionPage({ id }: { id: string }) {
   const [detail, setDetail] = useState<SubmissionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<SubmissionDetail>(`submissions/${id}`).then(setDetail, (e: { status?: number }) => setError(e.status === 404 ? t.notFound : t.error));
+    api<SubmissionDetail>(`submissions/${id}`).then(setDetail, (e: { status?: number }) =>
+      setError(e.status === 404 ? t.notFound : t.error),
+    );
   }, [id]);
   return (
     <>
-      <p><a href="/submissions" onClick={(e) => (e.preventDefault(), navigate('/submissions'))}>← {t.back}</a></p>
-      {error ? <p class="error" role="alert">{error}</p> : detail ? <Report detail={detail} /> : <p role="status">{t.loading}</p>}
+      <p>
+        <a
+          href="/submissions"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/submissions');
+          }}
+        >
+          ← {t.back}
+        </a>
+      </p>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : detail ? (
+        <Report detail={detail} />
+      ) : (
+        <p role="status">{t.loading}</p>
+      )}
     </>
   );
 }

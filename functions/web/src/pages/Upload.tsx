@@ -7,7 +7,12 @@ const MAX_BYTES = 25 * 1024 * 1024;
 const POLL_MS = 1000;
 const POLL_LIMIT_MS = 120_000;
 
-type Phase = { kind: 'idle' } | { kind: 'uploading'; fraction: number } | { kind: 'checking' } | { kind: 'slow' } | { kind: 'done'; detail: SubmissionDetail };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'uploading'; fraction: number }
+  | { kind: 'checking' }
+  | { kind: 'slow' }
+  | { kind: 'done'; detail: SubmissionDetail };
 
 /** The file checks the server makes again: extension and size. */
 export function checkFile(f: File, t: ReturnType<typeof useApp>['t']): string | null {
@@ -73,15 +78,21 @@ export function UploadPage() {
               <label for="member">{t.forMember}</label>
               <select id="member" value={member} onChange={(e) => setMember((e.target as HTMLSelectElement).value)}>
                 {me.members.map((m) => (
-                  <option value={m.code}>{m.code} · {m.name}</option>
+                  <option value={m.code}>
+                    {m.code} · {m.name}
+                  </option>
                 ))}
               </select>
             </>
           )}
           <label for="file">{t.file}</label>
-          <div
+          <fieldset
+            aria-label={t.drop}
             class={`drop${dragging ? ' over' : ''}`}
-            onDragOver={(e) => (e.preventDefault(), setDragging(true))}
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
             onDragLeave={() => setDragging(false)}
             onDrop={(e) => {
               e.preventDefault();
@@ -101,14 +112,22 @@ export function UploadPage() {
               aria-describedby={problem ? 'file-problem' : undefined}
               onChange={(e) => choose((e.target as HTMLInputElement).files?.[0] ?? null)}
             />
-          </div>
-          {problem && <p id="file-problem" class="error" role="alert">{problem}</p>}
-          <button type="submit" disabled={!file || !!problem || busy}>{t.send}</button>
+          </fieldset>
+          {problem && (
+            <p id="file-problem" class="error" role="alert">
+              {problem}
+            </p>
+          )}
+          <button type="submit" disabled={!file || !!problem || busy}>
+            {t.send}
+          </button>
         </form>
         <div aria-live="polite">
           {phase.kind === 'uploading' && (
             <p class="progress">
-              <label for="progress">{t.uploading} {Math.round(phase.fraction * 100)} %</label>
+              <label for="progress">
+                {t.uploading} {Math.round(phase.fraction * 100)} %
+              </label>
               <progress id="progress" max={100} value={Math.round(phase.fraction * 100)} />
             </p>
           )}

@@ -1,33 +1,24 @@
 /**
- * What the phase-close Lambda handlers share: reading their environment at init (a misconfigured function fails at
- * once, naming the variables), and checking the parts of their events. Each handler (functions/phase-{step}/) is a
- * thin adapter: parse the event, call the step in functions/core/phase, return its result as is.
+ * What the phase-close Lambda handlers share besides the middy chain (handler.ts): reading their environment at init
+ * (a misconfigured function fails at once, naming the variables), and checking the parts of their events. Each handler
+ * (functions/phase-{step}/) is a thin adapter: parse the event, call the step in functions/core/phase, return its
+ * result as is.
  *
- * Environment: OPERATION_CONFIG (every step; the compact config of lib/operation-env.ts), BUCKET_NAME (every step but
- * plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
+ * Environment: OPERATION_CONFIG (every step; the compact config of functions/core/contracts/operation-env.ts),
+ * BUCKET_NAME (every step but plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
  * (alerts, optional: links in the emails are this + the report key; without it the emails give s3:// URIs).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { parseOperationConfig, type OperationConfig } from '../core/config.ts';
+import type { OperationConfig } from '../core/config.ts';
 import { PhaseCloseInputError, validateInput, type PhaseCloseInput, type Slice } from '../core/phase/input.ts';
-
-export class MissingEnvError extends Error {
-  override readonly name = 'MissingEnvError';
-}
+import { operationConfigOf, requireEnv } from './env.ts';
 
 export type EnvName = 'OPERATION_CONFIG' | 'BUCKET_NAME' | 'TABLE_NAME' | 'CONTACTS_KEY';
 
 /** The variables a step needs, checked; OPERATION_CONFIG parsed. */
 export function readEnv(step: string, env: NodeJS.ProcessEnv, names: readonly EnvName[]): { config: OperationConfig; get: (n: EnvName) => string } {
-  const missing = ['OPERATION_CONFIG', ...names].filter((k, i, a) => a.indexOf(k) === i && !env[k]);
-  if (missing.length) throw new MissingEnvError(`${step}: environment variables not set: ${missing.join(', ')}`);
-  return {
-    config: parseOperationConfig(JSON.parse(env.OPERATION_CONFIG!), 'OPERATION_CONFIG'),
-    get: (n) => env[n]!,
-  };
+  const vars = requireEnv(step, env, ['OPERATION_CONFIG', ...names]);
+  return { config: operationConfigOf(vars.OPERATION_CONFIG), get: (n) => vars[n] };
 }
-
-export const logger = new Logger({ serviceName: 'phase-close' });
 
 function objectEvent(event: unknown): Record<string, unknown> {
   if (!event || typeof event !== 'object' || Array.isArray(event)) throw new PhaseCloseInputError('the event must be an object');
@@ -56,17 +47,4 @@ export function countOf(e: Record<string, unknown>, name: string): number {
   const v = e[name];
   if (!Number.isInteger(v) || (v as number) < 0) throw new PhaseCloseInputError(`${name} must be a whole number >= 0`);
   return v as number;
-}
-
-/** Runs a step, logging its outcome (Step Functions records the payloads; the log says which run and how long). */
-export async function logged<T>(step: string, input: unknown, run: () => Promise<T>): Promise<T> {
-  const t = Date.now();
-  try {
-    const out = await run();
-    logger.info(`${step} done`, { input: input as Record<string, unknown>, ms: Date.now() - t, result: out as Record<string, unknown> });
-    return out;
-  } catch (e) {
-    logger.error(`${step} failed`, { input: input as Record<string, unknown>, error: e as Error });
-    throw e;
-  }
 }

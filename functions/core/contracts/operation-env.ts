@@ -4,7 +4,7 @@
  * form drops what ingestion does not use (display names, NCP addresses) and writes an English-speaking Member as its
  * bare code, which `parseOperationConfig` accepts (`members: ["AF", {"code": "AR", "language": "es"}]`).
  */
-import type { OperationConfig } from '../functions/core/config.ts';
+import type { OperationConfig } from '../config.ts';
 
 /** Lambda's limit on the environment (all keys and values). */
 export const LAMBDA_ENV_LIMIT = 4096;

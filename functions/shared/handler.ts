@@ -1,0 +1,61 @@
+/**
+ * The one middy chain every Lambda handler is built with: `lambdaHandler(app, { service })` wraps the function's app
+ * (event, Lambda context) -> result with, in order,
+ * 1. the Tracer's handler segment (cold start, response or error annotated; off outside Lambda),
+ * 2. the Logger's Lambda context (request id, function name, cold start on every log line of the invocation),
+ * 3. metrics published once per invocation, only when the app added some (the phase steps add none, and Powertools'
+ *    own logMetrics would warn on every invocation that there was nothing to publish),
+ * 4. one outcome line per invocation: `<service> done` with its duration (and event and result when `logPayloads`), or
+ *    `<service> failed` with the error, which is then rethrown unchanged (Step Functions and SQS see the same error).
+ * The event, the context and the result pass through unchanged.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { powertools, type Powertools } from './powertools.ts';
+
+export interface LambdaHandlerOptions {
+  /** The function's name under functions/ (POWERTOOLS_SERVICE_NAME on AWS): the `service` of its logs and metrics. */
+  readonly service: string;
+  /**
+   * Whether the outcome line carries the event and the result. Yes for the phase steps (small JSON, the run's story);
+   * no for batch events whose records the app logs one by one.
+   * @default false
+   */
+  readonly logPayloads?: boolean;
+}
+
+export type LambdaApp<E, R> = (event: E, context: Context) => Promise<R>;
+
+export function lambdaHandler<E, R>(app: LambdaApp<E, R>, options: LambdaHandlerOptions): MiddyfiedHandler<E, R, Error, Context> {
+  const tools = powertools(options.service);
+  return middy<E, R, Error, Context>(app)
+    .use(captureLambdaHandler(tools.tracer))
+    .use(injectLambdaContext(tools.logger))
+    .use(publishMetrics(tools))
+    .use(outcome(tools, options));
+}
+
+function publishMetrics({ metrics }: Powertools): MiddlewareObj {
+  const publish = async (): Promise<void> => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
+
+function outcome<E, R>({ logger }: Powertools, { service, logPayloads = false }: LambdaHandlerOptions): MiddlewareObj<E, R, Error, Context> {
+  const started = new WeakMap<object, number>();
+  return {
+    before: async (request) => {
+      started.set(request, Date.now());
+    },
+    after: async (request) => {
+      const ms = Date.now() - (started.get(request) ?? Date.now());
+      logger.info(`${service} done`, logPayloads ? { input: request.event as Record<string, unknown>, ms, result: request.response as Record<string, unknown> } : { ms });
+    },
+    onError: async (request) => {
+      logger.error(`${service} failed`, { ...(logPayloads ? { input: request.event as Record<string, unknown> } : {}), error: request.error as Error });
+    },
+  };
+}
