@@ -5,7 +5,9 @@
  * serious or critical violation). The screenshots of the main pages land in screenshots/ (shown in the README).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -17,7 +19,9 @@ import { DESKTOP, launchChromium, PASSWORD, PHONE, portalCloud, USERS, type Port
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+// The README's screenshots are rewritten with UPDATE_SCREENSHOTS=1; otherwise they go to a temporary folder, so that
+// \`npm test\` leaves the working tree clean.
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'portal-shots-'));
 let pc: PortalCloud;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
