@@ -21,7 +21,9 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
 // The README's screenshots are rewritten with UPDATE_SCREENSHOTS=1; otherwise they go to a temporary folder, so that
 // \`npm test\` leaves the working tree clean.
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'portal-shots-'));
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('./screenshots/', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'portal-shots-'));
 let pc: PortalCloud;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
