@@ -38,6 +38,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'list submissions with status and counts',
     load: async () => import('./cli/status.ts').then((m) => ({ run: m.statusCommand, usage: m.usage })),
   },
+  'nil-return': {
+    summary: 'record that a Member has nothing to report for a phase',
+    load: async () => import('./cli/nil-return.ts').then((m) => ({ run: m.nilReturnCommand, usage: m.usage })),
+  },
   'close-phase': {
     summary: 'run the phase-close workflow by hand (locally, or on AWS with --aws)',
     load: async () => import('./cli/close-phase.ts').then((m) => ({ run: m.closePhaseCommand, usage: m.usage })),

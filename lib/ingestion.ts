@@ -4,7 +4,7 @@
  * goes to the dead-letter queue. Alarms watch the DLQ, the function's errors and throttles, and the queue's backlog.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,6 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
 import { thresholdAlarm } from './alarms.ts';
+import { confineTableWrites } from './storage.ts';
+import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/layout.ts';
 import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
@@ -77,6 +79,8 @@ export class Ingestion extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
   public readonly throttlesAlarm: cloudwatch.Alarm;
   public readonly queueAgeAlarm: cloudwatch.Alarm;
+  /** Uploads that ended `failed` for a fault a retry cannot fix (their Members were told; nothing reaches the DLQ). */
+  public readonly uploadsFailedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -107,6 +111,8 @@ export class Ingestion extends Construct {
       environment: {
         OPERATION_CONFIG: operationConfigEnv(props.operation),
         FEEDBACK_PREFIX,
+        // On the last receive the handler tells the Member before the message goes to the DLQ.
+        MAX_RECEIVE_COUNT: String(maxReceiveCount),
       },
       // Everything invoked asynchronously (a replay, a test event) lands in the same DLQ when it keeps failing.
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
@@ -116,6 +122,8 @@ export class Ingestion extends Construct {
       .bindTable(props.table, 'TABLE_NAME', 'readWrite')
       .bindBucket(props.bucket, 'BUCKET_NAME', 'read', INCOMING_PREFIX)
       .bindBucket(props.bucket, 'BUCKET_NAME', 'readWrite', FEEDBACK_PREFIX);
+    // Ingest writes lines, case heads, Member leases and submissions, nothing else (not summaries, not alert markers).
+    confineTableWrites(this.function, props.table, INGEST_ITEM_PREFIXES);
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 1,
@@ -167,6 +175,19 @@ export class Ingestion extends Construct {
       this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       (props.maxQueueAge ?? Duration.hours(1)).toSeconds(),
       'Uploads wait in the ingest queue longer than expected: ingestion is stuck or too slow for the load.',
+    );
+    this.uploadsFailedAlarm = alarm(
+      'UploadsFailedAlarm',
+      new cloudwatch.Metric({
+        namespace: 'SeizurePipeline',
+        metricName: 'uploadsFailed',
+        dimensionsMap: { service: 'ingest' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      0,
+      'An upload ended `failed` for a fault a retry cannot fix (its Member was told the analysts know): look at the ' +
+        'ingest logs and the submission record, fix the cause, then ask the Member to upload again.',
     );
   }
 }

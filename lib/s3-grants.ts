@@ -3,6 +3,7 @@
  * `s3:List*`; these statements name the few actions the pipeline needs, so the only wildcards cdk-nag sees are the key
  * prefixes themselves (acknowledged where they are granted).
  */
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
@@ -49,7 +50,16 @@ export function grantPrefixes(grantee: iam.IGrantable, bucket: s3.IBucket, grant
   if (bucket.encryptionKey) {
     // SSE-KMS: reading needs Decrypt; writing needs GenerateDataKey (and Decrypt for multipart uploads).
     const actions = write.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
-    grants.push(bucket.encryptionKey.grant(grantee, ...actions));
+    // Only through S3 in this region (kms:ViaService): the grant lets its holder read and write objects, not use the
+    // key directly (a Member's session could otherwise decrypt any ciphertext made with it, such as the table's).
+    grants.push(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions,
+        resourceArns: [bucket.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
+      }),
+    );
   }
   return grants;
 }

@@ -5,9 +5,11 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INCOMING_PREFIX } from '../functions/core/layout.ts';
 import { TABLE, type KeyAttr, type TableDefinition } from '../functions/core/store/table.ts';
 
 /**
@@ -103,6 +105,32 @@ export class SeizureStorage extends Construct {
       removalPolicy,
     });
 
+    // What an upload may be stored as, whoever puts it (IAM allows Members PutObject under their folder): objects the
+    // ingest function can read. SSE-C would need a key it never has; another KMS key, one it has no grant on; an
+    // archive or infrequent-access class, a restore or a retrieval fee before it can be read.
+    const incoming = this.bucket.arnForObjects(`${INCOMING_PREFIX}*`);
+    const deny = (sid: string, condition: Record<string, Record<string, string | string[]>>) =>
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [incoming],
+          conditions: condition,
+        }),
+      );
+    deny('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
+    if (this.key) {
+      deny('DenyUploadsWithOtherEncryption', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
+      deny('DenyUploadsWithForeignKmsKeys', {
+        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
+      });
+    } else {
+      deny('DenyUploadsWithKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } });
+    }
+    deny('DenyUploadsInOtherStorageClasses', { StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
+
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: attr(def.partitionKey),
       sortKey: attr(def.sortKey),
@@ -123,4 +151,24 @@ export class SeizureStorage extends Construct {
       });
     }
   }
+}
+
+/** Item writes of DynamoDB, whose keys dynamodb:LeadingKeys names. */
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * Confines a principal's writes to items whose partition key starts with one of `prefixes` (its own kinds of item,
+ * functions/core/store/keys.ts): a deny on every item write whose partition key (dynamodb:LeadingKeys) matches none.
+ * A deny rather than a narrower allow, so that it holds whatever other grants the principal has.
+ */
+export function confineTableWrites(grantee: iam.IGrantable, table: dynamodb.ITable, prefixes: readonly string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'WritesOnlyItsOwnItems',
+      effect: iam.Effect.DENY,
+      actions: TABLE_WRITES,
+      resources: [table.tableArn],
+      conditions: { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } },
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * `seizures demo`: the STOP II demo (lib/local/demo.ts) run through the local pipeline. Writes one spreadsheet per
+ * `seizures demo`: the STOP II demo (bin/demo/) run through the local pipeline. Writes one spreadsheet per
  * reporting Member per phase into {data dir}/demo/ (where a newcomer can open them), uploads each under
  * incoming/{MEMBER}/ as a Member would, waits until every upload is ingested, checks each was accepted with 0 errors
  * and that the stored lines add up to the demo's totals exactly, then closes phases 1, 2 and 3 (final) and prints the
@@ -22,7 +22,7 @@ import type { SubmissionRecord } from '../../functions/core/submission.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';
 import { readMessages } from '../../lib/local/queue.ts';
 import { closePhaseLocal, WorkflowFailedError } from '../../lib/local/stepfunctions.ts';
-import type { DemoDataset, DemoTotals } from '../../lib/local/demo.ts';
+import type { DemoDataset, DemoTotals } from '../demo/index.ts';
 import type { SummaryJson } from '../../functions/core/phase/summary.ts';
 import type { PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { connect, onLocalCloud, type CloudTarget, type LocalTarget } from './cloud.ts';
@@ -142,7 +142,7 @@ function wholeOf(v: string | undefined, flag: string): number | undefined {
  * code (0 when the pipeline reproduced the demo) with what it saw.
  */
 export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<DemoRunResult> {
-  const demo = await import('../../lib/local/demo.ts');
+  const demo = await import('../demo/index.ts');
   const cloud = { ...target.local, bucket: target.bucket, tableName: target.tableName, where: target.where };
 
   const timings: Record<string, number> = {};
@@ -361,7 +361,14 @@ async function waitForAll(store: SeizureStore, uploads: readonly Upload[], timeo
 export function missingSignals(summaries: readonly SummaryJson[], route: string, maxInEmail: number): string[] {
   const missing: string[] = [];
   const trend = (s: SummaryJson | undefined, kind: 'rising' | 'falling', dimension: string, key: string) => {
-    const inEmail = s?.signals.slice(0, maxInEmail).some((e) => e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key);
+    // A signal merged into another that rests on the same lines is named in that one's alsoSeenAs.
+    const inEmail = s?.signals
+      .slice(0, maxInEmail)
+      .some(
+        (e) =>
+          (e.signal.kind === kind && 'dimension' in e.signal && e.signal.dimension === dimension && 'key' in e.signal && e.signal.key === key) ||
+          (e.signal.alsoSeenAs ?? []).some((a) => a.kind === kind && a.dimension === dimension && a.key === key),
+      );
     const listed = s?.trends[kind].some((t) => t.dimension === dimension && t.key === key);
     if (!listed || (kind === 'rising' && !inEmail)) missing.push(`phase ${s?.phase.phase ?? '?'} ${kind} ${dimension} ${key}${listed ? ' (not in the alert email)' : ''}`);
   };

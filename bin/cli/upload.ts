@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import { exitCodeOf, isRejected, type ValidationIssue, type ValidationReport } from '../../functions/core/validate.ts';
+import { exitCodeOf, isRejected, type InternalField, type ValidationIssue, type ValidationReport } from '../../functions/core/validate.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
@@ -147,7 +147,7 @@ export async function waitForSubmission(t: CloudTarget, w: Wanted, p: Progress):
   }
 }
 
-export type FeedbackReport = Omit<ValidationReport, 'columns'>;
+export type FeedbackReport = Omit<ValidationReport, InternalField>;
 
 /**
  * Without the table (a Member's credentials on AWS): polls the feedback report of this upload until one written

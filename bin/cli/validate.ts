@@ -4,7 +4,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { formatReportText } from '../../functions/core/report-text.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
-import { exitCodeOf, isRejected, validateSpreadsheet } from '../../functions/core/validate.ts';
+import { exitCodeOf, isRejected, printableReport, validateSpreadsheet } from '../../functions/core/validate.ts';
 import { configOption, formatOf, langOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
 export const usage = 'seizures validate FILE [--member XX] [--format text|json] [--records OUT.ndjson] [--lang en|fr|es] [--config FILE] [--today YYYY-MM-DD]';
@@ -56,7 +56,7 @@ export async function validateCommand(args: string[]): Promise<number> {
       await writeFile(values.records, '');
     } else await rename(tmp, values.records);
   }
-  const { columns: _columns, ...printable } = report;
+  const printable = printableReport(report);
   process.stdout.write(format === 'json' ? JSON.stringify(printable) + '\n' : formatReportText(report));
   return exitCodeOf(report);
 }

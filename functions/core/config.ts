@@ -40,6 +40,37 @@ export interface Thresholds {
   readonly trendMinCount: number;
   /** Robust z-score above which a seizure is an outlier. @default 3.5 */
   readonly outlierScore: number;
+  /** Members needed on the higher side of a flagged trend. @default 3 */
+  readonly trendMinMembers: number;
+  /**
+   * Weekly alarms: 'exact' (the week against its baseline, exact conditional Poisson test, one-sided mid-p, BH across
+   * the series tested that week) or 'ears' (EARS C1/C2 as `seizures trends weekly` computes them). @default 'exact'
+   */
+  readonly alarmMethod: 'exact' | 'ears';
+  /** Baseline weeks of the exact weekly test (fewer at the start of the operation, at least 4). @default 12 */
+  readonly alarmBaselineWeeks: number;
+  /** Smallest weekly count tested. @default 3 */
+  readonly alarmMinCount: number;
+  /** Members needed in the week for an alarm. @default 2 */
+  readonly alarmMinMembers: number;
+  /** BH level across the series tested in one week. @default 0.001 */
+  readonly alarmQ: number;
+  /** BH level of the novelty tests (rise from zero; several new Members) across the window's candidates. @default 0.01 */
+  readonly noveltyQ: number;
+  /** Smallest number of lines of a flagged new item. @default 3 */
+  readonly noveltyMinLines: number;
+  /** Members needed for a flagged new route, origin, transit country or concealment. @default 2 */
+  readonly noveltyMinMembers: number;
+  /** Smallest number of Members new to a product at once for a flagged "several new Members". @default 3 */
+  readonly newMembersMin: number;
+  /** Members needed for a risk profile to be ranked. @default 2 */
+  readonly riskMinMembers: number;
+  /** Small cells: NCP material merges cells from fewer Members into "other". @default 3 */
+  readonly minCellMembers: number;
+  /** Evidence score (see phase/README.md) a signal needs to send an interim alert. @default 2 */
+  readonly alertEvidence: number;
+  /** Signals stated as headlines at the top of a report or email. @default 10 */
+  readonly headlineSignals: number;
 }
 
 export interface OperationConfig {
@@ -52,6 +83,11 @@ export interface OperationConfig {
   /** Sender of the alert emails. */
   readonly mailFrom: string;
   readonly thresholds: Thresholds;
+  /**
+   * The portal's https base URL (no trailing slash). When set, alert emails link to the portal's summary page
+   * `{portalUrl}/summaries/{phase}/{runLabel}`; otherwise to a presigned https URL of the report. @default none
+   */
+  readonly portalUrl?: string;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -61,6 +97,20 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   trendRatio: 2,
   trendMinCount: 5,
   outlierScore: 3.5,
+  trendMinMembers: 3,
+  alarmMethod: 'exact',
+  alarmBaselineWeeks: 12,
+  alarmMinCount: 3,
+  alarmMinMembers: 2,
+  alarmQ: 0.001,
+  noveltyQ: 0.01,
+  noveltyMinLines: 3,
+  noveltyMinMembers: 2,
+  newMembersMin: 3,
+  riskMinMembers: 2,
+  minCellMembers: 3,
+  alertEvidence: 2,
+  headlineSignals: 10,
 };
 
 export class ConfigError extends Error {
@@ -105,6 +155,10 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
       ...(typeof mm.ncpEmail === 'string' ? { ncpEmail: mm.ncpEmail } : {}),
     };
   });
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...((o.thresholds as Partial<Thresholds>) ?? {}) };
+  if (thresholds.alarmMethod !== 'exact' && thresholds.alarmMethod !== 'ears') fail('thresholds.alarmMethod must be "exact" or "ears"');
+  for (const [k, v] of Object.entries(thresholds)) if (k !== 'alarmMethod' && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail(`thresholds.${k} must be a number >= 0`);
+  if (o.portalUrl !== undefined && (typeof o.portalUrl !== 'string' || !/^https:\/\/[^\s/]+/.test(o.portalUrl))) fail('"portalUrl" must be an https URL');
   return {
     id: o.id as string,
     name: typeof o.name === 'string' ? o.name : (o.id as string),
@@ -112,7 +166,8 @@ export function parseOperationConfig(raw: unknown, origin = 'operation config'):
     members: parsedMembers,
     analysts: Array.isArray(o.analysts) ? (o.analysts as string[]) : [],
     mailFrom: typeof o.mailFrom === 'string' ? o.mailFrom : 'noreply@example.org',
-    thresholds: { ...DEFAULT_THRESHOLDS, ...((o.thresholds as Partial<Thresholds>) ?? {}) },
+    thresholds,
+    ...(typeof o.portalUrl === 'string' ? { portalUrl: o.portalUrl.replace(/\/+$/, '') } : {}),
   };
 }
 

@@ -7,15 +7,63 @@
 import type { Writable } from 'node:stream';
 import type { Lang } from './config.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { SpreadsheetError, type ByteSource, type Cell } from './sheet/types.ts';
+import { SpreadsheetError, type ByteSource, type Cell, type ColumnWindow, type Row, type Workbook } from './sheet/types.ts';
+import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
-const WORDS: Record<Lang, { errors: string; row: string; column: string; field: string; value: string; type: string; message: string; none: string; rejected: string; checked: string }> = {
-  en: { errors: 'Errors', row: 'Row', column: 'Column', field: 'Field', value: 'Value', type: 'Type', message: 'What to fix', none: 'No errors: every row was accepted.', rejected: 'The file was rejected as a whole:', checked: 'checked' },
-  fr: { errors: 'Erreurs', row: 'Ligne', column: 'Colonne', field: 'Champ', value: 'Valeur', type: 'Type', message: 'À corriger', none: 'Aucune erreur : toutes les lignes ont été acceptées.', rejected: 'Le fichier a été rejeté dans son ensemble :', checked: 'vérifié' },
-  es: { errors: 'Errores', row: 'Fila', column: 'Columna', field: 'Campo', value: 'Valor', type: 'Tipo', message: 'Qué corregir', none: 'Sin errores: se aceptaron todas las filas.', rejected: 'El archivo se ha rechazado en su totalidad:', checked: 'revisado' },
+const WORDS: Record<
+  Lang,
+  {
+    errors: string;
+    row: string;
+    column: string;
+    field: string;
+    value: string;
+    type: string;
+    message: string;
+    none: string;
+    rejected: string;
+    checked: string;
+  }
+> = {
+  en: {
+    errors: 'Errors',
+    row: 'Row',
+    column: 'Column',
+    field: 'Field',
+    value: 'Value',
+    type: 'Type',
+    message: 'What to fix',
+    none: 'No errors: every row was accepted.',
+    rejected: 'The file was rejected as a whole:',
+    checked: 'checked',
+  },
+  fr: {
+    errors: 'Erreurs',
+    row: 'Ligne',
+    column: 'Colonne',
+    field: 'Champ',
+    value: 'Valeur',
+    type: 'Type',
+    message: 'À corriger',
+    none: 'Aucune erreur : toutes les lignes ont été acceptées.',
+    rejected: 'Le fichier a été rejeté dans son ensemble :',
+    checked: 'vérifié',
+  },
+  es: {
+    errors: 'Errores',
+    row: 'Fila',
+    column: 'Columna',
+    field: 'Campo',
+    value: 'Valor',
+    type: 'Tipo',
+    message: 'Qué corregir',
+    none: 'Sin errores: se aceptaron todas las filas.',
+    rejected: 'El archivo se ha rechazado en su totalidad:',
+    checked: 'revisado',
+  },
 };
 
 /** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
@@ -43,8 +91,26 @@ function cellValue(c: Cell | undefined): XCell {
   }
 }
 
-/** Writes the annotated workbook to `out` (ended when done). */
-export async function writeFeedbackWorkbook(source: ByteSource, report: ValidationReport, out: Writable): Promise<void> {
+export interface FeedbackOptions {
+  /**
+   * Copy the Member's rows (the annotated data sheet). False: the Errors sheet alone, for a file that cannot be read
+   * again (a failure on our side). @default true
+   */
+  readonly copy?: boolean;
+  /**
+   * The workbook validation read, still open (the caller closes it): an xlsx's directory, styles and shared strings
+   * are then read once for both. A CSV is opened again (its rows can be iterated once; it has nothing to share).
+   */
+  readonly workbook?: Workbook;
+}
+
+/** Writes the annotated workbook to `out` (ended when done). Without a `source`, only the Errors sheet is written. */
+export async function writeFeedbackWorkbook(
+  source: ByteSource | undefined,
+  report: ValidationReport,
+  out: Writable,
+  opts: FeedbackOptions = {},
+): Promise<void> {
   const w = WORDS[report.language];
   const wb = new XlsxWriter(out);
   const byCell = new Map<number, Map<number, ValidationIssue[]>>();
@@ -56,25 +122,51 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
     byCell.set(e.rowNumber, row);
   }
 
-  if (report.sheet !== null && !isRejected(report)) {
+  if (source !== undefined && opts.copy !== false && report.sheet !== null && !isRejected(report)) {
     const notes = new Map<string, string>();
     for (const [rowNumber, cols] of [...byCell].sort(([a], [b]) => a - b)) {
-      for (const [col, issues] of [...cols].sort(([a], [b]) => a - b)) notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
+      for (const [col, issues] of [...cols].sort(([a], [b]) => a - b))
+        notes.set(`${columnLetter(col)}${rowNumber}`, issues.map((i) => i.message).join('\n'));
     }
-    const lastColumn = Math.max(0, ...Object.values(report.columns), ...report.warnings.map((w) => (w.column ? columnIndex(w.column) : 0)));
-    const sheet = { name: `${report.sheet} (${w.checked})`, frozenRows: report.headerRow ?? 0, widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH), notes };
+    // The columns validation read (the header's and a margin): cells beyond were ignored, and are not copied either.
+    const window: ColumnWindow = { limit: columnLimit(report.columns), ignored: 0 };
+    const lastColumn = Math.max(
+      0,
+      ...Object.values(report.columns),
+      ...report.warnings.map((w) => (w.column && w.type === 'extra-label' ? columnIndex(w.column) : 0)),
+    );
+    const sheet = {
+      name: `${report.sheet} (${w.checked})`,
+      frozenRows: report.headerRow ?? 0,
+      widths: Array.from({ length: lastColumn + 1 }, () => COPY_WIDTH),
+      notes,
+    };
     await wb.sheet(sheet, async (rows) => {
-      const input = await openSpreadsheet(source);
+      const write = async (row: Row): Promise<void> => {
+        const bad = byCell.get(row.rowNumber);
+        const normal: XStyle = row.rowNumber === report.headerRow ? 'head' : 'normal';
+        const cells = row.cells.map(cellValue);
+        // A bad cell past the last one written still gets its highlight (and its note's anchor).
+        if (bad) for (const col of bad.keys()) while (cells.length <= col) cells.push(null);
+        await rows.row(row.rowNumber, cells, bad ? (col) => (bad.has(col) ? 'bad' : normal) : () => normal);
+      };
+      const reuse = opts.workbook?.format === 'xlsx' ? opts.workbook : undefined;
+      const input = reuse ?? (await openSpreadsheet(source));
       try {
         for await (const sheet of input.sheets()) {
           if (sheet.name !== report.sheet) continue;
-          for await (const row of sheet.rows()) {
-            const bad = byCell.get(row.rowNumber);
-            const normal: XStyle = row.rowNumber === report.headerRow ? 'head' : 'normal';
-            const cells = row.cells.map(cellValue);
-            // A bad cell past the last one written still gets its highlight (and its note's anchor).
-            if (bad) for (const col of bad.keys()) while (cells.length <= col) cells.push(null);
-            await rows.row(row.rowNumber, cells, bad ? (col) => (bad.has(col) ? 'bad' : normal) : () => normal);
+          if (report.rowsUnordered) {
+            // The producer wrote rows out of order (or one row twice): a worksheet must list them in order, so they
+            // are gathered, merged by row number and written sorted. Rare, and bounded by the file's own content.
+            for (const row of await sortedRows(sheet.rows({ columns: window }))) await write(row);
+          } else {
+            let last = 0;
+            for await (const row of sheet.rows({ columns: window })) {
+              // The file changed since validation (or validation and this read disagree): skip rather than fail.
+              if (row.rowNumber <= last) continue;
+              last = row.rowNumber;
+              await write(row);
+            }
           }
           break;
         }
@@ -82,7 +174,7 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
         // The file was read once already; if it changed under us, the report and the Errors sheet still stand.
         if (!(e instanceof SpreadsheetError)) throw e;
       } finally {
-        await input.close();
+        if (input !== reuse) await input.close();
       }
     });
   }
@@ -98,4 +190,20 @@ export async function writeFeedbackWorkbook(source: ByteSource, report: Validati
     if (report.errorsNotListed) await rows.row(n++, [null, null, null, null, null, `+${report.errorsNotListed}`]);
   });
   await wb.close();
+}
+
+/** All rows of a sheet, ascending, rows of one number merged (a later cell replaces an earlier one in its column). */
+async function sortedRows(rows: AsyncIterable<Row>): Promise<Row[]> {
+  const byNumber = new Map<number, Array<Cell | undefined>>();
+  for await (const row of rows) {
+    const cells = byNumber.get(row.rowNumber);
+    if (cells === undefined) {
+      byNumber.set(row.rowNumber, [...row.cells]);
+      continue;
+    }
+    row.cells.forEach((c, i) => {
+      if (c !== undefined) cells[i] = c;
+    });
+  }
+  return [...byNumber].sort(([a], [b]) => a - b).map(([rowNumber, cells]) => ({ rowNumber, cells }));
 }

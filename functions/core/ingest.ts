@@ -15,10 +15,13 @@ import { FEEDBACK_PREFIX } from './layout.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
-import type { ReadLimits } from './sheet/types.ts';
-import type { SeizureStore } from './store/store.ts';
+import { message } from './messages.ts';
+import { openSpreadsheet } from './sheet/open.ts';
+import { SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './sheet/types.ts';
+import { fitKey, MAX_S3_KEY_BYTES, MAX_SORT_KEY_BYTES } from './store/keys.ts';
+import { HeadsTooLargeError, type SeizureStore } from './store/store.ts';
 import type { SubmissionRecord } from './submission.ts';
-import { isRejected, validateSpreadsheet, type ValidationReport } from './validate.ts';
+import { isRejected, printableReport, rejectionReport, validateWorkbook, type ValidationReport } from './validate.ts';
 
 export { FEEDBACK_PREFIX, INCOMING_PREFIX } from './layout.ts';
 
@@ -43,6 +46,8 @@ export interface IngestDeps {
   readonly now?: () => Date;
   /** Called with progress for long files (rows read so far). */
   readonly onProgress?: (rows: number) => void;
+  /** Receives of one message before SQS moves it to the DLQ (the queue's maxReceiveCount). @default 3 */
+  readonly maxReceives?: number;
 }
 
 /** The key is not an upload: not under incoming/{MEMBER}/ with a file name. */
@@ -57,10 +62,43 @@ export function parseUploadKey(key: string): { member: string; path: string } {
   return { member: m[1]!, path: m[2]! };
 }
 
-export const feedbackKeys = (member: string, path: string) => ({
-  json: `${FEEDBACK_PREFIX}${member}/${path}.report.json`,
-  xlsx: `${FEEDBACK_PREFIX}${member}/${path}.report.xlsx`,
-});
+/**
+ * Longest upload key accepted, in UTF-8 bytes: its feedback keys (12 bytes longer) must fit S3's 1,024 and its
+ * byMember sort key (the receipt time and '#', 25 bytes, before it) DynamoDB's 1,024. Longer ones are rejected up front.
+ */
+export const MAX_UPLOAD_KEY_BYTES = Math.min(MAX_S3_KEY_BYTES - '.report.xlsx'.length, MAX_SORT_KEY_BYTES - 25);
+
+/**
+ * The feedback of an upload; the path of an over-long key (a rejected upload) is cut to fit, with a digest. With a
+ * `version`: the keys of an older version processed after a newer one, beside the newer's and never over them.
+ */
+export const feedbackKeys = (member: string, path: string, version?: string) => {
+  const tail = version === undefined ? '' : `.${version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64)}`;
+  const stem = fitKey(`${FEEDBACK_PREFIX}${member}/${path}`, MAX_S3_KEY_BYTES - '.report.xlsx'.length - tail.length) + tail;
+  return { json: `${stem}.report.json`, xlsx: `${stem}.report.xlsx` };
+};
+
+/**
+ * Failures a retry cannot fix: the upload ends `failed` at once, with feedback saying the analysts are told, instead of
+ * three receives and the DLQ. (RangeError: a record or key the store refuses, a bug here, which retries repeat.)
+ */
+export function isPermanentFailure(e: unknown): boolean {
+  return e instanceof RangeError || e instanceof HeadsTooLargeError;
+}
+
+/** Puts the processing-failed notice first in `report` (nothing of the upload was stored; the analysts are told). */
+function markFailed(report: ValidationReport): void {
+  report.errors.unshift({
+    type: 'source-error',
+    rowNumber: null,
+    fieldName: null,
+    cell: null,
+    code: 'processing-failed',
+    message: message('processing-failed', report.language, {}),
+  });
+  report.valid = false;
+  report.stats.errors++;
+}
 
 /** Orders uploads: event time first, then S3's sequencer (hex, compared at equal length). */
 export const orderToken = (ev: UploadEvent): string => `${ev.eventTime}#${(ev.sequencer ?? '').padStart(32, '0')}`;
@@ -101,41 +139,127 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
 
   const source = s3ByteSource(deps.s3, ev.bucket, ev.key, head, path.slice(path.lastIndexOf('/') + 1));
   const records: SeizureRecord[] = [];
-  const report = await validateSpreadsheet(source, {
+  const options = {
     config: deps.config,
     member,
     ...(deps.limits ? { limits: deps.limits } : {}),
     // The day of the upload, not of the processing: a rerun days later validates, and so stores, the same records.
     today: dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10),
-    onRecord: (r) => {
+    onRecord: (r: SeizureRecord) => {
       records.push(r);
       if (deps.onProgress && records.length % 10_000 === 0) deps.onProgress(records.length);
     },
-  });
+  };
+  const keyBytes = Buffer.byteLength(ev.key, 'utf8');
+  // Checked before reading: a key too long for the table's keys or the feedback's is refused with a clear reason.
+  // The workbook is opened once, for validation and then the feedback copy (an xlsx's shared strings read once).
+  let wb: Workbook | undefined;
+  let report: ValidationReport;
+  if (keyBytes > MAX_UPLOAD_KEY_BYTES) {
+    report = rejectionReport(
+      source.name,
+      options,
+      new SpreadsheetError('source-error', 'name-too-long', `the key has ${keyBytes} bytes`, {
+        bytes: keyBytes,
+        max: MAX_UPLOAD_KEY_BYTES - (ev.key.length - path.length),
+      }),
+    );
+  } else {
+    try {
+      wb = await openSpreadsheet(source, deps.limits);
+    } catch (e) {
+      if (!(e instanceof SpreadsheetError)) throw e;
+      report = rejectionReport(source.name, options, e);
+    }
+    report ??= await validateWorkbook(wb!, source.name, options).catch(async (e: unknown) => {
+      await wb?.close().catch(() => undefined);
+      throw e;
+    });
+  }
+  try {
+    return await finish(deps, ev, {
+      base,
+      keys,
+      source,
+      report,
+      workbook: wb,
+      member,
+      participant: participant !== undefined,
+      versionId,
+      records,
+      now,
+    });
+  } finally {
+    await wb?.close().catch(() => undefined);
+  }
+}
+
+interface Outcome {
+  readonly base: SubmissionRecord;
+  readonly keys: { json: string; xlsx: string };
+  readonly source: ByteSource;
+  readonly report: ValidationReport;
+  readonly workbook: Workbook | undefined;
+  readonly member: string;
+  readonly participant: boolean;
+  readonly versionId: string;
+  readonly records: SeizureRecord[];
+  readonly now: () => Date;
+}
+
+/** Stores the valid lines of a validated upload, writes its feedback and records the submission. */
+async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<SubmissionRecord> {
+  const { base, keys, source, report, member, participant, versionId, records, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
-    report.errors.unshift({ type: 'source-error', rowNumber: null, fieldName: null, cell: member, code: 'unknown-member', message: `incoming/${member}/ is not the folder of a Member taking part in ${deps.config.name}.` });
+    report.errors.unshift({
+      type: 'source-error',
+      rowNumber: null,
+      fieldName: null,
+      cell: member,
+      code: 'unknown-member',
+      message: `incoming/${member}/ is not the folder of a Member taking part in ${deps.config.name}.`,
+    });
     report.valid = false;
     report.stats.errors++;
   }
   const rejected = isRejected(report) || !participant;
-  const stored = rejected
-    ? base.stored
-    : await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
+  let stored = base.stored;
+  let failure: Error | undefined;
+  if (!rejected) {
+    try {
+      stored = await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
+    } catch (e) {
+      if (!isPermanentFailure(e)) throw e;
+      // The store refused before writing anything: a retry would refuse again. The Member hears now.
+      failure = e as Error;
+      markFailed(report);
+    }
+  }
   records.length = 0;
 
-  await writeFeedback(deps.s3, ev.bucket, keys, source, report);
+  if (!rejected && !failure) report.stored = { ...stored };
+  // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
+  const newer = (await deps.store.versionsOf(ev.key)).some(
+    (v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status),
+  );
+  const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
+  await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
   const final: SubmissionRecord = {
     ...base,
     processedAt: now().toISOString(),
-    status: rejected ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
+    status: failure ? 'failed' : rejected ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
     language: report.language,
     rows: { total: report.stats.rows, valid: report.stats.validRows, invalid: report.stats.invalidRows, blank: report.stats.blankRows },
     errorsByType: countByType(report),
     warnings: report.stats.warnings,
     stored,
-    feedback: keys,
-    ...(rejected ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } } : {}),
+    feedback: where,
+    ...(failure
+      ? { failure: { type: failure.name, message: failure.message } }
+      : rejected
+        ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } }
+        : {}),
   };
   await deps.store.putSubmission(final);
   return final;
@@ -148,46 +272,101 @@ function countByType(r: ValidationReport): Record<string, number> {
   return out;
 }
 
-async function writeFeedback(s3: S3Client, bucket: string, keys: { json: string; xlsx: string }, source: ReturnType<typeof s3ByteSource>, report: ValidationReport): Promise<void> {
-  const { columns: _columns, ...printable } = report;
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.json, Body: JSON.stringify(printable, null, 1), ContentType: 'application/json; charset=utf-8' }));
+async function writeFeedback(
+  s3: S3Client,
+  bucket: string,
+  keys: { json: string; xlsx: string },
+  source: ByteSource | undefined,
+  report: ValidationReport,
+  workbook?: Workbook,
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: keys.json,
+      Body: JSON.stringify(printableReport(report), null, 1),
+      ContentType: 'application/json; charset=utf-8',
+    }),
+  );
   // The annotated workbook goes through a temporary file: bounded memory, and a known length for PutObject.
   const dir = await mkdtemp(join(tmpdir(), 'feedback-'));
   try {
     const file = join(dir, 'report.xlsx');
-    const out = createWriteStream(file);
-    await writeFeedbackWorkbook(source, report, out);
-    await finished(out);
+    const write = async (copy: boolean): Promise<void> => {
+      const out = createWriteStream(file);
+      await writeFeedbackWorkbook(source, report, out, { copy, ...(workbook ? { workbook } : {}) });
+      await finished(out);
+    };
+    try {
+      await write(source !== undefined);
+    } catch (e) {
+      // The copy of the Member's rows could not be written (a fault of ours a retry would repeat): the Errors sheet
+      // alone still tells the Member what to fix.
+      if (!isPermanentFailure(e) || source === undefined) throw e;
+      await write(false);
+    }
     const { size } = await stat(file);
-    await s3.send(new PutObjectCommand({
-      Bucket: bucket,
-      Key: keys.xlsx,
-      Body: createReadStream(file),
-      ContentLength: size,
-      ContentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.xlsx,
+        Body: createReadStream(file),
+        ContentLength: size,
+        ContentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      }),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** A failure the caller will retry: recorded so that `status` shows it (and it stays if the DLQ takes the message). */
-export async function recordFailure(deps: Pick<IngestDeps, 'store' | 'now'>, ev: UploadEvent, error: unknown): Promise<void> {
+/**
+ * A failure the caller will retry: recorded so that `status` shows it (and it stays if the DLQ takes the message).
+ * `final`: this was the last receive (the message goes to the DLQ next, and the DLQ alarm tells the engineers): the
+ * Member gets feedback now saying nothing was stored and the analysts are told, so no upload ends in silence.
+ */
+export async function recordFailure(
+  deps: Pick<IngestDeps, 'store' | 'now'> & Partial<Pick<IngestDeps, 's3' | 'config'>>,
+  ev: UploadEvent,
+  error: unknown,
+  final = false,
+): Promise<void> {
   let member = '';
+  let path = '';
   try {
-    member = parseUploadKey(ev.key).member;
+    ({ member, path } = parseUploadKey(ev.key));
   } catch {
     return;
   }
   const versionId = versionOf(ev);
   const prev = await deps.store.getSubmission(ev.key, versionId);
   if (prev && FINAL.has(prev.status)) return;
+  const language = prev?.language ?? deps.config?.members.find((m) => m.code === member)?.language ?? 'en';
+  let feedback = prev?.feedback ?? {};
+  if (final && deps.s3 && deps.config) {
+    const keys = feedbackKeys(member, path);
+    const report = rejectionReport(path.slice(path.lastIndexOf('/') + 1), { config: deps.config, member, lang: language });
+    markFailed(report);
+    await writeFeedback(deps.s3, ev.bucket, keys, undefined, report);
+    feedback = keys;
+  }
   await deps.store.putSubmission({
     ...(prev ?? {
-      objectKey: ev.key, versionId, etag: ev.etag ?? '', size: ev.size ?? 0, member, receivedAt: ev.eventTime, orderToken: orderToken(ev),
-      language: 'en', rows: { total: 0, valid: 0, invalid: 0, blank: 0 }, errorsByType: {}, warnings: 0,
-      stored: { written: 0, withdrawn: 0, supersededCases: 0 }, feedback: {},
+      objectKey: ev.key,
+      versionId,
+      etag: ev.etag ?? '',
+      size: ev.size ?? 0,
+      member,
+      receivedAt: ev.eventTime,
+      orderToken: orderToken(ev),
+      language,
+      rows: { total: 0, valid: 0, invalid: 0, blank: 0 },
+      errorsByType: {},
+      warnings: 0,
+      stored: { written: 0, withdrawn: 0, supersededCases: 0 },
+      feedback: {},
     }),
+    feedback,
     status: 'failed',
     processedAt: (deps.now ?? (() => new Date()))().toISOString(),
     failure: { type: (error as Error)?.name ?? 'Error', message: String((error as Error)?.message ?? error) },

@@ -10,9 +10,10 @@ export type MessageId =
   | 'unknown-value' | 'product-category' | 'unknown-country' | 'unknown-countries' | 'unknown-member'
   | 'member-mismatch' | 'date-outside-phases' | 'date-in-future' | 'too-long' | 'hs-code' | 'quantity-positive'
   | 'quantity-whole' | 'doses-vaccines' | 'vaccines-doses' | 'value-negative' | 'unknown-currency' | 'line-positive'
-  | 'duplicate-line'
-  | 'extra-label' | 'duplicate-label' | 'missing-label'
-  | 'source-error' | 'format-error' | 'size-error' | 'encoding-error' | 'no-rows';
+  | 'line-too-large' | 'duplicate-line'
+  | 'extra-label' | 'ignored-cells' | 'duplicate-label' | 'missing-label'
+  | 'source-error' | 'format-error' | 'size-error' | 'encoding-error' | 'no-rows'
+  | 'processing-failed';
 
 export type Params = Readonly<Record<string, string | number | undefined>>;
 type Template = (p: Params) => string;
@@ -149,6 +150,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     fr: (p) => `La ligne ${q(p.value)} ${at.fr(p)} doit être un nombre entier supérieur ou égal à 1.`,
     es: (p) => `La línea ${q(p.value)} ${at.es(p)} debe ser un número entero mayor o igual que 1.`,
   },
+  'line-too-large': {
+    en: (p) => `Line ${q(p.value)} ${at.en(p)} is too large: line numbers go from 1 to ${p.max}.`,
+    fr: (p) => `La ligne ${q(p.value)} ${at.fr(p)} est trop grande : les numéros de ligne vont de 1 à ${p.max}.`,
+    es: (p) => `La línea ${q(p.value)} ${at.es(p)} es demasiado grande: los números de línea van de 1 a ${p.max}.`,
+  },
   'duplicate-line': {
     en: (p) => `Row ${p.row} repeats case ${q(p.caseRef)} line ${p.line} already given in row ${p.firstRow}: give each line of a case its own line number, or remove the repeated row.`,
     fr: (p) => `La ligne ${p.row} répète le cas ${q(p.caseRef)} ligne ${p.line} déjà donné à la ligne ${p.firstRow} : donnez à chaque ligne d'un cas son propre numéro, ou supprimez la ligne répétée.`,
@@ -158,6 +164,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     en: (p) => `Column ${q(p.column)} (${p.letter}) is not one of the template's columns and was ignored.`,
     fr: (p) => `La colonne ${q(p.column)} (${p.letter}) ne fait pas partie du modèle et a été ignorée.`,
     es: (p) => `La columna ${q(p.column)} (${p.letter}) no forma parte de la plantilla y se ha ignorado.`,
+  },
+  'ignored-cells': {
+    en: (p) => `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
+    fr: (p) => `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
+    es: (p) => `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
   },
   'duplicate-label': {
     en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,
@@ -189,6 +200,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     fr: (p) => `Le texte du fichier n'est pas dans un encodage lisible${p.line ? ` (ligne ${p.line})` : ''}. Enregistrez le CSV au format « CSV UTF-8 » et renvoyez-le.`,
     es: (p) => `El texto del archivo no está en una codificación legible${p.line ? ` (línea ${p.line})` : ''}. Guarde el CSV como «CSV UTF-8» y vuelva a enviarlo.`,
   },
+  'processing-failed': {
+    en: () => 'Your file could not be stored because of a fault in our system, not in your file: nothing from this upload was stored. The analysts have been told and will put it right; you do not need to upload the file again unless they ask you to.',
+    fr: () => "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
+    es: () => 'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
+  },
   'no-rows': {
     en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,
     fr: (p) => `La feuille ${q(p.sheet)} a la ligne d'en-tête (ligne ${p.headerRow}) mais aucune saisie en dessous.`,
@@ -202,6 +218,7 @@ function sourceReason(p: Params, lang: Lang): string {
     empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
     encrypted: { en: 'it is protected by a password; remove the password', fr: 'il est protégé par un mot de passe ; retirez le mot de passe', es: 'está protegido con contraseña; quite la contraseña' },
     corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
+    'name-too-long': { en: `its name (with its folders) is too long; use a name of at most ${p.max} characters`, fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} caractères au plus`, es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} caracteres como máximo` },
   };
   return (t[r] ?? t.corrupt!)[lang];
 }
@@ -232,6 +249,12 @@ function sizeText(p: Params, lang: Lang): string {
   }
   if (r === 'too-large') {
     return { en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`, fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`, es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.` }[lang];
+  }
+  if (r === 'shared-strings') {
+    return { en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`, fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`, es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.` }[lang];
+  }
+  if (r === 'over-budget') {
+    return { en: `The file takes more work to check than one upload may (stopped after row ${p.row}). Split it into several smaller files, or copy the data sheet into a new workbook, and upload again.`, fr: `Le fichier demande plus de travail de vérification qu'un envoi ne le permet (arrêt après la ligne ${p.row}). Répartissez-le en plusieurs fichiers plus petits, ou copiez la feuille de données dans un nouveau classeur, et renvoyez-le.`, es: `El archivo requiere más trabajo de comprobación del que permite un envío (detenido tras la fila ${p.row}). Divídalo en varios archivos más pequeños, o copie la hoja de datos en un libro nuevo, y vuelva a enviarlo.` }[lang];
   }
   return { en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.', fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.', es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.' }[lang];
 }

@@ -4,6 +4,7 @@
  * messages and moves them to the DLQ after the third receive.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -23,19 +24,43 @@ const { logger, metrics } = powertools(SERVICE);
 /** The dependencies, from the Lambda environment; checked at init so a misconfigured function fails at once. */
 export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
   const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'OPERATION_CONFIG']);
+  const maxReceives = Number(env.MAX_RECEIVE_COUNT ?? 3);
   return {
+    maxReceives: Number.isInteger(maxReceives) && maxReceives > 0 ? maxReceives : 3,
     s3: traced(SERVICE, s3Client()),
     store: new SeizureStore({ client: traced(SERVICE, dynamoClient()), tableName: vars.TABLE_NAME }),
     config: operationConfigOf(vars.OPERATION_CONFIG),
   };
 }
 
+/**
+ * What the logs say of an error: its name and a digest of its message, never the message itself, which may quote a
+ * case reference or an address (the submission record keeps the message, under the table's access control).
+ */
+export const loggedError = (e: unknown): { name: string; messageSha256: string } => ({
+  name: (e as Error)?.name ?? typeof e,
+  messageSha256: createHash('sha256')
+    .update(String((e as Error)?.message ?? e))
+    .digest('hex')
+    .slice(0, 16),
+});
+
 export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
   return async (record: SQSRecord): Promise<void> => {
+    const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const lastReceive = receives >= (deps.maxReceives ?? 3);
     for (const upload of uploadsFromSqsBody(record.body)) {
       try {
         const s = await ingestUpload(deps, upload);
         log.info('ingested', { key: upload.key, status: s.status, rows: s.rows, stored: s.stored });
+        if (s.status === 'failed') {
+          // A failure a retry cannot fix: the Member has feedback saying so; the UploadsFailed alarm tells the team.
+          log.error('upload failed for good; the Member was told', {
+            key: upload.key,
+            error: s.failure ? { name: s.failure.type } : undefined,
+          });
+          metrics.addMetric('uploadsFailed', MetricUnit.Count, 1);
+        }
         metrics.addMetric('rowsValid', MetricUnit.Count, s.rows.valid);
         metrics.addMetric('rowsInvalid', MetricUnit.Count, s.rows.invalid);
       } catch (e) {
@@ -49,8 +74,15 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
           log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
           throw e;
         }
-        log.error('ingest failed; the message will be retried', { key: upload.key, error: e as Error });
-        await recordFailure(deps, upload, e).catch((re: unknown) => log.error('could not record the failure', { error: re as Error }));
+        log.error(
+          lastReceive
+            ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told'
+            : 'ingest failed; the message will be retried',
+          { key: upload.key, receives, error: loggedError(e) },
+        );
+        await recordFailure(deps, upload, e, lastReceive).catch((re: unknown) =>
+          log.error('could not record the failure', { error: loggedError(re) }),
+        );
         throw e;
       }
     }

@@ -17,7 +17,9 @@ import { batchWrite, type WriteRequest } from '../../functions/core/store/batch.
 import { FIELDS } from '../../functions/core/schema.ts';
 import { startLocalCloud } from '../../lib/local/index.ts';
 import { BENCH_DIR, benchRow } from './fixtures.ts';
+import { encodeHeads, type Head } from '../../functions/core/store/heads.ts';
 import * as keys from '../../functions/core/store/keys.ts';
+import { headRef, headShardOf } from '../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { startDynamo } from '../../lib/local/dynamodb.ts';
@@ -50,7 +52,7 @@ async function freshCloud() {
   return startLocalCloud({ dataDir, ports: { s3: 0, dynamodb: 0, ses: 0 } });
 }
 
-const phaseDir = (n: number) => join(BENCH_DIR, `phase-close-${n}`);
+const phaseDir = (n: number) => join(BENCH_DIR, `phase-close-headed-${n}`);
 
 /** A Member's CSV of `rows` template-shaped rows. */
 function benchCsv(member: string, rows: number): string {
@@ -92,6 +94,21 @@ function* lineItems(n: number): Generator<WriteRequest> {
       },
     };
   }
+}
+
+/** The head shards naming every seeded line (as the store leaves them after the seed's one upload per Member). */
+function* headItems(n: number): Generator<WriteRequest> {
+  const shards = new Map<string, Map<string, Head>>();
+  for (const req of lineItems(n)) {
+    const item = (req as { PutRequest: { Item: Record<string, unknown> } }).PutRequest.Item;
+    const member = String(item['reporting_member']), ref = headRef(String(item['case_ref']));
+    const pk = keys.headsPk(member, headShardOf(ref));
+    const heads = shards.get(pk) ?? new Map<string, Head>();
+    shards.set(pk, heads);
+    const lines = [...(heads.get(ref)?.lines ?? []), Number(item['line_no'])].sort((a, b) => a - b);
+    heads.set(ref, { token: `${String(item['orderToken'])}#seed`, lines, withdrawn: 0, garbage: [] });
+  }
+  for (const [pk, heads] of shards) yield { PutRequest: { Item: { pk, sk: keys.HEADS_SK, rev: 1, heads: encodeHeads(heads) } } };
 }
 
 async function recordsOf(file: string): Promise<SeizureRecord[]> {
@@ -173,7 +190,10 @@ const CASES: Record<string, Case> = {
     if (existsSync(join(dir, 'seeded'))) return { lines: Number(n), cached: 1 };
     await rm(dir, { recursive: true, force: true });
     const cloud = await startLocalCloud({ dataDir: dir, ports: { s3: 0, dynamodb: 0, ses: 0 } });
-    const written = await batchWrite({ client: dynamoClient(cloud.endpoints), tableName: cloud.tableName, concurrency: 4 }, lineItems(Number(n)));
+    const client = dynamoClient(cloud.endpoints);
+    const written = await batchWrite({ client, tableName: cloud.tableName, concurrency: 4 }, lineItems(Number(n)));
+    // The phase close counts only lines their case's head names (store/fence.ts): write the heads the store would.
+    await batchWrite({ client, tableName: cloud.tableName, concurrency: 4 }, headItems(Number(n)));
     await cloud.stop();
     await writeFile(join(dir, 'seeded'), String(written));
     return { lines: written, cached: 0 };

@@ -6,9 +6,10 @@
 import { runCase, type Case } from './case.ts';
 import { loadOperationConfig } from '../../functions/core/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
-import { scanFloor } from '../../functions/core/sheet/xlsx.ts';
+import { scanFloor } from './scan-floor.ts';
 import { validateSpreadsheet } from '../../functions/core/validate.ts';
-
+import { writeFeedbackWorkbook } from '../../functions/core/feedback.ts';
+import { Writable } from 'node:stream';
 
 const CASES: Record<string, Case> = {
   /** Floor: inflate the sheet entry and count '<' bytes, building nothing. */
@@ -25,8 +26,28 @@ const CASES: Record<string, Case> = {
       today: '2026-11-28',
       onRecord: (r) => void (bytes += JSON.stringify(r).length + 1),
     });
-    if (report.stats.invalidRows || report.errors.length) throw new Error(`bench file did not validate: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    if (report.stats.invalidRows || report.errors.length)
+      throw new Error(`bench file did not validate: ${JSON.stringify(report.errors.slice(0, 3))}`);
     return { rows: report.stats.validRows, ndjsonMB: bytes / 1e6 };
+  },
+  /** What ingest does with a file, S3 and the table aside: validate, then write the annotated feedback workbook. */
+  async 'validate-feedback'([file]) {
+    const source = await fileByteSource(file!);
+    const report = await validateSpreadsheet(source, {
+      config: loadOperationConfig(),
+      member: 'FR',
+      today: '2026-11-28',
+      onRecord: () => undefined,
+    });
+    let bytes = 0;
+    const sink = new Writable({
+      write: (c: Buffer, _e, done) => {
+        bytes += c.length;
+        done();
+      },
+    });
+    await writeFeedbackWorkbook(source, report, sink);
+    return { rows: report.stats.rows, warnings: report.stats.warnings, errors: report.stats.errors, feedbackKB: bytes / 1024 };
   },
 };
 

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { trendsCommand } from '../../bin/cli/trends.ts';
 import { UsageError } from '../../bin/cli/common.ts';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { sharedTestdata } from '../functions/core/trends/helpers.ts';
 
-// The shared reference vectors: <repo root>/../shared/testdata/ears (CI has the same layout).
-const VECTORS = resolve(ROOT, '../shared/testdata/ears/weekly-alarms.csv');
+// The shared reference vectors beside the repository (CI has the same layout; a worktree sits one level deeper).
+const VECTORS = sharedTestdata('ears/weekly-alarms.csv');
 
 let dir: string;
 beforeAll(async () => {

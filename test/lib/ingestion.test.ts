@@ -223,7 +223,33 @@ describe('Ingestion', () => {
 
   test('without an alarm topic the alarms exist and notify nobody', () => {
     const alarms = Object.values(tuned.findResources('AWS::CloudWatch::Alarm'));
-    assert.equal(alarms.length, 4);
+    // DLQ depth, errors, throttles, queue age, uploads failed for good
+    assert.equal(alarms.length, 5);
     for (const a of alarms) assert.equal(a.Properties.AlarmActions, undefined);
+  });
+
+  test('an upload that fails for good raises the UploadsFailed alarm (the Member was told; nothing reaches the DLQ)', () => {
+    const alarms = Object.values(tuned.findResources('AWS::CloudWatch::Alarm'));
+    const failed = alarms.find((a) => a.Properties.MetricName === 'uploadsFailed');
+    assert.ok(failed, 'an alarm on uploadsFailed');
+    assert.equal(failed.Properties.Namespace, 'SeizurePipeline');
+    assert.deepEqual(failed.Properties.Dimensions, [{ Name: 'service', Value: 'ingest' }]);
+    assert.equal(failed.Properties.Threshold, 0);
+  });
+
+  test('the function knows the queue maxReceiveCount, to tell the Member on the last receive', () => {
+    const fns = Object.values(tuned.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.OPERATION_CONFIG);
+    assert.ok(fns.length >= 1);
+    for (const f of fns) assert.match(String(f.Properties.Environment.Variables.MAX_RECEIVE_COUNT), /^\d+$/);
+  });
+
+  test("ingest may write only its own kinds of item: a deny on writes whose partition key (LeadingKeys) is none of them", () => {
+    const deny = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .find((s) => s.Sid === 'WritesOnlyItsOwnItems');
+    assert.ok(deny);
+    assert.equal(deny.Effect, 'Deny');
+    assert.deepEqual([...deny.Action].sort(), ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    assert.deepEqual(deny.Condition, { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*'] } });
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -132,5 +132,20 @@ describe('MemberAccess', () => {
   test('grantStartExecution lets the Analyst start the state machine', () => {
     const analyst = statementsOfRole(saml, logicalId(samlAccess.analystRole));
     assert.deepEqual(resourcesFor(analyst, 'states:StartExecution'), [`<${logicalId(machine)}>`]);
+  });
+
+  test("with a customer key, Members use it only through S3 in the stack's region (kms:ViaService)", () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Keyed', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const st = new SeizureStorage(stack, 'Storage', { encryption: 'CUSTOMER_KEY' });
+    const a = new MemberAccess(stack, 'Access', { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: ['FR'] });
+    const tpl = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(a.memberUploaderRole.node.defaultChild as CfnElement);
+    const statements = Object.values(tpl.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    const kmsStatements = statements.filter((s) => [s.Action].flat().some((x: string) => x.startsWith('kms:')));
+    assert.ok(kmsStatements.length > 0);
+    for (const s of kmsStatements) assert.deepEqual(s.Condition, { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
   });
 });

@@ -169,4 +169,36 @@ describe('SeizureStorage', () => {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
     });
   });
+
+  const denyOnIncoming = (tpl: Template, sid: string) => {
+    const policies = Object.values(tpl.findResources('AWS::S3::BucketPolicy'));
+    for (const p of policies) {
+      const st = (p.Properties.PolicyDocument.Statement as Array<Record<string, any>>).find((x) => x.Sid === sid);
+      if (st) return st;
+    }
+    return undefined;
+  };
+
+  test('uploads under incoming/ that ingest could not read are denied: SSE-C, other KMS keys, other storage classes', () => {
+    for (const [tpl, sids] of [
+      [t, ['DenyUploadsWithCustomerKeys', 'DenyUploadsWithKmsKeys', 'DenyUploadsInOtherStorageClasses']],
+      [custom, ['DenyUploadsWithCustomerKeys', 'DenyUploadsWithOtherEncryption', 'DenyUploadsWithForeignKmsKeys', 'DenyUploadsInOtherStorageClasses']],
+    ] as const) {
+      for (const sid of sids) {
+        const st = denyOnIncoming(tpl, sid);
+        assert.ok(st, `${sid} is in the bucket policy`);
+        assert.equal(st.Effect, 'Deny');
+        assert.equal(st.Action, 's3:PutObject');
+        assert.deepEqual(st.Principal, { AWS: '*' });
+        assert.match(JSON.stringify(st.Resource), /\/incoming\/\*/);
+      }
+    }
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithCustomerKeys')!.Condition, { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsInOtherStorageClasses')!.Condition, { StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
+    assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithKmsKeys')!.Condition, { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } });
+    const keyId = customStack.getLogicalId(customStorage.key!.node.defaultChild as CfnElement);
+    assert.deepEqual(denyOnIncoming(custom, 'DenyUploadsWithForeignKmsKeys')!.Condition, {
+      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
+  });
 });

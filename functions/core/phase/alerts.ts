@@ -16,6 +16,7 @@ import type { Lang, OperationConfig } from '../config.ts';
 import type { PhaseCloseInput } from './input.ts';
 import type { PhaseTable } from './items.ts';
 import type { SummaryJson } from './summary.ts';
+import type { Signal } from './signals.ts';
 import { esc, MAIL_WORDS, num, signalSentence } from './text.ts';
 
 export interface ContactMember {
@@ -116,59 +117,126 @@ export interface ReportLink {
   readonly htmlKey: string;
   readonly xlsxKey: string;
   readonly bucket: string;
-  /** When set, links are baseUrl + key (e.g. a portal serving the bucket); otherwise the s3:// URIs are given. */
+  /**
+   * The https page the reader opens: the portal's summary page (`{portalUrl}/summaries/{phase}/{runLabel}`), or a
+   * presigned GET URL of the report (reportLinks in steps.ts). Preferred over baseUrl.
+   */
+  readonly url?: string;
+  /** The workbook's link (presigned); absent with a portal page, which offers it. */
+  readonly xlsxUrl?: string;
+  /** When set (and no url), links are baseUrl + key (e.g. a site serving the bucket over https). */
   readonly baseUrl?: string;
+}
+
+/** A report link no reader could open (no url, no baseUrl): emails link only to https pages, never to s3://. */
+export class ReportLinkError extends Error {
+  override readonly name = 'ReportLinkError';
+}
+
+/** The reader's own Member's row (NCP emails only: per-Member figures go to that Member alone). */
+export interface OwnRow {
+  readonly member: string;
+  readonly lines: number;
+  readonly cases: number;
+  readonly units: number;
 }
 
 /** Signals shown in an email; the rest are counted and left to the report. */
 export const MAX_SIGNALS_IN_EMAIL = 10;
 
-const where = (l: ReportLink, key: string): string => (l.baseUrl ? `${l.baseUrl.replace(/\/?$/, '/')}${key}` : `s3://${l.bucket}/${key}`);
+function where(l: ReportLink): { html: string; xlsx?: string } {
+  if (l.url) return { html: l.url, ...(l.xlsxUrl ? { xlsx: l.xlsxUrl } : {}) };
+  if (l.baseUrl) {
+    const base = l.baseUrl.replace(/\/?$/, '/');
+    return { html: `${base}${l.htmlKey}`, xlsx: `${base}${l.xlsxKey}` };
+  }
+  throw new ReportLinkError(`no link a reader can open for ${l.htmlKey}: give the portal's page or a presigned https URL`);
+}
 
-/** The alert email of a summary for one recipient (summary: the version for that recipient's role). */
-export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLink, maxSignals = MAX_SIGNALS_IN_EMAIL): AlertEmail {
+const KIND_WORDS: Readonly<Record<Lang, Readonly<Record<Signal['kind'], readonly [string, string]>>>> = {
+  en: { rising: ['rising', 'rising'], falling: ['falling', 'falling'], alarm: ['weekly alarm', 'weekly alarms'], new: ['new item', 'new items'], outlier: ['unusual size', 'unusual sizes'] },
+  fr: { rising: ['en hausse', 'en hausse'], falling: ['en baisse', 'en baisse'], alarm: ['alerte hebdomadaire', 'alertes hebdomadaires'], new: ['nouveauté', 'nouveautés'], outlier: ['taille inhabituelle', 'tailles inhabituelles'] },
+  es: { rising: ['en aumento', 'en aumento'], falling: ['en descenso', 'en descenso'], alarm: ['alerta semanal', 'alertas semanales'], new: ['novedad', 'novedades'], outlier: ['tamaño inusual', 'tamaños inusuales'] },
+};
+
+const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string; own: (o: OwnRow, lang: Lang) => string; open: string }>> = {
+  en: {
+    more: (n, kinds) => `… and ${n} more in the report (${kinds}).`,
+    own: (o, lang) => `Your Member (${o.member}) in this phase: ${num(o.lines, lang)} seizure lines in ${num(o.cases, lang)} cases, ${num(o.units, lang)} units.`,
+    open: 'Open the report',
+  },
+  fr: {
+    more: (n, kinds) => `… et ${n} autre${n === 1 ? '' : 's'} dans le rapport (${kinds}).`,
+    own: (o, lang) => `Votre Membre (${o.member}) dans cette phase : ${num(o.lines, lang)} lignes de saisie dans ${num(o.cases, lang)} cas, ${num(o.units, lang)} unités.`,
+    open: 'Ouvrir le rapport',
+  },
+  es: {
+    more: (n, kinds) => `… y ${n} más en el informe (${kinds}).`,
+    own: (o, lang) => `Su Miembro (${o.member}) en esta fase: ${num(o.lines, lang)} líneas de incautación en ${num(o.cases, lang)} casos, ${num(o.units, lang)} unidades.`,
+    open: 'Abrir el informe',
+  },
+};
+
+/**
+ * The alert email of a summary for one recipient (summary: the version for that recipient's role): the headline
+ * (the strongest signals, at most maxSignals), then how many more there are by kind, and the https link to the report.
+ * NCPs read plain sentences and, when given, their own Member's row; analysts the statistics.
+ */
+export function composeAlert(summary: SummaryJson, r: Recipient, link: ReportLink, maxSignals = MAX_SIGNALS_IN_EMAIL, own?: OwnRow): AlertEmail {
   const lang = r.language;
   const w = MAIL_WORDS[lang];
+  const x = EXTRA[lang];
   const op = summary.operation.name;
   const n = summary.signalCount;
   const subject = summary.mode === 'final' ? w.subjectFinal(op, summary.phase.phase, n) : w.subjectInterim(op, summary.phase.phase, summary.asOf, n);
   const f = summary.figures.phase;
   const intro = w.intro(op, summary.phase.phase, summary.mode, summary.asOf);
   const figures = w.figures(num(f.lines, lang), num(f.cases, lang), num(f.units.total, lang), num(f.reportingMembers, lang));
-  const sentences = summary.signals.slice(0, maxSignals).map((s) => signalSentence(s.signal, lang, summary.thresholds.outlierScore));
-  const more = summary.signals.length > maxSignals ? w.more(summary.signals.length - maxSignals) : undefined;
-  const html = where(link, link.htmlKey);
-  const xlsx = where(link, link.xlsxKey);
+  const ownLine = own && r.role === 'ncp' ? x.own(own, lang) : undefined;
+  const register = r.role === 'analyst' ? 'analyst' : 'plain';
+  const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
+  const sentences = summary.signals.slice(0, headCount).map((s) => signalSentence(s.signal, lang, summary.thresholds.outlierScore, register));
+  const rest = summary.signals.slice(headCount);
+  const byKind = (['rising', 'alarm', 'new', 'falling', 'outlier'] as const)
+    .map((k) => [k, rest.filter((e) => e.signal.kind === k).length] as const)
+    .filter(([, c]) => c > 0)
+    .map(([k, c]) => `${num(c, lang)} ${KIND_WORDS[lang][k][c === 1 ? 0 : 1]}`)
+    .join(', ');
+  const more = rest.length ? x.more(rest.length, byKind) : undefined;
+  const links = where(link);
   const footer = r.role === 'ncp' ? w.confidential : "Analysts' version: it names Members' cases. Do not forward.";
 
   const text = [
     intro,
     '',
     figures,
+    ...(ownLine ? [ownLine] : []),
     '',
     sentences.length ? w.signalsHead : w.none,
     ...sentences.map((s, i) => `${i + 1}. ${s}`),
     ...(more ? [more] : []),
     '',
-    `${w.report}: ${html}`,
-    `XLSX: ${xlsx}`,
+    `${w.report}${lang === 'fr' ? ' : ' : ': '}${links.html}`,
+    ...(links.xlsx ? [`XLSX: ${links.xlsx}`] : []),
     '',
     footer,
     '',
   ].join('\n');
 
-  const linkHtml = (u: string) => (link.baseUrl ? `<a href="${esc(u)}">${esc(u)}</a>` : `<code>${esc(u)}</code>`);
+  const a = (u: string, label: string) => `<a href="${esc(u)}">${esc(label)}</a>`;
   const body = [
     `<p>${esc(intro)}</p>`,
-    `<p>${esc(figures)}</p>`,
-    sentences.length ? `<p><strong>${esc(w.signalsHead)}</strong></p><ol>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>` : `<p>${esc(w.none)}</p>`,
+    `<p>${esc(figures)}${ownLine ? `<br>${esc(ownLine)}` : ''}</p>`,
+    sentences.length ? `<p><strong>${esc(w.signalsHead)}</strong></p><ol>${sentences.map((s) => `<li style="margin:.35em 0">${esc(s)}</li>`).join('')}</ol>` : `<p>${esc(w.none)}</p>`,
     more ? `<p>${esc(more)}</p>` : '',
-    `<p>${esc(w.report)}: ${linkHtml(html)}<br>XLSX: ${linkHtml(xlsx)}</p>`,
+    `<p style="margin:1.2em 0">${a(links.html, x.open)}${links.xlsx ? ` · ${a(links.xlsx, 'XLSX')}` : ''}</p>`,
     `<p style="color:#5b6470;font-size:90%">${esc(footer)}</p>`,
   ].join('\n');
   const htmlDoc = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head><body style="font-family:system-ui,Arial,sans-serif;line-height:1.45;max-width:640px">\n${body}\n</body></html>\n`;
   const content = { subject, text, html: htmlDoc };
-  return { ...content, to: r.email, role: r.role, language: lang, contentHash: contentHash(content) };
+  // A presigned link changes at every signing: the hash leaves the links out, so a rerun recognises what it sent.
+  const unlink = (t: string) => [links.html, links.xlsx, esc(links.html), links.xlsx ? esc(links.xlsx) : undefined].reduce((acc: string, u) => (u ? acc.split(u).join('{link}') : acc), t);
+  return { ...content, to: r.email, role: r.role, language: lang, contentHash: contentHash({ subject, text: unlink(text), html: unlink(htmlDoc) }) };
 }
 
 /** Sends one email; returns the message id. */

@@ -1,115 +1,59 @@
 /**
- * Trends and risk indicators of a run, from its merged aggregate, with the detectors of functions/core/trends:
+ * Trends and risk indicators of a run, from its merged aggregate, with the detectors of functions/core/trends. Every
+ * rate is per reporting Member-week (exposure.ts). See README.md (## Signals) for the rules in words.
  *
- * - final: phaseOverPhase (the closed phase against the one before; rising/falling as flagged there), new items first
- *   seen in the closed phase (from phase 2 on: in the first phase everything is new), size outliers among the closed
- *   phase's seizures, risk profiles ranked against the previous phase;
- * - interim: EARS C1 and C2 (weeklyAlarms, latest week only) per product and per route over every week of the
- *   operation up to the latest complete week (Monday to Sunday, on or before asOf), new items first seen in that week,
- *   size outliers among that week's seizures, risk profiles of the phase so far.
+ * - final: phaseOverPhase (the closed phase against the one before: keys with >= trendMinCount lines tested, BH,
+ *   >= trendMinMembers Members on the higher side, exact interval of the ratio); weekly alarms for EVERY week of the
+ *   closed phase, each tested as an interim run as of the next Monday would have tested it, listed once per key with
+ *   the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
+ *   among the phase's seizures; risk profiles against the previous phase (>= riskMinMembers, by the lower bound);
+ * - interim: the latest complete week (Monday to Sunday, on or before asOf): its weekly alarms, its new items
+ *   against every earlier week, its size outliers; risk profiles of the phase so far.
  *
- * New items use weeks as periods (a route with an unknown end, or a product's "unknown" concealment, is not news) (a product newly seized by 2+ Members "in the same week"); the week a phase starts
- * in is split between the two phases, so that a final run lists exactly what first appeared within its phase.
- *
- * Size outliers: the modified z-score of trends/outliers.ts (0.6745 (log10 q - median) / MAD within a product and
- * unit, flagged above thresholds.outlierScore), with the median and MAD taken from the size distribution of all the
- * operation's lines so far (the aggregate keeps it per product and unit, not the lines), and the candidates from the
- * largest lines kept per slice. Equal to sizeOutliers on the same lines while a product and unit has at most
- * EXACT_SIZES_CAP distinct sizes (beyond, the distribution is binned: see aggregate.ts).
- *
- * Signals: what the reports and alerts list, strongest first (SIGNAL_ORDER, then within a kind by its statistic).
+ * Weekly alarms: thresholds.alarmMethod 'exact' (trends/alarms.ts) or 'ears' (EARS C1 and C2, as before).
+ * Signals (signals.ts): one evidence score orders every kind; signals on the same lines are merged; `signals` holds
+ * what every NCP may read (no Member's own first time, no cell of fewer than minCellMembers Members), and
+ * `analystsSignals` everything flagged. Weaker first sightings go to `annex`, which raises no alert.
  */
 import type { OperationConfig, Phase } from '../config.ts';
 import {
-  newItems as findNewItems,
+  exactWeeklyAlarms,
   phaseOverPhase,
   rankRiskProfiles,
+  testNewItems,
+  transitCounts,
   weeklyAlarms,
-  weeksIn,
-  type Cell,
   type Counts,
-  type Dimension,
   type DimensionCounts,
-  type NewItem,
-  type NoveltyKind,
   type PhaseAggregate,
   type RiskProfile,
+  type TestedNewItem,
   type WeekAggregate,
-  type WeeklyAlarm,
-  UNKNOWN,
 } from '../trends/index.ts';
-import { compareCandidates, mergePhaseAggs, sizeLog10Counts, weekOf, WEEK_DIMENSIONS, type AggregateJson, type Candidate, type PhaseAggJson, type SizesJson, type WeekDimension } from './aggregate.ts';
+import { pnormUpper, weeklyConditionalTest } from '../trends/exact.ts';
+import { weekOf, WEEK_DIMENSIONS, type AggregateJson, type PhaseAggJson, type WeekDimension } from './aggregate.ts';
 import { addDays } from '../days.ts';
+import { phaseExposure, reportersOf, weekExposures, weekReporters } from './exposure.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
+import { outliersOf, type OutlierGroup, type OutlierSeizure } from './outliers.ts';
+import {
+  alertOf,
+  countSignals,
+  evidenceOf,
+  forNcp,
+  mergeSameLines,
+  sortSignals,
+  type AlarmSignal,
+  type NewSignal,
+  type OutlierSignal,
+  type Signal,
+  type SignalCounts,
+  type TrendSignal,
+} from './signals.ts';
 
-export interface TrendSignal {
-  readonly kind: 'rising' | 'falling';
-  readonly dimension: Dimension;
-  readonly key: string;
-  readonly earlier: { readonly phase: number; readonly lines: number; readonly members: number };
-  readonly later: { readonly phase: number; readonly lines: number; readonly members: number };
-  /** Rate per Member-week, later / earlier; null when the earlier phase had none (infinite). */
-  readonly rateRatio: number | null;
-  readonly p: number;
-  readonly q: number;
-}
-
-export interface AlarmSignal {
-  readonly kind: 'alarm';
-  readonly dimension: Dimension;
-  readonly key: string;
-  readonly week: string;
-  readonly count: number;
-  /** The lowest bound crossed among the methods that alarmed. */
-  readonly upperBound: number;
-  readonly score: number;
-  readonly methods: ('c1' | 'c2')[];
-}
-
-/** A new item (trends/novelty.ts) as a signal: its kind is the `novelty`, the period it was first seen a `week`. */
-export interface NewSignal extends Omit<NewItem, 'kind' | 'firstSeen'> {
-  readonly kind: 'new';
-  readonly novelty: NoveltyKind;
-  /** The week (Monday) it was first seen. */
-  readonly week: string;
-}
-
-/** Seizures of a product and unit far larger than usual: a count only (the seizures are in the analysts' list). */
-export interface OutlierSignal {
-  readonly kind: 'outlier';
-  readonly product: string;
-  readonly unit: string;
-  readonly count: number;
-}
-
-export type Signal = TrendSignal | AlarmSignal | NewSignal | OutlierSignal;
-
-export interface SignalCounts {
-  rising: number;
-  falling: number;
-  new: number;
-  alarms: number;
-  outliers: number;
-}
-
-/** One outlier seizure (analysts only). */
-export interface OutlierSeizure extends Candidate {
-  readonly product: string;
-  readonly unit: string;
-  readonly score: number;
-}
-
-export interface OutlierGroup {
-  readonly product: string;
-  readonly unit: string;
-  /** Outlier seizures in the window (final: counted from the phase's size distribution; interim: those listed). */
-  readonly count: number;
-  readonly maxScore: number;
-  /** Reference: lines, median and MAD of log10 size. */
-  readonly n: number;
-  readonly medianLog10: number;
-  readonly madLog10: number;
-}
+export * from './signals.ts';
+export { countedDays } from './exposure.ts';
+export { logScale, sizeScore, type OutlierGroup, type OutlierSeizure } from './outliers.ts';
 
 export interface AnalysisJson {
   schema: 'phase-analysis/1';
@@ -124,216 +68,236 @@ export interface AnalysisJson {
   comparedWith: number | null;
   trends: { tested: number; flagged: TrendSignal[] };
   alarms: AlarmSignal[];
+  /** Flagged new items. */
   newItems: NewSignal[];
+  /** Weaker first sightings: listed, never a signal, never an alert (product_at_member: analysts only). */
+  annex: NewSignal[];
   outliers: { groups: OutlierGroup[]; seizures: OutlierSeizure[] };
   riskProfiles: RiskProfile[];
-  /** Strongest first. */
+  /** What every NCP may read, strongest first. */
   signals: Signal[];
+  /** Everything flagged (small cells included), strongest first: the analysts' version. */
+  analystsSignals: Signal[];
   counts: SignalCounts;
-  /** Whether this run sends an alert: a final run always, an interim run when it finds new or rising signals. */
+  /** Reporting Member-weeks of the window and of what it is compared with. */
+  exposure: { window: number; baseline: number; reporters: number };
+  /** Whether this run sends an alert: a final run always; an interim run when a signal reaches alertEvidence. */
   alert: boolean;
 }
 
 export const RISK_TOP = 20;
 
-const TREND_DIMENSIONS: readonly Dimension[] = ['product', 'origin', 'route', 'transport_mode', 'concealment'];
+/** Evidence cap of an outlier signal: a single seizure never outranks a tested change in rates. */
+export const OUTLIER_EVIDENCE_CAP = 3;
 
-// ---------------------------------------------------------------------------------------------------------------
-// Aggregates as the detectors read them
+/**
+ * An outlier group is a signal only when its q (min(1, n P(Z > maxScore)) times the products and units assessed) is
+ * below this (0.001: the size scale is itself estimated, so scores run a little wider than normal): the 3.5 score alone, over thousands of log-normal sizes, flags about one seizure in 4,300 by chance.
+ */
+export const OUTLIER_SIGNAL_P = 0.001;
 
-function countsOf(cells: Record<string, { lines: number; members: string[] }> | undefined): Counts {
-  const m = new Map<string, Cell>();
-  for (const [k, c] of Object.entries(cells ?? {})) m.set(k, { lines: c.lines, members: new Set(c.members) });
-  return m;
-}
-
-function dimensionCounts(p: PhaseAggJson): DimensionCounts {
-  return {
-    product: countsOf(p.by.product),
-    origin: countsOf(p.by.origin),
-    route: countsOf(p.by.route),
-    transport_mode: countsOf(p.by.transport_mode),
-    concealment: countsOf(p.by.concealment),
-    product_concealment: countsOf(p.by.product_concealment),
-    profile: countsOf(p.by.profile),
-  };
-}
-
-/** The days of a phase a run counts: all of it, or up to asOf for an interim run. */
-export function countedDays(phase: Phase, input: PhaseCloseInput): { start: string; end: string } {
-  const end = input.mode === 'interim' && input.asOf < phase.end ? input.asOf : phase.end;
-  return { start: phase.start, end: end < phase.start ? phase.start : end };
-}
-
-function trendsPhase(p: PhaseAggJson, phase: Phase, input: PhaseCloseInput, config: OperationConfig): PhaseAggregate {
-  return {
-    phase: p.phase,
-    weeks: weeksIn(countedDays(phase, input)),
-    participatingMembers: Math.max(1, config.members.length),
-    counts: dimensionCounts(p),
-  };
-}
+/** Seizures of a product and unit needed before one of them is a signal: a median and MAD from fewer are too unsure. */
+export const OUTLIER_MIN_N = 20;
 
 /** The latest complete week (Monday) on or before a day: the week ending on the last Sunday <= day. */
 export const lastCompleteWeek = (day: string): string => addDays(weekOf(addDays(day, 1)), -7);
 
+/** @deprecated counts-only rule of earlier versions; analyse uses signals.ts alertOf (the evidence threshold). */
+export const alertRule = (mode: PhaseCloseInput['mode'], c: SignalCounts): boolean => mode === 'final' || c.new + c.rising + c.alarms > 0;
+
 // ---------------------------------------------------------------------------------------------------------------
-// Outliers from size distributions
+// Cells as the detectors read them
 
-/** Median of a weighted sample given as [value, count] sorted by value (mean of the two middle values for an even total). */
-function weightedMedian(pairs: readonly (readonly [number, number])[]): number {
-  let total = 0;
-  for (const [, n] of pairs) total += n;
-  if (total === 0) return NaN;
-  const lo = (total - 1) >> 1;
-  const hi = total >> 1;
-  let seen = 0;
-  let a = NaN;
-  for (const [v, n] of pairs) {
-    if (Number.isNaN(a) && lo < seen + n) a = v;
-    if (hi < seen + n) return (a + v) / 2;
-    seen += n;
-  }
-  return a;
-}
+type CellRecord = Record<string, { lines: number; cases?: number; members: string[] }>;
 
-/** Median and MAD (unscaled) of log10 size, from a size distribution (aggregate.ts SizesJson). */
-export function logScale(s: Pick<SizesJson, 'binned' | 'counts'>): { median: number; mad: number; n: number } {
-  const pairs = sizeLog10Counts(s);
-  const median = weightedMedian(pairs);
-  const dev = pairs.map(([v, n]) => [Math.abs(v - median), n] as const).sort((a, b) => a[0] - b[0]);
-  return { median, mad: weightedMedian(dev), n: pairs.reduce((t, [, n]) => t + n, 0) };
-}
-
-/** The modified z-score of a size against a scale (trends/outliers.ts). */
-export const sizeScore = (quantity: number, s: { median: number; mad: number }): number => (0.6745 * (Math.log10(quantity) - s.median)) / s.mad;
-
-function outliersOf(
-  agg: AggregateJson,
-  threshold: number,
-  window: { from: string; to: string } | null,
-  mode: PhaseCloseInput['mode'],
-): { groups: OutlierGroup[]; seizures: OutlierSeizure[] } {
-  if (!window) return { groups: [], seizures: [] };
-  const all = mergePhaseAggs(agg.phase, agg.phases);
-  const closed = agg.phases.find((p) => p.phase === agg.phase);
-  const groups: OutlierGroup[] = [];
-  const seizures: OutlierSeizure[] = [];
-  for (const [gk, ref] of Object.entries(all.sizes)) {
-    const scale = logScale(ref);
-    if (!(scale.mad > 0)) continue; // score undefined: no outlier for this product and unit
-    // Candidates: the closed phase's largest lines (final), or the largest lines of every phase dated in the week (interim).
-    const pool = mode === 'final' ? (closed?.sizes[gk]?.top ?? []) : agg.phases.flatMap((p) => p.sizes[gk]?.top ?? []);
-    const found = pool
-      .filter((c) => c.seizure_date >= window.from && c.seizure_date <= window.to)
-      .map((c) => ({ ...c, product: ref.product, unit: ref.unit, score: sizeScore(c.quantity, scale) }))
-      .filter((c) => c.score > threshold)
-      .sort(compareCandidates);
-    // Final: the exact count from the closed phase's size distribution (the list keeps only the largest lines).
-    let count = found.length;
-    if (mode === 'final' && closed?.sizes[gk]) {
-      count = sizeLog10Counts(closed.sizes[gk]!).reduce((t, [lg, n]) => t + ((0.6745 * (lg - scale.median)) / scale.mad > threshold ? n : 0), 0);
-      count = Math.max(count, found.length);
+/**
+ * Unites cell records (counts add, Members unite) into Counts with Member sets. With `cases`, a cell's count is its
+ * distinct cases (what the tests count: a case's lines are one seizure event; older aggregates fall back to lines).
+ */
+function unite(records: readonly (CellRecord | undefined)[], cases = false): Counts {
+  const m = new Map<string, { lines: number; members: Set<string> }>();
+  for (const r of records) {
+    for (const [k, c] of Object.entries(r ?? {})) {
+      const t = m.get(k) ?? { lines: 0, members: new Set<string>() };
+      t.lines += cases ? (c.cases ?? c.lines) : c.lines;
+      for (const x of c.members) t.members.add(x);
+      m.set(k, t);
     }
-    if (count === 0) continue;
-    seizures.push(...found);
-    groups.push({
-      product: ref.product,
-      unit: ref.unit,
-      count,
-      maxScore: found.length ? Math.max(...found.map((f) => f.score)) : threshold,
-      n: scale.n,
-      medianLog10: scale.median,
-      madLog10: scale.mad,
-    });
   }
-  groups.sort((a, b) => b.maxScore - a.maxScore || b.count - a.count || cmp(a.product, b.product) || cmp(a.unit, b.unit));
-  seizures.sort((a, b) => b.score - a.score || compareCandidates(a, b));
-  return { groups, seizures };
+  return m;
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const NOVELTY_DIMS: readonly WeekDimension[] = ['product', 'route', 'origin', 'product_concealment'];
 
-// ---------------------------------------------------------------------------------------------------------------
-// Weeks
+function phaseCounts(ps: readonly PhaseAggJson[], dims: readonly string[], cases = false): DimensionCounts {
+  return Object.fromEntries(dims.map((d) => [d, unite(ps.map((p) => p.by[d as keyof PhaseAggJson['by']]), cases)]));
+}
 
-/** Every week of the operation from its first to `last`, summed across phases, empty weeks included. */
-function operationWeeks(agg: AggregateJson, first: string, last: string): WeekAggregate[] {
+function weekCounts(ps: readonly PhaseAggJson[], weeks: (w: string) => boolean, cases = false): DimensionCounts {
+  return Object.fromEntries(NOVELTY_DIMS.map((d) => [d, unite(ps.flatMap((p) => Object.entries(p.weeks).filter(([w]) => weeks(w)).map(([, wk]) => wk.by[d])), cases)]));
+}
+
+/** The lines of a tested key (the tests count cases; people read lines). */
+function linesIn(c: DimensionCounts, dimension: string, key: string): number {
+  const cell = (c as Record<string, Counts | undefined>)[dimension]?.get(key);
+  if (cell) return cell.lines;
+  if (dimension === 'transit') return transitCounts(c.route).get(key)?.lines ?? 0;
+  return 0;
+}
+
+/**
+ * Every week of the operation from its first to `last`, summed across phases, empty weeks included. With `cases`,
+ * a cell counts the distinct cases with a line of the key (aggregates before case counts fall back to lines).
+ */
+function operationWeeks(agg: AggregateJson, first: string, last: string, cases = false): WeekAggregate[] {
   const out: WeekAggregate[] = [];
   for (let w = first; w <= last; w = addDays(w, 7)) {
     const parts = agg.phases.map((p) => p.weeks[w]).filter((x) => x !== undefined);
-    const counts: Partial<Record<WeekDimension, Map<string, { lines: number; members: Set<string> }>>> = {};
-    for (const d of WEEK_DIMENSIONS) {
-      const m = new Map<string, { lines: number; members: Set<string> }>();
-      for (const part of parts) {
-        for (const [k, c] of Object.entries(part.by[d])) {
-          const t = m.get(k) ?? { lines: 0, members: new Set<string>() };
-          t.lines += c.lines;
-          for (const x of c.members) t.members.add(x);
-          m.set(k, t);
-        }
-      }
-      counts[d] = m;
-    }
+    const pick = (r: Record<string, { lines: number; cases?: number; members: string[] }>): CellRecord =>
+      cases ? Object.fromEntries(Object.entries(r).map(([k, c]) => [k, { lines: c.cases ?? c.lines, members: c.members }])) : r;
+    const counts = Object.fromEntries(WEEK_DIMENSIONS.map((d) => [d, unite(parts.map((p) => pick(p.by[d])))]));
     out.push({ week: w, counts });
   }
   return out;
 }
 
-const periodLabel = (week: string, phaseIndex: number): string => `${week}#${String(phaseIndex).padStart(3, '0')}`;
+// ---------------------------------------------------------------------------------------------------------------
+// Weekly alarms
+
+/** The smallest count that the week's test alone would call an alarm at `level` (the exact method's "bound"). */
+function criticalCount(baselineSum: number, baselineWeeks: number, share: number, level: number): number {
+  for (let c = 1; c < 100_000; c++) if (weeklyConditionalTest(c, baselineSum, baselineWeeks, share).midP < level) return c;
+  return Infinity;
+}
+
+/**
+ * The exact weekly test runs on cases (a case's lines are not independent events: one case of 8 lines is one
+ * seizure event); the signal shows lines, with the lines expected from the baseline's lines.
+ */
+function exactAlarms(weeks: readonly WeekAggregate[], caseWeeks: readonly WeekAggregate[], exposures: readonly number[], test: readonly number[], th: OperationConfig['thresholds']): AlarmSignal[] {
+  const found = exactWeeklyAlarms(caseWeeks, {
+    dimensions: ['product', 'route'],
+    baselineWeeks: th.alarmBaselineWeeks,
+    minCount: th.alarmMinCount,
+    minMembers: th.alarmMinMembers,
+    q: th.alarmQ,
+    exposures,
+    test,
+  });
+  // One signal per key: its strongest week, with every week that alarmed (deduplicated).
+  const byKey = new Map<string, AlarmSignal>();
+  for (const a of found) {
+    const k = `${a.dimension}\u0000${a.key}`;
+    const had = byKey.get(k);
+    const t = weeks.findIndex((w) => w.week === a.week);
+    let eBase = 0;
+    for (let i = t - a.baselineWeeks; i < t; i++) eBase += exposures[i]!;
+    const share = exposures[t]! / (exposures[t]! + eBase);
+    const lineCell = (i: number) => weeks[i]!.counts[a.dimension]?.get(a.key)?.lines ?? 0;
+    let baseLines = 0;
+    for (let i = t - a.baselineWeeks; i < t; i++) baseLines += lineCell(i);
+    const lines = lineCell(t);
+    const expectedLines = (baseLines * share) / (1 - share);
+    const sig: AlarmSignal = {
+      kind: 'alarm',
+      dimension: a.dimension,
+      key: a.key,
+      week: a.week,
+      count: lines,
+      upperBound: criticalCount(a.baselineSum, a.baselineWeeks, share, th.alarmQ),
+      score: (a.count - a.expected) / Math.sqrt(Math.max(a.expected, 0.01)),
+      methods: ['exact'],
+      members: a.members,
+      expected: expectedLines,
+      cases: a.count,
+      expectedCases: a.expected,
+      p: a.p,
+      q: a.q,
+      baselineWeeks: a.baselineWeeks,
+      baselineSum: a.baselineSum,
+      weeks: [...(had?.weeks ?? []), a.week].sort(),
+      evidence: evidenceOf(a.q),
+      effect: Math.log((lines + 0.5) / (expectedLines + 0.5)),
+    };
+    byKey.set(k, had && (had.q ?? 1) <= a.q ? { ...had, weeks: sig.weeks } : sig);
+  }
+  return [...byKey.values()];
+}
+
+function earsAlarms(weeks: readonly WeekAggregate[], test: readonly number[], th: OperationConfig['thresholds']): AlarmSignal[] {
+  const byKey = new Map<string, AlarmSignal>();
+  const testSet = new Set(test);
+  for (const method of ['c1', 'c2'] as const) {
+    for (const a of weeklyAlarms(weeks, { dimensions: ['product', 'route'], method, alpha: th.earsAlpha, minSigma: th.earsMinSigma })) {
+      const t = weeks.findIndex((w) => w.week === a.week);
+      if (!testSet.has(t)) continue;
+      const k = `${a.dimension}\u0000${a.key}\u0000${a.week}`;
+      const had = byKey.get(k);
+      const score = had ? Math.max(had.score, a.score) : a.score;
+      byKey.set(k, {
+        kind: 'alarm',
+        dimension: a.dimension,
+        key: a.key,
+        week: a.week,
+        count: a.count,
+        upperBound: had ? Math.min(had.upperBound, a.upperBound) : a.upperBound,
+        score,
+        methods: [...(had?.methods ?? []), method],
+        weeks: [a.week],
+        evidence: evidenceOf(pnormUpper(score)),
+        effect: score,
+      });
+    }
+  }
+  // One per key: the strongest week, every week listed.
+  const out = new Map<string, AlarmSignal>();
+  for (const a of byKey.values()) {
+    const k = `${a.dimension}\u0000${a.key}`;
+    const had = out.get(k);
+    const weeksAll = [...(had?.weeks ?? []), a.week].sort();
+    out.set(k, had && had.score >= a.score ? { ...had, weeks: weeksAll } : { ...a, weeks: weeksAll });
+  }
+  return [...out.values()];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
-// Signals
+// New items
 
-/** Kinds in the order signals are listed; within one, by its statistic. */
-export const SIGNAL_ORDER = [
-  'rising',
-  'alarm',
-  'new:product_multi_member',
-  'outlier',
-  'new:concealment_for_product',
-  'new:route',
-  'new:origin',
-  'falling',
-  'new:product_at_member',
-] as const;
-
-const tierOf = (s: Signal): number => SIGNAL_ORDER.indexOf((s.kind === 'new' ? `new:${s.novelty}` : s.kind) as (typeof SIGNAL_ORDER)[number]);
-
-function keyOf(s: Signal): string {
-  return s.kind === 'outlier' ? `${s.product}\u0000${s.unit}` : s.key;
-}
-
-/** Sorts signals strongest first (see SIGNAL_ORDER); `outlierRank` orders outlier signals (by their largest score). */
-export function sortSignals(signals: Signal[], outlierRank: (s: OutlierSignal) => number = () => 0): Signal[] {
-  const within = (a: Signal, b: Signal): number => {
-    if ((a.kind === 'rising' || a.kind === 'falling') && (b.kind === 'rising' || b.kind === 'falling')) {
-      const ra = a.rateRatio ?? Infinity;
-      const rb = b.rateRatio ?? Infinity;
-      return a.q - b.q || (a.kind === 'rising' ? rb - ra : ra - rb);
-    }
-    if (a.kind === 'alarm' && b.kind === 'alarm') return b.score - a.score || b.count - a.count;
-    if (a.kind === 'new' && b.kind === 'new') return b.members - a.members || (b.lines ?? 0) - (a.lines ?? 0) || cmp(a.week, b.week);
-    if (a.kind === 'outlier' && b.kind === 'outlier') return outlierRank(b) - outlierRank(a) || b.count - a.count;
-    return 0;
-  };
-  return [...signals].sort((a, b) => tierOf(a) - tierOf(b) || within(a, b) || cmp(keyOf(a), keyOf(b)));
-}
-
-export function countSignals(signals: readonly Signal[]): SignalCounts {
-  const c: SignalCounts = { rising: 0, falling: 0, new: 0, alarms: 0, outliers: 0 };
-  for (const s of signals) {
-    if (s.kind === 'rising') c.rising++;
-    else if (s.kind === 'falling') c.falling++;
-    else if (s.kind === 'new') c.new++;
-    else if (s.kind === 'alarm') c.alarms++;
-    else c.outliers++;
+function firstWeek(item: TestedNewItem, weeks: readonly { week: string; counts: DimensionCounts }[]): string | undefined {
+  for (const w of weeks) {
+    const c = w.counts;
+    const has =
+      item.kind === 'route'
+        ? c.route?.has(item.key)
+        : item.kind === 'origin'
+          ? c.origin?.has(item.key)
+          : item.kind === 'transit'
+            ? transitCounts(c.route).has(item.key)
+            : item.kind === 'concealment_for_product'
+              ? c.product_concealment?.has(item.key)
+              : item.kind === 'product_at_member'
+                ? (c.product?.get(item.product!)?.members as Set<string> | undefined)?.has(item.member!)
+                : c.product?.has(item.key);
+    if (has) return w.week;
   }
-  return c;
+  return undefined;
 }
 
-/** A final run always alerts; an interim one when it finds new or rising signals (weekly alarms are rises). */
-export const alertRule = (mode: PhaseCloseInput['mode'], c: SignalCounts): boolean => mode === 'final' || c.new + c.rising + c.alarms > 0;
+/** A tested item as a signal: its lines from the line counts (`shown`), its tested count as `cases`. */
+function asNewSignal(item: TestedNewItem, week: string, shown: DimensionCounts): NewSignal {
+  const { flagged: _f, kind, ...rest } = item;
+  const dim = kind === 'route' ? 'route' : kind === 'origin' ? 'origin' : kind === 'transit' ? 'transit' : kind === 'concealment_for_product' ? 'product_concealment' : 'product';
+  const lines = kind === 'product_at_member' ? undefined : linesIn(shown, dim, item.key);
+  return {
+    kind: 'new',
+    novelty: kind,
+    week,
+    ...rest,
+    ...(lines !== undefined ? { lines, ...(item.lines !== undefined ? { cases: item.lines } : {}) } : {}),
+    ...(item.q !== undefined ? { evidence: evidenceOf(item.q) } : {}),
+    effect: Math.log(1 + (item.kind === 'product_multi_member' ? item.members : (item.lines ?? 0))),
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -349,106 +313,132 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     if (!a) throw new RangeError(`analyse: the aggregate has no phase ${p.phase}`);
     return a;
   };
-  const firstWeek = weekOf(phases[0]!.start);
+  const firstMonday = weekOf(phases[0]!.start);
+  const trendsPhase = (p: Phase): PhaseAggregate => ({
+    phase: p.phase,
+    weeks: phaseExposure(aggOf(p), p, input) / Math.max(1, reportersOf(aggOf(p)).length),
+    participatingMembers: Math.max(1, reportersOf(aggOf(p)).length),
+    counts: phaseCounts([aggOf(p)], ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'], true),
+  });
+  const TREND_DIMS = ['product', 'origin', 'route', 'transport_mode', 'concealment'];
+  const linesOfPhase = (p: Phase) => phaseCounts([aggOf(p)], TREND_DIMS);
+  const cur = trendsPhase(current);
+  const prev = previous && reportersOf(aggOf(previous)).length > 0 ? trendsPhase(previous) : undefined;
 
-  const cur = trendsPhase(aggOf(current), current, input, config);
-  const prev = previous ? trendsPhase(aggOf(previous), previous, input, config) : undefined;
-
-  // Trends (final, from the second phase on).
+  // Trends (final, from the second phase on, when both phases have reporters).
   let tested = 0;
   const flagged: TrendSignal[] = [];
-  if (input.mode === 'final' && prev) {
-    const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount });
+  if (input.mode === 'final' && prev && reportersOf(aggOf(current)).length > 0) {
+    const all = phaseOverPhase(prev, cur, { trendQ: th.trendQ, trendRatio: th.trendRatio, trendMinCount: th.trendMinCount, testMinCount: th.trendMinCount, minMembers: th.trendMinMembers, familyPerDimension: true });
     tested = all.length;
+    const l0 = linesOfPhase(previous!);
+    const l1 = linesOfPhase(current);
     for (const t of all) {
-      if (t.trend === 'none' || !TREND_DIMENSIONS.includes(t.dimension)) continue;
+      if (t.trend === 'none') continue;
+      const rr = Number.isFinite(t.rateRatio) ? t.rateRatio : null;
       flagged.push({
         kind: t.trend,
         dimension: t.dimension,
         key: t.key,
-        earlier: { phase: t.earlier.phase, lines: t.earlier.lines, members: t.earlier.members },
-        later: { phase: t.later.phase, lines: t.later.lines, members: t.later.members },
-        rateRatio: Number.isFinite(t.rateRatio) ? t.rateRatio : null,
+        earlier: { phase: t.earlier.phase, lines: linesIn(l0, t.dimension, t.key), members: t.earlier.members, cases: t.earlier.lines },
+        later: { phase: t.later.phase, lines: linesIn(l1, t.dimension, t.key), members: t.later.members, cases: t.later.lines },
+        rateRatio: rr,
+        ci: { low: t.ci.low, high: Number.isFinite(t.ci.high) ? t.ci.high : null },
+        exposure: { earlier: t.earlier.exposure, later: t.later.exposure },
         p: t.p,
         q: t.q,
+        evidence: evidenceOf(t.q),
+        effect: rr === null ? 10 : Math.abs(Math.log(rr)),
       });
     }
   }
 
-  // The window whose signals are reported.
+  // The window whose signals are reported, and the weeks tested for alarms.
   let window: { from: string; to: string } | null;
-  let lastWeek: string | undefined;
+  let lastWeek: string;
   if (input.mode === 'final') {
     window = { from: current.start, to: current.end };
+    lastWeek = weekOf(current.end);
   } else {
     lastWeek = lastCompleteWeek(input.asOf);
-    window = lastWeek >= firstWeek ? { from: lastWeek, to: addDays(lastWeek, 6) } : null;
+    window = lastWeek >= firstMonday ? { from: lastWeek, to: addDays(lastWeek, 6) } : null;
   }
 
-  // Weekly alarms (interim).
   const alarms: AlarmSignal[] = [];
-  if (input.mode === 'interim' && lastWeek !== undefined && lastWeek >= firstWeek) {
-    const weeks = operationWeeks(agg, firstWeek, lastWeek);
-    const byKey = new Map<string, AlarmSignal>();
-    for (const method of ['c1', 'c2'] as const) {
-      const found: WeeklyAlarm[] = weeklyAlarms(weeks, { dimensions: ['product', 'route'], method, alpha: th.earsAlpha, minSigma: th.earsMinSigma, latestOnly: true });
-      for (const a of found) {
-        const k = `${a.dimension}\u0000${a.key}`;
-        const had = byKey.get(k);
-        byKey.set(k, {
-          kind: 'alarm',
-          dimension: a.dimension,
-          key: a.key,
-          week: a.week,
-          count: a.count,
-          upperBound: had ? Math.min(had.upperBound, a.upperBound) : a.upperBound,
-          score: had ? Math.max(had.score, a.score) : a.score,
-          methods: [...(had?.methods ?? []), method],
-        });
-      }
-    }
-    alarms.push(...byKey.values());
+  if (window) {
+    const weeks = operationWeeks(agg, firstMonday, lastWeek);
+    const caseWeeks = operationWeeks(agg, firstMonday, lastWeek, true);
+    const exposures = weekExposures(agg, phases, input, firstMonday, lastWeek).map((x) => x.exposure);
+    const from = input.mode === 'final' ? weekOf(current.start) : lastWeek;
+    const test = weeks.map((w, i) => (w.week >= from ? i : -1)).filter((i) => i >= 0);
+    alarms.push(...(th.alarmMethod === 'ears' ? earsAlarms(weeks, test, th) : exactAlarms(weeks, caseWeeks, exposures, test, th)));
   }
 
-  // New items, with weeks as periods (split at phase starts).
+  // New items: the window against everything before it.
   const newOnes: NewSignal[] = [];
-  const reportFrom = input.mode === 'final' ? (previous ? periodLabel(weekOf(current.start), idx) : undefined) : window && window.from > firstWeek ? periodLabel(window.from, 0) : undefined;
-  if (reportFrom !== undefined) {
-    const periods = phases.flatMap((p, i) =>
-      Object.entries(aggOf(p).weeks)
-        .filter(([w]) => input.mode === 'final' || w <= lastWeek!)
-        .map(([w, wk]) => ({
-          period: periodLabel(w, i),
-          counts: Object.fromEntries(WEEK_DIMENSIONS.map((d) => [d, countsOf(wk.by[d])])) as DimensionCounts,
-        })),
+  const annex: NewSignal[] = [];
+  let exposure = { window: 0, baseline: 0, reporters: reportersOf(aggOf(current)).length };
+  const novelty = { q: th.noveltyQ, minLines: th.noveltyMinLines, minMembers: th.noveltyMinMembers, minNewMembers: th.newMembersMin };
+  if (input.mode === 'final' && previous) {
+    const before = phases.slice(0, idx).map(aggOf);
+    const E0 = phases.slice(0, idx).reduce((t, p) => t + phaseExposure(aggOf(p), p, input), 0);
+    const E1 = phaseExposure(aggOf(current), current, input);
+    exposure = { window: E1, baseline: E0, reporters: reportersOf(aggOf(current)).length };
+    const items = testNewItems(
+      {
+        baseline: phaseCounts(before, NOVELTY_DIMS, true),
+        window: phaseCounts([aggOf(current)], NOVELTY_DIMS, true),
+        baselineExposure: E0,
+        windowExposure: E1,
+        windowWeeks: cur.weeks,
+        windowReporters: new Set(reportersOf(aggOf(current))),
+      },
+      novelty,
     );
-    for (const item of findNewItems(periods, { reportFrom }) as NewItem[]) {
-      // A route or a concealment that is not known is no news.
-      if (item.kind === 'concealment_for_product' && item.concealment === UNKNOWN) continue;
-      if (item.kind === 'route' && item.route!.split('>').includes(UNKNOWN)) continue;
-      newOnes.push({
-        kind: 'new',
-        novelty: item.kind,
-        key: item.key,
-        week: item.firstSeen.slice(0, 10),
-        ...(item.product !== undefined ? { product: item.product } : {}),
-        ...(item.concealment !== undefined ? { concealment: item.concealment } : {}),
-        ...(item.route !== undefined ? { route: item.route } : {}),
-        ...(item.origin !== undefined ? { origin: item.origin } : {}),
-        ...(item.member !== undefined ? { member: item.member } : {}),
-        ...(item.lines !== undefined ? { lines: item.lines } : {}),
-        members: item.members,
-      });
-    }
+    const weeks = Object.keys(aggOf(current).weeks)
+      .sort()
+      .map((w) => ({ week: w, counts: weekCounts([aggOf(current)], (x) => x === w) }));
+    const shown = phaseCounts([aggOf(current)], NOVELTY_DIMS);
+    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, firstWeek(item, weeks) ?? weekOf(current.start), shown));
+  } else if (input.mode === 'interim' && window && lastWeek > firstMonday) {
+    const exps = weekExposures(agg, phases, input, firstMonday, lastWeek);
+    const E1 = exps[exps.length - 1]!.exposure;
+    const E0 = exps.slice(0, -1).reduce((t, x) => t + x.exposure, 0);
+    const reporters = weekReporters(agg, phases, lastWeek);
+    exposure = { window: E1, baseline: E0, reporters: reporters.size };
+    const items = testNewItems(
+      {
+        baseline: weekCounts(agg.phases, (w) => w < lastWeek, true),
+        window: weekCounts(agg.phases, (w) => w === lastWeek, true),
+        baselineExposure: E0,
+        windowExposure: E1,
+        windowWeeks: reporters.size ? E1 / reporters.size : 1,
+        windowReporters: reporters,
+      },
+      novelty,
+    );
+    const shown = weekCounts(agg.phases, (w) => w === lastWeek);
+    for (const item of items) (item.flagged ? newOnes : annex).push(asNewSignal(item, lastWeek, shown));
   }
 
   const outliers = outliersOf(agg, th.outlierScore, window, input.mode);
-  const outlierSignals: OutlierSignal[] = outliers.groups.map((g) => ({ kind: 'outlier', product: g.product, unit: g.unit, count: g.count }));
-  const maxScore = new Map(outliers.groups.map((g) => [`${g.product}\u0000${g.unit}`, g.maxScore]));
+  // Outliers are listed whatever their chance; they are signals only when unlikely among so many seizures.
+  const outlierSignals: OutlierSignal[] = outliers.groups.filter((g) => (g.q ?? g.p ?? 1) < OUTLIER_SIGNAL_P && g.n >= OUTLIER_MIN_N).map((g) => ({
+    kind: 'outlier',
+    product: g.product,
+    unit: g.unit,
+    count: g.count,
+    maxScore: g.maxScore,
+    ...(g.q !== undefined ? { p: g.q } : {}),
+    // One seizure, however far from the rest, is one observation: its evidence is capped at OUTLIER_EVIDENCE_CAP.
+    evidence: Math.min(OUTLIER_EVIDENCE_CAP, evidenceOf(g.q ?? g.p ?? 1)),
+    effect: g.maxScore,
+  }));
 
-  const riskProfiles = rankRiskProfiles(cur, prev, { top: RISK_TOP });
+  const riskProfiles = rankRiskProfiles(cur, prev, { top: RISK_TOP, minMembers: th.riskMinMembers, byLowerBound: true });
 
-  const signals = sortSignals([...flagged, ...alarms, ...newOnes, ...outlierSignals], (s) => maxScore.get(`${s.product}\u0000${s.unit}`) ?? 0);
+  const analystsSignals = mergeSameLines([...flagged, ...alarms, ...newOnes, ...outlierSignals]);
+  const signals = analystsSignals.filter((s) => forNcp(s, th));
   const counts = countSignals(signals);
   return {
     schema: 'phase-analysis/1',
@@ -459,13 +449,17 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     runLabel: agg.runLabel,
     window,
     comparedWith: input.mode === 'final' && previous ? previous.phase : null,
-    trends: { tested, flagged: sortSignals(flagged) as TrendSignal[] },
-    alarms: sortSignals(alarms) as AlarmSignal[],
-    newItems: sortSignals(newOnes) as NewSignal[],
+    trends: { tested, flagged: sortSignals(flagged) },
+    alarms: sortSignals(alarms),
+    newItems: sortSignals(newOnes),
+    annex,
     outliers,
     riskProfiles,
     signals,
+    analystsSignals,
     counts,
-    alert: alertRule(input.mode, counts),
+    exposure,
+    alert: alertOf(input.mode, analystsSignals, th),
   };
 }
+

@@ -22,7 +22,8 @@ h3{font-size:1rem;margin:1.2em 0 .4em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#f5f7f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-ol.signals{padding-left:1.3em}ol.signals li{margin:.3em 0}
+ol.signals,ul.signals{padding-left:1.3em}ol.signals li,ul.signals li{margin:.3em 0}
+details{border:1px solid var(--line);border-radius:8px;padding:6px 10px;margin:8px 0}summary{cursor:pointer;font-weight:600}
 figure{margin:10px 0}figure svg{max-width:100%;height:auto;display:block}figcaption{color:var(--muted);font-size:.85rem}
 `;
 
@@ -79,10 +80,10 @@ async function charts(s: SummaryJson): Promise<string> {
     const alarms = s.alarms.filter((a) => a.dimension === 'product').slice(0, 10);
     if (alarms.length) {
       const rows = alarms.flatMap((a) => [
-        { label: keyLabel('product', a.key), period: 'Expected at most', value: Math.round(a.upperBound * 10) / 10 },
+        { label: keyLabel('product', a.key), period: a.expected !== undefined ? 'Expected' : 'Expected at most', value: Math.round((a.expected ?? a.upperBound) * 10) / 10 },
         { label: keyLabel('product', a.key), period: `Week of ${a.week}`, value: a.count },
       ]);
-      await fig('Rising products: this week against the expected maximum (EARS)', pairedSpec(rows, 'Seizure lines'));
+      await fig('Weekly alarms on products: the week against what was expected', pairedSpec(rows, 'Seizure lines'));
     } else {
       out.push('<p class="note">Rising products: none flagged in this run.</p>');
     }
@@ -106,11 +107,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   );
 
   parts.push(`<h2>Signals (${num(s.signalCount)})</h2>`);
-  parts.push(
-    s.signals.length
-      ? `<ol class="signals">${s.signals.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ol>`
-      : '<p class="note">No signal in this run.</p>',
-  );
+  parts.push(signalsHtml(s));
 
   parts.push(`<h2>Phase ${s.phase.phase}</h2>${cards(f)}`);
   parts.push(`<h2>Since the start of the operation</h2>${cards(c)}`);
@@ -154,16 +151,15 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   } else if (s.mode === 'final') {
     parts.push('<p class="note">No earlier phase to compare with.</p>');
   }
-  if (s.mode === 'interim') {
-    parts.push(
-      `<h3>Weekly alarms (EARS C1/C2, α = ${s.thresholds.earsAlpha})</h3>` +
-        table(
-          ['Dimension', 'Key', 'Week', 'Seizure lines', 'Expected at most', 'Methods'],
-          s.alarms.map((a) => [a.dimension, keyLabel(a.dimension, a.key), a.week, a.count, a.upperBound, a.methods.join(', ').toUpperCase()]),
-          [false, false, false, true, true, false],
-        ),
-    );
-  }
+  const exact = s.thresholds.alarmMethod !== 'ears';
+  parts.push(
+    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${s.thresholds.alarmBaselineWeeks ?? 12} baseline weeks, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${s.thresholds.alarmMinCount ?? 3} lines` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
+      table(
+        ['Dimension', 'Key', 'Week', 'Seizure lines', exact ? 'Expected' : 'Expected at most', 'Weeks that alarmed'],
+        s.alarms.map((a) => [a.dimension, keyLabel(a.dimension, a.key), a.week, a.count, a.expected ?? a.upperBound, (a.weeks ?? [a.week]).join(', ')]),
+        [false, false, false, true, true, false],
+      ),
+  );
   parts.push(
     '<h3>New items</h3>' +
       table(
@@ -172,13 +168,31 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
         [false, false, false, true, true],
       ),
   );
+  if (s.annex?.length) {
+    parts.push(
+      `<details><summary>Annex: ${num(s.annex.length)} weaker first sightings (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
+        table(
+          ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
+          s.annex.map((e) => e.signal as SummaryJson['newItems'][number]).map((n) => [n.novelty.replaceAll('_', ' '), newLabel(n), n.week, n.lines ?? '', n.members]),
+          [false, false, false, true, true],
+        ) +
+        '</details>',
+    );
+  }
 
   parts.push(
-    '<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) ranked by log2(1 + lines) × (1 + max(0, log2 growth)) × √Members.</p>' +
+    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${s.thresholds.riskMinMembers ?? 2} Members, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
       table(
-        ['Rank', 'Profile', 'Lines', 'Members', 'Previous phase', 'Score'],
-        s.riskProfiles.map((r) => [r.rank, keyLabel('profile', r.key), r.lines, r.members, r.previousLines ?? '', r.score]),
-        [true, false, true, true, true, true],
+        ['Rank', 'Profile', 'Lines', 'Members', 'Previous phase', 'Growth (95% interval)'],
+        s.riskProfiles.map((r) => [
+          r.rank,
+          keyLabel('profile', r.key),
+          r.lines,
+          r.members,
+          r.previousLines ?? '',
+          r.ratioLow === undefined ? '' : `${num(r.rateRatio ?? 0, 'en', 1)} (${num(r.ratioLow, 'en', 1)}–${r.ratioHigh === null || r.ratioHigh === undefined ? '∞' : num(r.ratioHigh, 'en', 1)})`,
+        ]),
+        [true, false, true, true, true, false],
       ),
   );
   parts.push(
@@ -228,5 +242,31 @@ function newLabel(n: SummaryJson['newItems'][number]): string {
       return keyLabel('route', n.route!);
     case 'origin':
       return keyLabel('origin', n.origin!);
+    case 'transit':
+      return keyLabel('origin', n.transit!);
   }
+}
+
+const KIND_TITLES: readonly [string, (x: SummaryJson['signals'][number]) => boolean][] = [
+  ['Rising', (x) => x.signal.kind === 'rising'],
+  ['Weekly alarms', (x) => x.signal.kind === 'alarm'],
+  ['New', (x) => x.signal.kind === 'new'],
+  ['Falling', (x) => x.signal.kind === 'falling'],
+  ['Unusually large seizures', (x) => x.signal.kind === 'outlier'],
+];
+
+/** The headline (strongest few) as an ordered list, then the rest grouped by kind, each group collapsible. */
+function signalsHtml(s: SummaryJson): string {
+  if (s.signals.length === 0) return '<p class="note">No signal in this run.</p>';
+  const head = s.headline ?? s.signals.slice(0, 10);
+  const rest = s.signals.slice(head.length);
+  const out = [`<ol class="signals">${head.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ol>`];
+  if (rest.length) {
+    out.push(`<p class="note">${num(rest.length)} more, by kind:</p>`);
+    for (const [title, is] of KIND_TITLES) {
+      const xs = rest.filter(is);
+      if (xs.length) out.push(`<details><summary>${esc(title)} (${num(xs.length)})</summary><ul class="signals">${xs.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ul></details>`);
+    }
+  }
+  return out.join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
+import type { Signal } from './signals.ts';
 import { keyLabel } from './text.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
@@ -91,7 +92,29 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
       ...overviewRows(f).map((row, i) => [row[0], row[1], overviewRows(c)[i]?.[1] ?? null]),
     ],
   );
-  addTable(ov, r, ['Signal (strongest first)'], s.signals.map((x) => [x.text]), `Signals: ${s.signalCount}`);
+  const head = s.headline ?? s.signals;
+  addTable(ov, r, ['Headline (strongest first)', 'Evidence'], head.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]), `Signals: ${s.signalCount}; the strongest ${head.length} here, every signal on the sheet of its kind`);
+
+  // One sheet per kind of signal, strongest first (the headline's signals included).
+  const KINDS: readonly [string, Signal['kind'][]][] = [
+    ['Signals - rising', ['rising']],
+    ['Signals - alarms', ['alarm']],
+    ['Signals - new', ['new']],
+    ['Signals - falling', ['falling']],
+    ['Signals - outliers', ['outlier']],
+  ];
+  for (const [name, kinds] of KINDS) {
+    const xs = s.signals.filter((x) => kinds.includes(x.signal.kind));
+    if (!xs.length) continue;
+    const ks = sheet(wb, name);
+    widths(ks, [120, 10]);
+    addTable(ks, 1, ['Signal', 'Evidence'], xs.map((x) => [x.text, x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10]));
+  }
+  if (s.annex?.length) {
+    const ax = sheet(wb, 'Annex - first sightings');
+    widths(ax, [120]);
+    addTable(ax, 1, ['Weaker first sighting (no alert)'], s.annex.map((x) => [x.text]));
+  }
 
   const cp = sheet(wb, 'Categories and products');
   widths(cp, [22, 30, 14, 14, 12, 12, 10, 18]);
@@ -123,22 +146,22 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
   r = addTable(
     tr,
     1,
-    ['Trend', 'Dimension', 'Key', 'Label', 'Earlier phase', 'Earlier lines', 'Later phase', 'Later lines', 'Rate ratio', 'p', 'q'],
-    [...s.trends.rising, ...s.trends.falling].map((t) => [t.kind, t.dimension, t.key, keyLabel(t.dimension, t.key), t.earlier.phase, t.earlier.lines, t.later.phase, t.later.lines, t.rateRatio ?? 'infinite', t.p, t.q]),
+    ['Trend', 'Dimension', 'Key', 'Label', 'Earlier phase', 'Earlier lines', 'Later phase', 'Later lines', 'Rate ratio', 'CI low', 'CI high', 'p', 'q'],
+    [...s.trends.rising, ...s.trends.falling].map((t) => [t.kind, t.dimension, t.key, keyLabel(t.dimension, t.key), t.earlier.phase, t.earlier.lines, t.later.phase, t.later.lines, t.rateRatio ?? 'infinite', t.ci?.low ?? null, t.ci ? (t.ci.high ?? 'infinite') : null, t.p, t.q]),
     s.trends.comparedWith === null ? 'Phase over phase: no earlier phase compared' : `Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${s.trends.tested} keys tested`,
   );
   r = addTable(
     tr,
     r,
-    ['Dimension', 'Key', 'Label', 'Week', 'Seizure lines', 'Expected at most', 'Score', 'Methods'],
-    s.alarms.map((a) => [a.dimension, a.key, keyLabel(a.dimension, a.key), a.week, a.count, a.upperBound, a.score, a.methods.join(',')]),
-    'Weekly alarms (EARS)',
+    ['Dimension', 'Key', 'Label', 'Week', 'Seizure lines', 'Expected', 'Bound', 'Score', 'Methods', 'Weeks that alarmed'],
+    s.alarms.map((a) => [a.dimension, a.key, keyLabel(a.dimension, a.key), a.week, a.count, a.expected ?? null, a.upperBound, a.score, a.methods.join(','), (a.weeks ?? [a.week]).join(', ')]),
+    'Weekly alarms',
   );
   addTable(
     tr,
     r,
-    ['Kind', 'Key', 'First seen (week)', 'Product', 'Concealment', 'Route', 'Origin', 'Member', 'Lines', 'Members'],
-    s.newItems.map((n) => [n.novelty, n.key, n.week, n.product, n.concealment, n.route, n.origin, n.member, n.lines, n.members]),
+    ['Kind', 'Key', 'First seen (week)', 'Product', 'Concealment', 'Route', 'Origin', 'Transit', 'Member', 'Lines', 'Members'],
+    s.newItems.map((n) => [n.novelty, n.key, n.week, n.product, n.concealment, n.route, n.origin, n.transit, n.member, n.lines, n.members]),
     'New items',
   );
 
@@ -147,8 +170,8 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
   r = addTable(
     rk,
     1,
-    ['Rank', 'Origin', 'Transport mode', 'Concealment', 'Product', 'Profile', 'Lines', 'Members', 'Previous lines', 'Growth', 'Score'],
-    s.riskProfiles.map((p) => [p.rank, p.origin, p.transport_mode, p.concealment, p.product, keyLabel('profile', p.key), p.lines, p.members, p.previousLines, p.rateRatio, p.score]),
+    ['Rank', 'Origin', 'Transport mode', 'Concealment', 'Product', 'Profile', 'Lines', 'Members', 'Previous lines', 'Growth', 'Growth low (95%)', 'Growth high (95%)', 'Score'],
+    s.riskProfiles.map((p) => [p.rank, p.origin, p.transport_mode, p.concealment, p.product, keyLabel('profile', p.key), p.lines, p.members, p.previousLines, p.rateRatio, p.ratioLow, p.ratioHigh === null ? 'infinite' : p.ratioHigh, p.score]),
     'Risk profiles',
   );
   addTable(rk, r, ['Product', 'Unit', 'Outlier seizures'], s.outliers.groups.map((g) => [g.product, g.unit, g.count]), `Unusually large seizures (robust z > ${s.thresholds.outlierScore})`);

@@ -12,7 +12,7 @@ import type { OperationConfig } from '../config.ts';
 import type { SeizureRecord } from '../record.ts';
 import { aggregateSlice, mergePartials, type AggregateJson, type PartialJson } from './aggregate.ts';
 import { analyse, type AnalysisJson, type SignalCounts } from './analyse.ts';
-import { composeAlert, composeFailure, recipientsOf, sendAlerts, type Contacts, type Mailer, type SendResult } from './alerts.ts';
+import { composeAlert, composeFailure, recipientsOf, sendAlerts, type Contacts, type Mailer, type OwnRow, type ReportLink, type SendResult } from './alerts.ts';
 import { checkPrefix, PhaseCloseInputError, phasesThrough, planRun, runLabelOf, workPrefixOf, type PhaseCloseInput, type PhasePlan, type Slice } from './input.ts';
 import { getJson, putJson } from './io.ts';
 import type { PhaseTable, ReportKeys, SummaryCounts, SummaryItem } from './items.ts';
@@ -24,9 +24,11 @@ export interface StepContext {
   readonly config: OperationConfig;
 }
 
-/** Where a slice's lines come from: SeizureStore.linesOf (the byPhase index). */
+/** Where a slice's lines come from: SeizureStore.linesOf (the byPhase index); and whether its Member sent a nil return. */
 export interface LineSource {
   linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
+  /** Whether the Member sent a nil return for the phase (nil-return.ts); absent: none is known. */
+  nilReturned?(phase: number, member: string): Promise<boolean>;
 }
 
 export const partialKey = (workPrefix: string, slice: Slice): string => `${workPrefix}partials/p${slice.phase}-${slice.member}.json`;
@@ -56,6 +58,8 @@ export async function aggregateStep(ctx: StepContext & { readonly lines: LineSou
     lines: ctx.lines.linesOf(slice.phase, slice.member),
     ...(closing ? { history: phases.filter((p) => p !== slice.phase).map((p) => ctx.lines.linesOf(p, slice.member)) } : {}),
   });
+  // A nil return makes the Member a reporter of the phase (exposure.ts), with or without lines.
+  if (ctx.lines.nilReturned && (await ctx.lines.nilReturned(slice.phase, slice.member))) partial.agg.nilReturns = [slice.member];
   const key = partialKey(workPrefix, slice);
   await putJson(ctx.s3, ctx.bucket, key, partial);
   return { key, lines: partial.lines };
@@ -151,8 +155,31 @@ function checkSummary(input: PhaseCloseInput, s: SummaryJson, signalCount: numbe
 }
 
 /**
- * phase-alerts: one email per recipient (NCPs: the NCP version, in their language; analysts: the analysts'
- * version), each sent at most once per content (see items.ts). Nothing is sent when the summary says no alert.
+ * How long a presigned report link lasts: 7 days, the longest S3 accepts for a Signature V4 URL (the 14 days asked
+ * for cannot be signed; and a link signed with a Lambda role's temporary credentials ends with that session). The
+ * portal's summary page (config.portalUrl) has no such limit: set it wherever the portal runs.
+ */
+export const PRESIGNED_LINK_SECONDS = 7 * 24 * 3600;
+
+/** The portal's summary page of a run: `{portalUrl}/summaries/{phase}/{runLabel}` (the path the portal serves). */
+export const portalSummaryUrl = (portalUrl: string, phase: number, runLabel: string): string => `${portalUrl.replace(/\/+$/, '')}/summaries/${phase}/${encodeURIComponent(runLabel)}`;
+
+/** The links of one version's report: the portal page, else presigned https GET URLs of the html and xlsx. */
+export async function reportLinks(ctx: StepContext & { readonly reportBaseUrl?: string }, input: PhaseCloseInput, htmlKey: string, xlsxKey: string): Promise<ReportLink> {
+  const base = { htmlKey, xlsxKey, bucket: ctx.bucket };
+  if (ctx.config.portalUrl) return { ...base, url: portalSummaryUrl(ctx.config.portalUrl, input.phase, runLabelOf(input)) };
+  if (ctx.reportBaseUrl) return { ...base, baseUrl: ctx.reportBaseUrl };
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+  const sign = (Key: string) => getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: ctx.bucket, Key }), { expiresIn: PRESIGNED_LINK_SECONDS });
+  const [url, xlsxUrl] = await Promise.all([sign(htmlKey), sign(xlsxKey)]);
+  return { ...base, url, xlsxUrl };
+}
+
+/**
+ * phase-alerts: one email per recipient (NCPs: the NCP version, in their language, with their own Member's row;
+ * analysts: the analysts' version), each sent at most once per content (see items.ts). A version whose summary says
+ * no alert sends nothing: a quiet interim week sends no email; analysts alone hear of a signal only they may read.
  */
 export async function alertsStep(
   ctx: StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contacts: Contacts; readonly reportBaseUrl?: string },
@@ -164,13 +191,15 @@ export async function alertsStep(
   const k = checkKeys(input, prefix, keys);
   const [ncp, analysts] = await Promise.all([getJson<SummaryJson>(ctx.s3, ctx.bucket, k.json), getJson<SummaryJson>(ctx.s3, ctx.bucket, k.analystsJson)]);
   checkSummary(input, ncp, signalCount);
-  if (!ncp.alert) return { sent: 0, skipped: 0 };
-  const base = ctx.reportBaseUrl ? { baseUrl: ctx.reportBaseUrl } : {};
-  const emails = recipientsOf(ctx.contacts).map((r) =>
-    r.role === 'analyst'
-      ? composeAlert(analysts, r, { htmlKey: k.analystsHtml, xlsxKey: k.analystsXlsx, bucket: ctx.bucket, ...base })
-      : composeAlert(ncp, r, { htmlKey: k.html, xlsxKey: k.xlsx, bucket: ctx.bucket, ...base }),
-  );
+  if (!ncp.alert && !analysts.alert) return { sent: 0, skipped: 0 };
+  const recipients = recipientsOf(ctx.contacts).filter((r) => (r.role === 'analyst' ? analysts.alert : ncp.alert));
+  const [ncpLink, analystsLink] = await Promise.all([reportLinks(ctx, input, k.html, k.xlsx), reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx)]);
+  const ownRow = (member: string | undefined): OwnRow | undefined => {
+    const row = member ? analysts.figures.phase.byMember.find((x) => x.key === member) : undefined;
+    return member ? { member, lines: row?.lines ?? 0, cases: row?.cases ?? 0, units: row?.units ?? 0 } : undefined;
+  };
+  const max = ctx.config.thresholds.headlineSignals;
+  const emails = recipients.map((r) => (r.role === 'analyst' ? composeAlert(analysts, r, analystsLink, max) : composeAlert(ncp, r, ncpLink, max, ownRow(r.member))));
   return sendAlerts({ table: ctx.table, mailer: ctx.mailer, from: ctx.config.mailFrom, run: { operation: input.operation, phase: input.phase, runLabel: runLabelOf(input) } }, emails);
 }
 

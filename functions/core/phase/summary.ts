@@ -1,16 +1,19 @@
 /**
  * The summary of a run (summary.json, and what the xlsx and html show), in two versions:
  * - `ncp`: for every Member's National Contact Point: aggregates only. No case reference, remark, location or
- *   individual seizure of any Member appears in it (outliers are counted per product, without sizes).
- * - `analysts`: the same plus the outlier seizures with their Member, case reference, file and row, and the outlier
- *   scales.
+ *   individual seizure of any Member appears in it (outliers are counted per product, without sizes). Small cells
+ *   stay private: a breakdown row, risk profile, trend, alarm or new item resting on fewer than
+ *   thresholds.minCellMembers Members is merged into "other" (rows) or left to the analysts (signals); byMember is
+ *   therefore one "other" row, the totals (each NCP's email adds that reader's own row). Sentences are plain words.
+ * - `analysts`: everything: every row, every flagged signal (small cells and Members' own first times included),
+ *   the outlier seizures with their Member, case reference, file and row, the outlier scales; sentences with p and q.
  * Every figure is a sum or count over the stored lines (aggregate.ts); cumulative = all phases up to the closed one.
  */
 import type { OperationConfig } from '../config.ts';
 import type { RiskProfile } from '../trends/index.ts';
 import { mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
 import { addDays } from '../days.ts';
-import { countedDays, type AlarmSignal, type AnalysisJson, type NewSignal, type OutlierGroup, type OutlierSeizure, type Signal, type SignalCounts, type TrendSignal } from './analyse.ts';
+import { alertOf, countedDays, countSignals, forNcp, type AlarmSignal, type AnalysisJson, type NewSignal, type OutlierGroup, type OutlierSeizure, type Signal, type SignalCounts, type TrendSignal } from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 import { keyLabel, signalSentence, type LabelDimension } from './text.ts';
 import { categoryOfProduct } from '../vocab.ts';
@@ -55,10 +58,13 @@ export interface Figures {
 }
 
 export interface SignalEntry {
-  /** The signal in one English sentence, with its figures. */
+  /** The signal in one English sentence, with its figures (ncp: plain words; analysts: with p and q). */
   text: string;
   signal: Signal;
 }
+
+/** Label of the row small cells are merged into. */
+export const OTHER_KEY = 'other';
 
 export interface SummaryJson {
   schema: 'phase-summary/1';
@@ -85,6 +91,14 @@ export interface SummaryJson {
   counts: SignalCounts;
   alert: boolean;
   thresholds: OperationConfig['thresholds'];
+  /** The strongest signals (thresholds.headlineSignals), stated first in the reports and emails. */
+  headline?: SignalEntry[];
+  /** Weaker first sightings: listed, never an alert (ncp: no Member's own first time, no small cell). */
+  annex?: SignalEntry[];
+  /** Reporting Member-weeks of the window and of its baseline, and the window's reporting Members. */
+  exposure?: AnalysisJson['exposure'];
+  /** Small-cell rule applied (ncp): the minimum Members of a cell, and how many rows were merged into "other". */
+  smallCells?: { minMembers: number; mergedRows: number };
 }
 
 /** Rounds away float noise (sums of decimal quantities) without touching whole numbers. */
@@ -153,6 +167,37 @@ function figures(p: PhaseAggJson, cases: number, config: OperationConfig, days: 
   };
 }
 
+/** Merges rows from fewer than `min` Members into one "other" row (sums; its members: the rows' Members, at most). */
+export function suppressSmallCells(rows: readonly BreakdownRow[], min: number): { rows: BreakdownRow[]; merged: number } {
+  const keep = rows.filter((r) => r.members >= min && r.key !== OTHER_KEY);
+  const small = rows.filter((r) => !(r.members >= min && r.key !== OTHER_KEY));
+  if (small.length === 0) return { rows: [...rows], merged: 0 };
+  const other: BreakdownRow = {
+    key: OTHER_KEY,
+    label: `Other (${small.length} ${small.length === 1 ? 'row' : 'rows'} of fewer than ${min} Members each)`,
+    lines: small.reduce((t, r) => t + r.lines, 0),
+    units: tidy(small.reduce((t, r) => t + r.units, 0)),
+    kg: tidy(small.reduce((t, r) => t + r.kg, 0)),
+    litres: tidy(small.reduce((t, r) => t + r.litres, 0)),
+    members: small.reduce((t, r) => t + r.members, 0),
+    ...(small.some((r) => r.cases !== undefined) ? { cases: small.reduce((t, r) => t + (r.cases ?? 0), 0) } : {}),
+  };
+  return { rows: [...keep, other], merged: small.length };
+}
+
+const BREAKDOWN_FIELDS = ['byCategory', 'byProduct', 'byMember', 'byOrigin', 'byRoute', 'byTransportMode', 'byConcealment', 'byDetection', 'byInfringement'] as const;
+
+function suppressFigures(f: Figures, min: number): { figures: Figures; merged: number } {
+  let merged = 0;
+  const out = { ...f };
+  for (const k of BREAKDOWN_FIELDS) {
+    const r = suppressSmallCells(f[k], min);
+    out[k] = r.rows;
+    merged += r.merged;
+  }
+  return { figures: out, merged };
+}
+
 /** The summary of a run in one version. */
 export function buildSummary(input: PhaseCloseInput, config: OperationConfig, agg: AggregateJson, analysis: AnalysisJson, version: SummaryVersion): SummaryJson {
   const phase = phaseOfInput(config, input);
@@ -161,9 +206,26 @@ export function buildSummary(input: PhaseCloseInput, config: OperationConfig, ag
   const closed = agg.phases.find((p) => p.phase === input.phase);
   if (!closed) throw new RangeError(`buildSummary: the aggregate has no phase ${input.phase}`);
   const all = mergePhaseAggs(input.phase, agg.phases);
-  const phaseFigures = figures(closed, closed.cases, config, { from: counted.start, to: counted.end });
-  const cumulative = figures(all, agg.cumulativeCases, config, { from: phases[0]!.start, to: counted.end }, agg.cumulativeCasesByMember);
-  const threshold = config.thresholds.outlierScore;
+  let phaseFigures = figures(closed, closed.cases, config, { from: counted.start, to: counted.end });
+  let cumulative = figures(all, agg.cumulativeCases, config, { from: phases[0]!.start, to: counted.end }, agg.cumulativeCasesByMember);
+  const th = config.thresholds;
+  const threshold = th.outlierScore;
+  const ncp = version === 'ncp';
+  let mergedRows = 0;
+  if (ncp) {
+    const a = suppressFigures(phaseFigures, th.minCellMembers);
+    const b = suppressFigures(cumulative, th.minCellMembers);
+    phaseFigures = a.figures;
+    cumulative = b.figures;
+    mergedRows = a.merged + b.merged;
+  }
+  const register = ncp ? 'plain' : 'analyst';
+  // Older analyses (before analystsSignals) hold one list.
+  const signals = ncp ? analysis.signals : (analysis.analystsSignals ?? analysis.signals);
+  const visible = <T extends Signal>(xs: readonly T[]): T[] => (ncp ? xs.filter((x) => forNcp(x, th)) : [...xs]);
+  const entry = (signal: Signal): SignalEntry => ({ text: signalSentence(signal, 'en', threshold, register), signal });
+  const entries = signals.map(entry);
+  const annex = visible(analysis.annex ?? []).map(entry);
   const outliers: SummaryJson['outliers'] =
     version === 'analysts'
       ? { groups: analysis.outliers.groups, seizures: analysis.outliers.seizures }
@@ -182,17 +244,21 @@ export function buildSummary(input: PhaseCloseInput, config: OperationConfig, ag
     trends: {
       comparedWith: analysis.comparedWith,
       tested: analysis.trends.tested,
-      rising: analysis.trends.flagged.filter((t) => t.kind === 'rising'),
-      falling: analysis.trends.flagged.filter((t) => t.kind === 'falling'),
+      rising: visible(analysis.trends.flagged.filter((t) => t.kind === 'rising')),
+      falling: visible(analysis.trends.flagged.filter((t) => t.kind === 'falling')),
     },
-    alarms: analysis.alarms,
-    newItems: analysis.newItems,
+    alarms: visible(analysis.alarms),
+    newItems: visible(analysis.newItems),
     outliers,
-    riskProfiles: analysis.riskProfiles,
-    signals: analysis.signals.map((signal) => ({ text: signalSentence(signal, 'en', threshold), signal })),
-    signalCount: analysis.signals.length,
-    counts: analysis.counts,
-    alert: analysis.alert,
+    riskProfiles: ncp ? analysis.riskProfiles.filter((r) => r.members >= th.minCellMembers).map((r, i) => ({ ...r, rank: i + 1 })) : analysis.riskProfiles,
+    signals: entries,
+    signalCount: entries.length,
+    counts: ncp ? analysis.counts : countSignals(signals),
+    alert: ncp ? alertOf(input.mode, signals, th) : analysis.alert,
     thresholds: config.thresholds,
+    headline: entries.slice(0, th.headlineSignals),
+    annex,
+    ...(analysis.exposure ? { exposure: analysis.exposure } : {}),
+    ...(ncp ? { smallCells: { minMembers: th.minCellMembers, mergedRows } } : {}),
   };
 }

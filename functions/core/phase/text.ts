@@ -7,7 +7,6 @@ import { countryName } from '../countries.ts';
 import { splitKey, UNKNOWN } from '../trends/types.ts';
 import { VOCABS } from '../vocab.ts';
 import type { Breakdown } from './aggregate.ts';
-import type { Signal } from './analyse.ts';
 
 /** What a key can be the key of: a breakdown's, or a unit. */
 export type LabelDimension = Breakdown | 'unit';
@@ -77,91 +76,11 @@ export function count(n: number, word: 'line' | 'member' | 'seizureLine', lang: 
   return `${num(n, lang)} ${n === 1 ? one : many}`;
 }
 
-const ratio = (r: number, lang: Lang) => num(r, lang, 1);
-/** `q < 0.001` or `q = 0.012`. */
-const qValue = (q: number, lang: Lang) => (q < 0.001 ? `q < ${num(0.001, lang, 3)}` : `q = ${new Intl.NumberFormat(LOCALE[lang], { maximumSignificantDigits: 2 }).format(q)}`);
-
-/** One sentence stating a signal with its figures. `threshold` is the outlier score of the operation. */
-export function signalSentence(s: Signal, lang: Lang, threshold: number): string {
-  const L = (d: LabelDimension, k: string) => keyLabel(d, k, lang);
-  switch (s.kind) {
-    case 'rising':
-    case 'falling': {
-      const dim = DIMENSION_NAMES[lang][s.dimension];
-      const label = L(s.dimension, s.key);
-      const head = { en: s.kind === 'rising' ? 'Rising' : 'Falling', fr: s.kind === 'rising' ? 'En hausse' : 'En baisse', es: s.kind === 'rising' ? 'En aumento' : 'En descenso' }[lang];
-      const a = s.earlier;
-      const b = s.later;
-      const rr = s.rateRatio === null ? null : ratio(s.rateRatio, lang);
-      const q = qValue(s.q, lang);
-      if (lang === 'fr') {
-        return `${head} : ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en phase ${b.phase} contre ${a.lines === 0 ? 'aucune' : num(a.lines, lang)} en phase ${a.phase}${rr ? `, soit ${rr} fois le taux par Membre et par semaine` : ''} (${q}).`;
-      }
-      if (lang === 'es') {
-        return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} en la fase ${b.phase} frente a ${a.lines === 0 ? 'ninguna' : num(a.lines, lang)} en la fase ${a.phase}${rr ? `, ${rr} veces la tasa por Miembro y semana` : ''} (${q}).`;
-      }
-      return `${head}: ${label} (${dim}) — ${count(b.lines, 'seizureLine', lang)} in phase ${b.phase} against ${a.lines === 0 ? 'none' : num(a.lines, lang)} in phase ${a.phase}${rr ? `, ${rr} times the rate per Member-week` : ''} (${q}).`;
-    }
-    case 'alarm': {
-      const dim = DIMENSION_NAMES[lang][s.dimension];
-      const label = L(s.dimension, s.key);
-      const m = s.methods.map((x) => x.toUpperCase()).join('/');
-      const ub = num(s.upperBound, lang, 1);
-      if (lang === 'fr') return `Alerte hebdomadaire : ${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} la semaine du ${s.week}, au-dessus du maximum attendu de ${ub} (EARS ${m}).`;
-      if (lang === 'es') return `Alerta semanal: ${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} en la semana del ${s.week}, por encima del máximo esperado de ${ub} (EARS ${m}).`;
-      return `Weekly alarm: ${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} in the week of ${s.week}, above the expected maximum of ${ub} (EARS ${m}).`;
-    }
-    case 'new': {
-      const lines = count(s.lines ?? 0, 'line', lang);
-      const members = count(s.members, 'member', lang);
-      switch (s.novelty) {
-        case 'product_multi_member': {
-          const p = L('product', s.product!);
-          if (lang === 'fr') return `Nouveau : ${p} saisi pour la première fois par ${members} la semaine du ${s.week} (${lines}).`;
-          if (lang === 'es') return `Nuevo: ${p} incautado por primera vez por ${members} en la semana del ${s.week} (${lines}).`;
-          return `New: ${p} seized for the first time by ${members} in the week of ${s.week} (${lines}).`;
-        }
-        case 'concealment_for_product': {
-          const p = L('product', s.product!);
-          const c = L('concealment', s.concealment!);
-          if (lang === 'fr') return `Nouveau : ${p} dissimulé par « ${c} » pour la première fois, semaine du ${s.week} (${lines}, ${members}).`;
-          if (lang === 'es') return `Nuevo: ${p} ocultado mediante «${c}» por primera vez, semana del ${s.week} (${lines}, ${members}).`;
-          return `New: ${p} concealed by "${c}" for the first time, week of ${s.week} (${lines}, ${members}).`;
-        }
-        case 'route': {
-          const r = L('route', s.route!);
-          if (lang === 'fr') return `Nouvel itinéraire : ${r}, vu pour la première fois la semaine du ${s.week} (${lines}, ${members}).`;
-          if (lang === 'es') return `Nueva ruta: ${r}, vista por primera vez en la semana del ${s.week} (${lines}, ${members}).`;
-          return `New route: ${r}, first seen in the week of ${s.week} (${lines}, ${members}).`;
-        }
-        case 'origin': {
-          const o = L('origin', s.origin!);
-          if (lang === 'fr') return `Nouvelle origine : ${o}, vue pour la première fois la semaine du ${s.week} (${lines}, ${members}).`;
-          if (lang === 'es') return `Nuevo origen: ${o}, visto por primera vez en la semana del ${s.week} (${lines}, ${members}).`;
-          return `New origin: ${o}, first seen in the week of ${s.week} (${lines}, ${members}).`;
-        }
-        case 'product_at_member': {
-          const p = L('product', s.product!);
-          const m = L('member', s.member!);
-          if (lang === 'fr') return `Nouveau : ${m} a saisi ${p} pour la première fois (semaine du ${s.week}).`;
-          if (lang === 'es') return `Nuevo: ${m} incautó ${p} por primera vez (semana del ${s.week}).`;
-          return `New: ${m} seized ${p} for the first time (week of ${s.week}).`;
-        }
-      }
-      break;
-    }
-    case 'outlier': {
-      const p = L('product', s.product);
-      const u = L('unit', s.unit).toLocaleLowerCase(LOCALE[lang]);
-      const t = num(threshold, lang, 1);
-      const n = num(s.count, lang);
-      if (lang === 'fr') return `Taille inhabituelle : ${n} saisie(s) de ${p} (${u}) bien plus grande(s) que d'habitude pour ce produit (score z robuste supérieur à ${t}).`;
-      if (lang === 'es') return `Tamaño inusual: ${n} incautación(es) de ${p} (${u}) mucho mayor(es) de lo habitual para ese producto (puntuación z robusta superior a ${t}).`;
-      return `Unusually large: ${n} seizure(s) of ${p} (${u}) far larger than usual for that product (robust z-score above ${t}).`;
-    }
-  }
-  throw new TypeError(`signalSentence: unknown signal ${JSON.stringify(s)}`);
-}
+/**
+ * One sentence stating a signal with its figures (sentences.ts): `plain` for the NCPs (how big, the interval, how
+ * sure in words), `analyst` with the statistics. `threshold` is the outlier score of the operation.
+ */
+export { signalText as signalSentence } from './sentences.ts';
 
 /** Words of the alert emails. */
 export const MAIL_WORDS: Readonly<

@@ -13,20 +13,17 @@ import { addDays } from '../days.ts';
 import type { SeizureRecord } from '../record.ts';
 import { documentClient, pages, resolvePolicy } from '../store/batch.ts';
 import { phasePk } from '../store/keys.ts';
-import { keysOf } from '../trends/types.ts';
+import { KeyCache, lineKeys } from '../phase/accumulate.ts';
+import { BREAKDOWNS } from '../phase/aggregate-types.ts';
 import { badRequest } from './http.ts';
 import { submissionId } from './submissions.ts';
 
-/** Field dimensions (the record's own fields) besides the derived ones of keysOf. */
-const FIELD_DIMENSIONS: Readonly<Record<string, (r: SeizureRecord) => string | undefined>> = {
-  category: (r) => r.category,
-  member: (r) => r.reporting_member,
-  detection: (r) => r.detection_method,
-  infringement: (r) => r.infringement_type,
-  unit: (r) => r.unit,
-};
-const DERIVED = ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'] as const;
-export const LINEAGE_DIMENSIONS: readonly string[] = [...DERIVED, ...Object.keys(FIELD_DIMENSIONS)];
+/**
+ * The breakdowns of the phase summary, keyed exactly as the aggregation keys them (lineKeys, the one key table), so
+ * the lines found are the lines counted; and the unit.
+ */
+const BREAKDOWN_NAMES: readonly string[] = BREAKDOWNS;
+export const LINEAGE_DIMENSIONS: readonly string[] = [...BREAKDOWN_NAMES, 'unit'];
 export const MAX_LINEAGE_LINES = 1000;
 
 export interface LineageLine {
@@ -82,8 +79,10 @@ export async function lineage(
   const limit = q.limit === undefined ? MAX_LINEAGE_LINES : Math.min(MAX_LINEAGE_LINES, Number(q.limit));
   if (!Number.isInteger(limit) || limit < 1) throw badRequest('"limit" must be a positive integer');
   const weekEnd = q.week ? addDays(q.week, 6) : undefined;
-  const valueIn = (r: SeizureRecord) =>
-    FIELD_DIMENSIONS[dimension] ? FIELD_DIMENSIONS[dimension]!(r) : keysOf(r)[dimension as (typeof DERIVED)[number]];
+  const index = BREAKDOWN_NAMES.indexOf(dimension);
+  const kc = new KeyCache();
+  const keys = new Array<string | undefined>(BREAKDOWN_NAMES.length);
+  const valueIn = (r: SeizureRecord) => (index < 0 ? r.unit : lineKeys(r, kc, keys)[index]);
 
   const doc = documentClient(deps.dynamo);
   const policy = resolvePolicy({});

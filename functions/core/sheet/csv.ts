@@ -12,15 +12,17 @@
  * best (see `detectDelimiter`). Quoting is RFC 4180; line ends may be CRLF, LF or CR.
  */
 import { basename, extname } from 'node:path';
-import type { ByteSource, Cell, ReadLimits, Row, Sheet, Workbook } from './types.ts';
+import type { ByteSource, Cell, ColumnWindow, ReadLimits, Row, RowOptions, Sheet, Workbook } from './types.ts';
 import { SpreadsheetError } from './types.ts';
+import { detectEncoding, Utf8Validator, type CsvEncoding } from './csv-encoding.ts';
+
+export { detectEncoding, Utf8Validator, type CsvEncoding } from './csv-encoding.ts';
 
 /** Bytes read before deciding the encoding and the delimiter. */
 export const PREFIX_BYTES = 64 * 1024;
 /** Records of the prefix looked at to choose the delimiter. */
 const DETECT_RECORDS = 50;
 
-export type CsvEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
 export type Delimiter = ',' | ';' | '\t';
 const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
 
@@ -29,76 +31,6 @@ export function sheetNameOf(fileName: string): string {
   const base = basename(fileName.replace(/\\/g, '/'));
   const ext = extname(base);
   return ext && ext !== base ? base.slice(0, -ext.length) : base;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// UTF-8 validation
-
-/**
- * Incremental UTF-8 validator (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
- * `feed` returns the index of the first byte that cannot be part of valid UTF-8, or -1.
- */
-export class Utf8Validator {
-  /** Continuation bytes still expected for the current sequence. */
-  private need = 0;
-  /** Allowed range of the next continuation byte (narrower right after E0, ED, F0, F4). */
-  private lo = 0x80;
-  private hi = 0xbf;
-
-  feed(b: Uint8Array): number {
-    let need = this.need;
-    let lo = this.lo;
-    let hi = this.hi;
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i]!;
-      if (need === 0) {
-        if (c < 0x80) continue;
-        if (c >= 0xc2 && c <= 0xdf) need = 1;
-        else if (c >= 0xe0 && c <= 0xef) {
-          need = 2;
-          if (c === 0xe0) lo = 0xa0;
-          else if (c === 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-          need = 3;
-          if (c === 0xf0) lo = 0x90;
-          else if (c === 0xf4) hi = 0x8f;
-        } else {
-          this.need = 0;
-          return i;
-        }
-      } else {
-        if (c < lo || c > hi) {
-          this.need = 0;
-          this.lo = 0x80;
-          this.hi = 0xbf;
-          return i;
-        }
-        lo = 0x80;
-        hi = 0xbf;
-        need--;
-      }
-    }
-    this.need = need;
-    this.lo = lo;
-    this.hi = hi;
-    return -1;
-  }
-
-  /** True if the bytes fed so far end inside a multi-byte sequence. */
-  get pending(): boolean {
-    return this.need > 0;
-  }
-}
-
-/** Encoding of a file from its BOM or, failing that, from whether its first bytes are valid UTF-8. */
-export function detectEncoding(prefix: Uint8Array, wholeFile: boolean): { encoding: CsvEncoding; bom: boolean } {
-  if (prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf) return { encoding: 'utf-8', bom: true };
-  if (prefix[0] === 0xff && prefix[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
-  if (prefix[0] === 0xfe && prefix[1] === 0xff) return { encoding: 'utf-16be', bom: true };
-  const v = new Utf8Validator();
-  // A prefix cut inside a character is fine unless it is the whole file.
-  const ok = v.feed(prefix) === -1 && (!wholeFile || !v.pending);
-  return { encoding: ok ? 'utf-8' : 'windows-1252', bom: false };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -412,7 +344,7 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
   let closed = false;
   const name = sheetNameOf(source.name);
 
-  async function* rows(): AsyncGenerator<Row> {
+  async function* rows(opts?: RowOptions): AsyncGenerator<Row> {
     if (iterated) throw new Error('CSV rows can be iterated only once');
     iterated = true;
     const decoder = new TextDecoder(encoding, { fatal: encoding !== 'utf-8' });
@@ -421,7 +353,7 @@ export async function openCsv(source: ByteSource, _limits?: Partial<ReadLimits>)
     let skip = sep ? sep.length : 0; // characters of the `sep=` line still to drop
     const out: Row[] = [];
     const emit = (r: ParsedRecord): void => {
-      const row = toRow(r);
+      const row = toRow(r, opts?.columns);
       if (row) out.push(row);
     };
     const take = (text: string): void => {
@@ -507,9 +439,13 @@ function invalidUtf8(line: number, bom: boolean): SpreadsheetError {
   );
 }
 
-function toRow(r: ParsedRecord): Row | undefined {
+function toRow(r: ParsedRecord, window: ColumnWindow | undefined): Row | undefined {
   const f = r.fields;
   let last = f.length - 1;
+  if (window !== undefined && last >= window.limit) {
+    for (let i = window.limit; i <= last; i++) if (f[i] !== '') window.ignored++;
+    last = window.limit - 1;
+  }
   while (last >= 0 && f[last] === '') last--;
   if (last < 0) return undefined;
   const cells: (Cell | undefined)[] = new Array(last + 1);

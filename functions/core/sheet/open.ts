@@ -296,6 +296,11 @@ export async function compoundFileNames(source: ByteSource): Promise<Set<string>
   let difatNext = header.readUInt32LE(0x44);
   const numDifat = header.readUInt32LE(0x48);
   const maxSectors = Math.ceil(source.size / ss);
+  // Counts in the header are the file's word only: none can exceed the sectors the file has, and no chain may visit a
+  // sector twice (a chain pointing back to itself would otherwise be walked for ever, one ranged GET a step on S3).
+  if (numFat > maxSectors || numDifat > maxSectors) {
+    throw new CorruptCompoundFile(`the header claims ${numFat} FAT and ${numDifat} DIFAT sectors in a file of ${maxSectors}`);
+  }
 
   const sector = async (id: number): Promise<Buffer> => {
     if (id >= maxSectors) throw new CorruptCompoundFile(`sector ${id} beyond the end of the file`);
@@ -308,7 +313,10 @@ export async function compoundFileNames(source: ByteSource): Promise<Set<string>
   // FAT sector ids: 109 in the header, the rest in the DIFAT chain.
   const fatIds: number[] = [];
   for (let i = 0; i < 109 && fatIds.length < numFat; i++) fatIds.push(header.readUInt32LE(0x4c + 4 * i));
+  const difatSeen = new Set<number>();
   for (let d = 0; d < numDifat && fatIds.length < numFat; d++) {
+    if (difatSeen.has(difatNext)) throw new CorruptCompoundFile('the DIFAT chain loops');
+    difatSeen.add(difatNext);
     const b = await sector(difatNext);
     for (let i = 0; i < perSector - 1 && fatIds.length < numFat; i++) fatIds.push(b.readUInt32LE(4 * i));
     difatNext = b.readUInt32LE(ss - 4);
@@ -326,8 +334,10 @@ export async function compoundFileNames(source: ByteSource): Promise<Set<string>
 
   const names = new Set<string>();
   let id = firstDir;
-  for (let steps = 0; id !== END_OF_CHAIN; steps++) {
-    if (steps > maxSectors) throw new CorruptCompoundFile('directory chain loops');
+  const dirSeen = new Set<number>();
+  while (id !== END_OF_CHAIN) {
+    if (dirSeen.has(id)) throw new CorruptCompoundFile('the directory chain loops');
+    dirSeen.add(id);
     const b = await sector(id);
     for (let e = 0; e + 128 <= ss; e += 128) {
       const type = b[e + 0x42];

@@ -19,10 +19,28 @@ export interface Row {
   readonly cells: ReadonlyArray<Cell | undefined>;
 }
 
+/**
+ * The columns a reader keeps, which its caller may narrow while it iterates (validation does once it has found the
+ * header row): cells at `limit` or beyond are dropped and counted in `ignored` (non-empty ones). So a cell far to the
+ * right (column XFD) costs what any cell costs, not the 16,000 empty cells before it.
+ */
+export interface ColumnWindow {
+  limit: number;
+  ignored: number;
+}
+
+/** Columns in a worksheet (A..XFD). */
+export const MAX_COLUMNS = 16_384;
+
+export interface RowOptions {
+  /** @default all columns (A..XFD) */
+  readonly columns?: ColumnWindow;
+}
+
 export interface Sheet {
   readonly name: string;
   /** Rows in order; only rows that have at least one stored cell need be yielded (blank rows may be skipped). Iterate once. */
-  rows(): AsyncIterable<Row>;
+  rows(opts?: RowOptions): AsyncIterable<Row>;
 }
 
 export interface Workbook {
@@ -52,6 +70,21 @@ export interface ReadLimits {
   readonly maxEntryBytes: number;
   /** Highest uncompressed/compressed ratio of any zip entry above 1 MiB. @default 200 */
   readonly maxCompressionRatio: number;
+  /**
+   * Most shared strings an xlsx may hold (they are kept in memory while its sheets are read; Excel keeps strings no
+   * cell uses any more). 200,000 rows of 10 text columns, all distinct, are 2 million. @default 2,000,000
+   */
+  readonly maxSharedStrings: number;
+  /** Most characters in all shared strings together. @default 64 Mi */
+  readonly maxSharedStringChars: number;
+  /**
+   * The work budget of one file: validation stops with a size-error (reason over-budget) when it has run this long
+   * (so the feedback and the record still fit in the function's time), or when the heap grows past `maxHeapBytes`.
+   * @default 150 s (the ingest function has 5 minutes)
+   */
+  readonly maxSeconds: number;
+  /** @default 1.5 GiB (the ingest function has 3 GB) */
+  readonly maxHeapBytes: number;
 }
 
 export const DEFAULT_LIMITS: ReadLimits = {
@@ -59,6 +92,10 @@ export const DEFAULT_LIMITS: ReadLimits = {
   maxRows: 200_000,
   maxEntryBytes: 200 * 1024 * 1024,
   maxCompressionRatio: 200,
+  maxSharedStrings: 2_000_000,
+  maxSharedStringChars: 64 * 1024 * 1024,
+  maxSeconds: 150,
+  maxHeapBytes: 1.5 * 1024 * 1024 * 1024,
 };
 
 /** File-level failure types (the validation report's file-level error types). */

@@ -7,7 +7,15 @@
  * SQS message fails and is delivered again (the store's writes are idempotent, see store.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { attemptError, singleAttempt } from './fence.ts';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * The store's marshalling: undefined attributes are dropped, everything else is stored as given (numbers come back as
@@ -75,6 +83,10 @@ export interface WriterOptions extends RetryPolicy {
   readonly concurrency: number;
   /** Called before every BatchWriteItem call (retries included); what it throws stops the writing (e.g. a lost lease). */
   readonly guard?: () => void;
+  /** Abandon a BatchWriteItem call after this long (then retried like a timeout, after `guard`). @default none */
+  readonly requestTimeoutMs?: number;
+  /** One SDK attempt per call (fence.ts `singleAttempt`): every retry is ours, after `guard`. @default false */
+  readonly singleAttempt?: boolean;
 }
 
 export interface BatchWriteOptions extends Partial<RetryPolicy> {
@@ -146,11 +158,7 @@ export async function withRetry<T>(p: RetryPolicy, call: () => Promise<T>): Prom
  * the calls already pending are awaited, then the first error is thrown. Items are pulled lazily, so a generator
  * source is never materialised.
  */
-export async function forEachLimit<T>(
-  items: Iterable<T>,
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
+export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const it = items[Symbol.iterator]();
   let failed = false;
   let firstError: unknown;
@@ -227,14 +235,19 @@ async function writeOneBatch(o: WriterOptions, batch: readonly WriteRequest[]): 
   for (let attempt = 1; ; attempt++) {
     try {
       o.guard?.();
+      const command = new BatchWriteCommand({ RequestItems: { [o.tableName]: pending as WriteRequest[] } });
       const out = await o.doc.send(
-        new BatchWriteCommand({ RequestItems: { [o.tableName]: pending as WriteRequest[] } }),
+        o.singleAttempt ? singleAttempt(command) : command,
+        o.requestTimeoutMs === undefined ? {} : { abortSignal: AbortSignal.timeout(o.requestTimeoutMs) },
       );
       pending = (out.UnprocessedItems?.[o.tableName] ?? []) as WriteRequest[];
       lastError = undefined;
       if (pending.length === 0) return batch.length;
-    } catch (e) {
-      if (!isRetryable(e)) throw e;
+    } catch (thrown) {
+      const e = attemptError(thrown);
+      // Our own request timeout aborts the call: retried like the service's timeouts, after the guard again.
+      const abandoned = o.requestTimeoutMs !== undefined && (e as Error)?.name === 'AbortError';
+      if (!isRetryable(e) && !abandoned) throw e;
       lastError = e;
     }
     if (attempt >= o.maxAttempts) {
@@ -257,7 +270,9 @@ export async function* pages(
   let start: Record<string, unknown> | undefined;
   do {
     const cmd = { ...input, ...(start ? { ExclusiveStartKey: start } : {}) };
-    const page = await withRetry(p, () => doc.send(kind === 'query' ? new QueryCommand(cmd as QueryCommandInput) : new ScanCommand(cmd as ScanCommandInput)));
+    const page = await withRetry(p, () =>
+      doc.send(kind === 'query' ? new QueryCommand(cmd as QueryCommandInput) : new ScanCommand(cmd as ScanCommandInput)),
+    );
     yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start !== undefined);

@@ -6,6 +6,30 @@
  * spreadsheet programs (é as one code point or as e + combining accent) must address the same case.
  */
 
+import { createHash } from 'node:crypto';
+
+/** DynamoDB's limit on a sort key, and S3's on an object key, in UTF-8 bytes. */
+export const MAX_SORT_KEY_BYTES = 1_024;
+export const MAX_S3_KEY_BYTES = 1_024;
+
+/**
+ * `s` if it fits in `maxBytes` of UTF-8; else its longest prefix (whole characters) that leaves room for `~` and 12 hex
+ * digits of its SHA-256, then those. Distinct long strings stay distinct; short ones are unchanged.
+ */
+export function fitKey(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
+  const tail = `~${createHash('sha256').update(s).digest('hex').slice(0, 12)}`;
+  let out = '';
+  let bytes = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > maxBytes - tail.length) break;
+    out += ch;
+    bytes += n;
+  }
+  return out + tail;
+}
+
 /** line_no is zero-padded to 6 digits in keys so that keys sort in line order. */
 export const MAX_LINE_NO = 999_999;
 /** DynamoDB caps a sort key at 1,024 bytes; gsi1sk is `{case_ref}#{line_no:6}`. */
@@ -59,7 +83,8 @@ export const memberPk = (member: string): string => `SUBMISSIONS#${member}`;
 export const memberSk = (receivedAt: string, objectKey: string): string => {
   const t = new Date(receivedAt);
   if (Number.isNaN(t.getTime())) throw new RangeError(`receivedAt is not a date: ${JSON.stringify(receivedAt)}`);
-  return `${t.toISOString()}#${objectKey}`;
+  // S3 keys take up to 1,024 bytes, and the sort key cannot: a longer one is cut and told apart by a digest.
+  return fitKey(`${t.toISOString()}#${objectKey}`, MAX_SORT_KEY_BYTES);
 };
 
 /** Phase-close summaries of an operation (written by phase-store), one per phase and run label. */
@@ -72,3 +97,9 @@ export const summarySk = (phase: number, runLabel: string): string => `PHASE#${S
 export const alertPk = (operation: string, phase: number, runLabel: string): string => `ALERT#${operation}#${phase}#${runLabel}`;
 /** The address is lower-cased: an address written in two cases is one recipient. */
 export const alertSk = (recipient: string, contentHash: string): string => `TO#${recipient.toLowerCase()}#${contentHash}`;
+
+/** The partition key prefixes of the items ingestion writes (IAM confines its writes to them: lib/storage.ts). */
+export const INGEST_ITEM_PREFIXES: readonly string[] = ['CASE#', 'HEADS#', 'LOCK#', SUBMISSION_PK_PREFIX];
+/** Of the phase close's store step (summaries) and alert step (sent-alert markers). */
+export const SUMMARY_ITEM_PREFIXES: readonly string[] = [SUMMARY_PK_PREFIX];
+export const ALERT_ITEM_PREFIXES: readonly string[] = ['ALERT#'];

@@ -1,62 +1,8 @@
 /**
  * The DynamoDB side of ingestion: the lines of each case, the heads that say which upload owns each case (in 256
  * shard items per Member, heads.ts), one lease item per Member, and one submission item per S3 object version. Key
- * shapes: table.ts; key builders: keys.ts.
- *
- * ## Writing an upload (applyUpload)
- *
- * An upload is the truth for the cases it contains, unless a newer upload (greater orderToken: S3 event time, then
- * sequencer) already owns them.
- *
- * 0. **Lease.** The upload takes its Member's lease (lease.ts): a conditional PutItem, renewed while it runs, and
- *    checked before every write (a holder that cannot renew stops before the lease could lapse). One upload at a
- *    time writes a Member's cases, so no two writers race on a case, and the heads can be read and written in bulk
- *    instead of one conditional call per case (with STOP II's 1.5 lines per case, per-case calls cost more than the
- *    line batches themselves).
- * 1. **Read** the head shards of the upload's cases (BatchGetItem, 100 a call, consistent).
- * 2. **Decide** each case (heads.ts `decide`; heads record the orderToken followed by a digest of the object
- *    version, so two uploads with equal orderTokens are never taken for reruns of each other): a newer owner skips it (counted in supersededCases); otherwise the
- *    upload claims it, and every line number its old head names that the upload does not have becomes garbage.
- * 3. **Intent**: the changed shards are written back (PutItem, each conditional on the `rev` read in step 1, so heads
- *    changed by anyone else in between are never overwritten: the upload fails with LeaseLostError and is retried).
- *    From here on the heads name every line this upload will put and every line it will delete.
- * 4. **Lines**: BatchWriteItem puts of the claimed cases' lines and deletes of their garbage, in shared batches. Line
- *    keys are deterministic (Member, case_ref, line_no), so a put is a replace.
- * 5. **Clear**: shards whose cases had garbage are written once more with the garbage emptied.
- *
- * The invariant: every line item in a case partition has a line number its head names (lines or garbage), because a
- * line is put only after the intent that names it, and garbage leaves a head only after its deletes are done. So the
- * next upload of a case always knows every line it has to remove, whatever crashed before it.
- *
- * ## Crash, then a rerun of the same upload (same orderToken)
- *
- * The rerun (once the dead run's lease has lapsed: on AWS the message comes back only after the queue's visibility
- * timeout; the local cloud removes its dead process's leases at start) decides every case again from the heads it
- * finds:
- * - crash before or during the intent: shards not yet written decide as in the first run; shards written decide as
- *   "same token", which gives the same head and the withdrawn count the first run recorded;
- * - crash during the lines: the intent is complete, so the same puts and deletes are issued again (a delete of a line
- *   already gone is a no-op);
- * - crash during the clear, or after: shards already cleared have no garbage left and equal text, so they are not
- *   written again.
- * A head write whose response was lost is retried; its condition then fails on its own landed write, which is
- * recognised (same rev and text) and accepted. A shard is written only when its text changes, so the table after a crash and a rerun equals the table after one
- * clean run, counts and `rev` included. A duplicate delivery is the "after" case. Nothing written depends on the
- * clock or on chance (the lease item is deleted at the end), and no transactions are needed.
- *
- * ## What the lease does not cover
- *
- * BatchWriteItem cannot be conditional, so line writes are fenced only by the check before each call: a write that
- * takes longer than a quarter of the lease between that check and landing in the table (15 s by default; the
- * requests take milliseconds) could land after another upload took the lapsed lease. Head writes are conditional on
- * their revision, so heads are never overwritten that way, and the run that lost its lease fails rather than report
- * the upload done.
- *
- * ## Out of order
- *
- * An older version processed after a newer one finds the newer token on the cases they share and leaves them alone;
- * cases only it has are its own. A crashed older upload that never reran leaves its intent behind: the next upload of
- * those cases treats them as any other earlier owner's (the lines named are deleted unless it has them).
+ * shapes: table.ts; key builders: keys.ts. How an upload is written, and why a crash or a rerun at any point ends in
+ * the state of one clean run: README.md beside this file.
  */
 import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -69,7 +15,6 @@ import {
   UnprocessedKeysError,
   backoffDelay,
   type RetryPolicy,
-  type WriteRequest,
   type WriterOptions,
   documentClient,
   forEachLimit,
@@ -96,6 +41,7 @@ import {
   submissionSk,
 } from './keys.ts';
 import { decide, decodeHeads, encodeHeads, type Head } from './heads.ts';
+import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
@@ -112,6 +58,8 @@ export interface StoreOptions extends Partial<RetryPolicy> {
   concurrency?: number;
   /** The Member lease's timings (lease.ts). @default DEFAULT_LEASE */
   lease?: Partial<LeaseOptions>;
+  /** Longest a line write may take before it is abandoned and retried. @default lineWriteTimeoutMs(lease.leaseMs) */
+  lineWriteTimeoutMs?: number;
 }
 
 /** A Member's heads in one shard would no longer fit in a DynamoDB item. */
@@ -203,6 +151,8 @@ export class SeizureStore {
   readonly #policy: RetryPolicy;
   readonly #writer: WriterOptions;
   readonly #lease: LeaseOptions;
+  /** Line writes under a lease: one SDK attempt per call and a request timeout (fence.ts). */
+  readonly #lineWriter: WriterOptions;
 
   constructor(opts: StoreOptions) {
     this.#doc = documentClient(opts.client);
@@ -211,11 +161,16 @@ export class SeizureStore {
     this.#policy = resolvePolicy(opts);
     this.#writer = { ...this.#policy, doc: this.#doc, tableName: this.#table, concurrency: this.#concurrency };
     this.#lease = { ...DEFAULT_LEASE, ...opts.lease };
+    this.#lineWriter = {
+      ...this.#writer,
+      singleAttempt: true,
+      requestTimeoutMs: opts.lineWriteTimeoutMs ?? lineWriteTimeoutMs(this.#lease.leaseMs),
+    };
   }
 
   /**
    * Replaces the cases contained in `records` (all of `upload.member`) with these lines, unless a newer upload owns
-   * them. Idempotent per upload; see the module comment for the write order. Resolves only when every line is
+   * them. Idempotent per upload; see README.md for the write order. Resolves only when every line is
    * written; throws otherwise (UnprocessedItemsError, or the error that stopped it), and may then be called again.
    *
    * @throws RangeError, before writing anything, when a record is of another Member, has a line_no outside 0..999999
@@ -273,7 +228,7 @@ export class SeizureStore {
     return cases;
   }
 
-  /** Steps 1 to 5 of the module comment, under the Member's lease. */
+  /** Steps 1 to 5 of README.md, under the Member's lease. */
   async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
     const token = headToken(upload);
     const guard = (): void => lease.assertHeld();
@@ -304,7 +259,9 @@ export class SeizureStore {
       }
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
-        throw new HeadsTooLargeError(`the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`);
+        throw new HeadsTooLargeError(
+          `the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`,
+        );
       }
       if (text !== plan.text) intents.push({ plan, text });
     }
@@ -315,7 +272,7 @@ export class SeizureStore {
     // 4. Lines and garbage. No key repeats: garbage never includes a line of this upload.
     const self = this;
     await writeAll(
-      { ...this.#writer, guard },
+      { ...this.#lineWriter, guard },
       (function* () {
         for (const { c, head } of claimed) {
           for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
@@ -337,7 +294,8 @@ export class SeizureStore {
   /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently 100 at a time. */
   async #readShards(member: string, shards: readonly number[], guard: () => void): Promise<ShardPlan[]> {
     const plans = new Map<string, ShardPlan>();
-    for (const shard of shards) plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
+    for (const shard of shards)
+      plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
     const groups: Item[][] = [];
     for (let i = 0; i < shards.length; i += BATCH_GET_MAX) {
       groups.push(shards.slice(i, i + BATCH_GET_MAX).map((n) => ({ pk: headsPk(member, n), sk: HEADS_SK })));
@@ -387,7 +345,9 @@ export class SeizureStore {
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // A retry after a lost response fails the condition on the write that landed: that one is ours.
-      const now = await withRetry(this.#policy, () => this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })));
+      const now = await withRetry(this.#policy, () =>
+        this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
+      );
       if (now.Item?.['rev'] !== rev || now.Item?.['heads'] !== text) {
         throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
       }
@@ -414,7 +374,39 @@ export class SeizureStore {
    * cloud at start (its data directory is its own, so whoever held a lease there was an earlier, dead process).
    */
   async removeLeases(members: readonly string[]): Promise<void> {
-    await writeAll(this.#writer, leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })));
+    await writeAll(
+      this.#writer,
+      leaseKeysOf(members).map((Key) => ({ DeleteRequest: { Key } })),
+    );
+  }
+
+  /**
+   * The lines of one (phase, Member) that their case's head names (fence.ts): what the phase close counts. A line a
+   * lapsed lease holder wrote late, which no head names, is left out.
+   */
+  headedLinesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
+    return fenceLines(this.#storedLines(phase, member), async (n) => {
+      const out = await withRetry(this.#policy, () =>
+        this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: headsPk(member, n), sk: HEADS_SK }, ConsistentRead: true })),
+      );
+      return out.Item === undefined ? new Map() : decodeHeads(String(out.Item['heads']));
+    });
+  }
+
+  async *#storedLines(phase: number, member: string): AsyncIterable<StoredLine> {
+    for await (const item of this.#lineItems(phase, member)) {
+      yield { record: without(item, LINE_META) as unknown as SeizureRecord, orderToken: String(item['orderToken']) };
+    }
+  }
+
+  async *#lineItems(phase: number, member: string): AsyncIterable<Item> {
+    const query = {
+      TableName: this.#table,
+      IndexName: BY_PHASE,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
+    };
+    for await (const items of pages(this.#policy, this.#doc, query)) yield* items;
   }
 
   /** Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. */
@@ -440,6 +432,20 @@ export class SeizureStore {
       gsi2sk: memberSk(s.receivedAt, s.objectKey),
     };
     await withRetry(this.#policy, () => this.#doc.send(new PutCommand({ TableName: this.#table, Item: item })));
+  }
+
+  /** Every recorded version of one object (any order). */
+  async versionsOf(objectKey: string): Promise<SubmissionRecord[]> {
+    const query = {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': submissionPk(objectKey) },
+      ConsistentRead: true,
+    };
+    const out: SubmissionRecord[] = [];
+    for await (const items of pages(this.#policy, this.#doc, query))
+      for (const i of items) out.push(without(i, SUBMISSION_META) as unknown as SubmissionRecord);
+    return out;
   }
 
   async getSubmission(objectKey: string, versionId: string): Promise<SubmissionRecord | undefined> {
@@ -479,12 +485,11 @@ export class SeizureStore {
         if (limit !== undefined && items.length >= limit) break;
       }
     } else {
-      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan')) items.push(...page);
+      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan'))
+        items.push(...page);
       const key = (i: Item): string => `${String(i['gsi2sk'])}\u0000${String(i['sk'])}`;
       items.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
     }
-    return items
-      .slice(0, limit ?? items.length)
-      .map((i) => without(i, SUBMISSION_META) as unknown as SubmissionRecord);
+    return items.slice(0, limit ?? items.length).map((i) => without(i, SUBMISSION_META) as unknown as SubmissionRecord);
   }
 }

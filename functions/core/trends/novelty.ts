@@ -13,9 +13,9 @@
  */
 import { compositeKey, memberCount, splitKey, type Counts, type PeriodAggregate } from './types.ts';
 
-export type NoveltyKind = 'product_at_member' | 'route' | 'origin' | 'concealment_for_product' | 'product_multi_member';
+export type NoveltyKind = 'product_at_member' | 'route' | 'origin' | 'concealment_for_product' | 'product_multi_member' | 'transit';
 
-export const NOVELTY_KINDS: readonly NoveltyKind[] = ['product_at_member', 'product_multi_member', 'concealment_for_product', 'route', 'origin'];
+export const NOVELTY_KINDS: readonly NoveltyKind[] = ['product_at_member', 'product_multi_member', 'concealment_for_product', 'route', 'origin', 'transit'];
 
 export interface NewItem {
   readonly kind: NoveltyKind;

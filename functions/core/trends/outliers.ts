@@ -4,11 +4,12 @@
  * flagged when score > threshold (the operation's outlierScore, 3.5): an unusually large seizure. With
  * `twoSided`, |score| > threshold also flags unusually small ones.
  * "Within a product" means within a product and unit: 10 kg and 10 pieces are not on one scale.
- * When a product's MAD is 0 (at least half its seizures have the same size) the score is undefined and the product
- * yields no outlier. Quantities that are not > 0 have no logarithm and are left out (validation refuses them anyway).
+ * When a product's MAD is 0 (at least half its seizures have the same size, e.g. heaped at 100 pieces) this bare rule
+ * has no score; the phase close (phase/outliers.ts) then scales by 1.253314 x the mean absolute deviation, floored,
+ * so a heaped product still shows its one huge seizure. Quantities that are not > 0 have no logarithm and are left
+ * out (validation refuses them anyway). The rule on a list of seizures (sizeOutliers) is test-only:
+ * test/functions/core/trends/helpers.ts.
  */
-import { DEFAULT_THRESHOLDS } from '../config.ts';
-import { mad, median } from './stats.ts';
 
 /** One seizure line's size. `id` identifies the line for the analyst (e.g. recordKey); it is passed through. */
 export interface SeizureSize {
@@ -36,32 +37,4 @@ export interface OutlierOptions {
   readonly threshold?: number;
   /** Also flag scores below −threshold. @default false */
   readonly twoSided?: boolean;
-}
-
-/** The outliers, largest |score| first (then product, unit, id). */
-export function sizeOutliers(seizures: Iterable<SeizureSize>, options: OutlierOptions = {}): SizeOutlier[] {
-  const threshold = options.threshold ?? DEFAULT_THRESHOLDS.outlierScore;
-  const groups = new Map<string, SeizureSize[]>();
-  for (const s of seizures) {
-    if (!(s.quantity > 0) || !Number.isFinite(s.quantity)) continue;
-    const k = JSON.stringify([s.product, s.unit]);
-    const g = groups.get(k);
-    if (g) g.push(s);
-    else groups.set(k, [s]);
-  }
-  const out: SizeOutlier[] = [];
-  for (const g of groups.values()) {
-    const logs = g.map((s) => Math.log10(s.quantity));
-    const med = median(logs);
-    const spread = mad(logs);
-    if (spread === 0) continue; // score undefined: no outlier for this product and unit
-    g.forEach((s, i) => {
-      const score = (0.6745 * (logs[i]! - med)) / spread;
-      if (score > threshold || (options.twoSided && score < -threshold)) {
-        out.push({ id: s.id, product: s.product, unit: s.unit, quantity: s.quantity, score, medianLog10: med, madLog10: spread, n: g.length });
-      }
-    });
-  }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || cmp(a.product, b.product) || cmp(a.unit, b.unit) || cmp(a.id, b.id));
 }

@@ -9,10 +9,19 @@
  * - rising when q < trendQ, rate ratio >= trendRatio and the LATER phase has >= trendMinCount lines;
  * - falling when q < trendQ, rate ratio <= 1 / trendRatio and the EARLIER phase has >= trendMinCount lines.
  * (The count condition is on the phase with the higher rate: the one whose lines make the trend.)
+ *
+ * Options for alerts (analyse.ts passes the operation's thresholds; the defaults keep the bare test):
+ * - testMinCount: only keys with y1 + y2 >= testMinCount are tested at all, before BH (a key that cannot reach the
+ *   minimum count cannot be flagged, and testing it would only dilute the family);
+ * - minMembers: a flagged key needs >= minMembers Members on the higher side (one Member's 30-line case is not a
+ *   trend);
+ * - familyPerDimension: BH within each dimension rather than across all of them;
+ * Every test carries the exact 95% interval of its rate ratio (trends/exact.ts rateRatioInterval).
  */
 import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
 import { daysIn } from '../days.ts';
 import { benjaminiHochberg, binomTestTwoSided } from './stats.ts';
+import { rateRatioInterval } from './exact.ts';
 import { DIMENSIONS, memberCount, type Cell, type Dimension, type PhaseAggregate } from './types.ts';
 
 /** Weeks in a phase: its days, first and last included, divided by 7. */
@@ -38,6 +47,8 @@ export interface PhaseTrend {
   readonly later: PhaseSide;
   /** (later lines / later exposure) / (earlier lines / earlier exposure); Infinity when the earlier phase has none. */
   readonly rateRatio: number;
+  /** Exact 95% interval of the rate ratio (high Infinity when the earlier phase has none). */
+  readonly ci: { readonly low: number; readonly high: number };
   /** Two-sided exact conditional p-value. */
   readonly p: number;
   /** Benjamini-Hochberg q across every test of this comparison. */
@@ -46,6 +57,18 @@ export interface PhaseTrend {
 }
 
 export type TrendThresholds = Pick<Thresholds, 'trendQ' | 'trendRatio' | 'trendMinCount'>;
+
+export interface TrendOptions extends Partial<TrendThresholds> {
+  /** Keys with fewer lines in both phases together are not tested. @default 0 (every key) */
+  readonly testMinCount?: number;
+  /** Members needed on the higher side of a flagged key. @default 1 */
+  readonly minMembers?: number;
+  /**
+   * Benjamini-Hochberg within each dimension (products among products, routes among routes) instead of across all.
+   * The many per-destination routes would otherwise set the bar for products. @default false (one family)
+   */
+  readonly familyPerDimension?: boolean;
+}
 
 const EMPTY: Cell = { lines: 0, members: 0 };
 
@@ -59,8 +82,10 @@ function exposureOf(p: PhaseAggregate): number {
  * Tests every key of the five dimensions between two phases. Returns one entry per key, grouped by dimension in
  * the order of DIMENSIONS, and within one by p then key. Dimensions absent from both phases are skipped.
  */
-export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, thresholds: Partial<TrendThresholds> = {}): PhaseTrend[] {
+export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, thresholds: TrendOptions = {}): PhaseTrend[] {
   const t = { ...pick(DEFAULT_THRESHOLDS), ...thresholds };
+  const testMin = thresholds.testMinCount ?? 0;
+  const minMembers = thresholds.minMembers ?? 1;
   const e1 = exposureOf(earlier);
   const e2 = exposureOf(later);
   const share = e1 / (e1 + e2);
@@ -75,7 +100,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
       const a = c1?.get(key) ?? EMPTY;
       const b = c2?.get(key) ?? EMPTY;
       const n = a.lines + b.lines;
-      if (n === 0) return [];
+      if (n === 0 || n < testMin) return [];
       return [
         {
           dimension,
@@ -83,6 +108,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
           earlier: { phase: earlier.phase, lines: a.lines, members: memberCount(a.members), exposure: e1 },
           later: { phase: later.phase, lines: b.lines, members: memberCount(b.members), exposure: e2 },
           rateRatio: b.lines / e2 / (a.lines / e1),
+          ci: rateRatioInterval(b.lines, e2, a.lines, e1),
           p: binomTestTwoSided(a.lines, n, share),
         },
       ];
@@ -91,14 +117,21 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     tests.push(...rows);
   }
 
-  const q = benjaminiHochberg(tests.map((x) => x.p));
+  let q: number[];
+  if (thresholds.familyPerDimension) {
+    q = new Array<number>(tests.length);
+    for (const d of DIMENSIONS) {
+      const idx = tests.map((x, i) => (x.dimension === d ? i : -1)).filter((i) => i >= 0);
+      benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+    }
+  } else q = benjaminiHochberg(tests.map((x) => x.p));
   return tests.map((x, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
     const trend =
-      significant && x.rateRatio >= t.trendRatio && x.later.lines >= t.trendMinCount
+      significant && x.rateRatio >= t.trendRatio && x.later.lines >= t.trendMinCount && x.later.members >= minMembers
         ? 'rising'
-        : significant && x.rateRatio <= 1 / t.trendRatio && x.earlier.lines >= t.trendMinCount
+        : significant && x.rateRatio <= 1 / t.trendRatio && x.earlier.lines >= t.trendMinCount && x.earlier.members >= minMembers
           ? 'falling'
           : 'none';
     return { ...x, q: qi, trend };

@@ -11,7 +11,13 @@
  * profile keeps factor 1). Without a previous phase (phase 1) the growth factor is 1 and RR is undefined.
  * The logarithm damps sheer volume, so a widespread or fast-growing profile can outrank a merely large one.
  * Ties go to more lines, then more Members, then the key in code-point order: the ranking is deterministic.
+ *
+ * For the reports (analyse.ts passes these options): `minMembers` keeps only profiles seen by at least that many
+ * Members, and `byLowerBound` ranks by the lower bound of the exact 95% interval of the rate ratio against the
+ * previous phase (a profile must have grown surely, not just by a lucky few lines); without a previous phase the
+ * score above still ranks. Every profile with a previous phase carries its interval.
  */
+import { rateRatioInterval } from './exact.ts';
 import { compositeKey, memberCount, splitKey, type PhaseAggregate } from './types.ts';
 
 export interface RiskProfile {
@@ -28,9 +34,16 @@ export interface RiskProfile {
   readonly previousLines: number | undefined;
   readonly rateRatio: number | undefined;
   readonly score: number;
+  /** Exact 95% interval of the rate ratio against the previous phase (high null when infinite); absent without one. */
+  readonly ratioLow?: number;
+  readonly ratioHigh?: number | null;
 }
 
 export interface RiskOptions {
+  /** Profiles seen by fewer Members are left out. @default 1 */
+  readonly minMembers?: number;
+  /** Rank by the lower bound of the rate ratio's interval (when there is a previous phase). @default false */
+  readonly byLowerBound?: boolean;
   /** Keep the first `top` profiles. @default all */
   readonly top?: number;
 }
@@ -54,7 +67,7 @@ export function rankRiskProfiles(current: PhaseAggregate, previous?: PhaseAggreg
   const e = exposure(current);
   const ePrev = previous ? exposure(previous) : undefined;
   const rows = [...now]
-    .filter(([, c]) => c.lines > 0)
+    .filter(([, c]) => c.lines > 0 && memberCount(c.members) >= (options.minMembers ?? 1))
     .map(([key, c]) => {
       const parts = splitKey(key);
       if (parts.length !== 4) throw new RangeError(`rankRiskProfiles: profile key ${key} must have 4 parts (origin, transport mode, concealment, product)`);
@@ -62,9 +75,23 @@ export function rankRiskProfiles(current: PhaseAggregate, previous?: PhaseAggreg
       const previousLines = previous ? (before?.get(key)?.lines ?? 0) : undefined;
       const rateRatio = previousLines === undefined ? undefined : (c.lines + 0.5) / e / ((previousLines + 0.5) / ePrev!);
       const members = memberCount(c.members);
-      return { key: compositeKey(origin, transport_mode, concealment, product), origin, transport_mode, concealment, product, lines: c.lines, members, previousLines, rateRatio, score: riskScore(c.lines, members, rateRatio) };
+      const ci = previousLines === undefined ? undefined : rateRatioInterval(c.lines, e, previousLines, ePrev!);
+      return {
+        key: compositeKey(origin, transport_mode, concealment, product),
+        origin,
+        transport_mode,
+        concealment,
+        product,
+        lines: c.lines,
+        members,
+        previousLines,
+        rateRatio,
+        score: riskScore(c.lines, members, rateRatio),
+        ...(ci ? { ratioLow: ci.low, ratioHigh: Number.isFinite(ci.high) ? ci.high : null } : {}),
+      };
     });
-  rows.sort((a, b) => b.score - a.score || b.lines - a.lines || b.members - a.members || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const byLow = options.byLowerBound && previous !== undefined;
+  rows.sort((a, b) => (byLow ? (b.ratioLow ?? 0) - (a.ratioLow ?? 0) : 0) || b.score - a.score || b.lines - a.lines || b.members - a.members || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const kept = options.top === undefined ? rows : rows.slice(0, options.top);
   return kept.map((r, i) => ({ rank: i + 1, ...r }));
 }

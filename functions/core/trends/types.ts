@@ -1,7 +1,7 @@
 /**
  * The aggregate shapes the trend detectors read. The detectors never see seizure rows: the phase-close workflow
  * counts the stored lines per Member into these shapes (one partial per Member, so each Member's data is counted by
- * itself), merges the partials with {@link mergeCounts}, and passes the result on.
+ * itself), merges the partials (phase/merge.ts), and passes the result on.
  *
  * Vocabulary:
  * - a dimension is one property of a seizure line: its product, origin country, route, transport mode, concealment
@@ -10,7 +10,6 @@
  *   of its parts ({@link compositeKey});
  * - a cell is what one key gathered in one period: its number of seizure lines and the Members that reported them.
  */
-import type { SeizureRecord } from '../record.ts';
 
 /** The dimensions tested phase over phase and, for product and route, week by week. */
 export type Dimension = 'product' | 'origin' | 'route' | 'transport_mode' | 'concealment';
@@ -84,71 +83,3 @@ export function splitKey(key: string): string[] {
 
 /** Stands for a missing part of a route or a risk profile. */
 export const UNKNOWN = 'unknown';
-
-/**
- * The key of every dimension for one seizure line; undefined where the line does not tell (such lines are left
- * out of that dimension, not counted under "unknown"). Composite keys keep the line, with {@link UNKNOWN} for a
- * missing part.
- * - route: from (departure country, else origin country) > transit countries > destination country, e.g. 'CN>AE>FR';
- *   undefined when neither end is known.
- * - profile: compositeKey(origin, transport mode, concealment, product).
- */
-export function keysOf(r: SeizureRecord): Record<AggregateDimension, string | undefined> {
-  const from = r.departure_country ?? r.origin_country;
-  const to = r.destination_country;
-  const route = from || to ? [from ?? UNKNOWN, ...(r.transit_countries ?? []), to ?? UNKNOWN].join('>') : undefined;
-  return {
-    product: r.product,
-    origin: r.origin_country,
-    route,
-    transport_mode: r.transport_mode,
-    concealment: r.concealment_method,
-    product_concealment: compositeKey(r.product, r.concealment_method ?? UNKNOWN),
-    profile: compositeKey(r.origin_country ?? UNKNOWN, r.transport_mode, r.concealment_method ?? UNKNOWN, r.product),
-  };
-}
-
-/** A mutable cell while counting; members are always a set here. */
-export interface CountingCell {
-  lines: number;
-  members: Set<string>;
-}
-
-/** Counts lines per key of each requested dimension (one Member's partial, or any set of lines). */
-export function countLines(
-  records: Iterable<SeizureRecord>,
-  dimensions: readonly AggregateDimension[],
-): Record<AggregateDimension, Map<string, CountingCell>> {
-  const out = {} as Record<AggregateDimension, Map<string, CountingCell>>;
-  for (const d of dimensions) out[d] = new Map();
-  for (const r of records) {
-    const keys = keysOf(r);
-    for (const d of dimensions) {
-      const k = keys[d];
-      if (k === undefined) continue;
-      const cell = out[d].get(k) ?? { lines: 0, members: new Set<string>() };
-      cell.lines += 1;
-      cell.members.add(r.reporting_member);
-      out[d].set(k, cell);
-    }
-  }
-  return out;
-}
-
-/**
- * Merges partial counts of one dimension (e.g. one per Member): lines add up, Members are united. Throws when a
- * cell's Members are a bare number, since a count cannot be united without double counting.
- */
-export function mergeCounts(...parts: Counts[]): Map<string, CountingCell> {
-  const out = new Map<string, CountingCell>();
-  for (const part of parts) {
-    for (const [k, c] of part) {
-      if (typeof c.members === 'number') throw new TypeError(`mergeCounts: cell '${k}' has a Member count, not a set; merge before counting`);
-      const cell = out.get(k) ?? { lines: 0, members: new Set<string>() };
-      cell.lines += c.lines;
-      for (const m of c.members) cell.members.add(m);
-      out.set(k, cell);
-    }
-  }
-  return out;
-}

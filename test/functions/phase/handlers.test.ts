@@ -32,6 +32,7 @@ import { createAlertsHandler, depsFromEnv as alertsDeps } from '../../../functio
 import { createFailureHandler, depsFromEnv as failureDeps } from '../../../functions/phase-failure/app.ts';
 import { MissingEnvError } from '../../../functions/shared/errors.ts';
 import { operationConfigEnv } from '../../../functions/core/contracts/operation-env.ts';
+import { NilReturnStore } from '../../../functions/core/nil-return.ts';
 import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
 import { addDays } from '../../../functions/core/days.ts';
@@ -214,4 +215,18 @@ test('the failure handler emails each analyst which run failed and why', async (
 
 test('a handler without its environment fails at init, naming the variables', () => {
   assert.throws(() => alertsDeps({ OPERATION_CONFIG: env.OPERATION_CONFIG! }), (e: Error) => e instanceof MissingEnvError && /BUCKET_NAME, TABLE_NAME, CONTACTS_KEY/.test(e.message));
+});
+
+test('a nil return makes its Member a reporter of the phase: the run\'s exposure counts its Member-weeks', async () => {
+  const input = { ...FINAL_2, asOf: '2021-08-30' };
+  const before = await closePhase(input, fakeMailer().mailer);
+  const a0 = JSON.parse(await text(before.analysed.analysisKey)) as { exposure: { reporters: number; window: number } };
+  // NL (configured, no line in the fixture) says it has nothing to report for phase 2.
+  await new NilReturnStore({ client: dynamo.client(), tableName }).record(CONFIG, { member: 'NL', phase: 2, source: 'cli' });
+  const after = await closePhase(input, fakeMailer().mailer);
+  const a1 = JSON.parse(await text(after.analysed.analysisKey)) as { exposure: { reporters: number; window: number } };
+  assert.equal(a1.exposure.reporters, a0.exposure.reporters + 1);
+  assert.ok(a1.exposure.window > a0.exposure.window);
+  const agg = JSON.parse(await text(after.merged.aggregateKey)) as { phases: { phase: number; nilReturns?: string[] }[] };
+  assert.deepEqual(agg.phases.find((p) => p.phase === 2)?.nilReturns, ['NL']);
 });

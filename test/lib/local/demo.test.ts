@@ -9,7 +9,6 @@ import type { SeizureRecord } from '../../../functions/core/record.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SHEET_NAMES } from '../../../functions/core/template.ts';
 import {
-  countLines,
   DIMENSIONS,
   newItems,
   phaseOverPhase,
@@ -18,8 +17,9 @@ import {
   type PeriodAggregate,
   type PhaseAggregate,
 } from '../../../functions/core/trends/index.ts';
+import { countLines } from '../../functions/core/trends/helpers.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
-import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../lib/local/demo.ts';
+import { apportion, demoRecords, demoTargets, demoTotals, demoWorkbook, generateDemo, PLANTED_ROUTE, STOP_II, totalsOf } from '../../../bin/demo/index.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
 import { addDays } from '../../../functions/core/days.ts';

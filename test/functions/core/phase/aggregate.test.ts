@@ -49,12 +49,15 @@ test('phase figures reproduce the hand-counted totals: units are pieces + doses 
 
 test('cumulative figures count a case with lines in two phases once', async () => {
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(SMALL));
-  const c = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.cumulative;
+  // Per-Member rows are the analysts' (issue 8, 7: the NCP version merges cells of fewer than 3 Members into "other").
+  const c = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'analysts').figures.cumulative;
   assert.deepEqual({ lines: c.lines, cases: c.cases, units: c.units.total, kg: c.kg, litres: c.litres }, SMALL_TOTALS.cumulative);
   assert.deepEqual(
     c.byMember.map((m) => [m.key, m.cases]),
     [['FR', 3], ['DE', 2], ['ES', 2]],
   );
+  const ncp = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.cumulative;
+  assert.deepEqual(ncp.byMember.map((m) => [m.key, m.cases, m.lines]), [['other', 7, c.lines]]);
 });
 
 test('estimated value is summed per currency, a value without currency under XXX', async () => {
@@ -65,7 +68,7 @@ test('estimated value is summed per currency, a value without currency under XXX
 
 test('breakdowns by category and product split units, kg and litres', async () => {
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(SMALL));
-  const f = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.phase;
+  const f = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'analysts').figures.phase;
   const cat = Object.fromEntries(f.byCategory.map((r) => [r.key, [r.lines, r.units, r.kg, r.litres]]));
   assert.deepEqual(cat, { medicine: [6, 711, 1.25, 3], vaccine: [1, 40, 0, 0], medical_device: [1, 7, 0, 0] });
   const tramadol = f.byProduct.find((r) => r.key === 'tramadol')!;

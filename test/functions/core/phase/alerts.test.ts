@@ -44,7 +44,12 @@ async function summaries(): Promise<Record<'ncp' | 'analysts', SummaryJson>> {
   return { ncp: buildSummary(FINAL_2, CONFIG, agg, a, 'ncp'), analysts: buildSummary(FINAL_2, CONFIG, agg, a, 'analysts') };
 }
 
-const LINK = { htmlKey: 'summaries/stop-ii/phase-2/final/summary.html', xlsxKey: 'summaries/stop-ii/phase-2/final/summary.xlsx', bucket: 'submissions' };
+const LINK = {
+  htmlKey: 'summaries/stop-ii/phase-2/final/summary.html',
+  xlsxKey: 'summaries/stop-ii/phase-2/final/summary.xlsx',
+  bucket: 'submissions',
+  url: 'https://portal.example.org/summaries/2/final',
+};
 
 async function emails(): Promise<AlertEmail[]> {
   const s = await summaries();
@@ -90,25 +95,47 @@ test('the subject names the operation, the phase and the number of signals, in t
   const s = await summaries();
   const mails = await emails();
   const by = Object.fromEntries(mails.map((m) => [m.to, m.subject]));
-  assert.equal(by['ncp.de@customs.example.org'], `Operation STOP II: phase 2 summary, ${s.ncp.signalCount} signals`);
-  assert.equal(by['ncp.fr@customs.example.org'], `Operation STOP II : synthèse de la phase 2, ${s.ncp.signalCount} signaux`);
-  assert.equal(by['ncp.es@customs.example.org'], `Operation STOP II: resumen de la fase 2, ${s.ncp.signalCount} señales`);
+  // Issue 8: the one-line new route and the Members' firsts are no longer signals: one signal, in the singular.
+  assert.equal(s.ncp.signalCount, 1);
+  assert.equal(by['ncp.de@customs.example.org'], 'Operation STOP II: phase 2 summary, 1 signal');
+  assert.equal(by['ncp.fr@customs.example.org'], 'Operation STOP II : synthèse de la phase 2, 1 signal');
+  assert.equal(by['ncp.es@customs.example.org'], 'Operation STOP II: resumen de la fase 2, 1 señal');
 });
 
-test('the strongest signal comes first, in one sentence with its figures, and the report is named', async () => {
+// Issue 8 (6): plain words for officers (how big, interval, how sure), p/q only for analysts, https links only.
+test('the strongest signal comes first, in plain words with its interval, and the report is an https link', async () => {
   const mail = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
   const body = mail.text.split('\n');
   const first = body.find((l) => l.startsWith('1. '))!;
-  assert.match(first, /^1\. Rising: Ivermectin \(product\) — 30 seizure lines in phase 2 against 2 in phase 1, 15 times the rate per Member-week \(q < 0\.001\)\.$/);
-  assert.ok(mail.text.includes('s3://submissions/summaries/stop-ii/phase-2/final/summary.html'));
-  assert.ok(mail.html.indexOf('Rising: Ivermectin') < mail.html.indexOf('New route'));
+  assert.match(first, /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizures per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./);
+  assert.ok(!/\bq [<=]|\bp [<=]/.test(mail.text), 'no p or q in the NCP email');
+  assert.ok(mail.text.includes('https://portal.example.org/summaries/2/final'));
+  assert.ok(!mail.text.includes('s3://') && !mail.html.includes('s3://'));
+  assert.ok(!mail.text.includes('New route'), 'one line at one Member is no signal');
 });
 
-test('NCPs get the NCP report and analysts the analysts’ one', async () => {
+test('NCPs get the NCP report and analysts the analysts’ one, with p and q', async () => {
   const s = await summaries();
   const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
-  const m = composeAlert(s.analysts, analyst!, { ...LINK, htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html' });
-  assert.ok(m.text.includes('/analysts/summary.html') && m.text.includes('Do not forward'));
+  const m = composeAlert(s.analysts, analyst!, { ...LINK, url: undefined, baseUrl: 'https://reports.example.org', htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html' });
+  assert.ok(m.text.includes('https://reports.example.org/summaries/stop-ii/phase-2/final/analysts/summary.html') && m.text.includes('Do not forward'));
+  assert.match(m.text, /q < 0\.001|q = /);
+});
+
+test('a link no reader can open (no portal, no https URL) is refused rather than sent as s3://', async () => {
+  const s = await summaries();
+  const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
+  assert.throws(() => composeAlert(s.analysts, analyst!, { ...LINK, url: undefined }), /ReportLinkError|no link/);
+});
+
+test('French and Spanish sentences agree in gender and number; an NCP email carries its own Member row', async () => {
+  const s = await summaries();
+  const rs = recipientsOf(contactsFromConfig(CONFIG));
+  const fr = composeAlert(s.ncp, rs.find((r) => r.language === 'fr')!, LINK, 10, { member: 'FR', lines: 11, cases: 11, units: 1200 });
+  assert.match(fr.text, /En hausse : Ivermectine \(produit\) — environ [\d,]+ fois plus de saisies par Membre déclarant/);
+  assert.ok(fr.text.includes('Votre Membre (FR) dans cette phase : 11 lignes de saisie dans 11 cas'));
+  const es = composeAlert(s.ncp, rs.find((r) => r.language === 'es')!, LINK);
+  assert.match(es.text, /En aumento: Ivermectina \(producto\) — unas [\d,]+ veces más incautaciones/);
 });
 
 test('running the alerts twice sends nothing the second time', async () => {

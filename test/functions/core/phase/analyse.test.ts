@@ -2,8 +2,8 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { addDays } from '../../../../functions/core/days.ts';
-import { alertRule, analyse, lastCompleteWeek, SIGNAL_ORDER } from '../../../../functions/core/phase/analyse.ts';
-import { sizeOutliers } from '../../../../functions/core/trends/outliers.ts';
+import { alertOf, alertRule, analyse, lastCompleteWeek } from '../../../../functions/core/phase/analyse.ts';
+import { sizeOutliers } from '../trends/helpers.ts';
 import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
@@ -44,19 +44,22 @@ test('outliers equal trends sizeOutliers on the same lines (reference: all lines
   assert.deepEqual(a.outliers.groups.map((g) => [g.product, g.unit, g.count]), [['paracetamol', 'pieces', want.length]]);
 });
 
-test('signals come strongest first: by kind (SIGNAL_ORDER), then by their statistic', async () => {
+// Issue 8 (5): one evidence score orders every kind (it replaced the fixed order of kinds, SIGNAL_ORDER).
+test('signals come strongest first by one evidence score across kinds, then by effect', async () => {
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(story())));
-  const tiers = a.signals.map((s) => SIGNAL_ORDER.indexOf((s.kind === 'new' ? `new:${s.novelty}` : s.kind) as (typeof SIGNAL_ORDER)[number]));
-  assert.deepEqual(tiers, [...tiers].sort((x, y) => x - y));
+  const ev = a.signals.map((s) => s.evidence ?? 0);
+  assert.deepEqual(ev, [...ev].sort((x, y) => y - x));
   assert.ok(a.signals.some((s) => s.kind === 'outlier'));
+  assert.ok(a.signals.every((s) => (s.evidence ?? -1) >= 0 && (s.evidence ?? 11) <= 10));
 });
 
-test('interim: a week far above its 7-week baseline is an EARS alarm for that product, and the run alerts', async () => {
+test('interim: a week far above its baseline is a weekly alarm (exact test) for that product, and the run alerts', async () => {
   const lines: SeizureRecord[] = [];
   for (let w = 0; w < 9; w++) {
     const monday = addDays('2021-05-03', 7 * w);
     const k = w === 8 ? 25 : 1 + (w % 2);
-    for (let i = 0; i < k; i++) lines.push(line('FR', addDays(monday, i % 7), { product: 'tramadol', quantity: 10 }));
+    // Two Members: an alarm needs alarmMinMembers (2) Members in the week (issue 8: one Member's case is no trend).
+    for (let i = 0; i < k; i++) lines.push(line(i % 2 ? 'DE' : 'FR', addDays(monday, i % 7), { product: 'tramadol', quantity: 10 }));
   }
   const input: PhaseCloseInput = { operation: 'stop-ii', phase: 2, mode: 'interim', asOf: '2021-07-05' }; // a Monday: last complete week 06-28
   assert.equal(lastCompleteWeek(input.asOf), '2021-06-28');
@@ -73,6 +76,14 @@ test('interim: nothing new and nothing rising means no alert; final always alert
   assert.equal(alertRule('final', none), true);
 });
 
+test('the alert rule: an interim run alerts only when a signal reaches the alert evidence; a quiet week sends nothing', () => {
+  const weak = { kind: 'outlier', product: 'x', unit: 'pieces', count: 1, evidence: 1.2 } as const;
+  assert.equal(alertOf('interim', [], CONFIG.thresholds), false);
+  assert.equal(alertOf('interim', [weak], CONFIG.thresholds), false);
+  assert.equal(alertOf('interim', [{ ...weak, evidence: 2 }], CONFIG.thresholds), true);
+  assert.equal(alertOf('final', [], CONFIG.thresholds), true);
+});
+
 test('new items of a final run are those first seen in the closed phase (a route new in phase 2, not one seen in phase 1)', async () => {
   const lines = [
     line('FR', '2021-05-04', { origin_country: 'IN', destination_country: 'FR' }),
@@ -80,7 +91,9 @@ test('new items of a final run are those first seen in the closed phase (a route
     line('DE', '2021-07-02', { origin_country: 'TR', destination_country: 'DE' }),
   ];
   const a = analyse(FINAL_2, CONFIG, await aggregateLines(FINAL_2, CONFIG, sorted(lines)));
-  assert.deepEqual(a.newItems.filter((x) => x.novelty === 'route').map((x) => [x.route, x.week]), [['TR>DE', '2021-06-28']]);
+  // Issue 8 (1): one line at one Member is a weaker first sighting: listed in the annex, not a signal.
+  assert.deepEqual(a.annex.filter((x) => x.novelty === 'route').map((x) => [x.route, x.week]), [['TR>DE', '2021-06-28']]);
+  assert.deepEqual(a.newItems, []);
 });
 
 test('the first phase has nothing to compare with: no trends and no new items', async () => {

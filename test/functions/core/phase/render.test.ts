@@ -101,6 +101,8 @@ test('summary.json has the documented top-level keys', async () => {
   assert.deepEqual(Object.keys(json), [
     'schema', 'version', 'operation', 'phase', 'mode', 'asOf', 'runLabel', 'counted', 'window', 'figures', 'trends',
     'alarms', 'newItems', 'outliers', 'riskProfiles', 'signals', 'signalCount', 'counts', 'alert', 'thresholds',
+    // Added by issue 8 (after every shipped key, none renamed or removed).
+    'headline', 'annex', 'exposure', 'smallCells',
   ]);
 });
 

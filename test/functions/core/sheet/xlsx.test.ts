@@ -15,9 +15,9 @@ import {
   decodeXml,
   isDateFormatCode,
   openXlsx,
-  scanFloor,
   serialToCell,
 } from '../../../../functions/core/sheet/xlsx.ts';
+import { scanFloor } from '../../../bench/scan-floor.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers: a zip writer (so that tests control entry order, compression and even lie in headers), xlsx parts, reading

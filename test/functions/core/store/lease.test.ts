@@ -177,17 +177,25 @@ test('a head write that landed but whose response was lost is retried and accept
 test('a run whose lease is taken over stops with LeaseLostError and leaves the new lease in place', async () => {
   const { tableName, client } = await table();
   let taken = false;
-  const { store: s } = store(tableName, { lease: { leaseMs: 90 } }, (c) =>
-    c.command === 'BatchWriteItemCommand' && !taken
+  // Not timed against the machine: the straddling write waits until a renewal sent after the takeover has been
+  // answered (renewals run one after another, so that is when the next one is sent), however long that takes under
+  // load; the lease is long enough (renewed every second, sure for 2.25 s) that a slow machine cannot lose it any
+  // other way before the takeover.
+  let renewalsAfterTakeover = 0;
+  const { store: s } = store(tableName, { lease: { leaseMs: 3_000 }, lineWriteTimeoutMs: 60_000 }, (c) => {
+    if (c.command === 'UpdateItemCommand' && taken) {
+      return { before: async () => void renewalsAfterTakeover++ };
+    }
+    return c.command === 'BatchWriteItemCommand' && !taken
       ? {
           before: async () => {
             taken = true;
             await leaseHeldBy(client, tableName, V1.orderToken, 60_000); // as a rerun of v1 would
-            await new Promise((r) => setTimeout(r, 120)); // a renewal goes by
+            while (renewalsAfterTakeover < 2) await new Promise((r) => setTimeout(r, 20)); // a renewal goes by
           },
         }
-      : undefined,
-  );
+      : undefined;
+  });
   await assert.rejects(s.applyUpload(V1, manyLines(2, 2)), { name: 'LeaseLostError' });
   assert.deepEqual((await lockItems(client, tableName)).map((i) => i['run']?.S), ['another-run']);
 });

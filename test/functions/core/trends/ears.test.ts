@@ -1,13 +1,11 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedTestdata } from './helpers.ts';
 import { earsC, type EarsMethod } from '../../../../functions/core/trends/ears.ts';
 
 // The shared reference vectors sit beside the repository: <repo root>/../shared/testdata/ears (CI has the same layout).
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const VECTORS = resolve(REPO_ROOT, '../shared/testdata/ears/weekly-alarms.csv');
+const VECTORS = sharedTestdata('ears/weekly-alarms.csv');
 
 function readVectors() {
   const [header, ...rows] = readFileSync(VECTORS, 'utf8').trim().split(/\r?\n/);

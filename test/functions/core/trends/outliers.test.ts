@@ -1,6 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { sizeOutliers, type SeizureSize } from '../../../../functions/core/trends/outliers.ts';
+import { sizeOutliers } from './helpers.ts';
+import type { SeizureSize } from '../../../../functions/core/trends/outliers.ts';
 
 const sizes = (product: string, unit: string, qs: number[]): SeizureSize[] => qs.map((quantity, i) => ({ id: `${product}-${unit}-${i}`, product, unit, quantity }));
 

@@ -1,7 +1,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
-import { compositeKey, countLines, keysOf, memberCount, mergeCounts, splitKey } from '../../../../functions/core/trends/types.ts';
+import { compositeKey, memberCount, splitKey } from '../../../../functions/core/trends/types.ts';
+import { countLines, keysOf, mergeCounts } from './helpers.ts';
 
 function line(over: Partial<SeizureRecord> = {}): SeizureRecord {
   return {

@@ -1,0 +1,58 @@
+/**
+ * `seizures nil-return --member XX --phase N`: records that a Member has nothing to report for a phase
+ * (functions/core/nil-return.ts). The Member then counts among the phase's reporters, whose Member-weeks are the
+ * exposure behind every rate of the phase close. Recording it twice is no error: the first one is kept.
+ * Exit 0 recorded (or already recorded), 64 wrong usage (an unknown Member or phase), 69 no cloud.
+ */
+import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
+import { configOption, formatOf, memberOf, parse, readConfig, UsageError } from './common.ts';
+
+export const usage = `seizures nil-return --member XX --phase N [--by NAME] [--format text|json] [--aws [--stack NAME]] ${LOCAL_USAGE} [--config FILE]`;
+
+export async function nilReturnCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    member: { type: 'string' },
+    phase: { type: 'string' },
+    by: { type: 'string' },
+    format: { type: 'string' },
+    ...localOptions,
+    ...awsOptions,
+    ...configOption,
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const member = memberOf(values.member);
+  if (!member) throw new UsageError('--member XX is required (the ISO alpha-2 code of the Member)');
+  const phase = Number(values.phase);
+  if (values.phase === undefined || !Number.isInteger(phase)) throw new UsageError(`--phase N is required, a phase number (got '${values.phase ?? ''}')`);
+  const format = formatOf(values.format, ['text', 'json'] as const, 'text');
+  const config = readConfig(values.config);
+  const { checkNilReturn, NilReturnError, NilReturnStore } = await import('../../functions/core/nil-return.ts');
+  const request = { member, phase, source: 'cli' as const, ...(values.by ? { by: values.by } : {}) };
+  try {
+    checkNilReturn(config, request);
+  } catch (e) {
+    if (e instanceof NilReturnError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const { runCloudCommand } = await import('./cloud-connect.ts');
+  const { connect } = await import('./cloud.ts');
+  return runCloudCommand('nil-return', async () => {
+    const target = await connect({ values, operation: config, ingest: false, log: (l) => process.stderr.write(`${l}\n`) });
+    try {
+      if (!target.dynamo || !target.tableName) throw new UsageError('nil-return writes to the seizures table: give --stack, not --bucket');
+      const store = new NilReturnStore({ client: target.dynamo, tableName: target.tableName });
+      const { created, nilReturn } = await store.record(config, request);
+      if (format === 'json') process.stdout.write(`${JSON.stringify({ created, nilReturn })}\n`);
+      else
+        process.stdout.write(
+          created
+            ? `nil return recorded: ${member} has nothing to report for phase ${phase} of ${config.name} (on ${target.where})\n`
+            : `already recorded on ${nilReturn.recordedAt}: ${member} has nothing to report for phase ${phase} (kept; on ${target.where})\n`,
+        );
+      return 0;
+    } finally {
+      await target.close();
+    }
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Fencing the Member lease (README.md, "What the lease does not cover"), on both sides.
+ *
+ * Write side: BatchWriteItem cannot be conditional, so a line write is fenced only by the lease check made before the
+ * call. The SDK's own retries would re-send a write without that check, and a request without a timeout could land
+ * at any time after it; so line writes make one attempt per call (every retry is the store's, after a fresh check)
+ * and have a request timeout well under the quarter of the lease the check leaves.
+ *
+ * Read side: a lapsed holder's late write may still land (a request already on the wire), re-creating a line that the
+ * case's next upload deleted and its head no longer names. Readers that count lines (the phase close) read them
+ * through `headedLines`: a line counts only if its case's head names its line number and its upload (the head's
+ * token begins with the line's orderToken). So an orphan line is never counted, whoever wrote it and when.
+ */
+import type { SeizureRecord } from '../record.ts';
+import type { Head } from './heads.ts';
+import { headRef, headShardOf } from './keys.ts';
+
+/**
+ * One try of a call failed inside the SDK's retry loop: wrapped so that the SDK does not retry it (no retryable trait,
+ * no status, a name it does not know). The store's writer unwraps it and retries, after checking the lease.
+ */
+export class AttemptFailed extends Error {
+  override readonly name = 'AttemptFailed';
+  // Not `cause`: the SDK looks through `cause` when it decides whether to retry.
+  constructor(readonly attemptError: unknown) {
+    super('one attempt of a fenced call failed');
+  }
+}
+
+/** What an error of a call made with `singleAttempt` was (lib-dynamodb may stack the middleware twice: unwrap all). */
+export function attemptError(e: unknown): unknown {
+  let out = e;
+  while (out instanceof AttemptFailed) out = out.attemptError;
+  return out;
+}
+
+/**
+ * Makes `command` one attempt per send, whatever the client's retry settings: a middleware inside the SDK's retry
+ * loop (finalizeRequest, low priority: after the retry middleware) turns the attempt's failure into AttemptFailed,
+ * which the SDK does not retry. The same client serves every other call with its own retries.
+ */
+export function singleAttempt<C extends { middlewareStack: { add: (...a: never[]) => void } }>(command: C): C {
+  (command.middlewareStack as unknown as { add: (m: unknown, o: unknown) => void }).add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        throw e instanceof AttemptFailed ? e : new AttemptFailed(e);
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low' },
+  );
+  return command;
+}
+
+/**
+ * Longest a line write may take before it is abandoned (and retried after a fresh lease check): a twelfth of the
+ * lease, well under the quarter between the last check the lease allows and its lapse. 5 s for the default minute.
+ */
+export const lineWriteTimeoutMs = (leaseMs: number): number => Math.max(50, Math.floor(leaseMs / 12));
+
+/** A line as stored: the record and the orderToken of the upload that wrote it. */
+export interface StoredLine {
+  readonly record: SeizureRecord;
+  readonly orderToken: string;
+}
+
+/** Whether `head` names this line: its line number, and its upload (the head's token is `{orderToken}#{digest}`). */
+export const headNames = (head: Head | undefined, line: StoredLine): boolean =>
+  head?.token.startsWith(`${line.orderToken}#`) === true && head.lines.includes(line.record.line_no);
+
+/**
+ * The lines of `lines` that their case's head names. `shard(n)` reads head shard n of the Member (consistently); each
+ * shard is read once per call, when the first line of a case in it comes.
+ */
+export async function* fenceLines(
+  lines: AsyncIterable<StoredLine>,
+  shard: (n: number) => Promise<ReadonlyMap<string, Head>>,
+): AsyncIterable<SeizureRecord> {
+  const shards = new Map<number, ReadonlyMap<string, Head>>();
+  for await (const line of lines) {
+    const ref = headRef(line.record.case_ref);
+    const n = headShardOf(ref);
+    let heads = shards.get(n);
+    if (heads === undefined) shards.set(n, (heads = await shard(n)));
+    if (headNames(heads.get(ref), line)) yield line.record;
+  }
+}
+
+/** What the phase close reads lines from (functions/core/phase/steps.ts LineSource). */
+export interface HeadedLineSource {
+  linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
+}
+
+/** The store's lines, fenced: wrap the store given to the phase close with this and only headed lines are counted. */
+export const headedLines = (store: { headedLinesOf(phase: number, member: string): AsyncIterable<SeizureRecord> }): HeadedLineSource => ({
+  linesOf: (phase, member) => store.headedLinesOf(phase, member),
+});

@@ -1,0 +1,207 @@
+/**
+ * Issue 10: hostile files, each made by test/fixtures/hostile/make-hostile.ts, read with bounded work. Time is not
+ * asserted here (benchmarks show it: `npm run bench -- hostile`); work is, through what the readers count and keep.
+ */
+import { describe, test, vi } from 'vitest';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
+import { compoundFileNames, detectFormat } from '../../../functions/core/sheet/open.ts';
+import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
+import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
+import type { ByteSource } from '../../../functions/core/sheet/types.ts';
+import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
+import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
+import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
+import {
+  dataRow,
+  farRightCell,
+  HEADER,
+  hugeField,
+  ole2Loop,
+  rowXml,
+  unusedSharedStrings,
+  workbook,
+} from '../../fixtures/hostile/make-hostile.ts';
+import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
+
+vi.setConfig({ testTimeout: 60_000 });
+const config = loadOperationConfig();
+
+/** A ByteSource that counts the bytes it serves. */
+function counting(src: ByteSource): ByteSource & { served: number } {
+  const out = {
+    name: src.name,
+    size: src.size,
+    served: 0,
+    createReadStream(start: number, end: number) {
+      out.served += end - start;
+      return src.createReadStream(start, end);
+    },
+  };
+  return out;
+}
+
+describe('a cell far to the right (column XFD) in every row', () => {
+  test('validation keeps only the header columns and a margin, and says once that the rest was ignored', async () => {
+    const buf = farRightCell(500);
+    const report = await validateSpreadsheet(bufferByteSource('far.xlsx', buf), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      onRecord: () => undefined,
+    });
+    assert.equal(report.stats.validRows, 500);
+    assert.equal(report.warnings.length, 1);
+    const [w] = report.warnings;
+    assert.equal(w!.type, 'ignored-cells');
+    assert.equal(w!.code, 'ignored-cells');
+    // template columns A..J, then a margin of 32: the first column ignored is the 43rd, AQ
+    assert.match(w!.message, /^500 cell\(s\) from column AQ onwards were ignored/);
+    assert.equal(w!.column, 'AQ');
+    assert.equal(report.stats.warnings, 1);
+  });
+
+  test('rows the reader yields once the window narrows hold no cell past it (no padding to XFD)', async () => {
+    const wb = await openXlsx(bufferByteSource('far.xlsx', farRightCell(2_000)));
+    const window = { limit: 16_384, ignored: 0 };
+    let wide = 0;
+    let n = 0;
+    for await (const sheet of wb.sheets()) {
+      for await (const row of sheet.rows({ columns: window })) {
+        if (n++ === 0) window.limit = 10 + COLUMN_MARGIN;
+        else if (row.cells.length > window.limit) wide++;
+      }
+    }
+    await wb.close();
+    // Only rows already scanned in the chunk of text that held the header (64 KiB: ~130 rows) were read whole.
+    assert.ok(wide < 200, `${wide} rows read past the window`);
+    assert.equal(window.ignored + wide, 2_000);
+  });
+
+  test('the feedback copy leaves the far cells out and stays small', async () => {
+    const source = bufferByteSource('far.xlsx', farRightCell(500));
+    const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
+    let bytes = 0;
+    const sink = new Writable({
+      write: (c: Buffer, _e, done) => {
+        bytes += c.length;
+        done();
+      },
+    });
+    await writeFeedbackWorkbook(source, report, sink);
+    assert.ok(bytes < 100_000, `${bytes} bytes`);
+  });
+});
+
+describe('OLE2 containers walked with bounds', () => {
+  test('a directory chain that points back to itself is a corrupt file, found at once', async () => {
+    const src = counting(bufferByteSource('loop.xls', ole2Loop()));
+    await assert.rejects(compoundFileNames(src), /loops/);
+    assert.ok(src.served < 10 * 1024, `${src.served} bytes read`);
+    const report = await validateSpreadsheet(bufferByteSource('loop.xls', ole2Loop()), { config, member: 'FR' });
+    assert.equal(report.errors[0]!.type, 'source-error');
+  });
+
+  test('header counts beyond the sectors the file has are refused before any chain is walked', async () => {
+    const src = counting(bufferByteSource('huge.xls', ole2Loop(true)));
+    await assert.rejects(compoundFileNames(src), /claims 2147483647 FAT/);
+    assert.ok(src.served <= 512, `${src.served} bytes read`);
+    await assert.rejects(
+      detectFormat(bufferByteSource('huge.xls', ole2Loop(true))),
+      (e: Error & { type?: string }) => e.type === 'source-error',
+    );
+  });
+});
+
+describe('amplification', () => {
+  test('shared strings beyond the cap (count) end in a size-error naming the reason, not a heap of unused strings', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      lang: 'en',
+      limits: { maxSharedStrings: 1_000 },
+    });
+    assert.equal(report.errors.length, 1);
+    assert.equal(report.errors[0]!.type, 'size-error');
+    assert.match(report.errors[0]!.message, /more text than a seizure report needs \(over 1000 distinct texts\)/);
+  });
+
+  test('shared strings beyond the cap (characters) too; under both caps the file is read', async () => {
+    const over = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      limits: { maxSharedStringChars: 10_000 },
+    });
+    assert.equal(over.errors[0]!.type, 'size-error');
+    const under = await validateSpreadsheet(bufferByteSource('sst.xlsx', unusedSharedStrings(5_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
+    assert.equal(under.stats.validRows, 1);
+  });
+
+  test('a field of a million characters is echoed in at most 200 characters, in the cell and in the message', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('huge.csv', hugeField(1_000_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
+    assert.equal(report.stats.invalidRows, 1);
+    const e = report.errors[0]!;
+    assert.equal(e.fieldName, 'product');
+    assert.equal(e.cell!.length, MAX_ECHO_CHARS);
+    assert.ok(e.cell!.endsWith('…'));
+    assert.ok(e.message.length < 2_000, `message of ${e.message.length} characters`);
+    assert.ok(JSON.stringify(report).length < 5_000);
+  });
+
+  test('the per-file work budget ends in a clear size-error (over-budget), never a timeout', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('slow.xlsx', farRightCell(2_100, false)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      limits: { maxSeconds: 0 },
+    });
+    assert.equal(report.errors.at(-1)!.type, 'size-error');
+    assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
+    assert.equal(report.stats.rows, 1_024);
+  });
+});
+
+test('an xlsx is opened once for validation and feedback: its shared strings are not read a second time', async () => {
+  const buf = unusedSharedStrings(50_000);
+  const src = counting(bufferByteSource('sst.xlsx', buf));
+  const wb = await openSpreadsheet(src);
+  const report = await validateWorkbook(wb, 'sst.xlsx', { config, member: 'FR', today: '2026-11-28' });
+  const afterValidation = src.served;
+  assert.ok(afterValidation > buf.length / 2);
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  await writeFeedbackWorkbook(src, report, sink, { workbook: wb });
+  await wb.close();
+  assert.ok(src.served - afterValidation < buf.length / 4, `feedback read ${src.served - afterValidation} of ${buf.length} bytes`);
+});
+
+test('title rows with a cell in XFD above the header: the header is found, and the far cells are counted once', async () => {
+  const far = (r: number) => `<c r="XFD${r}"><v>1</v></c>`;
+  const rows = [
+    rowXml(1, ['Seizures'], far(1)),
+    rowXml(2, [], far(2)),
+    rowXml(3, HEADER),
+    rowXml(4, dataRow('FR', 'T', 1), far(4)),
+    rowXml(5, dataRow('FR', 'T', 2)),
+  ];
+  const report = await validateSpreadsheet(bufferByteSource('titles.xlsx', workbook(rows.join(''))), {
+    config,
+    member: 'FR',
+    today: '2026-11-28',
+  });
+  assert.equal(report.headerRow, 3);
+  assert.equal(report.stats.validRows, 2);
+  assert.deepEqual(
+    report.warnings.map((w) => [w.code, w.message.slice(0, 12)]),
+    [['ignored-cells', '3 cell(s) fr']],
+  );
+});

@@ -1,0 +1,288 @@
+/**
+ * Issue 10: hostile and odd files through the real ingest handler (s3rver + dynalite), and the contract between
+ * validation and storage: whatever validation accepts, the store and the feedback writer accept.
+ */
+import '../../helpers/quiet.ts';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSEvent } from 'aws-lambda';
+import ExcelJS from 'exceljs';
+import fc from 'fast-check';
+import { s3Client } from '../../../functions/core/aws.ts';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
+import { MAX_UPLOAD_KEY_BYTES, type IngestDeps } from '../../../functions/core/ingest.ts';
+import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
+import { SeizureStore } from '../../../functions/core/store/store.ts';
+import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { createIngestHandler } from '../../../functions/ingest/app.ts';
+import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
+import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
+import { lineTooLarge, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
+import { collect, startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
+
+const BUCKET = 'submissions';
+const config = loadOperationConfig();
+let dir: string, s3srv: LocalS3, dyn: LocalDynamo, s3: S3Client;
+const sequencer = new Sequencer();
+let clock = Date.UTC(2026, 10, 1);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hostile-'));
+  s3srv = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
+  dyn = await startDynalite();
+  s3 = s3Client({ s3: s3srv.endpoint });
+});
+afterAll(async () => {
+  s3.destroy();
+  await s3srv.close();
+  await dyn.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function world(over: Partial<IngestDeps> = {}) {
+  const tableName = await dyn.table();
+  const store = new SeizureStore({ client: dyn.client(), tableName });
+  const deps: IngestDeps = { s3, store, config, now: () => new Date('2026-11-28T12:00:00Z'), ...over };
+  return { deps, store, tableName, handler: createIngestHandler(deps) };
+}
+
+async function upload(key: string, body: string | Buffer, receiveCount = 1) {
+  const at = (clock += 1000);
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  const bodyJson = sqsBodyOf({
+    bucket: BUCKET,
+    key,
+    size: head.ContentLength ?? 0,
+    eTag: (put.ETag ?? '').replaceAll('"', ''),
+    eventName: 'ObjectCreated:Put',
+    eventTime: new Date(at).toISOString(),
+    sequencer: sequencer.next(at),
+  });
+  return {
+    Records: [{ messageId: `m-${at}`, body: bodyJson, attributes: { ApproximateReceiveCount: String(receiveCount) } }],
+  } as unknown as SQSEvent;
+}
+
+const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const getText = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+const getWorkbook = async (key: string) => {
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(body) as unknown as ExcelJS.Buffer);
+  return wb;
+};
+
+describe('files validation accepts are stored, with feedback', () => {
+  test('a line number of 1,000,000 is a row error (the store keys 0..999,999), and the rest is stored', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/line.csv', lineTooLarge()), context), { batchItemFailures: [] });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.status, 'accepted_with_errors');
+    assert.equal(sub!.stored.written, 1);
+    const report = JSON.parse(await getText('feedback/FR/line.csv.report.json'));
+    assert.equal(report.errors[0].code, 'line-too-large');
+    assert.equal(report.errors[0].rowNumber, 3);
+    assert.deepEqual(report.stored, { written: 1, withdrawn: 0, supersededCases: 0 }, 'the report says what was stored');
+  });
+
+  test('one case reference in two Unicode forms (and with spaces) is one case: the repeat is a duplicate line', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/cafe.csv', twoUnicodeForms()), context), { batchItemFailures: [] });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.status, 'accepted_with_errors');
+    assert.deepEqual(sub!.errorsByType, { 'unique-error': 1 });
+    const lines = await collect(store.linesOf(1, 'FR'));
+    assert.deepEqual(
+      lines.map((l) => [l.case_ref, l.line_no]),
+      [
+        ['caf\u00e9', 1],
+        ['caf\u00e9', 2],
+      ],
+    );
+  });
+
+  test('rows written out of order in the sheet XML are stored and the feedback copy lists them in order', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/order.xlsx', rowsOutOfOrder()), context), { batchItemFailures: [] });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.notEqual(sub!.status, 'failed');
+    const report = JSON.parse(await getText('feedback/FR/order.xlsx.report.json'));
+    assert.equal(report.rowsUnordered, undefined, 'internal fields are not printed');
+    assert.equal(report.columns, undefined);
+    const wb = await getWorkbook('feedback/FR/order.xlsx.report.xlsx');
+    const data = wb.worksheets[0]!;
+    assert.deepEqual(
+      [2, 3, 4].map((r) => data.getCell(`B${r}`).value),
+      ['R1', 'R2', 'R3'],
+    );
+    // row 3 was written twice: the second's cell (G3 = 22) merged into the first
+    assert.equal(data.getCell('G3').value, 22);
+  });
+
+  test('a key too long for the feedback key or the byMember sort key is rejected up front with a clear reason', async () => {
+    const { handler, store } = await world();
+    // Folders of 190 characters (s3rver keeps objects as files: a name of 255 bytes at most), 1,020 bytes in all.
+    const key =
+      `incoming/FR/${Array.from({ length: 5 }, (_, i) => `${i}`.repeat(190)).join('/')}/${'n'.repeat(1020)}`.slice(0, 1020) + '.csv';
+    assert.ok(Buffer.byteLength(key) > MAX_UPLOAD_KEY_BYTES && Buffer.byteLength(key) <= 1024);
+    assert.deepEqual(await handler(await upload(key, twoUnicodeForms()), context), { batchItemFailures: [] });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.objectKey, key);
+    assert.equal(sub!.status, 'rejected');
+    assert.equal(sub!.failure!.type, 'source-error');
+    for (const k of [sub!.feedback.json!, sub!.feedback.xlsx!]) assert.ok(Buffer.byteLength(k) <= 1024, k);
+    const report = JSON.parse(await getText(sub!.feedback.json!));
+    assert.match(report.errors[0].message, /nom \(avec ses dossiers\) est trop long/, 'in the Member language (FR: French)');
+    assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
+  });
+});
+
+describe('versions of one file', () => {
+  test("an older version processed after a newer one writes its feedback beside the newer's, never over it", async () => {
+    const { handler, store } = await world();
+    const older = await upload('incoming/FR/v.csv', lineTooLarge());
+    const newer = await upload('incoming/FR/v.csv', twoUnicodeForms());
+    await handler(newer, context);
+    const usual = 'feedback/FR/v.csv.report.json';
+    const before = await getText(usual);
+    await handler(older, context);
+    assert.equal(await getText(usual), before, 'the newer feedback stands');
+    const subs = (await store.listSubmissions({ member: 'FR' })).filter((x) => x.objectKey === 'incoming/FR/v.csv');
+    assert.equal(subs.length, 2);
+    const late = subs.find((x) => x.orderToken < subs.find((y) => y !== x)!.orderToken)!;
+    assert.notEqual(late.feedback.json, usual);
+    assert.match(late.feedback.json!, /^feedback\/FR\/v\.csv\.seq_[0-9A-Za-z_]+\.report\.json$/);
+    assert.ok(JSON.parse(await getText(late.feedback.json!)).file);
+  });
+});
+
+describe('every upload ends with feedback', () => {
+  test('a failure a retry cannot fix ends failed at once, with a report saying the analysts are told (no DLQ)', async () => {
+    const { deps, tableName } = await world();
+    const store = deps.store;
+    class Broken extends SeizureStore {
+      override async applyUpload(): Promise<never> {
+        throw new RangeError('case "secret-ref" line 1 cannot be stored');
+      }
+    }
+    const handler = createIngestHandler({ ...deps, store: new Broken({ client: dyn.client(), tableName }) });
+    const ev = await upload('incoming/FR/fault.csv', lineTooLarge());
+    assert.deepEqual(await handler(ev, context), { batchItemFailures: [] });
+    const sub = (await store.listSubmissions({ member: 'FR' })).find((s) => s.objectKey === 'incoming/FR/fault.csv')!;
+    assert.equal(sub.status, 'failed');
+    assert.equal(sub.failure!.type, 'RangeError');
+    const report = JSON.parse(await getText('feedback/FR/fault.csv.report.json'));
+    assert.equal(report.errors[0].code, 'processing-failed');
+    assert.match(report.errors[0].message, /analysts have been told/);
+    assert.equal(report.stats.rows, 2, 'the validation is reported as well');
+    const wb = await getWorkbook('feedback/FR/fault.csv.report.xlsx');
+    assert.ok(wb.getWorksheet('Errors'));
+  });
+
+  test('on the last receive, a failure that retries did not cure gives the Member feedback before the DLQ', async () => {
+    const { deps, tableName } = await world();
+    const store = deps.store;
+    class Flaky extends SeizureStore {
+      override async applyUpload(): Promise<never> {
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+    }
+    const handler = createIngestHandler({ ...deps, store: new Flaky({ client: dyn.client(), tableName }) });
+    const first = await upload('incoming/FR/flaky.csv', lineTooLarge(), 1);
+    assert.equal((await handler(first, context)).batchItemFailures.length, 1);
+    let sub = (await store.listSubmissions({ member: 'FR' })).find((s) => s.objectKey === 'incoming/FR/flaky.csv')!;
+    assert.equal(sub.status, 'failed');
+    assert.deepEqual(sub.feedback, {}, 'no feedback while retries remain');
+    const last = { Records: [{ ...first.Records[0]!, attributes: { ApproximateReceiveCount: '3' } }] } as unknown as SQSEvent;
+    assert.equal((await handler(last, context)).batchItemFailures.length, 1, 'still a failure: the DLQ (and its alarm) get it');
+    sub = (await store.listSubmissions({ member: 'FR' })).find((s) => s.objectKey === 'incoming/FR/flaky.csv')!;
+    assert.equal(sub.feedback.json, 'feedback/FR/flaky.csv.report.json');
+    const report = JSON.parse(await getText(sub.feedback.json!));
+    assert.equal(report.errors[0].code, 'processing-failed');
+  });
+});
+
+describe('property: a file that validates with exit 0 or 1 ingests without error', () => {
+  const HEADER = 'Reporting Member,Case reference,Line,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
+  const quote = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  // Case references from a small alphabet, so that repeats, Unicode forms, spaces and key characters meet often.
+  const caseRef = fc
+    .array(fc.constantFrom('A', 'b', '\u00e9', 'e\u0301', ' ', '#', '/', '\u00a0', '\u{1F600}', '1', '\u212b', 'A\u030a'), {
+      minLength: 1,
+      maxLength: 6,
+    })
+    .map((a) => a.join(''));
+  const lineNo = fc.oneof(
+    fc.constant(''),
+    fc.constantFrom('0', '1', '2', '3', '999999', '1000000', '1.5', '-1', '01'),
+    fc.integer({ min: 1, max: 2_000_000 }).map(String),
+  );
+  const row = fc.record({
+    member: fc.constantFrom('FR', 'FR', 'FR', 'fr', 'DE'),
+    caseRef,
+    lineNo,
+    qty: fc.constantFrom('1', '10', '0', '2.5', '1 000'),
+  });
+  const file = fc.array(row, { minLength: 1, maxLength: 12 });
+
+  test('validated records store without error, and the feedback workbook writes', async () => {
+    const { store } = await world();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(file, async (rows) => {
+        const text =
+          [
+            HEADER,
+            ...rows.map((r) =>
+              [
+                r.member,
+                quote(r.caseRef),
+                r.lineNo,
+                '2021-06-15',
+                'Medicines',
+                'Ivermectin',
+                quote(r.qty),
+                'Pieces',
+                'Air cargo',
+                'Falsified',
+              ].join(','),
+            ),
+          ].join('\n') + '\n';
+        const source = bufferByteSource(`p${n}.csv`, Buffer.from(text));
+        const records: SeizureRecord[] = [];
+        const report = await validateSpreadsheet(source, {
+          config,
+          member: 'FR',
+          today: '2026-11-28',
+          onRecord: (r) => void records.push(r),
+        });
+        const code = exitCodeOf(report);
+        if (code === 2) return;
+        n++;
+        await store.applyUpload(
+          {
+            member: 'FR',
+            objectKey: `incoming/FR/p${n}.csv`,
+            versionId: 'v',
+            orderToken: `2026-11-28T12:00:00.000Z#${String(n).padStart(32, '0')}`,
+          },
+          records,
+        );
+        const sink = new Writable({ write: (_c, _e, done) => done() });
+        await writeFeedbackWorkbook(source, report, sink);
+      }),
+      { numRuns: 60, seed: 10 },
+    );
+    assert.ok(n > 20, `${n} files validated with exit 0 or 1`);
+  });
+});
