@@ -164,21 +164,6 @@ describe('endpoints', () => {
     assert.equal((await call('submissions/bm90LWFuLWlk', fr)).status, 404);
   });
 
-  test('a file over 25 MB sent despite the policy (s3rver does not enforce it) is rejected at ingest with a size-error', async () => {
-    const head = csv('FR', 1);
-    const big = Buffer.concat([Buffer.from(head), Buffer.alloc(25 * 1024 * 1024 + 10, 0x20)]);
-    const target = await call('uploads', fr, { method: 'POST', body: { fileName: 'huge.csv', size: 1000 } });
-    const form = new FormData();
-    for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
-    form.append('file', new Blob([big]), 'huge.csv');
-    assert.equal((await fetch(target.json.url, { method: 'POST', body: form })).status, 204);
-    await pc.cloud.waitForIdle(60_000);
-    const s = (await call('submissions', fr)).json.submissions.find((x: { objectKey: string }) => x.objectKey === target.json.key);
-    assert.equal(s.status, 'rejected');
-    const d = await call(`submissions/${s.id}`, fr);
-    assert.equal(d.json.report.errors[0].type, 'size-error');
-  });
-
   test('GET /api/template in each language', async () => {
     for (const lang of ['en', 'fr', 'es']) {
       const res = await fetch(`${pc.url}/api/template?lang=${lang}`, { headers: { authorization: `Bearer ${fr}` } });
@@ -214,12 +199,10 @@ describe('endpoints', () => {
     assert.equal((await call('summaries/1/bogus', fr)).status, 400);
 
     assert.equal((await call('lineage?phase=1&dimension=product&key=ivermectin', fr)).status, 403);
-    const lin = await call(
-      `lineage?phase=1&dimension=product&key=${encodeURIComponent(ncp.json.summary.figures.phase.byProduct[0].key)}`,
-      analyst,
-    );
+    // The summary folds products of fewer than 3 Members into 'other': the lines are asked for by the product's key.
+    const lin = await call('lineage?phase=1&dimension=product&key=ivermectin', analyst);
     assert.equal(lin.status, 200, JSON.stringify(lin.json));
-    assert.equal(lin.json.total, 3);
+    assert.equal(lin.json.total, 3, JSON.stringify(lin.json));
     const line = lin.json.lines[0];
     assert.equal(line.member, 'FR');
     assert.equal(line.file, 'week 12.csv');
@@ -239,6 +222,21 @@ describe('endpoints', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     assert.fail('the phase close started from the portal did not store its summary');
+  });
+
+  test('a file over 25 MB sent despite the policy (s3rver does not enforce it) is rejected at ingest with a size-error', async () => {
+    const head = csv('FR', 1);
+    const big = Buffer.concat([Buffer.from(head), Buffer.alloc(25 * 1024 * 1024 + 10, 0x20)]);
+    const target = await call('uploads', fr, { method: 'POST', body: { fileName: 'huge.csv', size: 1000 } });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([big]), 'huge.csv');
+    assert.equal((await fetch(target.json.url, { method: 'POST', body: form })).status, 204);
+    await pc.cloud.waitForIdle(60_000);
+    const s = (await call('submissions', fr)).json.submissions.find((x: { objectKey: string }) => x.objectKey === target.json.key);
+    assert.equal(s.status, 'rejected');
+    const d = await call(`submissions/${s.id}`, fr);
+    assert.equal(d.json.report.errors[0].type, 'size-error');
   });
 
   test('wrong method, unknown route, bad JSON', async () => {
