@@ -62,6 +62,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check an operation config before a deploy (cdk synth runs the same check)',
     load: async () => import('./cli/config.ts').then((m) => ({ run: m.configCommand, usage: m.usage })),
   },
+  users: {
+    summary: "add or list the portal's users (local Cognito, or the stack's pool with --aws)",
+    load: async () => import('./cli/users.ts').then((m) => ({ run: m.usersCommand, usage: m.usage })),
+  },
 };
 
 /** Every command with its summary, then every usage line (the one place that loads all the command modules). */

@@ -27,15 +27,16 @@ export interface MemberAccessProps {
    * sets the `member` tag) and the tag is required: a session without it cannot assume the role. Examples (README):
    * a SAML provider (`new iam.SamlConsolePrincipal(provider)`), a Cognito identity pool
    * (`new iam.FederatedPrincipal('cognito-identity.amazonaws.com', ..., 'sts:AssumeRoleWithWebIdentity')`), or the
-   * IAM Identity Center permission set role of the account.
-   * @default this account's root: any principal of the account whose own policy allows sts:AssumeRole (and TagSession)
+   * IAM Identity Center permission set role of the account. Required: there is no default, so that nobody trusts
+   * "this account" without having said so (an administrator testing: `new iam.AccountRootPrincipal()`, explicitly).
+   * Member officers without AWS identities use the portal instead (lib/portal-*.ts), which needs no role.
    */
-  readonly assumedBy?: iam.IPrincipal;
+  readonly assumedBy: iam.IPrincipal;
   /**
-   * The Member codes the `member` tag may take (the operation's Members). An unknown code cannot assume the role.
-   * @default - any value, as long as the tag is present
+   * The Member codes the `member` tag may take (the operation's Members). A session with an unknown code, or none,
+   * cannot assume the role.
    */
-  readonly memberCodes?: readonly string[];
+  readonly memberCodes: readonly string[];
   /**
    * Who may assume Analyst.
    * @default this account's root (delegated to the account's IAM policies)
@@ -52,12 +53,13 @@ export class MemberAccess extends Construct {
   constructor(scope: Construct, id: string, props: MemberAccessProps) {
     super(scope, id);
     const member = MEMBER_VARIABLE;
-    const tagCondition = props.memberCodes
-      ? { StringEquals: { [`aws:RequestTag/${MEMBER_TAG}`]: [...props.memberCodes] } }
-      : { StringLike: { [`aws:RequestTag/${MEMBER_TAG}`]: '?*' } };
+    // JavaScript callers and `as` casts get past the types: say it at synth rather than trust a default.
+    if (!props.assumedBy) throw new Error('MemberAccess: assumedBy is required (who may assume MemberUploader: a SAML provider, an identity pool, or explicitly this account)');
+    if (!props.memberCodes || props.memberCodes.length === 0) throw new Error('MemberAccess: memberCodes is empty: the member tag must be pinned to the operation\'s Member codes');
+    const tagCondition = { StringEquals: { [`aws:RequestTag/${MEMBER_TAG}`]: [...props.memberCodes] } };
     this.memberUploaderRole = new iam.Role(this, 'MemberUploader', {
       description: 'A Member administration: uploads its seizure files and reads its feedback (scoped by the member session tag)',
-      assumedBy: new iam.SessionTagsPrincipal(props.assumedBy ?? new iam.AccountRootPrincipal()).withConditions(tagCondition),
+      assumedBy: new iam.SessionTagsPrincipal(props.assumedBy).withConditions(tagCondition),
     });
     const incoming = `${INCOMING_PREFIX}${member}/`;
     const feedback = `${FEEDBACK_PREFIX}${member}/`;

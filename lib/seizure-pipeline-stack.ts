@@ -14,6 +14,9 @@ import { Ingestion, type IngestionProps } from './ingestion.ts';
 import { Mail, type MailProps } from './mail.ts';
 import { MemberAccess, type MemberAccessProps } from './member-access.ts';
 import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
+import { PortalApi, type PortalApiProps } from './portal-api.ts';
+import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
+import { PortalWeb, type PortalWebProps } from './portal-web.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
@@ -23,10 +26,21 @@ export interface SeizurePipelineStackProps extends StackProps {
   readonly storage?: SeizureStorageProps;
   /** @default Ingestion's defaults */
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
-  /** @default MemberAccess's defaults, with the `member` tag limited to the operation's Member codes */
-  readonly memberAccess?: Omit<MemberAccessProps, 'bucket' | 'table'>;
+  /**
+   * Who may assume MemberUploader (SAML or CLI access; Member officers without AWS identities use the portal), and
+   * the Analyst trust. The `member` tag is always pinned to the operation's Member codes.
+   * @default assumedBy: this account's principals whose own policy allows sts:AssumeRole and sts:TagSession on the
+   * role (administrators testing as a Member), given explicitly here
+   */
+  readonly memberAccess?: Partial<Omit<MemberAccessProps, 'bucket' | 'table' | 'memberCodes'>>;
   /** @default PhaseClose's defaults (the schedules still to come at synth time) */
   readonly phaseClose?: Omit<PhaseCloseProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
+  /** The Member portal (user pool, HTTP API, web app behind CloudFront). @default each construct's defaults */
+  readonly portal?: {
+    readonly users?: Omit<PortalUsersProps, 'operation'>;
+    readonly api?: Pick<PortalApiProps, 'throttle'>;
+    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass'>;
+  };
   /**
    * SES for the alerts (identity of mailFrom's domain, configuration set, bounce and complaint handling); false: none
    * (the functions then send with whatever identity was verified by hand).
@@ -51,6 +65,9 @@ export class SeizurePipelineStack extends Stack {
   public readonly alarmTopic: sns.Topic;
   /** Undefined when the `mail` prop is false. */
   public readonly mail?: Mail;
+  public readonly portalUsers: PortalUsers;
+  public readonly portalApi: PortalApi;
+  public readonly portalWeb: PortalWeb;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -89,8 +106,10 @@ export class SeizurePipelineStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.access = new MemberAccess(this, 'Access', {
-      memberCodes: operation.members.map((m) => m.code),
       ...props.memberAccess,
+      // Explicit: the construct has no default trust. Pass a SAML provider (README) for federated Members.
+      assumedBy: props.memberAccess?.assumedBy ?? new iam.AccountRootPrincipal(),
+      memberCodes: operation.members.map((m) => m.code),
       bucket: this.storage.bucket,
       table: this.storage.table,
     });
@@ -123,6 +142,24 @@ export class SeizurePipelineStack extends Stack {
         "Read access to a workflow (CDK's grantRead) includes states:ListActivities, DescribeStateMachine and DescribeActivity on *; read-only, and ListActivities has no resource-level permissions.",
     });
 
+    // The Member portal: Cognito sign-in, the HTTP API, the web app on CloudFront (lib/portal-*.ts).
+    this.portalUsers = new PortalUsers(this, 'PortalUsers', { ...props.portal?.users, operation });
+    this.portalApi = new PortalApi(this, 'PortalApi', {
+      ...props.portal?.api,
+      operation,
+      users: this.portalUsers,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      phaseClose: this.phaseClose.stateMachine,
+    });
+    this.portalWeb = new PortalWeb(this, 'PortalWeb', {
+      ...props.portal?.web,
+      users: this.portalUsers,
+      api: this.portalApi,
+      submissions: this.storage.bucket,
+      accessLogBucket: this.storage.accessLogBucket,
+    });
+
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
@@ -130,10 +167,11 @@ export class SeizurePipelineStack extends Stack {
       DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
       MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
-      PhaseCloseStateMachineArn: [
-        this.phaseClose.stateMachine.stateMachineArn,
-        'Phase-close workflow (seizures close-phase --aws starts it)',
-      ],
+      PhaseCloseStateMachineArn: [this.phaseClose.stateMachine.stateMachineArn, 'Phase-close workflow (seizures close-phase --aws starts it)'],
+      PortalUrl: [this.portalWeb.url, 'The Member portal (sign in, upload, feedback, summaries)'],
+      UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
+      UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
+      PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
     };
     outputs.SmokeTests = [String(operation.smokeTests === true), 'Whether `seizures smoke --aws` may run here (operation config smokeTests)'];
     if (this.mail) {

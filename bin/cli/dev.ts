@@ -14,18 +14,33 @@ import { LOCAL_USAGE, localOptions, localSettingsOf } from './cloud-flags.ts';
 import { configOption, parse, readConfig, UsageError } from './common.ts';
 import { runDemo } from './demo.ts';
 import { progress } from './progress.ts';
+// Imported statically: nothing may be awaited before the signal listeners below.
+import { portalPorts } from '../../lib/local/settings.ts';
 
-export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT)`;
+export const usage = `seizures dev [--demo] ${LOCAL_USAGE} [--portal-port N] [--cognito-port N] [--config FILE]  (defaults: .seizures/, ports 4569, 4567, 8005, portal 8080, cognito 9229; env SEIZURES_DATA_DIR, SEIZURES_S3_PORT, SEIZURES_DYNAMODB_PORT, SEIZURES_SES_PORT, SEIZURES_PORTAL_PORT, SEIZURES_COGNITO_PORT)`;
+
+const portalOptions = { 'portal-port': { type: 'string' }, 'cognito-port': { type: 'string' } } as const;
+
+function portOf(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`${flag} must be a port number from 0 to 65535 (got '${v}')`);
+  return Number(v);
+}
 
 const time = () => new Date().toISOString().slice(11, 19);
 
-export async function devCommand(
-  args: string[],
-  signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process,
-): Promise<number> {
-  const { values, positionals } = parse(args, { demo: { type: 'boolean' }, ...localOptions, ...configOption });
+export async function devCommand(args: string[], signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process): Promise<number> {
+  const { values, positionals } = parse(args, { demo: { type: 'boolean' }, ...localOptions, ...portalOptions, ...configOption });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const settings = localSettingsOf(values);
+  const portalPort = portOf(values['portal-port'], '--portal-port');
+  const cognitoPort = portOf(values['cognito-port'], '--cognito-port');
+  let portal: ReturnType<typeof portalPorts>;
+  try {
+    portal = portalPorts({ ...(portalPort !== undefined ? { portal: portalPort } : {}), ...(cognitoPort !== undefined ? { cognito: cognitoPort } : {}) });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const operation = readConfig(values.config);
   // Listen before anything starts: a SIGTERM that lands during startup, or the instant the banner is out, must still
   // stop the cloud cleanly instead of killing the process with the emulators' files half written.
@@ -35,7 +50,7 @@ export async function devCommand(
   });
 
   return runCloudCommand('dev', async () => {
-    const cloud = await startLocalCloud({ dataDir: settings.dataDir, ports: settings.ports, operation });
+    const cloud = await startLocalCloud({ dataDir: settings.dataDir, ports: settings.ports, operation, portal });
     const dyn = dynamoClient(cloud.endpoints);
     const store = new SeizureStore({ client: dyn, tableName: cloud.tableName });
     const out = (line: string) => process.stdout.write(`${time()} ${line}\n`);

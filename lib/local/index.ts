@@ -39,8 +39,11 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_TABLE,
   localSettings,
+  portalPorts,
+  type PortalPorts,
   type Ports,
 } from './settings.ts';
+import type { LocalPortal } from './portal.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
 export {
@@ -62,7 +65,11 @@ export {
   LOCAL_CREDENTIALS,
   LOCAL_TABLE,
   PORT_ENV,
+  DEFAULT_PORTAL_PORTS,
+  PORTAL_PORT_ENV,
   localSettings,
+  portalPorts,
+  type PortalPorts,
   type Ports,
 } from './settings.ts';
 // Step Functions (lib/local/stepfunctions.ts) is slow to load: LocalCloud.closePhase loads it when first called.
@@ -91,6 +98,11 @@ export interface LocalCloudOptions {
   readonly ingest?: boolean;
   /** How long stop() waits for ingests in flight. @default 10000 */
   readonly stopGraceMs?: number;
+  /**
+   * Also serve the portal (web app + API) and a local Cognito (`seizures dev`), on these ports (0: free ones).
+   * @default no portal
+   */
+  readonly portal?: Partial<PortalPorts>;
 }
 
 export interface LocalCloud {
@@ -108,6 +120,8 @@ export interface LocalCloud {
   /** Keys queued again by reconciliation at start. */
   readonly reconciled: readonly string[];
   readonly descriptor: CloudDescriptor;
+  /** The portal, when asked for (`portal` option). */
+  readonly portal?: LocalPortal;
   /** Resolves when no upload is waiting or being ingested (dead letters do not count). */
   waitForIdle(timeoutMs?: number): Promise<void>;
   /**
@@ -269,6 +283,32 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       queue.start();
     }
 
+    let portal: LocalPortal | undefined;
+    if (opts.portal) {
+      const { startPortal } = await import('./portal.ts');
+      const closePhase = async (input: PhaseCloseExecutionInput) => {
+        const { closePhaseLocal } = await import('./stepfunctions.ts');
+        return closePhaseLocal({ endpoints, bucket, tableName, operation: runOperation(), input });
+      };
+      portal = await startPortal({
+        dataDir,
+        ports: portalPorts(opts.portal),
+        endpoints,
+        bucket,
+        tableName,
+        operation,
+        startPhaseClose: async (input) => {
+          const execution = `local-p${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
+          // Started, not awaited: the page says it started; the summary appears when the run ends.
+          closePhase(input).catch((e: unknown) => process.stderr.write(`phase close ${execution} failed: ${(e as Error).message}\n`));
+          return { execution };
+        },
+      });
+      cleanup.push(() => portal!.close());
+    }
+    // The alert emails link to the portal's summary pages: locally the dev URL (operation config `portalUrl`).
+    const runOperation = (): OperationConfig => (portal ? Object.assign({}, operation, { portalUrl: portal.url }) : operation);
+
     const descriptor: CloudDescriptor = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -278,6 +318,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       endpoints,
       mailViewer: ses.viewer,
       ...(operation.smokeTests ? { smokeTests: true } : {}),
+      ...(portal ? { portal: { url: portal.url, cognito: { endpoint: portal.cognito.endpoint, userPoolId: portal.cognito.userPoolId, clientId: portal.cognito.clientId } } } : {}),
     };
     writeDescriptor(descriptor);
     cleanup.push(() => removeDescriptor(descriptor));
@@ -295,10 +336,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       queue,
       reconciled,
       descriptor,
+      ...(portal ? { portal } : {}),
       waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
       async closePhase(input, o = {}) {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
-        return closePhaseLocal({ ...o, endpoints, bucket, tableName, operation, input });
+        return closePhaseLocal({ ...o, endpoints, bucket, tableName, operation: runOperation(), input });
       },
       stop: () => (stopping ??= undo()),
     };
@@ -309,11 +351,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 }
 
 /** What `seizures dev` prints at start: where everything is and how to upload. */
-export function banner(
-  c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'>,
-): string {
+export function banner(c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'> & { portal?: Pick<LocalPortal, 'url'> & { cognito: { endpoint: string } } }): string {
   return [
     'Local cloud running (Ctrl-C stops it):',
+    ...(c.portal ? [`  Portal      ${c.portal.url}`, `  Cognito     ${c.portal.cognito.endpoint}`] : []),
     `  S3          ${c.endpoints.s3}   bucket ${c.bucket}`,
     `  DynamoDB    ${c.endpoints.dynamodb}   table ${c.tableName}`,
     `  SES v2      ${c.endpoints.ses}`,
@@ -326,6 +367,9 @@ export function banner(
     'or with this CLI (waits for the outcome):',
     `  npm run seizures -- upload file.xlsx --member FR${c.dataDir.endsWith(`/${DEFAULT_DATA_DIR}`) ? '' : ` --data-dir ${c.dataDir}`}`,
     'Feedback appears under feedback/FR/; `npm run seizures -- status` lists submissions.',
+    ...(c.portal
+      ? ['', 'Sign in to the portal with a user of your own (a Member officer, or add --analyst):', '  npm run seizures -- users add --member FR --email fr@example.org --password Choose-a-passw0rd']
+      : []),
     '',
   ].join('\n');
 }

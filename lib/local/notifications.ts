@@ -106,8 +106,9 @@ export function s3EventRecord(o: ObjectCreated): S3EventRecord {
 export const sqsBodyOf = (o: ObjectCreated): string => JSON.stringify({ Records: [s3EventRecord(o)] } satisfies S3Event);
 
 /**
- * s3rver names both a browser form POST and a completed multipart upload 'Post'; only the second happens here (no
- * web page uploads: the bucket has no CORS), and S3 calls it CompleteMultipartUpload (the AWS CLI uses it above 8 MB).
+ * s3rver names both a browser form POST (the portal's presigned POST) and a completed multipart upload 'Post', and
+ * cannot tell them apart; S3 calls the second CompleteMultipartUpload (the AWS CLI uses it above 8 MB). Ingest reads
+ * only the `ObjectCreated:` prefix, so either name routes the same.
  */
 const EVENT_NAMES: Record<string, string> = { 'ObjectCreated:Post': 'ObjectCreated:CompleteMultipartUpload' };
 

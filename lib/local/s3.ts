@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 const S3rver = require('s3rver') as new (opts: {
   directory: string;
   silent: boolean;
-  configureBuckets: Array<{ name: string }>;
+  configureBuckets: Array<{ name: string; configs?: string[] }>;
   allowMismatchedSignatures?: boolean;
 }) => S3rverApp;
 
@@ -31,16 +31,18 @@ export interface LocalS3 {
 }
 
 /**
+ * The portal's browser app POSTs uploads (presigned POST) and downloads feedback (presigned GET) straight to the
+ * bucket, from another origin: the bucket answers CORS as the stack's bucket does (lib/portal-web.ts), for any origin
+ * here (the portal's port is chosen at start).
+ */
+export const LOCAL_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+/**
  * Starts s3rver on 127.0.0.1:port with its files in `directory` and the bucket `bucket`.
  * @throws PortInUseError
  */
-export async function startS3(opts: {
-  directory: string;
-  port: number;
-  bucket: string;
-  onEvent: (ev: S3rverEvent) => void;
-}): Promise<LocalS3> {
-  const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket }] });
+export async function startS3(opts: { directory: string; port: number; bucket: string; onEvent: (ev: S3rverEvent) => void }): Promise<LocalS3> {
+  const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket, configs: [LOCAL_CORS] }] });
   app.on('event', opts.onEvent);
   await app.configureBuckets();
   const server: Server = createServer(app.callback());

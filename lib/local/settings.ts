@@ -23,6 +23,11 @@ export const FINISHED: ReadonlySet<string> = new Set(['accepted', 'accepted_with
 
 export type Ports = { s3: number; dynamodb: number; ses: number };
 
+/** The portal's ports (`seizures dev` only: the other commands need no portal). */
+export const DEFAULT_PORTAL_PORTS = { portal: 8080, cognito: 9229 } as const;
+export const PORTAL_PORT_ENV = { portal: 'SEIZURES_PORTAL_PORT', cognito: 'SEIZURES_COGNITO_PORT' } as const;
+export type PortalPorts = { portal: number; cognito: number };
+
 const portFrom = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const v = env[name];
   if (v === undefined || v === '') return fallback;
@@ -43,5 +48,13 @@ export function localSettings(
       dynamodb: o.ports?.dynamodb ?? portFrom(env, PORT_ENV.dynamodb, DEFAULT_PORTS.dynamodb),
       ses: o.ports?.ses ?? portFrom(env, PORT_ENV.ses, DEFAULT_PORTS.ses),
     },
+  };
+}
+
+/** The portal's ports: explicit values, else the environment, else the defaults. */
+export function portalPorts(o: Partial<PortalPorts> = {}, env: NodeJS.ProcessEnv = process.env): PortalPorts {
+  return {
+    portal: o.portal ?? portFrom(env, PORTAL_PORT_ENV.portal, DEFAULT_PORTAL_PORTS.portal),
+    cognito: o.cognito ?? portFrom(env, PORTAL_PORT_ENV.cognito, DEFAULT_PORTAL_PORTS.cognito),
   };
 }

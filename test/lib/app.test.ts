@@ -12,9 +12,9 @@ import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../functions/core/config.ts';
 
-// This suite CDK synth through the CDK CLI: its own timeouts, above the runner's defaults.
-// Ten functions are bundled (the mail-events one too): on a loaded 2-core machine that takes minutes.
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 420_000 });
+// This suite runs CDK synth through the CDK CLI (eleven function bundles and the web app): its own timeouts,
+// above the runner's defaults, with room for a loaded 2-core machine.
+vi.setConfig({ testTimeout: 420_000, hookTimeout: 420_000 });
 
 const run = promisify(execFile);
 const BIN = resolve(PROJECT_ROOT, 'node_modules/.bin');

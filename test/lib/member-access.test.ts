@@ -4,7 +4,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { MemberAccess } from '../../lib/member-access.ts';
+import { MemberAccess, type MemberAccessProps } from '../../lib/member-access.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { OPERATION, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp, type Statement } from './helpers.ts';
 
@@ -27,6 +27,7 @@ describe('MemberAccess', () => {
     access = new MemberAccess(stack, 'Access', {
       bucket: storage.bucket,
       table: storage.table,
+      assumedBy: new iam.AccountRootPrincipal(),
       memberCodes: OPERATION.members.map((m) => m.code),
     });
     const samlStack = new Stack(app, 'Saml');
@@ -41,6 +42,7 @@ describe('MemberAccess', () => {
       bucket: s2.bucket,
       table: s2.table,
       assumedBy: new iam.SamlConsolePrincipal(provider),
+      memberCodes: ['FR', 'DE'],
     });
     machine = new sfn.StateMachine(samlStack, 'PhaseClose', {
       definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(samlStack, 'Done')),
@@ -107,11 +109,24 @@ describe('MemberAccess', () => {
     assert.ok(size < 2048, `${size} characters`);
   });
 
-  test('another principal (SAML) gets sts:TagSession too, and without Member codes the tag must still be present', () => {
+  test('another principal (SAML) gets sts:TagSession too, and the tag is pinned to its Member codes', () => {
     const trust = saml.findResources('AWS::IAM::Role')[logicalId(samlAccess.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
     const [s] = trust.Statement;
     assert.deepEqual([...s.Action].sort(), ['sts:AssumeRoleWithSAML', 'sts:TagSession']);
-    assert.deepEqual(s.Condition.StringLike, { 'aws:RequestTag/member': '?*' });
+    assert.deepEqual(s.Condition.StringEquals['aws:RequestTag/member'], ['FR', 'DE']);
+    assert.equal(s.Condition.StringLike, undefined);
+  });
+
+  test('no default trust and no unpinned tag: assumedBy and memberCodes are required', () => {
+    const stack = new Stack(testApp(), 'Required');
+    const st = new SeizureStorage(stack, 'Storage');
+    assert.throws(
+      () => new MemberAccess(stack, 'Empty', { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: [] }),
+      /memberCodes is empty/,
+    );
+    // @ts-expect-error assumedBy is required: there is no account-root default
+    const props: MemberAccessProps = { bucket: st.bucket, table: st.table, memberCodes: ['FR'] };
+    assert.throws(() => new MemberAccess(stack, 'NoTrust', props), /assumedBy is required/);
   });
 
   test('the Analyst reads every object and the table, and writes nothing', () => {
@@ -132,7 +147,7 @@ describe('MemberAccess', () => {
     const app = testApp();
     const stack = new Stack(app, 'Keyed', { env: { account: '111111111111', region: 'eu-west-1' } });
     const st = new SeizureStorage(stack, 'Storage', { encryption: 'CUSTOMER_KEY' });
-    const a = new MemberAccess(stack, 'Access', { bucket: st.bucket, table: st.table, memberCodes: ['FR'] });
+    const a = new MemberAccess(stack, 'Access', { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: ['FR'] });
     const tpl = Template.fromStack(stack);
     const roleId = stack.getLogicalId(a.memberUploaderRole.node.defaultChild as CfnElement);
     const statements = Object.values(tpl.findResources('AWS::IAM::Policy'))

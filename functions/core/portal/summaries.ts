@@ -1,0 +1,85 @@
+/**
+ * GET /api/summaries and GET /api/summaries/{phase}/{run}: the phase summaries the phase close stored. Members and
+ * NCPs get the NCP version; analysts the analysts' version (outlier seizures, case references). The charts are the
+ * SVGs the phase close rendered with Vega-Lite into summary.html: the browser gets them as SVG text and no chart
+ * library.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { OperationConfig } from '../config.ts';
+import type { PhaseTable, SummaryItem } from '../phase/items.ts';
+import type { SummaryJson } from '../phase/summary.ts';
+import type { Caller } from './auth.ts';
+import { badRequest, notFound } from './http.ts';
+
+export interface SummaryListEntry {
+  readonly phase: number;
+  readonly runLabel: string;
+  readonly mode: SummaryItem['mode'];
+  readonly asOf: string;
+  readonly counts: SummaryItem['counts'];
+  readonly signalCount: number;
+  readonly alert: boolean;
+  readonly storedAt: string;
+}
+
+export interface Chart {
+  readonly title: string;
+  /** An <svg> element (role=img, aria-label), sized by its viewBox. */
+  readonly svg: string;
+}
+
+export interface SummaryPage {
+  readonly version: 'ncp' | 'analysts';
+  readonly summary: SummaryJson;
+  readonly charts: Chart[];
+}
+
+export async function listSummaries(phases: PhaseTable, config: OperationConfig): Promise<SummaryListEntry[]> {
+  const items = await phases.listSummaries(config.id);
+  return items
+    .map((i) => ({
+      phase: i.phase,
+      runLabel: i.runLabel,
+      mode: i.mode,
+      asOf: i.asOf,
+      counts: i.counts,
+      signalCount: i.signalCount,
+      alert: i.alert,
+      storedAt: i.storedAt,
+    }))
+    .sort((a, b) => b.phase - a.phase || b.storedAt.localeCompare(a.storedAt));
+}
+
+/** The figures of summary.html: `<figure><svg ...>...</svg><figcaption>title</figcaption></figure>` (render-html.ts). */
+export function chartsOfHtml(html: string): Chart[] {
+  const out: Chart[] = [];
+  for (const m of html.matchAll(/<figure>(<svg[\s\S]*?<\/svg>)<figcaption>([\s\S]*?)<\/figcaption><\/figure>/g)) {
+    const title = m[2]!
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    out.push({ title, svg: m[1]! });
+  }
+  return out;
+}
+
+export async function getSummaryPage(
+  deps: { phases: PhaseTable; s3: S3Client; bucket: string; config: OperationConfig },
+  caller: Caller,
+  phaseText: string,
+  runLabel: string,
+): Promise<SummaryPage> {
+  const phase = Number(phaseText);
+  if (!Number.isInteger(phase) || phase < 1) throw badRequest(`'${phaseText}' is not a phase number`);
+  if (!/^(final|interim-\d{4}-\d{2}-\d{2})$/.test(runLabel)) throw badRequest(`'${runLabel}' is not a run (final or interim-YYYY-MM-DD)`);
+  const item = await deps.phases.getSummary(deps.config.id, phase, runLabel);
+  if (!item) throw notFound(`no summary of phase ${phase} (${runLabel}) yet`);
+  const version = caller.analyst ? 'analysts' : 'ncp';
+  const [jsonKey, htmlKey] = version === 'analysts' ? [item.keys.analystsJson, item.keys.analystsHtml] : [item.keys.json, item.keys.html];
+  const text = async (key: string) =>
+    await (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }))).Body!.transformToString('utf8');
+  const [json, html] = await Promise.all([text(jsonKey), text(htmlKey)]);
+  return { version, summary: JSON.parse(json) as SummaryJson, charts: chartsOfHtml(html) };
+}

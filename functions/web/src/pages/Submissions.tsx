@@ -1,0 +1,183 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Submission, type SubmissionDetail } from '../api.ts';
+import { fmtDate, fmtNum, useApp } from '../app.ts';
+
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useApp();
+  return <span class={`badge ${status}`}>{t.status[status] ?? status}</span>;
+}
+
+/** Counts, errors in words, downloads: what a Member sees after an upload. */
+export function Report({ detail }: { detail: SubmissionDetail }) {
+  const { t, lang } = useApp();
+  const s = detail.submission;
+  const r = detail.report;
+  const errors = r?.errors ?? [];
+  const more = (r?.errorsCapped ?? 0) + (r?.errorsNotListed ?? 0);
+  return (
+    <section class="card" aria-labelledby="report-title">
+      <h2 id="report-title">
+        {s.fileName} <StatusBadge status={s.status} />
+      </h2>
+      <ul class="counts">
+        <li class="ok">
+          <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {t.validRows}
+        </li>
+        <li class="bad">
+          <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {t.invalidRows}
+        </li>
+        <li>
+          <b>{fmtNum(s.rows.blank, lang)}</b> {t.blankRows}
+        </li>
+        <li>
+          <b>{fmtNum(s.stored.written, lang)}</b> {t.stored}
+        </li>
+        {s.stored.withdrawn > 0 && (
+          <li>
+            <b>{fmtNum(s.stored.withdrawn, lang)}</b> {t.withdrawn}
+          </li>
+        )}
+        {s.stored.supersededCases > 0 && (
+          <li>
+            <b>{fmtNum(s.stored.supersededCases, lang)}</b> {t.superseded}
+          </li>
+        )}
+      </ul>
+      <p class="actions">
+        {detail.annotatedUrl && (
+          <a class="button" href={detail.annotatedUrl} download>
+            {t.annotated}
+          </a>
+        )}
+        {detail.reportUrl && (
+          <a class="button secondary" href={detail.reportUrl} download>
+            {t.report}
+          </a>
+        )}
+      </p>
+      <h3>{t.errors}</h3>
+      {errors.length === 0 ? (
+        <p>{s.failure ? s.failure.message : t.noErrors}</p>
+      ) : (
+        <ol class="errors">
+          {errors.map((e) => (
+            <li>
+              <span class="where">
+                {e.rowNumber === null ? t.fileError : `${t.row} ${e.rowNumber}`}
+                {e.column ? ` · ${t.column} ${e.column}` : ''}
+              </span>
+              <span class="msg">{e.message}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {more > 0 && <p class="muted">{t.moreErrors(more)}</p>}
+    </section>
+  );
+}
+
+export function SubmissionList({ list }: { list: Submission[] }) {
+  const { t, lang, me, navigate } = useApp();
+  if (list.length === 0) return <p>{t.noUploads}</p>;
+  return (
+    <ul class="list">
+      {list.map((s) => (
+        <li>
+          <a
+            href={`/submissions/${s.id}`}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/submissions/${s.id}`);
+            }}
+          >
+            <span class="name">{s.fileName}</span>
+          </a>
+          <StatusBadge status={s.status} />
+          <span class="muted">
+            {me.analyst ? `${s.member} · ` : ''}
+            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {t.validRows} · {fmtNum(s.rows.invalid, lang)} {t.invalidRows} ·{' '}
+            {fmtNum(s.stored.written, lang)} {t.stored}
+            {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${t.withdrawn}` : ''}
+            {s.stored.supersededCases ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${t.superseded}` : ''}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Submissions() {
+  const { t, me } = useApp();
+  const [member, setMember] = useState('');
+  const [list, setList] = useState<Submission[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    setList(null);
+    api<{ submissions: Submission[] }>(`submissions${member ? `?member=${member}` : ''}`).then(
+      (r) => setList(r.submissions),
+      () => setFailed(true),
+    );
+  }, [member]);
+  return (
+    <section class="card">
+      <h1>{me.analyst ? t.allUploads : t.uploads}</h1>
+      {me.analyst && me.members && (
+        <p>
+          <label for="filter-member">{t.member}</label>
+          <select id="filter-member" value={member} onChange={(e) => setMember((e.target as HTMLSelectElement).value)}>
+            <option value="">{t.allMembers}</option>
+            {me.members.map((m) => (
+              <option value={m.code}>
+                {m.code} · {m.name}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
+      {failed ? (
+        <p class="error" role="alert">
+          {t.error}
+        </p>
+      ) : list ? (
+        <SubmissionList list={list} />
+      ) : (
+        <p role="status">{t.loading}</p>
+      )}
+    </section>
+  );
+}
+
+export function SubmissionPage({ id }: { id: string }) {
+  const { t, navigate } = useApp();
+  const [detail, setDetail] = useState<SubmissionDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<SubmissionDetail>(`submissions/${id}`).then(setDetail, (e: { status?: number }) =>
+      setError(e.status === 404 ? t.notFound : t.error),
+    );
+  }, [id]);
+  return (
+    <>
+      <p>
+        <a
+          href="/submissions"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/submissions');
+          }}
+        >
+          ← {t.back}
+        </a>
+      </p>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : detail ? (
+        <Report detail={detail} />
+      ) : (
+        <p role="status">{t.loading}</p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,313 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { fmtDate, fmtNum, useApp } from '../app.ts';
+
+interface Counts {
+  lines: number;
+  cases: number;
+  units: number;
+  kg: number;
+  litres: number;
+  reportingMembers: number;
+  participatingMembers: number;
+}
+interface Entry {
+  phase: number;
+  runLabel: string;
+  mode: string;
+  asOf: string;
+  counts: Counts;
+  signalCount: number;
+  alert: boolean;
+  storedAt: string;
+}
+interface Row {
+  key: string;
+  label: string;
+  lines: number;
+  units: number;
+  members: number;
+}
+interface Signal {
+  kind: string;
+  dimension?: string;
+  key?: string;
+  week?: string;
+  product?: string;
+  route?: string;
+  origin?: string;
+}
+interface Page {
+  version: 'ncp' | 'analysts';
+  charts: { title: string; svg: string }[];
+  summary: {
+    operation: { name: string };
+    phase: { phase: number; start: string; end: string };
+    runLabel: string;
+    figures: {
+      phase: {
+        lines: number;
+        cases: number;
+        units: { total: number };
+        reportingMembers: number;
+        participatingMembers: number;
+        byProduct: Row[];
+      };
+    };
+    signals: { text: string; signal: Signal }[];
+  };
+}
+
+/** The lineage query of a signal: the dimension and key whose lines make it (and the week of an EARS alarm). */
+export function lineageOf(s: Signal): { dimension: string; key: string; week?: string } | null {
+  if ((s.kind === 'rising' || s.kind === 'falling') && s.dimension && s.key) return { dimension: s.dimension, key: s.key };
+  if (s.kind === 'alarm' && s.dimension && s.key) return { dimension: s.dimension, key: s.key, ...(s.week ? { week: s.week } : {}) };
+  if (s.kind === 'outlier' && s.product) return { dimension: 'product', key: s.product };
+  if (s.kind === 'new') {
+    if (s.route) return { dimension: 'route', key: s.route };
+    if (s.origin) return { dimension: 'origin', key: s.origin };
+    if (s.product) return { dimension: 'product', key: s.product };
+  }
+  return null;
+}
+
+function PhaseClose() {
+  const { t, me } = useApp();
+  const [phase, setPhase] = useState(String(me.operation.phases.at(-1)?.phase ?? 1));
+  const [mode, setMode] = useState('final');
+  const [asOf, setAsOf] = useState(new Date().toISOString().slice(0, 10));
+  const [msg, setMsg] = useState<string | null>(null);
+  return (
+    <section class="card">
+      <h2>{t.startClose}</h2>
+      <form
+        class="row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          try {
+            await api('phase-close', { method: 'POST', body: { phase: Number(phase), mode, asOf } });
+            setMsg(t.started);
+          } catch (err) {
+            setMsg((err as Error).message || t.error);
+          }
+        }}
+      >
+        <span>
+          <label for="pc-phase">{t.phase}</label>
+          <select id="pc-phase" value={phase} onChange={(e) => setPhase((e.target as HTMLSelectElement).value)}>
+            {me.operation.phases.map((p) => (
+              <option value={p.phase}>
+                {p.phase} ({p.start} – {p.end})
+              </option>
+            ))}
+          </select>
+        </span>
+        <span>
+          <label for="pc-mode">{t.mode}</label>
+          <select id="pc-mode" value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
+            <option value="final">{t.final}</option>
+            <option value="interim">{t.interim}</option>
+          </select>
+        </span>
+        <span>
+          <label for="pc-asof">{t.asOf}</label>
+          <input id="pc-asof" type="date" value={asOf} onInput={(e) => setAsOf((e.target as HTMLInputElement).value)} />
+        </span>
+        <button type="submit">{t.start}</button>
+      </form>
+      {msg && <p role="status">{msg}</p>}
+    </section>
+  );
+}
+
+export function SummariesPage() {
+  const { t, lang, me, navigate } = useApp();
+  const [list, setList] = useState<Entry[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(
+    () =>
+      void api<{ summaries: Entry[] }>('summaries').then(
+        (r) => setList(r.summaries),
+        () => setFailed(true),
+      ),
+    [],
+  );
+  return (
+    <>
+      <section class="card">
+        <h1>{t.summaries}</h1>
+        {failed && (
+          <p class="error" role="alert">
+            {t.error}
+          </p>
+        )}
+        {!list && !failed && <p role="status">{t.loading}</p>}
+        {list && list.length === 0 && <p>{t.noSummaries}</p>}
+        {list && list.length > 0 && (
+          <ul class="list">
+            {list.map((s) => {
+              const path = `/summaries/${s.phase}/${s.runLabel}`;
+              return (
+                <li>
+                  <a
+                    href={path}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(path);
+                    }}
+                  >
+                    <span class="name">
+                      {t.phase} {s.phase} · {s.mode === 'final' ? t.final : `${t.interim} ${s.asOf}`}
+                    </span>
+                  </a>
+                  {s.alert && <span class="badge alert">{t.alertSent}</span>}
+                  <span class="muted">
+                    {fmtNum(s.counts.lines, lang)} {t.lines} · {fmtNum(s.counts.cases, lang)} {t.cases} · {s.signalCount}{' '}
+                    {t.signals.toLowerCase()} · {fmtDate(s.storedAt, lang)}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+      {me.analyst && <PhaseClose />}
+    </>
+  );
+}
+
+export function SummaryPage({ phase, run }: { phase: string; run: string }) {
+  const { t, lang, me, navigate } = useApp();
+  const [page, setPage] = useState<Page | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(
+    () =>
+      void api<Page>(`summaries/${phase}/${run}`).then(setPage, (e: { status?: number }) =>
+        setError(e.status === 404 ? t.notFound : t.error),
+      ),
+    [phase, run],
+  );
+  const go = (q: { dimension: string; key: string; week?: string }) => {
+    const p = new URLSearchParams({ phase, dimension: q.dimension, key: q.key, ...(q.week ? { week: q.week } : {}) });
+    navigate(`/lineage?${p}`);
+  };
+  if (error)
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!page) return <p role="status">{t.loading}</p>;
+  const s = page.summary;
+  const f = s.figures.phase;
+  return (
+    <>
+      <section class="card">
+        <h1>
+          {s.operation.name}: {t.phase} {s.phase.phase} ·{' '}
+          {s.runLabel === 'final' ? t.final : s.runLabel.replace('interim-', `${t.interim} `)}
+        </h1>
+        <p class="muted">
+          {s.phase.start} – {s.phase.end} · <span class="badge">{page.version === 'analysts' ? t.analystsVersion : t.ncpVersion}</span>
+        </p>
+        <h2>{t.figures}</h2>
+        <ul class="counts">
+          <li>
+            <b>{fmtNum(f.lines, lang)}</b> {t.lines}
+          </li>
+          <li>
+            <b>{fmtNum(f.cases, lang)}</b> {t.cases}
+          </li>
+          <li>
+            <b>{fmtNum(f.units.total, lang)}</b> {t.units}
+          </li>
+          <li>
+            <b>
+              {f.reportingMembers} / {f.participatingMembers}
+            </b>{' '}
+            {t.members}
+          </li>
+        </ul>
+      </section>
+      <section class="card">
+        <h2>{t.signals}</h2>
+        {s.signals.length === 0 ? (
+          <p>{t.noSignals}</p>
+        ) : (
+          <ol class="signals">
+            {s.signals.map((x) => {
+              const q = me.analyst ? lineageOf(x.signal) : null;
+              return (
+                <li>
+                  {x.text}
+                  {q && (
+                    <>
+                      {' '}
+                      <a
+                        href="/lineage"
+                        onClick={(e) => {
+                          e.preventDefault();
+                          go(q);
+                        }}
+                      >
+                        {t.linesBehind}
+                      </a>
+                    </>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </section>
+      {page.charts.map((c) => (
+        <figure class="card chart">
+          {/* SVG rendered on the server by the phase close (Vega-Lite): no chart library here. */}
+          <div dangerouslySetInnerHTML={{ __html: c.svg }} />
+          <figcaption>{c.title}</figcaption>
+        </figure>
+      ))}
+      <section class="card">
+        <h2>{t.topProducts}</h2>
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.product}</th>
+                <th scope="col" class="n">
+                  {t.lines}
+                </th>
+                <th scope="col" class="n">
+                  {t.units}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.byProduct.slice(0, 10).map((r) => (
+                <tr>
+                  <td>
+                    {me.analyst ? (
+                      <a
+                        href="/lineage"
+                        onClick={(e) => {
+                          e.preventDefault();
+                          go({ dimension: 'product', key: r.key });
+                        }}
+                      >
+                        {r.label}
+                      </a>
+                    ) : (
+                      r.label
+                    )}
+                  </td>
+                  <td class="n">{fmtNum(r.lines, lang)}</td>
+                  <td class="n">{fmtNum(r.units, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+/** The portal core's pure parts: file names and keys, submission ids, who sees what, charts out of summary.html, languages. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
+import { callerOf } from '../../../../functions/core/portal/auth.ts';
+import type { HttpError } from '../../../../functions/core/portal/http.ts';
+import { memberScope, parseSubmissionId, submissionId } from '../../../../functions/core/portal/submissions.ts';
+import { chartsOfHtml } from '../../../../functions/core/portal/summaries.ts';
+import { checkSize, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
+import { pickLang } from '../../../../functions/web/src/i18n.ts';
+
+const status = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as HttpError).status;
+  }
+  return 200;
+};
+
+describe('uploads', () => {
+  test('file names: the leaf of a Windows or Unix path, readable letters kept, the extension lower-cased, others refused', () => {
+    assert.deepEqual(safeFileName('C:\\Users\\agent\\Saisies S12 (v2).XLSX'), { base: 'Saisies S12 (v2)', ext: '.xlsx' });
+    assert.deepEqual(safeFileName('/home/x/incautaciones_año.csv'), { base: 'incautaciones_año', ext: '.csv' });
+    assert.deepEqual(safeFileName('a<b>:"|?*.csv'), { base: 'a_b_', ext: '.csv' });
+    assert.deepEqual(safeFileName('.csv'), { base: 'upload', ext: '.csv' });
+    for (const bad of ['report.pdf', 'sheet.xls', 'noext', 'x.xlsm', 'x.csv.zip'])
+      assert.equal(
+        status(() => safeFileName(bad)),
+        400,
+        bad,
+      );
+  });
+
+  test("the key is under the Member's own folder, one folder per upload", () => {
+    const now = new Date('2026-12-02T11:40:12.345Z');
+    const a = uploadKey('FR', 'week 12.xlsx', now);
+    const b = uploadKey('FR', 'week 12.xlsx', now);
+    assert.match(a, /^incoming\/FR\/2026-12-02T11-40-12Z-[0-9a-f]{6}\/week 12\.xlsx$/);
+    assert.notEqual(a, b);
+  });
+
+  test('sizes: 1 byte to 25 MB', () => {
+    assert.equal(checkSize(1), 1);
+    assert.equal(checkSize(25 * 1024 * 1024), 25 * 1024 * 1024);
+    for (const bad of [0, -1, 1.5, '10', undefined, 25 * 1024 * 1024 + 1])
+      assert.equal(
+        status(() => checkSize(bad)),
+        400,
+        String(bad),
+      );
+  });
+});
+
+describe('submissions', () => {
+  test('the id carries key and version and nothing else; garbage is 404', () => {
+    const s = { objectKey: 'incoming/FR/x/semaine 12 é.csv', versionId: 'seq:0006' };
+    assert.deepEqual(parseSubmissionId(submissionId(s)), s);
+    assert.match(submissionId(s), /^[A-Za-z0-9_-]+$/);
+    assert.equal(
+      status(() => parseSubmissionId('bm9wZQ')),
+      404,
+    );
+  });
+
+  test('a Member lists its own; analysts any one or all; unknown codes are 400', () => {
+    const members = new Set(['FR', 'DE']);
+    const fr = { member: 'FR', analyst: false, email: undefined, sub: 'a' };
+    const an = { member: undefined, analyst: true, email: undefined, sub: 'b' };
+    assert.equal(memberScope(fr, undefined, members), 'FR');
+    assert.equal(memberScope(fr, 'FR', members), 'FR');
+    assert.equal(
+      status(() => memberScope(fr, 'DE', members)),
+      403,
+    );
+    assert.equal(memberScope(an, undefined, members), undefined);
+    assert.equal(memberScope(an, 'DE', members), 'DE');
+    assert.equal(
+      status(() => memberScope(an, 'ZZ', members)),
+      400,
+    );
+  });
+});
+
+describe('auth claims', () => {
+  test('custom:member and the analysts group; anything else is no Member', () => {
+    assert.deepEqual(callerOf({ sub: 's', email: 'a@b.c', 'custom:member': 'FR', 'cognito:groups': ['analysts'] }), {
+      member: 'FR',
+      analyst: true,
+      email: 'a@b.c',
+      sub: 's',
+    });
+    assert.deepEqual(callerOf({ sub: 's', 'custom:member': 'fr; DROP' }), {
+      member: undefined,
+      analyst: false,
+      email: undefined,
+      sub: 's',
+    });
+    assert.equal(callerOf({ sub: 's', 'cognito:groups': 'analysts' }).analyst, false);
+  });
+});
+
+describe('summaries', () => {
+  test('the charts of summary.html, titles unescaped', () => {
+    const html =
+      '<h2>x</h2><figure><svg role="img" aria-label="A"><g/></svg><figcaption>Units &amp; doses, phase 1</figcaption></figure><p>text</p><figure><svg><rect/></svg><figcaption>B</figcaption></figure>';
+    assert.deepEqual(chartsOfHtml(html), [
+      { title: 'Units & doses, phase 1', svg: '<svg role="img" aria-label="A"><g/></svg>' },
+      { title: 'B', svg: '<svg><rect/></svg>' },
+    ]);
+  });
+});
+
+describe("the web app's language", () => {
+  test('?lang= wins, then the browser, then English', () => {
+    assert.equal(pickLang('?lang=es', ['fr-FR']), 'es');
+    assert.equal(pickLang('?lang=de', ['fr-FR']), 'fr');
+    assert.equal(pickLang('', ['de-DE', 'es-MX']), 'es');
+    assert.equal(pickLang('', ['de-DE']), 'en');
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * The portal API on the local cloud, through the local portal server (the same handler as the Lambda): 401 without a
+ * valid token, every endpoint, a Member never seeing another Member's submissions, uploads by presigned POST, and the
+ * size checked again at ingest (s3rver does not enforce the POST policy's content-length-range; S3 does).
+ */
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, test, vi } from 'vitest';
+import { SignJWT, generateKeyPair } from 'jose';
+import { csv } from './helpers.ts';
+import { portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+let pc: PortalCloud;
+let fr: string;
+let de: string;
+let analyst: string;
+
+beforeAll(async () => {
+  pc = await portalCloud();
+  [fr, de, analyst] = await Promise.all([pc.token(USERS.fr.email), pc.token(USERS.de.email), pc.token(USERS.analyst.email)]);
+});
+afterAll(async () => {
+  await pc?.close();
+});
+
+const call = async (path: string, token?: string, init: { method?: string; body?: unknown } = {}) => {
+  const res = await fetch(`${pc.url}/api/${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, headers: res.headers };
+};
+
+/** Uploads a body as the browser does: POST /api/uploads, then the presigned POST; resolves with the finished submission. */
+async function upload(token: string, fileName: string, body: string | Buffer, extra: Record<string, unknown> = {}) {
+  const target = await call('uploads', token, { method: 'POST', body: { fileName, size: body.length, ...extra } });
+  assert.equal(target.status, 200, JSON.stringify(target.json));
+  const form = new FormData();
+  for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
+  form.append('file', new Blob([body]), fileName);
+  const posted = await fetch(target.json.url, { method: 'POST', body: form });
+  assert.equal(posted.status, 204, await posted.text());
+  await pc.cloud.waitForIdle(60_000);
+  const member = (target.json.key as string).split('/')[1]!;
+  const list = await call(`submissions?member=${member}`, token === analyst ? analyst : token);
+  const s = list.json.submissions.find((x: { objectKey: string }) => x.objectKey === target.json.key);
+  assert.ok(s, `no submission for ${target.json.key}`);
+  return { key: target.json.key as string, submission: s };
+}
+
+describe('401 without a valid token', () => {
+  const routes: [string, string][] = [
+    ['GET', 'me'],
+    ['POST', 'uploads'],
+    ['GET', 'submissions'],
+    ['GET', 'submissions/abc'],
+    ['GET', 'template'],
+    ['GET', 'summaries'],
+    ['GET', 'summaries/1/final'],
+    ['GET', 'lineage?phase=1'],
+    ['POST', 'phase-close'],
+    ['GET', 'no-such-route'],
+  ];
+  test('no token, a malformed one, one signed by another key, one of another client', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ token_use: 'id', 'custom:member': 'FR' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+      .setIssuer(`${pc.config.cognitoEndpoint}/${pc.config.userPoolId}`)
+      .setAudience(pc.config.clientId)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    for (const [method, path] of routes) {
+      for (const token of [undefined, 'not-a-jwt', forged]) {
+        const r = await call(path, token, method === 'POST' ? { method, body: {} } : {});
+        assert.equal(r.status, 401, `${method} ${path} with ${token?.slice(0, 10)}`);
+        assert.equal(r.json.error, 'unauthorized');
+        assert.equal(r.headers.get('www-authenticate'), 'Bearer');
+      }
+    }
+  });
+});
+
+describe('endpoints', () => {
+  test('GET /api/me says who is calling', async () => {
+    const me = await call('me', fr);
+    assert.equal(me.status, 200);
+    assert.equal(me.json.member, 'FR');
+    assert.equal(me.json.analyst, false);
+    assert.equal(me.json.language, 'fr');
+    assert.equal(me.json.members, undefined);
+    const a = await call('me', analyst);
+    assert.equal(a.json.analyst, true);
+    assert.ok(a.json.members.length > 100);
+  });
+
+  test("POST /api/uploads: a key under the caller's own folder, the size and type checked", async () => {
+    const ok = await call('uploads', fr, { method: 'POST', body: { fileName: 'C:\\Users\\me\\Week 12 (v2).XLSX', size: 1000 } });
+    assert.equal(ok.status, 200);
+    assert.match(ok.json.key, /^incoming\/FR\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{6}\/Week 12 \(v2\)\.xlsx$/);
+    const policy = JSON.parse(Buffer.from(ok.json.fields.Policy, 'base64').toString());
+    assert.deepEqual(
+      policy.conditions.find((c: unknown) => Array.isArray(c) && c[0] === 'content-length-range'),
+      ['content-length-range', 1, 25 * 1024 * 1024],
+    );
+    assert.equal(ok.json.fields.key, ok.json.key);
+    const cases: [unknown, number, string][] = [
+      [{ fileName: 'report.pdf', size: 10 }, 400, 'unsupported-file-type'],
+      [{ fileName: 'big.xlsx', size: 26 * 1024 * 1024 }, 400, 'file-too-large'],
+      [{ fileName: 'zero.csv', size: 0 }, 400, 'bad-request'],
+      [{ size: 10 }, 400, 'bad-request'],
+      [{ fileName: 'x.csv', size: 10, member: 'DE' }, 403, 'forbidden'],
+    ];
+    for (const [body, status, code] of cases) {
+      const r = await call('uploads', fr, { method: 'POST', body });
+      assert.equal(r.status, status, JSON.stringify(body));
+      assert.equal(r.json.error, code);
+    }
+    const forDe = await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'DE' } });
+    assert.match(forDe.json.key, /^incoming\/DE\//);
+    assert.equal(
+      (await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'ZZ' } })).json.error,
+      'unknown-member',
+    );
+  });
+
+  test('an upload, its submission, its report and annotated copy; another Member gets 404', async () => {
+    const { submission } = await upload(fr, 'week 12.csv', csv('FR', 3, { invalid: 2 }));
+    assert.equal(submission.status, 'accepted_with_errors');
+    assert.deepEqual(submission.rows, { total: 5, valid: 3, invalid: 2, blank: 0 });
+    const d = await call(`submissions/${submission.id}`, fr);
+    assert.equal(d.status, 200);
+    assert.equal(d.json.report.stats.invalidRows, 2);
+    assert.equal(d.json.report.errors.length, 2);
+    assert.match(d.json.report.errors[0].message, /Quantity/);
+    const annotated = await fetch(d.json.annotatedUrl);
+    assert.equal(annotated.status, 200);
+    assert.match(annotated.headers.get('content-disposition') ?? '', /attachment/);
+    assert.equal(
+      Buffer.from(await annotated.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+      'PK',
+    );
+
+    // Germany: not in its list, 404 on the id, 403 asking for France's list.
+    assert.equal((await call(`submissions/${submission.id}`, de)).status, 404);
+    assert.equal((await call('submissions?member=FR', de)).status, 403);
+    const deList = await call('submissions', de);
+    assert.equal(deList.status, 200);
+    assert.ok(deList.json.submissions.every((s: { member: string }) => s.member === 'DE'));
+    // Analysts: any Member's, and all.
+    assert.equal((await call(`submissions/${submission.id}`, analyst)).status, 200);
+    assert.ok((await call('submissions', analyst)).json.submissions.some((s: { id: string }) => s.id === submission.id));
+    assert.equal((await call('submissions?member=ZZ', analyst)).json.error, 'unknown-member');
+    assert.equal((await call('submissions/bm90LWFuLWlk', fr)).status, 404);
+  });
+
+  test('GET /api/template in each language', async () => {
+    for (const lang of ['en', 'fr', 'es']) {
+      const res = await fetch(`${pc.url}/api/template?lang=${lang}`, { headers: { authorization: `Bearer ${fr}` } });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-disposition') ?? '', new RegExp(`template-${lang}\\.xlsx`));
+      assert.equal(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+        'PK',
+      );
+    }
+    assert.equal((await call('template?lang=de', fr)).status, 400);
+  });
+
+  test("summaries (NCP and analysts' versions), lineage (analysts only), phase close (analysts only)", async () => {
+    assert.deepEqual((await call('summaries', fr)).json, { summaries: [] });
+    assert.equal((await call('summaries/1/final', fr)).status, 404);
+    await pc.cloud.closePhase({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-09-01' });
+    const list = await call('summaries', fr);
+    assert.equal(list.json.summaries.length, 1);
+    assert.equal(list.json.summaries[0].runLabel, 'final');
+    const ncp = await call('summaries/1/final', fr);
+    assert.equal(ncp.status, 200);
+    assert.equal(ncp.json.version, 'ncp');
+    assert.equal(ncp.json.summary.version, 'ncp');
+    assert.ok(ncp.json.charts.length >= 2);
+    assert.match(ncp.json.charts[0].svg, /^<svg role="img"/);
+    const an = await call('summaries/1/final', analyst);
+    assert.equal(an.json.version, 'analysts');
+    assert.equal(an.json.summary.version, 'analysts');
+    assert.equal((await call('summaries/x/final', fr)).status, 400);
+    assert.equal((await call('summaries/1/bogus', fr)).status, 400);
+
+    assert.equal((await call('lineage?phase=1&dimension=product&key=ivermectin', fr)).status, 403);
+    // The summary folds products of fewer than 3 Members into 'other': the lines are asked for by the product's key.
+    const lin = await call('lineage?phase=1&dimension=product&key=ivermectin', analyst);
+    assert.equal(lin.status, 200, JSON.stringify(lin.json));
+    assert.equal(lin.json.total, 3, JSON.stringify(lin.json));
+    const line = lin.json.lines[0];
+    assert.equal(line.member, 'FR');
+    assert.equal(line.file, 'week 12.csv');
+    assert.match(line.objectKey, /^incoming\/FR\/.*\/week 12\.csv$/);
+    assert.ok(line.row >= 2 && line.sheet !== undefined && line.versionId);
+    assert.equal((await call(`submissions/${line.submissionId}`, analyst)).status, 200);
+    assert.equal((await call('lineage?phase=9&dimension=product&key=x', analyst)).status, 400);
+    assert.equal((await call('lineage?phase=1&dimension=colour&key=x', analyst)).status, 400);
+
+    assert.equal((await call('phase-close', fr, { method: 'POST', body: { phase: 1 } })).status, 403);
+    assert.equal((await call('phase-close', analyst, { method: 'POST', body: { phase: 7 } })).status, 400);
+    const started = await call('phase-close', analyst, { method: 'POST', body: { phase: 1, mode: 'interim', asOf: '2021-07-01' } });
+    assert.equal(started.status, 202);
+    assert.match(started.json.execution, /^local-p1-interim-2021-07-01-/);
+    for (let i = 0; i < 120; i++) {
+      if ((await call('summaries', fr)).json.summaries.some((s: { runLabel: string }) => s.runLabel === 'interim-2021-07-01')) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.fail('the phase close started from the portal did not store its summary');
+  });
+
+  test('a file over 25 MB sent despite the policy (s3rver does not enforce it) is rejected at ingest with a size-error', async () => {
+    const head = csv('FR', 1);
+    const big = Buffer.concat([Buffer.from(head), Buffer.alloc(25 * 1024 * 1024 + 10, 0x20)]);
+    const target = await call('uploads', fr, { method: 'POST', body: { fileName: 'huge.csv', size: 1000 } });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([big]), 'huge.csv');
+    assert.equal((await fetch(target.json.url, { method: 'POST', body: form })).status, 204);
+    await pc.cloud.waitForIdle(60_000);
+    const s = (await call('submissions', fr)).json.submissions.find((x: { objectKey: string }) => x.objectKey === target.json.key);
+    assert.equal(s.status, 'rejected');
+    const d = await call(`submissions/${s.id}`, fr);
+    assert.equal(d.json.report.errors[0].type, 'size-error');
+  });
+
+  test('wrong method, unknown route, bad JSON', async () => {
+    assert.equal((await call('summaries', fr, { method: 'POST', body: {} })).status, 405);
+    assert.equal((await call('nothing-here', fr)).status, 404);
+    const res = await fetch(`${pc.url}/api/uploads`, { method: 'POST', headers: { authorization: `Bearer ${fr}` }, body: '{oops' });
+    assert.equal(res.status, 400);
+  });
+});
+
+describe('the portal server', () => {
+  test('app routes get index.html with the security headers; missing assets 404', async () => {
+    for (const path of ['/', '/summaries/1/final', '/submissions']) {
+      const res = await fetch(`${pc.url}${path}`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /<div id="app">/);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+    }
+    assert.equal((await fetch(`${pc.url}/assets/nope.js`)).status, 404);
+    // No way out of the web app's folder.
+    for (const p of ['/%2e%2e/package.json', '/..%2f..%2fcdk.json', '/cdk.json'])
+      assert.equal((await fetch(`${pc.url}${p}`)).status, 404, p);
+  });
+});
