@@ -54,8 +54,12 @@ export class MemberAccess extends Construct {
     super(scope, id);
     const member = MEMBER_VARIABLE;
     // JavaScript callers and `as` casts get past the types: say it at synth rather than trust a default.
-    if (!props.assumedBy) throw new Error('MemberAccess: assumedBy is required (who may assume MemberUploader: a SAML provider, an identity pool, or explicitly this account)');
-    if (!props.memberCodes || props.memberCodes.length === 0) throw new Error('MemberAccess: memberCodes is empty: the member tag must be pinned to the operation\'s Member codes');
+    if (!props.assumedBy)
+      throw new Error(
+        'MemberAccess: assumedBy is required (who may assume MemberUploader: a SAML provider, an identity pool, or explicitly this account)',
+      );
+    if (!props.memberCodes || props.memberCodes.length === 0)
+      throw new Error("MemberAccess: memberCodes is empty: the member tag must be pinned to the operation's Member codes");
     const tagCondition = { StringEquals: { [`aws:RequestTag/${MEMBER_TAG}`]: [...props.memberCodes] } };
     this.memberUploaderRole = new iam.Role(this, 'MemberUploader', {
       description: 'A Member administration: uploads its seizure files and reads its feedback (scoped by the member session tag)',

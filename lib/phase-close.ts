@@ -325,8 +325,12 @@ export class PhaseClose extends Construct {
           // The sender's identity: the address itself or its domain, whichever was verified in SES; and the
           // configuration set, which SendEmail also authorizes when it is named.
           resources: [
-            ...[props.operation.mailFrom, ...(domain ? [domain] : [])].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
-            ...(props.configurationSetName ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSetName })] : []),
+            ...[props.operation.mailFrom, ...(domain ? [domain] : [])].map((identity) =>
+              stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+            ),
+            ...(props.configurationSetName
+              ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSetName })]
+              : []),
           ],
         }),
       );

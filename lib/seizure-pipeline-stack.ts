@@ -114,7 +114,13 @@ export class SeizurePipelineStack extends Stack {
       table: this.storage.table,
     });
     if (props.mail !== false) {
-      this.mail = new Mail(this, 'Mail', { ...props.mail, mailFrom: operation.mailFrom, table: this.storage.table, topic: this.alarmTopic, topicKey: alarmsKey });
+      this.mail = new Mail(this, 'Mail', {
+        ...props.mail,
+        mailFrom: operation.mailFrom,
+        table: this.storage.table,
+        topic: this.alarmTopic,
+        topicKey: alarmsKey,
+      });
     }
     this.phaseClose = new PhaseClose(this, 'PhaseClose', {
       ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
@@ -167,18 +173,30 @@ export class SeizurePipelineStack extends Stack {
       DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
       MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
-      PhaseCloseStateMachineArn: [this.phaseClose.stateMachine.stateMachineArn, 'Phase-close workflow (seizures close-phase --aws starts it)'],
+      PhaseCloseStateMachineArn: [
+        this.phaseClose.stateMachine.stateMachineArn,
+        'Phase-close workflow (seizures close-phase --aws starts it)',
+      ],
       PortalUrl: [this.portalWeb.url, 'The Member portal (sign in, upload, feedback, summaries)'],
       UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
     };
-    outputs.SmokeTests = [String(operation.smokeTests === true), 'Whether `seizures smoke --aws` may run here (operation config smokeTests)'];
+    outputs.SmokeTests = [
+      String(operation.smokeTests === true),
+      'Whether `seizures smoke --aws` may run here (operation config smokeTests)',
+    ];
     if (this.mail) {
       outputs.MailIdentity = [this.mail.domain, 'SES domain identity of mailFrom (verified once its DKIM records resolve)'];
-      outputs.MailConfigurationSet = [this.mail.configurationSet.configurationSetName, 'SES configuration set the alert and failure emails use'];
+      outputs.MailConfigurationSet = [
+        this.mail.configurationSet.configurationSetName,
+        'SES configuration set the alert and failure emails use',
+      ];
       this.mail.dkimRecords.forEach((r, i) => {
-        outputs[`DkimRecord${i + 1}`] = [`${r.name} CNAME ${r.value}`, `DKIM record ${i + 1} of 3 for ${this.mail!.domain} (created when a hosted zone is given)`];
+        outputs[`DkimRecord${i + 1}`] = [
+          `${r.name} CNAME ${r.value}`,
+          `DKIM record ${i + 1} of 3 for ${this.mail!.domain} (created when a hosted zone is given)`,
+        ];
       });
     }
     for (const [name, [value, description]] of Object.entries(outputs)) {

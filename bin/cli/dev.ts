@@ -29,7 +29,10 @@ function portOf(v: string | undefined, flag: string): number | undefined {
 
 const time = () => new Date().toISOString().slice(11, 19);
 
-export async function devCommand(args: string[], signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process): Promise<number> {
+export async function devCommand(
+  args: string[],
+  signals: { once(event: 'SIGINT' | 'SIGTERM', f: () => void): unknown } = process,
+): Promise<number> {
   const { values, positionals } = parse(args, { demo: { type: 'boolean' }, ...localOptions, ...portalOptions, ...configOption });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const settings = localSettingsOf(values);
@@ -37,7 +40,10 @@ export async function devCommand(args: string[], signals: { once(event: 'SIGINT'
   const cognitoPort = portOf(values['cognito-port'], '--cognito-port');
   let portal: ReturnType<typeof portalPorts>;
   try {
-    portal = portalPorts({ ...(portalPort !== undefined ? { portal: portalPort } : {}), ...(cognitoPort !== undefined ? { cognito: cognitoPort } : {}) });
+    portal = portalPorts({
+      ...(portalPort !== undefined ? { portal: portalPort } : {}),
+      ...(cognitoPort !== undefined ? { cognito: cognitoPort } : {}),
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

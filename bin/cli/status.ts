@@ -109,12 +109,26 @@ async function unreachableOf(t: CloudTarget, config: OperationConfig): Promise<U
 
 function unreachableText(list: UnreachableStatus[], t: CloudTarget): string {
   if (list.length === 0) return `no contact is unreachable on ${t.where}\n`;
-  const rows = list.map((c) => [c.member ?? (c.role === 'analyst' ? 'analyst' : '-'), c.email, c.reason, c.detail, c.at.replace('T', ' ').slice(0, 16), c.diagnostic ?? '']);
+  const rows = list.map((c) => [
+    c.member ?? (c.role === 'analyst' ? 'analyst' : '-'),
+    c.email,
+    c.reason,
+    c.detail,
+    c.at.replace('T', ' ').slice(0, 16),
+    c.diagnostic ?? '',
+  ]);
   const head = ['member', 'address', 'reason', 'detail', 'since (UTC)', 'diagnostic'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return (
-    [`${list.length} contact(s) unreachable (SES reported a permanent bounce or a complaint; alerts skip them until the item is removed):`, fmt(head), ...rows.map(fmt)].join('\n') +
-    '\n'
+    [
+      `${list.length} contact(s) unreachable (SES reported a permanent bounce or a complaint; alerts skip them until the item is removed):`,
+      fmt(head),
+      ...rows.map(fmt),
+    ].join('\n') + '\n'
   );
 }

@@ -41,7 +41,13 @@ export function createAlertsHandler(deps: AlertsDeps) {
       const { input, event: e } = inputOf(event, deps.config);
       const contacts = parseContacts(await getJson(deps.s3, deps.bucket, deps.contactsKey), `s3://${deps.bucket}/${deps.contactsKey}`);
       const unreachable = await deps.unreachableContacts?.addresses();
-      return alertsStep({ ...deps, contacts, ...(unreachable ? { unreachable } : {}) }, input, stringOf(e, 'prefix'), e.keys, countOf(e, 'signalCount'));
+      return alertsStep(
+        { ...deps, contacts, ...(unreachable ? { unreachable } : {}) },
+        input,
+        stringOf(e, 'prefix'),
+        e.keys,
+        countOf(e, 'signalCount'),
+      );
     },
     { service: 'phase-alerts', logPayloads: true },
   );

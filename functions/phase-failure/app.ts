@@ -16,7 +16,10 @@ export interface FailureDeps {
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
-  return { config: readEnv('phase-failure', env, []).config, mailer: sesMailer(traced('phase-failure', sesClient()), env.SES_CONFIGURATION_SET || undefined) };
+  return {
+    config: readEnv('phase-failure', env, []).config,
+    mailer: sesMailer(traced('phase-failure', sesClient()), env.SES_CONFIGURATION_SET || undefined),
+  };
 }
 
 export function createFailureHandler(deps: FailureDeps) {

@@ -318,7 +318,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       endpoints,
       mailViewer: ses.viewer,
       ...(operation.smokeTests ? { smokeTests: true } : {}),
-      ...(portal ? { portal: { url: portal.url, cognito: { endpoint: portal.cognito.endpoint, userPoolId: portal.cognito.userPoolId, clientId: portal.cognito.clientId } } } : {}),
+      ...(portal
+        ? {
+            portal: {
+              url: portal.url,
+              cognito: { endpoint: portal.cognito.endpoint, userPoolId: portal.cognito.userPoolId, clientId: portal.cognito.clientId },
+            },
+          }
+        : {}),
     };
     writeDescriptor(descriptor);
     cleanup.push(() => removeDescriptor(descriptor));
@@ -351,7 +358,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 }
 
 /** What `seizures dev` prints at start: where everything is and how to upload. */
-export function banner(c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'> & { portal?: Pick<LocalPortal, 'url'> & { cognito: { endpoint: string } } }): string {
+export function banner(
+  c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir' | 'bucket' | 'tableName' | 'credentials' | 'region'> & {
+    portal?: Pick<LocalPortal, 'url'> & { cognito: { endpoint: string } };
+  },
+): string {
   return [
     'Local cloud running (Ctrl-C stops it):',
     ...(c.portal ? [`  Portal      ${c.portal.url}`, `  Cognito     ${c.portal.cognito.endpoint}`] : []),
@@ -368,7 +379,11 @@ export function banner(c: Pick<LocalCloud, 'endpoints' | 'mailViewer' | 'dataDir
     `  npm run seizures -- upload file.xlsx --member FR${c.dataDir.endsWith(`/${DEFAULT_DATA_DIR}`) ? '' : ` --data-dir ${c.dataDir}`}`,
     'Feedback appears under feedback/FR/; `npm run seizures -- status` lists submissions.',
     ...(c.portal
-      ? ['', 'Sign in to the portal with a user of your own (a Member officer, or add --analyst):', '  npm run seizures -- users add --member FR --email fr@example.org --password Choose-a-passw0rd']
+      ? [
+          '',
+          'Sign in to the portal with a user of your own (a Member officer, or add --analyst):',
+          '  npm run seizures -- users add --member FR --email fr@example.org --password Choose-a-passw0rd',
+        ]
       : []),
     '',
   ].join('\n');

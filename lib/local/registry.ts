@@ -17,7 +17,10 @@ export interface CloudDescriptor {
   /** Whether its operation config enables `seizures smoke` (the test Member XT). */
   readonly smokeTests?: boolean;
   /** When the cloud serves the portal (`seizures dev`): its URL and the local Cognito (users add uses it). */
-  readonly portal?: { readonly url: string; readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string } };
+  readonly portal?: {
+    readonly url: string;
+    readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string };
+  };
 }
 
 export const DESCRIPTOR_FILE = 'cloud.json';

@@ -41,7 +41,12 @@ export const LOCAL_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</Allowe
  * Starts s3rver on 127.0.0.1:port with its files in `directory` and the bucket `bucket`.
  * @throws PortInUseError
  */
-export async function startS3(opts: { directory: string; port: number; bucket: string; onEvent: (ev: S3rverEvent) => void }): Promise<LocalS3> {
+export async function startS3(opts: {
+  directory: string;
+  port: number;
+  bucket: string;
+  onEvent: (ev: S3rverEvent) => void;
+}): Promise<LocalS3> {
   const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket, configs: [LOCAL_CORS] }] });
   app.on('event', opts.onEvent);
   await app.configureBuckets();

@@ -28,7 +28,11 @@ describe('bin/app.ts through the CDK CLI', () => {
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'seizure-synth-'));
-    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], { cwd: PROJECT_ROOT, env, timeout: 400_000 });
+    synth = await run(join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], {
+      cwd: PROJECT_ROOT,
+      env,
+      timeout: 400_000,
+    });
     template = JSON.parse(readFileSync(join(out, 'SeizurePipeline-stop-ii.template.json'), 'utf8'));
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -121,7 +121,13 @@ describe('MemberAccess', () => {
     const stack = new Stack(testApp(), 'Required');
     const st = new SeizureStorage(stack, 'Storage');
     assert.throws(
-      () => new MemberAccess(stack, 'Empty', { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: [] }),
+      () =>
+        new MemberAccess(stack, 'Empty', {
+          bucket: st.bucket,
+          table: st.table,
+          assumedBy: new iam.AccountRootPrincipal(),
+          memberCodes: [],
+        }),
       /memberCodes is empty/,
     );
     // @ts-expect-error assumedBy is required: there is no account-root default
@@ -147,7 +153,12 @@ describe('MemberAccess', () => {
     const app = testApp();
     const stack = new Stack(app, 'Keyed', { env: { account: '111111111111', region: 'eu-west-1' } });
     const st = new SeizureStorage(stack, 'Storage', { encryption: 'CUSTOMER_KEY' });
-    const a = new MemberAccess(stack, 'Access', { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: ['FR'] });
+    const a = new MemberAccess(stack, 'Access', {
+      bucket: st.bucket,
+      table: st.table,
+      assumedBy: new iam.AccountRootPrincipal(),
+      memberCodes: ['FR'],
+    });
     const tpl = Template.fromStack(stack);
     const roleId = stack.getLogicalId(a.memberUploaderRole.node.defaultChild as CfnElement);
     const statements = Object.values(tpl.findResources('AWS::IAM::Policy'))

@@ -60,7 +60,14 @@ describe('SeizurePipelineStack', () => {
       PolicyDocument: {
         // arrayWith: SES's statement for the mail events (lib/mail.ts, test/lib/mail.test.ts) is there too.
         Statement: Match.arrayWith([
-          { Effect: 'Deny', Action: 'sns:Publish', Principal: '*', Resource: { Ref: logicalId(stack.alarmTopic) }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Sid: 'AllowPublishThroughSSLOnly' },
+          {
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Resource: { Ref: logicalId(stack.alarmTopic) },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Sid: 'AllowPublishThroughSSLOnly',
+          },
           {
             Effect: 'Allow',
             Action: 'sns:Publish',
@@ -76,7 +83,9 @@ describe('SeizurePipelineStack', () => {
 
   test("the operation's analysts are subscribed to the alarms by email", () => {
     // Email subscriptions; the mail-events function (lib/mail.ts) is subscribed too, by Lambda.
-    const subs = Object.values(t.findResources('AWS::SNS::Subscription')).map((s) => s.Properties).filter((s) => s.Protocol === 'email');
+    const subs = Object.values(t.findResources('AWS::SNS::Subscription'))
+      .map((s) => s.Properties)
+      .filter((s) => s.Protocol === 'email');
     assert.deepEqual(
       subs.map((s) => [s.Protocol, s.Endpoint, s.TopicArn]),
       OPERATION.analysts.map((a) => ['email', a, { Ref: logicalId(stack.alarmTopic) }]),

@@ -64,7 +64,12 @@ export function checkDeployableConfig(raw: unknown): ConfigCheck {
 /** A config that failed the check, as one message listing every problem (what `cdk synth` prints). */
 export class InvalidOperationConfigError extends Error {
   override readonly name = 'InvalidOperationConfigError';
-  constructor(origin: string, readonly errors: readonly ConfigProblem[]) {
-    super(`${origin}: the operation config has ${errors.length} problem(s):\n${errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}\n(\`npx seizures config check\` lists them too)`);
+  constructor(
+    origin: string,
+    readonly errors: readonly ConfigProblem[],
+  ) {
+    super(
+      `${origin}: the operation config has ${errors.length} problem(s):\n${errors.map((e) => `  ${e.field}: ${e.message}`).join('\n')}\n(\`npx seizures config check\` lists them too)`,
+    );
   }
 }

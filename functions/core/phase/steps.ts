@@ -242,7 +242,13 @@ export async function reportLinks(
  * no alert sends nothing: a quiet interim week sends no email; analysts alone hear of a signal only they may read.
  */
 export async function alertsStep(
-  ctx: StepContext & { readonly table: PhaseTable; readonly mailer: Mailer; readonly contacts: Contacts; readonly reportBaseUrl?: string; readonly unreachable?: ReadonlySet<string> },
+  ctx: StepContext & {
+    readonly table: PhaseTable;
+    readonly mailer: Mailer;
+    readonly contacts: Contacts;
+    readonly reportBaseUrl?: string;
+    readonly unreachable?: ReadonlySet<string>;
+  },
   input: PhaseCloseInput,
   prefix: string,
   keys: unknown,
@@ -256,7 +262,10 @@ export async function alertsStep(
   checkSummary(input, ncp, signalCount);
   if (!ncp.alert && !analysts.alert) return { sent: 0, skipped: 0 };
   const recipients = recipientsOf(ctx.contacts, ctx.unreachable).filter((r) => (r.role === 'analyst' ? analysts.alert : ncp.alert));
-  const [ncpLink, analystsLink] = await Promise.all([reportLinks(ctx, input, k.html, k.xlsx), reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx)]);
+  const [ncpLink, analystsLink] = await Promise.all([
+    reportLinks(ctx, input, k.html, k.xlsx),
+    reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx),
+  ]);
   const ownRow = (member: string | undefined): OwnRow | undefined => {
     const row = member ? analysts.figures.phase.byMember.find((x) => x.key === member) : undefined;
     return member ? { member, lines: row?.lines ?? 0, cases: row?.cases ?? 0, units: row?.units ?? 0 } : undefined;

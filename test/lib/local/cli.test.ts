@@ -60,11 +60,32 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
   test('`dev` prints the banner (endpoints, data dir, mail viewer, an AWS CLI example with credentials), runs until SIGTERM, then stops everything', async () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);
-    const child = spawn(NODE, ['--import', 'tsx', CLI, 'dev', '--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0', '--portal-port', '0', '--cognito-port', '0'], {
-      cwd: PROJECT_ROOT,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      NODE,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'dev',
+        '--data-dir',
+        dataDir,
+        '--s3-port',
+        '0',
+        '--dynamodb-port',
+        '0',
+        '--ses-port',
+        '0',
+        '--portal-port',
+        '0',
+        '--cognito-port',
+        '0',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = once(child, 'exit');
@@ -102,7 +123,10 @@ describe('seizures dev, upload and status', { concurrent: true }, () => {
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write; // the banner is not this test's output
     try {
-      const running = devCommand(['--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0', '--portal-port', '0', '--cognito-port', '0'], signals as never);
+      const running = devCommand(
+        ['--data-dir', dataDir, '--s3-port', '0', '--dynamodb-port', '0', '--ses-port', '0', '--portal-port', '0', '--cognito-port', '0'],
+        signals as never,
+      );
       signals.emit('SIGTERM'); // before the emulators are listening
       assert.equal(await running, 0);
     } finally {
