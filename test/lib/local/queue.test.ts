@@ -92,10 +92,10 @@ describe('local SQS queue', () => {
     q.start();
     await q.waitForIdle(5_000);
     await q.stop();
-    assert.deepEqual(seen, [
-      ['a', 'b'],
-      ['a', 'b'],
-    ]);
+    // Both messages come back: the whole batch failed. Their retries may land in one batch or two, as each
+    // message's visibility timer ends on its own (a loaded machine can split them).
+    assert.deepEqual(seen[0], ['a', 'b']);
+    assert.deepEqual(seen.slice(1).flat().sort(), ['a', 'b']);
   });
 
   test('no more invocations at once than maxConcurrency', async () => {
