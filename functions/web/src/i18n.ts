@@ -141,11 +141,11 @@ const fr: Words = {
   uploadFailed: 'L’envoi a échoué. Vérifiez votre connexion et réessayez.',
   template: 'Télécharger le modèle',
   templateHelp: 'Le modèle dans votre langue, avec les listes de valeurs acceptées.',
-  nilTitle: 'Rien à déclarer pour cette phase ?',
+  nilTitle: 'Rien à déclarer pour cette phase\u00a0?',
   nilHelp:
     'Si votre administration n’a fait aucune saisie pendant une phase, dites-le ici : cela compte comme votre réponse pour la phase.',
   nilPhase: 'Phase sans saisie',
-  nilSend: 'Envoyer « rien à déclarer »',
+  nilSend: 'Envoyer «\u00a0rien à déclarer\u00a0»',
   nilSent: (phase: number) => `Enregistré : rien à déclarer pour la phase ${phase}.`,
   nilAlready: (phase: number, when: string) => `Déjà enregistré le ${when} : rien à déclarer pour la phase ${phase}.`,
   status: {
