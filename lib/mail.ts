@@ -29,7 +29,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { thresholdAlarm } from './alarms.ts';
+import { UNREACHABLE_PK } from '../functions/core/mail/unreachable.ts';
 import { PipelineFunction } from './pipeline-function.ts';
+import { confineTableWrites } from './storage.ts';
 
 export interface MailProps {
   /** The sender address of the alerts (the operation's mailFrom); its domain is the identity. */
@@ -146,6 +148,8 @@ export class Mail extends Construct {
       retryAttempts: 2,
     });
     this.eventsFunction.bindTable(props.table, 'TABLE_NAME', 'readWrite');
+    // It marks contacts unreachable, and writes nothing else (dynamodb:LeadingKeys).
+    confineTableWrites(this.eventsFunction, props.table, [UNREACHABLE_PK]);
     props.topic.addSubscription(
       new subscriptions.LambdaSubscription(this.eventsFunction, {
         filterPolicyWithMessageBody: {

@@ -37,6 +37,8 @@ import {
 } from '../functions/core/contracts/phase-close-spec.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { grantPrefixes } from './s3-grants.ts';
+import { confineTableWrites } from './storage.ts';
+import { ALERT_ITEM_PREFIXES, SUMMARY_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
 
 export interface PhaseCloseProps {
   /** The submissions bucket: the workflow reads and writes work/ and summaries/, and writes config/{operation}/contacts.json. */
@@ -102,6 +104,8 @@ interface Access {
   readonly read?: readonly string[];
   readonly write?: readonly string[];
   readonly ses?: boolean;
+  /** Item kinds (partition-key prefixes, functions/core/store/keys.ts) the function may write; none: every write denied. */
+  readonly writes?: readonly string[];
 }
 
 /**
@@ -114,8 +118,8 @@ const ACCESS: Readonly<Record<string, Access>> = {
   'phase-merge': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
   'phase-analyse': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
   'phase-render': { read: [WORK_PREFIX], write: [SUMMARIES_PREFIX] },
-  'phase-store': { table: 'readWrite', read: [SUMMARIES_PREFIX] },
-  'phase-alerts': { table: 'readWrite', read: [SUMMARIES_PREFIX, CONFIG_PREFIX], ses: true },
+  'phase-store': { table: 'readWrite', read: [SUMMARIES_PREFIX], writes: SUMMARY_ITEM_PREFIXES },
+  'phase-alerts': { table: 'readWrite', read: [SUMMARIES_PREFIX, CONFIG_PREFIX], ses: true, writes: ALERT_ITEM_PREFIXES },
   'phase-failure': { ses: true },
 };
 
@@ -302,6 +306,8 @@ export class PhaseClose extends Construct {
       environment: env,
     });
     if (access.table) fn.bindTable(props.table, 'TABLE_NAME', access.table);
+    // A function that writes the table writes only its own kinds of item (dynamodb:LeadingKeys), whatever else it holds.
+    if (access.table === 'readWrite') confineTableWrites(fn, props.table, access.writes ?? []);
     const read = access.read ?? [];
     const write = access.write ?? [];
     if (read.length || write.length) {

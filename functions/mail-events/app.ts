@@ -51,6 +51,7 @@ export function createMailEventsHandler(deps: MailEventsDeps) {
       }
       return { marked };
     },
-    { service: SERVICE, logPayloads: true },
+    // No payloads in the logs: a bounce or complaint event carries the recipients' addresses.
+    { service: SERVICE },
   );
 }

@@ -54,6 +54,7 @@ export interface Statement {
   Action: string | string[];
   Resource: unknown;
   Condition?: Record<string, Record<string, unknown>>;
+  Sid?: string;
 }
 
 /** The statements of every AWS::IAM::Policy attached to the role with the given logical id. */

@@ -306,6 +306,28 @@ describe('PhaseClose', () => {
     }
   });
 
+  test('the functions that write the table write only their own kinds of item: summaries, alert markers (LeadingKeys deny)', () => {
+    const own: Record<string, string[]> = { 'phase-store': ['SUMMARY#*'], 'phase-alerts': ['ALERT#*'] };
+    for (const step of PHASE_STEPS) {
+      const statements = statementsOfRole(b.t, logicalId(b.phaseClose.functions[step.name]!.role!));
+      const writes = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('dynamodb:PutItem'));
+      const deny = statements.find((s) => s.Sid === 'WritesOnlyItsOwnItems');
+      if (writes.length === 0) {
+        assert.equal(deny, undefined, step.name);
+        continue;
+      }
+      assert.ok(own[step.name], `${step.name} may write the table but is not confined`);
+      assert.equal(deny?.Effect, 'Deny', step.name);
+      assert.deepEqual([...actionsOf(deny!)].sort(), [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+      assert.deepEqual(deny!.Condition, { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': own[step.name] } }, step.name);
+    }
+  });
+
   test('the contacts file (every Member with its NCP address and language, the analysts) is put at deploy time, with PutObject on that key only', () => {
     const [res] = Object.values(b.t.findResources('Custom::PhaseCloseContacts'));
     const call = JSON.parse(flatten(res!.Properties.Create));

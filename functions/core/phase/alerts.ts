@@ -322,6 +322,13 @@ export function sesMailer(ses: Pick<SESv2Client, 'send'>, configurationSet?: str
 }
 
 /** Some emails could not be sent; what was sent is recorded, so a retry sends only the rest. */
+/**
+ * How an address appears in errors and logs: a short digest, never the address (logs are read by more people than
+ * the contacts file). The same address always gives the same id, so an engineer can find it in the contacts.
+ */
+export const recipientId = (address: string): string =>
+  `to-${createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 12)}`;
+
 export class AlertSendError extends Error {
   override readonly name = 'AlertSendError';
 }
@@ -364,14 +371,15 @@ export async function sendAlerts(
         continue;
       }
       if (claim === 'pending') {
-        pending.push(e.to);
+        pending.push(recipientId(e.to));
         continue;
       }
       let id: string | undefined;
       try {
         id = await opts.mailer.send(opts.from, e.to, e);
       } catch (err) {
-        failed.push(`${e.to}: ${(err as Error).name ?? 'Error'}: ${(err as Error).message}`);
+        // The error's name only: SES messages may quote the address.
+        failed.push(`${recipientId(e.to)}: ${(err as Error).name ?? 'Error'}`);
         await opts.table.releaseAlert(opts.run, e.to, e.contentHash);
         continue;
       }
