@@ -10,11 +10,13 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/config.ts';
+import { NIL_RETURN_PK_PREFIX } from '../functions/core/nil-return.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, SUMMARIES_PREFIX } from '../functions/core/layout.ts';
 import { iam5Resource } from './nag.ts';
 import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
@@ -53,6 +55,15 @@ export class PortalApi extends Construct {
       },
     });
     this.function.bindTable(props.table, 'TABLE_NAME', 'read');
+    // Its one table write: a Member's nil return (POST /api/nil-returns), a PutItem on the NILRETURN# items only.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordsNilReturnsOnly',
+        actions: ['dynamodb:PutItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${NIL_RETURN_PK_PREFIX}*`] } },
+      }),
+    );
     // The presigned URLs carry the function's own permissions: PutObject under incoming/, GetObject of feedback/.
     grantPrefixes(this.function, props.bucket, { read: [FEEDBACK_PREFIX, SUMMARIES_PREFIX], write: [INCOMING_PREFIX] });
     const acks: Record<string, string> = {

@@ -17,6 +17,7 @@ import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
 import { message } from './messages.ts';
+import type { NilReturnStore } from './nil-return.ts';
 import { openSpreadsheet } from './sheet/open.ts';
 import { SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './sheet/types.ts';
 import { fitKey, MAX_S3_KEY_BYTES, MAX_SORT_KEY_BYTES } from './store/keys.ts';
@@ -49,6 +50,17 @@ export interface IngestDeps {
   readonly onProgress?: (rows: number) => void;
   /** Receives of one message before SQS moves it to the DLQ (the queue's maxReceiveCount). @default 3 */
   readonly maxReceives?: number;
+  /**
+   * Where an upload of the empty template (no data rows, no file-level error) is recorded as the Member's nil return
+   * for the phase its day falls in. @default - not recorded
+   */
+  readonly nilReturns?: NilReturnStore;
+}
+
+/** The one phase of the operation a day (YYYY-MM-DD) falls in, both ends included; undefined for none or several. */
+export function phaseOfDay(config: OperationConfig, day: string): number | undefined {
+  const hits = config.phases.filter((p) => p.start <= day && day <= p.end);
+  return hits.length === 1 ? hits[0]!.phase : undefined;
 }
 
 /** The key is not an upload: not under incoming/{MEMBER}/ with a file name. */
@@ -85,6 +97,18 @@ export const feedbackKeys = (member: string, path: string, version?: string) => 
  */
 export function isPermanentFailure(e: unknown): boolean {
   return e instanceof RangeError || e instanceof HeadsTooLargeError;
+}
+
+/**
+ * The template with its header and no seizure rows: the only file-level error, if any, is 'no-rows' (the file is still
+ * rejected as before; it is also the Member's nil return). A file that could not be read, or has no header, is not.
+ */
+export function isEmptyTemplate(report: ValidationReport): boolean {
+  return (
+    report.headerRow !== null &&
+    report.stats.validRows + report.stats.invalidRows === 0 &&
+    report.errors.every((e) => e.code === 'no-rows' || !isRejected({ errors: [e] }))
+  );
 }
 
 /** Puts the processing-failed notice first in `report` (nothing of the upload was stored; the analysts are told). */
@@ -242,6 +266,14 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   records.length = 0;
 
   if (!rejected && !failure) report.stored = { ...stored };
+  // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does.
+  if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
+    const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
+    if (phase !== undefined) {
+      const { created } = await deps.nilReturns.record(deps.config, { member, phase, source: 'empty-upload' });
+      report.nilReturn = { phase, created };
+    }
+  }
   // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
   const newer = (await deps.store.versionsOf(ev.key)).some(
     (v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status),

@@ -10,6 +10,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
+import { NilReturnStore } from '../core/nil-return.ts';
 import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
@@ -25,10 +26,12 @@ const { logger, metrics } = powertools(SERVICE);
 export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
   const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'OPERATION_CONFIG']);
   const maxReceives = Number(env.MAX_RECEIVE_COUNT ?? 3);
+  const dynamo = traced(SERVICE, dynamoClient());
   return {
     maxReceives: Number.isInteger(maxReceives) && maxReceives > 0 ? maxReceives : 3,
     s3: traced(SERVICE, s3Client()),
-    store: new SeizureStore({ client: traced(SERVICE, dynamoClient()), tableName: vars.TABLE_NAME }),
+    store: new SeizureStore({ client: dynamo, tableName: vars.TABLE_NAME }),
+    nilReturns: new NilReturnStore({ client: dynamo, tableName: vars.TABLE_NAME }),
     config: operationConfigOf(vars.OPERATION_CONFIG),
   };
 }

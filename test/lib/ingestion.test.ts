@@ -274,7 +274,7 @@ describe('Ingestion', () => {
       'dynamodb:UpdateItem',
     ]);
     assert.deepEqual(deny.Condition, {
-      'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*'] },
+      'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['CASE#*', 'HEADS#*', 'LOCK#*', 'OBJECT#*', 'NILRETURN#*'] },
     });
   });
 });

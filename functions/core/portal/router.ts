@@ -14,6 +14,8 @@
  * | GET /api/summaries/{phase}/{run} | anyone signed in | {version, summary, charts} (analysts: their version) |
  * | GET /api/lineage?phase&dimension&key[&member&week&limit] | analysts | {total, lines: [...]} |
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
+ * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent |
+ * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +37,7 @@ import {
   type PortalResponse,
 } from './http.ts';
 import { lineage } from './lineage.ts';
+import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
 import { presignUpload } from './uploads.ts';
@@ -151,6 +154,8 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
       return json(202, { started: true, ...started, phase, mode, asOf });
     },
   ],
+  ['POST', /^\/api\/nil-returns$/, async (d, c, req) => postNilReturn(d, c, req)],
+  ['GET', /^\/api\/nil-returns$/, async (d, c, req) => listNilReturns(d, c, req)],
 ];
 
 export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extra?: object): void } = console): PortalApi {

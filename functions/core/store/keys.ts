@@ -99,7 +99,7 @@ export const alertPk = (operation: string, phase: number, runLabel: string): str
 export const alertSk = (recipient: string, contentHash: string): string => `TO#${recipient.toLowerCase()}#${contentHash}`;
 
 /** The partition key prefixes of the items ingestion writes (IAM confines its writes to them: lib/storage.ts). */
-export const INGEST_ITEM_PREFIXES: readonly string[] = ['CASE#', 'HEADS#', 'LOCK#', SUBMISSION_PK_PREFIX];
+export const INGEST_ITEM_PREFIXES: readonly string[] = ['CASE#', 'HEADS#', 'LOCK#', SUBMISSION_PK_PREFIX, 'NILRETURN#'];
 /** Of the phase close's store step (summaries) and alert step (sent-alert markers). */
 export const SUMMARY_ITEM_PREFIXES: readonly string[] = [SUMMARY_PK_PREFIX];
 export const ALERT_ITEM_PREFIXES: readonly string[] = ['ALERT#'];

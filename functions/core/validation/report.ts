@@ -47,6 +47,11 @@ export interface ValidationReport {
    * holds them.
    */
   stored?: { written: number; withdrawn: number; supersededCases: number };
+  /**
+   * Set by ingestion for an upload of the empty template (no data rows, no file-level error) whose day falls in one
+   * phase: recorded as the Member's nil return for that phase (`created` false: one had already been sent).
+   */
+  nilReturn?: { phase: number; created: boolean };
   /** Where each canonical column sits in the data sheet (0-based), for the feedback workbook. */
   columns: Partial<Record<FieldKey, number>>;
   /**

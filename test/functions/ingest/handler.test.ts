@@ -13,6 +13,7 @@ import type { IngestDeps } from '../../../functions/core/ingest.ts';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCK_SK, lockPk } from '../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
+import { NilReturnStore } from '../../../functions/core/nil-return.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
 import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
@@ -194,4 +195,33 @@ test("an upload that finds another of its Member's uploads being stored is retri
   const [sub] = await store.listSubmissions({ member: 'FR' });
   assert.equal(sub!.status, 'processing');
   assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
+});
+
+test('the empty template is the Member’s nil return for the phase its day falls in, said in report.json; once only', async () => {
+  const { deps, tableName } = await world();
+  const nilReturns = new NilReturnStore({ client: dyn.client(), tableName });
+  const handler = createIngestHandler({ ...deps, nilReturns });
+  const inPhase1 = Date.parse('2021-06-15T10:00:00Z');
+  await handler(await upload('incoming/FR/empty.csv', csv(), inPhase1), context);
+  const report = JSON.parse(await getText('feedback/FR/empty.csv.report.json'));
+  assert.deepEqual(report.nilReturn, { phase: 1, created: true });
+  assert.equal(report.errors[0].code, 'no-rows'); // still said: the file has no seizure rows
+  const stored = await nilReturns.get(config.id, 1, 'FR');
+  assert.equal(stored?.source, 'empty-upload');
+  assert.equal(stored?.member, 'FR');
+
+  // The same template again: the first nil return is kept.
+  await handler(await upload('incoming/FR/empty again.csv', csv(), inPhase1 + 1000), context);
+  assert.deepEqual(JSON.parse(await getText('feedback/FR/empty again.csv.report.json')).nilReturn, { phase: 1, created: false });
+  assert.equal((await nilReturns.get(config.id, 1, 'FR'))?.recordedAt, stored?.recordedAt);
+
+  // Outside every phase: no nil return, no field; a file with rows is never one.
+  await handler(await upload('incoming/DE/empty.csv', csv(), Date.parse('2030-01-01T00:00:00Z')), context);
+  assert.equal(JSON.parse(await getText('feedback/DE/empty.csv.report.json')).nilReturn, undefined);
+  await handler(await upload('incoming/DE/rows.csv', csv(line('DE', 'N', 1, 3)), inPhase1), context);
+  assert.equal(JSON.parse(await getText('feedback/DE/rows.csv.report.json')).nilReturn, undefined);
+  assert.deepEqual(
+    (await nilReturns.list(config.id)).map((n) => [n.member, n.phase]),
+    [['FR', 1]],
+  );
 });

@@ -151,6 +151,25 @@ describe('a Member officer on a phone', () => {
     assert.deepEqual((page as Page & { problems: string[] }).problems, []);
   });
 
+  test('(fr) says "nothing to report" for a phase: a labelled phase select, the answer shown, once only', async () => {
+    const t = WORDS.fr;
+    const page = await open(PHONE, '/?lang=fr', 'fr-FR');
+    await signIn(page, 'fr', USERS.fr.email);
+    await page.getByRole('heading', { name: t.nilTitle }).waitFor();
+    assert.ok(await page.locator('label', { hasText: t.nilPhase }).isVisible());
+    await page.getByLabel(t.nilPhase).selectOption('1');
+    await page.getByRole('button', { name: t.nilSend }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: t.nilSent(1) })
+      .waitFor();
+    await page.getByRole('button', { name: t.nilSend }).click();
+    await page.getByRole('status').filter({ hasText: 'Déjà enregistré' }).waitFor();
+    await axe(page, 'nil return (fr)');
+    await shot(page, 'nil-return-phone-fr');
+    assert.deepEqual((page as Page & { problems: string[] }).problems, []);
+  });
+
   test('(es) lists past uploads with status and counts, and downloads the template in Spanish', async () => {
     const t = WORDS.es;
     const page = await open(PHONE, '/submissions?lang=es', 'es-ES');

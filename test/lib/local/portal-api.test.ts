@@ -68,6 +68,8 @@ describe('401 without a valid token', () => {
     ['GET', 'summaries/1/final'],
     ['GET', 'lineage?phase=1'],
     ['POST', 'phase-close'],
+    ['POST', 'nil-returns'],
+    ['GET', 'nil-returns'],
     ['GET', 'no-such-route'],
   ];
   test('no token, a malformed one, one signed by another key, one of another client', async () => {
@@ -237,6 +239,46 @@ describe('endpoints', () => {
     assert.equal(s.status, 'rejected');
     const d = await call(`submissions/${s.id}`, fr);
     assert.equal(d.json.report.errors[0].type, 'size-error');
+  });
+
+  test("nil returns: a Member's own, once (201 then 200), a bad phase 400; analysts for any Member and see all", async () => {
+    const phases: number[] = (await call('me', de)).json.operation.phases.map((p: { phase: number }) => p.phase);
+    const first = await call('nil-returns', de, { method: 'POST', body: { phase: phases[0] } });
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    assert.equal(first.json.created, true);
+    assert.equal(first.json.nilReturn.member, 'DE');
+    assert.equal(first.json.nilReturn.phase, phases[0]);
+    assert.equal(first.json.nilReturn.source, 'portal');
+    assert.equal(first.json.nilReturn.by, USERS.de.email);
+    assert.match(first.json.nilReturn.recordedAt, /^\d{4}-\d{2}-\d{2}T/);
+    const again = await call('nil-returns', de, { method: 'POST', body: { phase: phases[0] } });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.created, false);
+    assert.deepEqual(again.json.nilReturn, first.json.nilReturn);
+    for (const body of [{ phase: 99 }, { phase: 'x' }, {}, { phase: 1.5 }]) {
+      const r = await call('nil-returns', de, { method: 'POST', body });
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(r.json.error, 'unknown-phase');
+    }
+    assert.equal((await call('nil-returns', de, { method: 'POST', body: { phase: phases[0], member: 'FR' } })).status, 403);
+    assert.equal((await call('nil-returns', analyst, { method: 'POST', body: { phase: phases[0] } })).status, 400);
+    const forFr = await call('nil-returns', analyst, { method: 'POST', body: { phase: phases.at(-1), member: 'FR' } });
+    assert.equal(forFr.status, 201);
+    assert.equal(forFr.json.nilReturn.member, 'FR');
+    assert.equal(forFr.json.nilReturn.by, USERS.analyst.email);
+
+    const own = await call('nil-returns', de);
+    assert.equal(own.status, 200);
+    assert.deepEqual(
+      own.json.nilReturns.map((n: { member: string; phase: number }) => [n.member, n.phase]),
+      [['DE', phases[0]]],
+    );
+    assert.equal((await call('nil-returns?member=FR', de)).status, 403);
+    const all = await call('nil-returns', analyst);
+    assert.ok(all.json.nilReturns.some((n: { member: string }) => n.member === 'DE'));
+    assert.ok(all.json.nilReturns.some((n: { member: string }) => n.member === 'FR'));
+    const onlyFr = await call('nil-returns?member=FR', analyst);
+    assert.ok(onlyFr.json.nilReturns.every((n: { member: string }) => n.member === 'FR'));
   });
 
   test('wrong method, unknown route, bad JSON', async () => {

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, saveDownload, uploadFile, type Submission, type SubmissionDetail } from '../api.ts';
 import { useApp } from '../app.ts';
+import { NilReturnSection } from './NilReturn.tsx';
 import { Report } from './Submissions.tsx';
 
 const MAX_BYTES = 25 * 1024 * 1024;
@@ -136,6 +137,7 @@ export function UploadPage() {
         </div>
       </section>
       {phase.kind === 'done' && <Report detail={phase.detail} />}
+      {(me.member || me.analyst) && <NilReturnSection member={me.analyst ? member : me.member!} />}
       <section class="card">
         <h2>{t.template}</h2>
         <p class="muted">{t.templateHelp}</p>
