@@ -16,6 +16,7 @@
  * - minMembers: a flagged key needs >= minMembers Members on the higher side (one Member's 30-line case is not a
  *   trend);
  * - familyPerDimension: BH within each dimension rather than across all of them;
+ * - discreteFamily: Tarone's reduction of each family to the keys that could reach significance (Gilbert 2005);
  * Every test carries the exact 95% interval of its rate ratio (trends/exact.ts rateRatioInterval).
  */
 import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
@@ -68,6 +69,27 @@ export interface TrendOptions extends Partial<TrendThresholds> {
    * The many per-destination routes would otherwise set the bar for products. @default false (one family)
    */
   readonly familyPerDimension?: boolean;
+  /**
+   * Tarone's reduction before BH (Gilbert 2005, for discrete tests): a key with n cases can reach at best the p of
+   * all n on one side; keys whose best p exceeds trendQ / K, K the smallest with at most K keys below trendQ / K,
+   * could not be significant and leave the family (q = 1). @default false
+   */
+  readonly discreteFamily?: boolean;
+}
+
+/** The smallest two-sided p a key of n cases can reach: every case on one side. */
+export const minAttainableP = (n: number, share: number): number =>
+  Math.min(binomTestTwoSided(0, n, share), binomTestTwoSided(n, n, share));
+
+/** Tarone's K: the smallest K with at most K of the attainable minima <= alpha / K; returns the keys kept. */
+export function taroneFamily(minP: readonly number[], alpha: number): boolean[] {
+  const sorted = [...minP].sort((a, b) => a - b);
+  let m = sorted.length; // how many minima are <= alpha / k: falls as k grows
+  for (let k = 1; k <= minP.length; k++) {
+    while (m > 0 && sorted[m - 1]! > alpha / k) m--;
+    if (m <= k) return minP.map((p) => p <= alpha / k);
+  }
+  return minP.map(() => true);
 }
 
 const EMPTY: Cell = { lines: 0, members: 0 };
@@ -120,14 +142,19 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     tests.push(...rows);
   }
 
-  let q: number[];
-  if (thresholds.familyPerDimension) {
-    q = new Array<number>(tests.length);
-    for (const d of DIMENSIONS) {
-      const idx = tests.map((x, i) => (x.dimension === d ? i : -1)).filter((i) => i >= 0);
-      benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+  const q = new Array<number>(tests.length).fill(1);
+  const families = thresholds.familyPerDimension ? DIMENSIONS.map((d) => (x: (typeof tests)[number]) => x.dimension === d) : [() => true];
+  for (const inFamily of families) {
+    let idx = tests.map((x, i) => (inFamily(x) ? i : -1)).filter((i) => i >= 0);
+    if (thresholds.discreteFamily) {
+      const keep = taroneFamily(
+        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, share)),
+        t.trendQ,
+      );
+      idx = idx.filter((_, j) => keep[j]);
     }
-  } else q = benjaminiHochberg(tests.map((x) => x.p));
+    benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+  }
   return tests.map((x, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
