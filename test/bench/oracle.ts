@@ -28,7 +28,11 @@ const casesOf = (a: PhaseAggJson, d: Dim, key: string): number => {
 };
 
 /** Whether the oracle test finds the planted change, on the aggregate of the final close of its phase. */
-export function oracleFinds(p: Planted, config: OperationConfig, agg: AggregateJson, input: PhaseCloseInput): boolean {
+export const oracleFinds = (p: Planted, config: OperationConfig, agg: AggregateJson, input: PhaseCloseInput): boolean =>
+  oracleP(p, config, agg, input) < ORACLE_ALPHA;
+
+/** The oracle test's p for the planted change (1 when it points the other way or cannot be tested). */
+export function oracleP(p: Planted, config: OperationConfig, agg: AggregateJson, input: PhaseCloseInput): number {
   const phases = config.phases.slice(0, p.phase);
   const current = phases[p.phase - 1]!;
   const aggOf = (n: number) => agg.phases.find((x) => x.phase === n)!;
@@ -38,25 +42,25 @@ export function oracleFinds(p: Planted, config: OperationConfig, agg: AggregateJ
   if (p.kind === 'rise' || p.kind === 'fall') {
     const y1 = casesOf(aggOf(current.phase), 'product', p.product!);
     const y0 = earlier.reduce((t, ph) => t + casesOf(aggOf(ph.phase), 'product', p.product!), 0);
-    if (!(e0 > 0) || y0 + y1 === 0) return false;
+    if (!(e0 > 0) || y0 + y1 === 0) return 1;
     const up = y1 / e1 > y0 / e0;
-    return up === (p.kind === 'rise') && binomTestTwoSided(y0, y0 + y1, e0 / (e0 + e1)) < ORACLE_ALPHA;
+    return up === (p.kind === 'rise') ? binomTestTwoSided(y0, y0 + y1, e0 / (e0 + e1)) : 1;
   }
   if (p.kind === 'new_route') {
     const y1 = casesOf(aggOf(current.phase), 'origin', p.origin!);
     const before = earlier.reduce((t, ph) => t + casesOf(aggOf(ph.phase), 'origin', p.origin!), 0);
-    return before === 0 && y1 > 0 && e0 > 0 && noveltyP(y1, e0, e1) < ORACLE_ALPHA;
+    return before === 0 && y1 > 0 && e0 > 0 ? noveltyP(y1, e0, e1) : 1;
   }
   const first = weekOf(config.phases[0]!.start);
   const last = weekOf(current.end);
   const weeks = operationWeeks(agg, first, last, true);
   const t = weeks.findIndex((w) => w.week === p.week);
-  if (t < 0) return false;
+  if (t < 0) return 1;
   const exposures = weekExposures(agg, phases, input, first, last).map((x) => x.exposure);
   const tests = exactWeeklyAlarms(
     weeks,
     { dimensions: ['product'], baselineWeeks: config.thresholds.alarmBaselineWeeks, minCount: 1, minMembers: 1, exposures, test: [t] },
     true,
   );
-  return tests.some((x) => x.key === p.product && x.p < ORACLE_ALPHA);
+  return tests.find((x) => x.key === p.product)?.p ?? 1;
 }

@@ -67,7 +67,8 @@ export interface AnalysisJson {
   comparedWith: number | null;
   /** The phases the trends pool as their baseline (every earlier phase with reporters); empty when none. */
   comparedWithPhases: number[];
-  trends: { tested: number; flagged: TrendSignal[] };
+  /** families: keys per dimension in the BH family (after Tarone's reduction): what each flag paid for. */
+  trends: { tested: number; flagged: TrendSignal[]; families?: Record<string, number> };
   alarms: AlarmSignal[];
   /** Flagged new items. */
   newItems: NewSignal[];
@@ -274,6 +275,7 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
 
   // Trends (final, from the second phase on, when the phase and some earlier phase have reporters).
   let tested = 0;
+  const families: Record<string, number> = {};
   const flagged: TrendSignal[] = [];
   if (input.mode === 'final' && base && reportersOf(aggOf(current)).length > 0) {
     const all = phaseOverPhase(base, cur, {
@@ -286,6 +288,7 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
       discreteFamily: true,
     });
     tested = all.length;
+    for (const t of all) if (t.inFamily) families[t.dimension] = (families[t.dimension] ?? 0) + 1;
     const l0 = phaseCounts(basePhases.map(aggOf), TREND_DIMS);
     const l1 = phaseCounts([aggOf(current)], TREND_DIMS);
     const pooled = basePhases.map((p) => p.phase);
@@ -415,7 +418,7 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     window,
     comparedWith: input.mode === 'final' && previous ? previous.phase : null,
     comparedWithPhases: input.mode === 'final' && base ? basePhases.map((p) => p.phase) : [],
-    trends: { tested, flagged: sortSignals(flagged) },
+    trends: { tested, flagged: sortSignals(flagged), families },
     alarms: sortSignals(alarms),
     newItems: sortSignals(newOnes),
     annex,

@@ -54,6 +54,8 @@ export interface PhaseTrend {
   readonly p: number;
   /** Benjamini-Hochberg q across every test of this comparison. */
   readonly q: number;
+  /** Whether the key was in its BH family (discreteFamily: Tarone's reduction may leave it out, q 1). */
+  readonly inFamily: boolean;
   readonly trend: 'rising' | 'falling' | 'none';
 }
 
@@ -115,7 +117,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
   const e2 = exposureOf(later);
   const share = e1 / (e1 + e2);
 
-  const tests: Omit<PhaseTrend, 'q' | 'trend'>[] = [];
+  const tests: Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'>[] = [];
   for (const dimension of DIMENSIONS) {
     const c1 = earlier.counts[dimension];
     const c2 = later.counts[dimension];
@@ -143,6 +145,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
   }
 
   const q = new Array<number>(tests.length).fill(1);
+  const kept = new Array<boolean>(tests.length).fill(false);
   const families = thresholds.familyPerDimension ? DIMENSIONS.map((d) => (x: (typeof tests)[number]) => x.dimension === d) : [() => true];
   for (const inFamily of families) {
     let idx = tests.map((x, i) => (inFamily(x) ? i : -1)).filter((i) => i >= 0);
@@ -154,6 +157,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
       idx = idx.filter((_, j) => keep[j]);
     }
     benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+    for (const i of idx) kept[i] = true;
   }
   return tests.map((x, i) => {
     const qi = q[i]!;
@@ -164,7 +168,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
         : significant && x.rateRatio <= 1 / t.trendRatio && x.earlier.lines >= t.trendMinCount && x.earlier.members >= minMembers
           ? 'falling'
           : 'none';
-    return { ...x, q: qi, trend };
+    return { ...x, q: qi, inFamily: kept[i]!, trend };
   });
 }
 
