@@ -150,7 +150,7 @@ test('summary.json has the documented top-level keys', async () => {
   ]);
 });
 
-test('a final run with rising products charts them (previous against this phase)', async () => {
+test('a final run with rising products charts them (earlier phases against this phase)', async () => {
   const rising: SeizureRecord[] = [];
   for (let i = 0; i < 2; i++)
     rising.push(
