@@ -3,10 +3,9 @@
  * rate is per reporting Member-week (exposure.ts). See README.md (## Signals) for the rules in words.
  *
  * - final: phaseOverPhase (the closed phase against every earlier phase pooled, exposure-weighted: keys with >=
- *   trendMinCount cases tested, BH, >= trendMinMembers Members on the higher side, exact interval of the ratio);
- *   weekly alarms for EVERY week of the
- *   closed phase, each tested as an interim run as of the next Monday would have tested it, listed once per key with
- *   the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
+ *   trendMinCount cases tested, Tarone's reduction then BH, >= trendMinMembers Members on the higher side, exact
+ *   interval of the ratio); weekly alarms for EVERY week of the closed phase, each tested as an interim run as of the
+ *   next Monday would have tested it, listed once per key with the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
  *   among the phase's seizures; risk profiles against the previous phase (>= riskMinMembers, by the lower bound);
  * - interim: the latest complete week (Monday to Sunday, on or before asOf): its weekly alarms, its new items
  *   against every earlier week, its size outliers; risk profiles of the phase so far.
