@@ -79,9 +79,16 @@ export interface TrendOptions extends Partial<TrendThresholds> {
   readonly discreteFamily?: boolean;
 }
 
-/** The smallest two-sided p a key of n cases can reach: every case on one side. */
-export const minAttainableP = (n: number, share: number): number =>
-  Math.min(binomTestTwoSided(0, n, share), binomTestTwoSided(n, n, share));
+/**
+ * The smallest two-sided p a key of n cases can reach: every case on one side. At the likelier-to-be-rare end, the p
+ * sums at most n + 1 outcomes each no likelier than min(share, 1 - share)^n; once that bound is below 1e-12 (far
+ * under any trendQ / K) it is returned instead, sparing two O(n) sums for each common key of a large phase.
+ */
+export function minAttainableP(n: number, share: number): number {
+  const bound = (n + 1) * Math.min(share, 1 - share) ** n * (1 + 1e-7);
+  if (bound < 1e-12) return bound;
+  return Math.min(binomTestTwoSided(0, n, share), binomTestTwoSided(n, n, share));
+}
 
 /** Tarone's K: the smallest K with at most K of the attainable minima <= alpha / K; returns the keys kept. */
 export function taroneFamily(minP: readonly number[], alpha: number): boolean[] {
