@@ -4,7 +4,8 @@
  * 1 + Poisson(0.7) lines, half of them all of one product: Members' lines come clustered in cases), each Member with
  * its own 1 to 3 routes, and planted changes of each kind at chosen sizes:
  * - rise: a product's rate x size in one phase (2 or 3), its extra cases at >= `members` Members;
- * - fall: a product's rate / size in one phase (2 or 3) (its lines kept with probability 1 / size);
+ * - fall: a product's rate / size in one phase (2 or 3) (its cases kept with probability 1 / size, all their lines
+ *   of the product with them);
  * - burst: one week of a product at size x its weekly rate (extra cases at >= `members` Members);
  * - new_route: a route from a new origin through a new transit country in phase 2 or 3, `expected` lines at
  *   `members` Members.
@@ -201,9 +202,15 @@ export function scenario(seed: number, plants: readonly Plant[] = []): Scenario 
     }
     const expected = plant.expected;
     if (plant.kind === 'fall') {
+      // Whole cases go (every line of the product in a case): a fall is fewer seizure events, and the tests count
+      // cases. Thinning lines one by one left most multi-line cases in place, so a "5x" fall was about 3x in cases.
       let removed = 0;
+      const drop = new Map<string, boolean>();
       for (const l of lines) {
-        if (l.product === product && l.phase === ph.phase && rng.next() > 1 / plant.size) {
+        if (l.product !== product || l.phase !== ph.phase) continue;
+        const k = `${l.reporting_member}\u0000${l.case_ref}`;
+        if (!drop.has(k)) drop.set(k, rng.next() > 1 / plant.size);
+        if (drop.get(k)) {
           l.product = '__drop__';
           removed++;
         }

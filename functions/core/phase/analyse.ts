@@ -2,10 +2,10 @@
  * Trends and risk indicators of a run, from its merged aggregate, with the detectors of functions/core/trends. Every
  * rate is per reporting Member-week (exposure.ts). See README.md (## Signals) for the rules in words.
  *
- * - final: phaseOverPhase (the closed phase against the one before: keys with >= trendMinCount lines tested, BH,
- *   >= trendMinMembers Members on the higher side, exact interval of the ratio); weekly alarms for EVERY week of the
- *   closed phase, each tested as an interim run as of the next Monday would have tested it, listed once per key with
- *   the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
+ * - final: phaseOverPhase (the closed phase against every earlier phase pooled, exposure-weighted: keys with >=
+ *   trendMinCount cases tested, Tarone's reduction then BH, >= trendMinMembers Members on the higher side, exact
+ *   interval of the ratio); weekly alarms for EVERY week of the closed phase, each tested as an interim run as of the
+ *   next Monday would have tested it, listed once per key with the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
  *   among the phase's seizures; risk profiles against the previous phase (>= riskMinMembers, by the lower bound);
  * - interim: the latest complete week (Monday to Sunday, on or before asOf): its weekly alarms, its new items
  *   against every earlier week, its size outliers; risk profiles of the phase so far.
@@ -62,9 +62,12 @@ export interface AnalysisJson {
   runLabel: string;
   /** The days whose signals are reported (final: the phase; interim: the latest complete week, or null if none). */
   window: { from: string; to: string } | null;
-  /** The phase compared with (final, from phase 2 on). */
+  /** The phase before the closed one (final, from phase 2 on): the risk profiles' comparison. */
   comparedWith: number | null;
-  trends: { tested: number; flagged: TrendSignal[] };
+  /** The phases the trends pool as their baseline (every earlier phase with reporters); empty when none. */
+  comparedWithPhases: number[];
+  /** families: keys per dimension in the BH family (after Tarone's reduction): what each flag paid for. */
+  trends: { tested: number; flagged: TrendSignal[]; families?: Record<string, number> };
   alarms: AlarmSignal[];
   /** Flagged new items. */
   newItems: NewSignal[];
@@ -96,6 +99,10 @@ export const OUTLIER_SIGNAL_P = 0.001;
 
 /** Seizures of a product and unit needed before one of them is a signal: a median and MAD from fewer are too unsure. */
 export const OUTLIER_MIN_N = 20;
+
+/** The baseline of a final run's trends: every earlier phase that has reporters, pooled (exposure-weighted). */
+export const trendBaseline = (earlier: readonly Phase[], reporters: (p: Phase) => number): Phase[] =>
+  earlier.filter((p) => reporters(p) > 0);
 
 /** The latest complete week (Monday) on or before a day: the week ending on the last Sunday <= day. */
 export const lastCompleteWeek = (day: string): string => addDays(weekOf(addDays(day, 1)), -7);
@@ -167,7 +174,7 @@ function linesIn(c: DimensionCounts, dimension: string, key: string): number {
  * Every week of the operation from its first to `last`, summed across phases, empty weeks included. With `cases`,
  * a cell counts the distinct cases with a line of the key (aggregates before case counts fall back to lines).
  */
-function operationWeeks(agg: AggregateJson, first: string, last: string, cases = false): WeekAggregate[] {
+export function operationWeeks(agg: AggregateJson, first: string, last: string, cases = false): WeekAggregate[] {
   const out: WeekAggregate[] = [];
   for (let w = first; w <= last; w = addDays(w, 7)) {
     const parts = agg.phases.map((p) => p.weeks[w]).filter((x) => x !== undefined);
@@ -242,36 +249,48 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     return a;
   };
   const firstMonday = weekOf(phases[0]!.start);
-  const trendsPhase = (p: Phase): PhaseAggregate => ({
-    phase: p.phase,
-    weeks: phaseExposure(aggOf(p), p, input) / Math.max(1, reportersOf(aggOf(p)).length),
-    participatingMembers: Math.max(1, reportersOf(aggOf(p)).length),
-    counts: phaseCounts(
-      [aggOf(p)],
-      ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'],
-      true,
-    ),
-  });
+  /** Phases pooled as one period: cases add, exposures add (so the rate is exposure-weighted), reporters unite. */
+  const trendsPhase = (ps: readonly Phase[]): PhaseAggregate => {
+    const reporters = new Set(ps.flatMap((p) => reportersOf(aggOf(p))));
+    const exposure = ps.reduce((t, p) => t + phaseExposure(aggOf(p), p, input), 0);
+    return {
+      phase: ps[ps.length - 1]!.phase,
+      weeks: exposure / Math.max(1, reporters.size),
+      participatingMembers: Math.max(1, reporters.size),
+      counts: phaseCounts(
+        ps.map(aggOf),
+        ['product', 'origin', 'route', 'transport_mode', 'concealment', 'product_concealment', 'profile'],
+        true,
+      ),
+    };
+  };
   const TREND_DIMS = ['product', 'origin', 'route', 'transport_mode', 'concealment'];
-  const linesOfPhase = (p: Phase) => phaseCounts([aggOf(p)], TREND_DIMS);
-  const cur = trendsPhase(current);
-  const prev = previous && reportersOf(aggOf(previous)).length > 0 ? trendsPhase(previous) : undefined;
+  const cur = trendsPhase([current]);
+  const prev = previous && reportersOf(aggOf(previous)).length > 0 ? trendsPhase([previous]) : undefined;
+  // Trends compare the phase with every earlier phase pooled (those with reporters): a single previous phase as the
+  // baseline left a 3x rise on 10 expected lines undetected about half the time (README, ## Analysis).
+  const basePhases = trendBaseline(phases.slice(0, idx), (p) => reportersOf(aggOf(p)).length);
+  const base = basePhases.length ? trendsPhase(basePhases) : undefined;
 
-  // Trends (final, from the second phase on, when both phases have reporters).
+  // Trends (final, from the second phase on, when the phase and some earlier phase have reporters).
   let tested = 0;
+  const families: Record<string, number> = {};
   const flagged: TrendSignal[] = [];
-  if (input.mode === 'final' && prev && reportersOf(aggOf(current)).length > 0) {
-    const all = phaseOverPhase(prev, cur, {
+  if (input.mode === 'final' && base && reportersOf(aggOf(current)).length > 0) {
+    const all = phaseOverPhase(base, cur, {
       trendQ: th.trendQ,
       trendRatio: th.trendRatio,
       trendMinCount: th.trendMinCount,
       testMinCount: th.trendMinCount,
       minMembers: th.trendMinMembers,
       familyPerDimension: true,
+      discreteFamily: true,
     });
     tested = all.length;
-    const l0 = linesOfPhase(previous!);
-    const l1 = linesOfPhase(current);
+    for (const t of all) if (t.inFamily) families[t.dimension] = (families[t.dimension] ?? 0) + 1;
+    const l0 = phaseCounts(basePhases.map(aggOf), TREND_DIMS);
+    const l1 = phaseCounts([aggOf(current)], TREND_DIMS);
+    const pooled = basePhases.map((p) => p.phase);
     for (const t of all) {
       if (t.trend === 'none') continue;
       const rr = Number.isFinite(t.rateRatio) ? t.rateRatio : null;
@@ -279,7 +298,13 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
         kind: t.trend,
         dimension: t.dimension,
         key: t.key,
-        earlier: { phase: t.earlier.phase, lines: linesIn(l0, t.dimension, t.key), members: t.earlier.members, cases: t.earlier.lines },
+        earlier: {
+          phase: t.earlier.phase,
+          phases: pooled,
+          lines: linesIn(l0, t.dimension, t.key),
+          members: t.earlier.members,
+          cases: t.earlier.lines,
+        },
         later: { phase: t.later.phase, lines: linesIn(l1, t.dimension, t.key), members: t.later.members, cases: t.later.lines },
         rateRatio: rr,
         ci: { low: t.ci.low, high: Number.isFinite(t.ci.high) ? t.ci.high : null },
@@ -391,7 +416,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     runLabel: agg.runLabel,
     window,
     comparedWith: input.mode === 'final' && previous ? previous.phase : null,
-    trends: { tested, flagged: sortSignals(flagged) },
+    comparedWithPhases: input.mode === 'final' && base ? basePhases.map((p) => p.phase) : [],
+    trends: { tested, flagged: sortSignals(flagged), families },
     alarms: sortSignals(alarms),
     newItems: sortSignals(newOnes),
     annex,

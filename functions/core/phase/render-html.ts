@@ -6,6 +6,9 @@
 import { barSpec, pairedSpec, renderChart, weeklySpec } from './charts.ts';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
 import { esc, keyLabel, num } from './text.ts';
+import { basePhases } from './sentences.ts';
+
+const cap = (x: string) => x.charAt(0).toUpperCase() + x.slice(1);
 
 const CSS = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#5b6470;--line:#d9dee4;--accent:#1f5f99;--warn:#c0392b}
@@ -94,10 +97,10 @@ async function charts(s: SummaryJson): Promise<string> {
   const rising = s.trends.rising.filter((t) => t.dimension === 'product').slice(0, 10);
   if (rising.length) {
     const rows = rising.flatMap((t) => [
-      { label: keyLabel('product', t.key), period: `Phase ${t.earlier.phase}`, value: t.earlier.lines },
+      { label: keyLabel('product', t.key), period: cap(basePhases(t.earlier, 'en')), value: t.earlier.lines },
       { label: keyLabel('product', t.key), period: `Phase ${t.later.phase}`, value: t.later.lines },
     ]);
-    await fig('Rising products: seizure lines in the previous and this phase', pairedSpec(rows, 'Seizure lines'));
+    await fig('Rising products: seizure lines in the earlier phases and this phase', pairedSpec(rows, 'Seizure lines'));
   } else {
     const alarms = s.alarms.filter((a) => a.dimension === 'product').slice(0, 10);
     if (alarms.length) {
@@ -161,6 +164,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
 
   parts.push('<h2>Trends</h2>');
   if (s.trends.comparedWith !== null) {
+    const base = basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, 'en');
     const trendRows = [...s.trends.rising, ...s.trends.falling].map((t) => [
       t.kind,
       t.dimension.replace('_', ' '),
@@ -171,8 +175,8 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4),
     ]);
     parts.push(
-      `<p class="note">Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${num(s.trends.tested)} keys tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
-        table(['Trend', 'Dimension', 'Key', `Phase ${s.trends.comparedWith}`, `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
+      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${num(s.trends.tested)} keys tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
+        table(['Trend', 'Dimension', 'Key', cap(base), `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
           false,
           false,
           false,

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
 import { keyLabel } from './text.ts';
+import { basePhases } from './sentences.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
 export function safeCellText(s: string): string {
@@ -204,7 +205,8 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
       t.dimension,
       t.key,
       keyLabel(t.dimension, t.key),
-      t.earlier.phase,
+      // One phase stays a number (as before pooling); pooled phases read "1–2".
+      (t.earlier.phases?.length ?? 1) > 1 ? basePhases(t.earlier, 'en').replace(/^phases /, '') : t.earlier.phase,
       t.earlier.lines,
       t.later.phase,
       t.later.lines,
@@ -216,7 +218,7 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     ]),
     s.trends.comparedWith === null
       ? 'Phase over phase: no earlier phase compared'
-      : `Phase ${s.phase.phase} against phase ${s.trends.comparedWith}: ${s.trends.tested} keys tested`,
+      : `Phase ${s.phase.phase} against ${basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, 'en')}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${s.trends.tested} keys tested`,
   );
   r = addTable(
     tr,

@@ -122,6 +122,18 @@ function alsoText(s: Signal, lang: Lang): string {
   return ` ${lead}${colon(lang)}${s.alsoSeenAs.map((a) => seenAsText(a, lang)).join(semi(lang))}.`;
 }
 
+/**
+ * The baseline of a trend in words: "phase 1", or "phases 1–2" when earlier phases are pooled ("la fase 1", "las
+ * fases 1–2": Spanish takes the article, French and English none).
+ */
+export function basePhases(a: { readonly phase: number; readonly phases?: readonly number[] }, lang: Lang): string {
+  const ps = a.phases?.length ? a.phases : [a.phase];
+  const one = ps.length === 1;
+  const list = one ? `${ps[0]}` : ps.every((p, i) => i === 0 || p === ps[i - 1]! + 1) ? `${ps[0]}–${ps[ps.length - 1]}` : ps.join(', ');
+  if (lang === 'es') return `${one ? 'la fase' : 'las fases'} ${list}`;
+  return `${one ? 'phase' : 'phases'} ${list}`;
+}
+
 /** One sentence stating a signal. `threshold` is the operation's outlier score; `register` see the module comment. */
 export function signalText(s: Signal, lang: Lang, threshold: number, register: Register = 'plain'): string {
   const L = (d: LabelDimension, k: string) => keyLabel(d, k, lang);
@@ -146,7 +158,8 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const head = s.kind === 'rising' ? h.rising : h.falling;
       const seen = `${count(b.lines, 'seizureLine', lang)} ${{ en: 'in phase', fr: 'en phase', es: 'en la fase' }[lang]} ${b.phase} ${fromMembers(b.members, lang)}`;
       const before = a.lines === 0 ? { en: 'none', fr: 'aucune', es: 'ninguna' }[lang] : num(a.lines, lang);
-      const against = `${{ en: 'against', fr: 'contre', es: 'frente a' }[lang]} ${before} ${{ en: 'in phase', fr: 'en phase', es: 'en la fase' }[lang]} ${a.phase}`;
+      const was = basePhases(a, lang);
+      const against = `${{ en: 'against', fr: 'contre', es: 'frente a' }[lang]} ${before} ${{ en: 'in', fr: 'en', es: 'en' }[lang]} ${was}`;
       if (s.rateRatio === null) {
         const atLeast = { en: `at least ${lo} times the rate`, fr: `au moins ${lo} fois le taux`, es: `al menos ${lo} veces la tasa` }[
           lang
@@ -158,13 +171,13 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const inv = (x: number | null | undefined) => (x === null || x === undefined ? '∞' : x === 0 ? '∞' : ratioText(1 / x, lang));
       const size = fewer
         ? lang === 'fr'
-          ? `environ ${inv(s.rateRatio)} fois moins de saisies par Membre déclarant et par semaine qu'en phase ${a.phase}${s.ci ? ` (entre ${inv(s.ci.high)} et ${inv(s.ci.low)} fois moins)` : ''}`
-          : `unas ${inv(s.rateRatio)} veces menos incautaciones por Miembro declarante y semana que en la fase ${a.phase}${s.ci ? ` (entre ${inv(s.ci.high)} y ${inv(s.ci.low)} veces menos)` : ''}`
+          ? `environ ${inv(s.rateRatio)} fois moins de saisies par Membre déclarant et par semaine qu'en ${was}${s.ci ? ` (entre ${inv(s.ci.high)} et ${inv(s.ci.low)} fois moins)` : ''}`
+          : `unas ${inv(s.rateRatio)} veces menos incautaciones por Miembro declarante y semana que en ${was}${s.ci ? ` (entre ${inv(s.ci.high)} y ${inv(s.ci.low)} veces menos)` : ''}`
         : lang === 'fr'
-          ? `environ ${rr} fois plus de saisies par Membre déclarant et par semaine qu'en phase ${a.phase}${lo ? ` (entre ${lo} et ${hi ?? '∞'} fois)` : ''}`
+          ? `environ ${rr} fois plus de saisies par Membre déclarant et par semaine qu'en ${was}${lo ? ` (entre ${lo} et ${hi ?? '∞'} fois)` : ''}`
           : lang === 'es'
-            ? `unas ${rr} veces más incautaciones por Miembro declarante y semana que en la fase ${a.phase}${lo ? ` (entre ${lo} y ${hi ?? '∞'} veces)` : ''}`
-            : `about ${rr} times as many seizures per reporting Member-week as in phase ${a.phase}${lo ? ` (between ${lo} and ${hi ?? '∞'} times)` : ''}`;
+            ? `unas ${rr} veces más incautaciones por Miembro declarante y semana que en ${was}${lo ? ` (entre ${lo} y ${hi ?? '∞'} veces)` : ''}`
+            : `about ${rr} times as many seizures per reporting Member-week as in ${was}${lo ? ` (between ${lo} and ${hi ?? '∞'} times)` : ''}`;
       return `${head}${c}${label} (${dim}) — ${size}${c}${seen}, ${against}${semi(lang)}${sure}.${st}${alsoText(s, lang)}`;
     }
     case 'alarm': {

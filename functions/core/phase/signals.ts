@@ -36,7 +36,14 @@ export interface TrendSignal extends Scored {
   readonly dimension: Dimension;
   readonly key: string;
   /** Lines and Members of each phase, and the cases the test counted (a case's lines are one seizure event). */
-  readonly earlier: { readonly phase: number; readonly lines: number; readonly members: number; readonly cases?: number };
+  /** earlier: `phase` the latest phase of the baseline, `phases` every phase pooled in it (older reports: phase only). */
+  readonly earlier: {
+    readonly phase: number;
+    readonly phases?: readonly number[];
+    readonly lines: number;
+    readonly members: number;
+    readonly cases?: number;
+  };
   readonly later: { readonly phase: number; readonly lines: number; readonly members: number; readonly cases?: number };
   /** Rate of cases per reporting Member-week, later / earlier; null when the earlier phase had none (infinite). */
   readonly rateRatio: number | null;

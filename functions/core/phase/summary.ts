@@ -92,7 +92,14 @@ export interface SummaryJson {
   /** The days whose signals are reported. */
   window: { from: string; to: string } | null;
   figures: { phase: Figures; cumulative: Figures };
-  trends: { comparedWith: number | null; tested: number; rising: TrendSignal[]; falling: TrendSignal[] };
+  /** comparedWith: the previous phase; comparedWithPhases: the phases the trends pool as their baseline. */
+  trends: {
+    comparedWith: number | null;
+    comparedWithPhases?: number[];
+    tested: number;
+    rising: TrendSignal[];
+    falling: TrendSignal[];
+  };
   alarms: AlarmSignal[];
   newItems: NewSignal[];
   /** ncp: per product and unit, counts only; analysts: with the scales and the seizures. */
@@ -282,6 +289,7 @@ export function buildSummary(
     figures: { phase: phaseFigures, cumulative },
     trends: {
       comparedWith: analysis.comparedWith,
+      comparedWithPhases: analysis.comparedWithPhases,
       tested: analysis.trends.tested,
       rising: visible(analysis.trends.flagged.filter((t) => t.kind === 'rising')),
       falling: visible(analysis.trends.flagged.filter((t) => t.kind === 'falling')),

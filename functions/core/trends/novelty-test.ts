@@ -4,14 +4,15 @@
  * A window (a phase, or a week) against its baseline (every period of the operation before it), with exposures
  * E0, E1 (reporting Member-weeks). Candidates are the keys with no line in the baseline:
  * - route, origin, transit (a transit country of any route), concealment_for_product: with y1 lines in the window,
- *   p = (E1 / (E0 + E1))^y1 (rise from zero, trends/exact.ts noveltyP); tested when y1 >= minLines;
+ *   p = (E1 / (E0 + E1))^y1 (rise from zero, trends/exact.ts noveltyP); tested when y1 >= minLines and at least
+ *   minMembers Members report it (only what could be flagged enters the family);
  * - product_multi_member: k Members new to a product (none of its lines before) among N eligible (the window's
  *   reporting Members not seen with it), against the product's pooled rate per Member-week over baseline and window:
  *   p = P(K >= k), K ~ Bin(N, 1 - exp(-rate x windowWeeks)); tested when k >= minNewMembers;
  * - product_at_member (a Member's first line of a product): never tested, never a signal: annex only, analysts only.
- * Benjamini-Hochberg runs across all the tested candidates together. A candidate is flagged when q < level, and for
- * route, origin, transit and concealment also when >= minMembers Members report it. Everything else new is a weaker
- * first sighting: the annex, which raises no alert.
+ * Benjamini-Hochberg runs within two families: the rises from zero (route, origin, transit, concealment) together,
+ * and the product_multi_member tests together. A candidate is flagged when q < level.
+ * Everything else new is a weaker first sighting: the annex, which raises no alert.
  */
 import { newMembersP, noveltyP } from './exact.ts';
 import type { NoveltyKind } from './novelty.ts';
@@ -97,7 +98,9 @@ export function testNewItems(w: NoveltyWindow, th: NoveltyThresholds = {}): Test
   const fresh = (kind: 'route' | 'origin' | 'transit' | 'concealment_for_product', now: Counts | undefined, before: Counts | undefined) => {
     for (const [key, cell] of now ?? []) {
       if (before?.has(key)) continue;
-      const tested = cell.lines >= minLines;
+      // A candidate at fewer than minMembers Members can never be flagged: testing it would only dilute the family
+      // (a route names its destination, so nearly every new route is one Member's and untestable as such).
+      const tested = cell.lines >= minLines && size(cell) >= minMembers;
       const extra =
         kind === 'concealment_for_product'
           ? (() => {
@@ -144,9 +147,14 @@ export function testNewItems(w: NoveltyWindow, th: NoveltyThresholds = {}): Test
     });
   }
 
-  const testedIdx = items.map((x, i) => (x.p !== undefined ? i : -1)).filter((i) => i >= 0);
-  const q = benjaminiHochberg(testedIdx.map((i) => items[i]!.p!));
-  const qOf = new Map(testedIdx.map((i, j) => [i, q[j]!]));
+  // Two families: the rises from zero, and the several-new-Members tests. Nearly every product has a few Members new
+  // to it each phase, so its tests (mostly p near 1) outnumbered the new origins and routes and set their bar.
+  const qOf = new Map<number, number>();
+  for (const family of [(k: NoveltyKind) => k !== 'product_multi_member', (k: NoveltyKind) => k === 'product_multi_member']) {
+    const idx = items.map((x, i) => (x.p !== undefined && family(x.kind) ? i : -1)).filter((i) => i >= 0);
+    const q = benjaminiHochberg(idx.map((i) => items[i]!.p!));
+    idx.forEach((i, j) => qOf.set(i, q[j]!));
+  }
   const out: TestedNewItem[] = items.map((x, i) => {
     const qi = qOf.get(i);
     const membersOk = x.kind === 'product_multi_member' || x.members >= minMembers;

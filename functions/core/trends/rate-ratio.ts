@@ -16,6 +16,7 @@
  * - minMembers: a flagged key needs >= minMembers Members on the higher side (one Member's 30-line case is not a
  *   trend);
  * - familyPerDimension: BH within each dimension rather than across all of them;
+ * - discreteFamily: Tarone's reduction of each family to the keys that could reach significance (Gilbert 2005);
  * Every test carries the exact 95% interval of its rate ratio (trends/exact.ts rateRatioInterval).
  */
 import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
@@ -53,6 +54,8 @@ export interface PhaseTrend {
   readonly p: number;
   /** Benjamini-Hochberg q across every test of this comparison. */
   readonly q: number;
+  /** Whether the key was in its BH family (discreteFamily: Tarone's reduction may leave it out, q 1). */
+  readonly inFamily: boolean;
   readonly trend: 'rising' | 'falling' | 'none';
 }
 
@@ -68,6 +71,34 @@ export interface TrendOptions extends Partial<TrendThresholds> {
    * The many per-destination routes would otherwise set the bar for products. @default false (one family)
    */
   readonly familyPerDimension?: boolean;
+  /**
+   * Tarone's reduction before BH (Gilbert 2005, for discrete tests): a key with n cases can reach at best the p of
+   * all n on one side; keys whose best p exceeds trendQ / K, K the smallest with at most K keys below trendQ / K,
+   * could not be significant and leave the family (q = 1). @default false
+   */
+  readonly discreteFamily?: boolean;
+}
+
+/**
+ * The smallest two-sided p a key of n cases can reach: every case on one side. At the likelier-to-be-rare end, the p
+ * sums at most n + 1 outcomes each no likelier than min(share, 1 - share)^n; once that bound is below 1e-12 (far
+ * under any trendQ / K) it is returned instead, sparing two O(n) sums for each common key of a large phase.
+ */
+export function minAttainableP(n: number, share: number): number {
+  const bound = (n + 1) * Math.min(share, 1 - share) ** n * (1 + 1e-7);
+  if (bound < 1e-12) return bound;
+  return Math.min(binomTestTwoSided(0, n, share), binomTestTwoSided(n, n, share));
+}
+
+/** Tarone's K: the smallest K with at most K of the attainable minima <= alpha / K; returns the keys kept. */
+export function taroneFamily(minP: readonly number[], alpha: number): boolean[] {
+  const sorted = [...minP].sort((a, b) => a - b);
+  let m = sorted.length; // how many minima are <= alpha / k: falls as k grows
+  for (let k = 1; k <= minP.length; k++) {
+    while (m > 0 && sorted[m - 1]! > alpha / k) m--;
+    if (m <= k) return minP.map((p) => p <= alpha / k);
+  }
+  return minP.map(() => true);
 }
 
 const EMPTY: Cell = { lines: 0, members: 0 };
@@ -93,7 +124,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
   const e2 = exposureOf(later);
   const share = e1 / (e1 + e2);
 
-  const tests: Omit<PhaseTrend, 'q' | 'trend'>[] = [];
+  const tests: Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'>[] = [];
   for (const dimension of DIMENSIONS) {
     const c1 = earlier.counts[dimension];
     const c2 = later.counts[dimension];
@@ -120,14 +151,21 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     tests.push(...rows);
   }
 
-  let q: number[];
-  if (thresholds.familyPerDimension) {
-    q = new Array<number>(tests.length);
-    for (const d of DIMENSIONS) {
-      const idx = tests.map((x, i) => (x.dimension === d ? i : -1)).filter((i) => i >= 0);
-      benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+  const q = new Array<number>(tests.length).fill(1);
+  const kept = new Array<boolean>(tests.length).fill(false);
+  const families = thresholds.familyPerDimension ? DIMENSIONS.map((d) => (x: (typeof tests)[number]) => x.dimension === d) : [() => true];
+  for (const inFamily of families) {
+    let idx = tests.map((x, i) => (inFamily(x) ? i : -1)).filter((i) => i >= 0);
+    if (thresholds.discreteFamily) {
+      const keep = taroneFamily(
+        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, share)),
+        t.trendQ,
+      );
+      idx = idx.filter((_, j) => keep[j]);
     }
-  } else q = benjaminiHochberg(tests.map((x) => x.p));
+    benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
+    for (const i of idx) kept[i] = true;
+  }
   return tests.map((x, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
@@ -137,7 +175,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
         : significant && x.rateRatio <= 1 / t.trendRatio && x.earlier.lines >= t.trendMinCount && x.earlier.members >= minMembers
           ? 'falling'
           : 'none';
-    return { ...x, q: qi, trend };
+    return { ...x, q: qi, inFamily: kept[i]!, trend };
   });
 }
 

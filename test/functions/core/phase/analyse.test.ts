@@ -2,7 +2,9 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { addDays } from '../../../../functions/core/days.ts';
-import { alertOf, alertRule, analyse, lastCompleteWeek } from '../../../../functions/core/phase/analyse.ts';
+import { alertOf, alertRule, analyse, lastCompleteWeek, trendBaseline } from '../../../../functions/core/phase/analyse.ts';
+import { parseOperationConfig } from '../../../../functions/core/config.ts';
+import { signalSentence } from '../../../../functions/core/phase/text.ts';
 import { sizeOutliers } from '../trends/helpers.ts';
 import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
@@ -120,4 +122,45 @@ test('the first phase has nothing to compare with: no trends and no new items', 
   const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, sorted(story())));
   assert.equal(a.comparedWith, null);
   assert.deepEqual([a.trends.flagged.length, a.newItems.length], [0, 0]);
+});
+
+test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted), and say so in en, fr and es', async () => {
+  const config = parseOperationConfig({
+    ...CONFIG,
+    phases: [
+      { phase: 1, start: '2021-05-03', end: '2021-05-30' },
+      { phase: 2, start: '2021-05-31', end: '2021-07-11' },
+      { phase: 3, start: '2021-07-12', end: '2021-08-08' },
+    ],
+  });
+  const ph = (d: string) => (d <= '2021-05-30' ? 1 : d <= '2021-07-11' ? 2 : 3);
+  const at = (m: string, d: string, product: string) => ({ ...line(m, d, { product }), phase: ph(d) });
+  const lines = [
+    // Phase 1 (4 weeks): 3 ivermectin; phase 2 (6 weeks): 1; phase 3 (4 weeks): 24 at 3 Members. Paracetamol steady.
+    ...[0, 5, 10].map((i) => at('FR', addDays('2021-05-03', i), 'ivermectin')),
+    at('DE', '2021-06-10', 'ivermectin'),
+    ...Array.from({ length: 24 }, (_, i) => at(['FR', 'DE', 'ES'][i % 3]!, addDays('2021-07-12', i), 'ivermectin')),
+    ...Array.from({ length: 28 }, (_, i) => at(['FR', 'DE', 'ES', 'NL'][i % 4]!, addDays('2021-05-03', 3 * i), 'paracetamol')),
+  ];
+  const input: PhaseCloseInput = { operation: 'stop-ii', phase: 3, mode: 'final', asOf: '2021-08-09' };
+  const a = analyse(input, config, await aggregateLines(input, config, sorted(lines)));
+  assert.equal(a.comparedWith, 2, 'the previous phase (risk profiles) stays');
+  assert.deepEqual(a.comparedWithPhases, [1, 2]);
+  const t = a.trends.flagged.find((x) => x.dimension === 'product' && x.key === 'ivermectin')!;
+  assert.equal(t.kind, 'rising');
+  assert.deepEqual([t.earlier.phase, t.earlier.phases, t.earlier.lines, t.later.lines], [2, [1, 2], 4, 24]);
+  // Four reporting Members in every phase: exposures 4 x 4, 4 x 6 and 4 x 4 Member-weeks; 24/16 against 4/40.
+  assert.deepEqual(t.exposure, { earlier: 40, later: 16 });
+  assert.ok(Math.abs(t.rateRatio! - 24 / 16 / (4 / 40)) < 1e-12);
+  assert.match(signalSentence(t, 'en', 3.5), /as in phases 1–2 .*against 4 in phases 1–2/);
+  assert.match(signalSentence(t, 'fr', 3.5), /qu'en phases 1–2 .*contre 4 en phases 1–2/);
+  assert.match(signalSentence(t, 'es', 3.5), /que en las fases 1–2 .*frente a 4 en las fases 1–2/);
+});
+
+test('the trends baseline skips earlier phases nobody reported for', () => {
+  const p = (phase: number) => ({ phase, start: '2021-05-03', end: '2021-05-30' });
+  assert.deepEqual(
+    trendBaseline([p(1), p(2), p(3)], (x) => (x.phase === 2 ? 0 : 5)).map((x) => x.phase),
+    [1, 3],
+  );
 });

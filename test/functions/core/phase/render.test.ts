@@ -150,7 +150,7 @@ test('summary.json has the documented top-level keys', async () => {
   ]);
 });
 
-test('a final run with rising products charts them (previous against this phase)', async () => {
+test('a final run with rising products charts them (earlier phases against this phase)', async () => {
   const rising: SeizureRecord[] = [];
   for (let i = 0; i < 2; i++)
     rising.push(
@@ -168,6 +168,6 @@ test('a final run with rising products charts them (previous against this phase)
     );
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(rising));
   const { html } = await renderFiles(buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp'));
-  assert.ok(html.includes('Rising products: seizure lines in the previous and this phase'));
+  assert.ok(html.includes('Rising products: seizure lines in the earlier phases and this phase'));
   assert.equal((html.match(/<svg[\s>]/g) ?? []).length, 3); // units, weeks, rising (these lines have no route)
 });

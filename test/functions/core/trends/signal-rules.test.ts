@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { exactWeeklyAlarms } from '../../../../functions/core/trends/alarms.ts';
 import { noveltyP, weeklyConditionalTest } from '../../../../functions/core/trends/exact.ts';
 import { testNewItems, transitCounts, type NoveltyWindow } from '../../../../functions/core/trends/novelty-test.ts';
-import { phaseOverPhase } from '../../../../functions/core/trends/rate-ratio.ts';
+import { minAttainableP, phaseOverPhase, taroneFamily } from '../../../../functions/core/trends/rate-ratio.ts';
+import { binomTestTwoSided } from '../../../../functions/core/trends/stats.ts';
 import type { Cell, Counts, PhaseAggregate, WeekAggregate } from '../../../../functions/core/trends/types.ts';
 
 type Spec = Record<string, [lines: number, members: string[]]>;
@@ -39,13 +40,12 @@ test('novelty: a route new with 12 lines at 4 Members is flagged; one line at on
   assert.ok(!items.some((i) => i.key === 'CN>FR'), 'a route seen in the baseline is not new');
 });
 
-test('novelty: minimum lines (3) and Members (2): 5 lines at one Member is not flagged, however small its p', () => {
+test('novelty: minimum lines (3) and Members (2): 5 lines at one Member is neither tested nor flagged', () => {
   const items = testNewItems(
     win({ now: { origin: { TR: [5, ['DE']], VN: [2, ['DE', 'FR']], PK: [6, ['DE', 'FR']] } }, baselineExposure: 1000, windowExposure: 10 }),
   );
   const by = (k: string) => items.find((i) => i.key === k)!;
-  assert.equal(by('TR').flagged, false);
-  assert.ok(by('TR').p! < 1e-9);
+  assert.deepEqual([by('TR').flagged, by('TR').p], [false, undefined], 'one Member: cannot be flagged, so not tested');
   assert.equal(by('VN').p, undefined, 'under 3 lines: not tested');
   assert.equal(by('PK').flagged, true);
 });
@@ -90,13 +90,28 @@ test('novelty: a product newly seized by many Members is flagged only when more 
   assert.ok(spread.filter((i) => i.kind === 'product_at_member').every((i) => !i.flagged && i.p === undefined));
 });
 
-test('novelty: BH runs across every tested candidate together', () => {
+test('novelty: BH runs across every rise from zero together', () => {
   // 40 new routes of 3 lines at 2 Members, each p = (1/3)^3 = 0.037: none survives the family.
   const now: Spec = {};
   for (let i = 0; i < 40; i++) now[`C${i}>FR`] = [3, ['FR', 'DE']];
   const items = testNewItems(win({ now: { route: now }, baselineExposure: 200, windowExposure: 100 }));
   assert.ok(items.every((i) => !i.flagged));
   assert.ok(items.every((i) => i.q! >= i.p!));
+});
+
+test('novelty: candidates at one Member (each new route to its destination) do not dilute the family', () => {
+  // A new origin of 10 lines at 3 Members, E0 = E1: p = 0.5^10 = 0.000977. With 15 one-Member new routes of 3 lines
+  // in the family it would need q < 0.01 among 17 tests; they cannot be flagged, so they are not tested.
+  const route: Spec = {};
+  for (let i = 0; i < 15; i++) route[`TR>X${i}`] = [3, [`X${i}`]];
+  const items = testNewItems(win({ now: { origin: { TR: [10, ['A', 'B', 'C']] }, route }, baselineExposure: 500, windowExposure: 500 }), {
+    q: 0.01,
+  });
+  const tr = items.find((i) => i.kind === 'origin' && i.key === 'TR')!;
+  assert.ok(Math.abs(tr.p! - 0.5 ** 10) < 1e-15);
+  assert.ok(Math.abs(tr.q! - 0.5 ** 10) < 1e-15, 'the only tested candidate: q = p');
+  assert.equal(tr.flagged, true);
+  assert.ok(items.filter((i) => i.kind === 'route').every((i) => i.p === undefined && !i.flagged));
 });
 
 function weeks(series: Record<string, number[]>, membersPerWeek = 3): WeekAggregate[] {
@@ -178,4 +193,33 @@ test('trends: keys under the minimum count are not tested (before BH); a rise at
   const bare = phaseOverPhase(a, b);
   assert.equal(bare.length, 3);
   assert.equal(bare.find((t) => t.key === 'one')!.trend, 'rising');
+});
+
+test("trends: Tarone's reduction keeps in the family only keys that could reach significance (Gilbert 2005)", () => {
+  // R: binom.test(0, 5, 0.5)$p.value = 0.0625; binom.test(0, 9, 0.5)$p.value = 0.00390625.
+  assert.ok(Math.abs(minAttainableP(5, 0.5) - 0.0625) < 1e-14);
+  assert.ok(Math.abs(minAttainableP(9, 0.5) - 0.00390625) < 1e-14);
+  // K = 3: three minima <= 0.05 / 3; the two keys of 5 cases could never be significant.
+  assert.deepEqual(taroneFamily([1e-5, 1e-5, 0.00390625, 0.0625, 0.0625], 0.05), [true, true, true, false, false]);
+  const phase = (p: number, c: Record<string, [number, number]>): PhaseAggregate => ({
+    phase: p,
+    weeks: 10,
+    participatingMembers: 50,
+    counts: { product: new Map(Object.entries(c).map(([k, [lines, m]]) => [k, { lines, members: m }])) },
+  });
+  const before: Record<string, [number, number]> = { x: [3, 3] };
+  const after: Record<string, [number, number]> = { x: [15, 4] };
+  for (let i = 0; i < 20; i++) {
+    before[`rare${i}`] = [3, 3];
+    after[`rare${i}`] = [3, 3];
+  }
+  const opts = { testMinCount: 5, minMembers: 3, familyPerDimension: true };
+  const plain = phaseOverPhase(phase(1, before), phase(2, after), opts).find((t) => t.key === 'x')!;
+  const reduced = phaseOverPhase(phase(1, before), phase(2, after), { ...opts, discreteFamily: true });
+  const x = reduced.find((t) => t.key === 'x')!;
+  assert.equal(x.p, binomTestTwoSided(3, 18, 0.5));
+  assert.ok(Math.abs(plain.q - 21 * x.p) < 1e-12, 'BH over 21 keys');
+  assert.equal(x.q, x.p, 'alone in the reduced family');
+  assert.deepEqual([plain.trend, x.trend], ['none', 'rising']);
+  assert.ok(reduced.filter((t) => t.key !== 'x').every((t) => t.q === 1 && t.trend === 'none'));
 });
