@@ -205,7 +205,10 @@ test('the empty template is the Member’s nil return for the phase its day fall
   await handler(await upload('incoming/FR/empty.csv', csv(), inPhase1), context);
   const report = JSON.parse(await getText('feedback/FR/empty.csv.report.json'));
   assert.deepEqual(report.nilReturn, { phase: 1, created: true });
-  assert.equal(report.errors[0].code, 'no-rows'); // still said: the file has no seizure rows
+  // Accepted as the nil return: no longer a 'no-rows' error, a warning saying what was recorded.
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.warnings[0].code, 'nil-return');
+  assert.equal((await deps.store.versionsOf('incoming/FR/empty.csv'))[0]?.status, 'accepted');
   const stored = await nilReturns.get(config.id, 1, 'FR');
   assert.equal(stored?.source, 'empty-upload');
   assert.equal(stored?.member, 'FR');
@@ -215,9 +218,12 @@ test('the empty template is the Member’s nil return for the phase its day fall
   assert.deepEqual(JSON.parse(await getText('feedback/FR/empty again.csv.report.json')).nilReturn, { phase: 1, created: false });
   assert.equal((await nilReturns.get(config.id, 1, 'FR'))?.recordedAt, stored?.recordedAt);
 
-  // Outside every phase: no nil return, no field; a file with rows is never one.
+  // Outside every phase: no nil return, no field, still rejected ('no-rows'); a file with rows is never one.
   await handler(await upload('incoming/DE/empty.csv', csv(), Date.parse('2030-01-01T00:00:00Z')), context);
-  assert.equal(JSON.parse(await getText('feedback/DE/empty.csv.report.json')).nilReturn, undefined);
+  const outside = JSON.parse(await getText('feedback/DE/empty.csv.report.json'));
+  assert.equal(outside.nilReturn, undefined);
+  assert.equal(outside.errors[0].code, 'no-rows');
+  assert.equal((await deps.store.versionsOf('incoming/DE/empty.csv'))[0]?.status, 'rejected');
   await handler(await upload('incoming/DE/rows.csv', csv(line('DE', 'N', 1, 3)), inPhase1), context);
   assert.equal(JSON.parse(await getText('feedback/DE/rows.csv.report.json')).nilReturn, undefined);
   assert.deepEqual(

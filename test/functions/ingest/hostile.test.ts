@@ -92,7 +92,12 @@ describe('files validation accepts are stored, with feedback', () => {
     const report = JSON.parse(await getText('feedback/FR/line.csv.report.json'));
     assert.equal(report.errors[0].code, 'line-too-large');
     assert.equal(report.errors[0].rowNumber, 3);
-    assert.deepEqual(report.stored, { written: 1, withdrawn: 0, supersededCases: 0 }, 'the report says what was stored');
+    const { written, withdrawn, supersededCases, storedCases } = report.stored;
+    assert.deepEqual(
+      { written, withdrawn, supersededCases, storedCases },
+      { written: 1, withdrawn: 0, supersededCases: 0, storedCases: 1 },
+      'the report says what was stored',
+    );
   });
 
   test('one case reference in two Unicode forms (and with spaces) is one case: the repeat is a duplicate line', async () => {
