@@ -31,6 +31,8 @@ export interface UploadOptions {
 }
 
 export interface IngestWorld {
+  /** The local S3's directory (a test may remove an object's file under it). */
+  readonly dir: string;
   readonly s3: S3Client;
   readonly dyn: LocalDynamo;
   /** A fresh table, a store on it and a handler (deps overridable). */
@@ -56,6 +58,7 @@ export async function startIngestWorld(name = 'ingest'): Promise<IngestWorld> {
   const sequencer = new Sequencer();
   let clock = Date.UTC(2026, 10, 1);
   return {
+    dir,
     s3,
     dyn,
     async world(over = {}) {
