@@ -126,7 +126,11 @@ function markFailed(report: ValidationReport): void {
   report.stats.errors++;
 }
 
-/** Orders uploads: event time first, then S3's sequencer (hex, compared at equal length). */
+/**
+ * Orders uploads: event time first, then S3's sequencer (hex, compared at equal length). Unchanged so that a rerun of
+ * an event has the same token; versions of one key are compared by the sequencer alone where it matters (store
+ * heads.ts isNewer, outcome.ts isLaterVersion).
+ */
 export const orderToken = (ev: UploadEvent): string => `${ev.eventTime}#${(ev.sequencer ?? '').padStart(32, '0')}`;
 
 /** Which version of the object this is. Without bucket versioning (the local emulator), the sequencer or ETag tells versions apart. */

@@ -37,7 +37,7 @@ export interface SubmissionRecord {
   receivedAt: string;
   /** When processing finished, ISO 8601. */
   processedAt?: string;
-  /** Orders uploads: event time + S3 sequencer; later uploads win. */
+  /** Orders uploads: event time + S3 sequencer; later uploads win (versions of one key: by the sequencer alone, outcome.ts). */
   orderToken: string;
   status: SubmissionStatus;
   language: 'en' | 'fr' | 'es';

@@ -17,7 +17,7 @@ export interface UploadRef {
   member: string;
   objectKey: string;
   versionId: string;
-  /** S3 event time + sequencer; compares lexicographically, later uploads compare greater. */
+  /** S3 event time + sequencer: later uploads compare greater (versions of one key: by the sequencer, isNewer). */
   orderToken: string;
 }
 
