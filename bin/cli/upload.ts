@@ -232,6 +232,14 @@ export async function describe(t: CloudTarget, s: SubmissionRecord, deadLettered
     `  rows: ${s.rows.total} (${s.rows.valid} valid, ${s.rows.invalid} invalid, ${s.rows.blank} blank); warnings: ${s.warnings}`,
     `  stored: ${s.stored.written} line(s) written, ${s.stored.withdrawn} withdrawn, ${s.stored.supersededCases} case(s) superseded by a newer upload`,
   ];
+  if (s.stored.storedCases !== undefined) {
+    lines.push(
+      `  cases: ${s.stored.storedCases} stored, ${s.stored.replacedCases ?? 0} replaced, ${s.stored.withdrawnCases ?? 0} withdrawn (no longer in this version of the file)`,
+    );
+  }
+  for (const f of s.stored.replacedFiles ?? []) lines.push(`  replaced: ${f.file} (received ${f.receivedAt})`);
+  if (s.nilReturn)
+    lines.push(`  nil return: nothing to report for phase ${s.nilReturn.phase}${s.nilReturn.created ? '' : ' (already recorded)'}`);
   if (s.failure) lines.push(`  ${s.status === 'failed' ? 'failure' : 'reason'}: ${s.failure.type}: ${s.failure.message}`);
   if (deadLettered) lines.push('  it failed 3 times and is in the dead-letter queue; the object is untouched');
   const errors = await firstErrors(t, s);

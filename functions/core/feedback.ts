@@ -11,6 +11,7 @@ import { SpreadsheetError, type ByteSource, type Cell, type ColumnWindow, type R
 import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
+import { outcomeLines } from './outcome.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
 const WORDS: Record<
@@ -26,6 +27,7 @@ const WORDS: Record<
     none: string;
     rejected: string;
     checked: string;
+    summary: string;
   }
 > = {
   en: {
@@ -39,6 +41,7 @@ const WORDS: Record<
     none: 'No errors: every row was accepted.',
     rejected: 'The file was rejected as a whole:',
     checked: 'checked',
+    summary: 'Summary',
   },
   fr: {
     errors: 'Erreurs',
@@ -51,6 +54,7 @@ const WORDS: Record<
     none: 'Aucune erreur : toutes les lignes ont été acceptées.',
     rejected: 'Le fichier a été rejeté dans son ensemble :',
     checked: 'vérifié',
+    summary: 'Résumé',
   },
   es: {
     errors: 'Errores',
@@ -63,6 +67,7 @@ const WORDS: Record<
     none: 'Sin errores: se aceptaron todas las filas.',
     rejected: 'El archivo se ha rechazado en su totalidad:',
     checked: 'revisado',
+    summary: 'Resumen',
   },
 };
 
@@ -188,6 +193,15 @@ export async function writeFeedbackWorkbook(
     }
     if (report.errorsNotListed) await rows.row(n++, [null, null, null, null, null, `+${report.errorsNotListed}`]);
   });
+  // What storing did (cases stored, replaced, withdrawn, the earlier files) and a nil return: after the Errors sheet,
+  // so the sheets a Member already knows keep their places.
+  const outcome = outcomeLines(report);
+  if (outcome.length > 0) {
+    await wb.sheet({ name: w.summary, frozenRows: 0, widths: [120] }, async (rows) => {
+      let n = 1;
+      for (const line of outcome) await rows.row(n++, [safeText(line)]);
+    });
+  }
   await wb.close();
 }
 

@@ -13,6 +13,7 @@ import type { OperationConfig } from './config.ts';
 import { dayOf } from './days.ts';
 import { configForUpload } from './smoke.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
+import { acceptNilReturn, isLaterVersion, replacedFilesOf, storedCounts } from './outcome.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
@@ -100,8 +101,8 @@ export function isPermanentFailure(e: unknown): boolean {
 }
 
 /**
- * The template with its header and no seizure rows: the only file-level error, if any, is 'no-rows' (the file is still
- * rejected as before; it is also the Member's nil return). A file that could not be read, or has no header, is not.
+ * The template with its header and no seizure rows: the only file-level error, if any, is 'no-rows'. Recorded as the
+ * Member's nil return, it is accepted (outcome.ts acceptNilReturn). A file that could not be read, or has no header, is not.
  */
 export function isEmptyTemplate(report: ValidationReport): boolean {
   return (
@@ -125,7 +126,11 @@ function markFailed(report: ValidationReport): void {
   report.stats.errors++;
 }
 
-/** Orders uploads: event time first, then S3's sequencer (hex, compared at equal length). */
+/**
+ * Orders uploads: event time first, then S3's sequencer (hex, compared at equal length). Unchanged so that a rerun of
+ * an event has the same token; versions of one key are compared by the sequencer alone where it matters (store
+ * heads.ts isNewer, outcome.ts isLaterVersion).
+ */
 export const orderToken = (ev: UploadEvent): string => `${ev.eventTime}#${(ev.sequencer ?? '').padStart(32, '0')}`;
 
 /** Which version of the object this is. Without bucket versioning (the local emulator), the sequencer or ETag tells versions apart. */
@@ -255,7 +260,8 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   let failure: Error | undefined;
   if (!rejected) {
     try {
-      stored = await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
+      const applied = await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
+      stored = storedCounts(applied, await replacedFilesOf(deps.store, member, applied));
     } catch (e) {
       if (!isPermanentFailure(e)) throw e;
       // The store refused before writing anything: a retry would refuse again. The Member hears now.
@@ -266,24 +272,26 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   records.length = 0;
 
   if (!rejected && !failure) report.stored = { ...stored };
-  // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does.
+  // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does;
+  // then accepted as such (a template outside every phase stays rejected: it says nothing).
   if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
     const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
     if (phase !== undefined) {
       const { created } = await deps.nilReturns.record(deps.config, { member, phase, source: 'empty-upload' });
-      report.nilReturn = { phase, created };
+      acceptNilReturn(report, { phase, created });
     }
   }
+  const refused = isRejected(report) || !participant;
   // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
   const newer = (await deps.store.versionsOf(ev.key)).some(
-    (v) => v.versionId !== versionId && v.orderToken > base.orderToken && FINAL.has(v.status),
+    (v) => v.versionId !== versionId && FINAL.has(v.status) && isLaterVersion(v, base),
   );
   const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
   await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
   const final: SubmissionRecord = {
     ...base,
     processedAt: now().toISOString(),
-    status: failure ? 'failed' : rejected ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
+    status: failure ? 'failed' : refused ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
     language: report.language,
     rows: { total: report.stats.rows, valid: report.stats.validRows, invalid: report.stats.invalidRows, blank: report.stats.blankRows },
     errorsByType: countByType(report),
@@ -292,9 +300,10 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
     feedback: where,
     ...(failure
       ? { failure: { type: failure.name, message: failure.message } }
-      : rejected
+      : refused
         ? { failure: { type: report.errors[0]?.type ?? 'source-error', message: report.errors[0]?.message ?? '' } }
         : {}),
+    ...(report.nilReturn ? { nilReturn: report.nilReturn } : {}),
   };
   await deps.store.putSubmission(final);
   return final;

@@ -41,6 +41,7 @@ export type MessageId =
   | 'size-error'
   | 'encoding-error'
   | 'no-rows'
+  | 'nil-return'
   | 'processing-failed';
 
 export type Params = Readonly<Record<string, string | number | undefined>>;
@@ -293,6 +294,20 @@ const M: Record<MessageId, Record<Lang, Template>> = {
       "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
     es: () =>
       'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
+  },
+  'nil-return': {
+    en: (p) =>
+      p.created === 'no'
+        ? `Nothing to report this phase (phase ${p.phase}): your nil return for this phase was already recorded.`
+        : `Nothing to report this phase (phase ${p.phase}): recorded as your nil return for this phase.`,
+    fr: (p) =>
+      p.created === 'no'
+        ? `Rien à signaler pour cette phase (phase ${p.phase}) : votre déclaration néant pour cette phase était déjà enregistrée.`
+        : `Rien à signaler pour cette phase (phase ${p.phase}) : enregistré comme votre déclaration néant pour cette phase.`,
+    es: (p) =>
+      p.created === 'no'
+        ? `Nada que declarar en esta fase (fase ${p.phase}): su declaración negativa para esta fase ya estaba registrada.`
+        : `Nada que declarar en esta fase (fase ${p.phase}): registrado como su declaración negativa para esta fase.`,
   },
   'no-rows': {
     en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,

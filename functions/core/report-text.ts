@@ -1,5 +1,6 @@
 /** The validation report as a person reads it: a short summary, then the errors grouped by row. */
 import type { Lang } from './config.ts';
+import { outcomeLines } from './outcome.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 
 const T: Record<
@@ -61,6 +62,8 @@ export function formatReportText(r: ValidationReport): string {
   out.push(rejected ? t.rejected : r.stats.invalidRows ? t.some : t.ok);
   if (r.sheet !== null) out.push(t.sheet(r));
   if (!rejected || r.stats.rows) out.push(t.rows(r));
+  const outcome = outcomeLines(r);
+  if (outcome.length) out.push('', ...outcome);
   const fileLevel = r.errors.filter((e) => e.rowNumber === null);
   if (fileLevel.length) {
     out.push('', t.fileErrors);
@@ -73,9 +76,11 @@ export function formatReportText(r: ValidationReport): string {
     for (const e of errs) out.push(`  - [${e.type}] ${e.message}`);
   }
   if (r.errorsNotListed) out.push('', t.notListed(r.errorsNotListed));
-  if (r.warnings.length) {
+  // The nil return is said above, with what was stored.
+  const warnings = r.warnings.filter((w) => w.type !== 'nil-return');
+  if (warnings.length) {
     out.push('', t.warnings);
-    for (const w of r.warnings) out.push(`  - ${w.message}`);
+    for (const w of warnings) out.push(`  - ${w.message}`);
   }
   return out.join('\n') + '\n';
 }

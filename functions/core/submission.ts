@@ -1,6 +1,30 @@
 /** The record of one upload (one S3 object version) and what became of it. */
 export type SubmissionStatus = 'processing' | 'accepted' | 'accepted_with_errors' | 'rejected' | 'failed';
 
+/** An earlier upload whose lines an upload replaced or withdrew: its path under the Member's folder, and when it came. */
+export interface ReplacedFile {
+  file: string;
+  receivedAt: string;
+}
+
+/**
+ * What storing an upload did. The first three are the original contract; the rest were added with replacement by
+ * object key (absent on submissions recorded before, and on uploads that stored nothing).
+ */
+export interface StoredCounts {
+  written: number;
+  withdrawn: number;
+  supersededCases: number;
+  /** Cases this upload now holds. */
+  storedCases?: number;
+  /** Of those, cases that had lines of an earlier upload, now replaced. */
+  replacedCases?: number;
+  /** Cases of an earlier version of the same file that this one no longer has: withdrawn whole. */
+  withdrawnCases?: number;
+  /** The earlier uploads replaced or withdrawn from (at most MAX_REPLACED_FILES, oldest first). */
+  replacedFiles?: ReplacedFile[];
+}
+
 export interface SubmissionRecord {
   /** S3 object key as stored (decoded), e.g. incoming/FR/week 12.xlsx */
   objectKey: string;
@@ -13,7 +37,7 @@ export interface SubmissionRecord {
   receivedAt: string;
   /** When processing finished, ISO 8601. */
   processedAt?: string;
-  /** Orders uploads: event time + S3 sequencer; later uploads win. */
+  /** Orders uploads: event time + S3 sequencer; later uploads win (versions of one key: by the sequencer alone, outcome.ts). */
   orderToken: string;
   status: SubmissionStatus;
   language: 'en' | 'fr' | 'es';
@@ -21,8 +45,10 @@ export interface SubmissionRecord {
   errorsByType: Record<string, number>;
   warnings: number;
   /** Lines written, lines removed because the new upload of their case no longer had them, cases skipped as superseded. */
-  stored: { written: number; withdrawn: number; supersededCases: number };
+  stored: StoredCounts;
   feedback: { json?: string; xlsx?: string };
   /** Why a submission failed (status failed) or was rejected (file-level error type). */
   failure?: { type: string; message: string };
+  /** The upload was the empty template: the Member's nil return for this phase (`created` false: already recorded). */
+  nilReturn?: { phase: number; created: boolean };
 }

@@ -3,9 +3,96 @@
  * store reads and writes the shard items (store.ts explains when), this module says what a case becomes.
  *
  * A shard item keeps its heads as one JSON string (an array sorted by case_ref, so equal heads are equal text):
- * `[case_ref, orderToken, lines, withdrawn, garbage?]`. One string rather than a DynamoDB map: a shard holds hundreds
+ * `[case_ref, token, lines, withdrawn, garbage?, prev?]`. One string rather than a DynamoDB map: a shard holds hundreds
  * of cases, and JSON.parse/stringify of one attribute costs far less than marshalling hundreds of nested attributes.
+ *
+ * A head's token is `{orderToken}#{key digest}.{version digest}` (tokenOf). Heads written before the key digest was
+ * added read `{orderToken}#{version digest}`: parseToken reads both, and fence.ts's check (the token begins with
+ * `{orderToken}#`) holds for both.
  */
+import { createHash } from 'node:crypto';
+
+/** The S3 object version an upload came from, and its place in the order of uploads. */
+export interface UploadRef {
+  member: string;
+  objectKey: string;
+  versionId: string;
+  /** S3 event time + sequencer: later uploads compare greater (versions of one key: by the sequencer, isNewer). */
+  orderToken: string;
+}
+
+const digest = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+/** Names one object version in heads (and in `prev`): equal for the old and the new token format. */
+export const versionDigest = (objectKey: string, versionId: string): string => digest(`${objectKey}\u0000${versionId}`);
+/** Names one object key in heads: a version of the same key is told by it, whatever the version. */
+export const keyDigest = (objectKey: string): string => digest(`key\u0000${objectKey}`);
+
+/**
+ * The token heads record: the upload's orderToken, then digests of its key and its version, so that two uploads with
+ * equal orderTokens are never taken for a rerun of each other, and versions of one key are known as such.
+ */
+export const tokenOf = (u: UploadRef): string => `${u.orderToken}#${keyDigest(u.objectKey)}.${versionDigest(u.objectKey, u.versionId)}`;
+
+export interface ParsedToken {
+  readonly orderToken: string;
+  /** S3's sequencer as the orderToken carries it (after its last '#'); '' when it has none. */
+  readonly sequencer: string;
+  /** undefined for a head written before key digests. */
+  readonly key: string | undefined;
+  readonly version: string;
+}
+
+export function parseToken(token: string): ParsedToken {
+  const at = token.lastIndexOf('#');
+  const orderToken = at < 0 ? token : token.slice(0, at);
+  const tail = at < 0 ? '' : token.slice(at + 1);
+  const dot = tail.indexOf('.');
+  const seqAt = orderToken.lastIndexOf('#');
+  return {
+    orderToken,
+    sequencer: seqAt < 0 ? '' : orderToken.slice(seqAt + 1),
+    key: dot < 0 ? undefined : tail.slice(0, dot),
+    version: dot < 0 ? tail : tail.slice(dot + 1),
+  };
+}
+
+/** Sequencers are hex of varying length: compared as numbers, by left-padding to equal length. */
+export function compareSequencers(a: string, b: string): number {
+  const n = Math.max(a.length, b.length);
+  const x = a.toLowerCase().padStart(n, '0');
+  const y = b.toLowerCase().padStart(n, '0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Both tokens name one upload (a rerun), whichever format each was written in. */
+export function sameUpload(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = parseToken(a);
+  const y = parseToken(b);
+  return x.orderToken === y.orderToken && x.version === y.version;
+}
+
+/** Both tokens are of versions of one object key (as far as heads can tell: old-format heads never are). */
+export function sameKey(a: string, b: string): boolean {
+  const x = parseToken(a).key;
+  return x !== undefined && x === parseToken(b).key;
+}
+
+/**
+ * Whether the upload of token `a` comes after that of `b`. Versions of one key are ordered by S3's sequencer alone
+ * (the only order S3 gives for one key; their event times may be inverted); uploads of different keys by orderToken
+ * (event time, then sequencer), as ever.
+ */
+export function isNewer(a: string, b: string): boolean {
+  if (sameUpload(a, b)) return false;
+  const x = parseToken(a);
+  const y = parseToken(b);
+  if (x.key !== undefined && x.key === y.key && x.sequencer !== '' && y.sequencer !== '') {
+    const c = compareSequencers(x.sequencer, y.sequencer);
+    if (c !== 0) return c > 0;
+  }
+  return a > b;
+}
 
 export interface Head {
   /** orderToken of the upload that owns the case. */
@@ -20,6 +107,11 @@ export interface Head {
    * case deletes them).
    */
   readonly garbage: readonly number[];
+  /**
+   * The version digest of the upload whose lines this one replaced in the case (or withdrew, when `lines` is empty),
+   * kept so a rerun names the same earlier files. Absent when the case had no earlier lines.
+   */
+  readonly prev?: string;
 }
 
 export type Decision =
@@ -42,19 +134,36 @@ const minus = (a: readonly number[], b: ReadonlySet<number>): number[] => a.filt
  */
 export function decide(old: Head | undefined, token: string, lines: readonly number[]): Decision {
   if (old === undefined) return { kind: 'claimed', head: { token, lines, withdrawn: 0, garbage: [] }, withdrawn: 0 };
-  if (old.token > token) return { kind: 'superseded' };
+  if (isNewer(old.token, token)) return { kind: 'superseded' };
   const mine = new Set(lines);
   const garbage = minus(union(old.lines, old.garbage), mine);
-  const withdrawn = old.token === token ? old.withdrawn : minus(old.lines, mine).length;
-  return { kind: 'claimed', head: { token, lines, withdrawn, garbage }, withdrawn };
+  const rerun = sameUpload(old.token, token);
+  const withdrawn = rerun ? old.withdrawn : minus(old.lines, mine).length;
+  const prev = rerun ? old.prev : old.lines.length > 0 ? parseToken(old.token).version : undefined;
+  return { kind: 'claimed', head: { token, lines, withdrawn, garbage, ...(prev === undefined ? {} : { prev }) }, withdrawn };
 }
 
-type Encoded = [string, string, number[], number] | [string, string, number[], number, number[]];
+/**
+ * What a newer version of the same object key (token `token`) does to a case of an earlier version that it no longer
+ * has: the case is withdrawn. Its head stays, owned by the new version with no lines (a tombstone): the lines become
+ * garbage, and an older version of the key processed late finds the case taken by a newer upload and leaves it alone.
+ * undefined: nothing to change (the head is a tombstone already, or owned by another key or a newer version).
+ */
+export function withdrawCase(old: Head, token: string): Head | undefined {
+  if (!sameKey(old.token, token) || sameUpload(old.token, token) || !isNewer(token, old.token) || old.lines.length === 0) return undefined;
+  return { token, lines: [], withdrawn: old.lines.length, garbage: union(old.lines, old.garbage), prev: parseToken(old.token).version };
+}
+
+type Encoded =
+  | [string, string, number[], number]
+  | [string, string, number[], number, number[]]
+  | [string, string, number[], number, number[], string];
 
 export function encodeHeads(heads: ReadonlyMap<string, Head>): string {
   const refs = [...heads.keys()].sort();
   const out: Encoded[] = refs.map((ref) => {
     const h = heads.get(ref)!;
+    if (h.prev !== undefined) return [ref, h.token, [...h.lines], h.withdrawn, [...h.garbage], h.prev];
     return h.garbage.length > 0 ? [ref, h.token, [...h.lines], h.withdrawn, [...h.garbage]] : [ref, h.token, [...h.lines], h.withdrawn];
   });
   return JSON.stringify(out);
@@ -69,7 +178,14 @@ export function decodeHeads(text: string): Map<string, Head> {
     if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !Array.isArray(e[2]) || typeof e[3] !== 'number') {
       throw new TypeError(`heads: malformed entry ${JSON.stringify(e)}`);
     }
-    heads.set(e[0], { token: e[1], lines: e[2] as number[], withdrawn: e[3], garbage: Array.isArray(e[4]) ? (e[4] as number[]) : [] });
+    const prev = typeof e[5] === 'string' ? { prev: e[5] } : {};
+    heads.set(e[0], {
+      token: e[1],
+      lines: e[2] as number[],
+      withdrawn: e[3],
+      garbage: Array.isArray(e[4]) ? (e[4] as number[]) : [],
+      ...prev,
+    });
   }
   return heads;
 }

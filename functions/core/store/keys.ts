@@ -73,7 +73,10 @@ export const lockPk = (member: string): string => `LOCK#${member}`;
 export const LOCK_SK = 'LOCK';
 
 export const submissionPk = (objectKey: string): string => `${SUBMISSION_PK_PREFIX}${objectKey}`;
-export const submissionSk = (versionId: string): string => `VERSION#${versionId}`;
+export const SUBMISSION_SK_PREFIX = 'VERSION#';
+export const submissionSk = (versionId: string): string => `${SUBMISSION_SK_PREFIX}${versionId}`;
+/** Beside a key's submissions: the newest version of the key applied to the store (objects.ts). */
+export const NEWEST_SK = 'NEWEST';
 /** byMember: a Member's submissions, newest first when read backwards. */
 export const memberPk = (member: string): string => `SUBMISSIONS#${member}`;
 /**

@@ -4,7 +4,6 @@
  * shapes: table.ts; key builders: keys.ts. How an upload is written, and why a crash or a rerun at any point ends in
  * the state of one clean run: README.md beside this file.
  */
-import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +24,7 @@ import {
   writeAll,
 } from './batch.ts';
 import {
+  HEAD_SHARDS,
   HEADS_SK,
   MAX_CASE_REF_BYTES,
   MAX_LINE_NO,
@@ -37,15 +37,19 @@ import {
   memberSk,
   phasePk,
   phaseSk,
+  SUBMISSION_SK_PREFIX,
   submissionPk,
   submissionSk,
 } from './keys.ts';
-import { decide, decodeHeads, encodeHeads, type Head } from './heads.ts';
+import { decodeHeads, encodeHeads, isNewer, tokenOf, type UploadRef } from './heads.ts';
+import { emptyResult, planUpload, putNewest, readNewest, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
 import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
 export { LeaseLostError, MemberBusyError } from './lease.ts';
+export type { ApplyResult } from './objects.ts';
+export type { UploadRef } from './heads.ts';
 
 export interface StoreOptions extends Partial<RetryPolicy> {
   /**
@@ -71,24 +75,6 @@ export class HeadsTooLargeError extends Error {
 const MAX_HEADS_BYTES = 390_000;
 const BATCH_GET_MAX = 100;
 
-/** The S3 object version an upload came from, and its place in the order of uploads. */
-export interface UploadRef {
-  member: string;
-  objectKey: string;
-  versionId: string;
-  /** S3 event time + sequencer; compares lexicographically, later uploads compare greater. */
-  orderToken: string;
-}
-
-export interface ApplyResult {
-  /** Lines written, for the cases this upload now owns. */
-  written: number;
-  /** Lines removed because this upload no longer has them (counted once per upload, retries included). */
-  withdrawn: number;
-  /** Cases left alone because a newer upload owns them. */
-  supersededCases: number;
-}
-
 /** Attributes a line item has besides the SeizureRecord fields. */
 const LINE_META = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'orderToken', 'objectKey', 'versionId'] as const;
 /** Attributes a submission item has besides the SubmissionRecord fields. */
@@ -109,34 +95,7 @@ const BY_MEMBER = indexOn('gsi2pk', 'gsi2sk');
 
 type Item = Record<string, unknown>;
 
-/** One case of an upload: its partition, its head's place and its lines (line_no unique). */
-interface CaseWork {
-  readonly caseRef: string;
-  readonly pk: string;
-  /** The case_ref as heads key it. */
-  readonly ref: string;
-  readonly shard: number;
-  readonly lines: SeizureRecord[];
-}
-
-/** A head shard as read (rev undefined: no item yet) and as this upload leaves it. */
-interface ShardPlan {
-  readonly shard: number;
-  rev: number | undefined;
-  text: string | undefined;
-  readonly heads: Map<string, Head>;
-  /** The claimed cases whose lines are to be deleted (their garbage), by ref. */
-  readonly withGarbage: string[];
-}
-
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/**
- * The token heads record: the upload's orderToken, then a digest of its object version, so that two uploads with equal
- * orderTokens (S3 sequencers are only ordered per key) are never taken for a rerun of each other.
- */
-const headToken = (u: UploadRef): string =>
-  `${u.orderToken}#${createHash('sha256').update(`${u.objectKey}\u0000${u.versionId}`).digest('hex').slice(0, 12)}`;
 
 const without = (item: Item, meta: readonly string[]): Item => {
   const out: Item = { ...item };
@@ -170,7 +129,8 @@ export class SeizureStore {
 
   /**
    * Replaces the cases contained in `records` (all of `upload.member`) with these lines, unless a newer upload owns
-   * them. Idempotent per upload; see README.md for the write order. Resolves only when every line is
+   * them; a newer version of an object key also withdraws the cases of its earlier versions it lacks (objects.ts), and
+   * an older version processed late changes nothing. Idempotent per upload; see README.md for the write order. Resolves only when every line is
    * written; throws otherwise (UnprocessedItemsError, or the error that stopped it), and may then be called again.
    *
    * @throws RangeError, before writing anything, when a record is of another Member, has a line_no outside 0..999999
@@ -181,7 +141,7 @@ export class SeizureStore {
    */
   async applyUpload(upload: UploadRef, records: readonly SeizureRecord[]): Promise<ApplyResult> {
     const cases = this.#groupByCase(upload, records);
-    const result: ApplyResult = { written: 0, withdrawn: 0, supersededCases: 0 };
+    const result = emptyResult();
     if (cases.size === 0) return result;
     const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, this.#lease);
     try {
@@ -230,53 +190,50 @@ export class SeizureStore {
 
   /** Steps 1 to 5 of README.md, under the Member's lease. */
   async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
-    const token = headToken(upload);
+    const token = tokenOf(upload);
     const guard = (): void => lease.assertHeld();
+    const ctx = { doc: this.#doc, tableName: this.#table, policy: this.#policy };
+    // 1. The key's newest version: a newer one makes this whole version superseded; an earlier one (or this one, in
+    // a rerun) makes every shard to be read, for the cases of the key's earlier versions.
+    const newest = await readNewest(ctx, upload.objectKey, guard);
+    if (newest !== undefined && isNewer(newest, token)) {
+      result.supersededCases = cases.size;
+      return;
+    }
     const byShard = new Map<number, CaseWork[]>();
     for (const c of cases.values()) {
       const list = byShard.get(c.shard);
       if (list === undefined) byShard.set(c.shard, [c]);
       else list.push(c);
     }
-    const plans = await this.#readShards(upload.member, [...byShard.keys()], guard);
+    const replacing = newest !== undefined;
+    const shards = replacing ? Array.from({ length: HEAD_SHARDS }, (_, i) => i) : [...byShard.keys()];
+    const plans = await this.#readShards(upload.member, shards, guard);
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
-    const claimed: Array<{ readonly c: CaseWork; readonly head: Head }> = [];
-    const intents: Array<{ plan: ShardPlan; text: string }> = [];
-    for (const plan of plans) {
-      for (const c of byShard.get(plan.shard) ?? []) {
-        const lineNos = c.lines.map((r) => r.line_no).sort((x, y) => x - y);
-        const d = decide(plan.heads.get(c.ref), token, lineNos);
-        if (d.kind === 'superseded') {
-          result.supersededCases++;
-          continue;
-        }
-        plan.heads.set(c.ref, d.head);
-        claimed.push({ c, head: d.head });
-        result.written += c.lines.length;
-        result.withdrawn += d.withdrawn;
-        if (d.head.garbage.length > 0) plan.withGarbage.push(c.ref);
-      }
+    const casePkOf = (ref: string): string => casePk(upload.member, ref);
+    const { work, changed } = planUpload(plans, byShard, token, replacing, casePkOf, result, (plan) => {
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
         throw new HeadsTooLargeError(
           `the heads of ${upload.member}'s cases in shard ${plan.shard} would take over ${MAX_HEADS_BYTES} bytes`,
         );
       }
-      if (text !== plan.text) intents.push({ plan, text });
-    }
+      return text;
+    });
 
-    // 3. Intent.
-    await forEachLimit(intents, this.#concurrency, ({ plan, text }) => this.#putShard(upload.member, plan, text, guard));
+    // 3. Intent: the key's newest version first, then the heads.
+    if (newest !== token) await putNewest(ctx, upload, token, newest, guard);
+    await forEachLimit(changed, this.#concurrency, ({ plan, text }) => this.#putShard(upload.member, plan, text, guard));
 
     // 4. Lines and garbage. No key repeats: garbage never includes a line of this upload.
     const self = this;
     await writeAll(
       { ...this.#lineWriter, guard },
       (function* () {
-        for (const { c, head } of claimed) {
-          for (const r of c.lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
-          for (const n of head.garbage) yield { DeleteRequest: { Key: { pk: c.pk, sk: lineSk(n) } } };
+        for (const { pk, lines, head } of work) {
+          for (const r of lines) yield { PutRequest: { Item: self.#lineItem(upload, r) } };
+          for (const n of head.garbage) yield { DeleteRequest: { Key: { pk, sk: lineSk(n) } } };
         }
       })(),
     );
@@ -438,8 +395,8 @@ export class SeizureStore {
   async versionsOf(objectKey: string): Promise<SubmissionRecord[]> {
     const query = {
       TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': submissionPk(objectKey) },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+      ExpressionAttributeValues: { ':pk': submissionPk(objectKey), ':v': SUBMISSION_SK_PREFIX },
       ConsistentRead: true,
     };
     const out: SubmissionRecord[] = [];

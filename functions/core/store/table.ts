@@ -8,6 +8,7 @@
  * | case heads       | HEADS#{member}#{shard:3}   | HEADS                 | -                                   | -                                    |
  * | Member lease     | LOCK#{member}              | LOCK                  | -                                   | -                                    |
  * | submission       | OBJECT#{s3 key}            | VERSION#{version id}  | -                                   | SUBMISSIONS#{member} / {receivedAt}#{s3 key} |
+ * | newest version   | OBJECT#{s3 key}            | NEWEST                | -                                   | -                                    |
  * | phase summary    | SUMMARY#{operation}        | PHASE#{phase:3}#{runLabel} | -                              | -                                    |
  * | sent-alert marker| ALERT#{operation}#{phase}#{runLabel} | TO#{recipient, lower case}#{content hash} | -      | -                                    |
  *
@@ -16,8 +17,9 @@
  * orderToken, objectKey and versionId of the upload that wrote it. A Member's case heads are spread over 256 shard
  * items (shard: FNV-1a of the NFC case_ref, keys.ts `headShardOf`), each holding member, shard, rev (bumped by every
  * write, which is conditional on it), cases (how many) and heads: a JSON string of
- * `[case_ref, orderToken, lines, withdrawn, garbage?]` sorted by case_ref (store/heads.ts): the upload that owns the
- * case, its line numbers, how many lines it withdrew, and line numbers still to delete. A Member lease holds member,
+ * `[case_ref, token, lines, withdrawn, garbage?, prev?]` sorted by case_ref (store/heads.ts): the upload that owns the
+ * case, its line numbers, how many lines it withdrew, line numbers still to delete, and the upload it replaced. A
+ * newest-version item holds member and token: the newest version of the key applied to the store (store/objects.ts). A Member lease holds member,
  * orderToken, objectKey and versionId of the upload writing, run (that run's id), acquiredAt and expiresAt (epoch
  * ms); it exists only while an upload is being stored (store/lease.ts). A submission item holds the SubmissionRecord fields. A phase summary (one per phase-close
  * run: runLabel `final` or `interim-{YYYY-MM-DD}`, replaced by a rerun) holds operation, phase, mode, asOf, runLabel,

@@ -5,13 +5,14 @@
 import type { Lang, OperationConfig } from '../config.ts';
 import type { MessageId } from '../messages.ts';
 import type { SeizureRecord } from '../record.ts';
+import type { StoredCounts } from '../submission.ts';
 import type { FieldKey } from '../schema.ts';
 import type { ReadLimits } from '../sheet/types.ts';
 
 export type RowErrorType = 'missing-cell' | 'type-error' | 'constraint-error' | 'unique-error';
 export type FileErrorType = 'source-error' | 'format-error' | 'size-error' | 'missing-label' | 'duplicate-label' | 'encoding-error';
 /** extra-label: a header cell that names no field; ignored-cells: cells beyond the header's columns (one warning). */
-export type WarningType = 'extra-label' | 'ignored-cells';
+export type WarningType = 'extra-label' | 'ignored-cells' | 'nil-return';
 
 export interface ValidationIssue {
   type: RowErrorType | FileErrorType | WarningType;
@@ -44,9 +45,10 @@ export interface ValidationReport {
   /**
    * Set by ingestion (feedback report.json), absent from `seizures validate`: what storing the upload did. Lines
    * written; lines withdrawn (earlier lines of its cases it no longer has); cases left alone because a newer upload
-   * holds them.
+   * holds them. Since replacement by object key, also cases stored, replaced and withdrawn, and the earlier files
+   * replaced (StoredCounts).
    */
-  stored?: { written: number; withdrawn: number; supersededCases: number };
+  stored?: StoredCounts;
   /**
    * Set by ingestion for an upload of the empty template (no data rows, no file-level error) whose day falls in one
    * phase: recorded as the Member's nil return for that phase (`created` false: one had already been sent).

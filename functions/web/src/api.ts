@@ -83,8 +83,17 @@ export interface Submission {
   receivedAt: string;
   status: string;
   rows: { total: number; valid: number; invalid: number; blank: number };
-  stored: { written: number; withdrawn: number; supersededCases: number };
+  stored: {
+    written: number;
+    withdrawn: number;
+    supersededCases: number;
+    storedCases?: number;
+    replacedCases?: number;
+    withdrawnCases?: number;
+    replacedFiles?: { file: string; receivedAt: string }[];
+  };
   failure?: { type: string; message: string };
+  nilReturn?: { phase: number; created: boolean };
 }
 
 export interface Issue {

@@ -1,73 +1,38 @@
 import '../../helpers/quiet.ts';
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Context, SQSEvent } from 'aws-lambda';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
-import { s3Client } from '../../../functions/core/aws.ts';
-import { loadOperationConfig } from '../../../functions/core/config.ts';
 import type { IngestDeps } from '../../../functions/core/ingest.ts';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCK_SK, lockPk } from '../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { NilReturnStore } from '../../../functions/core/nil-return.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
-import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
-import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
-import { collect, scanAll, startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
+import { collect, scanAll, type LocalDynamo } from '../core/store/local-dynamo.ts';
+import { BUCKET, config, context, startIngestWorld, type IngestWorld } from './world.ts';
 
-const BUCKET = 'submissions';
-const config = loadOperationConfig();
 const HEADER = 'Reporting Member,Case reference,Line,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
 const line = (member: string, c: string, n: number, qty: number, product = 'Ivermectin', date = '2021-06-15') =>
   `${member},${c},${n},${date},Medicines,${product},${qty},Pieces,Air cargo,Falsified`;
 const csv = (...rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
 
-let dir: string, s3srv: LocalS3, dyn: LocalDynamo, s3: S3Client;
-const sequencer = new Sequencer();
-let clock = Date.UTC(2026, 10, 1);
+let w: IngestWorld, dir: string, dyn: LocalDynamo, s3: S3Client;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ingest-'));
-  s3srv = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
-  dyn = await startDynalite();
-  s3 = s3Client({ s3: s3srv.endpoint });
+  w = await startIngestWorld('ingest');
+  ({ dir, dyn, s3 } = w);
 });
 afterAll(async () => {
-  s3.destroy();
-  await s3srv.close();
-  await dyn.close();
-  await rm(dir, { recursive: true, force: true });
+  await w.close();
 });
 
-async function world(over: Partial<IngestDeps> = {}) {
-  const tableName = await dyn.table();
-  const store = new SeizureStore({ client: dyn.client(), tableName });
-  const deps: IngestDeps = { s3, store, config, now: () => new Date('2026-11-28T12:00:00Z'), ...over };
-  return { deps, store, tableName, handler: createIngestHandler(deps) };
-}
-
-/** Puts an object and returns the SQS event S3 would send for it (key URL-encoded as AWS does). */
-async function upload(key: string, body: string | Buffer, at = (clock += 1000)) {
-  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-  const bodyJson = sqsBodyOf({
-    bucket: BUCKET,
-    key,
-    size: head.ContentLength ?? 0,
-    eTag: (put.ETag ?? '').replaceAll('"', ''),
-    eventName: 'ObjectCreated:Put',
-    eventTime: new Date(at).toISOString(),
-    sequencer: sequencer.next(at),
-  });
-  return { Records: [{ messageId: `m-${at}`, body: bodyJson }] } as unknown as SQSEvent;
-}
-
-const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-const getText = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
+const world = (over: Partial<IngestDeps> = {}) => w.world(over);
+/** Puts an object and returns the SQS event S3 would send for it, at `at` (ms) or a second after the last. */
+const upload = (key: string, body: string | Buffer, at?: number) => w.upload(key, body, at === undefined ? {} : { at });
+const getText = (key: string) => w.getText(key);
 
 test('a key with spaces, a plus and non-ASCII characters is decoded once and its file ingested', async () => {
   const { handler, store } = await world();
@@ -131,8 +96,8 @@ test('a re-upload is the truth for its cases: a line it no longer has is withdra
 
 test('an older upload processed after a newer one never overwrites it', async () => {
   const { handler, store } = await world();
-  const older = await upload('incoming/FR/a.csv', csv(line('FR', 'O', 1, 1)), (clock += 1000));
-  const newer = await upload('incoming/FR/b.csv', csv(line('FR', 'O', 1, 2)), (clock += 1000));
+  const older = await upload('incoming/FR/a.csv', csv(line('FR', 'O', 1, 1)));
+  const newer = await upload('incoming/FR/b.csv', csv(line('FR', 'O', 1, 2)));
   await handler(newer, context);
   await handler(older, context);
   assert.deepEqual(
@@ -205,7 +170,10 @@ test('the empty template is the Member’s nil return for the phase its day fall
   await handler(await upload('incoming/FR/empty.csv', csv(), inPhase1), context);
   const report = JSON.parse(await getText('feedback/FR/empty.csv.report.json'));
   assert.deepEqual(report.nilReturn, { phase: 1, created: true });
-  assert.equal(report.errors[0].code, 'no-rows'); // still said: the file has no seizure rows
+  // Accepted as the nil return: no longer a 'no-rows' error, a warning saying what was recorded.
+  assert.deepEqual(report.errors, []);
+  assert.equal(report.warnings[0].code, 'nil-return');
+  assert.equal((await deps.store.versionsOf('incoming/FR/empty.csv'))[0]?.status, 'accepted');
   const stored = await nilReturns.get(config.id, 1, 'FR');
   assert.equal(stored?.source, 'empty-upload');
   assert.equal(stored?.member, 'FR');
@@ -215,9 +183,12 @@ test('the empty template is the Member’s nil return for the phase its day fall
   assert.deepEqual(JSON.parse(await getText('feedback/FR/empty again.csv.report.json')).nilReturn, { phase: 1, created: false });
   assert.equal((await nilReturns.get(config.id, 1, 'FR'))?.recordedAt, stored?.recordedAt);
 
-  // Outside every phase: no nil return, no field; a file with rows is never one.
+  // Outside every phase: no nil return, no field, still rejected ('no-rows'); a file with rows is never one.
   await handler(await upload('incoming/DE/empty.csv', csv(), Date.parse('2030-01-01T00:00:00Z')), context);
-  assert.equal(JSON.parse(await getText('feedback/DE/empty.csv.report.json')).nilReturn, undefined);
+  const outside = JSON.parse(await getText('feedback/DE/empty.csv.report.json'));
+  assert.equal(outside.nilReturn, undefined);
+  assert.equal(outside.errors[0].code, 'no-rows');
+  assert.equal((await deps.store.versionsOf('incoming/DE/empty.csv'))[0]?.status, 'rejected');
   await handler(await upload('incoming/DE/rows.csv', csv(line('DE', 'N', 1, 3)), inPhase1), context);
   assert.equal(JSON.parse(await getText('feedback/DE/rows.csv.report.json')).nilReturn, undefined);
   assert.deepEqual(

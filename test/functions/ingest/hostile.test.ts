@@ -5,16 +5,9 @@
 import '../../helpers/quiet.ts';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Context, SQSEvent } from 'aws-lambda';
-import ExcelJS from 'exceljs';
+import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { s3Client } from '../../../functions/core/aws.ts';
-import { loadOperationConfig } from '../../../functions/core/config.ts';
 import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
 import { MAX_UPLOAD_KEY_BYTES, type IngestDeps } from '../../../functions/core/ingest.ts';
 import type { SeizureRecord } from '../../../functions/core/record.ts';
@@ -22,65 +15,26 @@ import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
-import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
-import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
 import { lineTooLarge, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
-import { collect, startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
+import { collect, type LocalDynamo } from '../core/store/local-dynamo.ts';
+import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
-const BUCKET = 'submissions';
-const config = loadOperationConfig();
-let dir: string, s3srv: LocalS3, dyn: LocalDynamo, s3: S3Client;
-const sequencer = new Sequencer();
-let clock = Date.UTC(2026, 10, 1);
+let w: IngestWorld, dyn: LocalDynamo;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hostile-'));
-  s3srv = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
-  dyn = await startDynalite();
-  s3 = s3Client({ s3: s3srv.endpoint });
+  w = await startIngestWorld('hostile');
+  dyn = w.dyn;
 });
 afterAll(async () => {
-  s3.destroy();
-  await s3srv.close();
-  await dyn.close();
-  await rm(dir, { recursive: true, force: true });
+  await w.close();
 });
 
-async function world(over: Partial<IngestDeps> = {}) {
-  const tableName = await dyn.table();
-  const store = new SeizureStore({ client: dyn.client(), tableName });
-  const deps: IngestDeps = { s3, store, config, now: () => new Date('2026-11-28T12:00:00Z'), ...over };
-  return { deps, store, tableName, handler: createIngestHandler(deps) };
-}
-
-async function upload(key: string, body: string | Buffer, receiveCount = 1) {
-  const at = (clock += 1000);
-  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-  const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-  const bodyJson = sqsBodyOf({
-    bucket: BUCKET,
-    key,
-    size: head.ContentLength ?? 0,
-    eTag: (put.ETag ?? '').replaceAll('"', ''),
-    eventName: 'ObjectCreated:Put',
-    eventTime: new Date(at).toISOString(),
-    sequencer: sequencer.next(at),
-  });
-  return {
-    Records: [{ messageId: `m-${at}`, body: bodyJson, attributes: { ApproximateReceiveCount: String(receiveCount) } }],
-  } as unknown as SQSEvent;
-}
-
-const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-const getText = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString();
-const getWorkbook = async (key: string) => {
-  const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(Buffer.from(body) as unknown as ExcelJS.Buffer);
-  return wb;
-};
+const world = (over: Partial<IngestDeps> = {}) => w.world(over);
+const upload = (key: string, body: string | Buffer, receiveCount = 1) => w.upload(key, body, { receiveCount });
+const getText = (key: string) => w.getText(key);
+const getWorkbook = (key: string) => w.getWorkbook(key);
 
 describe('files validation accepts are stored, with feedback', () => {
   test('a line number of 1,000,000 is a row error (the store keys 0..999,999), and the rest is stored', async () => {
@@ -92,7 +46,12 @@ describe('files validation accepts are stored, with feedback', () => {
     const report = JSON.parse(await getText('feedback/FR/line.csv.report.json'));
     assert.equal(report.errors[0].code, 'line-too-large');
     assert.equal(report.errors[0].rowNumber, 3);
-    assert.deepEqual(report.stored, { written: 1, withdrawn: 0, supersededCases: 0 }, 'the report says what was stored');
+    const { written, withdrawn, supersededCases, storedCases } = report.stored;
+    assert.deepEqual(
+      { written, withdrawn, supersededCases, storedCases },
+      { written: 1, withdrawn: 0, supersededCases: 0, storedCases: 1 },
+      'the report says what was stored',
+    );
   });
 
   test('one case reference in two Unicode forms (and with spaces) is one case: the repeat is a duplicate line', async () => {

@@ -42,7 +42,35 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
             <b>{fmtNum(s.stored.supersededCases, lang)}</b> {t.superseded}
           </li>
         )}
+        {s.stored.storedCases !== undefined && s.stored.storedCases > 0 && (
+          <li>
+            <b data-testid="stored-cases">{fmtNum(s.stored.storedCases, lang)}</b> {t.storedCases}
+          </li>
+        )}
+        {(s.stored.replacedCases ?? 0) > 0 && (
+          <li>
+            <b data-testid="replaced-cases">{fmtNum(s.stored.replacedCases ?? 0, lang)}</b> {t.replacedCases}
+          </li>
+        )}
+        {(s.stored.withdrawnCases ?? 0) > 0 && (
+          <li>
+            <b data-testid="withdrawn-cases">{fmtNum(s.stored.withdrawnCases ?? 0, lang)}</b> {t.withdrawnCases}
+          </li>
+        )}
       </ul>
+      {s.nilReturn && <p data-testid="nil-return">{t.nilSent(s.nilReturn.phase)}</p>}
+      {(s.stored.replacedFiles?.length ?? 0) > 0 && (
+        <>
+          <p>{t.replacedFiles}</p>
+          <ul data-testid="replaced-files">
+            {s.stored.replacedFiles?.map((f) => (
+              <li key={`${f.file}\u0000${f.receivedAt}`}>
+                {f.file} <span class="muted">{fmtDate(f.receivedAt, lang)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <p class="actions">
         {detail.annotatedUrl && (
           <a class="button" href={detail.annotatedUrl} download>
@@ -99,6 +127,8 @@ export function SubmissionList({ list }: { list: Submission[] }) {
             {fmtNum(s.stored.written, lang)} {t.stored}
             {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${t.withdrawn}` : ''}
             {s.stored.supersededCases ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${t.superseded}` : ''}
+            {s.stored.withdrawnCases ? ` · ${fmtNum(s.stored.withdrawnCases, lang)} ${t.withdrawnCases}` : ''}
+            {s.nilReturn ? ` · ${t.nilSent(s.nilReturn.phase)}` : ''}
           </span>
         </li>
       ))}

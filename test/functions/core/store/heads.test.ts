@@ -1,6 +1,19 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { decide, decodeHeads, encodeHeads, type Head } from '../../../../functions/core/store/heads.ts';
+import {
+  compareSequencers,
+  decide,
+  decodeHeads,
+  encodeHeads,
+  isNewer,
+  keyDigest,
+  parseToken,
+  sameUpload,
+  tokenOf,
+  versionDigest,
+  withdrawCase,
+  type Head,
+} from '../../../../functions/core/store/heads.ts';
 import { HEAD_SHARDS, headShardOf } from '../../../../functions/core/store/keys.ts';
 
 const T1 = '2021-05-12T10:00:00.000Z#0001';
@@ -18,7 +31,7 @@ test('a case a newer upload owns is superseded', () => {
 test("a newer upload withdraws the old owner's lines it lacks and deletes them with any old garbage", () => {
   assert.deepEqual(decide(head(T1, [1, 2, 3], 0, [7]), T2, [1, 4]), {
     kind: 'claimed',
-    head: head(T2, [1, 4], 2, [2, 3, 7]),
+    head: { ...head(T2, [1, 4], 2, [2, 3, 7]), prev: '0001' },
     withdrawn: 2,
   });
 });
@@ -32,6 +45,7 @@ test('heads encode sorted by case_ref, so equal heads give equal text, and decod
   const a = new Map([
     ['b', head(T1, [1])],
     ['__proto__', head(T2, [2, 3], 1, [4])],
+    ['c', { ...head(T2, [], 3, [1, 2]), prev: 'abc' }],
     ['a', head(T1, [5])],
   ]);
   const b = new Map([...a].reverse());
@@ -49,4 +63,44 @@ test('case refs spread over all shards, and a composed and a decomposed spelling
   for (let i = 0; i < 5000; i++) seen.add(headShardOf(`FR-2021-${i}`));
   assert.equal(seen.size, HEAD_SHARDS);
   assert.equal(headShardOf('Affaire é'), headShardOf('Affaire é'.normalize('NFD')));
+});
+
+test('versions of one key are ordered by sequencer (hex, any length); other uploads by orderToken', () => {
+  const u = (key: string, version: string, orderToken: string): string =>
+    tokenOf({ member: 'FR', objectKey: key, versionId: version, orderToken });
+  const a = u('incoming/FR/a.xlsx', '1', '2021-05-12T10:00:05.000Z#0FF');
+  const b = u('incoming/FR/a.xlsx', '2', '2021-05-12T10:00:04.000Z#100');
+  const c = u('incoming/FR/c.xlsx', '1', '2021-05-12T10:00:04.500Z#001');
+  assert.equal(isNewer(b, a), true);
+  assert.equal(isNewer(a, b), false);
+  assert.equal(isNewer(a, c), true);
+  assert.equal(compareSequencers('FF', '0100'), -1);
+  assert.equal(compareSequencers('00ff', 'FF'), 0);
+  assert.deepEqual(parseToken(a), {
+    orderToken: '2021-05-12T10:00:05.000Z#0FF',
+    sequencer: '0FF',
+    key: keyDigest('incoming/FR/a.xlsx'),
+    version: versionDigest('incoming/FR/a.xlsx', '1'),
+  });
+});
+
+test('a head written before key digests is the same upload as the new token of that version', () => {
+  const ref = { member: 'FR', objectKey: 'incoming/FR/a.xlsx', versionId: 'v9', orderToken: T1 };
+  const oldFormat = `${T1}#${versionDigest(ref.objectKey, ref.versionId)}`;
+  assert.equal(sameUpload(oldFormat, tokenOf(ref)), true);
+  assert.deepEqual(decide(head(oldFormat, [1], 0), tokenOf(ref), [1]), { kind: 'claimed', head: head(tokenOf(ref), [1]), withdrawn: 0 });
+});
+
+test('a newer version of the key withdraws a case it lacks; other keys, newer versions and tombstones are left', () => {
+  const key = 'incoming/FR/a.xlsx';
+  const v = (n: string, seq: string): string =>
+    tokenOf({ member: 'FR', objectKey: key, versionId: n, orderToken: `2021-05-12T10:00:00.000Z#${seq}` });
+  const other = tokenOf({ member: 'FR', objectKey: 'incoming/FR/b.xlsx', versionId: '1', orderToken: T1 });
+  assert.deepEqual(withdrawCase(head(v('1', '01'), [1, 2], 0, [5]), v('2', '02')), {
+    ...head(v('2', '02'), [], 2, [1, 2, 5]),
+    prev: versionDigest(key, '1'),
+  });
+  assert.equal(withdrawCase(head(other, [1]), v('2', '02')), undefined);
+  assert.equal(withdrawCase(head(v('3', '03'), [1]), v('2', '02')), undefined);
+  assert.equal(withdrawCase(head(v('1', '01'), []), v('2', '02')), undefined);
 });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { ApplyResult } from '../../../../functions/core/store/objects.ts';
 import type { SubmissionRecord } from '../../../../functions/core/submission.ts';
 import { createTable } from '../../../../functions/core/store/create-table.ts';
 
@@ -192,11 +193,19 @@ export const manyLines = (cases: number, linesPerCase: number, over: Partial<Sei
   return out;
 };
 
-export const upload = (version: string, orderToken: string, member = 'FR') => ({
+/** An upload of a file of its own (a key per version name), so it replaces only the cases it contains. */
+export const upload = (version: string, orderToken: string, member = 'FR', objectKey = `incoming/${member}/${version}.xlsx`) => ({
   member,
-  objectKey: `incoming/${member}/week 12.xlsx`,
+  objectKey,
   versionId: version,
   orderToken,
+});
+
+/** The counts every upload had before replacement by key, to compare with tests that only know those. */
+export const counts = (r: ApplyResult): Pick<ApplyResult, 'written' | 'withdrawn' | 'supersededCases'> => ({
+  written: r.written,
+  withdrawn: r.withdrawn,
+  supersededCases: r.supersededCases,
 });
 
 export const submission = (over: Partial<SubmissionRecord> = {}): SubmissionRecord => ({

@@ -1,0 +1,182 @@
+/**
+ * Replacement by object key: a new version of an S3 key replaces every case of the key's earlier versions, and an
+ * older version processed late replaces nothing. The case set of a key is not kept in a list of its own: it is the
+ * heads whose token carries the key's digest (heads.ts), written by the same conditional writes as every other head,
+ * so it cannot disagree with them after a crash. What a key needs besides is the newest version applied to the store
+ * (its NEWEST item, in the key's OBJECT# partition beside its submissions). Why this is crash-safe: README.md.
+ */
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SeizureRecord } from '../record.ts';
+import { isConditionFailure, withRetry, type RetryPolicy } from './batch.ts';
+import { decide, withdrawCase, type Head } from './heads.ts';
+import { NEWEST_SK, submissionPk } from './keys.ts';
+import { LeaseLostError } from './lease.ts';
+
+/** One case of an upload: its partition, its head's place and its lines (line_no unique). */
+export interface CaseWork {
+  readonly caseRef: string;
+  readonly pk: string;
+  /** The case_ref as heads key it. */
+  readonly ref: string;
+  readonly shard: number;
+  readonly lines: SeizureRecord[];
+}
+
+/** A head shard as read (rev undefined: no item yet) and as this upload leaves it. */
+export interface ShardPlan {
+  readonly shard: number;
+  rev: number | undefined;
+  text: string | undefined;
+  readonly heads: Map<string, Head>;
+  /** The cases whose lines are to be deleted (their garbage), by ref. */
+  readonly withGarbage: string[];
+}
+
+export interface ApplyResult {
+  /** Lines written, for the cases this upload now owns. */
+  written: number;
+  /** Lines removed because this upload no longer has them (counted once per upload, retries included). */
+  withdrawn: number;
+  /** Cases left alone because a newer upload owns them. */
+  supersededCases: number;
+  /** Cases this upload now owns. */
+  storedCases: number;
+  /** Of those, cases that had lines of an earlier upload (which it replaced). */
+  replacedCases: number;
+  /** Cases of an earlier version of the same object key that this version no longer has: all their lines withdrawn. */
+  withdrawnCases: number;
+  /** The earlier uploads whose lines this one replaced or withdrew, by version digest (heads.ts versionDigest), sorted. */
+  replaced: string[];
+}
+
+export const emptyResult = (): ApplyResult => ({
+  written: 0,
+  withdrawn: 0,
+  supersededCases: 0,
+  storedCases: 0,
+  replacedCases: 0,
+  withdrawnCases: 0,
+  replaced: [],
+});
+
+/** A case an upload claimed (lines to put) or withdrew (no lines; garbage to delete). */
+export interface Work {
+  readonly pk: string;
+  readonly lines: readonly SeizureRecord[];
+  readonly head: Head;
+}
+
+/**
+ * Step 2 of README.md: decides every case of the upload, and with `replacing` (an earlier version of the key was
+ * applied, or this is a rerun of a version that was) withdraws the cases of the key's earlier versions it lacks;
+ * `plans` then hold every shard. Adds the counts to `result`; returns the work, and the shards whose text changed.
+ */
+export function planUpload(
+  plans: readonly ShardPlan[],
+  byShard: ReadonlyMap<number, readonly CaseWork[]>,
+  token: string,
+  replacing: boolean,
+  casePkOf: (ref: string) => string,
+  result: ApplyResult,
+  encode: (plan: ShardPlan) => string,
+): { work: Work[]; changed: Array<{ plan: ShardPlan; text: string }> } {
+  const work: Work[] = [];
+  const changed: Array<{ plan: ShardPlan; text: string }> = [];
+  const replaced = new Set(result.replaced);
+  for (const plan of plans) {
+    const mine = byShard.get(plan.shard) ?? [];
+    for (const c of mine) {
+      const d = decide(
+        plan.heads.get(c.ref),
+        token,
+        c.lines.map((r) => r.line_no).sort((x, y) => x - y),
+      );
+      if (d.kind === 'superseded') {
+        result.supersededCases++;
+        continue;
+      }
+      plan.heads.set(c.ref, d.head);
+      work.push({ pk: c.pk, lines: c.lines, head: d.head });
+      result.written += c.lines.length;
+      result.withdrawn += d.withdrawn;
+      result.storedCases++;
+      if (d.head.prev !== undefined) {
+        result.replacedCases++;
+        replaced.add(d.head.prev);
+      }
+      if (d.head.garbage.length > 0) plan.withGarbage.push(c.ref);
+    }
+    if (replacing) {
+      const own = new Set(mine.map((c) => c.ref));
+      for (const [ref, old] of plan.heads) {
+        if (own.has(ref)) continue;
+        // A tombstone this upload wrote in an earlier run is counted as then; others are made now.
+        const head = old.token === token && old.lines.length === 0 ? old : withdrawCase(old, token);
+        if (head === undefined) continue;
+        plan.heads.set(ref, head);
+        work.push({ pk: casePkOf(ref), lines: [], head });
+        result.withdrawn += head.withdrawn;
+        result.withdrawnCases++;
+        if (head.prev !== undefined) replaced.add(head.prev);
+        if (head.garbage.length > 0) plan.withGarbage.push(ref);
+      }
+    }
+    // A shard that has no item and gets no head stays without one (a rerun reads every shard).
+    if (plan.text === undefined && plan.heads.size === 0) continue;
+    const text = encode(plan);
+    if (text !== plan.text) changed.push({ plan, text });
+  }
+  result.replaced = [...replaced].sort();
+  return { work, changed };
+}
+
+interface Ctx {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly policy: RetryPolicy;
+}
+
+/** The token of the newest version of `objectKey` applied to the store, if any. */
+export async function readNewest(ctx: Ctx, objectKey: string, guard: () => void): Promise<string | undefined> {
+  const out = await withRetry(ctx.policy, () => {
+    guard();
+    return ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: { pk: submissionPk(objectKey), sk: NEWEST_SK }, ConsistentRead: true }),
+    );
+  });
+  const token = out.Item?.['token'];
+  return typeof token === 'string' ? token : undefined;
+}
+
+/**
+ * Records `token` as the newest version of the key, if the item is still as read (`read`). Written before any head of
+ * the upload, so a head of a version is never there without the NEWEST item naming it or a newer version.
+ */
+export async function putNewest(
+  ctx: Ctx,
+  u: { member: string; objectKey: string },
+  token: string,
+  read: string | undefined,
+  guard: () => void,
+): Promise<void> {
+  const Key = { pk: submissionPk(u.objectKey), sk: NEWEST_SK };
+  try {
+    await withRetry(ctx.policy, () => {
+      guard();
+      return ctx.doc.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...Key, member: u.member, token },
+          ConditionExpression: read === undefined ? 'attribute_not_exists(pk)' : '#t = :t',
+          ...(read === undefined ? {} : { ExpressionAttributeNames: { '#t': 'token' }, ExpressionAttributeValues: { ':t': read } }),
+        }),
+      );
+    });
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+    // A retry after a lost response fails the condition on the write that landed: that one is ours.
+    const now = await withRetry(ctx.policy, () => ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key, ConsistentRead: true })));
+    if (now.Item?.['token'] !== token)
+      throw new LeaseLostError(`the newest version of ${u.objectKey} changed under this upload; it is retried`);
+  }
+}

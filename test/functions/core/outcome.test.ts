@@ -1,0 +1,53 @@
+import { test } from 'vitest';
+import assert from 'node:assert/strict';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { acceptNilReturn, isLaterVersion, outcomeLines } from '../../../functions/core/outcome.ts';
+import { formatReportText } from '../../../functions/core/report-text.ts';
+import { isRejected, validateWorkbook } from '../../../functions/core/validate.ts';
+import { EN_HEADER, memWorkbook } from '../../helpers/workbook.ts';
+
+const config = loadOperationConfig();
+const stored = {
+  written: 4,
+  withdrawn: 3,
+  supersededCases: 1,
+  storedCases: 2,
+  replacedCases: 1,
+  withdrawnCases: 2,
+  replacedFiles: [{ file: 'semana 12.xlsx', receivedAt: '2021-06-20T10:00:05.000Z' }],
+};
+
+test('what storing did is said in the report language, the earlier files named', () => {
+  assert.deepEqual(outcomeLines({ stored, warnings: [], language: 'es' }), [
+    'Guardado: 2 caso(s), 4 línea(s).',
+    'Reemplazado: 1 caso(s) que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Retirado: 2 caso(s) que una versión anterior de este archivo tenía y esta ya no tiene; 3 línea(s) anterior(es) eliminada(s) en total.',
+    'Superado: 1 caso(s) dejados como estaban, porque un envío más reciente ya los había enviado.',
+    'Archivos anteriores reemplazados:',
+    '  - semana 12.xlsx (2021-06-20 10:00 UTC)',
+  ]);
+  // A submission recorded before case counts: lines only, nothing invented.
+  assert.deepEqual(outcomeLines({ stored: { written: 0, withdrawn: 0, supersededCases: 0 }, warnings: [], language: 'en' }), []);
+});
+
+test('the empty template, accepted as a nil return, is no longer rejected and the text report says so once', async () => {
+  const report = await validateWorkbook(memWorkbook([{ name: 'Data', rows: [EN_HEADER] }]), 'empty.xlsx', { config, member: 'FR' });
+  assert.ok(isRejected(report));
+  acceptNilReturn(report, { phase: 2, created: false });
+  assert.equal(isRejected(report), false);
+  assert.equal(report.valid, true);
+  assert.equal(report.stats.errors, 0);
+  assert.deepEqual(report.nilReturn, { phase: 2, created: false });
+  const text = formatReportText(report);
+  assert.equal(text.split('Nothing to report this phase (phase 2): your nil return for this phase was already recorded.').length - 1, 1);
+});
+
+test('versions of one key: the greater sequencer is the later version, whatever the event times', () => {
+  const a = { orderToken: '2021-06-20T10:00:05.000Z#000000000000000000000000000000A0' };
+  const b = { orderToken: '2021-06-20T10:00:04.000Z#00000000000000000000000000000100' };
+  assert.equal(isLaterVersion(b, a), true);
+  assert.equal(isLaterVersion(a, b), false);
+  // Without sequencers, the orderToken decides.
+  const c = { orderToken: '2021-06-20T10:00:06.000Z#00000000000000000000000000000000' };
+  assert.equal(isLaterVersion(c, b), true);
+});

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, test } from 'vitest';
+import assert from 'node:assert/strict';
+import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import { versionDigest } from '../../../../functions/core/store/heads.ts';
+import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
+import { collect, injectFaults, line, scanAll, startDynalite, upload, type CallInfo, type LocalDynamo } from './local-dynamo.ts';
+
+let local: LocalDynamo;
+beforeAll(async () => {
+  local = await startDynalite();
+});
+afterAll(async () => {
+  await local.close();
+});
+
+const noSleep = async (): Promise<void> => {};
+
+async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => { throw: Error } | undefined) {
+  const tableName = await local.table();
+  const client = local.client();
+  if (rule) injectFaults(client, rule);
+  const store = new SeizureStore({ client, tableName, sleep: noSleep, concurrency: 1, ...opts });
+  const again = (): SeizureStore => new SeizureStore({ client: local.client(), tableName, sleep: noSleep, concurrency: 1, ...opts });
+  return { store, again, client, tableName };
+}
+
+const KEY = 'incoming/FR/seizures.xlsx';
+const W1 = upload('w1', '2021-05-12T10:00:00.000Z#0001', 'FR', KEY);
+const W2 = upload('w2', '2021-05-13T09:00:00.000Z#0002', 'FR', KEY);
+/** Another file, between the two versions. */
+const G = upload('g', '2021-05-12T18:00:00.000Z#0009');
+
+const cases = (refs: string[], linesEach: number, quantity = 1): SeizureRecord[] =>
+  refs.flatMap((case_ref) => Array.from({ length: linesEach }, (_, i) => line({ case_ref, line_no: i + 1, quantity })));
+const quantities = async (s: SeizureStore): Promise<string[]> =>
+  [...new Set((await collect(s.linesOf(1, 'FR'))).map((r) => `${r.case_ref}:${r.quantity}`))].sort();
+
+test('a new version of a key withdraws the cases it no longer has; another file keeps the case it took', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(W1, cases(['A', 'B', 'C', 'D'], 2, 1));
+  await f.store.applyUpload(G, cases(['B'], 1, 9)); // another file replaces only B
+  const r = await f.store.applyUpload(W2, cases(['A'], 3, 2));
+  assert.deepEqual(await quantities(f.store), ['A:2', 'B:9']);
+  assert.deepEqual(r, {
+    written: 3,
+    withdrawn: 4, // the 2 lines each of C and D
+    supersededCases: 0,
+    storedCases: 1,
+    replacedCases: 1,
+    withdrawnCases: 2,
+    replaced: [versionDigest(KEY, 'w1')],
+  });
+  // The same version delivered again: same table, same counts.
+  const once = await scanAll(f.client, f.tableName);
+  assert.deepEqual(await f.store.applyUpload(W2, cases(['A'], 3, 2)), r);
+  assert.deepEqual(await scanAll(f.client, f.tableName), once);
+  // A withdrawn case comes back with a later file, as a new case.
+  const back = await f.store.applyUpload(upload('h', '2021-05-14T00:00:00.000Z#0001'), cases(['C'], 1, 5));
+  assert.equal(back.replacedCases, 0);
+  assert.deepEqual(await quantities(f.store), ['A:2', 'B:9', 'C:5']);
+});
+
+test('other files replace only the cases they contain, and name the files they replaced', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(W1, cases(['A', 'B'], 1, 1));
+  const r = await f.store.applyUpload(G, cases(['B', 'X'], 1, 9));
+  assert.deepEqual([r.storedCases, r.replacedCases, r.withdrawnCases], [2, 1, 0]);
+  assert.deepEqual(r.replaced, [versionDigest(KEY, 'w1')]);
+  assert.deepEqual(await quantities(f.store), ['A:1', 'B:9', 'X:9']);
+});
+
+test('an older version processed after the newer one changes nothing, even for cases only it has', async () => {
+  const inOrder = await fixture();
+  await inOrder.store.applyUpload(W1, cases(['A', 'B', 'C'], 2, 1));
+  await inOrder.store.applyUpload(W2, cases(['A'], 1, 2));
+
+  const late = await fixture();
+  await late.store.applyUpload(W2, cases(['A'], 1, 2));
+  const r = await late.store.applyUpload(W1, cases(['A', 'B', 'C'], 2, 1));
+  assert.deepEqual([r.written, r.withdrawn, r.supersededCases, r.storedCases], [0, 0, 3, 0]);
+  assert.deepEqual(await quantities(late.store), await quantities(inOrder.store));
+  assert.deepEqual(await quantities(late.store), ['A:2']);
+});
+
+test('versions of one key are ordered by sequencer, not event time, whichever is processed first', async () => {
+  // The later version (greater sequencer) has the earlier event time.
+  const X1 = upload('x1', '2021-05-12T10:00:05.000Z#00000000000000000000000000000A0', 'FR', KEY);
+  const X2 = upload('x2', '2021-05-12T10:00:04.000Z#00000000000000000000000000000B0', 'FR', KEY);
+  const v1 = cases(['A', 'B'], 2, 1);
+  const v2 = cases(['A'], 1, 2);
+  const a = await fixture();
+  await a.store.applyUpload(X1, v1);
+  const forward = await a.store.applyUpload(X2, v2);
+  assert.deepEqual([forward.storedCases, forward.replacedCases, forward.withdrawnCases, forward.supersededCases], [1, 1, 1, 0]);
+  const b = await fixture();
+  await b.store.applyUpload(X2, v2);
+  const backward = await b.store.applyUpload(X1, v1);
+  assert.deepEqual([backward.storedCases, backward.supersededCases], [0, 2]);
+  assert.deepEqual(await quantities(a.store), ['A:2']);
+  assert.deepEqual(await quantities(b.store), ['A:2']);
+});
+
+test('sequencers of different lengths compare as numbers', async () => {
+  const Y1 = upload('y1', '2021-05-12T10:00:00.000Z#FF', 'FR', KEY);
+  const Y2 = upload('y2', '2021-05-12T09:00:00.000Z#100', 'FR', KEY);
+  const f = await fixture();
+  await f.store.applyUpload(Y2, cases(['A'], 1, 2));
+  assert.equal((await f.store.applyUpload(Y1, cases(['A', 'B'], 1, 1))).supersededCases, 2);
+  assert.deepEqual(await quantities(f.store), ['A:2']);
+});
+
+/** W1 and G, then W2 (which replaces A, withdraws C and D, and leaves G's B). */
+async function before(s: SeizureStore): Promise<void> {
+  await s.applyUpload(W1, cases(['A', 'B', 'C', 'D'], 3, 1));
+  await s.applyUpload(G, cases(['B'], 1, 9));
+}
+const w2Lines = (): SeizureRecord[] => cases(['A', 'E'], 2, 2);
+
+test("a crash before any one of the new version's calls, then a rerun, ends as one clean run; an older version late changes nothing", async () => {
+  const clean = await fixture();
+  await before(clean.store);
+  const log = injectFaults(clean.client, () => undefined);
+  const cleanResult = await clean.store.applyUpload(W2, w2Lines());
+  const calls = log.calls.length;
+  const cleanTable = await scanAll(clean.client, clean.tableName);
+  assert.deepEqual(await quantities(clean.store), ['A:2', 'B:9', 'E:2']);
+  assert.ok(calls >= 8, `${calls} calls`);
+
+  for (let n = 1; n <= calls; n++) {
+    let armed = false;
+    let seen = 0;
+    const f = await fixture({}, () => (armed && ++seen === n ? { throw: new Error(`Lambda crashed at call ${n}`) } : undefined));
+    await before(f.store);
+    armed = true;
+    // The last call is the lease's release, whose failure the upload survives; the lease is then left to lapse.
+    const crashed = await f.store.applyUpload(W2, w2Lines()).then(
+      () => false,
+      () => true,
+    );
+    assert.ok(crashed || n === calls, `call ${n}`);
+    // The dead run's lease lapses before the message comes back (the local cloud's start does the same).
+    await f.again().removeLeases(['FR']);
+    const rerun = await f.again().applyUpload(W2, w2Lines());
+    assert.deepEqual(rerun, cleanResult, `counts after a crash at call ${n}`);
+    assert.deepEqual(await scanAll(f.client, f.tableName), cleanTable, `table after a crash at call ${n}`);
+    // The older version, processed late (a redelivery after the newer one): nothing changes.
+    const late = await f.again().applyUpload(W1, cases(['A', 'B', 'C', 'D'], 3, 1));
+    assert.equal(late.storedCases, 0, `call ${n}`);
+    assert.deepEqual(await scanAll(f.client, f.tableName), cleanTable, `table after the late older version, call ${n}`);
+  }
+}, 60_000);
+
+test('an older version processed while the newer one lies crashed midway does not undo it, and the rerun completes it', async () => {
+  const clean = await fixture();
+  await before(clean.store);
+  await clean.store.applyUpload(W2, w2Lines());
+  const cleanTable = await scanAll(clean.client, clean.tableName);
+
+  let crash = false;
+  const f = await fixture({}, (c) =>
+    crash && c.command === 'BatchWriteItemCommand' ? { throw: new Error('Lambda crashed among the lines') } : undefined,
+  );
+  await before(f.store);
+  crash = true;
+  await assert.rejects(f.store.applyUpload(W2, w2Lines()), /Lambda crashed/);
+  crash = false;
+  const late = await f.again().applyUpload(W1, cases(['A', 'B', 'C', 'D'], 3, 1));
+  assert.equal(late.written, 0);
+  await f.again().applyUpload(W2, w2Lines());
+  assert.deepEqual(await scanAll(f.client, f.tableName), cleanTable);
+});

@@ -1,0 +1,116 @@
+/**
+ * Replacement as the Member sees it (issue 10): a new version of a file withdraws the cases it no longer has, other
+ * files replace only their own cases, versions of one file are ordered by S3's sequencer, and the feedback says what
+ * was stored, replaced and withdrawn, naming the earlier files; the empty template is an accepted nil return.
+ */
+import '../../helpers/quiet.ts';
+import { afterAll, beforeAll, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { buildTemplate } from '../../../functions/core/template.ts';
+import { NilReturnStore } from '../../../functions/core/nil-return.ts';
+import { createIngestHandler } from '../../../functions/ingest/app.ts';
+import { collect } from '../core/store/local-dynamo.ts';
+import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
+
+const HEADER = 'Reporting Member,Case reference,Line,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';
+const line = (c: string, n: number, qty: number) => `FR,${c},${n},2021-06-15,Medicines,Ivermectin,${qty},Pieces,Air cargo,Falsified`;
+const csv = (...rows: string[]) => [HEADER, ...rows].join('\n') + '\n';
+
+let w: IngestWorld;
+beforeAll(async () => {
+  w = await startIngestWorld('replace');
+});
+afterAll(async () => {
+  await w.close();
+});
+
+const summaryOf = async (key: string): Promise<string[]> => {
+  const wb = await w.getWorkbook(key);
+  const sheet = wb.worksheets.find((s) => ['Summary', 'Résumé', 'Resumen'].includes(s.name));
+  const out: string[] = [];
+  sheet?.eachRow((row) => out.push(String(row.getCell(1).value)));
+  return out;
+};
+
+test('a new version of a file, with an earlier event time but a later sequencer, withdraws the cases it no longer has', async () => {
+  const { handler, store } = await w.world();
+  const t = Date.parse('2021-06-20T10:00:05Z');
+  await handler(
+    await w.upload('incoming/FR/week.csv', csv(line('W', 1, 5), line('X', 1, 6), line('Y', 1, 7), line('Y', 2, 8)), {
+      at: t,
+      sequencer: '00000000000000A0',
+    }),
+    context,
+  );
+  // S3 gave the second version the earlier event time: only the sequencer orders versions of one key.
+  const second = await w.upload('incoming/FR/week.csv', csv(line('W', 1, 50)), { at: t - 1000, sequencer: '00000000000000B0' });
+  assert.deepEqual(await handler(second, context), { batchItemFailures: [] });
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
+    [['W', 50]],
+  );
+  const latest = (await store.versionsOf('incoming/FR/week.csv')).find((v) => v.versionId === 'seq:00000000000000B0')!;
+  assert.equal(latest.status, 'accepted');
+  assert.deepEqual(latest.stored, {
+    written: 1,
+    withdrawn: 3,
+    supersededCases: 0,
+    storedCases: 1,
+    replacedCases: 1,
+    withdrawnCases: 2,
+    replacedFiles: [{ file: 'week.csv', receivedAt: new Date(t).toISOString() }],
+  });
+  // Its feedback is at the usual keys (it is the newer version), and says so.
+  assert.deepEqual(latest.feedback.json, 'feedback/FR/week.csv.report.json');
+  const report = JSON.parse(await w.getText('feedback/FR/week.csv.report.json'));
+  assert.deepEqual(report.stored, latest.stored);
+  assert.deepEqual(await summaryOf('feedback/FR/week.csv.report.xlsx'), [
+    'Stored: 1 case(s), 1 line(s).',
+    "Replaced: 1 case(s) an earlier upload had sent; this file's lines now stand for them.",
+    'Withdrawn: 2 case(s) that an earlier version of this file had and this one no longer has; 3 earlier line(s) removed in all.',
+    'Earlier files replaced:',
+    '  - week.csv (2021-06-20 10:00 UTC)',
+  ]);
+});
+
+test('another file replaces only the cases it contains and names the file it replaced', async () => {
+  const { handler, store } = await w.world();
+  await handler(await w.upload('incoming/FR/a.csv', csv(line('A', 1, 1), line('B', 1, 1))), context);
+  await handler(await w.upload('incoming/FR/b.csv', csv(line('B', 1, 2), line('C', 1, 2))), context);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
+    [
+      ['A', 1],
+      ['B', 2],
+      ['C', 2],
+    ],
+  );
+  const report = JSON.parse(await w.getText('feedback/FR/b.csv.report.json'));
+  assert.equal(report.stored.storedCases, 2);
+  assert.equal(report.stored.replacedCases, 1);
+  assert.equal(report.stored.withdrawnCases, 0);
+  assert.deepEqual(
+    report.stored.replacedFiles.map((f: { file: string }) => f.file),
+    ['a.csv'],
+  );
+});
+
+test('the empty template is accepted as the nil return, and its feedback says so in the Member’s language', async () => {
+  const { deps, store, tableName } = await w.world();
+  const nil = new NilReturnStore({ client: w.dyn.client(), tableName });
+  const handler = createIngestHandler({ ...deps, nilReturns: nil });
+  const template = Buffer.from(await buildTemplate(config, 'fr').xlsx.writeBuffer());
+  await handler(await w.upload('incoming/FR/rien.xlsx', template, { at: Date.parse('2021-06-15T10:00:00Z') }), context);
+  const [sub] = await store.listSubmissions({ member: 'FR' });
+  assert.equal(sub!.status, 'accepted');
+  assert.deepEqual(sub!.nilReturn, { phase: 1, created: true });
+  const report = JSON.parse(await w.getText('feedback/FR/rien.xlsx.report.json'));
+  assert.equal(report.valid, true);
+  assert.deepEqual(report.errors, []);
+  assert.deepEqual(report.nilReturn, { phase: 1, created: true });
+  assert.equal(report.warnings[0].code, 'nil-return');
+  assert.deepEqual(await summaryOf('feedback/FR/rien.xlsx.report.xlsx'), [
+    'Rien à signaler pour cette phase (phase 1) : enregistré comme votre déclaration néant pour cette phase.',
+  ]);
+  assert.equal((await nil.get(config.id, 1, 'FR'))?.source, 'empty-upload');
+});
