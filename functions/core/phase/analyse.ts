@@ -2,7 +2,8 @@
  * Trends and risk indicators of a run, from its merged aggregate, with the detectors of functions/core/trends. Every
  * rate is per reporting Member-week (exposure.ts). See README.md (## Signals) for the rules in words.
  *
- * - final: phaseOverPhase (the closed phase against every earlier phase pooled, exposure-weighted: keys with >=
+ * - final: phaseOverPhase (the closed phase against every earlier phase pooled, exposure-weighted, or the latest alone
+ *   for a key whose earlier phases disagree: keys with >=
  *   trendMinCount cases tested, Tarone's reduction then BH, >= trendMinMembers Members on the higher side, exact
  *   interval of the ratio); weekly alarms for EVERY week of the closed phase, each tested as an interim run as of the
  *   next Monday would have tested it, listed once per key with the weeks that alarmed; new items of the phase against everything before (trends/novelty-test.ts); size outliers
@@ -285,10 +286,13 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
       minMembers: th.trendMinMembers,
       familyPerDimension: true,
       discreteFamily: true,
+      // A key whose earlier phases disagree is compared with the latest of them alone (rate-ratio.ts).
+      ...(prev && basePhases.length > 1 && basePhases.at(-1) === previous ? { latest: prev } : {}),
     });
     tested = all.length;
     for (const t of all) if (t.inFamily) families[t.dimension] = (families[t.dimension] ?? 0) + 1;
     const l0 = phaseCounts(basePhases.map(aggOf), TREND_DIMS);
+    const lLatest = previous ? phaseCounts([aggOf(previous)], TREND_DIMS) : l0;
     const l1 = phaseCounts([aggOf(current)], TREND_DIMS);
     const pooled = basePhases.map((p) => p.phase);
     for (const t of all) {
@@ -300,8 +304,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
         key: t.key,
         earlier: {
           phase: t.earlier.phase,
-          phases: pooled,
-          lines: linesIn(l0, t.dimension, t.key),
+          phases: t.baseline === 'latest' ? [t.earlier.phase] : pooled,
+          lines: linesIn(t.baseline === 'latest' ? lLatest : l0, t.dimension, t.key),
           members: t.earlier.members,
           cases: t.earlier.lines,
         },

@@ -57,6 +57,8 @@ export interface PhaseTrend {
   /** Whether the key was in its BH family (discreteFamily: Tarone's reduction may leave it out, q 1). */
   readonly inFamily: boolean;
   readonly trend: 'rising' | 'falling' | 'none';
+  /** 'latest' when the key was compared with the latest earlier phase alone (options.latest); else the pool. */
+  readonly baseline?: 'pooled' | 'latest';
 }
 
 export type TrendThresholds = Pick<Thresholds, 'trendQ' | 'trendRatio' | 'trendMinCount'>;
@@ -77,6 +79,15 @@ export interface TrendOptions extends Partial<TrendThresholds> {
    * could not be significant and leave the family (q = 1). @default false
    */
   readonly discreteFamily?: boolean;
+  /**
+   * The latest of the phases `earlier` pools, alone. A key whose latest earlier phase differs from the older ones
+   * (two-sided exact test, p < poolAlpha) is compared with the latest phase alone: a pool of unlike phases (10 oxygen
+   * cylinders, then 80) describes neither, and "0.4 times the rate of phases 1–2" would hide a fall to a seventh of
+   * phase 2's. The choice reads only earlier phases, never the phase tested. @default undefined (always the pool)
+   */
+  readonly latest?: PhaseAggregate;
+  /** Level of that heterogeneity test. @default 0.01 */
+  readonly poolAlpha?: number;
 }
 
 /**
@@ -122,16 +133,24 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
   const minMembers = thresholds.minMembers ?? 1;
   const e1 = exposureOf(earlier);
   const e2 = exposureOf(later);
-  const share = e1 / (e1 + e2);
+  const eL = thresholds.latest ? exposureOf(thresholds.latest) : e1;
+  // Only a pool of several phases can be split into the latest and the older ones.
+  const latest = thresholds.latest && eL < e1 ? thresholds.latest : undefined;
+  const poolAlpha = thresholds.poolAlpha ?? 0.01;
 
-  const tests: Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'>[] = [];
+  const tests: (Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'> & { share: number })[] = [];
   for (const dimension of DIMENSIONS) {
     const c1 = earlier.counts[dimension];
     const c2 = later.counts[dimension];
     if (!c1 && !c2) continue;
     const keys = [...new Set([...(c1?.keys() ?? []), ...(c2?.keys() ?? [])])];
+    const cL = latest?.counts[dimension];
     const rows = keys.flatMap((key) => {
-      const a = c1?.get(key) ?? EMPTY;
+      const pool = c1?.get(key) ?? EMPTY;
+      const last = cL?.get(key) ?? EMPTY;
+      const unlike = latest !== undefined && pool.lines > 0 && binomTestTwoSided(last.lines, pool.lines, eL / e1) < poolAlpha;
+      const a = unlike ? last : pool;
+      const ea = unlike ? eL : e1;
       const b = c2?.get(key) ?? EMPTY;
       const n = a.lines + b.lines;
       if (n === 0 || n < testMin) return [];
@@ -139,11 +158,13 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
         {
           dimension,
           key,
-          earlier: { phase: earlier.phase, lines: a.lines, members: memberCount(a.members), exposure: e1 },
+          earlier: { phase: earlier.phase, lines: a.lines, members: memberCount(a.members), exposure: ea },
           later: { phase: later.phase, lines: b.lines, members: memberCount(b.members), exposure: e2 },
-          rateRatio: b.lines / e2 / (a.lines / e1),
-          ci: rateRatioInterval(b.lines, e2, a.lines, e1),
-          p: binomTestTwoSided(a.lines, n, share),
+          rateRatio: b.lines / e2 / (a.lines / ea),
+          ci: rateRatioInterval(b.lines, e2, a.lines, ea),
+          p: binomTestTwoSided(a.lines, n, ea / (ea + e2)),
+          share: ea / (ea + e2),
+          ...(latest ? { baseline: unlike ? ('latest' as const) : ('pooled' as const) } : {}),
         },
       ];
     });
@@ -158,7 +179,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     let idx = tests.map((x, i) => (inFamily(x) ? i : -1)).filter((i) => i >= 0);
     if (thresholds.discreteFamily) {
       const keep = taroneFamily(
-        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, share)),
+        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, tests[i]!.share)),
         t.trendQ,
       );
       idx = idx.filter((_, j) => keep[j]);
@@ -166,7 +187,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
     for (const i of idx) kept[i] = true;
   }
-  return tests.map((x, i) => {
+  return tests.map(({ share: _, ...x }, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
     const trend =

@@ -157,6 +157,41 @@ test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted),
   assert.match(signalSentence(t, 'es', 3.5), /que en las fases 1–2 .*frente a 4 en las fases 1–2/);
 });
 
+test('a key whose earlier phases disagree is compared with the latest of them alone, and says so', async () => {
+  const config = parseOperationConfig({
+    ...CONFIG,
+    phases: [
+      { phase: 1, start: '2021-05-03', end: '2021-05-30' },
+      { phase: 2, start: '2021-05-31', end: '2021-07-11' },
+      { phase: 3, start: '2021-07-12', end: '2021-08-08' },
+    ],
+  });
+  const ph = (d: string) => (d <= '2021-05-30' ? 1 : d <= '2021-07-11' ? 2 : 3);
+  const at = (m: string, d: string, product: string) => ({ ...line(m, d, { product }), phase: ph(d) });
+  const ms = ['FR', 'DE', 'ES', 'NL'];
+  const lines = [
+    // Oxygen cylinders: 2 in phase 1 (4 weeks), 40 in phase 2 (6 weeks), 4 in phase 3 (4 weeks). Against phases
+    // 1-2 pooled (42 in 10 weeks) phase 3 reads "0.2 times"; against phase 2, the phase it follows, about a sixth.
+    at('FR', '2021-05-04', 'oxygen_cylinder'),
+    at('DE', '2021-05-12', 'oxygen_cylinder'),
+    ...Array.from({ length: 40 }, (_, i) => at(ms[i % 4]!, addDays('2021-05-31', i), 'oxygen_cylinder')),
+    ...Array.from({ length: 4 }, (_, i) => at(ms[i]!, addDays('2021-07-12', 5 * i), 'oxygen_cylinder')),
+    // Paracetamol steady: its phases agree, so it keeps the pool.
+    ...Array.from({ length: 42 }, (_, i) => at(ms[i % 4]!, addDays('2021-05-03', 2 * i), 'paracetamol')),
+  ];
+  const input: PhaseCloseInput = { operation: 'stop-ii', phase: 3, mode: 'final', asOf: '2021-08-09' };
+  const a = analyse(input, config, await aggregateLines(input, config, sorted(lines)));
+  const t = a.trends.flagged.find((x) => x.dimension === 'product' && x.key === 'oxygen_cylinder')!;
+  assert.equal(t.kind, 'falling');
+  assert.deepEqual([t.earlier.phase, t.earlier.phases, t.earlier.lines, t.later.lines], [2, [2], 40, 4]);
+  assert.deepEqual(t.exposure, { earlier: 24, later: 16 }, 'phase 2 alone: 4 Members x 6 weeks');
+  assert.ok(Math.abs(t.rateRatio! - 4 / 16 / (40 / 24)) < 1e-12);
+  assert.match(signalSentence(t, 'en', 3.5), /phase 2/);
+  assert.doesNotMatch(signalSentence(t, 'en', 3.5), /phases 1–2/);
+  const steady = a.trends.flagged.find((x) => x.key === 'paracetamol');
+  assert.equal(steady, undefined, 'a steady product raises nothing');
+});
+
 test('the trends baseline skips earlier phases nobody reported for', () => {
   const p = (phase: number) => ({ phase, start: '2021-05-03', end: '2021-05-30' });
   assert.deepEqual(
