@@ -3,7 +3,7 @@
  * store reads and writes the shard items (store.ts explains when), this module says what a case becomes.
  *
  * A shard item keeps its heads as one JSON string (an array sorted by case_ref, so equal heads are equal text):
- * `[case_ref, token, lines, withdrawn, garbage?, prev?]`. One string rather than a DynamoDB map: a shard holds hundreds
+ * `[case_ref, token, lines, withdrawn, garbage?, prev?, was?]`. One string rather than a DynamoDB map: a shard holds hundreds
  * of cases, and JSON.parse/stringify of one attribute costs far less than marshalling hundreds of nested attributes.
  *
  * A head's token is `{orderToken}#{key digest}.{version digest}` (tokenOf). Heads written before the key digest was
@@ -112,6 +112,12 @@ export interface Head {
    * kept so a rerun names the same earlier files. Absent when the case had no earlier lines.
    */
   readonly prev?: string;
+  /**
+   * A tombstone's only (`withdrawCase`): the token of the head it withdrew. An upload of another key is compared with
+   * it rather than with the tombstone's own token (see `decide`), so the case goes to whichever upload came later in
+   * event order, whether the withdrawal was processed before or after it. Absent in tombstones written before it was.
+   */
+  readonly was?: string;
 }
 
 export type Decision =
@@ -126,7 +132,11 @@ const minus = (a: readonly number[], b: ReadonlySet<number>): number[] => a.filt
  * What an upload with `token` and these `lines` (ascending) does to a case whose head is `old`.
  *
  * - no head: the case is new; nothing of it is in the table.
- * - a newer token: a newer upload owns the case; it is left alone.
+ * - a newer token: a newer upload owns the case; it is left alone. A tombstone (no lines) is, for an upload of another
+ *   key, as new as the head it withdrew (`was`): the withdrawal says only that the withdrawing version no longer has
+ *   the case, not that it sent it, so an upload that came after the withdrawn one takes the case whenever it is
+ *   processed (in event order the withdrawal would not have touched its head). Versions of the tombstone's own key
+ *   compare with the tombstone itself (an older one is in any case stopped by the key's NEWEST item).
  * - an older token: this upload takes the case; every line the old head names (its lines and its garbage) that this
  *   upload does not have becomes garbage; the old owner's lines among them are counted as withdrawn.
  * - the same token: a rerun of this upload (a duplicate, or a retry after a crash): the same outcome, with the count
@@ -134,7 +144,8 @@ const minus = (a: readonly number[], b: ReadonlySet<number>): number[] => a.filt
  */
 export function decide(old: Head | undefined, token: string, lines: readonly number[]): Decision {
   if (old === undefined) return { kind: 'claimed', head: { token, lines, withdrawn: 0, garbage: [] }, withdrawn: 0 };
-  if (isNewer(old.token, token)) return { kind: 'superseded' };
+  const owner = old.lines.length === 0 && old.was !== undefined && !sameKey(old.token, token) ? old.was : old.token;
+  if (isNewer(owner, token)) return { kind: 'superseded' };
   const mine = new Set(lines);
   const garbage = minus(union(old.lines, old.garbage), mine);
   const rerun = sameUpload(old.token, token);
@@ -151,18 +162,27 @@ export function decide(old: Head | undefined, token: string, lines: readonly num
  */
 export function withdrawCase(old: Head, token: string): Head | undefined {
   if (!sameKey(old.token, token) || sameUpload(old.token, token) || !isNewer(token, old.token) || old.lines.length === 0) return undefined;
-  return { token, lines: [], withdrawn: old.lines.length, garbage: union(old.lines, old.garbage), prev: parseToken(old.token).version };
+  return {
+    token,
+    lines: [],
+    withdrawn: old.lines.length,
+    garbage: union(old.lines, old.garbage),
+    prev: parseToken(old.token).version,
+    was: old.token,
+  };
 }
 
 type Encoded =
   | [string, string, number[], number]
   | [string, string, number[], number, number[]]
-  | [string, string, number[], number, number[], string];
+  | [string, string, number[], number, number[], string]
+  | [string, string, number[], number, number[], string | null, string];
 
 export function encodeHeads(heads: ReadonlyMap<string, Head>): string {
   const refs = [...heads.keys()].sort();
   const out: Encoded[] = refs.map((ref) => {
     const h = heads.get(ref)!;
+    if (h.was !== undefined) return [ref, h.token, [...h.lines], h.withdrawn, [...h.garbage], h.prev ?? null, h.was];
     if (h.prev !== undefined) return [ref, h.token, [...h.lines], h.withdrawn, [...h.garbage], h.prev];
     return h.garbage.length > 0 ? [ref, h.token, [...h.lines], h.withdrawn, [...h.garbage]] : [ref, h.token, [...h.lines], h.withdrawn];
   });
@@ -179,12 +199,14 @@ export function decodeHeads(text: string): Map<string, Head> {
       throw new TypeError(`heads: malformed entry ${JSON.stringify(e)}`);
     }
     const prev = typeof e[5] === 'string' ? { prev: e[5] } : {};
+    const was = typeof e[6] === 'string' ? { was: e[6] } : {};
     heads.set(e[0], {
       token: e[1],
       lines: e[2] as number[],
       withdrawn: e[3],
       garbage: Array.isArray(e[4]) ? (e[4] as number[]) : [],
       ...prev,
+      ...was,
     });
   }
   return heads;

@@ -32,6 +32,11 @@ const G = upload('g', '2021-05-12T18:00:00.000Z#0009');
 
 const cases = (refs: string[], linesEach: number, quantity = 1): SeizureRecord[] =>
   refs.flatMap((case_ref) => Array.from({ length: linesEach }, (_, i) => line({ case_ref, line_no: i + 1, quantity })));
+/** Every line item, and the lines a head names (what a phase close counts), as case/line:quantity. */
+const tableOf = async (s: SeizureStore): Promise<{ all: string[]; headed: string[] }> => {
+  const fmt = (rs: SeizureRecord[]): string[] => rs.map((r) => `${r.case_ref}/${r.line_no}:${r.quantity}`).sort();
+  return { all: fmt(await collect(s.linesOf(1, 'FR'))), headed: fmt(await collect(s.headedLinesOf(1, 'FR'))) };
+};
 const quantities = async (s: SeizureStore): Promise<string[]> =>
   [...new Set((await collect(s.linesOf(1, 'FR'))).map((r) => `${r.case_ref}:${r.quantity}`))].sort();
 
@@ -169,3 +174,61 @@ test('an older version processed while the newer one lies crashed midway does no
   await f.again().applyUpload(W2, w2Lines());
   assert.deepEqual(await scanAll(f.client, f.tableName), cleanTable);
 });
+
+test('a withdrawal does not block a newer file of another key: {V1, U, V2} in every order give the event-order table', async () => {
+  // K's V1 (10:00) has A and C; U, another key (18:00), sends C; K's V2 (next day) no longer has C.
+  const steps: Record<string, [typeof W1, () => SeizureRecord[]]> = {
+    V1: [W1, () => cases(['A', 'C'], 2, 1)],
+    U: [G, () => cases(['C'], 1, 9)],
+    V2: [W2, () => cases(['A'], 1, 2)],
+  };
+  const want = { all: ['A/1:2', 'C/1:9'], headed: ['A/1:2', 'C/1:9'] };
+  const orders = [
+    ['V1', 'U', 'V2'],
+    ['V1', 'V2', 'U'],
+    ['U', 'V1', 'V2'],
+    ['U', 'V2', 'V1'],
+    ['V2', 'V1', 'U'],
+    ['V2', 'U', 'V1'],
+  ];
+  for (const order of orders) {
+    const f = await fixture();
+    for (const name of order) {
+      const [u, lines] = steps[name]!;
+      const r = await f.store.applyUpload(u, lines());
+      if (name === 'U') assert.equal(r.supersededCases, 0, `U is never superseded (${order.join(',')})`);
+    }
+    assert.deepEqual(await tableOf(f.store), want, order.join(','));
+  }
+}, 60_000);
+
+test("V2 crashed at any call, then another key's newer upload, then V2's rerun: the event-order table", async () => {
+  const v1 = (): SeizureRecord[] => cases(['A', 'B', 'C'], 2, 1);
+  const v2 = (): SeizureRecord[] => cases(['A'], 1, 2);
+  const u = (): SeizureRecord[] => cases(['B', 'C'], 1, 9);
+  const clean = await fixture();
+  await clean.store.applyUpload(W1, v1());
+  await clean.store.applyUpload(G, u());
+  await clean.store.applyUpload(W2, v2());
+  const want = await tableOf(clean.store);
+  assert.deepEqual(want.headed, ['A/1:2', 'B/1:9', 'C/1:9']);
+
+  const count = await fixture();
+  await count.store.applyUpload(W1, v1());
+  const log = injectFaults(count.client, () => undefined);
+  await count.store.applyUpload(W2, v2());
+  const calls = log.calls.length;
+  for (let n = 1; n <= calls; n++) {
+    let armed = false;
+    let seen = 0;
+    const f = await fixture({}, () => (armed && ++seen === n ? { throw: new Error(`Lambda crashed at call ${n}`) } : undefined));
+    await f.store.applyUpload(W1, v1());
+    armed = true;
+    await f.store.applyUpload(W2, v2()).catch(() => undefined);
+    armed = false;
+    await f.again().removeLeases(['FR']);
+    assert.equal((await f.again().applyUpload(G, u())).supersededCases, 0, `U superseded after a crash at call ${n}`);
+    await f.again().applyUpload(W2, v2());
+    assert.deepEqual(await tableOf(f.store), want, `crash at call ${n}`);
+  }
+}, 60_000);
