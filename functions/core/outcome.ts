@@ -60,7 +60,16 @@ export function isLaterVersion(a: Pick<SubmissionRecord, 'orderToken'>, b: Pick<
  * The empty template recorded as the Member's nil return: accepted. The 'no-rows' error becomes a 'nil-return'
  * warning saying what was recorded, so report.json keeps its fields and the file is no longer rejected.
  */
-export function acceptNilReturn(report: ValidationReport, nil: { phase: number; created: boolean }): void {
+/**
+ * `earlierKept`: an earlier version of the same file had stored cases. They stay stored (the empty template is a nil
+ * return, not a version that withdraws every case: a Member who saves the template over a data file by mistake loses
+ * nothing), and the warning says so.
+ */
+export function acceptNilReturn(
+  report: ValidationReport,
+  nil: { phase: number; created: boolean },
+  opts: { earlierKept?: boolean } = {},
+): void {
   const kept = report.errors.filter((e) => e.code !== 'no-rows');
   report.stats.errors -= report.errors.length - kept.length;
   report.errors = kept;
@@ -70,7 +79,11 @@ export function acceptNilReturn(report: ValidationReport, nil: { phase: number; 
     fieldName: null,
     cell: null,
     code: 'nil-return',
-    message: message('nil-return', report.language, { phase: nil.phase, created: nil.created ? 'yes' : 'no' }),
+    message: message('nil-return', report.language, {
+      phase: nil.phase,
+      created: nil.created ? 'yes' : 'no',
+      kept: opts.earlierKept ? 'yes' : 'no',
+    }),
   });
   report.stats.warnings++;
   report.valid = kept.length === 0;

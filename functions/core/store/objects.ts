@@ -68,14 +68,16 @@ export interface Work {
 
 /**
  * Step 2 of README.md: decides every case of the upload, and with `replacing` (an earlier version of the key was
- * applied, or this is a rerun of a version that was) withdraws the cases of the key's earlier versions it lacks;
- * `plans` then hold every shard. Adds the counts to `result`; returns the work, and the shards whose text changed.
+ * applied, or this is a rerun of a version that was) withdraws the cases of the key's earlier versions it lacks,
+ * except those in `present` (cases the file has on rows that are not among its lines: invalid rows); `plans` then hold
+ * every shard. Adds the counts to `result`; returns the work, and the shards whose text changed.
  */
 export function planUpload(
   plans: readonly ShardPlan[],
   byShard: ReadonlyMap<number, readonly CaseWork[]>,
   token: string,
   replacing: boolean,
+  present: ReadonlySet<string>,
   casePkOf: (ref: string) => string,
   result: ApplyResult,
   encode: (plan: ShardPlan) => string,
@@ -109,7 +111,7 @@ export function planUpload(
     if (replacing) {
       const own = new Set(mine.map((c) => c.ref));
       for (const [ref, old] of plan.heads) {
-        if (own.has(ref)) continue;
+        if (own.has(ref) || present.has(ref)) continue;
         // A tombstone this upload wrote in an earlier run is counted as then; others are made now.
         const head = old.token === token && old.lines.length === 0 ? old : withdrawCase(old, token);
         if (head === undefined) continue;

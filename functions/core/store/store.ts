@@ -130,7 +130,8 @@ export class SeizureStore {
   /**
    * Replaces the cases contained in `records` (all of `upload.member`) with these lines, unless a newer upload owns
    * them; a newer version of an object key also withdraws the cases of its earlier versions it lacks (objects.ts), and
-   * an older version processed late changes nothing. Idempotent per upload; see README.md for the write order. Resolves only when every line is
+   * an older version processed late changes nothing. `presentCases`: case refs the file has on any row, valid or not
+   * (a case whose rows are all invalid is still the file's: never withdrawn). Idempotent per upload; see README.md for the write order. Resolves only when every line is
    * written; throws otherwise (UnprocessedItemsError, or the error that stopped it), and may then be called again.
    *
    * @throws RangeError, before writing anything, when a record is of another Member, has a line_no outside 0..999999
@@ -139,13 +140,19 @@ export class SeizureStore {
    * @throws LeaseLostError when this run lost the lease midway (retry the upload)
    * @throws HeadsTooLargeError, before writing anything, when a Member's heads outgrow a shard (over a million cases)
    */
-  async applyUpload(upload: UploadRef, records: readonly SeizureRecord[]): Promise<ApplyResult> {
+  async applyUpload(
+    upload: UploadRef,
+    records: readonly SeizureRecord[],
+    opts: { presentCases?: Iterable<string> } = {},
+  ): Promise<ApplyResult> {
     const cases = this.#groupByCase(upload, records);
+    const present = new Set<string>();
+    for (const c of opts.presentCases ?? []) present.add(headRef(c.trim()));
     const result = emptyResult();
     if (cases.size === 0) return result;
     const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, this.#lease);
     try {
-      await this.#apply(upload, cases, lease, result);
+      await this.#apply(upload, cases, present, lease, result);
     } finally {
       await lease.release();
     }
@@ -189,7 +196,13 @@ export class SeizureStore {
   }
 
   /** Steps 1 to 5 of README.md, under the Member's lease. */
-  async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
+  async #apply(
+    upload: UploadRef,
+    cases: Map<string, CaseWork>,
+    present: ReadonlySet<string>,
+    lease: Lease,
+    result: ApplyResult,
+  ): Promise<void> {
     const token = tokenOf(upload);
     const guard = (): void => lease.assertHeld();
     const ctx = { doc: this.#doc, tableName: this.#table, policy: this.#policy };
@@ -212,7 +225,7 @@ export class SeizureStore {
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
     const casePkOf = (ref: string): string => casePk(upload.member, ref);
-    const { work, changed } = planUpload(plans, byShard, token, replacing, casePkOf, result, (plan) => {
+    const { work, changed } = planUpload(plans, byShard, token, replacing, present, casePkOf, result, (plan) => {
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
         throw new HeadsTooLargeError(

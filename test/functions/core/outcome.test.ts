@@ -42,6 +42,19 @@ test('the empty template, accepted as a nil return, is no longer rejected and th
   assert.equal(text.split('Nothing to report this phase (phase 2): your nil return for this phase was already recorded.').length - 1, 1);
 });
 
+test('a nil return under the key of a data file says the earlier cases stay stored, in each language', async () => {
+  const said = async (lang: 'en' | 'fr' | 'es', earlierKept: boolean): Promise<string> => {
+    const report = await validateWorkbook(memWorkbook([{ name: 'Data', rows: [EN_HEADER] }]), 'empty.xlsx', { config, member: 'FR', lang });
+    acceptNilReturn(report, { phase: 1, created: true }, { earlierKept });
+    assert.deepEqual(report.nilReturn, { phase: 1, created: true });
+    return report.warnings[0]!.message;
+  };
+  assert.equal(await said('en', false), 'Nothing to report this phase (phase 1): recorded as your nil return for this phase.');
+  assert.match(await said('en', true), /The cases an earlier version of this file sent stay stored: an empty file withdraws nothing\./);
+  assert.match(await said('fr', true), /restent enregistrées : un fichier vide ne retire rien\./);
+  assert.match(await said('es', true), /siguen guardados: un archivo vacío no retira nada\./);
+});
+
 test('versions of one key: the greater sequencer is the later version, whatever the event times', () => {
   const a = { orderToken: '2021-06-20T10:00:05.000Z#000000000000000000000000000000A0' };
   const b = { orderToken: '2021-06-20T10:00:04.000Z#00000000000000000000000000000100' };

@@ -232,3 +232,11 @@ test("V2 crashed at any call, then another key's newer upload, then V2's rerun: 
     assert.deepEqual(await tableOf(f.store), want, `crash at call ${n}`);
   }
 }, 60_000);
+
+test('cases the new version has only on invalid rows (presentCases) are not withdrawn', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(W1, cases(['A', 'Café', 'D'], 2, 1));
+  const r = await f.store.applyUpload(W2, cases(['A'], 1, 2), { presentCases: [' Cafe\u0301 '] });
+  assert.deepEqual([r.withdrawnCases, r.withdrawn], [1, 3]); // D's 2 lines, and A's line 2
+  assert.deepEqual(await quantities(f.store), ['A:2', 'Café:1']);
+});
