@@ -72,10 +72,32 @@ export function sameUpload(a: string, b: string): boolean {
   return x.orderToken === y.orderToken && x.version === y.version;
 }
 
-/** Both tokens are of versions of one object key (as far as heads can tell: old-format heads never are). */
-export function sameKey(a: string, b: string): boolean {
-  const x = parseToken(a).key;
-  return x !== undefined && x === parseToken(b).key;
+/**
+ * What an upload knows of its own key beyond head tokens: the key's digest and the version digests of the key's
+ * versions (its submissions). A head written before key digests (`{orderToken}#{version digest}`) whose version is
+ * among them is of that key; without it, an old-format head is of no key.
+ */
+export interface KeyContext {
+  readonly key: string;
+  readonly versions: ReadonlySet<string>;
+}
+
+/** The context of an upload of `objectKey` whose key has these versions (version ids). */
+export const keyContextOf = (objectKey: string, versionIds: Iterable<string>): KeyContext => ({
+  key: keyDigest(objectKey),
+  versions: new Set([...versionIds].map((v) => versionDigest(objectKey, v))),
+});
+
+const keyOf = (t: ParsedToken, ctx: KeyContext | undefined): string | undefined =>
+  t.key ?? (ctx?.versions.has(t.version) ? ctx.key : undefined);
+
+/**
+ * Both tokens are of versions of one object key: by the key digest in their tokens, or for an old-format head by its
+ * version being one of the key's in `ctx` (without `ctx`, old-format heads are of no key).
+ */
+export function sameKey(a: string, b: string, ctx?: KeyContext): boolean {
+  const x = keyOf(parseToken(a), ctx);
+  return x !== undefined && x === keyOf(parseToken(b), ctx);
 }
 
 /**
@@ -83,11 +105,12 @@ export function sameKey(a: string, b: string): boolean {
  * (the only order S3 gives for one key; their event times may be inverted); uploads of different keys by orderToken
  * (event time, then sequencer), as ever.
  */
-export function isNewer(a: string, b: string): boolean {
+export function isNewer(a: string, b: string, ctx?: KeyContext): boolean {
   if (sameUpload(a, b)) return false;
   const x = parseToken(a);
   const y = parseToken(b);
-  if (x.key !== undefined && x.key === y.key && x.sequencer !== '' && y.sequencer !== '') {
+  const key = keyOf(x, ctx);
+  if (key !== undefined && key === keyOf(y, ctx) && x.sequencer !== '' && y.sequencer !== '') {
     const c = compareSequencers(x.sequencer, y.sequencer);
     if (c !== 0) return c > 0;
   }
@@ -142,10 +165,10 @@ const minus = (a: readonly number[], b: ReadonlySet<number>): number[] => a.filt
  * - the same token: a rerun of this upload (a duplicate, or a retry after a crash): the same outcome, with the count
  *   its first run recorded (its deletes may be done already, so the lines it withdrew may no longer be there).
  */
-export function decide(old: Head | undefined, token: string, lines: readonly number[]): Decision {
+export function decide(old: Head | undefined, token: string, lines: readonly number[], ctx?: KeyContext): Decision {
   if (old === undefined) return { kind: 'claimed', head: { token, lines, withdrawn: 0, garbage: [] }, withdrawn: 0 };
-  const owner = old.lines.length === 0 && old.was !== undefined && !sameKey(old.token, token) ? old.was : old.token;
-  if (isNewer(owner, token)) return { kind: 'superseded' };
+  const owner = old.lines.length === 0 && old.was !== undefined && !sameKey(old.token, token, ctx) ? old.was : old.token;
+  if (isNewer(owner, token, ctx)) return { kind: 'superseded' };
   const mine = new Set(lines);
   const garbage = minus(union(old.lines, old.garbage), mine);
   const rerun = sameUpload(old.token, token);
@@ -158,10 +181,12 @@ export function decide(old: Head | undefined, token: string, lines: readonly num
  * What a newer version of the same object key (token `token`) does to a case of an earlier version that it no longer
  * has: the case is withdrawn. Its head stays, owned by the new version with no lines (a tombstone): the lines become
  * garbage, and an older version of the key processed late finds the case taken by a newer upload and leaves it alone.
- * undefined: nothing to change (the head is a tombstone already, or owned by another key or a newer version).
+ * undefined: nothing to change (the head is a tombstone already, or owned by another key or a newer version). `ctx`:
+ * the upload's key context, so that heads of its key's versions written before key digests are withdrawn too.
  */
-export function withdrawCase(old: Head, token: string): Head | undefined {
-  if (!sameKey(old.token, token) || sameUpload(old.token, token) || !isNewer(token, old.token) || old.lines.length === 0) return undefined;
+export function withdrawCase(old: Head, token: string, ctx?: KeyContext): Head | undefined {
+  if (!sameKey(old.token, token, ctx) || sameUpload(old.token, token) || !isNewer(token, old.token, ctx) || old.lines.length === 0)
+    return undefined;
   return {
     token,
     lines: [],

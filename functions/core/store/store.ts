@@ -41,7 +41,7 @@ import {
   submissionPk,
   submissionSk,
 } from './keys.ts';
-import { decodeHeads, encodeHeads, isNewer, tokenOf, type UploadRef } from './heads.ts';
+import { decodeHeads, encodeHeads, isNewer, keyContextOf, tokenOf, versionDigest, type UploadRef } from './heads.ts';
 import { emptyResult, planUpload, putNewest, readNewest, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
 import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
@@ -219,13 +219,20 @@ export class SeizureStore {
       if (list === undefined) byShard.set(c.shard, [c]);
       else list.push(c);
     }
-    const replacing = newest !== undefined;
+    // Heads written before key digests name only their version: the key's submissions (one Query) tell which are this
+    // key's, so a version withdraws their cases too (README.md, "Across the head-format change").
+    const keyCtx = keyContextOf(
+      upload.objectKey,
+      (await this.versionsOf(upload.objectKey)).map((v) => v.versionId),
+    );
+    const own = versionDigest(upload.objectKey, upload.versionId);
+    const replacing = newest !== undefined || [...keyCtx.versions].some((v) => v !== own);
     const shards = replacing ? Array.from({ length: HEAD_SHARDS }, (_, i) => i) : [...byShard.keys()];
     const plans = await this.#readShards(upload.member, shards, guard);
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
     const casePkOf = (ref: string): string => casePk(upload.member, ref);
-    const { work, changed } = planUpload(plans, byShard, token, replacing, present, casePkOf, result, (plan) => {
+    const { work, changed } = planUpload(plans, byShard, token, replacing, present, keyCtx, casePkOf, result, (plan) => {
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
         throw new HeadsTooLargeError(

@@ -6,8 +6,10 @@ import {
   decodeHeads,
   encodeHeads,
   isNewer,
+  keyContextOf,
   keyDigest,
   parseToken,
+  sameKey,
   sameUpload,
   tokenOf,
   versionDigest,
@@ -125,4 +127,25 @@ test('a tombstone is, for another key, as new as the head it withdrew; for its o
   // A tombstone written before `was` existed compares as itself.
   const { was: _, ...old } = tomb;
   assert.deepEqual(decide(old, u, [1]), { kind: 'superseded' });
+});
+
+test("a head written before key digests is of the upload's key when its version is one of the key's (KeyContext)", () => {
+  const key = 'incoming/FR/a.xlsx';
+  const ref = (versionId: string, orderToken: string) => ({ member: 'FR', objectKey: key, versionId, orderToken });
+  // V1 has the later event time but the smaller sequencer: the earlier version.
+  const v1 = ref('1', '2021-05-12T10:00:05.000Z#A0');
+  const v2 = ref('2', '2021-05-12T10:00:04.000Z#B0');
+  const oldV1 = `${v1.orderToken}#${versionDigest(key, '1')}`;
+  const ctx = keyContextOf(key, ['1', '2']);
+  assert.equal(sameKey(oldV1, tokenOf(v2)), false);
+  assert.equal(sameKey(oldV1, tokenOf(v2), ctx), true);
+  assert.equal(sameKey(oldV1, tokenOf(v2), keyContextOf(key, ['2'])), false);
+  assert.equal(isNewer(tokenOf(v2), oldV1, ctx), true);
+  assert.equal(withdrawCase(head(oldV1, [1]), tokenOf(v2)), undefined);
+  assert.deepEqual(withdrawCase(head(oldV1, [1]), tokenOf(v2), ctx), {
+    ...head(tokenOf(v2), [], 1, [1]),
+    prev: versionDigest(key, '1'),
+    was: oldV1,
+  });
+  assert.equal(decide(head(oldV1, [1]), tokenOf(v2), [1], ctx).kind, 'claimed');
 });

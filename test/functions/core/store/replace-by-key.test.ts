@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
-import { versionDigest } from '../../../../functions/core/store/heads.ts';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { keyDigest, versionDigest } from '../../../../functions/core/store/heads.ts';
+import { HEADS_SK, NEWEST_SK, submissionPk } from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
-import { collect, injectFaults, line, scanAll, startDynalite, upload, type CallInfo, type LocalDynamo } from './local-dynamo.ts';
+import {
+  collect,
+  injectFaults,
+  line,
+  scanAll,
+  startDynalite,
+  submission,
+  upload,
+  type CallInfo,
+  type FaultAction,
+  type LocalDynamo,
+} from './local-dynamo.ts';
 
 let local: LocalDynamo;
 beforeAll(async () => {
@@ -15,7 +28,7 @@ afterAll(async () => {
 
 const noSleep = async (): Promise<void> => {};
 
-async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => { throw: Error } | undefined) {
+async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction) {
   const tableName = await local.table();
   const client = local.client();
   if (rule) injectFaults(client, rule);
@@ -239,4 +252,51 @@ test('cases the new version has only on invalid rows (presentCases) are not with
   const r = await f.store.applyUpload(W2, cases(['A'], 1, 2), { presentCases: [' Cafe\u0301 '] });
   assert.deepEqual([r.withdrawnCases, r.withdrawn], [1, 3]); // D's 2 lines, and A's line 2
   assert.deepEqual(await quantities(f.store), ['A:2', 'Café:1']);
+});
+
+/** The table as the code before key digests left it: heads `{orderToken}#{version digest}`, and no NEWEST item. */
+async function toOldFormat(f: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+  const client = local.client();
+  for (const item of await scanAll(f.client, f.tableName)) {
+    if (item['sk']?.S !== HEADS_SK) continue;
+    const heads = (JSON.parse(item['heads']!.S!) as unknown[][]).map(([ref, token, ...rest]) => [
+      ref,
+      String(token).replace(`#${keyDigest(KEY)}.`, '#'),
+      ...rest,
+    ]);
+    await client.send(new PutItemCommand({ TableName: f.tableName, Item: { ...item, heads: { S: JSON.stringify(heads) } } }));
+  }
+  await client.send(new DeleteItemCommand({ TableName: f.tableName, Key: { pk: { S: submissionPk(KEY) }, sk: { S: NEWEST_SK } } }));
+}
+
+test('across the head-format change: a version applied or crashed before it is replaced by key by the next version', async () => {
+  const v1 = (): SeizureRecord[] => cases(['A', 'D'], 3, 1);
+  const v2 = (): SeizureRecord[] => cases(['A'], 1, 2);
+  const clean = await fixture();
+  await clean.store.applyUpload(W1, v1());
+  await clean.store.applyUpload(W2, v2());
+  const want = await tableOf(clean.store);
+  assert.deepEqual(want, { all: ['A/1:2'], headed: ['A/1:2'] });
+
+  for (const crashed of [false, true]) {
+    let crash = false;
+    // V1 crashes among its lines (4 of its 6 lines put), before the deploy; or completes.
+    const f = await fixture({}, (c) =>
+      crash && c.command === 'BatchWriteItemCommand' ? (c.n === 1 ? { keep: 4 } : { throw: new Error('Lambda crashed') }) : undefined,
+    );
+    crash = crashed;
+    await f.store.applyUpload(W1, v1()).catch(() => undefined);
+    crash = false;
+    await toOldFormat(f);
+    await f.again().removeLeases(['FR']);
+    // The ingest records each version's submission (status processing) before storing it.
+    for (const u of [W1, W2])
+      await f.store.putSubmission(submission({ objectKey: KEY, versionId: u.versionId, orderToken: u.orderToken, status: 'processing' }));
+    const r2 = await f.again().applyUpload(W2, v2());
+    assert.deepEqual([r2.storedCases, r2.replacedCases, r2.withdrawnCases], [1, 1, 1], `crashed: ${crashed}`);
+    assert.deepEqual(r2.replaced, [versionDigest(KEY, 'w1')]);
+    // V1's rerun (or a redelivery) now finds V2 newer: superseded whole, and nothing of it is left counted.
+    assert.equal((await f.again().applyUpload(W1, v1())).storedCases, 0);
+    assert.deepEqual(await tableOf(f.store), want, `crashed: ${crashed}`);
+  }
 });
