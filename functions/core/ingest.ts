@@ -147,6 +147,8 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   const versionId = versionOf(ev, head.etag);
   const done = await deps.store.getSubmission(ev.key, versionId);
   if (done && FINAL.has(done.status)) return done; // a duplicate event: already processed to the end
+  // A run that stored the upload and then crashed left its counts: the rerun reports those, whatever came in since.
+  const applied = done?.applied ? { stored: done.stored, applied: true as const } : undefined;
 
   const now = deps.now ?? (() => new Date());
   const keys = feedbackKeys(member, path);
@@ -166,6 +168,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     warnings: 0,
     stored: { written: 0, withdrawn: 0, supersededCases: 0 },
     feedback: {},
+    ...applied,
   };
   await deps.store.putSubmission(base);
 
@@ -263,11 +266,13 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   const rejected = isRejected(report) || !participant;
   let stored = base.stored;
   let failure: Error | undefined;
-  if (!rejected) {
+  if (!rejected && !base.applied) {
     try {
       const upload = { member, objectKey: ev.key, versionId, orderToken: base.orderToken };
       const applied = await deps.store.applyUpload(upload, records, { presentCases: present });
       stored = storedCounts(applied, await replacedFilesOf(deps.store, member, applied));
+      // Kept before the feedback and the final record, so a rerun after a crash from here on reports these counts.
+      await deps.store.putSubmission({ ...base, stored, applied: true });
     } catch (e) {
       if (!isPermanentFailure(e)) throw e;
       // The store refused before writing anything: a retry would refuse again. The Member hears now.
@@ -295,8 +300,9 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   const newer = versions.some((v) => v.versionId !== versionId && FINAL.has(v.status) && isLaterVersion(v, base));
   const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
   await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
+  const { applied: _, ...rest } = base;
   const final: SubmissionRecord = {
-    ...base,
+    ...rest,
     processedAt: now().toISOString(),
     status: failure ? 'failed' : refused ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
     language: report.language,

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { buildTemplate } from '../../../functions/core/template.ts';
 import { NilReturnStore } from '../../../functions/core/nil-return.ts';
+import { SeizureStore } from '../../../functions/core/store/store.ts';
+import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { collect } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
@@ -153,5 +155,38 @@ test('the empty template under the key of a data file is a nil return that keeps
   assert.deepEqual(
     (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
     [['A', 3]],
+  );
+});
+
+test('a version that stored and crashed before its final record reports the same counts on its rerun, after a newer version', async () => {
+  const { deps, tableName } = await w.world();
+  let crashes = 1;
+  class CrashingStore extends SeizureStore {
+    override async putSubmission(s: SubmissionRecord): Promise<void> {
+      if (s.versionId === 'seq:0000000000000020' && s.status === 'accepted' && crashes-- > 0) throw new Error('Lambda crashed');
+      return super.putSubmission(s);
+    }
+  }
+  const store = new CrashingStore({ client: w.dyn.client(), tableName });
+  const handler = createIngestHandler({ ...deps, store });
+  const key = 'incoming/FR/rerun.csv';
+  const at = Date.parse('2021-06-16T10:00:00Z');
+  await handler(await w.upload(key, csv(line('A', 1, 1), line('B', 1, 1)), { at, sequencer: '0000000000000010' }), context);
+  const v2 = await w.upload(key, csv(line('A', 1, 2)), { at: at + 1000, sequencer: '0000000000000020' });
+  assert.equal((await handler(v2, context)).batchItemFailures.length, 1);
+  const first = (await store.getSubmission(key, 'seq:0000000000000020'))!;
+  assert.deepEqual([first.stored.storedCases, first.stored.withdrawnCases], [1, 1]);
+  await handler(await w.upload(key, csv(line('A', 1, 3), line('C', 1, 3)), { at: at + 2000, sequencer: '0000000000000030' }), context);
+  assert.deepEqual(await handler(v2, context), { batchItemFailures: [] });
+  const rerun = (await store.getSubmission(key, 'seq:0000000000000020'))!;
+  assert.equal(rerun.status, 'accepted');
+  assert.deepEqual(rerun.stored, first.stored);
+  assert.equal(rerun.applied, undefined);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
+    [
+      ['A', 3],
+      ['C', 3],
+    ],
   );
 });
