@@ -35,7 +35,7 @@ export const tokenOf = (u: UploadRef): string => `${u.orderToken}#${keyDigest(u.
 
 export interface ParsedToken {
   readonly orderToken: string;
-  /** S3's sequencer as the orderToken carries it (after its last '#'); '' when it has none. */
+  /** S3's sequencer as the orderToken carries it (sequencerOf); '' when it has none. */
   readonly sequencer: string;
   /** undefined for a head written before key digests. */
   readonly key: string | undefined;
@@ -47,10 +47,9 @@ export function parseToken(token: string): ParsedToken {
   const orderToken = at < 0 ? token : token.slice(0, at);
   const tail = at < 0 ? '' : token.slice(at + 1);
   const dot = tail.indexOf('.');
-  const seqAt = orderToken.lastIndexOf('#');
   return {
     orderToken,
-    sequencer: seqAt < 0 ? '' : orderToken.slice(seqAt + 1),
+    sequencer: sequencerOf(orderToken),
     key: dot < 0 ? undefined : tail.slice(0, dot),
     version: dot < 0 ? tail : tail.slice(dot + 1),
   };
@@ -62,6 +61,31 @@ export function compareSequencers(a: string, b: string): number {
   const x = a.toLowerCase().padStart(n, '0');
   const y = b.toLowerCase().padStart(n, '0');
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * S3's sequencer in an orderToken (after its last '#'); '' when it has none: no '#', or all zeros (ingest.ts
+ * orderToken pads a missing sequencer with zeros).
+ */
+export function sequencerOf(orderToken: string): string {
+  const at = orderToken.lastIndexOf('#');
+  const s = at < 0 ? '' : orderToken.slice(at + 1);
+  return /^0*$/.test(s) ? '' : s;
+}
+
+/**
+ * The order of two versions of one object key, by their orderTokens: by S3's sequencer when both have one (the only
+ * order S3 gives for one key; their event times may be inverted), else by orderToken. The one comparison of versions:
+ * heads (isNewer) and submissions (outcome.ts isLaterVersion) both use it.
+ */
+export function compareVersions(a: string, b: string): number {
+  const x = sequencerOf(a);
+  const y = sequencerOf(b);
+  if (x !== '' && y !== '') {
+    const c = compareSequencers(x, y);
+    if (c !== 0) return c;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Both tokens name one upload (a rerun), whichever format each was written in. */
@@ -110,8 +134,8 @@ export function isNewer(a: string, b: string, ctx?: KeyContext): boolean {
   const x = parseToken(a);
   const y = parseToken(b);
   const key = keyOf(x, ctx);
-  if (key !== undefined && key === keyOf(y, ctx) && x.sequencer !== '' && y.sequencer !== '') {
-    const c = compareSequencers(x.sequencer, y.sequencer);
+  if (key !== undefined && key === keyOf(y, ctx)) {
+    const c = compareVersions(x.orderToken, y.orderToken);
     if (c !== 0) return c > 0;
   }
   return a > b;
