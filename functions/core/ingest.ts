@@ -147,6 +147,8 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   const versionId = versionOf(ev, head.etag);
   const done = await deps.store.getSubmission(ev.key, versionId);
   if (done && FINAL.has(done.status)) return done; // a duplicate event: already processed to the end
+  // A run that stored the upload and then crashed left its counts: the rerun reports those, whatever came in since.
+  const applied = done?.applied ? { stored: done.stored, applied: true as const } : undefined;
 
   const now = deps.now ?? (() => new Date());
   const keys = feedbackKeys(member, path);
@@ -166,11 +168,14 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     warnings: 0,
     stored: { written: 0, withdrawn: 0, supersededCases: 0 },
     feedback: {},
+    ...applied,
   };
   await deps.store.putSubmission(base);
 
   const source = s3ByteSource(deps.s3, ev.bucket, ev.key, head, path.slice(path.lastIndexOf('/') + 1));
   const records: SeizureRecord[] = [];
+  // Every case the file has, on valid rows or not: a new version of a file withdraws only the cases it no longer has.
+  const present = new Set<string>();
   const options = {
     config: deps.config,
     member,
@@ -181,6 +186,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
       records.push(r);
       if (deps.onProgress && records.length % 10_000 === 0) deps.onProgress(records.length);
     },
+    onCase: (caseRef: string) => void present.add(caseRef),
   };
   const keyBytes = Buffer.byteLength(ev.key, 'utf8');
   // Checked before reading: a key too long for the table's keys or the feedback's is refused with a clear reason.
@@ -219,6 +225,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
       participant: participant !== undefined,
       versionId,
       records,
+      present,
       now,
     });
   } finally {
@@ -236,12 +243,13 @@ interface Outcome {
   readonly participant: boolean;
   readonly versionId: string;
   readonly records: SeizureRecord[];
+  readonly present: ReadonlySet<string>;
   readonly now: () => Date;
 }
 
 /** Stores the valid lines of a validated upload, writes its feedback and records the submission. */
 async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<SubmissionRecord> {
-  const { base, keys, source, report, member, participant, versionId, records, now } = o;
+  const { base, keys, source, report, member, participant, versionId, records, present, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
     report.errors.unshift({
@@ -258,10 +266,13 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   const rejected = isRejected(report) || !participant;
   let stored = base.stored;
   let failure: Error | undefined;
-  if (!rejected) {
+  if (!rejected && !base.applied) {
     try {
-      const applied = await deps.store.applyUpload({ member, objectKey: ev.key, versionId, orderToken: base.orderToken }, records);
+      const upload = { member, objectKey: ev.key, versionId, orderToken: base.orderToken };
+      const applied = await deps.store.applyUpload(upload, records, { presentCases: present });
       stored = storedCounts(applied, await replacedFilesOf(deps.store, member, applied));
+      // Kept before the feedback and the final record, so a rerun after a crash from here on reports these counts.
+      await deps.store.putSubmission({ ...base, stored, applied: true });
     } catch (e) {
       if (!isPermanentFailure(e)) throw e;
       // The store refused before writing anything: a retry would refuse again. The Member hears now.
@@ -274,22 +285,24 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   if (!rejected && !failure) report.stored = { ...stored };
   // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does;
   // then accepted as such (a template outside every phase stays rejected: it says nothing).
+  const versions = await deps.store.versionsOf(ev.key);
   if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
     const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
     if (phase !== undefined) {
       const { created } = await deps.nilReturns.record(deps.config, { member, phase, source: 'empty-upload' });
-      acceptNilReturn(report, { phase, created });
+      // The empty template withdraws nothing (it never reaches the store): the cases of earlier versions stay.
+      const earlierKept = versions.some((v) => v.versionId !== versionId && ((v.stored.storedCases ?? 0) > 0 || v.stored.written > 0));
+      acceptNilReturn(report, { phase, created }, { earlierKept });
     }
   }
   const refused = isRejected(report) || !participant;
   // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
-  const newer = (await deps.store.versionsOf(ev.key)).some(
-    (v) => v.versionId !== versionId && FINAL.has(v.status) && isLaterVersion(v, base),
-  );
+  const newer = versions.some((v) => v.versionId !== versionId && FINAL.has(v.status) && isLaterVersion(v, base));
   const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
   await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
+  const { applied: _, ...rest } = base;
   const final: SubmissionRecord = {
-    ...base,
+    ...rest,
     processedAt: now().toISOString(),
     status: failure ? 'failed' : refused ? 'rejected' : report.stats.invalidRows > 0 ? 'accepted_with_errors' : 'accepted',
     language: report.language,

@@ -295,19 +295,29 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     es: () =>
       'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
   },
+  // kept: 'yes' when an earlier version of the same file had stored cases (an empty file withdraws nothing).
   'nil-return': {
     en: (p) =>
-      p.created === 'no'
+      (p.created === 'no'
         ? `Nothing to report this phase (phase ${p.phase}): your nil return for this phase was already recorded.`
-        : `Nothing to report this phase (phase ${p.phase}): recorded as your nil return for this phase.`,
+        : `Nothing to report this phase (phase ${p.phase}): recorded as your nil return for this phase.`) +
+      (p.kept === 'yes'
+        ? ' The cases an earlier version of this file sent stay stored: an empty file withdraws nothing. If they should be withdrawn, tell the analysts.'
+        : ''),
     fr: (p) =>
-      p.created === 'no'
+      (p.created === 'no'
         ? `Rien à signaler pour cette phase (phase ${p.phase}) : votre déclaration néant pour cette phase était déjà enregistrée.`
-        : `Rien à signaler pour cette phase (phase ${p.phase}) : enregistré comme votre déclaration néant pour cette phase.`,
+        : `Rien à signaler pour cette phase (phase ${p.phase}) : enregistré comme votre déclaration néant pour cette phase.`) +
+      (p.kept === 'yes'
+        ? " Les affaires transmises par une version précédente de ce fichier restent enregistrées : un fichier vide ne retire rien. S'il faut les retirer, prévenez les analystes."
+        : ''),
     es: (p) =>
-      p.created === 'no'
+      (p.created === 'no'
         ? `Nada que declarar en esta fase (fase ${p.phase}): su declaración negativa para esta fase ya estaba registrada.`
-        : `Nada que declarar en esta fase (fase ${p.phase}): registrado como su declaración negativa para esta fase.`,
+        : `Nada que declarar en esta fase (fase ${p.phase}): registrado como su declaración negativa para esta fase.`) +
+      (p.kept === 'yes'
+        ? ' Los casos que envió una versión anterior de este archivo siguen guardados: un archivo vacío no retira nada. Si deben retirarse, avise a los analistas.'
+        : ''),
   },
   'no-rows': {
     en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,

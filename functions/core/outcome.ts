@@ -5,15 +5,15 @@
  */
 import type { Lang } from './config.ts';
 import { message } from './messages.ts';
-import { compareSequencers, versionDigest } from './store/heads.ts';
+import { compareVersions, versionDigest } from './store/heads.ts';
 import type { ApplyResult, SeizureStore } from './store/store.ts';
 import type { ReplacedFile, StoredCounts, SubmissionRecord } from './submission.ts';
 import type { ValidationReport } from './validate.ts';
 
-/** Earlier files named in one report; the counts still cover them all. */
+/** Earlier files named in one report (the newest of them); the counts still cover them all. */
 export const MAX_REPLACED_FILES = 20;
 
-/** The Member's earlier uploads that `result.replaced` names (version digests), oldest first. */
+/** The Member's earlier uploads that `result.replaced` names (version digests): the newest MAX_REPLACED_FILES, oldest first. */
 export async function replacedFilesOf(store: SeizureStore, member: string, result: ApplyResult): Promise<ReplacedFile[]> {
   if (result.replaced.length === 0) return [];
   const wanted = new Set(result.replaced);
@@ -23,7 +23,7 @@ export async function replacedFilesOf(store: SeizureStore, member: string, resul
     if (!wanted.has(versionDigest(s.objectKey, s.versionId))) continue;
     out.push({ file: s.objectKey.startsWith(prefix) ? s.objectKey.slice(prefix.length) : s.objectKey, receivedAt: s.receivedAt });
   }
-  return out.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0)).slice(0, MAX_REPLACED_FILES);
+  return out.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0)).slice(-MAX_REPLACED_FILES);
 }
 
 /** The counts a submission and report.json record (the store's digests become file names). */
@@ -37,30 +37,28 @@ export const storedCounts = (r: ApplyResult, replacedFiles: ReplacedFile[]): Sto
   replacedFiles,
 });
 
-const sequencerOf = (orderToken: string): string => {
-  const s = orderToken.slice(orderToken.lastIndexOf('#') + 1);
-  return /^0*$/.test(s) ? '' : s;
-};
-
 /**
  * Whether version `a` of an object came after version `b` of the same object: by S3's sequencer (the only order S3
- * gives for one key), by orderToken when either has none.
+ * gives for one key), by orderToken when either has none; the same comparison as the store's heads (compareVersions).
  */
 export function isLaterVersion(a: Pick<SubmissionRecord, 'orderToken'>, b: Pick<SubmissionRecord, 'orderToken'>): boolean {
-  const x = sequencerOf(a.orderToken);
-  const y = sequencerOf(b.orderToken);
-  if (x !== '' && y !== '') {
-    const c = compareSequencers(x, y);
-    if (c !== 0) return c > 0;
-  }
-  return a.orderToken > b.orderToken;
+  return compareVersions(a.orderToken, b.orderToken) > 0;
 }
 
 /**
  * The empty template recorded as the Member's nil return: accepted. The 'no-rows' error becomes a 'nil-return'
  * warning saying what was recorded, so report.json keeps its fields and the file is no longer rejected.
  */
-export function acceptNilReturn(report: ValidationReport, nil: { phase: number; created: boolean }): void {
+/**
+ * `earlierKept`: an earlier version of the same file had stored cases. They stay stored (the empty template is a nil
+ * return, not a version that withdraws every case: a Member who saves the template over a data file by mistake loses
+ * nothing), and the warning says so.
+ */
+export function acceptNilReturn(
+  report: ValidationReport,
+  nil: { phase: number; created: boolean },
+  opts: { earlierKept?: boolean } = {},
+): void {
   const kept = report.errors.filter((e) => e.code !== 'no-rows');
   report.stats.errors -= report.errors.length - kept.length;
   report.errors = kept;
@@ -70,7 +68,11 @@ export function acceptNilReturn(report: ValidationReport, nil: { phase: number; 
     fieldName: null,
     cell: null,
     code: 'nil-return',
-    message: message('nil-return', report.language, { phase: nil.phase, created: nil.created ? 'yes' : 'no' }),
+    message: message('nil-return', report.language, {
+      phase: nil.phase,
+      created: nil.created ? 'yes' : 'no',
+      kept: opts.earlierKept ? 'yes' : 'no',
+    }),
   });
   report.stats.warnings++;
   report.valid = kept.length === 0;

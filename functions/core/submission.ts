@@ -51,4 +51,10 @@ export interface SubmissionRecord {
   failure?: { type: string; message: string };
   /** The upload was the empty template: the Member's nil return for this phase (`created` false: already recorded). */
   nilReturn?: { phase: number; created: boolean };
+  /**
+   * Only on a `processing` (or `failed`) record: the store had applied the upload when it was written, and `stored` are
+   * the counts it reported. A rerun reuses them instead of storing again (once a newer version of the key is in, the
+   * store would call the whole rerun superseded and count nothing). Absent on final records.
+   */
+  applied?: true;
 }

@@ -312,6 +312,10 @@ class Validation implements RowContext {
     return this.cases.claim(member, caseRef, line, row);
   }
 
+  caseSeen(caseRef: string): void {
+    this.opts.onCase?.(caseRef);
+  }
+
   autoLine(member: string, caseRef: string): number {
     return this.cases.autoLine(member, caseRef);
   }

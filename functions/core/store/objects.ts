@@ -8,7 +8,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SeizureRecord } from '../record.ts';
 import { isConditionFailure, withRetry, type RetryPolicy } from './batch.ts';
-import { decide, withdrawCase, type Head } from './heads.ts';
+import { decide, withdrawCase, type Head, type KeyContext } from './heads.ts';
 import { NEWEST_SK, submissionPk } from './keys.ts';
 import { LeaseLostError } from './lease.ts';
 
@@ -68,14 +68,17 @@ export interface Work {
 
 /**
  * Step 2 of README.md: decides every case of the upload, and with `replacing` (an earlier version of the key was
- * applied, or this is a rerun of a version that was) withdraws the cases of the key's earlier versions it lacks;
- * `plans` then hold every shard. Adds the counts to `result`; returns the work, and the shards whose text changed.
+ * applied, or this is a rerun of a version that was) withdraws the cases of the key's earlier versions it lacks,
+ * except those in `present` (cases the file has on rows that are not among its lines: invalid rows); `plans` then hold
+ * every shard. `keyCtx` names the key's versions, so heads written before key digests are known as the key's. Adds the counts to `result`; returns the work, and the shards whose text changed.
  */
 export function planUpload(
   plans: readonly ShardPlan[],
   byShard: ReadonlyMap<number, readonly CaseWork[]>,
   token: string,
   replacing: boolean,
+  present: ReadonlySet<string>,
+  keyCtx: KeyContext,
   casePkOf: (ref: string) => string,
   result: ApplyResult,
   encode: (plan: ShardPlan) => string,
@@ -90,6 +93,7 @@ export function planUpload(
         plan.heads.get(c.ref),
         token,
         c.lines.map((r) => r.line_no).sort((x, y) => x - y),
+        keyCtx,
       );
       if (d.kind === 'superseded') {
         result.supersededCases++;
@@ -109,9 +113,9 @@ export function planUpload(
     if (replacing) {
       const own = new Set(mine.map((c) => c.ref));
       for (const [ref, old] of plan.heads) {
-        if (own.has(ref)) continue;
+        if (own.has(ref) || present.has(ref)) continue;
         // A tombstone this upload wrote in an earlier run is counted as then; others are made now.
-        const head = old.token === token && old.lines.length === 0 ? old : withdrawCase(old, token);
+        const head = old.token === token && old.lines.length === 0 ? old : withdrawCase(old, token, keyCtx);
         if (head === undefined) continue;
         plan.heads.set(ref, head);
         work.push({ pk: casePkOf(ref), lines: [], head });

@@ -41,7 +41,7 @@ import {
   submissionPk,
   submissionSk,
 } from './keys.ts';
-import { decodeHeads, encodeHeads, isNewer, tokenOf, type UploadRef } from './heads.ts';
+import { decodeHeads, encodeHeads, isNewer, keyContextOf, tokenOf, versionDigest, type UploadRef } from './heads.ts';
 import { emptyResult, planUpload, putNewest, readNewest, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
 import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
@@ -130,22 +130,30 @@ export class SeizureStore {
   /**
    * Replaces the cases contained in `records` (all of `upload.member`) with these lines, unless a newer upload owns
    * them; a newer version of an object key also withdraws the cases of its earlier versions it lacks (objects.ts), and
-   * an older version processed late changes nothing. Idempotent per upload; see README.md for the write order. Resolves only when every line is
+   * an older version processed late changes nothing. `presentCases`: case refs the file has on any row, valid or not
+   * (a case whose rows are all invalid is still the file's: never withdrawn). Idempotent per upload; see README.md for the write order. Resolves only when every line is
    * written; throws otherwise (UnprocessedItemsError, or the error that stopped it), and may then be called again.
    *
    * @throws RangeError, before writing anything, when a record is of another Member, has a line_no outside 0..999999
    *   or a case_ref too long for a key, or repeats (case_ref, line_no)
    * @throws MemberBusyError, before writing anything, when another upload of the Member held its lease too long
    * @throws LeaseLostError when this run lost the lease midway (retry the upload)
-   * @throws HeadsTooLargeError, before writing anything, when a Member's heads outgrow a shard (over a million cases)
+   * @throws HeadsTooLargeError, before writing anything, when a Member's heads outgrow a shard (about 800,000 cases of a
+   *   Member: heads grew by about 30% with key digests, `prev` and tombstones; over a million before)
    */
-  async applyUpload(upload: UploadRef, records: readonly SeizureRecord[]): Promise<ApplyResult> {
+  async applyUpload(
+    upload: UploadRef,
+    records: readonly SeizureRecord[],
+    opts: { presentCases?: Iterable<string> } = {},
+  ): Promise<ApplyResult> {
     const cases = this.#groupByCase(upload, records);
+    const present = new Set<string>();
+    for (const c of opts.presentCases ?? []) present.add(headRef(c.trim()));
     const result = emptyResult();
     if (cases.size === 0) return result;
     const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, this.#lease);
     try {
-      await this.#apply(upload, cases, lease, result);
+      await this.#apply(upload, cases, present, lease, result);
     } finally {
       await lease.release();
     }
@@ -189,7 +197,13 @@ export class SeizureStore {
   }
 
   /** Steps 1 to 5 of README.md, under the Member's lease. */
-  async #apply(upload: UploadRef, cases: Map<string, CaseWork>, lease: Lease, result: ApplyResult): Promise<void> {
+  async #apply(
+    upload: UploadRef,
+    cases: Map<string, CaseWork>,
+    present: ReadonlySet<string>,
+    lease: Lease,
+    result: ApplyResult,
+  ): Promise<void> {
     const token = tokenOf(upload);
     const guard = (): void => lease.assertHeld();
     const ctx = { doc: this.#doc, tableName: this.#table, policy: this.#policy };
@@ -206,13 +220,20 @@ export class SeizureStore {
       if (list === undefined) byShard.set(c.shard, [c]);
       else list.push(c);
     }
-    const replacing = newest !== undefined;
+    // Heads written before key digests name only their version: the key's submissions (one Query) tell which are this
+    // key's, so a version withdraws their cases too (README.md, "Across the head-format change").
+    const keyCtx = keyContextOf(
+      upload.objectKey,
+      (await this.versionsOf(upload.objectKey)).map((v) => v.versionId),
+    );
+    const own = versionDigest(upload.objectKey, upload.versionId);
+    const replacing = newest !== undefined || [...keyCtx.versions].some((v) => v !== own);
     const shards = replacing ? Array.from({ length: HEAD_SHARDS }, (_, i) => i) : [...byShard.keys()];
     const plans = await this.#readShards(upload.member, shards, guard);
 
     // 2. Decide every case; nothing is written until every shard's new text is known to fit.
     const casePkOf = (ref: string): string => casePk(upload.member, ref);
-    const { work, changed } = planUpload(plans, byShard, token, replacing, casePkOf, result, (plan) => {
+    const { work, changed } = planUpload(plans, byShard, token, replacing, present, keyCtx, casePkOf, result, (plan) => {
       const text = encodeHeads(plan.heads);
       if (utf8Length(text) > MAX_HEADS_BYTES) {
         throw new HeadsTooLargeError(

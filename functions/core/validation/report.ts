@@ -85,6 +85,12 @@ export interface ValidateOptions {
   readonly maxIssues?: number;
   /** Receives each valid record as it is found; awaited (backpressure). Records are final only if the report is not rejected. */
   readonly onRecord?: (record: SeizureRecord) => void | Promise<void>;
+  /**
+   * Receives the case reference of every data row that has one, valid or not, in the form records carry (trimmed,
+   * NFC): the cases the file still has, even where a row of one is invalid (a new version of a file never withdraws
+   * them; store/README.md). Called once per row, so a case may be seen several times.
+   */
+  readonly onCase?: (caseRef: string) => void;
 }
 
 const FILE_LEVEL: ReadonlySet<string> = new Set([

@@ -30,6 +30,8 @@ export interface RowContext {
   isParticipant(code: string): boolean;
   rowError(issue: ValidationIssue): void;
   claim(member: string, caseRef: string, line: number, row: number): number | undefined;
+  /** A row names this case (valid or not). */
+  caseSeen(caseRef: string): void;
   autoLine(member: string, caseRef: string): number;
   memo<T, A = undefined>(kind: string, text: string, compute: (text: string, arg: A) => T, arg?: A): T;
   vocab(name: VocabName, text: string): string | undefined;
@@ -60,6 +62,7 @@ export class RowCheck {
     // The store keys cases by their NFC form: the record carries that form, so every reader of the table sees one
     // spelling of a case ("café" typed as é or as e + accent is one case).
     const caseRef = this.text('case_ref', true)?.normalize('NFC');
+    if (caseRef !== undefined) v.caseSeen(caseRef);
     const lineNo = this.lineNo(member, caseRef);
     const when = this.date();
     const location = this.location();

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { buildTemplate } from '../../../functions/core/template.ts';
 import { NilReturnStore } from '../../../functions/core/nil-return.ts';
+import { SeizureStore } from '../../../functions/core/store/store.ts';
+import type { SubmissionRecord } from '../../../functions/core/submission.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { collect } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
@@ -113,4 +115,78 @@ test('the empty template is accepted as the nil return, and its feedback says so
     'Rien à signaler pour cette phase (phase 1) : enregistré comme votre déclaration néant pour cette phase.',
   ]);
   assert.equal((await nil.get(config.id, 1, 'FR'))?.source, 'empty-upload');
+});
+
+test('a case the new version still has on an invalid row is not withdrawn (case refs compared trimmed and NFC)', async () => {
+  const { handler, store } = await w.world();
+  const at = Date.parse('2021-06-16T10:00:00Z');
+  const key = 'incoming/FR/typo.csv';
+  await handler(await w.upload(key, csv(line('W', 1, 5), line('Café', 1, 6), line('Café', 2, 7), line('Z', 1, 8)), { at }), context);
+  // V2: Café's second row has a typo (its quantity), and its reference is typed decomposed with spaces around it; Z is gone.
+  const typo = line(' Cafe\u0301 ', 2, 7).replace(',7,', ',seven,');
+  await handler(await w.upload(key, csv(line('W', 1, 50), typo), { at: at + 60_000 }), context);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.line_no, l.quantity]),
+    [
+      ['Café', 1, 6],
+      ['Café', 2, 7],
+      ['W', 1, 50],
+    ],
+  );
+  const v2 = (await store.listSubmissions({ member: 'FR' }))[0]!;
+  assert.equal(v2.status, 'accepted_with_errors');
+  assert.equal(v2.stored.withdrawnCases, 1); // Z only
+  assert.equal(v2.stored.withdrawn, 1);
+});
+
+test('the empty template under the key of a data file is a nil return that keeps the earlier cases, and says so', async () => {
+  const { deps, store, tableName } = await w.world();
+  const handler = createIngestHandler({ ...deps, nilReturns: new NilReturnStore({ client: w.dyn.client(), tableName }) });
+  const key = 'incoming/FR/semaine.csv';
+  await handler(await w.upload(key, csv(line('A', 1, 3)), { at: Date.parse('2021-06-16T10:00:00Z') }), context);
+  await handler(await w.upload(key, `${HEADER}\n`, { at: Date.parse('2021-06-17T10:00:00Z') }), context);
+  const report = JSON.parse(await w.getText('feedback/FR/semaine.csv.report.json'));
+  assert.deepEqual(report.nilReturn, { phase: 1, created: true });
+  assert.equal(
+    report.warnings[0].message,
+    'Nothing to report this phase (phase 1): recorded as your nil return for this phase. ' +
+      'The cases an earlier version of this file sent stay stored: an empty file withdraws nothing. If they should be withdrawn, tell the analysts.',
+  );
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
+    [['A', 3]],
+  );
+});
+
+test('a version that stored and crashed before its final record reports the same counts on its rerun, after a newer version', async () => {
+  const { deps, tableName } = await w.world();
+  let crashes = 1;
+  class CrashingStore extends SeizureStore {
+    override async putSubmission(s: SubmissionRecord): Promise<void> {
+      if (s.versionId === 'seq:0000000000000020' && s.status === 'accepted' && crashes-- > 0) throw new Error('Lambda crashed');
+      return super.putSubmission(s);
+    }
+  }
+  const store = new CrashingStore({ client: w.dyn.client(), tableName });
+  const handler = createIngestHandler({ ...deps, store });
+  const key = 'incoming/FR/rerun.csv';
+  const at = Date.parse('2021-06-16T10:00:00Z');
+  await handler(await w.upload(key, csv(line('A', 1, 1), line('B', 1, 1)), { at, sequencer: '0000000000000010' }), context);
+  const v2 = await w.upload(key, csv(line('A', 1, 2)), { at: at + 1000, sequencer: '0000000000000020' });
+  assert.equal((await handler(v2, context)).batchItemFailures.length, 1);
+  const first = (await store.getSubmission(key, 'seq:0000000000000020'))!;
+  assert.deepEqual([first.stored.storedCases, first.stored.withdrawnCases], [1, 1]);
+  await handler(await w.upload(key, csv(line('A', 1, 3), line('C', 1, 3)), { at: at + 2000, sequencer: '0000000000000030' }), context);
+  assert.deepEqual(await handler(v2, context), { batchItemFailures: [] });
+  const rerun = (await store.getSubmission(key, 'seq:0000000000000020'))!;
+  assert.equal(rerun.status, 'accepted');
+  assert.deepEqual(rerun.stored, first.stored);
+  assert.equal(rerun.applied, undefined);
+  assert.deepEqual(
+    (await collect(store.linesOf(1, 'FR'))).map((l) => [l.case_ref, l.quantity]),
+    [
+      ['A', 3],
+      ['C', 3],
+    ],
+  );
 });

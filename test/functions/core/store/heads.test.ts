@@ -6,8 +6,10 @@ import {
   decodeHeads,
   encodeHeads,
   isNewer,
+  keyContextOf,
   keyDigest,
   parseToken,
+  sameKey,
   sameUpload,
   tokenOf,
   versionDigest,
@@ -99,8 +101,51 @@ test('a newer version of the key withdraws a case it lacks; other keys, newer ve
   assert.deepEqual(withdrawCase(head(v('1', '01'), [1, 2], 0, [5]), v('2', '02')), {
     ...head(v('2', '02'), [], 2, [1, 2, 5]),
     prev: versionDigest(key, '1'),
+    was: v('1', '01'),
   });
   assert.equal(withdrawCase(head(other, [1]), v('2', '02')), undefined);
   assert.equal(withdrawCase(head(v('3', '03'), [1]), v('2', '02')), undefined);
   assert.equal(withdrawCase(head(v('1', '01'), []), v('2', '02')), undefined);
+});
+
+test('a tombstone is, for another key, as new as the head it withdrew; for its own key, as new as itself', () => {
+  const key = 'incoming/FR/a.xlsx';
+  const v = (n: string, at: string): string => tokenOf({ member: 'FR', objectKey: key, versionId: n, orderToken: `${at}#0${n}` });
+  const other = (at: string): string => tokenOf({ member: 'FR', objectKey: 'incoming/FR/b.xlsx', versionId: 'u', orderToken: `${at}#09` });
+  const v1 = v('1', '2021-05-12T10:00:00.000Z');
+  const v2 = v('2', '2021-05-13T09:00:00.000Z');
+  const tomb = withdrawCase(head(v1, [1, 2]), v2)!;
+  assert.equal(tomb.was, v1);
+  assert.deepEqual(decodeHeads(encodeHeads(new Map([['C', tomb]]))).get('C'), tomb);
+  // A file of another key sent after V1 (before V2) takes the case: in event order V2 would not have withdrawn it.
+  const u = other('2021-05-12T18:00:00.000Z');
+  assert.deepEqual(decide(tomb, u, [1]), { kind: 'claimed', head: head(u, [1], 0, [2]), withdrawn: 0 });
+  // One sent before V1 does not: V1 replaced it, and V2 withdrew V1's lines.
+  assert.deepEqual(decide(tomb, other('2021-05-11T00:00:00.000Z'), [1]), { kind: 'superseded' });
+  // A version of the key older than the tombstone is superseded (NEWEST stops it before heads are read, too).
+  assert.deepEqual(decide(tomb, v('0', '2021-05-12T12:00:00.000Z'), [1]), { kind: 'superseded' });
+  // A tombstone written before `was` existed compares as itself.
+  const { was: _, ...old } = tomb;
+  assert.deepEqual(decide(old, u, [1]), { kind: 'superseded' });
+});
+
+test("a head written before key digests is of the upload's key when its version is one of the key's (KeyContext)", () => {
+  const key = 'incoming/FR/a.xlsx';
+  const ref = (versionId: string, orderToken: string) => ({ member: 'FR', objectKey: key, versionId, orderToken });
+  // V1 has the later event time but the smaller sequencer: the earlier version.
+  const v1 = ref('1', '2021-05-12T10:00:05.000Z#A0');
+  const v2 = ref('2', '2021-05-12T10:00:04.000Z#B0');
+  const oldV1 = `${v1.orderToken}#${versionDigest(key, '1')}`;
+  const ctx = keyContextOf(key, ['1', '2']);
+  assert.equal(sameKey(oldV1, tokenOf(v2)), false);
+  assert.equal(sameKey(oldV1, tokenOf(v2), ctx), true);
+  assert.equal(sameKey(oldV1, tokenOf(v2), keyContextOf(key, ['2'])), false);
+  assert.equal(isNewer(tokenOf(v2), oldV1, ctx), true);
+  assert.equal(withdrawCase(head(oldV1, [1]), tokenOf(v2)), undefined);
+  assert.deepEqual(withdrawCase(head(oldV1, [1]), tokenOf(v2), ctx), {
+    ...head(tokenOf(v2), [], 1, [1]),
+    prev: versionDigest(key, '1'),
+    was: oldV1,
+  });
+  assert.equal(decide(head(oldV1, [1]), tokenOf(v2), [1], ctx).kind, 'claimed');
 });

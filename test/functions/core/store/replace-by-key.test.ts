@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
-import { versionDigest } from '../../../../functions/core/store/heads.ts';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { keyDigest, versionDigest } from '../../../../functions/core/store/heads.ts';
+import { HEADS_SK, NEWEST_SK, submissionPk } from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
-import { collect, injectFaults, line, scanAll, startDynalite, upload, type CallInfo, type LocalDynamo } from './local-dynamo.ts';
+import {
+  collect,
+  injectFaults,
+  line,
+  scanAll,
+  startDynalite,
+  submission,
+  upload,
+  type CallInfo,
+  type FaultAction,
+  type LocalDynamo,
+} from './local-dynamo.ts';
 
 let local: LocalDynamo;
 beforeAll(async () => {
@@ -15,7 +28,7 @@ afterAll(async () => {
 
 const noSleep = async (): Promise<void> => {};
 
-async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => { throw: Error } | undefined) {
+async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction) {
   const tableName = await local.table();
   const client = local.client();
   if (rule) injectFaults(client, rule);
@@ -32,6 +45,11 @@ const G = upload('g', '2021-05-12T18:00:00.000Z#0009');
 
 const cases = (refs: string[], linesEach: number, quantity = 1): SeizureRecord[] =>
   refs.flatMap((case_ref) => Array.from({ length: linesEach }, (_, i) => line({ case_ref, line_no: i + 1, quantity })));
+/** Every line item, and the lines a head names (what a phase close counts), as case/line:quantity. */
+const tableOf = async (s: SeizureStore): Promise<{ all: string[]; headed: string[] }> => {
+  const fmt = (rs: SeizureRecord[]): string[] => rs.map((r) => `${r.case_ref}/${r.line_no}:${r.quantity}`).sort();
+  return { all: fmt(await collect(s.linesOf(1, 'FR'))), headed: fmt(await collect(s.headedLinesOf(1, 'FR'))) };
+};
 const quantities = async (s: SeizureStore): Promise<string[]> =>
   [...new Set((await collect(s.linesOf(1, 'FR'))).map((r) => `${r.case_ref}:${r.quantity}`))].sort();
 
@@ -168,4 +186,117 @@ test('an older version processed while the newer one lies crashed midway does no
   assert.equal(late.written, 0);
   await f.again().applyUpload(W2, w2Lines());
   assert.deepEqual(await scanAll(f.client, f.tableName), cleanTable);
+});
+
+test('a withdrawal does not block a newer file of another key: {V1, U, V2} in every order give the event-order table', async () => {
+  // K's V1 (10:00) has A and C; U, another key (18:00), sends C; K's V2 (next day) no longer has C.
+  const steps: Record<string, [typeof W1, () => SeizureRecord[]]> = {
+    V1: [W1, () => cases(['A', 'C'], 2, 1)],
+    U: [G, () => cases(['C'], 1, 9)],
+    V2: [W2, () => cases(['A'], 1, 2)],
+  };
+  const want = { all: ['A/1:2', 'C/1:9'], headed: ['A/1:2', 'C/1:9'] };
+  const orders = [
+    ['V1', 'U', 'V2'],
+    ['V1', 'V2', 'U'],
+    ['U', 'V1', 'V2'],
+    ['U', 'V2', 'V1'],
+    ['V2', 'V1', 'U'],
+    ['V2', 'U', 'V1'],
+  ];
+  for (const order of orders) {
+    const f = await fixture();
+    for (const name of order) {
+      const [u, lines] = steps[name]!;
+      const r = await f.store.applyUpload(u, lines());
+      if (name === 'U') assert.equal(r.supersededCases, 0, `U is never superseded (${order.join(',')})`);
+    }
+    assert.deepEqual(await tableOf(f.store), want, order.join(','));
+  }
+}, 60_000);
+
+test("V2 crashed at any call, then another key's newer upload, then V2's rerun: the event-order table", async () => {
+  const v1 = (): SeizureRecord[] => cases(['A', 'B', 'C'], 2, 1);
+  const v2 = (): SeizureRecord[] => cases(['A'], 1, 2);
+  const u = (): SeizureRecord[] => cases(['B', 'C'], 1, 9);
+  const clean = await fixture();
+  await clean.store.applyUpload(W1, v1());
+  await clean.store.applyUpload(G, u());
+  await clean.store.applyUpload(W2, v2());
+  const want = await tableOf(clean.store);
+  assert.deepEqual(want.headed, ['A/1:2', 'B/1:9', 'C/1:9']);
+
+  const count = await fixture();
+  await count.store.applyUpload(W1, v1());
+  const log = injectFaults(count.client, () => undefined);
+  await count.store.applyUpload(W2, v2());
+  const calls = log.calls.length;
+  for (let n = 1; n <= calls; n++) {
+    let armed = false;
+    let seen = 0;
+    const f = await fixture({}, () => (armed && ++seen === n ? { throw: new Error(`Lambda crashed at call ${n}`) } : undefined));
+    await f.store.applyUpload(W1, v1());
+    armed = true;
+    await f.store.applyUpload(W2, v2()).catch(() => undefined);
+    armed = false;
+    await f.again().removeLeases(['FR']);
+    assert.equal((await f.again().applyUpload(G, u())).supersededCases, 0, `U superseded after a crash at call ${n}`);
+    await f.again().applyUpload(W2, v2());
+    assert.deepEqual(await tableOf(f.store), want, `crash at call ${n}`);
+  }
+}, 60_000);
+
+test('cases the new version has only on invalid rows (presentCases) are not withdrawn', async () => {
+  const f = await fixture();
+  await f.store.applyUpload(W1, cases(['A', 'Café', 'D'], 2, 1));
+  const r = await f.store.applyUpload(W2, cases(['A'], 1, 2), { presentCases: [' Cafe\u0301 '] });
+  assert.deepEqual([r.withdrawnCases, r.withdrawn], [1, 3]); // D's 2 lines, and A's line 2
+  assert.deepEqual(await quantities(f.store), ['A:2', 'Café:1']);
+});
+
+/** The table as the code before key digests left it: heads `{orderToken}#{version digest}`, and no NEWEST item. */
+async function toOldFormat(f: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+  const client = local.client();
+  for (const item of await scanAll(f.client, f.tableName)) {
+    if (item['sk']?.S !== HEADS_SK) continue;
+    const heads = (JSON.parse(item['heads']!.S!) as unknown[][]).map(([ref, token, ...rest]) => [
+      ref,
+      String(token).replace(`#${keyDigest(KEY)}.`, '#'),
+      ...rest,
+    ]);
+    await client.send(new PutItemCommand({ TableName: f.tableName, Item: { ...item, heads: { S: JSON.stringify(heads) } } }));
+  }
+  await client.send(new DeleteItemCommand({ TableName: f.tableName, Key: { pk: { S: submissionPk(KEY) }, sk: { S: NEWEST_SK } } }));
+}
+
+test('across the head-format change: a version applied or crashed before it is replaced by key by the next version', async () => {
+  const v1 = (): SeizureRecord[] => cases(['A', 'D'], 3, 1);
+  const v2 = (): SeizureRecord[] => cases(['A'], 1, 2);
+  const clean = await fixture();
+  await clean.store.applyUpload(W1, v1());
+  await clean.store.applyUpload(W2, v2());
+  const want = await tableOf(clean.store);
+  assert.deepEqual(want, { all: ['A/1:2'], headed: ['A/1:2'] });
+
+  for (const crashed of [false, true]) {
+    let crash = false;
+    // V1 crashes among its lines (4 of its 6 lines put), before the deploy; or completes.
+    const f = await fixture({}, (c) =>
+      crash && c.command === 'BatchWriteItemCommand' ? (c.n === 1 ? { keep: 4 } : { throw: new Error('Lambda crashed') }) : undefined,
+    );
+    crash = crashed;
+    await f.store.applyUpload(W1, v1()).catch(() => undefined);
+    crash = false;
+    await toOldFormat(f);
+    await f.again().removeLeases(['FR']);
+    // The ingest records each version's submission (status processing) before storing it.
+    for (const u of [W1, W2])
+      await f.store.putSubmission(submission({ objectKey: KEY, versionId: u.versionId, orderToken: u.orderToken, status: 'processing' }));
+    const r2 = await f.again().applyUpload(W2, v2());
+    assert.deepEqual([r2.storedCases, r2.replacedCases, r2.withdrawnCases], [1, 1, 1], `crashed: ${crashed}`);
+    assert.deepEqual(r2.replaced, [versionDigest(KEY, 'w1')]);
+    // V1's rerun (or a redelivery) now finds V2 newer: superseded whole, and nothing of it is left counted.
+    assert.equal((await f.again().applyUpload(W1, v1())).storedCases, 0);
+    assert.deepEqual(await tableOf(f.store), want, `crashed: ${crashed}`);
+  }
 });
