@@ -124,17 +124,21 @@ test('the first phase has nothing to compare with: no trends and no new items', 
   assert.deepEqual([a.trends.flagged.length, a.newItems.length], [0, 0]);
 });
 
+/** Three phases of 4, 6 and 4 weeks, and a line of a product on a day of them (its phase set from the day). */
+const THREE_PHASES = parseOperationConfig({
+  ...CONFIG,
+  phases: [
+    { phase: 1, start: '2021-05-03', end: '2021-05-30' },
+    { phase: 2, start: '2021-05-31', end: '2021-07-11' },
+    { phase: 3, start: '2021-07-12', end: '2021-08-08' },
+  ],
+});
+const at = (m: string, d: string, product: string) => ({
+  ...line(m, d, { product }),
+  phase: d <= '2021-05-30' ? 1 : d <= '2021-07-11' ? 2 : 3,
+});
+
 test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted), and say so in en, fr and es', async () => {
-  const config = parseOperationConfig({
-    ...CONFIG,
-    phases: [
-      { phase: 1, start: '2021-05-03', end: '2021-05-30' },
-      { phase: 2, start: '2021-05-31', end: '2021-07-11' },
-      { phase: 3, start: '2021-07-12', end: '2021-08-08' },
-    ],
-  });
-  const ph = (d: string) => (d <= '2021-05-30' ? 1 : d <= '2021-07-11' ? 2 : 3);
-  const at = (m: string, d: string, product: string) => ({ ...line(m, d, { product }), phase: ph(d) });
   const lines = [
     // Phase 1 (4 weeks): 3 ivermectin; phase 2 (6 weeks): 1; phase 3 (4 weeks): 24 at 3 Members. Paracetamol steady.
     ...[0, 5, 10].map((i) => at('FR', addDays('2021-05-03', i), 'ivermectin')),
@@ -143,7 +147,7 @@ test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted),
     ...Array.from({ length: 28 }, (_, i) => at(['FR', 'DE', 'ES', 'NL'][i % 4]!, addDays('2021-05-03', 3 * i), 'paracetamol')),
   ];
   const input: PhaseCloseInput = { operation: 'stop-ii', phase: 3, mode: 'final', asOf: '2021-08-09' };
-  const a = analyse(input, config, await aggregateLines(input, config, sorted(lines)));
+  const a = analyse(input, THREE_PHASES, await aggregateLines(input, THREE_PHASES, sorted(lines)));
   assert.equal(a.comparedWith, 2, 'the previous phase (risk profiles) stays');
   assert.deepEqual(a.comparedWithPhases, [1, 2]);
   const t = a.trends.flagged.find((x) => x.dimension === 'product' && x.key === 'ivermectin')!;
@@ -158,16 +162,6 @@ test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted),
 });
 
 test('a key whose earlier phases disagree is compared with the latest of them alone, and says so', async () => {
-  const config = parseOperationConfig({
-    ...CONFIG,
-    phases: [
-      { phase: 1, start: '2021-05-03', end: '2021-05-30' },
-      { phase: 2, start: '2021-05-31', end: '2021-07-11' },
-      { phase: 3, start: '2021-07-12', end: '2021-08-08' },
-    ],
-  });
-  const ph = (d: string) => (d <= '2021-05-30' ? 1 : d <= '2021-07-11' ? 2 : 3);
-  const at = (m: string, d: string, product: string) => ({ ...line(m, d, { product }), phase: ph(d) });
   const ms = ['FR', 'DE', 'ES', 'NL'];
   const lines = [
     // Oxygen cylinders: 2 in phase 1 (4 weeks), 40 in phase 2 (6 weeks), 4 in phase 3 (4 weeks). Against phases
@@ -180,7 +174,7 @@ test('a key whose earlier phases disagree is compared with the latest of them al
     ...Array.from({ length: 42 }, (_, i) => at(ms[i % 4]!, addDays('2021-05-03', 2 * i), 'paracetamol')),
   ];
   const input: PhaseCloseInput = { operation: 'stop-ii', phase: 3, mode: 'final', asOf: '2021-08-09' };
-  const a = analyse(input, config, await aggregateLines(input, config, sorted(lines)));
+  const a = analyse(input, THREE_PHASES, await aggregateLines(input, THREE_PHASES, sorted(lines)));
   const t = a.trends.flagged.find((x) => x.dimension === 'product' && x.key === 'oxygen_cylinder')!;
   assert.equal(t.kind, 'falling');
   assert.deepEqual([t.earlier.phase, t.earlier.phases, t.earlier.lines, t.later.lines], [2, [2], 40, 4]);
