@@ -39,8 +39,8 @@ const en = {
   nilHelp: 'If your administration made no seizures in a phase, say so here: it counts as your answer for the phase.',
   nilPhase: 'Phase with no seizures',
   nilSend: 'Send “nothing to report”',
-  nilSent: (phase: number) => `Recorded: nothing to report for phase ${phase}.`,
-  nilAlready: (phase: number, when: string) => `Already recorded on ${when}: nothing to report for phase ${phase}.`,
+  nilSent: (phase: number) => `Recorded: nothing to report for phase\u00a0${phase}.`,
+  nilAlready: (phase: number, when: string) => `Already recorded on ${when}: nothing to report for phase\u00a0${phase}.`,
   status: {
     processing: 'Being checked',
     accepted: 'Accepted',
@@ -150,8 +150,8 @@ const fr: Words = {
     'Si votre administration n’a fait aucune saisie pendant une phase, dites-le ici : cela compte comme votre réponse pour la phase.',
   nilPhase: 'Phase sans saisie',
   nilSend: 'Envoyer «\u00a0rien à déclarer\u00a0»',
-  nilSent: (phase: number) => `Enregistré : rien à déclarer pour la phase ${phase}.`,
-  nilAlready: (phase: number, when: string) => `Déjà enregistré le ${when} : rien à déclarer pour la phase ${phase}.`,
+  nilSent: (phase: number) => `Enregistré : rien à déclarer pour la phase\u00a0${phase}.`,
+  nilAlready: (phase: number, when: string) => `Déjà enregistré le ${when} : rien à déclarer pour la phase\u00a0${phase}.`,
   status: {
     processing: 'En vérification',
     accepted: 'Accepté',
@@ -259,8 +259,8 @@ const es: Words = {
   nilHelp: 'Si su administración no hizo ninguna incautación en una fase, dígalo aquí: cuenta como su respuesta para la fase.',
   nilPhase: 'Fase sin incautaciones',
   nilSend: 'Enviar «nada que declarar»',
-  nilSent: (phase: number) => `Registrado: nada que declarar en la fase ${phase}.`,
-  nilAlready: (phase: number, when: string) => `Ya registrado el ${when}: nada que declarar en la fase ${phase}.`,
+  nilSent: (phase: number) => `Registrado: nada que declarar en la fase\u00a0${phase}.`,
+  nilAlready: (phase: number, when: string) => `Ya registrado el ${when}: nada que declarar en la fase\u00a0${phase}.`,
   status: {
     processing: 'En comprobación',
     accepted: 'Aceptado',

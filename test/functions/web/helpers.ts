@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { addUser } from '../../../bin/cli/users.ts';
+import type { OperationConfig } from '../../../functions/core/config.ts';
 import { cognitoClient } from '../../../lib/local/cognito.ts';
 import { testCloud, type TestCloud } from '../../lib/local/helpers.ts';
 
@@ -20,8 +21,9 @@ export interface PortalCloud extends TestCloud {
   token(email: string): Promise<string>;
 }
 
-export async function portalCloud(): Promise<PortalCloud> {
-  const tc = await testCloud({ portal: { portal: 0, cognito: 0 } });
+/** `operation`: the operation config the cloud runs (cdk.json's by default). */
+export async function portalCloud(opts: { operation?: OperationConfig } = {}): Promise<PortalCloud> {
+  const tc = await testCloud({ portal: { portal: 0, cognito: 0 }, ...opts });
   const portal = tc.cloud.portal!;
   const client = cognitoClient(portal.cognito.endpoint);
   try {

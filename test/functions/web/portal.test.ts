@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
+import { loadOperationConfig } from '../../../functions/core/config.ts';
 import { WORDS, type Lang } from '../../../functions/web/src/i18n.ts';
-import { csv } from '../../lib/local/helpers.ts';
+import { CSV_HEADER, csv } from '../../lib/local/helpers.ts';
 import { DESKTOP, launchChromium, PASSWORD, PHONE, portalCloud, USERS, type PortalCloud } from './helpers.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -28,8 +29,15 @@ let pc: PortalCloud;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
+// The empty template is a nil return for the phase the upload's day falls in: cdk.json's phases are in 2021-22, so the
+// cloud runs them plus one spanning this year (after theirs), the phase an upload made now falls in.
+const operation = loadOperationConfig();
+const THIS_YEAR = new Date().getUTCFullYear();
+const NOW_PHASE = Math.max(...operation.phases.map((p) => p.phase)) + 1;
+
 beforeAll(async () => {
-  [pc, browser] = await Promise.all([portalCloud(), launchChromium()]);
+  const phases = [...operation.phases, { phase: NOW_PHASE, start: `${THIS_YEAR}-01-01`, end: `${THIS_YEAR}-12-31` }];
+  [pc, browser] = await Promise.all([portalCloud({ operation: { ...operation, phases } }), launchChromium()]);
 });
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
@@ -186,6 +194,55 @@ describe('a Member officer on a phone', () => {
       page.getByRole('button', { name: new RegExp(t.template) }).click(),
     ]);
     assert.equal(download.suggestedFilename(), 'stop-ii-template-es.xlsx');
+  });
+
+  test('(es) sends a corrected file under the same name: the earlier one is named as replaced, with the counts', async () => {
+    const t = WORDS.es;
+    const page = await open(PHONE, '/?lang=es', 'es-ES');
+    await signIn(page, 'es', USERS.fr.email);
+    await page.getByRole('heading', { name: t.uploadTitle }).waitFor();
+    const input = page.getByLabel(t.file);
+    // Cases V-1 … V-1200, two lines each, seized in phase 2: apart from the cases and phase the analysts' test reads.
+    const name = 'semana 40.csv';
+    const rows = (cases: number) => csv('FR', cases * 2, { prefix: 'V', perCase: 2 }).replaceAll('2021-06-15', '2021-10-15');
+    await input.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(rows(1_200)) });
+    await page.getByRole('button', { name: t.send }).click();
+    await page.getByTestId('stored-cases').waitFor({ timeout: 90_000 });
+    assert.equal(await page.getByTestId('stored-cases').textContent(), (1_200).toLocaleString('es'));
+    assert.equal(await page.getByTestId('replaced-files').count(), 0);
+
+    // The corrected version: the same name, without case V-1200.
+    await input.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(rows(1_199)) });
+    await page.getByRole('button', { name: t.send }).click();
+    await page.getByTestId('replaced-cases').waitFor({ timeout: 90_000 });
+    assert.equal(await page.getByTestId('valid-rows').textContent(), (2_398).toLocaleString('es'));
+    assert.equal(await page.getByTestId('stored-cases').textContent(), (1_199).toLocaleString('es'));
+    assert.equal(await page.getByTestId('replaced-cases').textContent(), (1_199).toLocaleString('es'));
+    // The portal gives every upload its own folder (functions/core/portal/uploads.ts, uploadKey): the same name is not
+    // a new version of the same S3 key, so the case the correction lacks is not withdrawn; it stays from the earlier file.
+    assert.equal(await page.getByTestId('withdrawn-cases').count(), 0);
+    const report = page.locator('section.card', { has: page.getByTestId('replaced-cases') });
+    assert.match((await report.textContent()) ?? '', new RegExp(`${t.replacedCases}.*${t.replacedFiles}`, 's'));
+    // The earlier file by the name the Member gave it and when it came, not by its storage folder.
+    const earlier = page.getByTestId('replaced-files').locator('li');
+    assert.equal(await earlier.count(), 1);
+    assert.match((await earlier.textContent()) ?? '', /^semana 40\.csv \d/);
+    await axe(page, 'corrected upload result (es)');
+    await shot(page, 'corrected-upload-phone-es');
+
+    // The empty template, sent in a phase: accepted as "nothing to report" for it, said on the result.
+    await input.setInputFiles({ name: 'nada.csv', mimeType: 'text/csv', buffer: Buffer.from(`${CSV_HEADER}\n`) });
+    await page.getByRole('button', { name: t.send }).click();
+    await page.getByTestId('nil-return').waitFor({ timeout: 90_000 });
+    assert.equal(await page.getByTestId('nil-return').textContent(), t.nilSent(NOW_PHASE));
+    assert.equal(await page.locator('#report-title .badge').textContent(), t.status.accepted);
+    // Nothing to fix and no rows: not "every row was accepted", and the zero rows to fix not in red.
+    assert.equal(await page.getByText(t.noErrors).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: t.errors }).count(), 0);
+    assert.equal(await page.locator('ul.counts li.bad').count(), 0);
+    await axe(page, 'nil return upload result (es)');
+    await shot(page, 'nil-upload-phone-es');
+    assert.deepEqual((page as Page & { problems: string[] }).problems, []);
   });
 
   test('(en) another Member sees none of it: not in its list, and 404 for the submission', async () => {

@@ -7,6 +7,12 @@ export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge ${status}`}>{t.status[status] ?? status}</span>;
 }
 
+/**
+ * An earlier file as the Member named it: `file` is its path under the Member's folder, and the portal puts every
+ * upload in a folder of its own (2026-12-02T11-40-12Z-3f9a1c/week 12.xlsx); the date shown next to it tells versions apart.
+ */
+export const leafName = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
+
 /** Counts, errors in words, downloads: what a Member sees after an upload. */
 export function Report({ detail }: { detail: SubmissionDetail }) {
   const { t, lang } = useApp();
@@ -14,6 +20,8 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
   const r = detail.report;
   const errors = r?.errors ?? [];
   const more = (r?.errorsCapped ?? 0) + (r?.errorsNotListed ?? 0);
+  // The empty template as a nil return has no rows: its line says what was recorded, not "every row was accepted".
+  const nilOnly = !!s.nilReturn && errors.length === 0 && !s.failure;
   return (
     <section class="card" aria-labelledby="report-title">
       <h2 id="report-title">
@@ -23,7 +31,7 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
         <li class="ok">
           <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {t.validRows}
         </li>
-        <li class="bad">
+        <li class={s.rows.invalid > 0 ? 'bad' : undefined}>
           <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {t.invalidRows}
         </li>
         <li>
@@ -65,7 +73,7 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
           <ul data-testid="replaced-files">
             {s.stored.replacedFiles?.map((f) => (
               <li key={`${f.file}\u0000${f.receivedAt}`}>
-                {f.file} <span class="muted">{fmtDate(f.receivedAt, lang)}</span>
+                {leafName(f.file)} <span class="muted">{fmtDate(f.receivedAt, lang)}</span>
               </li>
             ))}
           </ul>
@@ -83,8 +91,8 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
           </a>
         )}
       </p>
-      <h3>{t.errors}</h3>
-      {errors.length === 0 ? (
+      {!nilOnly && <h3>{t.errors}</h3>}
+      {nilOnly ? null : errors.length === 0 ? (
         <p>{s.failure ? s.failure.message : t.noErrors}</p>
       ) : (
         <ol class="errors">
