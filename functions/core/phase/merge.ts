@@ -136,7 +136,24 @@ export function emptyPhase(phase: number): PhaseAggJson {
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 
-function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>): void {
+/**
+ * Member sets of the cells being merged, sorted into arrays once at the end: uniting arrays per cell and partial
+ * (a new Set and a sort each time) cost more than the rest of the merge of a Member per slice.
+ */
+class MemberSets {
+  readonly #sets = new Map<{ members: string[] }, Set<string>>();
+  add(cell: { members: string[] }, members: readonly string[]): void {
+    let set = this.#sets.get(cell);
+    if (set === undefined) this.#sets.set(cell, (set = new Set(cell.members)));
+    for (const m of members) set.add(m);
+  }
+  finish(): void {
+    for (const [cell, set] of this.#sets) cell.members = [...set].sort();
+    this.#sets.clear();
+  }
+}
+
+function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>, sets: MemberSets): void {
   for (const [k, c] of Object.entries(from)) {
     const t = into[k];
     if (!t) {
@@ -147,7 +164,7 @@ function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>
     t.units += c.units;
     t.kg += c.kg;
     t.litres += c.litres;
-    t.members = union(t.members, c.members);
+    sets.add(t, c.members);
     if (c.cases !== undefined) t.cases = (t.cases ?? 0) + c.cases;
   }
 }
@@ -165,6 +182,8 @@ function sortKeys<V>(r: Record<string, V>, cmp: (a: string, b: string) => number
  */
 export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], topK = DEFAULT_TOP_K): PhaseAggJson {
   const out = emptyPhase(phase);
+  const sets = new MemberSets();
+  const sizes = new SizeCounts();
   for (const p of parts) {
     out.lines += p.lines;
     out.cases += p.cases;
@@ -176,7 +195,7 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
       t.amount += v.amount;
       t.lines += v.lines;
     }
-    for (const b of BREAKDOWNS) addCells(out.by[b], p.by[b] ?? {});
+    for (const b of BREAKDOWNS) addCells(out.by[b], p.by[b] ?? {}, sets);
     for (const [wk, w] of Object.entries(p.weeks)) {
       const t = (out.weeks[wk] ??= { lines: 0, by: { product: {}, route: {}, origin: {}, product_concealment: {} } });
       t.lines += w.lines;
@@ -187,7 +206,7 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
           else {
             tc.lines += c.lines;
             if (c.cases !== undefined || tc.cases !== undefined) tc.cases = (tc.cases ?? 0) + (c.cases ?? 0);
-            tc.members = union(tc.members, c.members);
+            sets.add(tc, c.members);
           }
         }
       }
@@ -195,10 +214,12 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
     for (const [gk, s] of Object.entries(p.sizes)) {
       const t = (out.sizes[gk] ??= { product: s.product, unit: s.unit, n: 0, binned: false, counts: {}, top: [] });
       t.n += s.n;
-      mergeSizeCounts(t, s);
+      sizes.add(t, s);
       for (const c of s.top) pushTop(t.top, c, topK);
     }
   }
+  sets.finish();
+  sizes.finish();
   // The same key order as a single pass, so merged and direct aggregates serialise alike.
   out.value = sortKeys(out.value);
   for (const b of BREAKDOWNS) out.by[b] = sortKeys(out.by[b]);
@@ -209,23 +230,38 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
   return out;
 }
 
-/** Adds a size distribution into another: exact while the union has at most EXACT_SIZES_CAP sizes, else binned. */
-function mergeSizeCounts(into: SizesJson, from: SizesJson): void {
-  const asMap = (s: SizesJson) => new Map(Object.entries(s.counts).map(([k, n]) => [Number(k), n] as const));
-  let a = asMap(into);
-  let b = asMap(from);
-  let binned = into.binned || from.binned;
-  if (!binned) {
-    const union = new Set([...a.keys(), ...b.keys()]);
-    if (union.size > EXACT_SIZES_CAP) binned = true;
+const countsOf = (s: SizesJson) => new Map(Object.entries(s.counts).map(([k, n]) => [Number(k), n] as const));
+
+/**
+ * Size distributions being merged, kept as Maps until the end: turning the growing one into a Map and back for every
+ * partial cost half the merge.
+ */
+class SizeCounts {
+  readonly #maps = new Map<SizesJson, Map<number, number>>();
+
+  /** Adds a size distribution into another: exact while the union has at most EXACT_SIZES_CAP sizes, else binned. */
+  add(into: SizesJson, from: SizesJson): void {
+    let a = this.#maps.get(into) ?? countsOf(into);
+    let b = countsOf(from);
+    let binned = into.binned || from.binned;
+    if (!binned) {
+      let union = a.size;
+      for (const k of b.keys()) if (!a.has(k)) union++;
+      if (union > EXACT_SIZES_CAP) binned = true;
+    }
+    if (binned) {
+      if (!into.binned) a = toBins(a);
+      if (!from.binned) b = toBins(b);
+    }
+    for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n);
+    into.binned = binned;
+    this.#maps.set(into, a);
   }
-  if (binned) {
-    if (!into.binned) a = toBins(a);
-    if (!from.binned) b = toBins(b);
+
+  finish(): void {
+    for (const [into, a] of this.#maps) into.counts = Object.fromEntries([...a].map(([k, n]) => [String(k), n]));
+    this.#maps.clear();
   }
-  for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n);
-  into.binned = binned;
-  into.counts = Object.fromEntries([...a].map(([k, n]) => [String(k), n]));
 }
 
 /** Merges every slice's partial into the run's aggregate; refuses partials of another run or a slice given twice. */
