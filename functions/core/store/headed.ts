@@ -46,6 +46,19 @@ const BY_PHASE = (() => {
 
 type Shards = Map<string, Promise<ReadonlyMap<string, Head>>>;
 
+/** The attributes a line item has besides its record's (store.ts LINE_META). */
+const LINE_META: ReadonlySet<string> = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'orderToken', 'objectKey', 'versionId']);
+
+/**
+ * The record of a line item. Copied key by key rather than with an object rest or spread: items come unmarshalled as
+ * dictionary-mode objects, which those copy about three times slower (5 us a line, 6% of a phase close's CPU).
+ */
+function recordOf(item: Record<string, unknown>): SeizureRecord {
+  const out: Record<string, unknown> = {};
+  for (const k in item) if (!LINE_META.has(k)) out[k] = item[k];
+  return out as unknown as SeizureRecord;
+}
+
 export class HeadedLineReader implements HeadedSource {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
@@ -90,10 +103,9 @@ export class HeadedLineReader implements HeadedSource {
       const heads = await this.#load(member, shardOf, shards);
       const page: SeizureRecord[] = [];
       for (let i = 0; i < items.length; i++) {
-        // The meta attributes of a line item (store.ts LINE_META) are not part of the record.
-        const { pk: _pk, sk: _sk, gsi1pk: _gp, gsi1sk: _gs, orderToken, objectKey: _o, versionId: _v, ...rest } = items[i]!;
-        const record = rest as unknown as SeizureRecord;
-        if (headNames(heads.get(shardOf[i]!)!.get(refs[i]!), { record, orderToken: String(orderToken) })) page.push(record);
+        const item = items[i]!;
+        const record = recordOf(item);
+        if (headNames(heads.get(shardOf[i]!)!.get(refs[i]!), { record, orderToken: String(item['orderToken']) })) page.push(record);
       }
       if (page.length > 0) yield page;
     }
