@@ -1,8 +1,7 @@
 /** phase-aggregate: {input, slice, workPrefix} -> {key, lines}; streams the slice's lines from the byPhase index. */
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { aggregateStep, type LineSource, type StepContext } from '../core/phase/steps.ts';
-import { headedLines } from '../core/store/fence.ts';
-import { SeizureStore } from '../core/store/store.ts';
+import { HeadedLineReader } from '../core/store/headed.ts';
 import { NilReturnStore } from '../core/nil-return.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { traced } from '../shared/powertools.ts';
@@ -13,7 +12,7 @@ export type AggregateDeps = StepContext & { readonly lines: LineSource };
 export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
   const { config, get } = readEnv('phase-aggregate', env, ['BUCKET_NAME', 'TABLE_NAME']);
   const client = traced('phase-aggregate', dynamoClient());
-  const store = new SeizureStore({ client, tableName: get('TABLE_NAME') });
+  const reader = new HeadedLineReader({ client, tableName: get('TABLE_NAME') });
   // A Member's nil return for the phase makes it a reporter (functions/core/phase/exposure.ts).
   const nil = new NilReturnStore({ client, tableName: get('TABLE_NAME') });
   return {
@@ -21,8 +20,11 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): AggregateDeps {
     s3: traced('phase-aggregate', s3Client()),
     bucket: get('BUCKET_NAME'),
     // Fenced (store/fence.ts): only lines their case's head names count, so a lapsed lease holder's late write never does.
+    // A session per slice reads each head shard once for all of the slice's phases (store/headed.ts).
     lines: {
-      linesOf: headedLines(store).linesOf,
+      linesOf: (phase, member) => reader.linesOf(phase, member),
+      pagesOf: (phase, member) => reader.pagesOf(phase, member),
+      session: () => reader.session(),
       nilReturned: async (phase, member) => (await nil.get(config.id, phase, member)) !== undefined,
     },
   };

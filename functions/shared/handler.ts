@@ -9,6 +9,8 @@
  *    `<service> failed` with the error, which is then rethrown unchanged (Step Functions and SQS see the same error).
  * The event, the context and the result pass through unchanged.
  */
+// First: it must run before the X-Ray SDK loads.
+import './xray-mode.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';

@@ -5,6 +5,8 @@
  *
  * The Tracer turns itself off outside Lambda (no AWS_EXECUTION_ENV), so the local cloud and the tests send no traces.
  */
+// First: it must run before the X-Ray SDK loads.
+import './xray-mode.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';

@@ -420,10 +420,13 @@ export class LineAggregator {
     c.see(caseKey, sk);
   }
 
-  /** Counts a line in its phase's aggregate and in the cumulative cases. Returns whether it was counted. */
-  add(r: SeizureRecord): boolean {
+  /**
+   * Counts a line in its phase's aggregate and in the cumulative cases. Returns whether it was counted. `keys`: the
+   * line's orderKeys, when the caller has them already (a merge in index order computes them).
+   */
+  add(r: SeizureRecord, keys?: { caseKey: string; sk: string }): boolean {
     if (!this.#counts(r)) return false;
-    const { caseKey, sk } = orderKeys(r);
+    const { caseKey, sk } = keys ?? orderKeys(r);
     this.#cumulativeSee(r, caseKey, sk);
     let acc = this.#phases.get(r.phase);
     if (!acc) this.#phases.set(r.phase, (acc = this.#newPhase(r.phase)));

@@ -125,9 +125,15 @@ export interface PartialJson {
   mode: PhaseCloseInput['mode'];
   asOf: string;
   slice: Slice;
-  /** Lines of the slice counted. */
+  /** Lines of the slice counted (its earlier phases' included). */
   lines: number;
+  /** The slice's phase. */
   agg: PhaseAggJson;
+  /**
+   * The closed phase's slice also aggregates the Member's earlier phases, which it reads anyway for the cumulative
+   * cases: one aggregate per earlier phase, so the plan needs no slice of its own for them (each line is read once).
+   */
+  earlier?: PhaseAggJson[];
   /** Only in the closed phase's slice: the Member's distinct cases in all phases up to it. */
   cumulativeCases: number | null;
 }

@@ -42,7 +42,7 @@ export {
   type LineAggregatorOptions,
 } from './accumulate.ts';
 export {
-  mergeInIndexOrder,
+  forEachInIndexOrder,
   aggregateSlice,
   emptyPhase,
   mergePhaseAggs,
@@ -50,4 +50,5 @@ export {
   aggregateLines,
   compareIndexOrder,
   type SliceSource,
+  type LineStream,
 } from './merge.ts';

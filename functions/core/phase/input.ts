@@ -1,6 +1,6 @@
 /**
  * The phase close's input and plan: what a run is (operation, phase, mode, as-of date), its label and S3 prefixes, and
- * its slices (one per participating Member and phase up to the one closed).
+ * its slices (one per participating Member: its lines of every phase up to the one closed).
  *
  * - runLabel: `final`, or `interim-{asOf}`; it names the run everywhere (report prefix, work prefix, table items).
  * - prefix: `summaries/{operation}/phase-{n}/{runLabel}/` (the reports; the analysts' version under `analysts/`).
@@ -78,10 +78,13 @@ export function phasesThrough(config: OperationConfig, phase: number): Phase[] {
   return config.phases.filter((p) => p.start <= current.start);
 }
 
-/** The plan: label, prefixes and one slice per (Member, phase <= n), by phase then Member. */
+/**
+ * The plan: label, prefixes and one slice per Member, of the closed phase. Its slice also reads the Member's earlier
+ * phases (for the cumulative cases) and aggregates them too, so every line is read once (merge.ts aggregateSlice).
+ */
 export function planRun(raw: unknown, config: OperationConfig): PhasePlan {
   const input = validateInput(raw, config);
-  const slices = phasesThrough(config, input.phase).flatMap((p) => config.members.map((m) => ({ member: m.code, phase: p.phase })));
+  const slices = config.members.map((m) => ({ member: m.code, phase: input.phase }));
   return { runLabel: runLabelOf(input), prefix: reportPrefix(input), workPrefix: workPrefixOf(input), slices };
 }
 

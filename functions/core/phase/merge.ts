@@ -20,38 +20,72 @@ import { EXACT_SIZES_CAP, KeyCache, LineAggregator, MemberIndex, PhaseAcc, pushT
 // ---------------------------------------------------------------------------------------------------------------
 // Slices, merge, all at once
 
-/** Merges async streams each in byPhase index order into one in that order (a few streams: a linear pick). */
-export async function* mergeInIndexOrder<T extends SeizureRecord>(
-  streams: readonly AsyncIterable<T>[],
-): AsyncGenerator<{ record: T; stream: number }> {
-  const its = streams.map((s) => s[Symbol.asyncIterator]());
-  const heads: ({ record: T; sk: string } | undefined)[] = [];
-  const pull = async (i: number) => {
-    const n = await its[i]!.next();
-    heads[i] = n.done ? undefined : { record: n.value, sk: orderKeys(n.value).sk };
-  };
-  await Promise.all(its.map((_, i) => pull(i)));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h && (best < 0 || compareUtf8(h.sk, heads[best]!.sk) < 0)) best = i;
+/** A slice's lines as a source gives them: one at a time, or a page at a time (store/headed.ts pagesOf). */
+export type LineStream = AsyncIterable<SeizureRecord> | { readonly pages: AsyncIterable<readonly SeizureRecord[]> };
+
+async function* pagesOfStream(s: LineStream): AsyncGenerator<readonly SeizureRecord[]> {
+  if ('pages' in s) yield* s.pages;
+  else for await (const r of s) yield [r];
+}
+
+type OrderKeys = ReturnType<typeof orderKeys>;
+
+/**
+ * Calls `each` for every line of `streams` (each in byPhase index order) in that order, with the line's order keys and
+ * its stream's index. Pages are walked synchronously: the only awaits are for the next page of a stream, since a
+ * promise per line (an async generator's yield) cost more than the aggregation of the line.
+ */
+export async function forEachInIndexOrder(
+  streams: readonly LineStream[],
+  each: (record: SeizureRecord, keys: OrderKeys, stream: number) => void,
+): Promise<void> {
+  const its = streams.map((s) => pagesOfStream(s));
+  const pages: (readonly SeizureRecord[] | undefined)[] = its.map(() => undefined);
+  const at: number[] = its.map(() => 0);
+  const keys: (OrderKeys | undefined)[] = its.map(() => undefined);
+  const fill = async (i: number): Promise<void> => {
+    for (;;) {
+      const n = await its[i]!.next();
+      if (n.done) {
+        pages[i] = keys[i] = undefined;
+        return;
+      }
+      if (n.value.length > 0) {
+        pages[i] = n.value;
+        at[i] = 0;
+        keys[i] = orderKeys(n.value[0]!);
+        return;
+      }
     }
-    if (best < 0) return;
-    const record = heads[best]!.record;
-    await pull(best);
-    yield { record, stream: best };
+  };
+  try {
+    await Promise.all(its.map((_, i) => fill(i)));
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        if (k !== undefined && (best < 0 || compareUtf8(k.sk, keys[best]!.sk) < 0)) best = i;
+      }
+      if (best < 0) return;
+      const page = pages[best]!;
+      each(page[at[best]!]!, keys[best]!, best);
+      if (++at[best]! < page.length) keys[best] = orderKeys(page[at[best]!]!);
+      else await fill(best);
+    }
+  } finally {
+    // A refused line stops the merge: the other streams are closed rather than left suspended.
+    await Promise.allSettled(its.map((it, i) => (pages[i] !== undefined ? it.return(undefined) : undefined)));
   }
 }
 
 export interface SliceSource {
   /** The slice's lines, in byPhase index order. */
-  readonly lines: AsyncIterable<SeizureRecord>;
+  readonly lines: LineStream;
   /**
-   * The same Member's lines of the earlier phases (each in index order), for the cumulative cases; only for the
-   * slice of the phase being closed.
+   * The same Member's lines of the earlier phases (each in index order): aggregated into their own phases (the
+   * partial's `earlier`) and counted in the cumulative cases. Only for the slice of the phase being closed.
    */
-  readonly history?: readonly AsyncIterable<SeizureRecord>[];
+  readonly history?: readonly LineStream[];
 }
 
 /** Aggregates one slice while its lines stream. */
@@ -62,39 +96,26 @@ export async function aggregateSlice(
   opts: { topK?: number } = {},
 ): Promise<PartialJson> {
   const closing = slice.phase === input.phase;
+  const history = closing ? (source.history ?? []) : [];
+  // No phase filter: the check refuses a line of any phase but the slice's (and, in history, earlier ones).
   const agg = new LineAggregator({
     ...(input.mode === 'interim' ? { asOf: input.asOf } : {}),
-    phases: [slice.phase],
     ...(opts.topK !== undefined ? { topK: opts.topK } : {}),
   });
-  const check = (r: SeizureRecord) => {
+  // Merged in index order, so that a case whose lines fall in two phases is counted once in the cumulative cases.
+  await forEachInIndexOrder([source.lines, ...history], (r, keys, stream) => {
     if (r.reporting_member !== slice.member)
       throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of Member ${r.reporting_member}`);
-  };
-  if (closing && source.history && source.history.length > 0) {
-    // The earlier phases only count cases; for that they are merged with this phase's lines in index order.
-    const history = new LineAggregator({ ...(input.mode === 'interim' ? { asOf: input.asOf } : {}) });
-    for await (const { record, stream } of mergeInIndexOrder([source.lines, ...source.history])) {
-      check(record);
-      if (stream === 0) {
-        if (record.phase !== slice.phase)
-          throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
-        agg.add(record);
-      }
-      history.countCase(record);
-    }
-    return partialOf(input, slice, agg, history.cumulativeCases());
-  }
-  for await (const record of source.lines) {
-    check(record);
-    if (record.phase !== slice.phase)
-      throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${record.phase}`);
-    agg.add(record);
-  }
+    if (stream === 0 ? r.phase !== slice.phase : r.phase >= slice.phase)
+      throw new PartialMismatchError(`slice ${slice.member}/p${slice.phase} got a line of phase ${r.phase}`);
+    agg.add(r, keys);
+  });
   return partialOf(input, slice, agg, closing ? agg.cumulativeCases() : null);
 }
 
 function partialOf(input: PhaseCloseInput, slice: Slice, agg: LineAggregator, cumulativeCases: number | null): PartialJson {
+  const phases = agg.phases();
+  const earlier = phases.filter((p) => p.phase !== slice.phase);
   return {
     schema: 'phase-partial/1',
     operation: input.operation,
@@ -103,7 +124,8 @@ function partialOf(input: PhaseCloseInput, slice: Slice, agg: LineAggregator, cu
     asOf: input.asOf,
     slice: { member: slice.member, phase: slice.phase },
     lines: agg.lines,
-    agg: agg.phases()[0] ?? emptyPhase(slice.phase),
+    agg: phases.find((p) => p.phase === slice.phase) ?? emptyPhase(slice.phase),
+    ...(earlier.length > 0 ? { earlier } : {}),
     cumulativeCases,
   };
 }
@@ -114,7 +136,24 @@ export function emptyPhase(phase: number): PhaseAggJson {
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 
-function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>): void {
+/**
+ * Member sets of the cells being merged, sorted into arrays once at the end: uniting arrays per cell and partial
+ * (a new Set and a sort each time) cost more than the rest of the merge of a Member per slice.
+ */
+class MemberSets {
+  readonly #sets = new Map<{ members: string[] }, Set<string>>();
+  add(cell: { members: string[] }, members: readonly string[]): void {
+    let set = this.#sets.get(cell);
+    if (set === undefined) this.#sets.set(cell, (set = new Set(cell.members)));
+    for (const m of members) set.add(m);
+  }
+  finish(): void {
+    for (const [cell, set] of this.#sets) cell.members = [...set].sort();
+    this.#sets.clear();
+  }
+}
+
+function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>, sets: MemberSets): void {
   for (const [k, c] of Object.entries(from)) {
     const t = into[k];
     if (!t) {
@@ -125,7 +164,7 @@ function addCells(into: Record<string, CellJson>, from: Record<string, CellJson>
     t.units += c.units;
     t.kg += c.kg;
     t.litres += c.litres;
-    t.members = union(t.members, c.members);
+    sets.add(t, c.members);
     if (c.cases !== undefined) t.cases = (t.cases ?? 0) + c.cases;
   }
 }
@@ -143,6 +182,8 @@ function sortKeys<V>(r: Record<string, V>, cmp: (a: string, b: string) => number
  */
 export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], topK = DEFAULT_TOP_K): PhaseAggJson {
   const out = emptyPhase(phase);
+  const sets = new MemberSets();
+  const sizes = new SizeCounts();
   for (const p of parts) {
     out.lines += p.lines;
     out.cases += p.cases;
@@ -154,7 +195,7 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
       t.amount += v.amount;
       t.lines += v.lines;
     }
-    for (const b of BREAKDOWNS) addCells(out.by[b], p.by[b] ?? {});
+    for (const b of BREAKDOWNS) addCells(out.by[b], p.by[b] ?? {}, sets);
     for (const [wk, w] of Object.entries(p.weeks)) {
       const t = (out.weeks[wk] ??= { lines: 0, by: { product: {}, route: {}, origin: {}, product_concealment: {} } });
       t.lines += w.lines;
@@ -165,7 +206,7 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
           else {
             tc.lines += c.lines;
             if (c.cases !== undefined || tc.cases !== undefined) tc.cases = (tc.cases ?? 0) + (c.cases ?? 0);
-            tc.members = union(tc.members, c.members);
+            sets.add(tc, c.members);
           }
         }
       }
@@ -173,10 +214,12 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
     for (const [gk, s] of Object.entries(p.sizes)) {
       const t = (out.sizes[gk] ??= { product: s.product, unit: s.unit, n: 0, binned: false, counts: {}, top: [] });
       t.n += s.n;
-      mergeSizeCounts(t, s);
+      sizes.add(t, s);
       for (const c of s.top) pushTop(t.top, c, topK);
     }
   }
+  sets.finish();
+  sizes.finish();
   // The same key order as a single pass, so merged and direct aggregates serialise alike.
   out.value = sortKeys(out.value);
   for (const b of BREAKDOWNS) out.by[b] = sortKeys(out.by[b]);
@@ -187,23 +230,38 @@ export function mergePhaseAggs(phase: number, parts: readonly PhaseAggJson[], to
   return out;
 }
 
-/** Adds a size distribution into another: exact while the union has at most EXACT_SIZES_CAP sizes, else binned. */
-function mergeSizeCounts(into: SizesJson, from: SizesJson): void {
-  const asMap = (s: SizesJson) => new Map(Object.entries(s.counts).map(([k, n]) => [Number(k), n] as const));
-  let a = asMap(into);
-  let b = asMap(from);
-  let binned = into.binned || from.binned;
-  if (!binned) {
-    const union = new Set([...a.keys(), ...b.keys()]);
-    if (union.size > EXACT_SIZES_CAP) binned = true;
+const countsOf = (s: SizesJson) => new Map(Object.entries(s.counts).map(([k, n]) => [Number(k), n] as const));
+
+/**
+ * Size distributions being merged, kept as Maps until the end: turning the growing one into a Map and back for every
+ * partial cost half the merge.
+ */
+class SizeCounts {
+  readonly #maps = new Map<SizesJson, Map<number, number>>();
+
+  /** Adds a size distribution into another: exact while the union has at most EXACT_SIZES_CAP sizes, else binned. */
+  add(into: SizesJson, from: SizesJson): void {
+    let a = this.#maps.get(into) ?? countsOf(into);
+    let b = countsOf(from);
+    let binned = into.binned || from.binned;
+    if (!binned) {
+      let union = a.size;
+      for (const k of b.keys()) if (!a.has(k)) union++;
+      if (union > EXACT_SIZES_CAP) binned = true;
+    }
+    if (binned) {
+      if (!into.binned) a = toBins(a);
+      if (!from.binned) b = toBins(b);
+    }
+    for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n);
+    into.binned = binned;
+    this.#maps.set(into, a);
   }
-  if (binned) {
-    if (!into.binned) a = toBins(a);
-    if (!from.binned) b = toBins(b);
+
+  finish(): void {
+    for (const [into, a] of this.#maps) into.counts = Object.fromEntries([...a].map(([k, n]) => [String(k), n]));
+    this.#maps.clear();
   }
-  for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n);
-  into.binned = binned;
-  into.counts = Object.fromEntries([...a].map(([k, n]) => [String(k), n]));
 }
 
 /** Merges every slice's partial into the run's aggregate; refuses partials of another run or a slice given twice. */
@@ -219,11 +277,13 @@ export function mergePartials(input: PhaseCloseInput, config: OperationConfig, p
         `partial of slice ${p.slice.member}/p${p.slice.phase} belongs to another run (${p.operation} phase ${p.phase} ${p.mode} ${p.asOf})`,
       );
     }
-    if (!phases.includes(p.slice.phase))
-      throw new PartialMismatchError(`partial of phase ${p.slice.phase} is outside this run's phases (${phases.join(', ')})`);
-    const id = `${p.slice.member}/${p.slice.phase}`;
-    if (seen.has(id)) throw new PartialMismatchError(`slice ${id} is given twice`);
-    seen.add(id);
+    for (const ph of [p.slice.phase, ...(p.earlier ?? []).map((a) => a.phase)]) {
+      if (!phases.includes(ph))
+        throw new PartialMismatchError(`partial of phase ${ph} is outside this run's phases (${phases.join(', ')})`);
+      const id = `${p.slice.member}/${ph}`;
+      if (seen.has(id)) throw new PartialMismatchError(`slice ${id} is given twice`);
+      seen.add(id);
+    }
     if (p.slice.phase === input.phase && p.cumulativeCases) {
       cumulativeCases += p.cumulativeCases;
       byMember.set(p.slice.member, p.cumulativeCases);
@@ -232,7 +292,7 @@ export function mergePartials(input: PhaseCloseInput, config: OperationConfig, p
   const byPhase = phases.map((ph) =>
     mergePhaseAggs(
       ph,
-      partials.filter((p) => p.slice.phase === ph).map((p) => p.agg),
+      partials.flatMap((p) => [p.agg, ...(p.earlier ?? [])]).filter((a) => a.phase === ph),
     ),
   );
   return {

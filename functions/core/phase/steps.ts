@@ -10,7 +10,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from '../config.ts';
 import type { SeizureRecord } from '../record.ts';
-import { aggregateSlice, mergePartials, type AggregateJson, type PartialJson } from './aggregate.ts';
+import { aggregateSlice, emptyPhase, mergePartials, type AggregateJson, type LineStream, type PartialJson } from './aggregate.ts';
 import { analyse, type AnalysisJson, type SignalCounts } from './analyse.ts';
 import {
   composeAlert,
@@ -49,6 +49,13 @@ export interface LineSource {
   linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
   /** Whether the Member sent a nil return for the phase (nil-return.ts); absent: none is known. */
   nilReturned?(phase: number, member: string): Promise<boolean>;
+  /**
+   * A source for one slice's reads, which may share what they learn (the fenced reader reads each head shard once for
+   * all the phases of a slice: store/headed.ts). Absent: linesOf is used as it is.
+   */
+  session?(): Pick<LineSource, 'linesOf' | 'pagesOf'>;
+  /** The same lines a page at a time (one await per page, not per line); absent: linesOf is used. */
+  pagesOf?(phase: number, member: string): AsyncIterable<readonly SeizureRecord[]>;
 }
 
 export const partialKey = (workPrefix: string, slice: Slice): string => `${workPrefix}partials/p${slice.phase}-${slice.member}.json`;
@@ -81,12 +88,25 @@ export async function aggregateStep(
   if (!phases.includes(slice.phase))
     throw new PhaseCloseInputError(`slice: phase ${JSON.stringify(slice.phase)} is not one of this run's phases (${phases.join(', ')})`);
   const closing = slice.phase === input.phase;
+  const earlier = closing ? phases.filter((p) => p !== slice.phase) : [];
+  const source = ctx.lines.session?.() ?? ctx.lines;
+  const read = (phase: number): LineStream =>
+    source.pagesOf ? { pages: source.pagesOf(phase, slice.member) } : source.linesOf(phase, slice.member);
   const partial = await aggregateSlice(input, slice, {
-    lines: ctx.lines.linesOf(slice.phase, slice.member),
-    ...(closing ? { history: phases.filter((p) => p !== slice.phase).map((p) => ctx.lines.linesOf(p, slice.member)) } : {}),
+    lines: read(slice.phase),
+    ...(closing ? { history: earlier.map(read) } : {}),
   });
   // A nil return makes the Member a reporter of the phase (exposure.ts), with or without lines.
-  if (ctx.lines.nilReturned && (await ctx.lines.nilReturned(slice.phase, slice.member))) partial.agg.nilReturns = [slice.member];
+  if (ctx.lines.nilReturned) {
+    const nilReturned = ctx.lines.nilReturned;
+    const nil = await Promise.all([slice.phase, ...earlier].map(async (p) => ((await nilReturned(p, slice.member)) ? p : undefined)));
+    for (const p of nil) {
+      if (p === undefined) continue;
+      let agg = p === slice.phase ? partial.agg : partial.earlier?.find((a) => a.phase === p);
+      if (agg === undefined) (partial.earlier ??= []).push((agg = emptyPhase(p)));
+      agg.nilReturns = [slice.member];
+    }
+  }
   const key = partialKey(workPrefix, slice);
   await putJson(ctx.s3, ctx.bucket, key, partial);
   return { key, lines: partial.lines };

@@ -9,6 +9,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { attemptError, singleAttempt } from './fence.ts';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
@@ -255,6 +256,38 @@ async function writeOneBatch(o: WriterOptions, batch: readonly WriteRequest[]): 
     }
     await o.sleep(backoffDelay(o, attempt - 1));
   }
+}
+
+export const BATCH_GET_MAX = 100;
+
+/**
+ * Reads items by key, 100 to a BatchGetItem call, `concurrency` calls in flight; throttling and 5xx are retried for the
+ * call, UnprocessedKeys for the rest of it (at once when the call returned something: DynamoDB also leaves keys
+ * unprocessed when a response reaches 16 MB; after a backoff when it returned nothing). Missing items are simply absent.
+ *
+ * @throws UnprocessedKeysError when keys are still unread after `maxAttempts` calls of one group
+ */
+export async function batchGet(
+  o: RetryPolicy & { readonly doc: DynamoDBDocumentClient; readonly tableName: string; readonly concurrency: number },
+  keys: Iterable<Record<string, unknown>>,
+  consistent: boolean,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  await forEachLimit(chunked(keys, BATCH_GET_MAX), o.concurrency, async (group) => {
+    let pending = group;
+    for (let attempt = 1; ; attempt++) {
+      const res = await withRetry(o, () =>
+        o.doc.send(new BatchGetCommand({ RequestItems: { [o.tableName]: { Keys: pending, ConsistentRead: consistent } } })),
+      );
+      const got = res.Responses?.[o.tableName] ?? [];
+      for (const item of got) out.push(item);
+      pending = (res.UnprocessedKeys?.[o.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (pending.length === 0) return;
+      if (attempt >= o.maxAttempts) throw new UnprocessedKeysError(pending.length);
+      if (got.length === 0) await o.sleep(backoffDelay(o, attempt - 1));
+    }
+  });
+  return out;
 }
 
 /**

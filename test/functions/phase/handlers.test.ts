@@ -174,9 +174,13 @@ test('a final close runs end to end: contract outputs, reports in S3, the summar
   const r = await closePhase(FINAL_2, mail.mailer);
   assert.deepEqual(
     { runLabel: r.plan.runLabel, prefix: r.plan.prefix, workPrefix: r.plan.workPrefix, slices: r.plan.slices.length },
-    { runLabel: 'final', prefix: 'summaries/stop-ii/phase-2/final/', workPrefix: 'work/stop-ii/phase-2/final/', slices: 8 },
+    { runLabel: 'final', prefix: 'summaries/stop-ii/phase-2/final/', workPrefix: 'work/stop-ii/phase-2/final/', slices: 4 },
   );
-  assert.deepEqual(r.partials[0], { key: 'work/stop-ii/phase-2/final/partials/p1-FR.json', lines: 5 });
+  // A Member's one slice aggregates all its phases (each line is read once).
+  assert.deepEqual(r.partials[0], {
+    key: 'work/stop-ii/phase-2/final/partials/p2-FR.json',
+    lines: lines().filter((l) => l.reporting_member === 'FR' && l.phase <= 2).length,
+  });
   assert.deepEqual(r.merged, { aggregateKey: 'work/stop-ii/phase-2/final/aggregate.json', lines: lines().length });
   assert.equal(r.analysed.analysisKey, 'work/stop-ii/phase-2/final/analysis.json');
   assert.deepEqual(Object.keys(r.analysed.signals), ['rising', 'falling', 'new', 'alarms', 'outliers']);
@@ -306,4 +310,13 @@ test("a nil return makes its Member a reporter of the phase: the run's exposure 
   assert.ok(a1.exposure.window > a0.exposure.window);
   const agg = JSON.parse(await text(after.merged.aggregateKey)) as { phases: { phase: number; nilReturns?: string[] }[] };
   assert.deepEqual(agg.phases.find((p) => p.phase === 2)?.nilReturns, ['NL']);
+});
+
+test('a nil return for an earlier phase reaches that phase: the closed phase slice aggregates the earlier ones too', async () => {
+  const input = { ...FINAL_2, asOf: '2021-08-31' };
+  await new NilReturnStore({ client: dynamo.client(), tableName }).record(CONFIG, { member: 'NL', phase: 1, source: 'cli' });
+  const r = await closePhase(input, fakeMailer().mailer);
+  const agg = JSON.parse(await text(r.merged.aggregateKey)) as { phases: { phase: number; lines: number; nilReturns?: string[] }[] };
+  assert.deepEqual(agg.phases.find((p) => p.phase === 1)?.nilReturns, ['NL']);
+  assert.equal(agg.phases.find((p) => p.phase === 1)?.lines, lines().filter((l) => l.phase === 1).length);
 });
