@@ -1,16 +1,10 @@
-import { test, beforeAll, afterAll } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { checkNilReturn, NilReturnError, NilReturnStore } from '../../../functions/core/nil-return.ts';
-import { startDynalite, type LocalDynamo } from './store/local-dynamo.ts';
+import { useDynalite } from './store/local-dynamo.ts';
 import { CONFIG } from './phase/fixtures.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 test('a nil return is recorded once; a repeat keeps the first and says so', async () => {
   let now = new Date('2021-08-23T09:00:00Z');

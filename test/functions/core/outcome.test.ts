@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadOperationConfig } from '../../../functions/core/config.ts';
 import { acceptNilReturn, isLaterVersion, MAX_REPLACED_FILES, outcomeLines, replacedFilesOf } from '../../../functions/core/outcome.ts';
 import { emptyResult } from '../../../functions/core/store/objects.ts';
 import { isNewer, tokenOf, versionDigest } from '../../../functions/core/store/heads.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
-import { startDynalite, submission, type LocalDynamo } from './store/local-dynamo.ts';
+import { submission, useDynalite } from './store/local-dynamo.ts';
 import { formatReportText } from '../../../functions/core/report-text.ts';
 import { isRejected, validateWorkbook } from '../../../functions/core/validate.ts';
 import { EN_HEADER, memWorkbook } from '../../helpers/workbook.ts';
@@ -89,13 +89,7 @@ test('versions of one key compare alike in heads and in submissions, a missing s
     }
 });
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 test('the Summary names the newest of the earlier files it replaced, oldest first', async () => {
   const store = new SeizureStore({ client: local.client(), tableName: await local.table() });

@@ -1,4 +1,4 @@
-import { test, beforeAll, afterAll } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
@@ -19,16 +19,10 @@ import {
 } from '../../../../functions/core/phase/alerts.ts';
 import { PhaseTable } from '../../../../functions/core/phase/items.ts';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
-import { startDynalite, type LocalDynamo } from '../store/local-dynamo.ts';
+import { useDynalite } from '../store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 let n = 0;
 const line = (member: string, day: string, over: Partial<SeizureRecord> = {}) =>

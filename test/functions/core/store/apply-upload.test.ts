@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
@@ -11,29 +11,21 @@ import {
   injectFaults,
   line,
   manyLines,
+  noSleep,
   scanAll,
-  startDynalite,
   upload,
+  useDynalite,
   type CallInfo,
   type FaultAction,
-  type LocalDynamo,
 } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 interface Fixture {
   readonly store: SeizureStore;
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }
-
-const noSleep = async (): Promise<void> => {};
 
 /** A store on a fresh table; `rule` injects faults on its client. */
 async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction): Promise<Fixture> {

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { UnprocessedItemsError, batchWrite, type WriteRequest } from '../../../../functions/core/store/batch.ts';
-import { injectFaults, scanAll, startDynalite, type LocalDynamo } from './local-dynamo.ts';
+import { injectFaults, noSleep, scanAll, useDynalite } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 const puts = (n: number): WriteRequest[] =>
   Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: { pk: `P#${i}`, sk: 'S', n: i } } }));
 const throttled = (): Error => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
-const noSleep = async (): Promise<void> => {};
 
 test('all items are written when every other call leaves some unprocessed', async () => {
   const tableName = await local.table();

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../../../functions/core/store/create-table.ts';
-import { startDynalite, type LocalDynamo } from './local-dynamo.ts';
+import { useDynalite } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 test('createTable makes an ACTIVE on-demand table with both indexes, and may be called again', async () => {
   const client = local.client();

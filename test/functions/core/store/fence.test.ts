@@ -13,17 +13,10 @@ import { documentClient, resolvePolicy, UnprocessedItemsError, writeAll } from '
 import { headedLines, lineWriteTimeoutMs } from '../../../../functions/core/store/fence.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
-import { collect, line, startDynalite, upload, type LocalDynamo } from './local-dynamo.ts';
+import { collect, line, noSleep, upload, useDynalite } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
-const noSleep = async (): Promise<void> => {};
 const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
 const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
 

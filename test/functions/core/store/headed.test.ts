@@ -2,24 +2,17 @@
  * The bulk fenced reader (headed.ts): the same lines as SeizureStore.headedLinesOf, orphans never counted, head shards
  * read with BatchGetItem and once per session, UnprocessedKeys retried.
  */
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../../../functions/core/store/batch.ts';
 import { HeadedLineReader } from '../../../../functions/core/store/headed.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
-import { collect, injectFaults, line, manyLines, startDynalite, upload, type LocalDynamo } from './local-dynamo.ts';
+import { collect, injectFaults, line, manyLines, noSleep, upload, useDynalite } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
-const noSleep = async (): Promise<void> => {};
 const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
 const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
 

@@ -3,35 +3,28 @@
  * Member wait (a rerun of the same upload too), other Members do not, a crashed run's lease lapses, a holder that
  * cannot renew stops before anyone else could write.
  */
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import type { ApplyResult } from '../../../../functions/core/store/objects.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
 import {
-  counts,
   collect,
+  counts,
   injectFaults,
   line,
   manyLines,
+  noSleep,
   scanAll,
-  startDynalite,
   upload,
+  useDynalite,
   type CallInfo,
   type FaultAction,
-  type LocalDynamo,
 } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
-const noSleep = async (): Promise<void> => {};
 const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
 const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
 const V3 = upload('v3', '2021-05-14T08:00:00.000Z#0003');

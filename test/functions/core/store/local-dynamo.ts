@@ -3,6 +3,7 @@
  * injector and small record factories. Not a test file itself.
  */
 import type { Server } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -60,6 +61,35 @@ export async function startDynalite(): Promise<LocalDynamo> {
     },
   };
 }
+
+/**
+ * One dynalite for a test file: started before its tests, closed after them. Its methods are usable inside tests
+ * (and hooks declared after this call), not at the file's top level.
+ */
+export function useDynalite(): LocalDynamo {
+  let started: LocalDynamo | undefined;
+  beforeAll(async () => {
+    started = await startDynalite();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const the = (): LocalDynamo => {
+    if (!started) throw new Error('useDynalite: dynalite is only running during the tests of the file');
+    return started;
+  };
+  return {
+    get endpoint() {
+      return the().endpoint;
+    },
+    client: () => the().client(),
+    table: () => the().table(),
+    close: () => the().close(),
+  };
+}
+
+/** The store's retry back-off, made instant: the tests count attempts, not seconds. */
+export const noSleep = async (): Promise<void> => {};
 
 /** What a fault rule may do to one call. */
 export type FaultAction =

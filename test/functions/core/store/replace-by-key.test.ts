@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -9,24 +9,16 @@ import {
   collect,
   injectFaults,
   line,
+  noSleep,
   scanAll,
-  startDynalite,
   submission,
   upload,
+  useDynalite,
   type CallInfo,
   type FaultAction,
-  type LocalDynamo,
 } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
-
-const noSleep = async (): Promise<void> => {};
+const local = useDynalite();
 
 async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) => FaultAction) {
   const tableName = await local.table();

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
-import { line, startDynalite, submission, type LocalDynamo } from './local-dynamo.ts';
+import { line, submission, useDynalite } from './local-dynamo.ts';
 
-let local: LocalDynamo;
-beforeAll(async () => {
-  local = await startDynalite();
-});
-afterAll(async () => {
-  await local.close();
-});
+const local = useDynalite();
 
 const store = async (): Promise<SeizureStore> => new SeizureStore({ client: local.client(), tableName: await local.table() });
 
