@@ -5,8 +5,17 @@ import { callerOf } from '../../../../functions/core/portal/auth.ts';
 import type { HttpError } from '../../../../functions/core/portal/http.ts';
 import { memberScope, parseSubmissionId, submissionId } from '../../../../functions/core/portal/submissions.ts';
 import { chartsOfHtml } from '../../../../functions/core/portal/summaries.ts';
-import { checkSize, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
+import { checkSize, replacedKey, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
 import { pickLang } from '../../../../functions/web/src/i18n.ts';
+
+const rejection = async (p: Promise<unknown>): Promise<[number, string] | 'resolved'> => {
+  try {
+    await p;
+  } catch (e) {
+    return [(e as HttpError).status, (e as HttpError).code];
+  }
+  return 'resolved';
+};
 
 const status = (f: () => unknown) => {
   try {
@@ -37,6 +46,42 @@ describe('uploads', () => {
     const b = uploadKey('FR', 'week 12.xlsx', now);
     assert.match(a, /^incoming\/FR\/2026-12-02T11-40-12Z-[0-9a-f]{6}\/week 12\.xlsx$/);
     assert.notEqual(a, b);
+  });
+
+  test('replaces: the key of an earlier upload of the same Member and file type; anything else 400 or 403, said in words', async () => {
+    const earlier = { objectKey: 'incoming/FR/2026-12-01T09-00-00Z-0a1b2c/semana 40.csv', versionId: 'seq:00A1' };
+    const lookups: string[] = [];
+    const store = {
+      getSubmission: async (objectKey: string, versionId: string) => {
+        lookups.push(objectKey);
+        return objectKey === earlier.objectKey && versionId === earlier.versionId ? ({ ...earlier, member: 'FR' } as never) : undefined;
+      },
+    };
+    const id = submissionId(earlier);
+    // Any name of the same type: the file becomes the next version of the earlier key, under the earlier name.
+    assert.equal(await replacedKey(store, 'FR', id, 'semana 40 (corregida).csv'), earlier.objectKey);
+    const cases: [unknown, string, string, [number, string]][] = [
+      ['not an id', 'FR', 'x.csv', [400, 'unknown-upload']],
+      [42, 'FR', 'x.csv', [400, 'unknown-upload']],
+      ['', 'FR', 'x.csv', [400, 'unknown-upload']],
+      [submissionId({ ...earlier, versionId: 'seq:00A2' }), 'FR', 'x.csv', [400, 'unknown-upload']],
+      [submissionId({ objectKey: 'incoming/FR/gone.csv', versionId: 'v' }), 'FR', 'x.csv', [400, 'unknown-upload']],
+      [id, 'FR', 'semana 40.xlsx', [400, 'replaces-other-type']],
+      [id, 'FR', 'semana 40.pdf', [400, 'unsupported-file-type']],
+      // Another Member's upload (or an analyst uploading for another Member than the upload's): refused from the key alone.
+      [id, 'DE', 'x.csv', [403, 'forbidden']],
+      [submissionId({ objectKey: 'incoming/FRA/x.csv', versionId: 'v' }), 'FR', 'x.csv', [403, 'forbidden']],
+      [submissionId({ objectKey: 'feedback/FR/x.csv', versionId: 'v' }), 'FR', 'x.csv', [403, 'forbidden']],
+    ];
+    for (const [replaces, member, fileName, expected] of cases) {
+      lookups.length = 0;
+      assert.deepEqual(
+        await rejection(replacedKey(store, member, replaces, fileName)),
+        expected,
+        `${String(replaces)} ${member} ${fileName}`,
+      );
+      if (expected[0] === 403) assert.deepEqual(lookups, [], "no lookup of another Member's upload");
+    }
   });
 
   test('sizes: 1 byte to 25 MB', () => {
