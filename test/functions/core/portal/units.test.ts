@@ -6,6 +6,7 @@ import type { HttpError } from '../../../../functions/core/portal/http.ts';
 import { memberScope, parseSubmissionId, submissionId } from '../../../../functions/core/portal/submissions.ts';
 import { chartsOfHtml } from '../../../../functions/core/portal/summaries.ts';
 import { checkSize, replacedKey, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
+import { keptName, latestPerKey, whenOf } from '../../../../functions/web/src/earlier.ts';
 import { pickLang } from '../../../../functions/web/src/i18n.ts';
 
 const rejection = async (p: Promise<unknown>): Promise<[number, string] | 'resolved'> => {
@@ -161,5 +162,43 @@ describe("the web app's language", () => {
     assert.equal(pickLang('?lang=de', ['fr-FR']), 'fr');
     assert.equal(pickLang('', ['de-DE', 'es-MX']), 'es');
     assert.equal(pickLang('', ['de-DE']), 'en');
+  });
+});
+
+describe("the web app's earlier uploads, offered for correction", () => {
+  const sub = (id: string, objectKey: string, receivedAt: string) => ({ id, objectKey, receivedAt, fileName: objectKey.split('/').pop()! });
+  // As the app's fmtDate (app.ts, which needs preact and the DOM).
+  const fmtDate = (iso: string, lang: string) =>
+    new Date(iso).toLocaleString(lang, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+  test('the latest version of each key, newest first; the name a file is kept under, as the server keeps it', () => {
+    const list = [
+      sub('b2', 'incoming/FR/b/w.csv', '2026-12-02T10:05:00Z'),
+      sub('a2', 'incoming/FR/a/w.csv', '2026-12-02T10:04:00Z'),
+      sub('b1', 'incoming/FR/b/w.csv', '2026-12-02T10:03:00Z'),
+    ];
+    assert.deepEqual(
+      latestPerKey(list).map((s) => s.id),
+      ['b2', 'a2'],
+    );
+    for (const name of ['C:\\x\\Saisies S12 (v2).XLSX', 'incautaciones_año.csv', 'a<b>:"|?*.csv', '.csv', ' two  spaces .csv']) {
+      const { base, ext } = safeFileName(name);
+      assert.equal(keptName(name), `${base}${ext}`, name);
+    }
+  });
+
+  test('when: to the minute, to the second where two uploads of one name fall in one minute', () => {
+    const when = whenOf(
+      [
+        sub('x', 'incoming/FR/1/w.csv', '2026-12-02T10:05:07Z'),
+        sub('y', 'incoming/FR/2/w.csv', '2026-12-02T10:05:41Z'),
+        sub('z', 'incoming/FR/3/v.csv', '2026-12-02T10:05:50Z'),
+      ],
+      'en',
+      fmtDate,
+    );
+    assert.match(when.get('x')!, /:07/);
+    assert.match(when.get('y')!, /:41/);
+    assert.doesNotMatch(when.get('z')!, /:50/);
   });
 });
