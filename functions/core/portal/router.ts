@@ -6,7 +6,7 @@
  * | route | who | answer |
  * |---|---|---|
  * | GET /api/me | anyone signed in | {email, member, memberName, language, analyst, operation} |
- * | POST /api/uploads {fileName, size[, member]} | a Member (analysts: any Member) | {url, fields, key} |
+ * | POST /api/uploads {fileName, size[, member, replaces]} | a Member (analysts: any Member) | {url, fields, key} |
  * | GET /api/submissions[?member=XX] | own Member; analysts any or all | {submissions: [...]} |
  * | GET /api/submissions/{id} | the submission's Member, analysts | {submission, report, annotatedUrl, reportUrl} |
  * | GET /api/template[?lang=en\|fr\|es] | anyone signed in | the template workbook |
@@ -95,7 +95,11 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
       }
       return json(
         200,
-        await presignUpload({ s3: d.s3, bucket: d.bucket, ...(d.maxUploadBytes ? { maxUploadBytes: d.maxUploadBytes } : {}) }, c, body),
+        await presignUpload(
+          { s3: d.s3, bucket: d.bucket, store: d.store, ...(d.maxUploadBytes ? { maxUploadBytes: d.maxUploadBytes } : {}) },
+          c,
+          body,
+        ),
       );
     },
   ],

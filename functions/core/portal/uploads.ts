@@ -3,14 +3,21 @@
  * the caller's own incoming/{member}/ folder and whose policy caps the size (`content-length-range`). S3 enforces the
  * policy; s3rver (the local S3) does not, so the size is checked again where the file is read: ingest rejects a file
  * over 25 MB with a `size-error` report (functions/core/sheet/open.ts), on AWS and locally alike.
+ *
+ * Every upload gets a folder of its own, so a file never replaces another by its name alone (a Member who names every
+ * weekly file the same must not withdraw last week's cases). A file the Member says corrects an earlier upload
+ * (`replaces`: that upload's submission id) is sent to the earlier upload's key instead: a new version of it, which
+ * the store makes the truth for the whole key (the earlier version's cases it no longer has are withdrawn).
  */
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { INCOMING_PREFIX } from '../layout.ts';
 import { DEFAULT_LIMITS } from '../sheet/types.ts';
+import type { SeizureStore } from '../store/store.ts';
 import type { Caller } from './auth.ts';
-import { badRequest, forbidden } from './http.ts';
+import { badRequest, forbidden, HttpError } from './http.ts';
+import { parseSubmissionId } from './submissions.ts';
 
 /** The largest upload: the ingest limit. */
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxFileBytes;
@@ -56,10 +63,49 @@ export function checkSize(size: unknown, max = MAX_UPLOAD_BYTES): number {
   return size;
 }
 
+/**
+ * The key of the upload `replaces` names, for the corrected file to be a new version of it: an upload of `member`
+ * (403 otherwise, decided from the key alone, before any lookup, so nothing of another Member's uploads is disclosed)
+ * that was received (a submission of that key and version; 400 `unknown-upload` otherwise), of the same file type as
+ * `fileName` (the key's extension tells ingest how to read it; 400 `replaces-other-type` otherwise).
+ */
+export async function replacedKey(
+  store: Pick<SeizureStore, 'getSubmission'>,
+  member: string,
+  replaces: unknown,
+  fileName: string,
+): Promise<string> {
+  const unknown = () =>
+    badRequest(
+      `"replaces" names no upload received for ${member}: give the id of an earlier upload, as GET /api/submissions lists it`,
+      'unknown-upload',
+    );
+  const { ext } = safeFileName(fileName);
+  if (typeof replaces !== 'string' || !/^[A-Za-z0-9_-]{1,2800}$/.test(replaces)) throw unknown();
+  let ref: { objectKey: string; versionId: string };
+  try {
+    ref = parseSubmissionId(replaces);
+  } catch (e) {
+    if (e instanceof HttpError) throw unknown();
+    throw e;
+  }
+  if (!ref.objectKey.startsWith(`${INCOMING_PREFIX}${member}/`))
+    throw forbidden(`a file corrects an earlier upload of its own Member only (${member}): "replaces" names another's`);
+  const earlier = await store.getSubmission(ref.objectKey, ref.versionId);
+  if (!earlier || earlier.member !== member) throw unknown();
+  const name = ref.objectKey.slice(ref.objectKey.lastIndexOf('/') + 1);
+  if (!name.endsWith(ext))
+    throw badRequest(
+      `the corrected file must be of the same type as '${name}' (${name.slice(name.lastIndexOf('.'))}), not ${ext}`,
+      'replaces-other-type',
+    );
+  return ref.objectKey;
+}
+
 export async function presignUpload(
-  deps: { s3: S3Client; bucket: string; maxUploadBytes?: number },
+  deps: { s3: S3Client; bucket: string; store: Pick<SeizureStore, 'getSubmission'>; maxUploadBytes?: number },
   caller: Caller,
-  body: { fileName?: unknown; size?: unknown; member?: unknown },
+  body: { fileName?: unknown; size?: unknown; member?: unknown; replaces?: unknown },
 ): Promise<PresignedUpload> {
   // Analysts may upload for a Member (e.g. a file sent by email); a Member only for itself.
   const member = caller.analyst && typeof body.member === 'string' ? body.member : caller.member;
@@ -68,7 +114,10 @@ export async function presignUpload(
   if (typeof body.fileName !== 'string' || !body.fileName) throw badRequest('"fileName" is required');
   const max = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
   checkSize(body.size, max);
-  const key = uploadKey(member, body.fileName);
+  const key =
+    body.replaces === undefined || body.replaces === null
+      ? uploadKey(member, body.fileName)
+      : await replacedKey(deps.store, member, body.replaces, body.fileName);
   const post = await createPresignedPost(deps.s3, {
     Bucket: deps.bucket,
     Key: key,

@@ -41,6 +41,14 @@ const en = {
   nilSend: 'Send “nothing to report”',
   nilSent: (phase: number) => `Recorded: nothing to report for phase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Already recorded on ${when}: nothing to report for phase\u00a0${phase}.`,
+  corrects: 'This file corrects an earlier upload',
+  correctsNone: 'No, it is a new file',
+  correctsHelp: 'Choose an earlier upload only if this file is its corrected version: this file then replaces it.',
+  correctsEffect: (name: string, when: string) =>
+    `This file replaces “${name}” (sent ${when}): cases of the earlier file that this one no longer has will be withdrawn.`,
+  correctsHint: (name: string, when: string) =>
+    `You already sent a file named “${name}” (${when}). If this file corrects it, choose it in the list above, so that the cases it no longer has are withdrawn. Leave “No” if it is a new file.`,
+  correctsOtherType: (name: string) => `“${name}” was another type of file: send its correction in the same format (.xlsx or .csv).`,
   status: {
     processing: 'Being checked',
     accepted: 'Accepted',
@@ -152,6 +160,15 @@ const fr: Words = {
   nilSend: 'Envoyer «\u00a0rien à déclarer\u00a0»',
   nilSent: (phase: number) => `Enregistré : rien à déclarer pour la phase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Déjà enregistré le ${when} : rien à déclarer pour la phase\u00a0${phase}.`,
+  corrects: 'Ce fichier corrige un envoi précédent',
+  correctsNone: 'Non, c’est un nouveau fichier',
+  correctsHelp: 'Choisissez un envoi précédent seulement si ce fichier en est la version corrigée\u00a0: ce fichier le remplace alors.',
+  correctsEffect: (name: string, when: string) =>
+    `Ce fichier remplace «\u00a0${name}\u00a0» (envoyé le ${when})\u00a0: les affaires du fichier précédent que celui-ci ne contient plus seront retirées.`,
+  correctsHint: (name: string, when: string) =>
+    `Vous avez déjà envoyé un fichier nommé «\u00a0${name}\u00a0» (${when}). Si celui-ci le corrige, choisissez-le dans la liste ci-dessus, pour que les affaires qu’il ne contient plus soient retirées. Laissez «\u00a0Non\u00a0» s’il s’agit d’un nouveau fichier.`,
+  correctsOtherType: (name: string) =>
+    `«\u00a0${name}\u00a0» était d’un autre type de fichier\u00a0: envoyez sa correction dans le même format (.xlsx ou .csv).`,
   status: {
     processing: 'En vérification',
     accepted: 'Accepté',
@@ -261,6 +278,14 @@ const es: Words = {
   nilSend: 'Enviar «nada que declarar»',
   nilSent: (phase: number) => `Registrado: nada que declarar en la fase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Ya registrado el ${when}: nada que declarar en la fase\u00a0${phase}.`,
+  corrects: 'Este archivo corrige un envío anterior',
+  correctsNone: 'No, es un archivo nuevo',
+  correctsHelp: 'Elija un envío anterior solo si este archivo es su versión corregida: este archivo lo reemplaza entonces.',
+  correctsEffect: (name: string, when: string) =>
+    `Este archivo reemplaza «${name}» (enviado el ${when}): los casos del archivo anterior que este ya no contiene serán retirados.`,
+  correctsHint: (name: string, when: string) =>
+    `Ya envió un archivo llamado «${name}» (${when}). Si este lo corrige, elíjalo en la lista de arriba, para que se retiren los casos que ya no contiene. Deje «No» si es un archivo nuevo.`,
+  correctsOtherType: (name: string) => `«${name}» era otro tipo de archivo: envíe su corrección en el mismo formato (.xlsx o .csv).`,
   status: {
     processing: 'En comprobación',
     accepted: 'Aceptado',

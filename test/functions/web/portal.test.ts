@@ -196,7 +196,7 @@ describe('a Member officer on a phone', () => {
     assert.equal(download.suggestedFilename(), 'stop-ii-template-es.xlsx');
   });
 
-  test('(es) sends a corrected file under the same name: the earlier one is named as replaced, with the counts', async () => {
+  test('(es) sends a corrected file: under the same name alone it withdraws nothing; said to correct the earlier upload, it does', async () => {
     const t = WORDS.es;
     const page = await open(PHONE, '/?lang=es', 'es-ES');
     await signIn(page, 'es', USERS.fr.email);
@@ -211,15 +211,22 @@ describe('a Member officer on a phone', () => {
     assert.equal(await page.getByTestId('stored-cases').textContent(), (1_200).toLocaleString('es'));
     assert.equal(await page.getByTestId('replaced-files').count(), 0);
 
-    // The corrected version: the same name, without case V-1200.
+    // The corrected version: the same name, without case V-1200. The earlier upload is pointed out, not chosen.
+    const corrects = page.getByLabel(t.corrects);
+    assert.equal(await corrects.inputValue(), '');
     await input.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(rows(1_199)) });
+    await page.getByTestId('corrects-hint').waitFor();
+    assert.match((await page.getByTestId('corrects-hint').textContent()) ?? '', /«semana 40\.csv»/);
+    assert.equal(await corrects.inputValue(), '', 'no upload is chosen for the Member');
+    await axe(page, 'upload form, an earlier upload of the same name pointed out (es)');
+    await shot(page, 'corrects-hint-phone-es');
     await page.getByRole('button', { name: t.send }).click();
     await page.getByTestId('replaced-cases').waitFor({ timeout: 90_000 });
     assert.equal(await page.getByTestId('valid-rows').textContent(), (2_398).toLocaleString('es'));
     assert.equal(await page.getByTestId('stored-cases').textContent(), (1_199).toLocaleString('es'));
     assert.equal(await page.getByTestId('replaced-cases').textContent(), (1_199).toLocaleString('es'));
-    // The portal gives every upload its own folder (functions/core/portal/uploads.ts, uploadKey): the same name is not
-    // a new version of the same S3 key, so the case the correction lacks is not withdrawn; it stays from the earlier file.
+    // Not said to correct anything: every upload has its own folder (functions/core/portal/uploads.ts, uploadKey), so the
+    // same name is not a new version of the same S3 key, and the case it lacks is not withdrawn: it stays from the earlier file.
     assert.equal(await page.getByTestId('withdrawn-cases').count(), 0);
     const report = page.locator('section.card', { has: page.getByTestId('replaced-cases') });
     assert.match((await report.textContent()) ?? '', new RegExp(`${t.replacedCases}.*${t.replacedFiles}`, 's'));
@@ -229,6 +236,40 @@ describe('a Member officer on a phone', () => {
     assert.match((await earlier.textContent()) ?? '', /^semana 40\.csv \d/);
     await axe(page, 'corrected upload result (es)');
     await shot(page, 'corrected-upload-phone-es');
+
+    // Sent again, now said to correct the first upload (the list is newest first: the first upload is the second
+    // choice): a new version of its key, so its case V-1200, which this file no longer has, is withdrawn.
+    assert.equal(await corrects.inputValue(), '', 'the choice does not outlive the upload');
+    await input.setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(rows(1_199)) });
+    const choices = corrects.locator('option');
+    assert.equal(await choices.first().textContent(), t.correctsNone);
+    assert.match((await choices.nth(2).textContent()) ?? '', /^semana 40\.csv · \d/);
+    await corrects.selectOption({ index: 2 });
+    const effect = page.getByTestId('corrects-effect');
+    await effect.waitFor();
+    assert.match(
+      (await effect.textContent()) ?? '',
+      /«semana 40\.csv».*los casos del archivo anterior que este ya no contiene serán retirados/,
+    );
+    assert.equal(await page.getByTestId('corrects-hint').count(), 0);
+    await axe(page, 'upload form, correcting an earlier upload (es)');
+    await shot(page, 'corrects-choice-phone-es');
+    await page.getByRole('button', { name: t.send }).click();
+    await page.getByTestId('withdrawn-cases').waitFor({ timeout: 90_000 });
+    assert.equal(await page.getByTestId('withdrawn-cases').textContent(), '1');
+    assert.equal(await page.getByTestId('stored-cases').textContent(), (1_199).toLocaleString('es'));
+    assert.equal(await page.getByTestId('replaced-cases').textContent(), (1_199).toLocaleString('es'));
+    // Named: the second upload (its cases replaced) and the first, whose new version this is (its case withdrawn).
+    const replaced = await page.getByTestId('replaced-files').locator('li').allTextContents();
+    assert.equal(replaced.length, 2, replaced.join(' | '));
+    for (const f of replaced) assert.match(f, /^semana 40\.csv \d/);
+    assert.notEqual(replaced[0], replaced[1], 'two files of one name told apart by when they came');
+    await page.getByRole('heading', { name: /^semana 40\.csv/ }).waitFor();
+    // The file just sent is not pointed out as an earlier upload of its name, and no upload stays chosen.
+    assert.equal(await page.getByTestId('corrects-hint').count(), 0);
+    assert.equal(await corrects.inputValue(), '');
+    await axe(page, 'correction result (es)');
+    await shot(page, 'correction-result-phone-es');
 
     // The empty template, sent in a phase: accepted as "nothing to report" for it, said on the result.
     await input.setInputFiles({ name: 'nada.csv', mimeType: 'text/csv', buffer: Buffer.from(`${CSV_HEADER}\n`) });

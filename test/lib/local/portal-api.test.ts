@@ -44,15 +44,17 @@ const call = async (path: string, token?: string, init: { method?: string; body?
 async function upload(token: string, fileName: string, body: string | Buffer, extra: Record<string, unknown> = {}) {
   const target = await call('uploads', token, { method: 'POST', body: { fileName, size: body.length, ...extra } });
   assert.equal(target.status, 200, JSON.stringify(target.json));
+  const member = (target.json.key as string).split('/')[1]!;
+  // With `replaces` the key is an earlier upload's: the new version is the submission not listed before.
+  const before = new Set((await call(`submissions?member=${member}`, token)).json.submissions.map((x: { id: string }) => x.id) as string[]);
   const form = new FormData();
   for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
   form.append('file', new Blob([body]), fileName);
   const posted = await fetch(target.json.url, { method: 'POST', body: form });
   assert.equal(posted.status, 204, await posted.text());
   await pc.cloud.waitForIdle(60_000);
-  const member = (target.json.key as string).split('/')[1]!;
-  const list = await call(`submissions?member=${member}`, token === analyst ? analyst : token);
-  const s = list.json.submissions.find((x: { objectKey: string }) => x.objectKey === target.json.key);
+  const list = await call(`submissions?member=${member}`, token);
+  const s = list.json.submissions.find((x: { objectKey: string; id: string }) => x.objectKey === target.json.key && !before.has(x.id));
   assert.ok(s, `no submission for ${target.json.key}`);
   return { key: target.json.key as string, submission: s };
 }
@@ -224,6 +226,59 @@ describe('endpoints', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     assert.fail('the phase close started from the portal did not store its summary');
+  });
+
+  test('replaces: a corrected file becomes a new version of the earlier key and withdraws the cases it lacks; checked first', async () => {
+    // Cases R-1 … R-3 seized in phase 2 (apart from what the summaries test reads), then the correction without R-3.
+    const rows = (cases: number) => csv('FR', cases, { prefix: 'R' }).replaceAll('2021-06-15', '2021-10-15');
+    const first = await upload(fr, 'semana 40.csv', rows(3));
+    assert.equal(first.submission.stored.storedCases, 3);
+    const fixed = await upload(fr, 'semana 40 corregida.csv', rows(2), { replaces: first.submission.id });
+    assert.equal(fixed.key, first.key, 'the earlier key, so a new version of it');
+    const s = fixed.submission;
+    assert.notEqual(s.id, first.submission.id);
+    assert.equal(s.fileName, 'semana 40.csv');
+    assert.ok(s.receivedAt >= first.submission.receivedAt);
+    assert.match(s.versionId, /^seq:[0-9A-F]{16}$/, 'the local bucket is unversioned: the sequencer tells versions apart');
+    assert.equal(s.status, 'accepted');
+    assert.deepEqual([s.stored.storedCases, s.stored.replacedCases, s.stored.withdrawnCases], [2, 2, 1], JSON.stringify(s.stored));
+    assert.deepEqual(
+      s.stored.replacedFiles.map((f: { file: string }) => f.file.split('/').pop()),
+      ['semana 40.csv'],
+    );
+    // Both versions stay listed; the new one's detail, report and annotated copy are its own.
+    const versions = (await call('submissions', fr)).json.submissions.filter((x: { objectKey: string }) => x.objectKey === first.key);
+    assert.deepEqual(versions.map((x: { id: string }) => x.id).sort(), [first.submission.id, s.id].sort());
+    const d = await call(`submissions/${s.id}`, fr);
+    assert.equal(d.status, 200);
+    assert.equal(d.json.report.stats.validRows, 2);
+    const annotated = await fetch(d.json.annotatedUrl);
+    assert.equal(annotated.status, 200);
+    assert.match(annotated.headers.get('content-disposition') ?? '', /semana%2040\.report\.xlsx/);
+    // Without `replaces` the same name is a new folder, as before.
+    const plain = await call('uploads', fr, { method: 'POST', body: { fileName: 'semana 40.csv', size: 10 } });
+    assert.notEqual(plain.json.key, first.key);
+
+    // Refused before any presigned POST: another Member's upload, a bad id, one never received, another file type.
+    const foreign = await call('uploads', de, { method: 'POST', body: { fileName: 'x.csv', size: 10, replaces: s.id } });
+    assert.deepEqual([foreign.status, foreign.json.error], [403, 'forbidden']);
+    assert.match(foreign.json.message, /own Member only/);
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ replaces: 'nope!' }, 400, 'unknown-upload'],
+      [{ replaces: 12 }, 400, 'unknown-upload'],
+      [{ replaces: Buffer.from(`${first.key}\u0000seq:0`).toString('base64url') }, 400, 'unknown-upload'],
+      [{ fileName: 'semana 40.xlsx', replaces: s.id }, 400, 'replaces-other-type'],
+    ];
+    for (const [extra, status, code] of cases) {
+      const r = await call('uploads', fr, { method: 'POST', body: { fileName: 'x.csv', size: 10, ...extra } });
+      assert.deepEqual([r.status, r.json.error], [status, code], JSON.stringify(extra));
+      assert.ok(r.json.message.length > 20, r.json.message);
+    }
+    // Analysts: an upload of the Member they upload for, not of another.
+    const forFr = await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'FR', replaces: s.id } });
+    assert.equal(forFr.json.key, first.key);
+    const forDe = await call('uploads', analyst, { method: 'POST', body: { fileName: 'x.csv', size: 10, member: 'DE', replaces: s.id } });
+    assert.equal(forDe.status, 403);
   });
 
   test('a file over 25 MB sent despite the policy (s3rver does not enforce it) is rejected at ingest with a size-error', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Submission, type SubmissionDetail } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
+import { whenOf } from '../earlier.ts';
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useApp();
@@ -9,7 +10,8 @@ export function StatusBadge({ status }: { status: string }) {
 
 /**
  * An earlier file as the Member named it: `file` is its path under the Member's folder, and the portal puts every
- * upload in a folder of its own (2026-12-02T11-40-12Z-3f9a1c/week 12.xlsx); the date shown next to it tells versions apart.
+ * upload in a folder of its own (2026-12-02T11-40-12Z-3f9a1c/week 12.xlsx); the date shown next to it tells versions apart
+ * (to the second when two of one name fall in one minute).
  */
 export const leafName = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
 
@@ -22,6 +24,13 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
   const more = (r?.errorsCapped ?? 0) + (r?.errorsNotListed ?? 0);
   // The empty template as a nil return has no rows: its line says what was recorded, not "every row was accepted".
   const nilOnly = !!s.nilReturn && errors.length === 0 && !s.failure;
+  const replaced = (s.stored.replacedFiles ?? []).map((f) => ({
+    id: `${f.file}\u0000${f.receivedAt}`,
+    objectKey: f.file,
+    fileName: leafName(f.file),
+    receivedAt: f.receivedAt,
+  }));
+  const when = whenOf(replaced, lang, fmtDate);
   return (
     <section class="card" aria-labelledby="report-title">
       <h2 id="report-title">
@@ -67,13 +76,13 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
         )}
       </ul>
       {s.nilReturn && <p data-testid="nil-return">{t.nilSent(s.nilReturn.phase)}</p>}
-      {(s.stored.replacedFiles?.length ?? 0) > 0 && (
+      {replaced.length > 0 && (
         <>
           <p>{t.replacedFiles}</p>
           <ul data-testid="replaced-files">
-            {s.stored.replacedFiles?.map((f) => (
-              <li key={`${f.file}\u0000${f.receivedAt}`}>
-                {leafName(f.file)} <span class="muted">{fmtDate(f.receivedAt, lang)}</span>
+            {replaced.map((f) => (
+              <li key={f.id}>
+                {f.fileName} <span class="muted">{when.get(f.id)}</span>
               </li>
             ))}
           </ul>

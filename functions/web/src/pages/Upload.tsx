@@ -1,6 +1,8 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, saveDownload, uploadFile, type Submission, type SubmissionDetail } from '../api.ts';
 import { useApp } from '../app.ts';
+import { latestPerKey } from '../earlier.ts';
+import { CorrectsField, correctsProblem } from './Corrects.tsx';
 import { NilReturnSection } from './NilReturn.tsx';
 import { Report } from './Submissions.tsx';
 
@@ -31,31 +33,59 @@ export function UploadPage() {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [dragging, setDragging] = useState(false);
   const [member, setMember] = useState(me.member ?? me.members?.[0]?.code ?? '');
+  const owner = me.analyst ? member : (me.member ?? '');
+  // The Member's earlier uploads (latest version of each), and the one this file corrects: none unless chosen.
+  const [earlier, setEarlier] = useState<Submission[]>([]);
+  const [replaces, setReplaces] = useState('');
+  const loadEarlier = async (who: string) => {
+    if (!who) return setEarlier([]);
+    const { submissions } = await api<{ submissions: Submission[] }>(`submissions?member=${who}`).catch(() => ({ submissions: [] }));
+    setEarlier(latestPerKey(submissions));
+  };
+  useEffect(() => {
+    setReplaces('');
+    void loadEarlier(owner);
+  }, [owner]);
+  const correctsError = correctsProblem(
+    file,
+    earlier.find((s) => s.id === replaces),
+    t,
+  );
 
   const choose = (f: File | null) => {
     setFile(f);
     setPhase({ kind: 'idle' });
     setProblem(f ? checkFile(f, t) : null);
+    setReplaces('');
   };
 
   const send = async (e: Event) => {
     e.preventDefault();
-    if (!file || problem) return;
+    if (!file || problem || correctsError) return;
     try {
       setPhase({ kind: 'uploading', fraction: 0 });
       const target = await api<{ url: string; fields: Record<string, string>; key: string }>('uploads', {
         method: 'POST',
-        body: { fileName: file.name, size: file.size, ...(me.analyst ? { member } : {}) },
+        body: { fileName: file.name, size: file.size, ...(me.analyst ? { member } : {}), ...(replaces ? { replaces } : {}) },
       });
+      // A correction reuses the earlier upload's key: its new version is the submission of that key not seen before.
+      const seen = new Set(
+        replaces
+          ? (await api<{ submissions: Submission[] }>(`submissions?member=${owner}`)).submissions
+              .filter((x) => x.objectKey === target.key)
+              .map((x) => x.id)
+          : [],
+      );
       await uploadFile(target, file, (fraction) => setPhase({ kind: 'uploading', fraction }));
       setPhase({ kind: 'checking' });
-      const owner = me.analyst ? member : me.member!;
       const started = Date.now();
       for (;;) {
         const { submissions } = await api<{ submissions: Submission[] }>(`submissions?member=${owner}`);
-        const s = submissions.find((x) => x.objectKey === target.key);
+        const s = submissions.find((x) => x.objectKey === target.key && !seen.has(x.id));
         if (s && s.status !== 'processing') {
           setPhase({ kind: 'done', detail: await api<SubmissionDetail>(`submissions/${s.id}`) });
+          setReplaces('');
+          setEarlier(latestPerKey(submissions));
           return;
         }
         if (Date.now() - started > POLL_LIMIT_MS) return setPhase({ kind: 'slow' });
@@ -119,7 +149,15 @@ export function UploadPage() {
               {problem}
             </p>
           )}
-          <button type="submit" disabled={!file || !!problem || busy}>
+          <CorrectsField
+            earlier={earlier}
+            file={file}
+            value={replaces}
+            onChange={setReplaces}
+            disabled={busy}
+            suggest={phase.kind === 'idle'}
+          />
+          <button type="submit" disabled={!file || !!problem || !!correctsError || busy}>
             {t.send}
           </button>
         </form>

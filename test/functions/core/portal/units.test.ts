@@ -5,8 +5,18 @@ import { callerOf } from '../../../../functions/core/portal/auth.ts';
 import type { HttpError } from '../../../../functions/core/portal/http.ts';
 import { memberScope, parseSubmissionId, submissionId } from '../../../../functions/core/portal/submissions.ts';
 import { chartsOfHtml } from '../../../../functions/core/portal/summaries.ts';
-import { checkSize, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
+import { checkSize, replacedKey, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
+import { keptName, latestPerKey, whenOf } from '../../../../functions/web/src/earlier.ts';
 import { pickLang } from '../../../../functions/web/src/i18n.ts';
+
+const rejection = async (p: Promise<unknown>): Promise<[number, string] | 'resolved'> => {
+  try {
+    await p;
+  } catch (e) {
+    return [(e as HttpError).status, (e as HttpError).code];
+  }
+  return 'resolved';
+};
 
 const status = (f: () => unknown) => {
   try {
@@ -37,6 +47,42 @@ describe('uploads', () => {
     const b = uploadKey('FR', 'week 12.xlsx', now);
     assert.match(a, /^incoming\/FR\/2026-12-02T11-40-12Z-[0-9a-f]{6}\/week 12\.xlsx$/);
     assert.notEqual(a, b);
+  });
+
+  test('replaces: the key of an earlier upload of the same Member and file type; anything else 400 or 403, said in words', async () => {
+    const earlier = { objectKey: 'incoming/FR/2026-12-01T09-00-00Z-0a1b2c/semana 40.csv', versionId: 'seq:00A1' };
+    const lookups: string[] = [];
+    const store = {
+      getSubmission: async (objectKey: string, versionId: string) => {
+        lookups.push(objectKey);
+        return objectKey === earlier.objectKey && versionId === earlier.versionId ? ({ ...earlier, member: 'FR' } as never) : undefined;
+      },
+    };
+    const id = submissionId(earlier);
+    // Any name of the same type: the file becomes the next version of the earlier key, under the earlier name.
+    assert.equal(await replacedKey(store, 'FR', id, 'semana 40 (corregida).csv'), earlier.objectKey);
+    const cases: [unknown, string, string, [number, string]][] = [
+      ['not an id', 'FR', 'x.csv', [400, 'unknown-upload']],
+      [42, 'FR', 'x.csv', [400, 'unknown-upload']],
+      ['', 'FR', 'x.csv', [400, 'unknown-upload']],
+      [submissionId({ ...earlier, versionId: 'seq:00A2' }), 'FR', 'x.csv', [400, 'unknown-upload']],
+      [submissionId({ objectKey: 'incoming/FR/gone.csv', versionId: 'v' }), 'FR', 'x.csv', [400, 'unknown-upload']],
+      [id, 'FR', 'semana 40.xlsx', [400, 'replaces-other-type']],
+      [id, 'FR', 'semana 40.pdf', [400, 'unsupported-file-type']],
+      // Another Member's upload (or an analyst uploading for another Member than the upload's): refused from the key alone.
+      [id, 'DE', 'x.csv', [403, 'forbidden']],
+      [submissionId({ objectKey: 'incoming/FRA/x.csv', versionId: 'v' }), 'FR', 'x.csv', [403, 'forbidden']],
+      [submissionId({ objectKey: 'feedback/FR/x.csv', versionId: 'v' }), 'FR', 'x.csv', [403, 'forbidden']],
+    ];
+    for (const [replaces, member, fileName, expected] of cases) {
+      lookups.length = 0;
+      assert.deepEqual(
+        await rejection(replacedKey(store, member, replaces, fileName)),
+        expected,
+        `${String(replaces)} ${member} ${fileName}`,
+      );
+      if (expected[0] === 403) assert.deepEqual(lookups, [], "no lookup of another Member's upload");
+    }
   });
 
   test('sizes: 1 byte to 25 MB', () => {
@@ -116,5 +162,43 @@ describe("the web app's language", () => {
     assert.equal(pickLang('?lang=de', ['fr-FR']), 'fr');
     assert.equal(pickLang('', ['de-DE', 'es-MX']), 'es');
     assert.equal(pickLang('', ['de-DE']), 'en');
+  });
+});
+
+describe("the web app's earlier uploads, offered for correction", () => {
+  const sub = (id: string, objectKey: string, receivedAt: string) => ({ id, objectKey, receivedAt, fileName: objectKey.split('/').pop()! });
+  // As the app's fmtDate (app.ts, which needs preact and the DOM).
+  const fmtDate = (iso: string, lang: string) =>
+    new Date(iso).toLocaleString(lang, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+  test('the latest version of each key, newest first; the name a file is kept under, as the server keeps it', () => {
+    const list = [
+      sub('b2', 'incoming/FR/b/w.csv', '2026-12-02T10:05:00Z'),
+      sub('a2', 'incoming/FR/a/w.csv', '2026-12-02T10:04:00Z'),
+      sub('b1', 'incoming/FR/b/w.csv', '2026-12-02T10:03:00Z'),
+    ];
+    assert.deepEqual(
+      latestPerKey(list).map((s) => s.id),
+      ['b2', 'a2'],
+    );
+    for (const name of ['C:\\x\\Saisies S12 (v2).XLSX', 'incautaciones_año.csv', 'a<b>:"|?*.csv', '.csv', ' two  spaces .csv']) {
+      const { base, ext } = safeFileName(name);
+      assert.equal(keptName(name), `${base}${ext}`, name);
+    }
+  });
+
+  test('when: to the minute, to the second where two uploads of one name fall in one minute', () => {
+    const when = whenOf(
+      [
+        sub('x', 'incoming/FR/1/w.csv', '2026-12-02T10:05:07Z'),
+        sub('y', 'incoming/FR/2/w.csv', '2026-12-02T10:05:41Z'),
+        sub('z', 'incoming/FR/3/v.csv', '2026-12-02T10:05:50Z'),
+      ],
+      'en',
+      fmtDate,
+    );
+    assert.match(when.get('x')!, /:07/);
+    assert.match(when.get('y')!, /:41/);
+    assert.doesNotMatch(when.get('z')!, /:50/);
   });
 });
