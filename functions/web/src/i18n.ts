@@ -65,6 +65,18 @@ const en = {
   storedCases: 'cases stored',
   replacedCases: 'cases replaced',
   withdrawnCases: 'cases withdrawn',
+  /** Count labels for one (Intl.PluralRules 'one': 1 in en and es, 0 and 1 in fr): "1 valid row", not "1 valid rows". */
+  one: {
+    validRows: 'valid row',
+    invalidRows: 'row to fix',
+    blankRows: 'blank row',
+    stored: 'line stored',
+    withdrawn: 'withdrawn',
+    superseded: 'case superseded',
+    storedCases: 'case stored',
+    replacedCases: 'case replaced',
+    withdrawnCases: 'case withdrawn',
+  },
   replacedFiles: 'Earlier files replaced:',
   errors: 'What to fix',
   row: 'Row',
@@ -185,6 +197,17 @@ const fr: Words = {
   storedCases: 'affaires enregistrées',
   replacedCases: 'affaires remplacées',
   withdrawnCases: 'affaires retirées',
+  one: {
+    validRows: 'ligne valide',
+    invalidRows: 'ligne à corriger',
+    blankRows: 'ligne vide',
+    stored: 'ligne enregistrée',
+    withdrawn: 'retirée',
+    superseded: 'cas remplacé',
+    storedCases: 'affaire enregistrée',
+    replacedCases: 'affaire remplacée',
+    withdrawnCases: 'affaire retirée',
+  },
   replacedFiles: 'Fichiers précédents remplacés\u00a0:',
   errors: 'À corriger',
   row: 'Ligne',
@@ -302,6 +325,17 @@ const es: Words = {
   storedCases: 'casos guardados',
   replacedCases: 'casos reemplazados',
   withdrawnCases: 'casos retirados',
+  one: {
+    validRows: 'fila válida',
+    invalidRows: 'fila que corregir',
+    blankRows: 'fila vacía',
+    stored: 'línea guardada',
+    withdrawn: 'retirada',
+    superseded: 'caso sustituido',
+    storedCases: 'caso guardado',
+    replacedCases: 'caso reemplazado',
+    withdrawnCases: 'caso retirado',
+  },
   replacedFiles: 'Archivos anteriores reemplazados:',
   errors: 'Qué corregir',
   row: 'Fila',
@@ -357,6 +391,13 @@ const es: Words = {
 export const WORDS: Record<Lang, Words> = { en, fr, es };
 
 /** ?lang=xx, else the first of the browser's languages we speak, else English. */
+export type CountLabel = keyof Words['one'];
+
+/** "1 valid row", "2 valid rows", "0 ligne valide": the label a count takes in the language. */
+export function countLabel(t: Words, lang: Lang, key: CountLabel, n: number): string {
+  return new Intl.PluralRules(lang).select(n) === 'one' ? t.one[key] : t[key];
+}
+
 export function pickLang(search: string, browser: readonly string[]): Lang {
   const asked = new URLSearchParams(search).get('lang');
   if (asked && (LANGS as readonly string[]).includes(asked)) return asked as Lang;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Submission, type SubmissionDetail } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';
+import { countLabel } from '../i18n.ts';
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useApp();
@@ -38,40 +39,43 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
       </h2>
       <ul class="counts">
         <li class="ok">
-          <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {t.validRows}
+          <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {countLabel(t, lang, 'validRows', s.rows.valid)}
         </li>
         <li class={s.rows.invalid > 0 ? 'bad' : undefined}>
-          <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {t.invalidRows}
+          <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {countLabel(t, lang, 'invalidRows', s.rows.invalid)}
         </li>
         <li>
-          <b>{fmtNum(s.rows.blank, lang)}</b> {t.blankRows}
+          <b>{fmtNum(s.rows.blank, lang)}</b> {countLabel(t, lang, 'blankRows', s.rows.blank)}
         </li>
         <li>
-          <b>{fmtNum(s.stored.written, lang)}</b> {t.stored}
+          <b>{fmtNum(s.stored.written, lang)}</b> {countLabel(t, lang, 'stored', s.stored.written)}
         </li>
         {s.stored.withdrawn > 0 && (
           <li>
-            <b>{fmtNum(s.stored.withdrawn, lang)}</b> {t.withdrawn}
+            <b>{fmtNum(s.stored.withdrawn, lang)}</b> {countLabel(t, lang, 'withdrawn', s.stored.withdrawn)}
           </li>
         )}
         {s.stored.supersededCases > 0 && (
           <li>
-            <b>{fmtNum(s.stored.supersededCases, lang)}</b> {t.superseded}
+            <b>{fmtNum(s.stored.supersededCases, lang)}</b> {countLabel(t, lang, 'superseded', s.stored.supersededCases)}
           </li>
         )}
         {s.stored.storedCases !== undefined && s.stored.storedCases > 0 && (
           <li>
-            <b data-testid="stored-cases">{fmtNum(s.stored.storedCases, lang)}</b> {t.storedCases}
+            <b data-testid="stored-cases">{fmtNum(s.stored.storedCases, lang)}</b>{' '}
+            {countLabel(t, lang, 'storedCases', s.stored.storedCases)}
           </li>
         )}
         {(s.stored.replacedCases ?? 0) > 0 && (
           <li>
-            <b data-testid="replaced-cases">{fmtNum(s.stored.replacedCases ?? 0, lang)}</b> {t.replacedCases}
+            <b data-testid="replaced-cases">{fmtNum(s.stored.replacedCases ?? 0, lang)}</b>{' '}
+            {countLabel(t, lang, 'replacedCases', s.stored.replacedCases ?? 0)}
           </li>
         )}
         {(s.stored.withdrawnCases ?? 0) > 0 && (
           <li>
-            <b data-testid="withdrawn-cases">{fmtNum(s.stored.withdrawnCases ?? 0, lang)}</b> {t.withdrawnCases}
+            <b data-testid="withdrawn-cases">{fmtNum(s.stored.withdrawnCases ?? 0, lang)}</b>{' '}
+            {countLabel(t, lang, 'withdrawnCases', s.stored.withdrawnCases ?? 0)}
           </li>
         )}
       </ul>
@@ -140,11 +144,16 @@ export function SubmissionList({ list }: { list: Submission[] }) {
           <StatusBadge status={s.status} />
           <span class="muted">
             {me.analyst ? `${s.member} · ` : ''}
-            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {t.validRows} · {fmtNum(s.rows.invalid, lang)} {t.invalidRows} ·{' '}
-            {fmtNum(s.stored.written, lang)} {t.stored}
-            {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${t.withdrawn}` : ''}
-            {s.stored.supersededCases ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${t.superseded}` : ''}
-            {s.stored.withdrawnCases ? ` · ${fmtNum(s.stored.withdrawnCases, lang)} ${t.withdrawnCases}` : ''}
+            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {countLabel(t, lang, 'validRows', s.rows.valid)} ·{' '}
+            {fmtNum(s.rows.invalid, lang)} {countLabel(t, lang, 'invalidRows', s.rows.invalid)} · {fmtNum(s.stored.written, lang)}{' '}
+            {countLabel(t, lang, 'stored', s.stored.written)}
+            {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${countLabel(t, lang, 'withdrawn', s.stored.withdrawn)}` : ''}
+            {s.stored.supersededCases
+              ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${countLabel(t, lang, 'superseded', s.stored.supersededCases)}`
+              : ''}
+            {s.stored.withdrawnCases
+              ? ` · ${fmtNum(s.stored.withdrawnCases, lang)} ${countLabel(t, lang, 'withdrawnCases', s.stored.withdrawnCases)}`
+              : ''}
             {s.nilReturn ? ` · ${t.nilSent(s.nilReturn.phase)}` : ''}
           </span>
         </li>

@@ -7,7 +7,7 @@ import { memberScope, parseSubmissionId, submissionId } from '../../../../functi
 import { chartsOfHtml } from '../../../../functions/core/portal/summaries.ts';
 import { checkSize, replacedKey, safeFileName, uploadKey } from '../../../../functions/core/portal/uploads.ts';
 import { keptName, latestPerKey, whenOf } from '../../../../functions/web/src/earlier.ts';
-import { pickLang } from '../../../../functions/web/src/i18n.ts';
+import { countLabel, pickLang, WORDS } from '../../../../functions/web/src/i18n.ts';
 
 const rejection = async (p: Promise<unknown>): Promise<[number, string] | 'resolved'> => {
   try {
@@ -201,4 +201,15 @@ describe("the web app's earlier uploads, offered for correction", () => {
     assert.match(when.get('y')!, /:41/);
     assert.doesNotMatch(when.get('z')!, /:50/);
   });
+});
+
+test('count labels agree with their number in each language: 1 valid row, 0 ligne valide, 2 filas válidas', () => {
+  assert.equal(countLabel(WORDS.en, 'en', 'validRows', 1), 'valid row');
+  assert.equal(countLabel(WORDS.en, 'en', 'validRows', 0), 'valid rows');
+  assert.equal(countLabel(WORDS.fr, 'fr', 'withdrawnCases', 0), 'affaire retirée');
+  assert.equal(countLabel(WORDS.fr, 'fr', 'withdrawnCases', 2), 'affaires retirées');
+  assert.equal(countLabel(WORDS.es, 'es', 'withdrawnCases', 1), 'caso retirado');
+  assert.equal(countLabel(WORDS.es, 'es', 'validRows', 2), 'filas válidas');
+  // Every count label has its singular, in every language (English 'withdrawn' is both).
+  for (const lang of ['en', 'fr', 'es'] as const) for (const [k, v] of Object.entries(WORDS[lang].one)) assert.ok(v.trim(), `${lang} ${k}`);
 });
