@@ -16,6 +16,7 @@ import { INCOMING_PREFIX } from '../layout.ts';
 import { DEFAULT_LIMITS } from '../sheet/types.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { Caller } from './auth.ts';
+import { fileNameParts } from './file-name.ts';
 import { badRequest, forbidden, HttpError } from './http.ts';
 import { parseSubmissionId } from './submissions.ts';
 
@@ -32,20 +33,12 @@ export interface PresignedUpload {
   readonly key: string;
 }
 
-/** A file name kept readable in the key: letters of any script, digits, space and . _ - ( ); at most 100 characters. */
+/** A file name kept readable in the key (file-name.ts); a file of another type than ingest reads is refused. */
 export function safeFileName(name: string): { base: string; ext: (typeof UPLOAD_EXTENSIONS)[number] } {
-  const leaf = name.split(/[\\/]/).pop() ?? '';
-  const m = /^(.*?)(\.[A-Za-z]+)$/.exec(leaf.normalize('NFC'));
-  const ext = m?.[2]?.toLowerCase();
-  if (!m || !(UPLOAD_EXTENSIONS as readonly string[]).includes(ext ?? '')) {
+  const { leaf, base, ext } = fileNameParts(name);
+  if (base === undefined || !(UPLOAD_EXTENSIONS as readonly string[]).includes(ext ?? '')) {
     throw badRequest(`'${leaf}' is not a spreadsheet we read: send an .xlsx or a .csv file`, 'unsupported-file-type');
   }
-  const base =
-    m[1]!
-      .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 100) || 'upload';
   return { base, ext: ext as (typeof UPLOAD_EXTENSIONS)[number] };
 }
 

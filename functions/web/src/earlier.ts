@@ -2,6 +2,7 @@
  * The Member's earlier uploads as the upload page offers them for correction (pages/Corrects.tsx): pure, and free of
  * the DOM and preact, so it is tested in node (test/functions/core/portal/units.test.ts).
  */
+import { fileNameParts } from '../../core/portal/file-name.ts';
 import type { Lang } from './i18n.ts';
 
 /** What of a submission (api.ts Submission) the choice needs. */
@@ -22,18 +23,10 @@ export function latestPerKey<T extends EarlierUpload>(submissions: readonly T[])
   });
 }
 
-/** The name the server gives a file (functions/core/portal/uploads.ts safeFileName), to compare with an upload's. */
+/** The name the server gives a file (functions/core/portal/file-name.ts, as uploads.ts keys it), to compare with an upload's. */
 export function keptName(name: string): string {
-  const leaf = (name.split(/[\\/]/).pop() ?? '').normalize('NFC');
-  const m = /^(.*?)(\.[A-Za-z]+)$/.exec(leaf);
-  if (!m) return leaf;
-  const base =
-    m[1]!
-      .replace(/[^\p{L}\p{N} ._()-]+/gu, '_')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 100) || 'upload';
-  return `${base}${m[2]!.toLowerCase()}`;
+  const { leaf, base, ext } = fileNameParts(name);
+  return base === undefined ? leaf : `${base}${ext}`;
 }
 
 /**
