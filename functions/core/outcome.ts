@@ -4,7 +4,9 @@
  * annotated workbook say them with (English, French, Spanish).
  */
 import type { Lang } from './config.ts';
+import { INCOMING_PREFIX } from './layout.ts';
 import { message } from './messages.ts';
+import { num } from './phase/text.ts';
 import { compareVersions, versionDigest } from './store/heads.ts';
 import type { ApplyResult, SeizureStore } from './store/store.ts';
 import type { ReplacedFile, StoredCounts, SubmissionRecord } from './submission.ts';
@@ -17,7 +19,7 @@ export const MAX_REPLACED_FILES = 20;
 export async function replacedFilesOf(store: SeizureStore, member: string, result: ApplyResult): Promise<ReplacedFile[]> {
   if (result.replaced.length === 0) return [];
   const wanted = new Set(result.replaced);
-  const prefix = `incoming/${member}/`;
+  const prefix = `${INCOMING_PREFIX}${member}/`;
   const out: ReplacedFile[] = [];
   for (const s of await store.listSubmissions({ member })) {
     if (!wanted.has(versionDigest(s.objectKey, s.versionId))) continue;
@@ -48,8 +50,6 @@ export function isLaterVersion(a: Pick<SubmissionRecord, 'orderToken'>, b: Pick<
 /**
  * The empty template recorded as the Member's nil return: accepted. The 'no-rows' error becomes a 'nil-return'
  * warning saying what was recorded, so report.json keeps its fields and the file is no longer rejected.
- */
-/**
  * `earlierKept`: an earlier version of the same file had stored cases. They stay stored (the empty template is a nil
  * return, not a version that withdraws every case: a Member who saves the template over a data file by mistake loses
  * nothing), and the warning says so.
@@ -79,7 +79,6 @@ export function acceptNilReturn(
   report.nilReturn = nil;
 }
 
-const fmt = (n: number, lang: Lang): string => n.toLocaleString(lang === 'en' ? 'en-GB' : lang);
 const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ') + ' UTC';
 
 const WORDS: Record<
@@ -131,7 +130,7 @@ export function outcomeLines(report: Pick<ValidationReport, 'stored' | 'nilRetur
   if (nil) out.push(nil.message);
   const s = report.stored;
   if (s === undefined) return out;
-  const n = (v: number): string => fmt(v, lang);
+  const n = (v: number): string => num(v, lang);
   // Submissions recorded before case counts existed have lines only.
   if (s.storedCases !== undefined || s.written > 0) out.push(t.stored(n(s.storedCases ?? 0), n(s.written)));
   if (s.replacedCases) out.push(t.replaced(n(s.replacedCases)));

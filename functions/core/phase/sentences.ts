@@ -9,11 +9,9 @@
  */
 import type { Lang } from '../config.ts';
 import type { Signal, SeenAs } from './signals.ts';
-import { count, DIMENSION_NAMES, keyLabel, num, type LabelDimension } from './text.ts';
+import { count, DIMENSION_NAMES, keyLabel, LOCALE, num, type LabelDimension } from './text.ts';
 
 export type Register = 'plain' | 'analyst';
-
-const LOCALE: Readonly<Record<Lang, string>> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
 
 /** A ratio for people: 2 significant digits below 10, whole above ("about 5.3", "0.21", "12"). */
 export function ratioText(r: number, lang: Lang): string {

@@ -70,7 +70,8 @@ export const DIMENSION_NAMES: Readonly<
   es: { product: 'producto', origin: 'origen', route: 'ruta', transport_mode: 'modo de transporte', concealment: 'método de ocultación' },
 };
 
-const LOCALE: Readonly<Record<Lang, string>> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
+/** The locale each language's numbers and case folding follow. */
+export const LOCALE: Readonly<Record<Lang, string>> = { en: 'en-GB', fr: 'fr-FR', es: 'es-ES' };
 
 /** A number for people: grouped thousands, at most `digits` decimals. */
 export function num(n: number, lang: Lang = 'en', digits = 0): string {
