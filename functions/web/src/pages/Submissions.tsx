@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Submission, type SubmissionDetail } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';
-import { countLabel } from '../i18n.ts';
+import { type CountLabel, countLabel } from '../i18n.ts';
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useApp();
@@ -15,6 +15,16 @@ export function StatusBadge({ status }: { status: string }) {
  * (to the second when two of one name fall in one minute).
  */
 export const leafName = (file: string): string => file.slice(file.lastIndexOf('/') + 1);
+
+/** "2 398 filas válidas", "1 caso retirado": a count, bold, and its label agreeing with it. */
+function Count({ n, label, testid }: { n: number; label: CountLabel; testid?: string }) {
+  const { t, lang } = useApp();
+  return (
+    <>
+      <b data-testid={testid}>{fmtNum(n, lang)}</b> {countLabel(t, lang, label, n)}
+    </>
+  );
+}
 
 /** Counts, errors in words, downloads: what a Member sees after an upload. */
 export function Report({ detail }: { detail: SubmissionDetail }) {
@@ -39,43 +49,40 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
       </h2>
       <ul class="counts">
         <li class="ok">
-          <b data-testid="valid-rows">{fmtNum(s.rows.valid, lang)}</b> {countLabel(t, lang, 'validRows', s.rows.valid)}
+          <Count n={s.rows.valid} label="validRows" testid="valid-rows" />
         </li>
         <li class={s.rows.invalid > 0 ? 'bad' : undefined}>
-          <b data-testid="invalid-rows">{fmtNum(s.rows.invalid, lang)}</b> {countLabel(t, lang, 'invalidRows', s.rows.invalid)}
+          <Count n={s.rows.invalid} label="invalidRows" testid="invalid-rows" />
         </li>
         <li>
-          <b>{fmtNum(s.rows.blank, lang)}</b> {countLabel(t, lang, 'blankRows', s.rows.blank)}
+          <Count n={s.rows.blank} label="blankRows" />
         </li>
         <li>
-          <b>{fmtNum(s.stored.written, lang)}</b> {countLabel(t, lang, 'stored', s.stored.written)}
+          <Count n={s.stored.written} label="stored" />
         </li>
         {s.stored.withdrawn > 0 && (
           <li>
-            <b>{fmtNum(s.stored.withdrawn, lang)}</b> {countLabel(t, lang, 'withdrawn', s.stored.withdrawn)}
+            <Count n={s.stored.withdrawn} label="withdrawn" />
           </li>
         )}
         {s.stored.supersededCases > 0 && (
           <li>
-            <b>{fmtNum(s.stored.supersededCases, lang)}</b> {countLabel(t, lang, 'superseded', s.stored.supersededCases)}
+            <Count n={s.stored.supersededCases} label="superseded" />
           </li>
         )}
         {s.stored.storedCases !== undefined && s.stored.storedCases > 0 && (
           <li>
-            <b data-testid="stored-cases">{fmtNum(s.stored.storedCases, lang)}</b>{' '}
-            {countLabel(t, lang, 'storedCases', s.stored.storedCases)}
+            <Count n={s.stored.storedCases} label="storedCases" testid="stored-cases" />
           </li>
         )}
         {(s.stored.replacedCases ?? 0) > 0 && (
           <li>
-            <b data-testid="replaced-cases">{fmtNum(s.stored.replacedCases ?? 0, lang)}</b>{' '}
-            {countLabel(t, lang, 'replacedCases', s.stored.replacedCases ?? 0)}
+            <Count n={s.stored.replacedCases ?? 0} label="replacedCases" testid="replaced-cases" />
           </li>
         )}
         {(s.stored.withdrawnCases ?? 0) > 0 && (
           <li>
-            <b data-testid="withdrawn-cases">{fmtNum(s.stored.withdrawnCases ?? 0, lang)}</b>{' '}
-            {countLabel(t, lang, 'withdrawnCases', s.stored.withdrawnCases ?? 0)}
+            <Count n={s.stored.withdrawnCases ?? 0} label="withdrawnCases" testid="withdrawn-cases" />
           </li>
         )}
       </ul>
@@ -127,6 +134,7 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
 
 export function SubmissionList({ list }: { list: Submission[] }) {
   const { t, lang, me, navigate } = useApp();
+  const counted = (n: number, label: CountLabel): string => `${fmtNum(n, lang)} ${countLabel(t, lang, label, n)}`;
   if (list.length === 0) return <p>{t.noUploads}</p>;
   return (
     <ul class="list">
@@ -144,16 +152,11 @@ export function SubmissionList({ list }: { list: Submission[] }) {
           <StatusBadge status={s.status} />
           <span class="muted">
             {me.analyst ? `${s.member} · ` : ''}
-            {fmtDate(s.receivedAt, lang)} · {fmtNum(s.rows.valid, lang)} {countLabel(t, lang, 'validRows', s.rows.valid)} ·{' '}
-            {fmtNum(s.rows.invalid, lang)} {countLabel(t, lang, 'invalidRows', s.rows.invalid)} · {fmtNum(s.stored.written, lang)}{' '}
-            {countLabel(t, lang, 'stored', s.stored.written)}
-            {s.stored.withdrawn ? ` · ${fmtNum(s.stored.withdrawn, lang)} ${countLabel(t, lang, 'withdrawn', s.stored.withdrawn)}` : ''}
-            {s.stored.supersededCases
-              ? ` · ${fmtNum(s.stored.supersededCases, lang)} ${countLabel(t, lang, 'superseded', s.stored.supersededCases)}`
-              : ''}
-            {s.stored.withdrawnCases
-              ? ` · ${fmtNum(s.stored.withdrawnCases, lang)} ${countLabel(t, lang, 'withdrawnCases', s.stored.withdrawnCases)}`
-              : ''}
+            {fmtDate(s.receivedAt, lang)} · {counted(s.rows.valid, 'validRows')} · {counted(s.rows.invalid, 'invalidRows')} ·{' '}
+            {counted(s.stored.written, 'stored')}
+            {s.stored.withdrawn ? ` · ${counted(s.stored.withdrawn, 'withdrawn')}` : ''}
+            {s.stored.supersededCases ? ` · ${counted(s.stored.supersededCases, 'superseded')}` : ''}
+            {s.stored.withdrawnCases ? ` · ${counted(s.stored.withdrawnCases, 'withdrawnCases')}` : ''}
             {s.nilReturn ? ` · ${t.nilSent(s.nilReturn.phase)}` : ''}
           </span>
         </li>
