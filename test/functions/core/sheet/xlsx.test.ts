@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
@@ -12,67 +11,10 @@ import { bufferByteSource, fileByteSource } from '../../../../functions/core/she
 import { SpreadsheetError, type ByteSource, type Cell, type Row } from '../../../../functions/core/sheet/types.ts';
 import { XmlScanner, decodeXml, isDateFormatCode, openXlsx, serialToCell } from '../../../../functions/core/sheet/xlsx.ts';
 import { scanFloor } from '../../../bench/scan-floor.ts';
+import { zip, type ZipPart } from '../../../fixtures/zip.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Helpers: a zip writer (so that tests control entry order, compression and even lie in headers), xlsx parts, reading
-
-interface ZipPart {
-  readonly name: string;
-  readonly data: string | Buffer;
-  /** Stored (method 0) instead of deflated. */
-  readonly store?: boolean;
-  /** Uncompressed size written in the headers instead of the true one. */
-  readonly declaredSize?: number;
-}
-
-function zip(parts: readonly ZipPart[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const p of parts) {
-    const data = typeof p.data === 'string' ? Buffer.from(p.data, 'utf8') : p.data;
-    const body = p.store ? data : zlib.deflateRawSync(data);
-    const name = Buffer.from(p.name, 'utf8');
-    const crc = zlib.crc32(data);
-    const size = p.declaredSize ?? data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(p.store ? 0 : 8, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(0x0800, 8);
-    cd.writeUInt16LE(p.store ? 0 : 8, 10);
-    cd.writeUInt16LE(0, 12);
-    cd.writeUInt16LE(0x21, 14);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(body.length, 20);
-    cd.writeUInt32LE(size, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    central.push(cd, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cdBuf = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.length, 8);
-  end.writeUInt16LE(parts.length, 10);
-  end.writeUInt32LE(cdBuf.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cdBuf, end]);
-}
+// Helpers: xlsx parts over the zip writer of test/fixtures/zip.ts (entry order, compression, lying headers), reading
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
