@@ -1,5 +1,5 @@
 /** Line order and weeks: UTF-8 key order, the Monday of a day, and the distinct-case counter over the byPhase index order. See aggregate.ts (## Cases). */
-import { pad6 } from '../store/keys.ts';
+import { nfc, pad6 } from '../store/keys.ts';
 import type { SeizureRecord } from '../record.ts';
 import { LineOrderError } from './aggregate-types.ts';
 
@@ -42,10 +42,8 @@ export function weekOf(day: string): string {
 }
 
 /** The index key of a line in the byPhase order, and its case's key (store/keys.ts phaseSk, computed once). */
-const NON_ASCII = /[^\u0000-\u007f]/;
-
 export function orderKeys(r: SeizureRecord): { caseKey: string; sk: string } {
-  const caseKey = NON_ASCII.test(r.case_ref) ? r.case_ref.normalize('NFC') : r.case_ref;
+  const caseKey = nfc(r.case_ref);
   return { caseKey, sk: `${caseKey}#${pad6(r.line_no)}` };
 }
 

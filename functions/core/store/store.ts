@@ -35,6 +35,7 @@ import {
   lineSk,
   memberPk,
   memberSk,
+  nfc,
   phasePk,
   phaseSk,
   SUBMISSION_SK_PREFIX,
@@ -176,7 +177,7 @@ export class SeizureStore {
         throw new RangeError(`${where}: line_no must be an integer from 0 to ${MAX_LINE_NO}`);
       }
       if (!Number.isInteger(r.phase)) throw new RangeError(`${where}: phase must be an integer`);
-      if (r.case_ref === '' || utf8Length(r.case_ref.normalize('NFC')) > MAX_CASE_REF_BYTES) {
+      if (r.case_ref === '' || utf8Length(nfc(r.case_ref)) > MAX_CASE_REF_BYTES) {
         throw new RangeError(`${where}: case_ref must have 1 to ${MAX_CASE_REF_BYTES} bytes`);
       }
       const pk = casePk(upload.member, r.case_ref);
