@@ -386,7 +386,7 @@ export interface LineAggregatorOptions {
 /**
  * Counts lines into one aggregate per phase and counts distinct cases per Member over everything it sees. Each
  * Member's lines must come in byPhase index order, within a phase and (for the cumulative cases) across the phases
- * given to `add`/`countCase` together; Members may interleave.
+ * given to `add` together; Members may interleave.
  */
 export class LineAggregator {
   readonly #phases = new Map<number, PhaseAcc>();
@@ -433,13 +433,6 @@ export class LineAggregator {
     acc.add(r, caseKey, sk);
     this.lines++;
     return true;
-  }
-
-  /** Counts a line only in the cumulative cases (an earlier phase's line, whose figures its own slice counts). */
-  countCase(r: SeizureRecord): void {
-    if (!this.#counts(r)) return;
-    const { caseKey, sk } = orderKeys(r);
-    this.#cumulativeSee(r, caseKey, sk);
   }
 
   cumulativeCases(): number {

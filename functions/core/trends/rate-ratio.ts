@@ -114,6 +114,9 @@ export function taroneFamily(minP: readonly number[], alpha: number): boolean[] 
 
 const EMPTY: Cell = { lines: 0, members: 0 };
 
+/** The earlier side's share of the exposure: the binomial p of the conditional test under equal rates. */
+const shareOf = (t: Pick<PhaseTrend, 'earlier' | 'later'>): number => t.earlier.exposure / (t.earlier.exposure + t.later.exposure);
+
 function exposureOf(p: PhaseAggregate): number {
   const e = p.weeks * p.participatingMembers;
   if (!(e > 0) || !Number.isFinite(e))
@@ -138,7 +141,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
   const latest = thresholds.latest && eL < e1 ? thresholds.latest : undefined;
   const poolAlpha = thresholds.poolAlpha ?? 0.01;
 
-  const tests: (Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'> & { share: number })[] = [];
+  const tests: Omit<PhaseTrend, 'q' | 'trend' | 'inFamily'>[] = [];
   for (const dimension of DIMENSIONS) {
     const c1 = earlier.counts[dimension];
     const c2 = later.counts[dimension];
@@ -163,7 +166,6 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
           rateRatio: b.lines / e2 / (a.lines / ea),
           ci: rateRatioInterval(b.lines, e2, a.lines, ea),
           p: binomTestTwoSided(a.lines, n, ea / (ea + e2)),
-          share: ea / (ea + e2),
           ...(latest ? { baseline: unlike ? ('latest' as const) : ('pooled' as const) } : {}),
         },
       ];
@@ -179,7 +181,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     let idx = tests.map((x, i) => (inFamily(x) ? i : -1)).filter((i) => i >= 0);
     if (thresholds.discreteFamily) {
       const keep = taroneFamily(
-        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, tests[i]!.share)),
+        idx.map((i) => minAttainableP(tests[i]!.earlier.lines + tests[i]!.later.lines, shareOf(tests[i]!))),
         t.trendQ,
       );
       idx = idx.filter((_, j) => keep[j]);
@@ -187,7 +189,7 @@ export function phaseOverPhase(earlier: PhaseAggregate, later: PhaseAggregate, t
     benjaminiHochberg(idx.map((i) => tests[i]!.p)).forEach((v, j) => (q[idx[j]!] = v));
     for (const i of idx) kept[i] = true;
   }
-  return tests.map(({ share: _, ...x }, i) => {
+  return tests.map((x, i) => {
     const qi = q[i]!;
     const significant = qi < t.trendQ;
     const trend =
