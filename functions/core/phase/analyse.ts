@@ -271,7 +271,13 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   // Trends compare the phase with every earlier phase pooled (those with reporters): a single previous phase as the
   // baseline left a 3x rise on 10 expected lines undetected about half the time (README, ## Analysis).
   const basePhases = trendBaseline(phases.slice(0, idx), (p) => reportersOf(aggOf(p)).length);
-  const base = basePhases.length ? trendsPhase(basePhases) : undefined;
+  // Only final runs test trends; a baseline of the previous phase alone is `prev`, already built.
+  const base =
+    input.mode !== 'final' || basePhases.length === 0
+      ? undefined
+      : basePhases.length === 1 && basePhases[0] === previous && prev
+        ? prev
+        : trendsPhase(basePhases);
 
   // Trends (final, from the second phase on, when the phase and some earlier phase have reporters).
   let tested = 0;
@@ -292,7 +298,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
     tested = all.length;
     for (const t of all) if (t.inFamily) families[t.dimension] = (families[t.dimension] ?? 0) + 1;
     const l0 = phaseCounts(basePhases.map(aggOf), TREND_DIMS);
-    const lLatest = previous ? phaseCounts([aggOf(previous)], TREND_DIMS) : l0;
+    // Lines of the latest phase alone, for keys compared with it (only a pool of several phases has such keys).
+    const lLatest = previous && basePhases.length > 1 ? phaseCounts([aggOf(previous)], TREND_DIMS) : l0;
     const l1 = phaseCounts([aggOf(current)], TREND_DIMS);
     const pooled = basePhases.map((p) => p.phase);
     for (const t of all) {
