@@ -9,10 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import { createRequire } from 'node:module';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../../../functions/core/aws.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
@@ -36,20 +33,16 @@ import { NilReturnStore } from '../../../functions/core/nil-return.ts';
 import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
 import { addDays } from '../../../functions/core/days.ts';
+import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
 
 const LINES = makeLines();
 const lines = () => LINES;
-
-const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as new (
-  o: Record<string, unknown>,
-) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 
 const BUCKET = 'submissions';
 const CONTACTS_KEY = 'config/stop-ii/contacts.json';
 
 let dynamo: LocalDynamo;
-let s3rver: InstanceType<typeof S3rver>;
+let s3rver: LocalS3;
 let dir: string;
 let s3: S3Client;
 let env: NodeJS.ProcessEnv;
@@ -100,10 +93,10 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   tableName = await dynamo.table();
   dir = await mkdtemp(join(tmpdir(), 'phase-s3-'));
-  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await s3rver.run();
+  // The local cloud's own S3 (keep-alive longer than any pause, so no ECONNRESET on a reused socket under load).
+  s3rver = await startS3({ directory: dir, port: 0, bucket: BUCKET, onEvent: () => undefined });
   env = {
-    SEIZURES_LOCAL_S3: `http://127.0.0.1:${port}`,
+    SEIZURES_LOCAL_S3: s3rver.endpoint,
     SEIZURES_LOCAL_DYNAMODB: dynamo.endpoint,
   };
   Object.assign(process.env, env);
@@ -123,7 +116,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3.destroy();
-  s3rver.httpServer?.closeAllConnections();
   await s3rver.close();
   await dynamo.close();
   await rm(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import type { ApplyResult } from '../../../../functions/core/store/objects.ts';
 import type { SubmissionRecord } from '../../../../functions/core/submission.ts';
 import { createTable } from '../../../../functions/core/store/create-table.ts';
+import { keepAlive } from '../../../../lib/local/listen.ts';
 
 // dynalite ships no types; require it through a local signature rather than declaring the module for everyone.
 const require = createRequire(import.meta.url);
@@ -27,6 +28,8 @@ export interface LocalDynamo {
 
 export async function startDynalite(): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Node drops idle keep-alive sockets after 5 s; a client reusing one just then gets ECONNRESET (seen in CI under load).
+  keepAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
