@@ -7,13 +7,12 @@
  * and have a request timeout well under the quarter of the lease the check leaves.
  *
  * Read side: a lapsed holder's late write may still land (a request already on the wire), re-creating a line that the
- * case's next upload deleted and its head no longer names. Readers that count lines (the phase close) read them
- * through `headedLines`: a line counts only if its case's head names its line number and its upload (the head's
- * token begins with the line's orderToken). So an orphan line is never counted, whoever wrote it and when.
+ * case's next upload deleted and its head no longer names. Readers that count lines (the phase close, headed.ts
+ * `HeadedLineReader`) keep a line only if `headNames`: its case's head names its line number and its upload (the
+ * head's token begins with the line's orderToken). So an orphan line is never counted, whoever wrote it and when.
  */
 import type { SeizureRecord } from '../record.ts';
 import type { Head } from './heads.ts';
-import { headRef, headShardOf } from './keys.ts';
 
 /**
  * One try of a call failed inside the SDK's retry loop: wrapped so that the SDK does not retry it (no retryable trait,
@@ -68,31 +67,3 @@ export interface StoredLine {
 /** Whether `head` names this line: its line number, and its upload (the head's token is `{orderToken}#{digest}`). */
 export const headNames = (head: Head | undefined, line: StoredLine): boolean =>
   head?.token.startsWith(`${line.orderToken}#`) === true && head.lines.includes(line.record.line_no);
-
-/**
- * The lines of `lines` that their case's head names. `shard(n)` reads head shard n of the Member (consistently); each
- * shard is read once per call, when the first line of a case in it comes.
- */
-export async function* fenceLines(
-  lines: AsyncIterable<StoredLine>,
-  shard: (n: number) => Promise<ReadonlyMap<string, Head>>,
-): AsyncIterable<SeizureRecord> {
-  const shards = new Map<number, ReadonlyMap<string, Head>>();
-  for await (const line of lines) {
-    const ref = headRef(line.record.case_ref);
-    const n = headShardOf(ref);
-    let heads = shards.get(n);
-    if (heads === undefined) shards.set(n, (heads = await shard(n)));
-    if (headNames(heads.get(ref), line)) yield line.record;
-  }
-}
-
-/** What the phase close reads lines from (functions/core/phase/steps.ts LineSource). */
-export interface HeadedLineSource {
-  linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
-}
-
-/** The store's lines, fenced: wrap the store given to the phase close with this and only headed lines are counted. */
-export const headedLines = (store: { headedLinesOf(phase: number, member: string): AsyncIterable<SeizureRecord> }): HeadedLineSource => ({
-  linesOf: (phase, member) => store.headedLinesOf(phase, member),
-});

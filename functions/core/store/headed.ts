@@ -31,7 +31,7 @@ export interface HeadedReaderOptions extends Partial<RetryPolicy> {
   readonly concurrency?: number;
 }
 
-/** Reads lines as SeizureStore.headedLinesOf does (the same records, the same fence), with head shards read in bulk. */
+/** The lines of a (phase, Member) that their case's head names (fence.ts `headNames`), as the phase close reads them. */
 export interface HeadedSource {
   linesOf(phase: number, member: string): AsyncIterable<SeizureRecord>;
   /** The same lines a Query page at a time (fenced), in index order: one await per page rather than per line. */

@@ -44,7 +44,7 @@ import {
 } from './keys.ts';
 import { decodeHeads, encodeHeads, isNewer, keyContextOf, tokenOf, versionDigest, type UploadRef } from './heads.ts';
 import { emptyResult, planUpload, putNewest, readNewest, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
-import { fenceLines, lineWriteTimeoutMs, type StoredLine } from './fence.ts';
+import { lineWriteTimeoutMs } from './fence.ts';
 import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
@@ -360,35 +360,9 @@ export class SeizureStore {
   }
 
   /**
-   * The lines of one (phase, Member) that their case's head names (fence.ts): what the phase close counts. A line a
-   * lapsed lease holder wrote late, which no head names, is left out.
+   * Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. Not fenced:
+   * what the phase close counts comes through headed.ts `HeadedLineReader`.
    */
-  headedLinesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
-    return fenceLines(this.#storedLines(phase, member), async (n) => {
-      const out = await withRetry(this.#policy, () =>
-        this.#doc.send(new GetCommand({ TableName: this.#table, Key: { pk: headsPk(member, n), sk: HEADS_SK }, ConsistentRead: true })),
-      );
-      return out.Item === undefined ? new Map() : decodeHeads(String(out.Item['heads']));
-    });
-  }
-
-  async *#storedLines(phase: number, member: string): AsyncIterable<StoredLine> {
-    for await (const item of this.#lineItems(phase, member)) {
-      yield { record: without(item, LINE_META) as unknown as SeizureRecord, orderToken: String(item['orderToken']) };
-    }
-  }
-
-  async *#lineItems(phase: number, member: string): AsyncIterable<Item> {
-    const query = {
-      TableName: this.#table,
-      IndexName: BY_PHASE,
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
-    };
-    for await (const items of pages(this.#policy, this.#doc, query)) yield* items;
-  }
-
-  /** Every seizure line of one (phase, Member), ordered by case_ref then line_no; the pages are read lazily. */
   async *linesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
     const query = {
       TableName: this.#table,

@@ -1,7 +1,7 @@
 /**
  * Fencing the lease (fence.ts): line writes make one SDK attempt per call, each after the lease check, and are
- * abandoned after a request timeout; and readers that count lines see only those their case's head names, so a late
- * write of a lapsed holder (the partition scenario) is never counted.
+ * abandoned after a request timeout; and the reader that counts lines (headed.ts) sees only those their case's head
+ * names, so a late write of a lapsed holder (the partition scenario) is never counted.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, resolvePolicy, UnprocessedItemsError, writeAll } from '../../../../functions/core/store/batch.ts';
-import { headedLines, lineWriteTimeoutMs } from '../../../../functions/core/store/fence.ts';
+import { lineWriteTimeoutMs } from '../../../../functions/core/store/fence.ts';
+import { HeadedLineReader } from '../../../../functions/core/store/headed.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
 import { collect, line, noSleep, upload, useDynalite } from './local-dynamo.ts';
@@ -63,7 +64,8 @@ describe('the partition scenario: a lapsed holder writes late', () => {
       ],
       'the index holds the orphan',
     );
-    const counted = await collect(headedLines(store).linesOf(1, 'FR'));
+    const reader = new HeadedLineReader({ client, tableName, sleep: noSleep });
+    const counted = await collect(reader.linesOf(1, 'FR'));
     // J (v1's, never replaced) counts; K's line 2 is named by no head; K's line 1 carries v1's token, not its owner's.
     assert.deepEqual(
       counted.map((l) => [l.case_ref, l.line_no]),
@@ -71,7 +73,7 @@ describe('the partition scenario: a lapsed holder writes late', () => {
     );
     // v2 stores K again (a rerun, as SQS would redeliver it): its lines count again.
     await store.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 7 })]);
-    const after = await collect(headedLines(store).linesOf(1, 'FR'));
+    const after = await collect(reader.linesOf(1, 'FR'));
     assert.deepEqual(
       after.map((l) => [l.case_ref, l.line_no]),
       [
@@ -84,11 +86,13 @@ describe('the partition scenario: a lapsed holder writes late', () => {
 
   test('lines an upload stores in the usual way are all counted', async () => {
     const tableName = await local.table();
-    const store = new SeizureStore({ client: local.client(), tableName, sleep: noSleep });
+    const client = local.client();
+    const store = new SeizureStore({ client, tableName, sleep: noSleep });
     const lines = Array.from({ length: 60 }, (_, i) => line({ case_ref: `C${i % 23}`, line_no: Math.floor(i / 23) + 1 }));
     await store.applyUpload(V1, lines);
-    assert.equal((await collect(headedLines(store).linesOf(1, 'FR'))).length, 60);
-    assert.equal((await collect(store.headedLinesOf(2, 'FR'))).length, 0);
+    const reader = new HeadedLineReader({ client, tableName, sleep: noSleep });
+    assert.equal((await collect(reader.linesOf(1, 'FR'))).length, 60);
+    assert.equal((await collect(reader.linesOf(2, 'FR'))).length, 0);
   });
 });
 

@@ -2,6 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { HeadedLineReader } from '../../../../functions/core/store/headed.ts';
 import { keyDigest, versionDigest } from '../../../../functions/core/store/heads.ts';
 import { HEADS_SK, NEWEST_SK, submissionPk } from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';
@@ -28,6 +29,7 @@ async function fixture(opts: Partial<StoreOptions> = {}, rule?: (c: CallInfo) =>
   const again = (): SeizureStore => new SeizureStore({ client: local.client(), tableName, sleep: noSleep, concurrency: 1, ...opts });
   return { store, again, client, tableName };
 }
+type Fixture = Awaited<ReturnType<typeof fixture>>;
 
 const KEY = 'incoming/FR/seizures.xlsx';
 const W1 = upload('w1', '2021-05-12T10:00:00.000Z#0001', 'FR', KEY);
@@ -37,10 +39,11 @@ const G = upload('g', '2021-05-12T18:00:00.000Z#0009');
 
 const cases = (refs: string[], linesEach: number, quantity = 1): SeizureRecord[] =>
   refs.flatMap((case_ref) => Array.from({ length: linesEach }, (_, i) => line({ case_ref, line_no: i + 1, quantity })));
-/** Every line item, and the lines a head names (what a phase close counts), as case/line:quantity. */
-const tableOf = async (s: SeizureStore): Promise<{ all: string[]; headed: string[] }> => {
+/** Every line item, and the lines a head names (what a phase close counts, headed.ts), as case/line:quantity. */
+const tableOf = async (f: Fixture): Promise<{ all: string[]; headed: string[] }> => {
   const fmt = (rs: SeizureRecord[]): string[] => rs.map((r) => `${r.case_ref}/${r.line_no}:${r.quantity}`).sort();
-  return { all: fmt(await collect(s.linesOf(1, 'FR'))), headed: fmt(await collect(s.headedLinesOf(1, 'FR'))) };
+  const headed = new HeadedLineReader({ client: f.client, tableName: f.tableName, sleep: noSleep });
+  return { all: fmt(await collect(f.store.linesOf(1, 'FR'))), headed: fmt(await collect(headed.linesOf(1, 'FR'))) };
 };
 const quantities = async (s: SeizureStore): Promise<string[]> =>
   [...new Set((await collect(s.linesOf(1, 'FR'))).map((r) => `${r.case_ref}:${r.quantity}`))].sort();
@@ -203,7 +206,7 @@ test('a withdrawal does not block a newer file of another key: {V1, U, V2} in ev
       const r = await f.store.applyUpload(u, lines());
       if (name === 'U') assert.equal(r.supersededCases, 0, `U is never superseded (${order.join(',')})`);
     }
-    assert.deepEqual(await tableOf(f.store), want, order.join(','));
+    assert.deepEqual(await tableOf(f), want, order.join(','));
   }
 }, 60_000);
 
@@ -215,7 +218,7 @@ test("V2 crashed at any call, then another key's newer upload, then V2's rerun: 
   await clean.store.applyUpload(W1, v1());
   await clean.store.applyUpload(G, u());
   await clean.store.applyUpload(W2, v2());
-  const want = await tableOf(clean.store);
+  const want = await tableOf(clean);
   assert.deepEqual(want.headed, ['A/1:2', 'B/1:9', 'C/1:9']);
 
   const count = await fixture();
@@ -234,7 +237,7 @@ test("V2 crashed at any call, then another key's newer upload, then V2's rerun: 
     await f.again().removeLeases(['FR']);
     assert.equal((await f.again().applyUpload(G, u())).supersededCases, 0, `U superseded after a crash at call ${n}`);
     await f.again().applyUpload(W2, v2());
-    assert.deepEqual(await tableOf(f.store), want, `crash at call ${n}`);
+    assert.deepEqual(await tableOf(f), want, `crash at call ${n}`);
   }
 }, 60_000);
 
@@ -247,7 +250,7 @@ test('cases the new version has only on invalid rows (presentCases) are not with
 });
 
 /** The table as the code before key digests left it: heads `{orderToken}#{version digest}`, and no NEWEST item. */
-async function toOldFormat(f: Awaited<ReturnType<typeof fixture>>): Promise<void> {
+async function toOldFormat(f: Fixture): Promise<void> {
   const client = local.client();
   for (const item of await scanAll(f.client, f.tableName)) {
     if (item['sk']?.S !== HEADS_SK) continue;
@@ -267,7 +270,7 @@ test('across the head-format change: a version applied or crashed before it is r
   const clean = await fixture();
   await clean.store.applyUpload(W1, v1());
   await clean.store.applyUpload(W2, v2());
-  const want = await tableOf(clean.store);
+  const want = await tableOf(clean);
   assert.deepEqual(want, { all: ['A/1:2'], headed: ['A/1:2'] });
 
   for (const crashed of [false, true]) {
@@ -289,6 +292,6 @@ test('across the head-format change: a version applied or crashed before it is r
     assert.deepEqual(r2.replaced, [versionDigest(KEY, 'w1')]);
     // V1's rerun (or a redelivery) now finds V2 newer: superseded whole, and nothing of it is left counted.
     assert.equal((await f.again().applyUpload(W1, v1())).storedCases, 0);
-    assert.deepEqual(await tableOf(f.store), want, `crashed: ${crashed}`);
+    assert.deepEqual(await tableOf(f), want, `crashed: ${crashed}`);
   }
 });
