@@ -260,15 +260,24 @@ async function writeOneBatch(o: WriterOptions, batch: readonly WriteRequest[]): 
 
 export const BATCH_GET_MAX = 100;
 
+export interface BatchGetOptions extends RetryPolicy {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly concurrency: number;
+  /** Called before every BatchGetItem call (retries included); what it throws stops the reading (e.g. a lost lease). */
+  readonly guard?: () => void;
+}
+
 /**
  * Reads items by key, 100 to a BatchGetItem call, `concurrency` calls in flight; throttling and 5xx are retried for the
  * call, UnprocessedKeys for the rest of it (at once when the call returned something: DynamoDB also leaves keys
  * unprocessed when a response reaches 16 MB; after a backoff when it returned nothing). Missing items are simply absent.
+ * The store's head shards and the phase close's (headed.ts) are both read here.
  *
  * @throws UnprocessedKeysError when keys are still unread after `maxAttempts` calls of one group
  */
 export async function batchGet(
-  o: RetryPolicy & { readonly doc: DynamoDBDocumentClient; readonly tableName: string; readonly concurrency: number },
+  o: BatchGetOptions,
   keys: Iterable<Record<string, unknown>>,
   consistent: boolean,
 ): Promise<Record<string, unknown>[]> {
@@ -276,9 +285,10 @@ export async function batchGet(
   await forEachLimit(chunked(keys, BATCH_GET_MAX), o.concurrency, async (group) => {
     let pending = group;
     for (let attempt = 1; ; attempt++) {
-      const res = await withRetry(o, () =>
-        o.doc.send(new BatchGetCommand({ RequestItems: { [o.tableName]: { Keys: pending, ConsistentRead: consistent } } })),
-      );
+      const res = await withRetry(o, () => {
+        o.guard?.();
+        return o.doc.send(new BatchGetCommand({ RequestItems: { [o.tableName]: { Keys: pending, ConsistentRead: consistent } } }));
+      });
       const got = res.Responses?.[o.tableName] ?? [];
       for (const item of got) out.push(item);
       pending = (res.UnprocessedKeys?.[o.tableName]?.Keys ?? []) as Record<string, unknown>[];

@@ -6,13 +6,12 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SeizureRecord } from '../record.ts';
 import type { SubmissionRecord } from '../submission.ts';
 import {
   DEFAULT_CONCURRENCY,
-  UnprocessedKeysError,
-  backoffDelay,
+  batchGet,
   type RetryPolicy,
   type WriterOptions,
   documentClient,
@@ -74,7 +73,6 @@ export class HeadsTooLargeError extends Error {
 
 /** DynamoDB's item limit is 400 KB; the heads text stays under this, leaving room for the keys. */
 const MAX_HEADS_BYTES = 390_000;
-const BATCH_GET_MAX = 100;
 
 /** Attributes a line item has besides the SeizureRecord fields. */
 const LINE_META = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'orderToken', 'objectKey', 'versionId'] as const;
@@ -270,35 +268,19 @@ export class SeizureStore {
     guard();
   }
 
-  /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently 100 at a time. */
+  /** The head shards of a Member, as plans (an absent shard reads as empty), read consistently (batch.ts batchGet). */
   async #readShards(member: string, shards: readonly number[], guard: () => void): Promise<ShardPlan[]> {
     const plans = new Map<string, ShardPlan>();
     for (const shard of shards)
       plans.set(headsPk(member, shard), { shard, rev: undefined, text: undefined, heads: new Map(), withGarbage: [] });
-    const groups: Item[][] = [];
-    for (let i = 0; i < shards.length; i += BATCH_GET_MAX) {
-      groups.push(shards.slice(i, i + BATCH_GET_MAX).map((n) => ({ pk: headsPk(member, n), sk: HEADS_SK })));
+    const keys = shards.map((n) => ({ pk: headsPk(member, n), sk: HEADS_SK }));
+    for (const item of await batchGet({ ...this.#writer, guard }, keys, true)) {
+      const plan = plans.get(String(item['pk']));
+      if (plan === undefined) continue;
+      plan.rev = Number(item['rev']);
+      plan.text = String(item['heads']);
+      for (const [ref, h] of decodeHeads(plan.text)) plan.heads.set(ref, h);
     }
-    await forEachLimit(groups, this.#concurrency, async (keys) => {
-      let pending = keys;
-      for (let attempt = 1; ; attempt++) {
-        const out = await withRetry(this.#policy, () => {
-          guard();
-          return this.#doc.send(new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } } }));
-        });
-        for (const item of out.Responses?.[this.#table] ?? []) {
-          const plan = plans.get(String(item['pk']));
-          if (plan === undefined) continue;
-          plan.rev = Number(item['rev']);
-          plan.text = String(item['heads']);
-          for (const [ref, h] of decodeHeads(plan.text)) plan.heads.set(ref, h);
-        }
-        pending = (out.UnprocessedKeys?.[this.#table]?.Keys ?? []) as Item[];
-        if (pending.length === 0) return;
-        if (attempt >= this.#policy.maxAttempts) throw new UnprocessedKeysError(pending.length);
-        await this.#policy.sleep(backoffDelay(this.#policy, attempt - 1));
-      }
-    });
     return [...plans.values()];
   }
 

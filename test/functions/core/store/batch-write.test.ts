@@ -1,7 +1,15 @@
-import { test } from 'vitest';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { UnprocessedItemsError, batchWrite, type WriteRequest } from '../../../../functions/core/store/batch.ts';
+import {
+  UnprocessedItemsError,
+  UnprocessedKeysError,
+  batchGet,
+  batchWrite,
+  documentClient,
+  resolvePolicy,
+  type WriteRequest,
+} from '../../../../functions/core/store/batch.ts';
 import { injectFaults, noSleep, scanAll, useDynalite } from './local-dynamo.ts';
 
 const local = useDynalite();
@@ -106,4 +114,41 @@ test('no more than `concurrency` calls are in flight, and batches hold at most 2
   assert.equal(log.count('BatchWriteItemCommand'), 20);
   assert.equal(log.maxInFlight, 3);
   assert.equal((await scanAll(client, tableName)).length, 500);
+});
+
+describe('batchGet', () => {
+  const fixture = async (rule: Parameters<typeof injectFaults>[1], maxAttempts = 8) => {
+    const tableName = await local.table();
+    const client = local.client();
+    await batchWrite({ client, tableName, sleep: noSleep }, puts(5));
+    const log = injectFaults(client, rule);
+    const delays: number[] = [];
+    let checks = 0;
+    const o = {
+      ...resolvePolicy({ maxAttempts, sleep: async (ms) => void delays.push(ms), random: () => 0.5 }),
+      doc: documentClient(client),
+      tableName,
+      concurrency: 1,
+      guard: () => void checks++,
+    };
+    const keys = Array.from({ length: 5 }, (_, i) => ({ pk: `P#${i}`, sk: 'S' }));
+    return { log, delays, checks: () => checks, read: () => batchGet(o, keys, true) };
+  };
+
+  test('reads unprocessed keys again: at once after a call that returned items, after a backoff after one that returned none', async () => {
+    const f = await fixture((c) =>
+      c.command !== 'BatchGetItemCommand' ? undefined : c.n === 1 ? { keep: 2 } : c.n === 2 ? { keep: 0 } : undefined,
+    );
+    const items = await f.read();
+    assert.deepEqual(items.map((i) => i['n']).sort(), [0, 1, 2, 3, 4]);
+    assert.equal(f.log.count('BatchGetItemCommand'), 3);
+    assert.deepEqual(f.delays, [50]); // only after the empty second call (retry 1: cap 100 ms, draw 0.5)
+    assert.equal(f.checks(), 3, 'the guard runs before every call');
+  });
+
+  test('keys still unread after the budget raise UnprocessedKeysError with their count', async () => {
+    const f = await fixture((c) => (c.command === 'BatchGetItemCommand' ? { keep: 0 } : undefined), 3);
+    await assert.rejects(f.read(), (e: unknown) => e instanceof UnprocessedKeysError && e.count === 5);
+    assert.equal(f.log.count('BatchGetItemCommand'), 3);
+  });
 });

@@ -153,10 +153,11 @@ export function injectFaults(client: DynamoDBClient, rule: (call: CallInfo) => F
         const requestItems = (input as BatchInput).RequestItems;
         if (command === 'BatchGetItemCommand') {
           const [table, req] = Object.entries(requestItems as unknown as Record<string, { Keys: unknown[] }>)[0]!;
-          const out = await next({
-            ...args,
-            input: { ...input, RequestItems: { [table]: { ...req, Keys: req.Keys.slice(0, action.keep) } } },
-          } as typeof args);
+          const kept = req.Keys.slice(0, action.keep);
+          const out: { output: unknown; response: unknown } =
+            kept.length > 0
+              ? await next({ ...args, input: { ...input, RequestItems: { [table]: { ...req, Keys: kept } } } } as typeof args)
+              : { output: { $metadata: {}, Responses: { [table]: [] } }, response: {} };
           const held = req.Keys.slice(action.keep);
           const output = out.output as unknown as Record<string, unknown>;
           const faked = { ...out, output: { ...output, UnprocessedKeys: held.length > 0 ? { [table]: { ...req, Keys: held } } : {} } };
