@@ -163,24 +163,46 @@ export async function putNewest(
   read: string | undefined,
   guard: () => void,
 ): Promise<void> {
-  const Key = { pk: submissionPk(u.objectKey), sk: NEWEST_SK };
+  await putIfUnchanged(
+    ctx,
+    { pk: submissionPk(u.objectKey), sk: NEWEST_SK, member: u.member, token },
+    read === undefined ? undefined : { attr: 'token', value: read },
+    `the newest version of ${u.objectKey} changed under this upload; it is retried`,
+    guard,
+  );
+}
+
+/**
+ * Puts `item` if its key's item is still as this upload last read or wrote it: `expected` attribute value, or no item
+ * (undefined). Anything else means another writer got in, which the lease should have made impossible: throws
+ * LeaseLostError (`lost`) rather than overwrite it. A retry after a lost response fails the condition on the write
+ * that landed: an item equal to `item` on every attribute it has is that write, and accepted.
+ */
+export async function putIfUnchanged(
+  ctx: Ctx,
+  item: Readonly<Record<string, string | number>>,
+  expected: { readonly attr: string; readonly value: string | number } | undefined,
+  lost: string,
+  guard: () => void,
+): Promise<void> {
+  const Key = { pk: item['pk'], sk: item['sk'] };
   try {
     await withRetry(ctx.policy, () => {
       guard();
       return ctx.doc.send(
         new PutCommand({
           TableName: ctx.tableName,
-          Item: { ...Key, member: u.member, token },
-          ConditionExpression: read === undefined ? 'attribute_not_exists(pk)' : '#t = :t',
-          ...(read === undefined ? {} : { ExpressionAttributeNames: { '#t': 'token' }, ExpressionAttributeValues: { ':t': read } }),
+          Item: item,
+          ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : '#a = :a',
+          ...(expected === undefined
+            ? {}
+            : { ExpressionAttributeNames: { '#a': expected.attr }, ExpressionAttributeValues: { ':a': expected.value } }),
         }),
       );
     });
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    // A retry after a lost response fails the condition on the write that landed: that one is ours.
     const now = await withRetry(ctx.policy, () => ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key, ConsistentRead: true })));
-    if (now.Item?.['token'] !== token)
-      throw new LeaseLostError(`the newest version of ${u.objectKey} changed under this upload; it is retried`);
+    if (!Object.entries(item).every(([k, v]) => now.Item?.[k] === v)) throw new LeaseLostError(lost);
   }
 }

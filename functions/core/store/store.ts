@@ -16,7 +16,6 @@ import {
   type WriterOptions,
   documentClient,
   forEachLimit,
-  isConditionFailure,
   resolvePolicy,
   pages,
   withRetry,
@@ -42,9 +41,18 @@ import {
   submissionSk,
 } from './keys.ts';
 import { decodeHeads, encodeHeads, isNewer, keyContextOf, tokenOf, versionDigest, type UploadRef } from './heads.ts';
-import { emptyResult, planUpload, putNewest, readNewest, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
+import {
+  emptyResult,
+  planUpload,
+  putIfUnchanged,
+  putNewest,
+  readNewest,
+  type ApplyResult,
+  type CaseWork,
+  type ShardPlan,
+} from './objects.ts';
 import { lineWriteTimeoutMs } from './fence.ts';
-import { DEFAULT_LEASE, LeaseLostError, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
+import { DEFAULT_LEASE, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
 
 export { LeaseLostError, MemberBusyError } from './lease.ts';
@@ -290,29 +298,13 @@ export class SeizureStore {
    */
   async #putShard(member: string, plan: ShardPlan, text: string, guard: () => void): Promise<void> {
     const rev = (plan.rev ?? 0) + 1;
-    const key = { pk: headsPk(member, plan.shard), sk: HEADS_SK };
-    try {
-      await withRetry(this.#policy, () => {
-        guard();
-        return this.#doc.send(
-          new PutCommand({
-            TableName: this.#table,
-            Item: { ...key, member, shard: plan.shard, rev, cases: plan.heads.size, heads: text },
-            ConditionExpression: plan.rev === undefined ? 'attribute_not_exists(pk)' : 'rev = :rev',
-            ...(plan.rev === undefined ? {} : { ExpressionAttributeValues: { ':rev': plan.rev } }),
-          }),
-        );
-      });
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      // A retry after a lost response fails the condition on the write that landed: that one is ours.
-      const now = await withRetry(this.#policy, () =>
-        this.#doc.send(new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true })),
-      );
-      if (now.Item?.['rev'] !== rev || now.Item?.['heads'] !== text) {
-        throw new LeaseLostError(`the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`);
-      }
-    }
+    await putIfUnchanged(
+      { doc: this.#doc, tableName: this.#table, policy: this.#policy },
+      { pk: headsPk(member, plan.shard), sk: HEADS_SK, member, shard: plan.shard, rev, cases: plan.heads.size, heads: text },
+      plan.rev === undefined ? undefined : { attr: 'rev', value: plan.rev },
+      `the heads of ${member}'s shard ${plan.shard} changed under this upload; it is retried`,
+      guard,
+    );
     plan.rev = rev;
     plan.text = text;
   }

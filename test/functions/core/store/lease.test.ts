@@ -175,31 +175,33 @@ test('a holder whose renewals keep failing stops before its lease could lapse, w
   );
 });
 
-test('a head write that landed but whose response was lost is retried and accepted as its own', async () => {
-  const { tableName, client } = await table();
-  const c = local.client();
-  let dropped = false;
-  c.middlewareStack.add(
-    (next, context) => async (args) => {
-      const out = await next(args);
-      const sk = (args.input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S;
-      if (context.commandName === 'PutItemCommand' && sk === keys.HEADS_SK && !dropped) {
-        dropped = true;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-      }
-      return out;
-    },
-    { step: 'build', name: 'dropResponse' },
-  );
-  const s = new SeizureStore({ client: c, tableName, sleep: noSleep });
-  assert.deepEqual(counts(await s.applyUpload(V1, [line({ case_ref: 'K', line_no: 1 })])), {
-    written: 1,
-    withdrawn: 0,
-    supersededCases: 0,
-  });
-  assert.ok(dropped);
-  const shard = (await scanAll(client, tableName)).find((i) => i['sk']?.S === keys.HEADS_SK);
-  assert.equal(shard?.['rev']?.N, '1');
+test('a head write (or NEWEST write) that landed but whose response was lost is retried and accepted as its own', async () => {
+  for (const lostSk of [keys.HEADS_SK, keys.NEWEST_SK]) {
+    const { tableName, client } = await table();
+    const c = local.client();
+    let dropped = false;
+    c.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const sk = (args.input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S;
+        if (context.commandName === 'PutItemCommand' && sk === lostSk && !dropped) {
+          dropped = true;
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+        return out;
+      },
+      { step: 'build', name: 'dropResponse' },
+    );
+    const s = new SeizureStore({ client: c, tableName, sleep: noSleep });
+    assert.deepEqual(counts(await s.applyUpload(V1, [line({ case_ref: 'K', line_no: 1 })])), {
+      written: 1,
+      withdrawn: 0,
+      supersededCases: 0,
+    });
+    assert.ok(dropped, lostSk);
+    const shard = (await scanAll(client, tableName)).find((i) => i['sk']?.S === keys.HEADS_SK);
+    assert.equal(shard?.['rev']?.N, '1');
+  }
 });
 
 test('a run whose lease is taken over stops with LeaseLostError and leaves the new lease in place', async () => {
