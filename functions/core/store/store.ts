@@ -41,16 +41,7 @@ import {
   submissionSk,
 } from './keys.ts';
 import { decodeHeads, encodeHeads, isNewer, keyContextOf, tokenOf, versionDigest, type UploadRef } from './heads.ts';
-import {
-  emptyResult,
-  planUpload,
-  putIfUnchanged,
-  putNewest,
-  readNewest,
-  type ApplyResult,
-  type CaseWork,
-  type ShardPlan,
-} from './objects.ts';
+import { emptyResult, planUpload, putIfUnchanged, putNewest, readKey, type ApplyResult, type CaseWork, type ShardPlan } from './objects.ts';
 import { lineWriteTimeoutMs } from './fence.ts';
 import { DEFAULT_LEASE, acquireLease, leaseKeysOf, type Lease, type LeaseOptions } from './lease.ts';
 import { TABLE } from './table.ts';
@@ -214,9 +205,10 @@ export class SeizureStore {
     const token = tokenOf(upload);
     const guard = (): void => lease.assertHeld();
     const ctx = { doc: this.#doc, tableName: this.#table, policy: this.#policy };
-    // 1. The key's newest version: a newer one makes this whole version superseded; an earlier one (or this one, in
-    // a rerun) makes every shard to be read, for the cases of the key's earlier versions.
-    const newest = await readNewest(ctx, upload.objectKey, guard);
+    // 1. The key's newest version and its submissions (one Query). A newer version makes this whole version
+    // superseded; an earlier one (or this one, in a rerun) makes every shard to be read, for the cases of the key's
+    // earlier versions.
+    const { newest, versionIds } = await readKey(ctx, upload.objectKey, guard);
     if (newest !== undefined && isNewer(newest, token)) {
       result.supersededCases = cases.size;
       return;
@@ -227,12 +219,9 @@ export class SeizureStore {
       if (list === undefined) byShard.set(c.shard, [c]);
       else list.push(c);
     }
-    // Heads written before key digests name only their version: the key's submissions (one Query) tell which are this
-    // key's, so a version withdraws their cases too (README.md, "Across the head-format change").
-    const keyCtx = keyContextOf(
-      upload.objectKey,
-      (await this.versionsOf(upload.objectKey)).map((v) => v.versionId),
-    );
+    // Heads written before key digests name only their version: the key's submissions tell which are this key's, so a
+    // version withdraws their cases too (README.md, "Across the head-format change").
+    const keyCtx = keyContextOf(upload.objectKey, versionIds);
     const own = versionDigest(upload.objectKey, upload.versionId);
     const replacing = newest !== undefined || [...keyCtx.versions].some((v) => v !== own);
     const shards = replacing ? Array.from({ length: HEAD_SHARDS }, (_, i) => i) : [...byShard.keys()];
