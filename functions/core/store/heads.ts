@@ -35,8 +35,6 @@ export const tokenOf = (u: UploadRef): string => `${u.orderToken}#${keyDigest(u.
 
 export interface ParsedToken {
   readonly orderToken: string;
-  /** S3's sequencer as the orderToken carries it (sequencerOf); '' when it has none. */
-  readonly sequencer: string;
   /** undefined for a head written before key digests. */
   readonly key: string | undefined;
   readonly version: string;
@@ -49,7 +47,6 @@ export function parseToken(token: string): ParsedToken {
   const dot = tail.indexOf('.');
   return {
     orderToken,
-    sequencer: sequencerOf(orderToken),
     key: dot < 0 ? undefined : tail.slice(0, dot),
     version: dot < 0 ? tail : tail.slice(dot + 1),
   };
