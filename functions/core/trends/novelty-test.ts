@@ -157,8 +157,8 @@ export function testNewItems(w: NoveltyWindow, th: NoveltyThresholds = {}): Test
   }
   const out: TestedNewItem[] = items.map((x, i) => {
     const qi = qOf.get(i);
-    const membersOk = x.kind === 'product_multi_member' || x.members >= minMembers;
-    return { ...x, ...(qi !== undefined ? { q: qi } : {}), flagged: qi !== undefined && qi < level && membersOk };
+    // Only tested items have a q, and a rise from zero is tested only at minMembers Members or more (`fresh`).
+    return { ...x, ...(qi !== undefined ? { q: qi } : {}), flagged: qi !== undefined && qi < level };
   });
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return out.sort((a, b) => Number(b.flagged) - Number(a.flagged) || (a.q ?? 2) - (b.q ?? 2) || cmp(a.kind, b.kind) || cmp(a.key, b.key));
