@@ -1,4 +1,5 @@
 /** The portal API (/api/*, same origin) and the upload to S3 with progress. */
+import type { StoredCounts } from '../../core/submission.ts';
 import { currentSession } from './auth.ts';
 
 export class ApiError extends Error {
@@ -83,15 +84,8 @@ export interface Submission {
   receivedAt: string;
   status: string;
   rows: { total: number; valid: number; invalid: number; blank: number };
-  stored: {
-    written: number;
-    withdrawn: number;
-    supersededCases: number;
-    storedCases?: number;
-    replacedCases?: number;
-    withdrawnCases?: number;
-    replacedFiles?: { file: string; receivedAt: string }[];
-  };
+  /** As the ingest records it (functions/core/submission.ts). */
+  stored: StoredCounts;
   failure?: { type: string; message: string };
   nilReturn?: { phase: number; created: boolean };
 }
