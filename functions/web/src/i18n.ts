@@ -1,5 +1,8 @@
 /** The app's words in English, French and Spanish. `?lang=` wins over the browser's languages; English otherwise. */
-export type Lang = 'en' | 'fr' | 'es';
+import type { Lang } from '../../core/lang.ts';
+import { agree } from '../../core/plural.ts';
+
+export type { Lang };
 export const LANGS: readonly Lang[] = ['en', 'fr', 'es'];
 
 const en = {
@@ -395,7 +398,7 @@ export type CountLabel = keyof Words['one'];
 
 /** "1 valid row", "2 valid rows", "0 ligne valide": the label a count takes in the language. */
 export function countLabel(t: Words, lang: Lang, key: CountLabel, n: number): string {
-  return new Intl.PluralRules(lang).select(n) === 'one' ? t.one[key] : t[key];
+  return agree(n, lang, t.one[key], t[key]);
 }
 
 export function pickLang(search: string, browser: readonly string[]): Lang {
