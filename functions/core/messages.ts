@@ -2,7 +2,8 @@
  * What the Member reads: every validation message in English, French and Spanish. Each row message names the row,
  * the column as the Member wrote it, the value, and what would be accepted, so the file can be fixed without help.
  */
-import type { Lang } from './config.ts';
+import type { Lang } from './lang.ts';
+import { agree } from './plural.ts';
 
 export type MessageId =
   | 'missing-cell'
@@ -48,6 +49,10 @@ export type Params = Readonly<Record<string, string | number | undefined>>;
 type Template = (p: Params) => string;
 
 const q = (v: unknown) => `'${String(v ?? '')}'`;
+/** Whether a list of bad values (joined with spaces) names more than one. */
+const several = (v: unknown): boolean => String(v ?? '').includes(' ');
+/** Whether the message's `count` takes the singular in the language. */
+const one = (p: Params, lang: Lang): boolean => agree(Number(p.count), lang, true, false);
 const at = {
   en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`,
   fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
@@ -135,11 +140,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'unknown-countries': {
     en: (p) =>
-      `${q(p.bad)} ${at.en(p)} ${String(p.bad).includes(' ') ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
+      `${q(p.bad)} ${at.en(p)} ${several(p.bad) ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
     fr: (p) =>
-      `${q(p.bad)} ${at.fr(p)} : code(s) pays ISO inconnu(s) ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
+      `${q(p.bad)} ${at.fr(p)} : ${several(p.bad) ? 'codes pays ISO inconnus' : 'code pays ISO inconnu'} ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
     es: (p) =>
-      `${q(p.bad)} ${at.es(p)}: código(s) de país ISO desconocido(s); enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
+      `${q(p.bad)} ${at.es(p)}: ${several(p.bad) ? 'códigos de país ISO desconocidos' : 'código de país ISO desconocido'}; enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
   },
   'unknown-member': {
     en: (p) => `${q(p.value)} ${at.en(p)} is not a Member taking part in ${p.operation}.`,
@@ -233,11 +238,17 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'ignored-cells': {
     en: (p) =>
-      `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
+      one(p, 'en')
+        ? `${p.count} cell from column ${p.letter} onwards was ignored: it lies beyond the columns of the header row. If it holds seizure data, move it under the template's columns.`
+        : `${p.count} cells from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
     fr: (p) =>
-      `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
+      one(p, 'fr')
+        ? `${p.count} cellule à partir de la colonne ${p.letter} a été ignorée : elle est au-delà des colonnes de la ligne d'en-tête. Si elle contient des saisies, placez-la sous les colonnes du modèle.`
+        : `${p.count} cellules à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
     es: (p) =>
-      `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
+      one(p, 'es')
+        ? `Se ha ignorado ${p.count} celda a partir de la columna ${p.letter}: está más allá de las columnas de la fila de encabezado. Si contiene incautaciones, colóquela bajo las columnas de la plantilla.`
+        : `Se han ignorado ${p.count} celdas a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
   },
   'duplicate-label': {
     en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,

@@ -40,3 +40,21 @@ test('an unclosed quote in a CSV names the line where it opened', async () => {
   assert.ok(e, JSON.stringify(r.errors));
   assert.match(e.message, /línea 2/);
 });
+
+test('counted messages agree with their number in each language (French: 0 and 1 singular)', () => {
+  const cells = (lang: 'en' | 'fr' | 'es', count: number) => message('ignored-cells', lang, { count, letter: 'K' }).split(':')[0];
+  assert.equal(cells('en', 1), '1 cell from column K onwards was ignored');
+  assert.equal(cells('en', 2), '2 cells from column K onwards were ignored');
+  assert.equal(cells('fr', 0), '0 cellule à partir de la colonne K a été ignorée ');
+  assert.equal(cells('fr', 1), '1 cellule à partir de la colonne K a été ignorée ');
+  assert.equal(cells('fr', 2), '2 cellules à partir de la colonne K ont été ignorées ');
+  assert.equal(cells('es', 1), 'Se ha ignorado 1 celda a partir de la columna K');
+  assert.equal(cells('es', 2), 'Se han ignorado 2 celdas a partir de la columna K');
+  const countries = (lang: 'en' | 'fr' | 'es', bad: string) => message('unknown-countries', lang, { bad, column: 'Transit', row: 4 });
+  assert.match(countries('fr', 'ZZ'), / : code pays ISO inconnu ;/);
+  assert.match(countries('fr', 'ZZ QQ'), / : codes pays ISO inconnus ;/);
+  assert.match(countries('es', 'ZZ'), /: código de país ISO desconocido;/);
+  assert.match(countries('es', 'ZZ QQ'), /: códigos de país ISO desconocidos;/);
+  for (const lang of ['en', 'fr', 'es'] as const)
+    for (const bad of ['ZZ', 'ZZ QQ']) assert.doesNotMatch(countries(lang, bad), /\((s|es)\)/, `${lang} ${bad}`);
+});
