@@ -4,6 +4,7 @@
  */
 import type { Lang } from './lang.ts';
 import { agree } from './plural.ts';
+import { type Category, PRODUCTS_BY_CATEGORY, VOCABS, type VocabName } from './vocab.ts';
 
 export type MessageId =
   | 'missing-cell'
@@ -45,23 +46,56 @@ export type MessageId =
   | 'nil-return'
   | 'processing-failed';
 
-export type Params = Readonly<Record<string, string | number | undefined>>;
-type Template = (p: Params) => string;
+/** A param worded in each language (a field's name, a vocabulary's word, its labels): the message takes its reader's. */
+export type LocalText = Readonly<Record<Lang, string>>;
+/**
+ * What a message is made of. Kept with each issue (ValidationIssue.params), so the portal can word the message in
+ * its reader's language, whatever language the file was checked in: nothing in it is worded in one language only.
+ */
+export type Params = Readonly<Record<string, string | number | LocalText | VocabText | undefined>>;
+/**
+ * A vocabulary's labels in the reader's language: one code's, or a list's (`all` its codes, or a category's
+ * products). Kept as codes, not as labels in three languages: a report can list many issues that name long lists.
+ */
+export type VocabText =
+  | { readonly vocab: VocabName; readonly code: string }
+  | { readonly vocab: VocabName; readonly list: 'all' | Category };
+/** The params as one language says them. */
+type Said = Readonly<Record<string, string | number | undefined>>;
+type Template = (p: Said) => string;
+
+/** A param worded in each language: localText((lang) => label(code, lang)). */
+export function localText(say: (lang: Lang) => string): LocalText {
+  return { en: say('en'), fr: say('fr'), es: say('es') };
+}
+
+const said = (params: Params, lang: Lang): Said => {
+  const out: Record<string, string | number | undefined> = {};
+  for (const [k, v] of Object.entries(params))
+    out[k] = typeof v !== 'object' || v === null ? v : 'vocab' in v ? vocabText(v, lang) : v[lang];
+  return out;
+};
+
+function vocabText(v: VocabText, lang: Lang): string {
+  const vocab = VOCABS[v.vocab];
+  if ('code' in v) return vocab.label(v.code, lang);
+  return (v.list === 'all' ? vocab.codes : PRODUCTS_BY_CATEGORY[v.list]).map((k) => vocab.label(k, lang)).join(', ');
+}
 
 const q = (v: unknown) => `'${String(v ?? '')}'`;
 /** Whether a list of bad values (joined with spaces) names more than one. */
 const several = (v: unknown): boolean => String(v ?? '').includes(' ');
 /** Whether the message's `count` takes the singular in the language. */
-const one = (p: Params, lang: Lang): boolean => agree(Number(p.count), lang, true, false);
+const one = (p: Said, lang: Lang): boolean => agree(Number(p.count), lang, true, false);
 const at = {
-  en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`,
-  fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
-  es: (p: Params) => `en la columna ${q(p.column)}, fila ${p.row}`,
+  en: (p: Said) => `in column ${q(p.column)}, row ${p.row}`,
+  fr: (p: Said) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
+  es: (p: Said) => `en la columna ${q(p.column)}, fila ${p.row}`,
 };
 const suggestion = {
-  en: (p: Params) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''),
-  fr: (p: Params) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''),
-  es: (p: Params) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : ''),
+  en: (p: Said) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''),
+  fr: (p: Said) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''),
+  es: (p: Said) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : ''),
 };
 
 const DATE_FORMS = {
@@ -337,7 +371,7 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
 };
 
-function sourceReason(p: Params, lang: Lang): string {
+function sourceReason(p: Said, lang: Lang): string {
   const r = String(p.reason ?? '');
   const t: Record<string, Record<Lang, string>> = {
     empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
@@ -356,7 +390,7 @@ function sourceReason(p: Params, lang: Lang): string {
   return (t[r] ?? t.corrupt!)[lang];
 }
 
-function formatName(p: Params, lang: Lang): string {
+function formatName(p: Said, lang: Lang): string {
   const d = String(p.detected ?? p.reason ?? 'unsupported');
   const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
   const names: Record<string, Record<Lang, string>> = {
@@ -389,7 +423,7 @@ function formatName(p: Params, lang: Lang): string {
   );
 }
 
-function sizeText(p: Params, lang: Lang): string {
+function sizeText(p: Said, lang: Lang): string {
   const r = String(p.reason ?? '');
   const mb = (n: unknown) => (Number(n) / 1024 / 1024).toFixed(1);
   if (r === 'too-many-rows') {
@@ -428,8 +462,11 @@ function sizeText(p: Params, lang: Lang): string {
 }
 
 export function message(id: MessageId, lang: Lang, params: Params): string {
-  return M[id][lang](params);
+  return M[id][lang](said(params, lang));
 }
+
+/** Whether `id` names a message of the table (a report's code, read back from JSON). */
+export const isMessageId = (id: unknown): id is MessageId => typeof id === 'string' && Object.hasOwn(M, id);
 
 /** Words used inside messages: the name of a vocabulary in each language. */
 export const VOCAB_WORD: Readonly<Record<string, Record<Lang, string>>> = {

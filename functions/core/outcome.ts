@@ -63,17 +63,15 @@ export function acceptNilReturn(
   const kept = report.errors.filter((e) => e.code !== 'no-rows');
   report.stats.errors -= report.errors.length - kept.length;
   report.errors = kept;
+  const params = { phase: nil.phase, created: nil.created ? 'yes' : 'no', kept: opts.earlierKept ? 'yes' : 'no' };
   report.warnings.unshift({
     type: 'nil-return',
     rowNumber: null,
     fieldName: null,
     cell: null,
     code: 'nil-return',
-    message: message('nil-return', report.language, {
-      phase: nil.phase,
-      created: nil.created ? 'yes' : 'no',
-      kept: opts.earlierKept ? 'yes' : 'no',
-    }),
+    message: message('nil-return', report.language, params),
+    params,
   });
   report.stats.warnings++;
   report.valid = kept.length === 0;
