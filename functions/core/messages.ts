@@ -153,7 +153,8 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'unknown-value': {
     en: (p) => `Unknown ${p.what} ${q(p.value)} ${at.en(p)}: use one of ${p.accepted}.${suggestion.en(p)}`,
-    fr: (p) => `Valeur ${q(p.value)} inconnue pour « ${p.what} » ${at.fr(p)} : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
+    fr: (p) =>
+      `Valeur ${q(p.value)} inconnue pour « ${p.what} » ${at.fr(p)} : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
     es: (p) => `Valor ${q(p.value)} desconocido para «${p.what}» ${at.es(p)}: use uno de ${p.accepted}.${suggestion.es(p)}`,
   },
   'product-category': {

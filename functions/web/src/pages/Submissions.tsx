@@ -31,8 +31,7 @@ function Count({ n, label, testid }: { n: number; label: CountLabel; testid?: st
  * An issue in the page's language, from its code and params with the one message table the checks use; an older
  * report, without params, in the language the file was checked in.
  */
-export const issueText = (e: Issue, lang: Lang): string =>
-  e.params && isMessageId(e.code) ? message(e.code, lang, e.params) : e.message;
+export const issueText = (e: Issue, lang: Lang): string => (e.params && isMessageId(e.code) ? message(e.code, lang, e.params) : e.message);
 
 /** Counts, errors in words, downloads: what a Member sees after an upload. */
 export function Report({ detail }: { detail: SubmissionDetail }) {
