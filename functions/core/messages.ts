@@ -154,8 +154,8 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   'unknown-value': {
     en: (p) => `Unknown ${p.what} ${q(p.value)} ${at.en(p)}: use one of ${p.accepted}.${suggestion.en(p)}`,
     fr: (p) =>
-      `Valeur ${q(p.value)} inconnue pour « ${p.what} » ${at.fr(p)} : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
-    es: (p) => `Valor ${q(p.value)} desconocido para «${p.what}» ${at.es(p)}: use uno de ${p.accepted}.${suggestion.es(p)}`,
+      `${q(p.value)} ${at.fr(p)} n'est pas une valeur connue de « ${p.what} » : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un valor conocido de «${p.what}»: use uno de ${p.accepted}.${suggestion.es(p)}`,
   },
   'product-category': {
     en: (p) =>
