@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isIsoDay } from './days.ts';
+import type { Lang } from './lang.ts';
 
-export type Lang = 'en' | 'fr' | 'es';
+export type { Lang };
 
 export interface Phase {
   readonly phase: number;

@@ -74,6 +74,13 @@ const WORDS: Record<
 /** Width of the copied columns: the writer streams, so widths are set before the first row is known. */
 const COPY_WIDTH = 18;
 
+/**
+ * Width of the Summary's one column, in characters: it fits an A4 or Letter portrait page at full size within the
+ * default margins, in Calibri and in the wider fonts a program without Calibri falls back to (LibreOffice ignores
+ * the fit-to-width setting when it prints an xlsx); longer sentences wrap.
+ */
+const SUMMARY_WIDTH = 70;
+
 /** Excel cannot hold more than 32,767 characters in a cell, nor a few control characters. */
 function safeText(s: string): string {
   const clean = s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
@@ -194,10 +201,12 @@ export async function writeFeedbackWorkbook(
     if (report.errorsNotListed) await rows.row(n++, [null, null, null, null, null, `+${report.errorsNotListed}`]);
   });
   // What storing did (cases stored, replaced, withdrawn, the earlier files) and a nil return: after the Errors sheet,
-  // so the sheets a Member already knows keep their places.
+  // so the sheets a Member already knows keep their places. Its sentences wrap at the column's width and print
+  // fitted to a portrait page, so neither a printout nor a phone's viewer cuts them at the edge.
   const outcome = outcomeLines(report);
   if (outcome.length > 0) {
-    await wb.sheet({ name: w.summary, frozenRows: 0, widths: [120] }, async (rows) => {
+    const sheet = { name: w.summary, frozenRows: 0, widths: [SUMMARY_WIDTH], wrapColumns: [0], fitToWidth: true };
+    await wb.sheet(sheet, async (rows) => {
       let n = 1;
       for (const line of outcome) await rows.row(n++, [safeText(line)]);
     });

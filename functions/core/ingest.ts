@@ -121,6 +121,7 @@ function markFailed(report: ValidationReport): void {
     cell: null,
     code: 'processing-failed',
     message: message('processing-failed', report.language, {}),
+    params: {},
   });
   report.valid = false;
   report.stats.errors++;

@@ -2,7 +2,9 @@
  * What the Member reads: every validation message in English, French and Spanish. Each row message names the row,
  * the column as the Member wrote it, the value, and what would be accepted, so the file can be fixed without help.
  */
-import type { Lang } from './config.ts';
+import type { Lang } from './lang.ts';
+import { agree } from './plural.ts';
+import { type Category, PRODUCTS_BY_CATEGORY, VOCABS, type VocabName } from './vocab.ts';
 
 export type MessageId =
   | 'missing-cell'
@@ -44,19 +46,56 @@ export type MessageId =
   | 'nil-return'
   | 'processing-failed';
 
-export type Params = Readonly<Record<string, string | number | undefined>>;
-type Template = (p: Params) => string;
+/** A param worded in each language (a field's name, a vocabulary's word, its labels): the message takes its reader's. */
+export type LocalText = Readonly<Record<Lang, string>>;
+/**
+ * What a message is made of. Kept with each issue (ValidationIssue.params), so the portal can word the message in
+ * its reader's language, whatever language the file was checked in: nothing in it is worded in one language only.
+ */
+export type Params = Readonly<Record<string, string | number | LocalText | VocabText | undefined>>;
+/**
+ * A vocabulary's labels in the reader's language: one code's, or a list's (`all` its codes, or a category's
+ * products). Kept as codes, not as labels in three languages: a report can list many issues that name long lists.
+ */
+export type VocabText =
+  | { readonly vocab: VocabName; readonly code: string }
+  | { readonly vocab: VocabName; readonly list: 'all' | Category };
+/** The params as one language says them. */
+type Said = Readonly<Record<string, string | number | undefined>>;
+type Template = (p: Said) => string;
+
+/** A param worded in each language: localText((lang) => label(code, lang)). */
+export function localText(say: (lang: Lang) => string): LocalText {
+  return { en: say('en'), fr: say('fr'), es: say('es') };
+}
+
+const said = (params: Params, lang: Lang): Said => {
+  const out: Record<string, string | number | undefined> = {};
+  for (const [k, v] of Object.entries(params))
+    out[k] = typeof v !== 'object' || v === null ? v : 'vocab' in v ? vocabText(v, lang) : v[lang];
+  return out;
+};
+
+function vocabText(v: VocabText, lang: Lang): string {
+  const vocab = VOCABS[v.vocab];
+  if ('code' in v) return vocab.label(v.code, lang);
+  return (v.list === 'all' ? vocab.codes : PRODUCTS_BY_CATEGORY[v.list]).map((k) => vocab.label(k, lang)).join(', ');
+}
 
 const q = (v: unknown) => `'${String(v ?? '')}'`;
+/** Whether a list of bad values (joined with spaces) names more than one. */
+const several = (v: unknown): boolean => String(v ?? '').includes(' ');
+/** Whether the message's `count` takes the singular in the language. */
+const one = (p: Said, lang: Lang): boolean => agree(Number(p.count), lang, true, false);
 const at = {
-  en: (p: Params) => `in column ${q(p.column)}, row ${p.row}`,
-  fr: (p: Params) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
-  es: (p: Params) => `en la columna ${q(p.column)}, fila ${p.row}`,
+  en: (p: Said) => `in column ${q(p.column)}, row ${p.row}`,
+  fr: (p: Said) => `dans la colonne ${q(p.column)}, ligne ${p.row}`,
+  es: (p: Said) => `en la columna ${q(p.column)}, fila ${p.row}`,
 };
 const suggestion = {
-  en: (p: Params) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''),
-  fr: (p: Params) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''),
-  es: (p: Params) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : ''),
+  en: (p: Said) => (p.suggestion ? ` Did you mean ${q(p.suggestion)}?` : ''),
+  fr: (p: Said) => (p.suggestion ? ` Vouliez-vous dire ${q(p.suggestion)} ?` : ''),
+  es: (p: Said) => (p.suggestion ? ` ¿Quiso decir ${q(p.suggestion)}?` : ''),
 };
 
 const DATE_FORMS = {
@@ -114,8 +153,9 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'unknown-value': {
     en: (p) => `Unknown ${p.what} ${q(p.value)} ${at.en(p)}: use one of ${p.accepted}.${suggestion.en(p)}`,
-    fr: (p) => `${p.what} inconnu(e) ${q(p.value)} ${at.fr(p)} : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
-    es: (p) => `${p.what} desconocido/a ${q(p.value)} ${at.es(p)}: use uno de ${p.accepted}.${suggestion.es(p)}`,
+    fr: (p) =>
+      `${q(p.value)} ${at.fr(p)} n'est pas une valeur connue de « ${p.what} » : utilisez l'une des valeurs ${p.accepted}.${suggestion.fr(p)}`,
+    es: (p) => `${q(p.value)} ${at.es(p)} no es un valor conocido de «${p.what}»: use uno de ${p.accepted}.${suggestion.es(p)}`,
   },
   'product-category': {
     en: (p) =>
@@ -135,11 +175,11 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'unknown-countries': {
     en: (p) =>
-      `${q(p.bad)} ${at.en(p)} ${String(p.bad).includes(' ') ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
+      `${q(p.bad)} ${at.en(p)} ${several(p.bad) ? 'are not ISO country codes' : 'is not an ISO country code'}: list 2- or 3-letter codes separated by ; , / or spaces.`,
     fr: (p) =>
-      `${q(p.bad)} ${at.fr(p)} : code(s) pays ISO inconnu(s) ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
+      `${q(p.bad)} ${at.fr(p)} : ${several(p.bad) ? 'codes pays ISO inconnus' : 'code pays ISO inconnu'} ; listez des codes à 2 ou 3 lettres séparés par ; , / ou des espaces.`,
     es: (p) =>
-      `${q(p.bad)} ${at.es(p)}: código(s) de país ISO desconocido(s); enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
+      `${q(p.bad)} ${at.es(p)}: ${several(p.bad) ? 'códigos de país ISO desconocidos' : 'código de país ISO desconocido'}; enumere códigos de 2 o 3 letras separados por ; , / o espacios.`,
   },
   'unknown-member': {
     en: (p) => `${q(p.value)} ${at.en(p)} is not a Member taking part in ${p.operation}.`,
@@ -233,11 +273,17 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'ignored-cells': {
     en: (p) =>
-      `${p.count} cell(s) from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
+      one(p, 'en')
+        ? `${p.count} cell from column ${p.letter} onwards was ignored: it lies beyond the columns of the header row. If it holds seizure data, move it under the template's columns.`
+        : `${p.count} cells from column ${p.letter} onwards were ignored: they lie beyond the columns of the header row. If they hold seizure data, move them under the template's columns.`,
     fr: (p) =>
-      `${p.count} cellule(s) à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
+      one(p, 'fr')
+        ? `${p.count} cellule à partir de la colonne ${p.letter} a été ignorée : elle est au-delà des colonnes de la ligne d'en-tête. Si elle contient des saisies, placez-la sous les colonnes du modèle.`
+        : `${p.count} cellules à partir de la colonne ${p.letter} ont été ignorées : elles sont au-delà des colonnes de la ligne d'en-tête. Si elles contiennent des saisies, placez-les sous les colonnes du modèle.`,
     es: (p) =>
-      `Se han ignorado ${p.count} celda(s) a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
+      one(p, 'es')
+        ? `Se ha ignorado ${p.count} celda a partir de la columna ${p.letter}: está más allá de las columnas de la fila de encabezado. Si contiene incautaciones, colóquela bajo las columnas de la plantilla.`
+        : `Se han ignorado ${p.count} celdas a partir de la columna ${p.letter}: están más allá de las columnas de la fila de encabezado. Si contienen incautaciones, colóquelas bajo las columnas de la plantilla.`,
   },
   'duplicate-label': {
     en: (p) => `Columns ${p.columns} all mean ${q(p.field)}: keep only one of them.`,
@@ -326,7 +372,7 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
 };
 
-function sourceReason(p: Params, lang: Lang): string {
+function sourceReason(p: Said, lang: Lang): string {
   const r = String(p.reason ?? '');
   const t: Record<string, Record<Lang, string>> = {
     empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
@@ -345,7 +391,7 @@ function sourceReason(p: Params, lang: Lang): string {
   return (t[r] ?? t.corrupt!)[lang];
 }
 
-function formatName(p: Params, lang: Lang): string {
+function formatName(p: Said, lang: Lang): string {
   const d = String(p.detected ?? p.reason ?? 'unsupported');
   const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
   const names: Record<string, Record<Lang, string>> = {
@@ -378,7 +424,7 @@ function formatName(p: Params, lang: Lang): string {
   );
 }
 
-function sizeText(p: Params, lang: Lang): string {
+function sizeText(p: Said, lang: Lang): string {
   const r = String(p.reason ?? '');
   const mb = (n: unknown) => (Number(n) / 1024 / 1024).toFixed(1);
   if (r === 'too-many-rows') {
@@ -417,8 +463,11 @@ function sizeText(p: Params, lang: Lang): string {
 }
 
 export function message(id: MessageId, lang: Lang, params: Params): string {
-  return M[id][lang](params);
+  return M[id][lang](said(params, lang));
 }
+
+/** Whether `id` names a message of the table (a report's code, read back from JSON). */
+export const isMessageId = (id: unknown): id is MessageId => typeof id === 'string' && Object.hasOwn(M, id);
 
 /** Words used inside messages: the name of a vocabulary in each language. */
 export const VOCAB_WORD: Readonly<Record<string, Record<Lang, string>>> = {

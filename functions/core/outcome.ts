@@ -6,7 +6,8 @@
 import type { Lang } from './config.ts';
 import { INCOMING_PREFIX } from './layout.ts';
 import { message } from './messages.ts';
-import { num } from './phase/text.ts';
+import { counted } from './phase/text.ts';
+import { agree } from './plural.ts';
 import { compareVersions, versionDigest } from './store/heads.ts';
 import type { ApplyResult, SeizureStore } from './store/store.ts';
 import type { ReplacedFile, StoredCounts, SubmissionRecord } from './submission.ts';
@@ -62,17 +63,15 @@ export function acceptNilReturn(
   const kept = report.errors.filter((e) => e.code !== 'no-rows');
   report.stats.errors -= report.errors.length - kept.length;
   report.errors = kept;
+  const params = { phase: nil.phase, created: nil.created ? 'yes' : 'no', kept: opts.earlierKept ? 'yes' : 'no' };
   report.warnings.unshift({
     type: 'nil-return',
     rowNumber: null,
     fieldName: null,
     cell: null,
     code: 'nil-return',
-    message: message('nil-return', report.language, {
-      phase: nil.phase,
-      created: nil.created ? 'yes' : 'no',
-      kept: opts.earlierKept ? 'yes' : 'no',
-    }),
+    message: message('nil-return', report.language, params),
+    params,
   });
   report.stats.warnings++;
   report.valid = kept.length === 0;
@@ -81,44 +80,59 @@ export function acceptNilReturn(
 
 const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ') + ' UTC';
 
-const WORDS: Record<
-  Lang,
-  {
-    stored: (cases: string, lines: string) => string;
-    replaced: (cases: string) => string;
-    withdrawnCases: (cases: string, lines: string) => string;
-    withdrawnLines: (lines: string) => string;
-    superseded: (cases: string) => string;
-    files: string;
-  }
-> = {
-  en: {
-    stored: (c, l) => `Stored: ${c} case(s), ${l} line(s).`,
-    replaced: (c) => `Replaced: ${c} case(s) an earlier upload had sent; this file's lines now stand for them.`,
+interface Sentences {
+  stored: (cases: number, lines: number) => string;
+  replaced: (cases: number) => string;
+  withdrawnCases: (cases: number, lines: number) => string;
+  withdrawnLines: (lines: number) => string;
+  superseded: (cases: number) => string;
+  files: string;
+}
+
+/** `n` and the form that agrees with it, or the form alone: n(2, 'affaire présente', 'affaires présentes'), f(1, 'it', 'them'). */
+type Agreeing = (n: number, one: string, other: string) => string;
+
+/** One language's sentences, written with its plural rule. */
+const inLang = (lang: Lang, build: (n: Agreeing, f: Agreeing) => Sentences): Sentences =>
+  build(
+    (v, one, other) => counted(v, lang, one, other),
+    (v, one, other) => agree(v, lang, one, other),
+  );
+
+const WORDS: Record<Lang, Sentences> = {
+  en: inLang('en', (n, f) => ({
+    stored: (c, l) => `Stored: ${n(c, 'case', 'cases')}, ${n(l, 'line', 'lines')}.`,
+    replaced: (c) =>
+      `Replaced: ${n(c, 'case', 'cases')} an earlier upload had sent; this file's lines now stand for ${f(c, 'it', 'them')}.`,
     withdrawnCases: (c, l) =>
-      `Withdrawn: ${c} case(s) that an earlier version of this file had and this one no longer has; ${l} earlier line(s) removed in all.`,
-    withdrawnLines: (l) => `Withdrawn: ${l} earlier line(s) of these cases that this file no longer has.`,
-    superseded: (c) => `Superseded: ${c} case(s) left as they are, because a newer upload already sent them.`,
+      `Withdrawn: ${n(c, 'case', 'cases')} that an earlier version of this file had and this one no longer has; ${n(l, 'earlier line', 'earlier lines')} removed in all.`,
+    withdrawnLines: (l) => `Withdrawn: ${n(l, 'earlier line', 'earlier lines')} of these cases that this file no longer has.`,
+    superseded: (c) =>
+      `Superseded: ${n(c, 'case left as it is', 'cases left as they are')}, because a newer upload already sent ${f(c, 'it', 'them')}.`,
     files: 'Earlier files replaced:',
-  },
-  fr: {
-    stored: (c, l) => `Enregistré : ${c} affaire(s), ${l} ligne(s).`,
-    replaced: (c) => `Remplacé : ${c} affaire(s) qu'un envoi précédent avait transmises ; les lignes de ce fichier les remplacent.`,
+  })),
+  fr: inLang('fr', (n, f) => ({
+    stored: (c, l) => `Enregistré : ${n(c, 'affaire', 'affaires')}, ${n(l, 'ligne', 'lignes')}.`,
+    replaced: (c) =>
+      `Remplacé : ${n(c, 'affaire', 'affaires')} qu'un envoi précédent avait ${f(c, 'transmise', 'transmises')} ; les lignes de ce fichier ${f(c, 'la', 'les')} remplacent.`,
     withdrawnCases: (c, l) =>
-      `Retiré : ${c} affaire(s) présentes dans une version précédente de ce fichier et absentes de celle-ci ; ${l} ligne(s) précédente(s) supprimée(s) au total.`,
-    withdrawnLines: (l) => `Retiré : ${l} ligne(s) précédente(s) de ces affaires absentes de ce fichier.`,
-    superseded: (c) => `Dépassé : ${c} affaire(s) laissée(s) telles quelles, car un envoi plus récent les a déjà transmises.`,
+      `Retiré : ${n(c, 'affaire présente', 'affaires présentes')} dans une version précédente de ce fichier et ${f(c, 'absente', 'absentes')} de celle-ci ; ${n(l, 'ligne précédente supprimée', 'lignes précédentes supprimées')} au total.`,
+    withdrawnLines: (l) =>
+      `Retiré : ${n(l, 'ligne précédente', 'lignes précédentes')} de ces affaires, ${f(l, 'absente', 'absentes')} de ce fichier.`,
+    superseded: (c) =>
+      `Dépassé : ${n(c, 'affaire laissée telle quelle', 'affaires laissées telles quelles')}, car un envoi plus récent ${f(c, "l'a déjà transmise", 'les a déjà transmises')}.`,
     files: 'Fichiers précédents remplacés :',
-  },
-  es: {
-    stored: (c, l) => `Guardado: ${c} caso(s), ${l} línea(s).`,
-    replaced: (c) => `Reemplazado: ${c} caso(s) que un envío anterior había enviado; ahora valen las líneas de este archivo.`,
+  })),
+  es: inLang('es', (n, f) => ({
+    stored: (c, l) => `Guardado: ${n(c, 'caso', 'casos')}, ${n(l, 'línea', 'líneas')}.`,
+    replaced: (c) => `Reemplazado: ${n(c, 'caso', 'casos')} que un envío anterior había enviado; ahora valen las líneas de este archivo.`,
     withdrawnCases: (c, l) =>
-      `Retirado: ${c} caso(s) que una versión anterior de este archivo tenía y esta ya no tiene; ${l} línea(s) anterior(es) eliminada(s) en total.`,
-    withdrawnLines: (l) => `Retirado: ${l} línea(s) anterior(es) de estos casos que este archivo ya no tiene.`,
-    superseded: (c) => `Superado: ${c} caso(s) dejados como estaban, porque un envío más reciente ya los había enviado.`,
+      `Retirado: ${n(c, 'caso', 'casos')} que una versión anterior de este archivo tenía y esta ya no tiene; ${n(l, 'línea anterior eliminada', 'líneas anteriores eliminadas')} en total.`,
+    withdrawnLines: (l) => `Retirado: ${n(l, 'línea anterior', 'líneas anteriores')} de estos casos que este archivo ya no tiene.`,
+    superseded: (c) =>
+      `Superado: ${n(c, 'caso dejado como estaba', 'casos dejados como estaban')}, porque un envío más reciente ya ${f(c, 'lo', 'los')} había enviado.`,
     files: 'Archivos anteriores reemplazados:',
-  },
+  })),
 };
 
 /** What storing did (and a nil return), as sentences for the text report and the workbook; [] when nothing was. */
@@ -130,13 +144,12 @@ export function outcomeLines(report: Pick<ValidationReport, 'stored' | 'nilRetur
   if (nil) out.push(nil.message);
   const s = report.stored;
   if (s === undefined) return out;
-  const n = (v: number): string => num(v, lang);
   // Submissions recorded before case counts existed have lines only.
-  if (s.storedCases !== undefined || s.written > 0) out.push(t.stored(n(s.storedCases ?? 0), n(s.written)));
-  if (s.replacedCases) out.push(t.replaced(n(s.replacedCases)));
-  if (s.withdrawnCases) out.push(t.withdrawnCases(n(s.withdrawnCases), n(s.withdrawn)));
-  else if (s.withdrawn) out.push(t.withdrawnLines(n(s.withdrawn)));
-  if (s.supersededCases) out.push(t.superseded(n(s.supersededCases)));
+  if (s.storedCases !== undefined || s.written > 0) out.push(t.stored(s.storedCases ?? 0, s.written));
+  if (s.replacedCases) out.push(t.replaced(s.replacedCases));
+  if (s.withdrawnCases) out.push(t.withdrawnCases(s.withdrawnCases, s.withdrawn));
+  else if (s.withdrawn) out.push(t.withdrawnLines(s.withdrawn));
+  if (s.supersededCases) out.push(t.superseded(s.supersededCases));
   if (s.replacedFiles?.length) {
     out.push(t.files);
     for (const f of s.replacedFiles) out.push(`  - ${f.file} (${when(f.receivedAt)})`);

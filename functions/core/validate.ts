@@ -10,9 +10,9 @@
 import type { Lang, OperationConfig } from './config.ts';
 import { TEST_MEMBER } from './smoke.ts';
 import { normaliseCountry } from './countries.ts';
-import { message, type MessageId, type Params } from './messages.ts';
+import { localText, message, type MessageId, type Params } from './messages.ts';
 import { cellText, isoDay } from './parse.ts';
-import { FIELDS, REQUIRED_KEYS, type FieldKey } from './schema.ts';
+import { FIELD_BY_KEY, REQUIRED_KEYS, type FieldKey } from './schema.ts';
 import { columnLetter } from './sheet/columns.ts';
 import { openSpreadsheet } from './sheet/open.ts';
 import {
@@ -135,7 +135,7 @@ class Validation implements RowContext {
   }
 
   fileError(type: FileErrorType, code: MessageId, params: Params, fieldName: string | null = null): void {
-    this.report.errors.push({ type, rowNumber: null, fieldName, cell: null, message: message(code, this.lang, params), code });
+    this.report.errors.push({ type, rowNumber: null, fieldName, cell: null, message: message(code, this.lang, params), code, params });
   }
 
   async run(wb: Workbook, limits: ReadLimits): Promise<void> {
@@ -177,12 +177,15 @@ class Validation implements RowContext {
           column: letter,
           code: 'ignored-cells',
           message: message('ignored-cells', this.lang, { count: window.ignored, letter }),
+          params: { count: window.ignored, letter },
         });
       }
       return;
     }
     const missing = bestMiss ?? REQUIRED_KEYS;
-    this.fileError('missing-label', 'missing-label', { missing: missing.map((k) => this.fieldLabel(k)).join(', ') });
+    this.fileError('missing-label', 'missing-label', {
+      missing: localText((l) => missing.map((k) => FIELD_BY_KEY.get(k)!.labels[l]).join(', ')),
+    });
   }
 
   private async findHeader(it: AsyncIterator<Row>): Promise<(Header & { missing: FieldKey[] }) | undefined> {
@@ -198,10 +201,6 @@ class Validation implements RowContext {
     return best;
   }
 
-  private fieldLabel(key: FieldKey): string {
-    return FIELDS.find((d) => d.key === key)!.labels[this.lang];
-  }
-
   private async readSheet(sheet: Sheet, header: Header, it: AsyncIterator<Row>, limits: ReadLimits, window: ColumnWindow): Promise<void> {
     const r = this.report;
     this.sheetName = sheet.name;
@@ -215,7 +214,7 @@ class Validation implements RowContext {
         'duplicate-label',
         {
           columns: cols.map(([i, t]) => `'${echo(t)}' (${columnLetter(i)})`).join(', '),
-          field: this.fieldLabel(key),
+          field: FIELD_BY_KEY.get(key)!.labels,
         },
         key,
       );
@@ -230,6 +229,7 @@ class Validation implements RowContext {
         column: columnLetter(i),
         code: 'extra-label',
         message: message('extra-label', this.lang, { column: text, letter: columnLetter(i) }),
+        params: { column: text, letter: columnLetter(i) },
       });
     }
     if (header.duplicates.length) return;

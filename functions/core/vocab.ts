@@ -3,7 +3,7 @@
  * matches a code when, once folded (case, accents, spaces and punctuation gone), it equals the code itself, one of
  * its three labels or one of its listed synonyms. The tables below are the only place these words live.
  */
-import type { Lang } from './config.ts';
+import type { Lang } from './lang.ts';
 
 export type { Lang };
 

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Lang, OperationConfig } from '../config.ts';
+import { agree } from '../plural.ts';
 import type { PhaseCloseInput } from './input.ts';
 import type { PhaseTable } from './items.ts';
 import type { SummaryJson } from './summary.ts';
@@ -195,7 +196,7 @@ const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string;
       open: 'Open the report',
     },
     fr: {
-      more: (n, kinds) => `… et ${n} autre${n === 1 ? '' : 's'} dans le rapport (${kinds}).`,
+      more: (n, kinds) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport (${kinds}).`,
       own: (o, lang) =>
         `Votre Membre (${o.member}) dans cette phase : ${num(o.lines, lang)} lignes de saisie dans ${num(o.cases, lang)} cas, ${num(o.units, lang)} unités.`,
       open: 'Ouvrir le rapport',

@@ -4,6 +4,7 @@
  */
 import type { Lang } from '../config.ts';
 import { countryName } from '../countries.ts';
+import { agree } from '../plural.ts';
 import { splitKey, UNKNOWN } from '../trends/types.ts';
 import { VOCABS } from '../vocab.ts';
 import type { Breakdown } from './aggregate.ts';
@@ -84,10 +85,15 @@ const WORDS: Readonly<Record<Lang, Readonly<Record<'line' | 'member' | 'seizureL
   es: { line: ['línea', 'líneas'], member: ['Miembro', 'Miembros'], seizureLine: ['línea de incautación', 'líneas de incautación'] },
 };
 
+/** A number with the form of its word that agrees with it: counted(0, 'fr', 'affaire', 'affaires') is "0 affaire". */
+export function counted(n: number, lang: Lang, one: string, other: string): string {
+  return `${num(n, lang)} ${agree(n, lang, one, other)}`;
+}
+
 /** A count with its word, singular or plural: "1 line", "3 lines". */
 export function count(n: number, word: 'line' | 'member' | 'seizureLine', lang: Lang): string {
   const [one, many] = WORDS[lang][word];
-  return `${num(n, lang)} ${n === 1 ? one : many}`;
+  return counted(n, lang, one, many);
 }
 
 /**
@@ -129,8 +135,9 @@ export const MAIL_WORDS: Readonly<
     confidential: 'For the National Contact Points of the operation. Aggregated figures only.',
   },
   fr: {
-    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
-    subjectInterim: (op, phase, asOf, n) => `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} ${n === 1 ? 'signal' : 'signaux'}`,
+    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} ${agree(n, 'fr', 'signal', 'signaux')}`,
+    subjectInterim: (op, phase, asOf, n) =>
+      `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} ${agree(n, 'fr', 'signal', 'signaux')}`,
     intro: (op, phase, mode, asOf) =>
       mode === 'final'
         ? `La synthèse de la phase ${phase} de ${op} est prête.`
@@ -139,7 +146,7 @@ export const MAIL_WORDS: Readonly<
       `Dans cette phase : ${lines} lignes de saisie dans ${cases} cas, ${units} unités, déclarées par ${members} Membres.`,
     signalsHead: 'Signaux, du plus fort au plus faible :',
     none: 'Aucun signal nouveau ou en hausse.',
-    more: (n) => `… et ${n} autre(s) dans le rapport complet.`,
+    more: (n) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport complet.`,
     report: 'Rapport complet',
     confidential: "Pour les points de contact nationaux de l'opération. Chiffres agrégés uniquement.",
   },

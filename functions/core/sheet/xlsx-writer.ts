@@ -1,6 +1,7 @@
 /**
  * A small streaming .xlsx writer for the annotated feedback copy: sheets of plain cells (text, numbers, booleans,
- * dates, errors) in five styles, frozen header rows, column widths and cell notes. Rows go straight into a deflate
+ * dates, errors) in six styles, frozen header rows, column widths, wrapped columns, printing fitted to the page width
+ * and cell notes. Rows go straight into a deflate
  * stream and out, so memory stays flat whatever the row count; deflate runs on libuv's thread pool, off the main
  * thread.
  *
@@ -16,7 +17,8 @@ import { crc32, createDeflateRaw } from 'node:zlib';
 import { columnIndex, columnLetter } from './columns.ts';
 
 export type XCell = string | number | boolean | Date | { readonly error: string } | null | undefined;
-export type XStyle = 'normal' | 'head' | 'bad';
+/** 'wrap': normal text wrapped at the column's width, top-aligned (set by SheetOptions.wrapColumns). */
+export type XStyle = 'normal' | 'head' | 'bad' | 'wrap';
 
 export interface SheetOptions {
   /** Made valid for Excel: at most 31 characters, none of []:*?/\ */
@@ -27,6 +29,14 @@ export interface SheetOptions {
   readonly widths?: readonly number[];
   /** Notes by cell reference (`E4`); shown on hover in spreadsheet programs. */
   readonly notes?: ReadonlyMap<string, string>;
+  /**
+   * Columns (0-based) whose text wraps at the column's width instead of running past it: set on the column and on
+   * each 'normal' cell written in it. A row whose text wraps is given the height of its lines (wrappedLines): not
+   * every program measures rows when it opens a file, and an unmeasured row hides its second line under the next.
+   */
+  readonly wrapColumns?: readonly number[];
+  /** Printed portrait with every column fitted to the page width, on as many pages down as the rows need. */
+  readonly fitToWidth?: boolean;
 }
 
 export interface RowSink {
@@ -40,7 +50,7 @@ const PKG_REL_NS = 'http://schemas.openxmlformats.org/package/2006/relationships
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
 // cellXfs indexes (styles.xml below).
-const XF = { normal: 0, head: 1, bad: 2, date: 3, badDate: 4 } as const;
+const XF = { normal: 0, head: 1, bad: 2, date: 3, badDate: 4, wrap: 5 } as const;
 const STYLES =
   `${XML_HEAD}<styleSheet xmlns="${NS}">` +
   '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>' +
@@ -53,12 +63,13 @@ const STYLES =
   '<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/><bgColor indexed="64"/></patternFill></fill></fills>' +
   '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
   '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-  '<cellXfs count="5">' +
+  '<cellXfs count="6">' +
   '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
   '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>' +
   '<xf numFmtId="0" fontId="2" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>' +
   '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
   '<xf numFmtId="164" fontId="2" fillId="2" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1" applyFill="1"/>' +
+  '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>' +
   '</cellXfs>' +
   '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
   '</styleSheet>';
@@ -73,7 +84,8 @@ const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 
 function cellXml(ref: string, v: XCell, style: XStyle): string {
   // Empty text is a blank cell, as spreadsheet programs save it.
-  if (v === null || v === undefined || v === '') return style === 'normal' ? '' : `<c r="${ref}" s="${XF[style]}"/>`;
+  // A blank 'wrap' cell is left out too: its column carries the style.
+  if (v === null || v === undefined || v === '') return style === 'normal' || style === 'wrap' ? '' : `<c r="${ref}" s="${XF[style]}"/>`;
   const s = XF[style] === 0 ? '' : ` s="${XF[style]}"`;
   if (typeof v === 'string') return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${xmlText(v)}</t></is></c>`;
   if (typeof v === 'number') return Number.isFinite(v) ? `<c r="${ref}"${s}><v>${v}</v></c>` : `<c r="${ref}"${s}/>`;
@@ -84,6 +96,23 @@ function cellXml(ref: string, v: XCell, style: XStyle): string {
     return `<c r="${ref}" s="${style === 'bad' ? XF.badDate : XF.date}"><v>${(t - EXCEL_EPOCH) / 86_400_000}</v></c>`;
   }
   return `<c r="${ref}"${s} t="e"><v>${xmlText(v.error)}</v></c>`;
+}
+
+/** Excel's default column width and the height of a line of its default font (11 pt), in points. */
+const DEFAULT_WIDTH = 8.43;
+const LINE_HEIGHT = 15;
+
+/**
+ * The lines a text takes wrapped in a column `width` characters wide, counted on the safe side: a character as wide
+ * as the digit 0 the width is measured in (most letters are narrower, in Calibri and in the wider fonts other
+ * programs fall back to), so the row may keep a little room below but never hides a line.
+ */
+export function wrappedLines(v: XCell, width: number): number {
+  if (typeof v !== 'string' || v === '') return 1;
+  const perLine = Math.max(1, Math.floor(width));
+  let lines = 0;
+  for (const paragraph of v.split('\n')) lines += Math.max(1, Math.ceil(paragraph.length / perLine));
+  return lines;
 }
 
 const sheetName = (name: string): string => name.replace(/[[\]:*?/\\]/g, '_').slice(0, 31) || 'Sheet';
@@ -226,9 +255,13 @@ export class XlsxWriter {
     await this.#zip.entry(`xl/worksheets/sheet${n}.xml`, async (put) => {
       const frozen = opts.frozenRows ?? 0;
       const pane = frozen > 0 ? `<pane ySplit="${frozen}" topLeftCell="A${frozen + 1}" activePane="bottomLeft" state="frozen"/>` : '';
-      const cols = (opts.widths ?? []).map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`).join('');
+      const wrap = new Set(opts.wrapColumns ?? []);
+      const cols = (opts.widths ?? [])
+        .map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${w}"${wrap.has(i) ? ` style="${XF.wrap}"` : ''} customWidth="1"/>`)
+        .join('');
+      const fit = opts.fitToWidth === true;
       await put(
-        `${XML_HEAD}<worksheet xmlns="${NS}" xmlns:r="${REL_NS}"><sheetViews><sheetView workbookViewId="0"${n === 1 ? ' tabSelected="1"' : ''}>${pane}</sheetView></sheetViews>` +
+        `${XML_HEAD}<worksheet xmlns="${NS}" xmlns:r="${REL_NS}">${fit ? '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' : ''}<sheetViews><sheetView workbookViewId="0"${n === 1 ? ' tabSelected="1"' : ''}>${pane}</sheetView></sheetViews>` +
           `<sheetFormatPr defaultRowHeight="15"/>${cols ? `<cols>${cols}</cols>` : ''}<sheetData>`,
       );
       let last = 0;
@@ -236,13 +269,18 @@ export class XlsxWriter {
         async row(rowNumber, cells, style) {
           if (!Number.isInteger(rowNumber) || rowNumber <= last) throw new RangeError(`row ${rowNumber} after row ${last}`);
           last = rowNumber;
-          let xml = `<row r="${rowNumber}">`;
-          for (let i = 0; i < cells.length; i++) xml += cellXml(columnLetter(i) + rowNumber, cells[i], style ? style(i) : 'normal');
+          let lines = 1;
+          for (const i of wrap) lines = Math.max(lines, wrappedLines(cells[i], opts.widths?.[i] ?? DEFAULT_WIDTH));
+          let xml = lines > 1 ? `<row r="${rowNumber}" ht="${lines * LINE_HEIGHT}" customHeight="1">` : `<row r="${rowNumber}">`;
+          for (let i = 0; i < cells.length; i++) {
+            const s = style ? style(i) : 'normal';
+            xml += cellXml(columnLetter(i) + rowNumber, cells[i], s === 'normal' && wrap.has(i) ? 'wrap' : s);
+          }
           await put(`${xml}</row>`);
         },
       });
       await put(
-        `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`,
+        `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${fit ? '<pageSetup orientation="portrait" fitToWidth="1" fitToHeight="0"/>' : ''}${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`,
       );
     });
     if (notes === undefined) return;

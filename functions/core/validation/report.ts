@@ -3,7 +3,7 @@
  * never rename or remove), the options of a validation, and what a report means (rejected, exit code).
  */
 import type { Lang, OperationConfig } from '../config.ts';
-import type { MessageId } from '../messages.ts';
+import type { MessageId, Params } from '../messages.ts';
 import type { SeizureRecord } from '../record.ts';
 import type { StoredCounts } from '../submission.ts';
 import type { FieldKey } from '../schema.ts';
@@ -27,6 +27,11 @@ export interface ValidationIssue {
   column?: string;
   /** Which rule spoke: a stable id for tools and the feedback workbook. */
   code: MessageId;
+  /**
+   * What `message` was made of, worded in every language where it is words: message(code, lang, params) says it in
+   * another language (the portal, in its reader's). Absent from reports written before it was kept.
+   */
+  params?: Params;
 }
 
 export interface ValidationReport {

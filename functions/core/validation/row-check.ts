@@ -8,11 +8,11 @@ import { normaliseCurrency, parseCountryList } from '../countries.ts';
 import { message, VOCAB_WORD, type MessageId, type Params } from '../messages.ts';
 import { cellText, parseDate, parseNumber } from '../parse.ts';
 import type { SeizureRecord } from '../record.ts';
-import { FIELDS, type FieldDef, type FieldKey } from '../schema.ts';
+import { FIELD_BY_KEY, type FieldDef, type FieldKey } from '../schema.ts';
 import { MAX_LINE_NO } from '../store/keys.ts';
 import { columnLetter } from '../sheet/columns.ts';
 import type { Cell, Row } from '../sheet/types.ts';
-import { categoryOfProduct, PRODUCTS_BY_CATEGORY, VOCABS, type Category, type VocabName } from '../vocab.ts';
+import { categoryOfProduct, VOCABS, type Category, type VocabName } from '../vocab.ts';
 import type { Header } from './header.ts';
 import { echo, type RowErrorType, type ValidationIssue } from './report.ts';
 
@@ -176,19 +176,18 @@ export class RowCheck {
 
   /** Category, product (of that category), the description other_ products need, and brand. */
   private goods(): { category?: Category; product?: string; description?: string; brand?: string } {
-    const lang = this.v.language;
     const category = this.vocab('category', 'category', true) as Category | undefined;
-    let product = this.vocab('product', 'product', true, category ? PRODUCTS_BY_CATEGORY[category] : undefined);
+    let product = this.vocab('product', 'product', true, category);
     if (product && category && categoryOfProduct(product) !== category) {
       this.err('constraint-error', 'product', 'product-category', {
-        category: VOCABS.category.label(category, lang),
-        accepted: PRODUCTS_BY_CATEGORY[category].map((p) => VOCABS.product.label(p, lang)).join(', '),
+        category: { vocab: 'category', code: category },
+        accepted: { vocab: 'product', list: category },
       });
       product = undefined;
     }
     const description = this.text('description');
     if (product?.startsWith('other_') && !description) {
-      this.err('missing-cell', 'description', 'missing-description', { product: VOCABS.product.label(product, lang) });
+      this.err('missing-cell', 'description', 'missing-description', { product: { vocab: 'product', code: product } });
     }
     const brand = this.text('brand');
     return { category, product, description, brand };
@@ -204,19 +203,18 @@ export class RowCheck {
 
   /** Unit and quantity, and whether they fit the goods (whole pieces, doses for vaccines only). */
   private amount(category: Category | undefined, product: string | undefined): { unit?: SeizureRecord['unit']; quantity?: number } {
-    const lang = this.v.language;
     const unit = this.vocab('unit', 'unit', true) as SeizureRecord['unit'] | undefined;
     let quantity = this.number('quantity', true);
     if (quantity !== undefined) {
       if (!(quantity > 0)) quantity = this.err('constraint-error', 'quantity', 'quantity-positive');
       else if (unit && (unit === 'pieces' || unit === 'doses' || unit === 'packs') && !Number.isInteger(quantity)) {
-        quantity = this.err('constraint-error', 'quantity', 'quantity-whole', { unit: VOCABS.unit.label(unit, lang) });
+        quantity = this.err('constraint-error', 'quantity', 'quantity-whole', { unit: { vocab: 'unit', code: unit } });
       }
     }
     if (unit && category) {
       if (unit === 'doses' && category !== 'vaccine') {
         this.err('constraint-error', 'unit', 'doses-vaccines', {
-          product: product ? VOCABS.product.label(product, lang) : VOCABS.category.label(category, lang),
+          product: product ? { vocab: 'product', code: product } : { vocab: 'category', code: category },
         });
       } else if (category === 'vaccine' && unit !== 'doses') this.err('constraint-error', 'unit', 'vaccines-doses');
     }
@@ -252,6 +250,15 @@ export class RowCheck {
     const col = this.at[key];
     const raw = col ? cellText(this.row.cells[col.index]) : undefined;
     const cell = raw === undefined ? null : echo(raw);
+    const said: Params = {
+      row: this.row.rowNumber,
+      // The column as the Member headed it, else the field's name in each language.
+      column: col?.label ?? FIELD_BY_KEY.get(key)!.labels,
+      value: cell ?? '',
+      // The field's rule, in each language: only the missing-cell message says it.
+      ...(code === 'missing-cell' ? { rule: col?.def.rule ?? '' } : {}),
+      ...params,
+    };
     this.v.rowError({
       type,
       rowNumber: this.row.rowNumber,
@@ -259,13 +266,8 @@ export class RowCheck {
       cell,
       ...(col ? { column: columnLetter(col.index) } : {}),
       code,
-      message: message(code, this.v.language, {
-        row: this.row.rowNumber,
-        column: col?.label ?? FIELDS.find((d) => d.key === key)!.labels[this.v.language],
-        value: cell ?? '',
-        rule: col?.def.rule[this.v.language] ?? '',
-        ...params,
-      }),
+      message: message(code, this.v.language, said),
+      params: said,
     });
     return undefined;
   }
@@ -286,20 +288,18 @@ export class RowCheck {
     return t;
   }
 
-  private vocab(key: FieldKey, name: VocabName, required: boolean, codes?: readonly string[]): string | undefined {
+  /** `category`: the accepted list a product falls back on is that category's products. */
+  private vocab(key: FieldKey, name: VocabName, required: boolean, category?: Category): string | undefined {
     const c = this.cell(key);
     if (!c) return required ? this.err('missing-cell', key, 'missing-cell') : undefined;
     const t = cellText(c)!;
     const code = this.v.vocab(name, t);
     if (code === undefined) {
-      const lang = this.v.language;
-      const vocab = VOCABS[name];
-      const pool = codes ?? vocab.codes;
-      const near = vocab.suggest(t);
+      const near = VOCABS[name].suggest(t);
       return this.err('constraint-error', key, 'unknown-value', {
-        what: VOCAB_WORD[name]![lang],
-        accepted: pool.map((k) => vocab.label(k, lang)).join(', '),
-        suggestion: near ? vocab.label(near, lang) : undefined,
+        what: VOCAB_WORD[name]!,
+        accepted: { vocab: name, list: category ?? 'all' },
+        suggestion: near ? { vocab: name, code: near } : undefined,
       });
     }
     return code;

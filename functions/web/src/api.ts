@@ -1,4 +1,5 @@
 /** The portal API (/api/*, same origin) and the upload to S3 with progress. */
+import type { Params } from '../../core/messages.ts';
 import type { StoredCounts } from '../../core/submission.ts';
 import { currentSession } from './auth.ts';
 
@@ -96,7 +97,11 @@ export interface Issue {
   fieldName: string | null;
   column?: string | null;
   cell: unknown;
+  /** In the language the file was checked in. */
   message: string;
+  code?: string;
+  /** What the message is made of, in every language (functions/core/messages.ts): absent from older reports. */
+  params?: Params;
 }
 
 export interface SubmissionDetail {

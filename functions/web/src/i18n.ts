@@ -1,5 +1,8 @@
 /** The app's words in English, French and Spanish. `?lang=` wins over the browser's languages; English otherwise. */
-export type Lang = 'en' | 'fr' | 'es';
+import type { Lang } from '../../core/lang.ts';
+import { agree } from '../../core/plural.ts';
+
+export type { Lang };
 export const LANGS: readonly Lang[] = ['en', 'fr', 'es'];
 
 const en = {
@@ -60,7 +63,7 @@ const en = {
   invalidRows: 'rows to fix',
   blankRows: 'blank rows',
   stored: 'lines stored',
-  withdrawn: 'withdrawn',
+  withdrawn: 'lines withdrawn',
   superseded: 'cases superseded',
   storedCases: 'cases stored',
   replacedCases: 'cases replaced',
@@ -71,7 +74,7 @@ const en = {
     invalidRows: 'row to fix',
     blankRows: 'blank row',
     stored: 'line stored',
-    withdrawn: 'withdrawn',
+    withdrawn: 'line withdrawn',
     superseded: 'case superseded',
     storedCases: 'case stored',
     replacedCases: 'case replaced',
@@ -192,8 +195,8 @@ const fr: Words = {
   invalidRows: 'lignes à corriger',
   blankRows: 'lignes vides',
   stored: 'lignes enregistrées',
-  withdrawn: 'retirées',
-  superseded: 'cas remplacés',
+  withdrawn: 'lignes retirées',
+  superseded: 'affaires laissées telles quelles',
   storedCases: 'affaires enregistrées',
   replacedCases: 'affaires remplacées',
   withdrawnCases: 'affaires retirées',
@@ -202,8 +205,8 @@ const fr: Words = {
     invalidRows: 'ligne à corriger',
     blankRows: 'ligne vide',
     stored: 'ligne enregistrée',
-    withdrawn: 'retirée',
-    superseded: 'cas remplacé',
+    withdrawn: 'ligne retirée',
+    superseded: 'affaire laissée telle quelle',
     storedCases: 'affaire enregistrée',
     replacedCases: 'affaire remplacée',
     withdrawnCases: 'affaire retirée',
@@ -320,8 +323,8 @@ const es: Words = {
   invalidRows: 'filas que corregir',
   blankRows: 'filas vacías',
   stored: 'líneas guardadas',
-  withdrawn: 'retiradas',
-  superseded: 'casos sustituidos',
+  withdrawn: 'líneas retiradas',
+  superseded: 'casos dejados como estaban',
   storedCases: 'casos guardados',
   replacedCases: 'casos reemplazados',
   withdrawnCases: 'casos retirados',
@@ -330,8 +333,8 @@ const es: Words = {
     invalidRows: 'fila que corregir',
     blankRows: 'fila vacía',
     stored: 'línea guardada',
-    withdrawn: 'retirada',
-    superseded: 'caso sustituido',
+    withdrawn: 'línea retirada',
+    superseded: 'caso dejado como estaba',
     storedCases: 'caso guardado',
     replacedCases: 'caso reemplazado',
     withdrawnCases: 'caso retirado',
@@ -395,7 +398,7 @@ export type CountLabel = keyof Words['one'];
 
 /** "1 valid row", "2 valid rows", "0 ligne valide": the label a count takes in the language. */
 export function countLabel(t: Words, lang: Lang, key: CountLabel, n: number): string {
-  return new Intl.PluralRules(lang).select(n) === 'one' ? t.one[key] : t[key];
+  return agree(n, lang, t.one[key], t[key]);
 }
 
 export function pickLang(search: string, browser: readonly string[]): Lang {

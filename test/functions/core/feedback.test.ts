@@ -63,3 +63,38 @@ test('each bad cell carries all of its errors as one note', async () => {
   assert.match(String(data.getCell('F4').note), /must be greater than 0/);
   assert.equal(data.getCell('E3').note, undefined);
 });
+
+test('the Summary wraps its sentences at the column and prints fitted to a portrait page, so no word is cut', async () => {
+  const source = bufferByteSource('semaine.csv', Buffer.from(CSV));
+  const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28', lang: 'fr' });
+  report.stored = { written: 3, withdrawn: 2, supersededCases: 1, storedCases: 2, replacedCases: 1, withdrawnCases: 1 };
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await writeFeedbackWorkbook(source, report, out);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.concat(chunks) as unknown as ExcelJS.Buffer);
+  const summary = wb.getWorksheet('Résumé');
+  assert.ok(summary, wb.worksheets.map((s) => s.name).join(', '));
+  assert.equal(summary.getColumn(1).width, 70);
+  assert.equal(summary.getColumn(1).alignment?.wrapText, true);
+  const lines: string[] = [];
+  summary.eachRow((row) => {
+    const cell = row.getCell(1);
+    lines.push(String(cell.value));
+    assert.equal(cell.alignment?.wrapText, true, String(cell.value));
+    assert.equal(cell.alignment?.vertical, 'top');
+  });
+  assert.equal(lines[0], 'Enregistré : 2 affaires, 3 lignes.');
+  // A sentence longer than the column wraps rather than running past the page edge, its row as tall as its lines.
+  const long = lines.findIndex((l) => l.startsWith('Retiré'));
+  assert.ok(lines[long]!.length > 70 && lines[long]!.length <= 140, lines[long]);
+  assert.equal(summary.getRow(long + 1).height, 30);
+  assert.equal(summary.getRow(1).height, undefined);
+  assert.equal(summary.pageSetup.orientation, 'portrait');
+  assert.equal(summary.pageSetup.fitToPage, true);
+  assert.equal(summary.pageSetup.fitToWidth, 1);
+  assert.equal(summary.pageSetup.fitToHeight, 0);
+  // The Errors sheet keeps its own layout.
+  assert.notEqual(wb.getWorksheet('Erreurs')?.pageSetup.fitToPage, true);
+});

@@ -40,3 +40,55 @@ test('an unclosed quote in a CSV names the line where it opened', async () => {
   assert.ok(e, JSON.stringify(r.errors));
   assert.match(e.message, /línea 2/);
 });
+
+test('counted messages agree with their number in each language (French: 0 and 1 singular)', () => {
+  const cells = (lang: 'en' | 'fr' | 'es', count: number) => message('ignored-cells', lang, { count, letter: 'K' }).split(':')[0];
+  assert.equal(cells('en', 1), '1 cell from column K onwards was ignored');
+  assert.equal(cells('en', 2), '2 cells from column K onwards were ignored');
+  assert.equal(cells('fr', 0), '0 cellule à partir de la colonne K a été ignorée ');
+  assert.equal(cells('fr', 1), '1 cellule à partir de la colonne K a été ignorée ');
+  assert.equal(cells('fr', 2), '2 cellules à partir de la colonne K ont été ignorées ');
+  assert.equal(cells('es', 1), 'Se ha ignorado 1 celda a partir de la columna K');
+  assert.equal(cells('es', 2), 'Se han ignorado 2 celdas a partir de la columna K');
+  const countries = (lang: 'en' | 'fr' | 'es', bad: string) => message('unknown-countries', lang, { bad, column: 'Transit', row: 4 });
+  assert.match(countries('fr', 'ZZ'), / : code pays ISO inconnu ;/);
+  assert.match(countries('fr', 'ZZ QQ'), / : codes pays ISO inconnus ;/);
+  assert.match(countries('es', 'ZZ'), /: código de país ISO desconocido;/);
+  assert.match(countries('es', 'ZZ QQ'), /: códigos de país ISO desconocidos;/);
+  for (const lang of ['en', 'fr', 'es'] as const)
+    for (const bad of ['ZZ', 'ZZ QQ']) assert.doesNotMatch(countries(lang, bad), /\((s|es)\)/, `${lang} ${bad}`);
+});
+
+test("each issue keeps its params, worded in every language: the portal says it in its reader's language as the file's check would", async () => {
+  const csv =
+    'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type,Transit countries,Colour\n' +
+    'FR,A,2021-06-15,Medicines,Aspirin,10,Pieces,Air cargo,Falsified,,\n' +
+    'FR,B,2021-06-15,Medicines,Ivermectin,1.5,Pieces,Air cargo,Falsified,ZZ QQ,\n' +
+    'FR,C,2021-06-15,Vaccines,Ivermectin,10,Doses,Air cargo,Falsified,,\n' +
+    'FR,D,2021-06-15,Medicines,Ivermectin,10,Doses,Air cargo,Falsified,,\n' +
+    'FR,E,,Medicines,Ivermectin,10,Pieces,Air carg,Falsified,,\n';
+  const check = (lang: 'en' | 'fr' | 'es') =>
+    validateSpreadsheet(bufferByteSource('week.csv', Buffer.from(csv)), { config, member: 'FR', today: '2026-11-28', lang });
+  const en = await check('en');
+  const issues = [...en.errors, ...en.warnings];
+  assert.ok(issues.length >= 7, JSON.stringify(issues.map((e) => e.code)));
+  for (const lang of ['en', 'fr', 'es'] as const) {
+    const there = await check(lang);
+    const expected = [...there.errors, ...there.warnings].map((e) => e.message);
+    assert.deepEqual(
+      issues.map((e) => message(e.code, lang, e.params!)),
+      expected,
+      lang,
+    );
+  }
+  // The params are plain JSON: report.json and the portal's API carry them as they are.
+  const back = JSON.parse(JSON.stringify(issues)) as typeof issues;
+  assert.deepEqual(
+    back.map((e) => message(e.code, 'es', e.params!)),
+    issues.map((e) => message(e.code, 'es', e.params!)),
+  );
+  // A file without the template's columns: the missing columns are named in the reader's language.
+  const bare = await validateSpreadsheet(bufferByteSource('x.csv', Buffer.from('Colour,Size\nred,1\n')), { config, lang: 'en' });
+  const missing = bare.errors.find((e) => e.code === 'missing-label')!;
+  assert.match(message(missing.code, 'fr', missing.params!), /Manquantes : .*Membre déclarant/);
+});

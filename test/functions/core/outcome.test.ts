@@ -23,15 +23,72 @@ const stored = {
 
 test('what storing did is said in the report language, the earlier files named', () => {
   assert.deepEqual(outcomeLines({ stored, warnings: [], language: 'es' }), [
-    'Guardado: 2 caso(s), 4 línea(s).',
-    'Reemplazado: 1 caso(s) que un envío anterior había enviado; ahora valen las líneas de este archivo.',
-    'Retirado: 2 caso(s) que una versión anterior de este archivo tenía y esta ya no tiene; 3 línea(s) anterior(es) eliminada(s) en total.',
-    'Superado: 1 caso(s) dejados como estaban, porque un envío más reciente ya los había enviado.',
+    'Guardado: 2 casos, 4 líneas.',
+    'Reemplazado: 1 caso que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Retirado: 2 casos que una versión anterior de este archivo tenía y esta ya no tiene; 3 líneas anteriores eliminadas en total.',
+    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo había enviado.',
     'Archivos anteriores reemplazados:',
     '  - semana 12.xlsx (2021-06-20 10:00 UTC)',
   ]);
   // A submission recorded before case counts: lines only, nothing invented.
   assert.deepEqual(outcomeLines({ stored: { written: 0, withdrawn: 0, supersededCases: 0 }, warnings: [], language: 'en' }), []);
+});
+
+test('every count agrees with its number, 0, 1 and 2, in each language (French: 0 and 1 singular)', () => {
+  const said = (language: 'en' | 'fr' | 'es', k: number): string[] =>
+    outcomeLines({
+      stored: { written: k, withdrawn: k, supersededCases: k, storedCases: k, replacedCases: k + 1, withdrawnCases: k + 1 },
+      warnings: [],
+      language,
+    });
+  assert.deepEqual(said('en', 0), [
+    'Stored: 0 cases, 0 lines.',
+    "Replaced: 1 case an earlier upload had sent; this file's lines now stand for it.",
+    'Withdrawn: 1 case that an earlier version of this file had and this one no longer has; 0 earlier lines removed in all.',
+  ]);
+  assert.deepEqual(said('en', 1), [
+    'Stored: 1 case, 1 line.',
+    "Replaced: 2 cases an earlier upload had sent; this file's lines now stand for them.",
+    'Withdrawn: 2 cases that an earlier version of this file had and this one no longer has; 1 earlier line removed in all.',
+    'Superseded: 1 case left as it is, because a newer upload already sent it.',
+  ]);
+  assert.deepEqual(said('en', 2).at(-1), 'Superseded: 2 cases left as they are, because a newer upload already sent them.');
+  assert.deepEqual(said('fr', 0), [
+    'Enregistré : 0 affaire, 0 ligne.',
+    "Remplacé : 1 affaire qu'un envoi précédent avait transmise ; les lignes de ce fichier la remplacent.",
+    'Retiré : 1 affaire présente dans une version précédente de ce fichier et absente de celle-ci ; 0 ligne précédente supprimée au total.',
+  ]);
+  assert.deepEqual(said('fr', 1), [
+    'Enregistré : 1 affaire, 1 ligne.',
+    "Remplacé : 2 affaires qu'un envoi précédent avait transmises ; les lignes de ce fichier les remplacent.",
+    'Retiré : 2 affaires présentes dans une version précédente de ce fichier et absentes de celle-ci ; 1 ligne précédente supprimée au total.',
+    "Dépassé : 1 affaire laissée telle quelle, car un envoi plus récent l'a déjà transmise.",
+  ]);
+  assert.deepEqual(said('fr', 2), [
+    'Enregistré : 2 affaires, 2 lignes.',
+    "Remplacé : 3 affaires qu'un envoi précédent avait transmises ; les lignes de ce fichier les remplacent.",
+    'Retiré : 3 affaires présentes dans une version précédente de ce fichier et absentes de celle-ci ; 2 lignes précédentes supprimées au total.',
+    'Dépassé : 2 affaires laissées telles quelles, car un envoi plus récent les a déjà transmises.',
+  ]);
+  assert.deepEqual(said('es', 0), [
+    'Guardado: 0 casos, 0 líneas.',
+    'Reemplazado: 1 caso que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Retirado: 1 caso que una versión anterior de este archivo tenía y esta ya no tiene; 0 líneas anteriores eliminadas en total.',
+  ]);
+  assert.deepEqual(said('es', 1), [
+    'Guardado: 1 caso, 1 línea.',
+    'Reemplazado: 2 casos que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Retirado: 2 casos que una versión anterior de este archivo tenía y esta ya no tiene; 1 línea anterior eliminada en total.',
+    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo había enviado.',
+  ]);
+  assert.deepEqual(said('es', 2).at(-1), 'Superado: 2 casos dejados como estaban, porque un envío más reciente ya los había enviado.');
+  // Lines withdrawn without whole cases: the line count alone, agreeing.
+  const lines = (language: 'en' | 'fr' | 'es', k: number): string | undefined =>
+    outcomeLines({ stored: { written: 1, withdrawn: k, supersededCases: 0, storedCases: 1 }, warnings: [], language }).at(-1);
+  assert.equal(lines('en', 1), 'Withdrawn: 1 earlier line of these cases that this file no longer has.');
+  assert.equal(lines('fr', 1), 'Retiré : 1 ligne précédente de ces affaires, absente de ce fichier.');
+  assert.equal(lines('fr', 2), 'Retiré : 2 lignes précédentes de ces affaires, absentes de ce fichier.');
+  assert.equal(lines('es', 2), 'Retirado: 2 líneas anteriores de estos casos que este archivo ya no tiene.');
 });
 
 test('the empty template, accepted as a nil return, is no longer rejected and the text report says so once', async () => {

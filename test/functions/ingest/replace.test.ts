@@ -67,9 +67,9 @@ test('a new version of a file, with an earlier event time but a later sequencer,
   const report = JSON.parse(await w.getText('feedback/FR/week.csv.report.json'));
   assert.deepEqual(report.stored, latest.stored);
   assert.deepEqual(await summaryOf('feedback/FR/week.csv.report.xlsx'), [
-    'Stored: 1 case(s), 1 line(s).',
-    "Replaced: 1 case(s) an earlier upload had sent; this file's lines now stand for them.",
-    'Withdrawn: 2 case(s) that an earlier version of this file had and this one no longer has; 3 earlier line(s) removed in all.',
+    'Stored: 1 case, 1 line.',
+    "Replaced: 1 case an earlier upload had sent; this file's lines now stand for it.",
+    'Withdrawn: 2 cases that an earlier version of this file had and this one no longer has; 3 earlier lines removed in all.',
     'Earlier files replaced:',
     '  - week.csv (2021-06-20 10:00 UTC)',
   ]);

@@ -148,6 +148,11 @@ describe('a Member officer on a phone', () => {
     const errors = page.locator('ol.errors li');
     assert.equal(await errors.count(), 2);
     assert.match((await errors.first().textContent()) ?? '', /Ligne 2002.*'lots'/s);
+    // The file has English headers, so it was checked in English; the page is in French, and so are its messages.
+    assert.match(
+      (await errors.first().locator('.msg').textContent()) ?? '',
+      /^'lots' dans la colonne 'Quantity', ligne 2002 n'est pas un nombre/,
+    );
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: t.annotated }).click()]);
     assert.equal(download.suggestedFilename(), 'semaine 12.report.xlsx');

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Submission, type SubmissionDetail } from '../api.ts';
+import { isMessageId, message } from '../../../core/messages.ts';
+import { api, type Issue, type Submission, type SubmissionDetail } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';
-import { type CountLabel, countLabel } from '../i18n.ts';
+import { type CountLabel, countLabel, type Lang } from '../i18n.ts';
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useApp();
@@ -25,6 +26,12 @@ function Count({ n, label, testid }: { n: number; label: CountLabel; testid?: st
     </>
   );
 }
+
+/**
+ * An issue in the page's language, from its code and params with the one message table the checks use; an older
+ * report, without params, in the language the file was checked in.
+ */
+export const issueText = (e: Issue, lang: Lang): string => (e.params && isMessageId(e.code) ? message(e.code, lang, e.params) : e.message);
 
 /** Counts, errors in words, downloads: what a Member sees after an upload. */
 export function Report({ detail }: { detail: SubmissionDetail }) {
@@ -122,7 +129,7 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
                 {e.rowNumber === null ? t.fileError : `${t.row} ${e.rowNumber}`}
                 {e.column ? ` · ${t.column} ${e.column}` : ''}
               </span>
-              <span class="msg">{e.message}</span>
+              <span class="msg">{issueText(e, lang)}</span>
             </li>
           ))}
         </ol>
