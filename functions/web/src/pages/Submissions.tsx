@@ -108,8 +108,9 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
       )}
       <p class="actions">
         {detail.annotatedUrl && (
+          // A copy with nothing to fix holds only the Summary sheet: "errors marked" would send the Member hunting.
           <a class="button" href={detail.annotatedUrl} download>
-            {t.annotated}
+            {errors.length > 0 ? t.annotated : t.annotatedClean}
           </a>
         )}
         {detail.reportUrl && (
