@@ -190,7 +190,18 @@ export async function writeFeedbackWorkbook(
     });
   }
 
-  await wb.sheet({ name: w.errors, frozenRows: 1, widths: [8, 9, 20, 24, 18, 100] }, async (rows) => {
+  // The value and the message wrap, in columns that together fit a landscape page (some programs ignore fit-to-width
+  // when they print): a Member who prints the Errors sheet, or reads it on a phone, sees every word of what to fix.
+  const errorsSheet = {
+    name: w.errors,
+    frozenRows: 1,
+    widths: [7, 8, 18, 20, 17, 54],
+    // Every column wraps (and so aligns to the top), so a row's number, field and type stand beside its first line.
+    wrapColumns: [0, 1, 2, 3, 4, 5],
+    fitToWidth: true,
+    orientation: 'landscape',
+  } as const;
+  await wb.sheet(errorsSheet, async (rows) => {
     let n = 1;
     await rows.row(n++, [w.row, w.column, w.field, w.value, w.type, w.message], () => 'head');
     if (isRejected(report)) await rows.row(n++, [null, null, null, null, null, w.rejected]);

@@ -35,8 +35,10 @@ export interface SheetOptions {
    * every program measures rows when it opens a file, and an unmeasured row hides its second line under the next.
    */
   readonly wrapColumns?: readonly number[];
-  /** Printed portrait with every column fitted to the page width, on as many pages down as the rows need. */
+  /** Printed with every column fitted to the page width, on as many pages down as the rows need. */
   readonly fitToWidth?: boolean;
+  /** The printed page's orientation, with fitToWidth. @default 'portrait' */
+  readonly orientation?: 'portrait' | 'landscape';
 }
 
 export interface RowSink {
@@ -280,7 +282,7 @@ export class XlsxWriter {
         },
       });
       await put(
-        `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${fit ? '<pageSetup orientation="portrait" fitToWidth="1" fitToHeight="0"/>' : ''}${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`,
+        `</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>${fit ? `<pageSetup orientation="${opts.orientation ?? 'portrait'}" fitToWidth="1" fitToHeight="0"/>` : ''}${notes ? '<legacyDrawing r:id="rId2"/>' : ''}</worksheet>`,
       );
     });
     if (notes === undefined) return;

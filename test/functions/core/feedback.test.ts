@@ -95,6 +95,12 @@ test('the Summary wraps its sentences at the column and prints fitted to a portr
   assert.equal(summary.pageSetup.fitToPage, true);
   assert.equal(summary.pageSetup.fitToWidth, 1);
   assert.equal(summary.pageSetup.fitToHeight, 0);
-  // The Errors sheet keeps its own layout.
-  assert.notEqual(wb.getWorksheet('Erreurs')?.pageSetup.fitToPage, true);
+  // The Errors sheet: what to fix wraps, and prints fitted to a landscape page.
+  const errors = wb.getWorksheet('Erreurs');
+  assert.ok(errors);
+  assert.equal(errors.getColumn(6).alignment?.wrapText, true);
+  assert.equal(errors.pageSetup.orientation, 'landscape');
+  assert.equal(errors.pageSetup.fitToWidth, 1);
+  const message = errors.getRow(2).getCell(6);
+  assert.equal(message.alignment?.wrapText, true, String(message.value));
 });
