@@ -72,7 +72,8 @@ export interface PhaseCloseProps {
   /**
    * Whether the execution log includes each state's input and output. The state carries S3 keys and counts only
    * (never seizure lines or contacts), so the log shows nothing the bucket's listing does not, and a failed slice is
-   * found from the log alone.
+   * found from the log alone. A failed step adds its error's name and Cause (message and stack): the steps' messages
+   * name slices, keys and digests, never a case reference or an address (test/functions/shared/logs.test.ts).
    * @default true
    */
   readonly includeExecutionData?: boolean;

@@ -4,11 +4,11 @@
  * messages and moves them to the DLQ after the third receive.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
+import { loggedError } from '../core/logged-error.ts';
 import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
 import { NilReturnStore } from '../core/nil-return.ts';
 import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
@@ -35,18 +35,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
     config: operationConfigOf(vars.OPERATION_CONFIG),
   };
 }
-
-/**
- * What the logs say of an error: its name and a digest of its message, never the message itself, which may quote a
- * case reference or an address (the submission record keeps the message, under the table's access control).
- */
-export const loggedError = (e: unknown): { name: string; messageSha256: string } => ({
-  name: (e as Error)?.name ?? typeof e,
-  messageSha256: createHash('sha256')
-    .update(String((e as Error)?.message ?? e))
-    .digest('hex')
-    .slice(0, 16),
-});
 
 export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
   return async (record: SQSRecord): Promise<void> => {

@@ -10,6 +10,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { dynamoClient } from '../core/aws.ts';
 import { NotAnSesEventError, type UnreachableContact, unreachableFromSesEvent } from '../core/mail/events.ts';
 import { UnreachableContacts } from '../core/mail/unreachable.ts';
+import { recipientId } from '../core/phase/alerts.ts';
 import { requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { powertools, traced } from '../shared/powertools.ts';
@@ -45,7 +46,11 @@ export function createMailEventsHandler(deps: MailEventsDeps) {
         }
         for (const c of found) {
           await deps.contacts.mark(c);
-          log.info('contact marked unreachable: later alerts skip it', { email: c.email, reason: c.reason, detail: c.detail });
+          log.info('contact marked unreachable: later alerts skip it', {
+            recipient: recipientId(c.email),
+            reason: c.reason,
+            detail: c.detail,
+          });
           marked++;
         }
       }

@@ -5,6 +5,7 @@
 import { sesClient } from '../core/aws.ts';
 import type { OperationConfig } from '../core/config.ts';
 import { sesMailer, type Mailer } from '../core/phase/alerts.ts';
+import { messageDigest } from '../core/logged-error.ts';
 import { failureStep } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { traced } from '../shared/powertools.ts';
@@ -22,6 +23,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): FailureDeps {
   };
 }
 
+function withCauseDigest(event: unknown): unknown {
+  const e = event as { error?: { Cause?: unknown } } | undefined;
+  if (typeof e?.error?.Cause !== 'string') return event;
+  const { Cause, ...error } = e.error;
+  return { ...e, error: { ...error, causeSha256: messageDigest(Cause) } };
+}
+
 export function createFailureHandler(deps: FailureDeps) {
   return lambdaHandler(
     async (event: unknown): Promise<{ notified: number }> => {
@@ -32,6 +40,8 @@ export function createFailureHandler(deps: FailureDeps) {
       };
       return failureStep(deps, e.input ?? {}, error);
     },
-    { service: 'phase-failure', logPayloads: true },
+    // The Cause is the failed step's error message, which may quote a case reference: the analysts' email has it,
+    // the log only its digest.
+    { service: 'phase-failure', logPayloads: true, loggedEvent: withCauseDigest },
   );
 }

@@ -6,7 +6,9 @@
  * 3. metrics published once per invocation, only when the app added some (the phase steps add none, and Powertools'
  *    own logMetrics would warn on every invocation that there was nothing to publish),
  * 4. one outcome line per invocation: `<service> done` with its duration (and event and result when `logPayloads`), or
- *    `<service> failed` with the error, which is then rethrown unchanged (Step Functions and SQS see the same error).
+ *    `<service> failed` with the error as core/logged-error.ts logs it (name, code, message digest, frames: never the
+ *    message, which may quote a case reference or an address); the error is then rethrown unchanged (Step Functions
+ *    and SQS see the same error).
  * The event, the context and the result pass through unchanged.
  */
 // First: it must run before the X-Ray SDK loads.
@@ -15,9 +17,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { loggedError } from '../core/logged-error.ts';
 import { powertools, type Powertools } from './powertools.ts';
 
-export interface LambdaHandlerOptions {
+export interface LambdaHandlerOptions<E = unknown> {
   /** The function's name under functions/ (POWERTOOLS_SERVICE_NAME on AWS): the `service` of its logs and metrics. */
   readonly service: string;
   /**
@@ -26,11 +29,17 @@ export interface LambdaHandlerOptions {
    * @default false
    */
   readonly logPayloads?: boolean;
+  /**
+   * The event as the outcome line shows it, when `logPayloads`: for an event that carries text the logs must not
+   * (phase-failure's error Cause quotes the failed step's message).
+   * @default the event as it is
+   */
+  readonly loggedEvent?: (event: E) => unknown;
 }
 
 export type LambdaApp<E, R> = (event: E, context: Context) => Promise<R>;
 
-export function lambdaHandler<E, R>(app: LambdaApp<E, R>, options: LambdaHandlerOptions): MiddyfiedHandler<E, R, Error, Context> {
+export function lambdaHandler<E, R>(app: LambdaApp<E, R>, options: LambdaHandlerOptions<E>): MiddyfiedHandler<E, R, Error, Context> {
   const tools = powertools(options.service);
   return middy<E, R, Error, Context>(app)
     .use(captureLambdaHandler(tools.tracer))
@@ -48,8 +57,9 @@ function publishMetrics({ metrics }: Powertools): MiddlewareObj {
 
 function outcome<E, R>(
   { logger }: Powertools,
-  { service, logPayloads = false }: LambdaHandlerOptions,
+  { service, logPayloads = false, loggedEvent = (e) => e }: LambdaHandlerOptions<E>,
 ): MiddlewareObj<E, R, Error, Context> {
+  const input = (event: E) => loggedEvent(event) as Record<string, unknown>;
   const started = new WeakMap<object, number>();
   return {
     before: async (request) => {
@@ -59,13 +69,13 @@ function outcome<E, R>(
       const ms = Date.now() - (started.get(request) ?? Date.now());
       logger.info(
         `${service} done`,
-        logPayloads ? { input: request.event as Record<string, unknown>, ms, result: request.response as Record<string, unknown> } : { ms },
+        logPayloads ? { input: input(request.event), ms, result: request.response as Record<string, unknown> } : { ms },
       );
     },
     onError: async (request) => {
       logger.error(`${service} failed`, {
-        ...(logPayloads ? { input: request.event as Record<string, unknown> } : {}),
-        error: request.error as Error,
+        ...(logPayloads ? { input: input(request.event) } : {}),
+        error: loggedError(request.error),
       });
     },
   };

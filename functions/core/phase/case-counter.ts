@@ -1,6 +1,7 @@
 /** Line order and weeks: UTF-8 key order, the Monday of a day, and the distinct-case counter over the byPhase index order. See aggregate.ts (## Cases). */
 import { nfc, pad6 } from '../store/keys.ts';
 import type { SeizureRecord } from '../record.ts';
+import { messageDigest } from '../logged-error.ts';
 import { LineOrderError } from './aggregate-types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -57,16 +58,20 @@ export class CaseCounter {
   #current: string | undefined;
   #open: string[] = [];
   #lastSk: string | undefined;
+  #seen = 0;
 
   constructor(readonly label: string) {}
 
   see(caseKey: string, sk: string): void {
     if (this.#lastSk !== undefined && compareUtf8(sk, this.#lastSk) < 0) {
+      // Line number and key digests, not the keys: the message reaches the function's log, the workflow's Cause and its
+      // log, and a key starts with the case reference.
       throw new LineOrderError(
-        `${this.label}: line ${JSON.stringify(sk)} comes after ${JSON.stringify(this.#lastSk)}; lines must come in the byPhase index order (case_ref then line_no, UTF-8 byte order)`,
+        `${this.label}: line ${this.#seen + 1} of the input (key ~${messageDigest(sk)}) comes after a line with a greater key (~${messageDigest(this.#lastSk)}); lines must come in the byPhase index order (case_ref then line_no, UTF-8 byte order)`,
       );
     }
     this.#lastSk = sk;
+    this.#seen++;
     if (caseKey === this.#current) return;
     const resumed = this.#open.includes(caseKey);
     const chain = this.#current === undefined ? this.#open : [...this.#open, this.#current];

@@ -20,6 +20,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Lang, OperationConfig } from '../config.ts';
+import { loggedError } from '../logged-error.ts';
 import type { PhaseTable } from '../phase/items.ts';
 import type { PhaseCloseInput } from '../phase/input.ts';
 import type { SeizureStore } from '../store/store.ts';
@@ -178,7 +179,7 @@ export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extr
       return await route[2](deps, caller, req, params);
     } catch (e) {
       if (e instanceof HttpError) return errorResponse(e);
-      log.error('portal API failed', { path: req.path, error: e as Error });
+      log.error('portal API failed', { path: req.path, error: loggedError(e) });
       return errorResponse(new HttpError(500, 'internal', 'something went wrong on our side; try again in a minute'));
     }
   };
