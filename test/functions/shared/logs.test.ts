@@ -124,7 +124,7 @@ describe('failures are logged by name, code and digest, never with the case refe
     const sent: string[] = [];
     const handler = createFailureHandler({
       config: CONFIG,
-      mailer: { send: async (_from, _to, content) => void sent.push(content.text) } as never,
+      mailer: { send: async (_from: string, _to: string, content: { text: string }) => void sent.push(content.text) } as never,
     });
     const Cause = JSON.stringify({ errorType: 'Error', errorMessage: `case ${CASE_REF} for ${ADDRESS}` });
     await handler({ input: FINAL_2, error: { Error: 'Error', Cause } }, context('phase-failure'));
