@@ -4,15 +4,16 @@
  * from "oxygen cylinders rising" to the rows of the files that say so.
  *
  * Query: phase (required), dimension and key (the figure's breakdown and value, as in summary.json), optionally
- * member, week (a Monday: that week's lines only, for EARS alarms) and limit. Lines are read with the byPhase index,
- * one Query per Member; the stored line keeps the upload's key and version, which the store's own reader drops.
+ * member, week (a Monday: that week's lines only, for EARS alarms) and limit. Lines are read as the phase close reads
+ * them, through the fence (store/headed.ts: only lines their case's head names, so neither a lapsed lease holder's
+ * late write nor the lines of an upload still being stored), one session per request; each with its upload's key
+ * and version.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OperationConfig } from '../config.ts';
 import { addDays } from '../days.ts';
 import type { SeizureRecord } from '../record.ts';
-import { documentClient, pages, resolvePolicy } from '../store/batch.ts';
-import { phasePk } from '../store/keys.ts';
+import { HeadedLineReader } from '../store/headed.ts';
 import { KeyCache, lineKeys } from '../phase/accumulate.ts';
 import { BREAKDOWNS } from '../phase/aggregate-types.ts';
 import { badRequest } from './http.ts';
@@ -84,40 +85,30 @@ export async function lineage(
   const keys = new Array<string | undefined>(BREAKDOWN_NAMES.length);
   const valueIn = (r: SeizureRecord) => (index < 0 ? r.unit : lineKeys(r, kc, keys)[index]);
 
-  const doc = documentClient(deps.dynamo);
-  const policy = resolvePolicy({});
+  const source = new HeadedLineReader({ client: deps.dynamo, tableName: deps.tableName }).session();
   const lines: LineageLine[] = [];
   let total = 0;
   for (const member of members) {
-    const query = {
-      TableName: deps.tableName,
-      IndexName: 'byPhase',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': phasePk(phase, member) },
-    };
-    for await (const items of pages(policy, doc, query)) {
-      for (const item of items) {
-        const r = item as unknown as SeizureRecord & { objectKey: string; versionId: string };
-        if (valueIn(r) !== q.key) continue;
-        if (q.week && (r.seizure_date < q.week || r.seizure_date > weekEnd!)) continue;
-        total++;
-        if (lines.length >= limit) continue;
-        lines.push({
-          member: r.reporting_member,
-          caseRef: r.case_ref,
-          lineNo: r.line_no,
-          seizureDate: r.seizure_date,
-          product: r.product,
-          quantity: r.quantity,
-          unit: r.unit,
-          file: r.source.file,
-          sheet: r.source.sheet,
-          row: r.source.row,
-          objectKey: r.objectKey,
-          versionId: r.versionId,
-          submissionId: submissionId(r),
-        });
-      }
+    for await (const { record: r, objectKey, versionId } of source.sourcedLinesOf(phase, member)) {
+      if (valueIn(r) !== q.key) continue;
+      if (q.week && (r.seizure_date < q.week || r.seizure_date > weekEnd!)) continue;
+      total++;
+      if (lines.length >= limit) continue;
+      lines.push({
+        member: r.reporting_member,
+        caseRef: r.case_ref,
+        lineNo: r.line_no,
+        seizureDate: r.seizure_date,
+        product: r.product,
+        quantity: r.quantity,
+        unit: r.unit,
+        file: r.source.file,
+        sheet: r.source.sheet,
+        row: r.source.row,
+        objectKey,
+        versionId,
+        submissionId: submissionId({ objectKey, versionId }),
+      });
     }
   }
   return { phase, dimension, key: q.key, week: q.week ?? null, total, lines };

@@ -38,6 +38,18 @@ export interface HeadedSource {
   pagesOf(phase: number, member: string): AsyncIterable<SeizureRecord[]>;
 }
 
+/** A counted line with the upload that wrote it (key and S3 version), which the records leave out. */
+export interface SourcedLine {
+  readonly record: SeizureRecord;
+  readonly objectKey: string;
+  readonly versionId: string;
+}
+
+export interface HeadedSession extends HeadedSource {
+  /** The same lines, each with its upload (portal lineage: the lines behind a figure are the lines counted). */
+  sourcedLinesOf(phase: number, member: string): AsyncIterable<SourcedLine>;
+}
+
 const BY_PHASE = (() => {
   const g = TABLE.globalSecondaryIndexes.find((i) => i.partitionKey.name === 'gsi1pk' && i.sortKey.name === 'gsi1sk');
   if (g === undefined) throw new Error('TABLE has no index on gsi1pk/gsi1sk');
@@ -59,6 +71,13 @@ function recordOf(item: Record<string, unknown>): SeizureRecord {
   return out as unknown as SeizureRecord;
 }
 
+const asRecord = (record: SeizureRecord): SeizureRecord => record;
+const asSourced = (record: SeizureRecord, item: Record<string, unknown>): SourcedLine => ({
+  record,
+  objectKey: String(item['objectKey']),
+  versionId: String(item['versionId']),
+});
+
 export class HeadedLineReader implements HeadedSource {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
@@ -74,23 +93,29 @@ export class HeadedLineReader implements HeadedSource {
 
   /** One (phase, Member)'s headed lines, with shards read for this call only. */
   linesOf(phase: number, member: string): AsyncIterable<SeizureRecord> {
-    return flat(this.#pages(phase, member, new Map()));
+    return flat(this.#pages(phase, member, new Map(), asRecord));
   }
 
   pagesOf(phase: number, member: string): AsyncIterable<SeizureRecord[]> {
-    return this.#pages(phase, member, new Map());
+    return this.#pages(phase, member, new Map(), asRecord);
   }
 
   /** A source whose reads share the shards they read (one slice: several phases of one Member). */
-  session(): HeadedSource {
+  session(): HeadedSession {
     const shards: Shards = new Map();
     return {
-      linesOf: (phase, member) => flat(this.#pages(phase, member, shards)),
-      pagesOf: (phase, member) => this.#pages(phase, member, shards),
+      linesOf: (phase, member) => flat(this.#pages(phase, member, shards, asRecord)),
+      pagesOf: (phase, member) => this.#pages(phase, member, shards, asRecord),
+      sourcedLinesOf: (phase, member) => flat(this.#pages(phase, member, shards, asSourced)),
     };
   }
 
-  async *#pages(phase: number, member: string, shards: Shards): AsyncIterable<SeizureRecord[]> {
+  async *#pages<T>(
+    phase: number,
+    member: string,
+    shards: Shards,
+    out: (record: SeizureRecord, item: Record<string, unknown>) => T,
+  ): AsyncIterable<T[]> {
     const query = {
       TableName: this.#table,
       IndexName: BY_PHASE,
@@ -101,11 +126,12 @@ export class HeadedLineReader implements HeadedSource {
       const refs = items.map((item) => headRef(String(item['case_ref'])));
       const shardOf = refs.map(headShardOf);
       const heads = await this.#load(member, shardOf, shards);
-      const page: SeizureRecord[] = [];
+      const page: T[] = [];
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         const record = recordOf(item);
-        if (headNames(heads.get(shardOf[i]!)!.get(refs[i]!), { record, orderToken: String(item['orderToken']) })) page.push(record);
+        if (headNames(heads.get(shardOf[i]!)!.get(refs[i]!), { record, orderToken: String(item['orderToken']) }))
+          page.push(out(record, item));
       }
       if (page.length > 0) yield page;
     }

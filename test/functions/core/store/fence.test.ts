@@ -9,11 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { lineage } from '../../../../functions/core/portal/lineage.ts';
 import { documentClient, resolvePolicy, UnprocessedItemsError, writeAll } from '../../../../functions/core/store/batch.ts';
 import { lineWriteTimeoutMs } from '../../../../functions/core/store/fence.ts';
 import { HeadedLineReader } from '../../../../functions/core/store/headed.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../../functions/core/store/store.ts';
+import { CONFIG } from '../phase/fixtures.ts';
 import { collect, line, noSleep, upload, useDynalite } from './local-dynamo.ts';
 
 const local = useDynalite();
@@ -21,39 +23,46 @@ const local = useDynalite();
 const V1 = upload('v1', '2021-05-12T10:00:00.000Z#0001');
 const V2 = upload('v2', '2021-05-13T09:00:00.000Z#0002');
 
+/**
+ * v1 holds case K with lines 1 and 2; the partition: v1's lease lapses mid-write; v2 (newer) takes the Member's lease
+ * and stores K with line 1 only, deleting line 2; then v1's BatchWriteItem that was on the wire lands, re-creating
+ * line 2 as v1 wrote it and overwriting line 1. J (v1's, never replaced) is the one line of phase 1 a head names.
+ */
+async function partition() {
+  const tableName = await local.table();
+  const client = local.client();
+  const store = new SeizureStore({ client, tableName, sleep: noSleep });
+  await store.applyUpload(V1, [
+    line({ case_ref: 'K', line_no: 1 }),
+    line({ case_ref: 'K', line_no: 2 }),
+    line({ case_ref: 'J', line_no: 1 }),
+  ]);
+  await store.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 7 })]);
+  const doc = documentClient(client);
+  for (const n of [1, 2]) {
+    const r = line({ case_ref: 'K', line_no: n });
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...r,
+          pk: keys.casePk('FR', 'K'),
+          sk: keys.lineSk(n),
+          gsi1pk: keys.phasePk(r.phase, 'FR'),
+          gsi1sk: keys.phaseSk('K', n),
+          orderToken: V1.orderToken,
+          objectKey: V1.objectKey,
+          versionId: V1.versionId,
+        },
+      }),
+    );
+  }
+  return { tableName, client, store };
+}
+
 describe('the partition scenario: a lapsed holder writes late', () => {
   test('a line re-created after the next upload deleted it is in the index, and is not counted', async () => {
-    const tableName = await local.table();
-    const client = local.client();
-    const store = new SeizureStore({ client, tableName, sleep: noSleep });
-    // v1 holds case K with lines 1 and 2; the partition: v1's lease lapses mid-write; v2 (newer) takes the Member's
-    // lease and stores K with line 1 only, deleting line 2.
-    await store.applyUpload(V1, [
-      line({ case_ref: 'K', line_no: 1 }),
-      line({ case_ref: 'K', line_no: 2 }),
-      line({ case_ref: 'J', line_no: 1 }),
-    ]);
-    await store.applyUpload(V2, [line({ case_ref: 'K', line_no: 1, quantity: 7 })]);
-    // v1's BatchWriteItem that was on the wire lands now, re-creating line 2 as v1 wrote it, and overwriting line 1.
-    const doc = documentClient(client);
-    for (const n of [1, 2]) {
-      const r = line({ case_ref: 'K', line_no: n });
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...r,
-            pk: keys.casePk('FR', 'K'),
-            sk: keys.lineSk(n),
-            gsi1pk: keys.phasePk(r.phase, 'FR'),
-            gsi1sk: keys.phaseSk('K', n),
-            orderToken: V1.orderToken,
-            objectKey: V1.objectKey,
-            versionId: V1.versionId,
-          },
-        }),
-      );
-    }
+    const { tableName, client, store } = await partition();
     const all = await collect(store.linesOf(1, 'FR'));
     assert.deepEqual(
       all.map((l) => [l.case_ref, l.line_no]),
@@ -85,6 +94,19 @@ describe('the partition scenario: a lapsed holder writes late', () => {
       ],
     );
     assert.equal(after.find((l) => l.case_ref === 'K')!.quantity, 7);
+  });
+
+  test("portal lineage lists and counts the lines the phase close counts, not the index's orphans", async () => {
+    const { tableName, client } = await partition();
+    const answer = await lineage(
+      { dynamo: client, tableName, config: CONFIG },
+      { phase: '1', dimension: 'product', key: 'paracetamol', member: 'FR' },
+    );
+    assert.equal(answer.total, 1);
+    assert.deepEqual(
+      answer.lines.map((l) => [l.caseRef, l.lineNo, l.objectKey, l.versionId]),
+      [['J', 1, V1.objectKey, V1.versionId]],
+    );
   });
 
   test('lines an upload stores in the usual way are all counted', async () => {
