@@ -1,7 +1,8 @@
 /**
- * Small reads of a ByteSource served from cached 64 KiB blocks. Over S3 every read of a ByteSource is a ranged GET
- * (tens of milliseconds): containers read in small pieces (a zip's directory and local headers, an OLE2 compound
- * file's FAT and directory sectors) go through here, so that opening one costs a few GETs, not one per piece.
+ * Small reads of a ByteSource served from cached 64 KiB blocks. A read of a ByteSource may cost a request (a ranged
+ * GET of an S3 object above the limit read whole, core/s3.ts; a file opened again): containers read in small pieces
+ * (a zip's directory and local headers, an OLE2 compound file's FAT and directory sectors) go through here, so that
+ * opening one costs a few reads, not one per piece.
  */
 import type { ByteSource } from './types.ts';
 import { sourceFailure } from './xlsx/errors.ts';
