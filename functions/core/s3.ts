@@ -57,40 +57,23 @@ export function s3ByteSource(
       whole = p;
       return p;
     };
-    return {
-      name,
-      size,
-      createReadStream(start: number, end: number): Readable {
-        const out = new PassThrough();
-        if (end <= start) return out.end();
-        load().then(
-          (src) => {
-            const s = src.createReadStream(start, end);
-            s.on('error', (e) => out.destroy(e));
-            s.pipe(out);
-          },
-          (e: Error) => out.destroy(e),
-        );
-        return out;
-      },
-    };
+    return { name, size, createReadStream: (start, end) => later(start, end, async () => (await load()).createReadStream(start, end)) };
   }
-  return {
-    name,
-    size,
-    createReadStream(start: number, end: number): Readable {
-      const out = new PassThrough();
-      if (end <= start) return out.end();
-      get(`bytes=${start}-${end - 1}`).then(
-        (body) => {
-          body.on('error', (e) => out.destroy(e));
-          body.pipe(out);
-        },
-        (e: Error) => out.destroy(e),
-      );
-      return out;
+  return { name, size, createReadStream: (start, end) => later(start, end, () => get(`bytes=${start}-${end - 1}`)) };
+}
+
+/** A stream, returned now, of bytes [start, end) from the stream `open` gives once it is ready (or its error). */
+function later(start: number, end: number, open: () => Promise<Readable>): Readable {
+  const out = new PassThrough();
+  if (end <= start) return out.end();
+  open().then(
+    (body) => {
+      body.on('error', (e) => out.destroy(e));
+      body.pipe(out);
     },
-  };
+    (e: Error) => out.destroy(e),
+  );
+  return out;
 }
 
 /** The object's `size` bytes, copied into one buffer as they stream (never twice its size in memory). */
