@@ -110,7 +110,8 @@ export interface FeedbackOptions {
   readonly copy?: boolean;
   /**
    * The workbook validation read, still open (the caller closes it): an xlsx's directory, styles and shared strings
-   * are then read once for both. A CSV is opened again (its rows can be iterated once; it has nothing to share).
+   * are then read once for both. A CSV is opened again (its rows can be iterated once; it has nothing to share), from
+   * the same source: over S3 its bytes were fetched once, by validation's first read (core/s3.ts).
    */
   readonly workbook?: Workbook;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { loadOperationConfig } from '../../../functions/core/config.ts';
 import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
-import { compoundFileNames, detectFormat } from '../../../functions/core/sheet/open.ts';
+import { compoundFileNames, detectFormat, MAX_DIRECTORY_SECTORS } from '../../../functions/core/sheet/open.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
 import type { ByteSource } from '../../../functions/core/sheet/types.ts';
@@ -19,6 +19,7 @@ import {
   farRightCell,
   HEADER,
   hugeField,
+  ole2LongDirectory,
   ole2Loop,
   rowXml,
   unusedSharedStrings,
@@ -29,14 +30,16 @@ import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
 
-/** A ByteSource that counts the bytes it serves. */
-function counting(src: ByteSource): ByteSource & { served: number } {
+/** A ByteSource that counts the bytes it serves and the reads (over S3, ranged GETs) that serve them. */
+function counting(src: ByteSource): ByteSource & { served: number; reads: number } {
   const out = {
     name: src.name,
     size: src.size,
     served: 0,
+    reads: 0,
     createReadStream(start: number, end: number) {
       out.served += end - start;
+      out.reads++;
       return src.createReadStream(start, end);
     },
   };
@@ -107,11 +110,39 @@ describe('OLE2 containers walked with bounds', () => {
   test('header counts beyond the sectors the file has are refused before any chain is walked', async () => {
     const src = counting(bufferByteSource('huge.xls', ole2Loop(true)));
     await assert.rejects(compoundFileNames(src), /claims 2147483647 FAT/);
-    assert.ok(src.served <= 512, `${src.served} bytes read`);
+    // The header's block, no more (the file is smaller than one block).
+    assert.equal(src.reads, 1);
+    assert.ok(src.served <= ole2Loop(true).length, `${src.served} bytes read`);
     await assert.rejects(
       detectFormat(bufferByteSource('huge.xls', ole2Loop(true))),
       (e: Error & { type?: string }) => e.type === 'source-error',
     );
+  });
+});
+
+describe('an OLE2 directory chain through every sector (7 MB, 13,900 sectors)', () => {
+  test('is read through 64 KiB blocks: a handful of reads where there was one per sector', async () => {
+    const src = counting(bufferByteSource('long.xls', ole2LongDirectory(13_900)));
+    await assert.rejects(
+      detectFormat(src),
+      (e: Error & { type?: string; reason?: string; params?: Record<string, unknown> }) =>
+        e.type === 'source-error' && e.reason === 'corrupt' && e.params?.detected === 'ole2',
+    );
+    assert.ok(src.reads <= 4, `${src.reads} reads`);
+  });
+
+  test(`stops after ${MAX_DIRECTORY_SECTORS} directory sectors, each one block apart: one read a sector at most`, async () => {
+    const src = counting(bufferByteSource('long.xls', ole2LongDirectory(13_900, 128)));
+    await assert.rejects(compoundFileNames(src), new RegExp(`longer than ${MAX_DIRECTORY_SECTORS} sectors`));
+    assert.ok(src.reads <= MAX_DIRECTORY_SECTORS + 2, `${src.reads} reads`);
+    const report = await validateSpreadsheet(bufferByteSource('long.xls', ole2LongDirectory(13_900, 128)), {
+      config,
+      member: 'FR',
+      lang: 'en',
+    });
+    assert.equal(report.errors[0]!.type, 'source-error');
+    assert.equal(report.errors[0]!.params?.reason, 'corrupt');
+    assert.match(report.errors[0]!.message, /damaged or incomplete/);
   });
 });
 

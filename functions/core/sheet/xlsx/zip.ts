@@ -9,6 +9,7 @@ import { TextDecoder } from 'node:util';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { SpreadsheetError, type ByteSource, type ReadLimits } from '../types.ts';
+import { BlockReader } from '../blocks.ts';
 import { classify, corrupt, sourceFailure } from './errors.ts';
 
 /** Size of the chunks inflated from an entry (and so of the text chunks scanned). */
@@ -48,20 +49,17 @@ function checkEntrySize(entry: yauzl.Entry, uncompressed: number, measured: 'dec
 
 // The zip, over a ByteSource
 
-/** Bytes fetched at once for yauzl's small reads (end of central directory, directory, local headers). */
-const BLOCK = 64 * 1024;
-const CACHED_BLOCKS = 16;
-
 /**
  * yauzl's random access over a ByteSource. Entry data is streamed range by range (`_readStreamForRange`); the small
  * reads yauzl makes for the directory and the local headers (two per entry) are served from 64 KiB blocks, so that
  * over S3 opening a workbook costs a few GETs, not one per read.
  */
 class SourceReader extends yauzl.RandomAccessReader {
-  private readonly blocks = new Map<number, Promise<Buffer>>();
+  private readonly blocks: BlockReader;
 
   constructor(private readonly source: ByteSource) {
     super();
+    this.blocks = new BlockReader(source);
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
@@ -90,53 +88,11 @@ class SourceReader extends yauzl.RandomAccessReader {
   }
 
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
-    this.readInto(buffer, offset, length, position).then(
+    this.blocks.readInto(buffer, offset, length, position).then(
       () => callback(null),
       (e: Error) => callback(e),
     );
   }
-
-  private async readInto(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    let done = 0;
-    while (done < length) {
-      const at = position + done;
-      const index = Math.floor(at / BLOCK);
-      const block = await this.block(index);
-      const from = at - index * BLOCK;
-      if (from >= block.length) throw new Error('unexpected end of file');
-      const n = Math.min(length - done, block.length - from);
-      block.copy(buffer, offset + done, from, from + n);
-      done += n;
-    }
-  }
-
-  private block(index: number): Promise<Buffer> {
-    let b = this.blocks.get(index);
-    if (b) {
-      this.blocks.delete(index); // most recently used last
-      this.blocks.set(index, b);
-      return b;
-    }
-    const start = index * BLOCK;
-    const end = Math.min(this.source.size, start + BLOCK);
-    b = start >= end ? Promise.resolve(Buffer.alloc(0)) : readAll(this.source, start, end);
-    b.catch(() => this.blocks.delete(index));
-    this.blocks.set(index, b);
-    if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
-    return b;
-  }
-}
-
-export async function readAll(source: ByteSource, start: number, end: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  try {
-    for await (const chunk of source.createReadStream(start, end)) parts.push(chunk as Buffer);
-  } catch (e) {
-    throw sourceFailure(e);
-  }
-  const data = Buffer.concat(parts);
-  if (data.length !== end - start) throw sourceFailure(new Error(`the source gave ${data.length} bytes for a range of ${end - start}`));
-  return data;
 }
 
 export interface Package {
