@@ -43,7 +43,9 @@ export async function putUnlessNewer(
         ...(head.Metadata?.[ORDER_TOKEN_META] ? { token: head.Metadata[ORDER_TOKEN_META] } : {}),
       };
     } catch (e) {
-      if (statusOf(e) !== 404) throw e;
+      // 403: S3's answer for a missing key when ListBucket does not cover it. Either way the write below only creates
+      // (If-None-Match *): an object that is there after all refuses it, and we look again.
+      if (statusOf(e) !== 404 && statusOf(e) !== 403) throw e;
     }
     if (seen?.token !== undefined && isLaterVersion({ orderToken: seen.token }, { orderToken })) return false;
     try {
