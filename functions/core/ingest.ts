@@ -12,6 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
 import { dayOf } from './days.ts';
 import { configForUpload } from './smoke.ts';
+import { DeadlineError, spareMs, type IngestRun } from './deadline.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
 import { acceptNilReturn, isLaterVersion, replacedFilesOf, storedCounts } from './outcome.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
@@ -28,6 +29,7 @@ import type { SubmissionRecord } from './submission.ts';
 import { isRejected, printableReport, rejectionReport, validateWorkbook, type ValidationReport } from './validate.ts';
 
 export { FEEDBACK_PREFIX, INCOMING_PREFIX } from './layout.ts';
+export { DeadlineError, type IngestRun } from './deadline.ts';
 
 /** One S3 ObjectCreated notification, keys already decoded. */
 export interface UploadEvent {
@@ -63,22 +65,6 @@ export interface IngestDeps {
    */
   readonly reserveMs?: number;
 }
-
-/** One run of ingestUpload. */
-export interface IngestRun {
-  /** Milliseconds left before the run is killed (the Lambda's getRemainingTimeInMillis). @default - no deadline */
-  readonly remainingMs?: () => number;
-}
-
-/**
- * Too little of the run is left to store the upload and write its feedback: stopped before the timeout kills the run
- * silently. A retry (with a fresh run) may succeed; on the last receive the Member is told (recordFailure).
- */
-export class DeadlineError extends Error {
-  override readonly name = 'DeadlineError';
-}
-
-const DEFAULT_RESERVE_MS = 60_000;
 
 /** The one phase of the operation a day (YYYY-MM-DD) falls in, both ends included; undefined for none or several. */
 export function phaseOfDay(config: OperationConfig, day: string): number | undefined {
@@ -167,21 +153,6 @@ export const versionOf = (ev: Pick<UploadEvent, 'versionId' | 'sequencer' | 'eta
 
 const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 
-/**
- * Milliseconds of the run left beyond the reserve (Infinity without a deadline); the lease wait and validation get no more.
- * @throws DeadlineError when none is left
- */
-function spareMs(deps: IngestDeps, run: IngestRun, step: string): number {
-  if (!run.remainingMs) return Infinity;
-  const left = run.remainingMs();
-  const reserve = deps.reserveMs ?? DEFAULT_RESERVE_MS;
-  if (left <= reserve)
-    throw new DeadlineError(
-      `${Math.round(left / 1000)} s of the run left, ${reserve / 1000} s kept for storing and feedback: no time to ${step}`,
-    );
-  return left - reserve;
-}
-
 /** A newer version of the same file has finished: its feedback is at the usual keys, and an older one keeps off them. */
 async function newerFinished(store: SeizureStore, objectKey: string, self: Pick<SubmissionRecord, 'versionId' | 'orderToken'>) {
   const versions = await store.versionsOf(objectKey);
@@ -221,7 +192,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
   };
   await deps.store.putSubmission(base);
 
-  const spare = spareMs(deps, run, 'validate');
+  const spare = spareMs(run, 'validate', deps.reserveMs);
   // The validation budget ends early enough for the store and the feedback to fit in the run.
   const limits: Partial<ReadLimits> | undefined =
     spare === Infinity
@@ -323,7 +294,7 @@ async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outc
   let failure: Error | undefined;
   if (!rejected && !base.applied) {
     // Waiting for the lease longer would leave too little time to store and to write the feedback.
-    const waitMs = spareMs(deps, run, 'store');
+    const waitMs = spareMs(run, 'store', deps.reserveMs);
     try {
       const upload = { member, objectKey: ev.key, versionId, orderToken: base.orderToken };
       const applied = await deps.store.applyUpload(upload, records, { presentCases: present, ...(waitMs < Infinity ? { waitMs } : {}) });
