@@ -8,25 +8,28 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
 import { dayOf } from './days.ts';
 import { configForUpload } from './smoke.ts';
+import { DeadlineError, spareMs, type IngestRun } from './deadline.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
 import { acceptNilReturn, isLaterVersion, replacedFilesOf, storedCounts } from './outcome.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
+import { putUnlessNewer } from './feedback-put.ts';
 import type { SeizureRecord } from './record.ts';
 import { headObject, s3ByteSource } from './s3.ts';
 import { message } from './messages.ts';
 import type { NilReturnStore } from './nil-return.ts';
 import { openSpreadsheet } from './sheet/open.ts';
-import { SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './sheet/types.ts';
+import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from './sheet/types.ts';
 import { fitKey, MAX_S3_KEY_BYTES, MAX_SORT_KEY_BYTES } from './store/keys.ts';
-import { HeadsTooLargeError, type SeizureStore } from './store/store.ts';
+import { HeadsTooLargeError, MemberBusyError, type SeizureStore } from './store/store.ts';
 import type { SubmissionRecord } from './submission.ts';
 import { isRejected, printableReport, rejectionReport, validateWorkbook, type ValidationReport } from './validate.ts';
 
 export { FEEDBACK_PREFIX, INCOMING_PREFIX } from './layout.ts';
+export { DeadlineError, type IngestRun } from './deadline.ts';
 
 /** One S3 ObjectCreated notification, keys already decoded. */
 export interface UploadEvent {
@@ -56,6 +59,11 @@ export interface IngestDeps {
    * for the phase its day falls in. @default - not recorded
    */
   readonly nilReturns?: NilReturnStore;
+  /**
+   * Time kept at the end of a run for storing the lines and writing the feedback: validation and the wait for the
+   * Member's lease get only what is left of the run beyond it. @default 60000
+   */
+  readonly reserveMs?: number;
 }
 
 /** The one phase of the operation a day (YYYY-MM-DD) falls in, both ends included; undefined for none or several. */
@@ -97,8 +105,12 @@ export const feedbackKeys = (member: string, path: string, version?: string) => 
  * three receives and the DLQ. (RangeError: a record or key the store refuses, a bug here, which retries repeat.)
  */
 export function isPermanentFailure(e: unknown): boolean {
-  return e instanceof RangeError || e instanceof HeadsTooLargeError;
+  // DynamoDB's ValidationException: a request it refuses as such (an item over 400 KB), whenever it is sent.
+  return e instanceof RangeError || e instanceof HeadsTooLargeError || (e as Error | undefined)?.name === 'ValidationException';
 }
+
+/** The system had no time for the upload (other uploads of its Member, or the run's time): sending it again may work. */
+const isBusy = (e: unknown): boolean => e instanceof MemberBusyError || e instanceof DeadlineError;
 
 /**
  * The template with its header and no seizure rows: the only file-level error, if any, is 'no-rows'. Recorded as the
@@ -113,15 +125,16 @@ export function isEmptyTemplate(report: ValidationReport): boolean {
 }
 
 /** Puts the processing-failed notice first in `report` (nothing of the upload was stored; the analysts are told). */
-function markFailed(report: ValidationReport): void {
+function markFailed(report: ValidationReport, busy = false): void {
+  const params = busy ? { reason: 'busy' } : {};
   report.errors.unshift({
     type: 'source-error',
     rowNumber: null,
     fieldName: null,
     cell: null,
     code: 'processing-failed',
-    message: message('processing-failed', report.language, {}),
-    params: {},
+    message: message('processing-failed', report.language, params),
+    params,
   });
   report.valid = false;
   report.stats.errors++;
@@ -140,7 +153,13 @@ export const versionOf = (ev: Pick<UploadEvent, 'versionId' | 'sequencer' | 'eta
 
 const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 
-export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<SubmissionRecord> {
+/** A newer version of the same file has finished: its feedback is at the usual keys, and an older one keeps off them. */
+async function newerFinished(store: SeizureStore, objectKey: string, self: Pick<SubmissionRecord, 'versionId' | 'orderToken'>) {
+  const versions = await store.versionsOf(objectKey);
+  return { versions, newer: versions.some((v) => v.versionId !== self.versionId && FINAL.has(v.status) && isLaterVersion(v, self)) };
+}
+
+export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: IngestRun = {}): Promise<SubmissionRecord> {
   const { member, path } = parseUploadKey(ev.key);
   // XT, the test Member of `seizures smoke`, is validated and stored under the smoke operation when the deployment enables it.
   deps = { ...deps, config: configForUpload(deps.config, member, dayOf(ev.eventTime) ?? new Date().toISOString().slice(0, 10)) };
@@ -173,6 +192,12 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   };
   await deps.store.putSubmission(base);
 
+  const spare = spareMs(run, 'validate', deps.reserveMs);
+  // The validation budget ends early enough for the store and the feedback to fit in the run.
+  const limits: Partial<ReadLimits> | undefined =
+    spare === Infinity
+      ? deps.limits
+      : { ...deps.limits, maxSeconds: Math.min(deps.limits?.maxSeconds ?? DEFAULT_LIMITS.maxSeconds, spare / 1000) };
   const source = s3ByteSource(deps.s3, ev.bucket, ev.key, head, path.slice(path.lastIndexOf('/') + 1));
   const records: SeizureRecord[] = [];
   // Every case the file has, on valid rows or not: a new version of a file withdraws only the cases it no longer has.
@@ -180,7 +205,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
   const options = {
     config: deps.config,
     member,
-    ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(limits ? { limits } : {}),
     // The day of the upload, not of the processing: a rerun days later validates, and so stores, the same records.
     today: dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10),
     onRecord: (r: SeizureRecord) => {
@@ -205,7 +230,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     );
   } else {
     try {
-      wb = await openSpreadsheet(source, deps.limits);
+      wb = await openSpreadsheet(source, limits);
     } catch (e) {
       if (!(e instanceof SpreadsheetError)) throw e;
       report = rejectionReport(source.name, options, e);
@@ -216,7 +241,7 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent): Promise<S
     });
   }
   try {
-    return await finish(deps, ev, {
+    return await finish(deps, ev, run, {
       base,
       keys,
       source,
@@ -249,7 +274,7 @@ interface Outcome {
 }
 
 /** Stores the valid lines of a validated upload, writes its feedback and records the submission. */
-async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<SubmissionRecord> {
+async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outcome): Promise<SubmissionRecord> {
   const { base, keys, source, report, member, participant, versionId, records, present, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
@@ -268,9 +293,11 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   let stored = base.stored;
   let failure: Error | undefined;
   if (!rejected && !base.applied) {
+    // Waiting for the lease longer would leave too little time to store and to write the feedback.
+    const waitMs = spareMs(run, 'store', deps.reserveMs);
     try {
       const upload = { member, objectKey: ev.key, versionId, orderToken: base.orderToken };
-      const applied = await deps.store.applyUpload(upload, records, { presentCases: present });
+      const applied = await deps.store.applyUpload(upload, records, { presentCases: present, ...(waitMs < Infinity ? { waitMs } : {}) });
       stored = storedCounts(applied, await replacedFilesOf(deps.store, member, applied));
       // Kept before the feedback and the final record, so a rerun after a crash from here on reports these counts.
       await deps.store.putSubmission({ ...base, stored, applied: true });
@@ -286,7 +313,7 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
   if (!rejected && !failure) report.stored = { ...stored };
   // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does;
   // then accepted as such (a template outside every phase stays rejected: it says nothing).
-  const versions = await deps.store.versionsOf(ev.key);
+  const { versions, newer } = await newerFinished(deps.store, ev.key, base);
   if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
     const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
     if (phase !== undefined) {
@@ -297,10 +324,8 @@ async function finish(deps: IngestDeps, ev: UploadEvent, o: Outcome): Promise<Su
     }
   }
   const refused = isRejected(report) || !participant;
-  // A newer version of the same file already has its feedback at the usual keys: this older one never replaces it.
-  const newer = versions.some((v) => v.versionId !== versionId && FINAL.has(v.status) && isLaterVersion(v, base));
-  const where = newer ? feedbackKeys(member, parseUploadKey(ev.key).path, versionId) : keys;
-  await writeFeedback(deps.s3, ev.bucket, where, source, report, o.workbook);
+  const place = { keys, beside: feedbackKeys(member, parseUploadKey(ev.key).path, versionId), newer, orderToken: base.orderToken };
+  const where = await writeFeedback(deps.s3, ev.bucket, place, source, report, o.workbook);
   const { applied: _, ...rest } = base;
   const final: SubmissionRecord = {
     ...rest,
@@ -330,22 +355,30 @@ function countByType(r: ValidationReport): Record<string, number> {
   return out;
 }
 
+/**
+ * Where an upload's feedback goes: the usual `keys`, unless a newer version of the file is found to have its feedback
+ * there (`newer`, from the submissions, or the order token on the object at the moment of writing): then `beside`.
+ */
+interface FeedbackPlace {
+  readonly keys: { json: string; xlsx: string };
+  readonly beside: { json: string; xlsx: string };
+  readonly newer: boolean;
+  readonly orderToken: string;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** @returns the keys written */
 async function writeFeedback(
   s3: S3Client,
   bucket: string,
-  keys: { json: string; xlsx: string },
+  place: FeedbackPlace,
   source: ByteSource | undefined,
   report: ValidationReport,
   workbook?: Workbook,
-): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: keys.json,
-      Body: JSON.stringify(printableReport(report), null, 1),
-      ContentType: 'application/json; charset=utf-8',
-    }),
-  );
+): Promise<{ json: string; xlsx: string }> {
+  const json = JSON.stringify(printableReport(report), null, 1);
   // The annotated workbook goes through a temporary file: bounded memory, and a known length for PutObject.
   const dir = await mkdtemp(join(tmpdir(), 'feedback-'));
   try {
@@ -364,15 +397,20 @@ async function writeFeedback(
       await write(false);
     }
     const { size } = await stat(file);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: keys.xlsx,
-        Body: createReadStream(file),
-        ContentLength: size,
-        ContentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      }),
-    );
+    // The newer version writes its json before its xlsx: an xlsx of a newer version means the json at the usual key is
+    // (or is about to be) the newer's too, and this version's feedback goes beside, whole.
+    const put = async (keys: { json: string; xlsx: string }, conditional: boolean): Promise<boolean> =>
+      (await putUnlessNewer(s3, { Bucket: bucket, Key: keys.json, ContentType: JSON_TYPE }, () => json, place.orderToken, conditional)) &&
+      putUnlessNewer(
+        s3,
+        { Bucket: bucket, Key: keys.xlsx, ContentType: XLSX_TYPE, ContentLength: size },
+        () => createReadStream(file),
+        place.orderToken,
+        conditional,
+      );
+    if (!place.newer && (await put(place.keys, true))) return place.keys;
+    await put(place.beside, false);
+    return place.beside;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -402,11 +440,12 @@ export async function recordFailure(
   const language = prev?.language ?? deps.config?.members.find((m) => m.code === member)?.language ?? 'en';
   let feedback = prev?.feedback ?? {};
   if (final && deps.s3 && deps.config) {
-    const keys = feedbackKeys(member, path);
+    const self = { versionId, orderToken: prev?.orderToken ?? orderToken(ev) };
+    const { newer } = await newerFinished(deps.store, ev.key, self);
     const report = rejectionReport(path.slice(path.lastIndexOf('/') + 1), { config: deps.config, member, lang: language });
-    markFailed(report);
-    await writeFeedback(deps.s3, ev.bucket, keys, undefined, report);
-    feedback = keys;
+    markFailed(report, isBusy(error));
+    const place = { keys: feedbackKeys(member, path), beside: feedbackKeys(member, path, versionId), newer, orderToken: self.orderToken };
+    feedback = await writeFeedback(deps.s3, ev.bucket, place, undefined, report);
   }
   await deps.store.putSubmission({
     ...(prev ?? {

@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { loggedError } from '../core/logged-error.ts';
-import { ingestUpload, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
+import { ingestUpload, isPermanentFailure, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
 import { NilReturnStore } from '../core/nil-return.ts';
 import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
@@ -37,12 +37,14 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
 }
 
 export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' | 'warn' | 'error'> = logger) {
-  return async (record: SQSRecord): Promise<void> => {
+  return async (record: SQSRecord, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
     const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     const lastReceive = receives >= (deps.maxReceives ?? 3);
+    // The run's deadline: the core stops, and the Member hears, before the timeout kills the run without a word.
+    const run = context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {};
     for (const upload of uploadsFromSqsBody(record.body)) {
       try {
-        const s = await ingestUpload(deps, upload);
+        const s = await ingestUpload(deps, upload, run);
         log.info('ingested', { key: upload.key, status: s.status, rows: s.rows, stored: s.stored });
         if (s.status === 'failed') {
           // A failure a retry cannot fix: the Member has feedback saying so; the UploadsFailed alarm tells the team.
@@ -59,21 +61,29 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
           log.warn('not an upload, ignored', { key: upload.key });
           continue;
         }
-        if (e instanceof MemberBusyError) {
+        if (e instanceof MemberBusyError && !lastReceive) {
           // Not a failure of the upload: another upload of the Member is being stored. The submission stays
           // `processing` and SQS delivers the message again.
           log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
           throw e;
         }
+        // A failure a retry would repeat (the store or DynamoDB refusing what it was given) ends now, with feedback.
+        const permanent = isPermanentFailure(e);
         log.error(
-          lastReceive
-            ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told'
-            : 'ingest failed; the message will be retried',
+          permanent
+            ? 'ingest failed for good; the Member is told'
+            : lastReceive
+              ? 'ingest failed on the last receive; the message goes to the DLQ and the Member is told'
+              : 'ingest failed; the message will be retried',
           { key: upload.key, receives, error: loggedError(e) },
         );
-        await recordFailure(deps, upload, e, lastReceive).catch((re: unknown) =>
+        await recordFailure(deps, upload, e, lastReceive || permanent).catch((re: unknown) =>
           log.error('could not record the failure', { error: loggedError(re) }),
         );
+        if (permanent) {
+          metrics.addMetric('uploadsFailed', MetricUnit.Count, 1);
+          continue;
+        }
         throw e;
       }
     }

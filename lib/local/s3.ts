@@ -7,12 +7,16 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { close, listen, LOCAL_HOST } from './listen.ts';
 import type { S3rverEvent } from './notifications.ts';
+import { conditionalPuts, type ObjectStore } from './s3-conditions.ts';
 
 interface S3rverApp {
   callback(): Parameters<typeof createServer>[1];
   configureBuckets(): Promise<void>;
   on(event: 'event', listener: (ev: S3rverEvent) => void): void;
   logger: { exceptions: { unhandle(): void }; close(): void };
+  /** Koa's middleware, in order (s3rver is a Koa app). */
+  middleware: unknown[];
+  store: ObjectStore;
 }
 
 // s3rver ships no types: the part used here.
@@ -50,6 +54,7 @@ export async function startS3(opts: {
   const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket, configs: [LOCAL_CORS] }] });
   app.on('event', opts.onEvent);
   await app.configureBuckets();
+  app.middleware.unshift(conditionalPuts(app.store));
   const server: Server = createServer(app.callback());
   let port: number;
   try {

@@ -142,14 +142,17 @@ export class SeizureStore {
   async applyUpload(
     upload: UploadRef,
     records: readonly SeizureRecord[],
-    opts: { presentCases?: Iterable<string> } = {},
+    opts: { presentCases?: Iterable<string>; waitMs?: number } = {},
   ): Promise<ApplyResult> {
     const cases = this.#groupByCase(upload, records);
     const present = new Set<string>();
     for (const c of opts.presentCases ?? []) present.add(headRef(c.trim()));
     const result = emptyResult();
     if (cases.size === 0) return result;
-    const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, this.#lease);
+    // The caller's run may have less time left than the usual wait.
+    const timing =
+      opts.waitMs === undefined ? this.#lease : { ...this.#lease, waitMs: Math.min(this.#lease.waitMs, Math.max(0, opts.waitMs)) };
+    const lease = await acquireLease({ doc: this.#doc, tableName: this.#table, policy: this.#policy }, upload, timing);
     try {
       await this.#apply(upload, cases, present, lease, result);
     } finally {

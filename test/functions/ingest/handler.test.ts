@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
 import type { IngestDeps } from '../../../functions/core/ingest.ts';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCK_SK, lockPk } from '../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { NilReturnStore } from '../../../functions/core/nil-return.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
@@ -143,18 +141,7 @@ test("an upload that finds another of its Member's uploads being stored is retri
   const client = dyn.client();
   const store = new SeizureStore({ client, tableName, lease: { waitMs: 100, pollMs: 20 } });
   const handler = createIngestHandler({ s3, store, config, now: () => new Date('2026-11-28T12:00:00Z') });
-  await client.send(
-    new PutItemCommand({
-      TableName: tableName,
-      Item: {
-        pk: { S: lockPk('FR') },
-        sk: { S: LOCK_SK },
-        orderToken: { S: 'another upload' },
-        run: { S: 'r' },
-        expiresAt: { N: String(Date.now() + 60_000) },
-      },
-    }),
-  );
+  await w.holdLease(tableName, 'FR');
   const ev = await upload('incoming/FR/busy.csv', csv(line('FR', 'B', 1, 1)));
   assert.deepEqual(await handler(ev, context), { batchItemFailures: [{ itemIdentifier: ev.Records[0]!.messageId }] });
   const [sub] = await store.listSubmissions({ member: 'FR' });

@@ -5,12 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent } from 'aws-lambda';
 import ExcelJS from 'exceljs';
 import { s3Client } from '../../../functions/core/aws.ts';
 import { loadOperationConfig } from '../../../functions/core/config.ts';
 import type { IngestDeps } from '../../../functions/core/ingest.ts';
+import { LOCK_SK, lockPk } from '../../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { Sequencer, sqsBodyOf } from '../../../lib/local/notifications.ts';
@@ -19,7 +21,8 @@ import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 
 export const BUCKET = 'submissions';
 export const config = loadOperationConfig();
-export const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+/** A fresh run of the ingest function (its timeout is 5 minutes; the core keeps a minute of it for storing and feedback). */
+export const context = { functionName: 'ingest', awsRequestId: 'req', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 
 export interface UploadOptions {
   /** Event time (ms). @default one second after the previous upload's */
@@ -46,6 +49,8 @@ export interface IngestWorld {
   upload(key: string, body: string | Buffer, opts?: UploadOptions): Promise<SQSEvent>;
   getText(key: string): Promise<string>;
   getWorkbook(key: string): Promise<ExcelJS.Workbook>;
+  /** Another upload of `member` holds the Member's lease in `tableName` for the next minute. */
+  holdLease(tableName: string, member: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,20 @@ export async function startIngestWorld(name = 'ingest'): Promise<IngestWorld> {
       });
       const attributes = opts.receiveCount === undefined ? {} : { attributes: { ApproximateReceiveCount: String(opts.receiveCount) } };
       return { Records: [{ messageId: `m-${at}`, body: bodyJson, ...attributes }] } as unknown as SQSEvent;
+    },
+    async holdLease(tableName, member) {
+      await dyn.client().send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: lockPk(member) },
+            sk: { S: LOCK_SK },
+            orderToken: { S: 'another upload' },
+            run: { S: 'r' },
+            expiresAt: { N: String(Date.now() + 60_000) },
+          },
+        }),
+      );
     },
     getText: async (key) => (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString(),
     async getWorkbook(key) {
