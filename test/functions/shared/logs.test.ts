@@ -31,7 +31,7 @@ const CASE_REF = 'FR-2021-SECRET-0042';
 const ADDRESS = 'ncp.fr@customs.example.org';
 
 const context = (functionName: string): Context =>
-  ({ functionName, awsRequestId: `req-${functionName}`, getRemainingTimeInMillis: () => 60_000 }) as unknown as Context;
+  ({ functionName, awsRequestId: `req-${functionName}`, getRemainingTimeInMillis: () => 300_000 }) as unknown as Context;
 
 let written: string;
 function capture(stream: NodeJS.WriteStream): void {
