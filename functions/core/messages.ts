@@ -383,9 +383,9 @@ function sourceReason(p: Said, lang: Lang): string {
     },
     corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
     'name-too-long': {
-      en: `its name (with its folders) is too long; use a name of at most ${p.max} characters`,
-      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} caractères au plus`,
-      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} caracteres como máximo`,
+      en: `its name (with its folders) is too long; use a name of at most ${p.max} bytes (a letter with an accent takes 2, a character of a non-Latin script 2 to 4)`,
+      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} octets au plus (une lettre accentuée en occupe 2, un caractère d'une écriture non latine 2 à 4)`,
+      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} bytes como máximo (una letra con tilde ocupa 2, un carácter de una escritura no latina de 2 a 4)`,
     },
   };
   return (t[r] ?? t.corrupt!)[lang];
