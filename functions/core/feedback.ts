@@ -13,6 +13,7 @@ import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { outcomeLines } from './outcome.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
+import { echo } from './validation/report.ts';
 
 const WORDS: Record<
   Lang,
@@ -165,7 +166,7 @@ export async function writeFeedbackWorkbook(
       const input = reuse ?? (await openSpreadsheet(source));
       try {
         for await (const sheet of input.sheets()) {
-          if (sheet.name !== report.sheet) continue;
+          if (echo(sheet.name) !== report.sheet) continue;
           if (report.rowsUnordered) {
             // The producer wrote rows out of order (or one row twice): a worksheet must list them in order, so they
             // are gathered, merged by row number and written sorted. Rare, and bounded by the file's own content.

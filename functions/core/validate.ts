@@ -203,9 +203,11 @@ class Validation implements RowContext {
 
   private async readSheet(sheet: Sheet, header: Header, it: AsyncIterator<Row>, limits: ReadLimits, window: ColumnWindow): Promise<void> {
     const r = this.report;
-    this.sheetName = sheet.name;
+    // Excel's names have at most 31 characters; a producer's may have any number, and reach the report, the messages,
+    // every stored record's source and the feedback copy's sheet name: echoed like a cell.
+    this.sheetName = echo(sheet.name);
     if (!this.opts.lang && header.lang) this.lang = header.lang;
-    r.sheet = sheet.name;
+    r.sheet = this.sheetName;
     r.headerRow = header.rowNumber;
     r.columns = Object.fromEntries(header.columns.map(([d, i]) => [d.key, i]));
     for (const [key, cols] of header.duplicates) {
@@ -265,7 +267,7 @@ class Validation implements RowContext {
         if (sink) await sink;
       } else r.stats.invalidRows++;
     }
-    if (r.stats.rows === 0) this.fileError('source-error', 'no-rows', { sheet: sheet.name, headerRow: header.rowNumber });
+    if (r.stats.rows === 0) this.fileError('source-error', 'no-rows', { sheet: this.sheetName, headerRow: header.rowNumber });
   }
 
   private readonly started = performance.now();

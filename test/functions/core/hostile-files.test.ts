@@ -19,12 +19,14 @@ import {
   farRightCell,
   HEADER,
   hugeField,
+  longSheetName,
   ole2Loop,
   rowXml,
   unusedSharedStrings,
   workbook,
 } from '../../fixtures/hostile/make-hostile.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
+import type { SeizureRecord } from '../../../functions/core/record.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
@@ -168,6 +170,66 @@ describe('amplification', () => {
     assert.equal(report.errors.at(-1)!.type, 'size-error');
     assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
     assert.equal(report.stats.rows, 1_024);
+  });
+});
+
+/** The feedback copy of `buf` (validated first), read back: its first sheet's name and row numbers. */
+async function copyOf(
+  name: string,
+  buf: Buffer,
+): Promise<{ sheet: string; rows: number[]; report: Awaited<ReturnType<typeof validateSpreadsheet>> }> {
+  const source = bufferByteSource(name, buf);
+  const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
+  return { ...(await copyRows(source, report)), report };
+}
+
+async function copyRows(
+  source: ByteSource,
+  report: Awaited<ReturnType<typeof validateSpreadsheet>>,
+): Promise<{ sheet: string; rows: number[] }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write: (c: Buffer, _e, done) => {
+      chunks.push(c);
+      done();
+    },
+  });
+  await writeFeedbackWorkbook(source, report, sink);
+  const wb = await openXlsx(bufferByteSource('copy.xlsx', Buffer.concat(chunks)));
+  try {
+    for await (const sheet of wb.sheets()) {
+      const rows: number[] = [];
+      for await (const row of sheet.rows()) rows.push(row.rowNumber);
+      return { sheet: sheet.name, rows };
+    }
+    throw new Error('no sheet');
+  } finally {
+    await wb.close();
+  }
+}
+
+describe('odd row numbers and sheet names', () => {
+  test('a sheet name of 300,000 characters is echoed in at most 200: report, records, messages, the copy', async () => {
+    const records: SeizureRecord[] = [];
+    const report = await validateSpreadsheet(bufferByteSource('name.xlsx', longSheetName(300_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      onRecord: (r) => void records.push(r),
+    });
+    assert.equal(report.stats.validRows, 1);
+    assert.equal(report.sheet!.length, MAX_ECHO_CHARS);
+    assert.ok(report.sheet!.endsWith('…'));
+    assert.equal(records[0]!.source!.sheet.length, MAX_ECHO_CHARS);
+    assert.ok(JSON.stringify(report).length < 5_000, `report of ${JSON.stringify(report).length} characters`);
+    const empty = await validateSpreadsheet(bufferByteSource('name.xlsx', longSheetName(300_000, false)), { config, member: 'FR' });
+    assert.equal(empty.errors[0]!.code, 'no-rows');
+    assert.ok(empty.errors[0]!.message.length < 400, `message of ${empty.errors[0]!.message.length} characters`);
+    assert.ok(JSON.stringify(empty).length < 5_000);
+    // the copy still finds the sheet by its echoed name
+    const copy = await copyOf('name.xlsx', longSheetName(300_000));
+    assert.deepEqual(copy.rows, [1, 2]);
+    assert.equal(copy.sheet.length, 31);
   });
 });
 

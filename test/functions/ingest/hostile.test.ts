@@ -15,7 +15,7 @@ import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
-import { lineTooLarge, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
+import { lineTooLarge, longSheetName, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
 import { collect, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
 
@@ -88,6 +88,19 @@ describe('files validation accepts are stored, with feedback', () => {
     assert.equal(data.getCell('G3').value, 22);
   });
 
+  test('a sheet name of 300,000 characters, no rows: rejected with a small report and record (never a failure)', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/name.xlsx', longSheetName(300_000, false)), context), {
+      batchItemFailures: [],
+    });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.status, 'rejected');
+    assert.ok(JSON.stringify(sub).length < 5_000, `record of ${JSON.stringify(sub).length} characters`);
+    const text = await getText('feedback/FR/name.xlsx.report.json');
+    assert.ok(text.length < 5_000, `report.json of ${text.length} characters`);
+    assert.equal(JSON.parse(text).errors[0].code, 'no-rows');
+  });
+
   test('a key too long for the feedback key or the byMember sort key is rejected up front with a clear reason', async () => {
     const { handler, store } = await world();
     // Folders of 190 characters (s3rver keeps objects as files: a name of 255 bytes at most), 1,020 bytes in all.
@@ -101,7 +114,11 @@ describe('files validation accepts are stored, with feedback', () => {
     assert.equal(sub!.failure!.type, 'source-error');
     for (const k of [sub!.feedback.json!, sub!.feedback.xlsx!]) assert.ok(Buffer.byteLength(k) <= 1024, k);
     const report = JSON.parse(await getText(sub!.feedback.json!));
-    assert.match(report.errors[0].message, /nom \(avec ses dossiers\) est trop long/, 'in the Member language (FR: French)');
+    assert.match(
+      report.errors[0].message,
+      /nom \(avec ses dossiers\) est trop long ; utilisez un nom de \d+ octets au plus/,
+      'in the Member language (FR: French)',
+    );
     assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
   });
 });
