@@ -12,6 +12,7 @@ import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { outcomeLines } from './outcome.ts';
+import { cellText } from './parse.ts';
 import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 import { echo } from './validation/report.ts';
 
@@ -226,12 +227,16 @@ export async function writeFeedbackWorkbook(
   await wb.close();
 }
 
-/** All rows of a sheet, ascending, rows of one number merged (a later cell replaces an earlier one in its column). */
+/**
+ * The rows of a sheet that hold a value, ascending, rows of one number merged (a later cell replaces an earlier one in
+ * its column). Blank rows are left out: a sheet can list a million of them, and a copy without them reads the same.
+ */
 async function sortedRows(rows: AsyncIterable<Row>): Promise<Row[]> {
   const byNumber = new Map<number, Array<Cell | undefined>>();
   for await (const row of rows) {
     const cells = byNumber.get(row.rowNumber);
     if (cells === undefined) {
+      if (row.cells.every((c) => cellText(c) === undefined)) continue;
       byNumber.set(row.rowNumber, [...row.cells]);
       continue;
     }

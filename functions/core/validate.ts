@@ -236,10 +236,17 @@ class Validation implements RowContext {
     }
     if (header.duplicates.length) return;
     const rowCheck = new RowCheck(this, header);
+    let read = 0;
     for (;;) {
       const next = await it.next();
       if (next.done) break;
       let row = next.value;
+      // Every row read counts, blank or not: a sheet of a million blank rows costs time too.
+      if ((++read & 1023) === 0 && this.overBudget(limits)) {
+        await it.return?.();
+        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
+        return;
+      }
       if (row.cells.length > window.limit) {
         // Read ahead (in the reader's chunk) before the window narrowed: ignored alike.
         for (let i = window.limit; i < row.cells.length; i++) if (row.cells[i] !== undefined) window.ignored++;
@@ -255,11 +262,6 @@ class Validation implements RowContext {
         return;
       }
       r.stats.rows++;
-      if ((r.stats.rows & 1023) === 0 && this.overBudget(limits)) {
-        await it.return?.();
-        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
-        return;
-      }
       const record = rowCheck.check(row);
       if (record) {
         r.stats.validRows++;

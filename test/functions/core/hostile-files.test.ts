@@ -15,6 +15,7 @@ import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/v
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
 import {
+  blankRowsReversed,
   dataRow,
   farRightCell,
   HEADER,
@@ -169,7 +170,19 @@ describe('amplification', () => {
     });
     assert.equal(report.errors.at(-1)!.type, 'size-error');
     assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
-    assert.equal(report.stats.rows, 1_024);
+    // the 1,024th row read is where the budget is checked, before that row is counted
+    assert.equal(report.stats.rows, 1_023);
+  });
+  test('blank rows count in the budget: a sheet of blank rows is stopped by it too', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('blank.xlsx', blankRowsReversed(3_000)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+      limits: { maxSeconds: 0 },
+    });
+    assert.equal(report.errors.at(-1)!.type, 'size-error');
+    assert.match(report.errors.at(-1)!.message, /more work to check than one upload may/);
+    assert.equal(report.stats.rows, 1);
   });
 });
 
@@ -230,6 +243,13 @@ describe('odd row numbers and sheet names', () => {
     const copy = await copyOf('name.xlsx', longSheetName(300_000));
     assert.deepEqual(copy.rows, [1, 2]);
     assert.equal(copy.sheet.length, 31);
+  });
+
+  test('blank rows out of order: the feedback copy (rows gathered and sorted) holds none of them', async () => {
+    const copy = await copyOf('blank.xlsx', blankRowsReversed(5_000));
+    assert.equal(copy.report.stats.blankRows, 4_998);
+    assert.equal(copy.report.rowsUnordered, true);
+    assert.deepEqual(copy.rows, [1, 2]);
   });
 });
 
