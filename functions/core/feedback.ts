@@ -13,7 +13,7 @@ import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { outcomeLines } from './outcome.ts';
 import { cellText } from './parse.ts';
-import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
+import { EXCEL_MAX_ROW, isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
 import { echo } from './validation/report.ts';
 
 const WORDS: Record<
@@ -156,6 +156,8 @@ export async function writeFeedbackWorkbook(
     };
     await wb.sheet(sheet, async (rows) => {
       const write = async (row: Row): Promise<void> => {
+        // Validation rejects such a file; a file changed since then still gets no row Excel would call damaged.
+        if (row.rowNumber > EXCEL_MAX_ROW) return;
         const bad = byCell.get(row.rowNumber);
         const normal: XStyle = row.rowNumber === report.headerRow ? 'head' : 'normal';
         const cells = row.cells.map(cellValue);
@@ -236,7 +238,7 @@ async function sortedRows(rows: AsyncIterable<Row>): Promise<Row[]> {
   for await (const row of rows) {
     const cells = byNumber.get(row.rowNumber);
     if (cells === undefined) {
-      if (row.cells.every((c) => cellText(c) === undefined)) continue;
+      if (row.rowNumber > EXCEL_MAX_ROW || row.cells.every((c) => cellText(c) === undefined)) continue;
       byNumber.set(row.rowNumber, [...row.cells]);
       continue;
     }

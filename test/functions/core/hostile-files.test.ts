@@ -22,12 +22,15 @@ import {
   hugeField,
   longSheetName,
   ole2Loop,
+  rowBeyond,
+  rowsOutOfOrder,
   rowXml,
   unusedSharedStrings,
   workbook,
 } from '../../fixtures/hostile/make-hostile.ts';
-import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { exitCodeOf } from '../../../functions/core/validate.ts';
+import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
@@ -173,6 +176,7 @@ describe('amplification', () => {
     // the 1,024th row read is where the budget is checked, before that row is counted
     assert.equal(report.stats.rows, 1_023);
   });
+
   test('blank rows count in the budget: a sheet of blank rows is stopped by it too', async () => {
     const report = await validateSpreadsheet(bufferByteSource('blank.xlsx', blankRowsReversed(3_000)), {
       config,
@@ -243,6 +247,59 @@ describe('odd row numbers and sheet names', () => {
     const copy = await copyOf('name.xlsx', longSheetName(300_000));
     assert.deepEqual(copy.rows, [1, 2]);
     assert.equal(copy.sheet.length, 31);
+  });
+
+  test("a row past 1,048,576 (Excel's last row) rejects the file with a clear size-error, in en, fr and es", async () => {
+    const en = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'en' });
+    assert.equal(exitCodeOf(en), 2);
+    assert.deepEqual(
+      en.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
+      [['size-error', 'row-beyond', 1_048_577]],
+    );
+    assert.match(en.errors[0]!.message, /row numbered 1048577, past row 1048576, the last row a worksheet can have/);
+    const fr = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'fr' });
+    assert.match(fr.errors[0]!.message, /^La feuille a une ligne numérotée 1048577, au-delà de la ligne 1048576/);
+    const es = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'es' });
+    assert.match(es.errors[0]!.message, /^La hoja tiene una fila numerada 1048577, más allá de la fila 1048576/);
+    // row 1,048,576 itself is a row like any other
+    const last = await validateSpreadsheet(bufferByteSource('last.xlsx', rowBeyond(1_048_576)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
+    assert.equal(last.stats.validRows, 2);
+  });
+
+  test('the feedback copy never holds a row past 1,048,576, even of a file changed since validation', async () => {
+    const source = bufferByteSource('beyond.xlsx', rowBeyond());
+    const report = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond(1_048_576)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
+    assert.deepEqual((await copyRows(source, report)).rows, [1, 2]);
+  });
+
+  test('a row written twice rejects the file (nothing of it is stored), and says which row, in en, fr and es', async () => {
+    const en = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'en' });
+    assert.equal(exitCodeOf(en), 2);
+    assert.deepEqual(
+      en.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
+      [['source-error', 'row-twice', 3]],
+    );
+    assert.match(en.errors[0]!.message, /row 3 appears twice in the file/);
+    const fr = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'fr' });
+    assert.match(fr.errors[0]!.message, /la ligne 3 figure deux fois dans le fichier/);
+    const es = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'es' });
+    assert.match(es.errors[0]!.message, /la fila 3 aparece dos veces en el archivo/);
+    // rows out of order but each once are read as before
+    const once = await validateSpreadsheet(bufferByteSource('order.xlsx', rowsOutOfOrder(false)), {
+      config,
+      member: 'FR',
+      today: '2026-11-28',
+    });
+    assert.equal(once.stats.validRows, 3);
+    assert.equal(once.errors.length, 0);
   });
 
   test('blank rows out of order: the feedback copy (rows gathered and sorted) holds none of them', async () => {
