@@ -15,6 +15,7 @@ import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/v
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
 import {
+  ALL,
   blankRowsReversed,
   dataRow,
   farRightCell,
@@ -307,6 +308,16 @@ describe('odd row numbers and sheet names', () => {
     assert.equal(copy.report.stats.blankRows, 4_998);
     assert.equal(copy.report.rowsUnordered, true);
     assert.deepEqual(copy.rows, [1, 2]);
+  });
+
+  test('the generated unused-shared-strings file is past the real cap of 2,000,000: a size-error', async () => {
+    const report = await validateSpreadsheet(bufferByteSource('sst.xlsx', ALL['unused-shared-strings.xlsx']!()), {
+      config,
+      member: 'FR',
+      lang: 'en',
+    });
+    assert.equal(report.errors[0]!.type, 'size-error');
+    assert.match(report.errors[0]!.message, /over 2000000 distinct texts/);
   });
 });
 
