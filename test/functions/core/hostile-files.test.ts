@@ -11,7 +11,7 @@ import { compoundFileNames, detectFormat } from '../../../functions/core/sheet/o
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
 import type { ByteSource } from '../../../functions/core/sheet/types.ts';
-import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
+import { exitCodeOf, validateSpreadsheet, validateWorkbook, type ValidateOptions } from '../../../functions/core/validate.ts';
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
 import {
@@ -30,11 +30,15 @@ import {
   workbook,
 } from '../../fixtures/hostile/make-hostile.ts';
 import type { SeizureRecord } from '../../../functions/core/record.ts';
-import { exitCodeOf } from '../../../functions/core/validate.ts';
+import type { Lang } from '../../../functions/core/config.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
+
+/** `buf` validated for FR on 2026-11-28, with `opts` besides. */
+const check = (name: string, buf: Buffer, opts: Partial<ValidateOptions> = {}) =>
+  validateSpreadsheet(bufferByteSource(name, buf), { config, member: 'FR', today: '2026-11-28', ...opts });
 
 /** A ByteSource that counts the bytes it serves. */
 function counting(src: ByteSource): ByteSource & { served: number } {
@@ -179,12 +183,7 @@ describe('amplification', () => {
   });
 
   test('blank rows count in the budget: a sheet of blank rows is stopped by it too', async () => {
-    const report = await validateSpreadsheet(bufferByteSource('blank.xlsx', blankRowsReversed(3_000)), {
-      config,
-      member: 'FR',
-      today: '2026-11-28',
-      limits: { maxSeconds: 0 },
-    });
+    const report = await check('blank.xlsx', blankRowsReversed(3_000), { limits: { maxSeconds: 0 } });
     assert.equal(report.errors.at(-1)!.type, 'size-error');
     assert.match(report.errors.at(-1)!.message, /more work to check than one upload may/);
     assert.equal(report.stats.rows, 1);
@@ -197,7 +196,7 @@ async function copyOf(
   buf: Buffer,
 ): Promise<{ sheet: string; rows: number[]; report: Awaited<ReturnType<typeof validateSpreadsheet>> }> {
   const source = bufferByteSource(name, buf);
-  const report = await validateSpreadsheet(source, { config, member: 'FR', today: '2026-11-28' });
+  const report = await check(name, buf);
   return { ...(await copyRows(source, report)), report };
 }
 
@@ -226,21 +225,29 @@ async function copyRows(
   }
 }
 
+/** `buf` is rejected with the one error `[type, reason, row]`, worded as `said` in each language. */
+async function rejectedSaying(buf: Buffer, error: [string, string, number], said: Record<Lang, RegExp>): Promise<void> {
+  for (const [lang, text] of Object.entries(said) as Array<[Lang, RegExp]>) {
+    const report = await check('odd.xlsx', buf, { lang });
+    assert.equal(exitCodeOf(report), 2);
+    assert.deepEqual(
+      report.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
+      [error],
+    );
+    assert.match(report.errors[0]!.message, text);
+  }
+}
+
 describe('odd row numbers and sheet names', () => {
   test('a sheet name of 300,000 characters is echoed in at most 200: report, records, messages, the copy', async () => {
     const records: SeizureRecord[] = [];
-    const report = await validateSpreadsheet(bufferByteSource('name.xlsx', longSheetName(300_000)), {
-      config,
-      member: 'FR',
-      today: '2026-11-28',
-      onRecord: (r) => void records.push(r),
-    });
+    const report = await check('name.xlsx', longSheetName(300_000), { onRecord: (r) => void records.push(r) });
     assert.equal(report.stats.validRows, 1);
     assert.equal(report.sheet!.length, MAX_ECHO_CHARS);
     assert.ok(report.sheet!.endsWith('…'));
     assert.equal(records[0]!.source!.sheet.length, MAX_ECHO_CHARS);
     assert.ok(JSON.stringify(report).length < 5_000, `report of ${JSON.stringify(report).length} characters`);
-    const empty = await validateSpreadsheet(bufferByteSource('name.xlsx', longSheetName(300_000, false)), { config, member: 'FR' });
+    const empty = await check('name.xlsx', longSheetName(300_000, false));
     assert.equal(empty.errors[0]!.code, 'no-rows');
     assert.ok(empty.errors[0]!.message.length < 400, `message of ${empty.errors[0]!.message.length} characters`);
     assert.ok(JSON.stringify(empty).length < 5_000);
@@ -251,54 +258,30 @@ describe('odd row numbers and sheet names', () => {
   });
 
   test("a row past 1,048,576 (Excel's last row) rejects the file with a clear size-error, in en, fr and es", async () => {
-    const en = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'en' });
-    assert.equal(exitCodeOf(en), 2);
-    assert.deepEqual(
-      en.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
-      [['size-error', 'row-beyond', 1_048_577]],
-    );
-    assert.match(en.errors[0]!.message, /row numbered 1048577, past row 1048576, the last row a worksheet can have/);
-    const fr = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'fr' });
-    assert.match(fr.errors[0]!.message, /^La feuille a une ligne numérotée 1048577, au-delà de la ligne 1048576/);
-    const es = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond()), { config, member: 'FR', lang: 'es' });
-    assert.match(es.errors[0]!.message, /^La hoja tiene una fila numerada 1048577, más allá de la fila 1048576/);
+    const said = {
+      en: /^The sheet has a row numbered 1048577, past row 1048576, the last row a worksheet can have/,
+      fr: /^La feuille a une ligne numérotée 1048577, au-delà de la ligne 1048576/,
+      es: /^La hoja tiene una fila numerada 1048577, más allá de la fila 1048576/,
+    };
+    await rejectedSaying(rowBeyond(), ['size-error', 'row-beyond', 1_048_577], said);
     // row 1,048,576 itself is a row like any other
-    const last = await validateSpreadsheet(bufferByteSource('last.xlsx', rowBeyond(1_048_576)), {
-      config,
-      member: 'FR',
-      today: '2026-11-28',
-    });
-    assert.equal(last.stats.validRows, 2);
+    assert.equal((await check('last.xlsx', rowBeyond(1_048_576))).stats.validRows, 2);
   });
 
   test('the feedback copy never holds a row past 1,048,576, even of a file changed since validation', async () => {
-    const source = bufferByteSource('beyond.xlsx', rowBeyond());
-    const report = await validateSpreadsheet(bufferByteSource('beyond.xlsx', rowBeyond(1_048_576)), {
-      config,
-      member: 'FR',
-      today: '2026-11-28',
-    });
-    assert.deepEqual((await copyRows(source, report)).rows, [1, 2]);
+    const report = await check('beyond.xlsx', rowBeyond(1_048_576));
+    assert.deepEqual((await copyRows(bufferByteSource('beyond.xlsx', rowBeyond()), report)).rows, [1, 2]);
   });
 
   test('a row written twice rejects the file (nothing of it is stored), and says which row, in en, fr and es', async () => {
-    const en = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'en' });
-    assert.equal(exitCodeOf(en), 2);
-    assert.deepEqual(
-      en.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
-      [['source-error', 'row-twice', 3]],
-    );
-    assert.match(en.errors[0]!.message, /row 3 appears twice in the file/);
-    const fr = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'fr' });
-    assert.match(fr.errors[0]!.message, /la ligne 3 figure deux fois dans le fichier/);
-    const es = await validateSpreadsheet(bufferByteSource('twice.xlsx', rowsOutOfOrder()), { config, member: 'FR', lang: 'es' });
-    assert.match(es.errors[0]!.message, /la fila 3 aparece dos veces en el archivo/);
+    const said = {
+      en: /row 3 appears twice in the file/,
+      fr: /la ligne 3 figure deux fois dans le fichier/,
+      es: /la fila 3 aparece dos veces en el archivo/,
+    };
+    await rejectedSaying(rowsOutOfOrder(), ['source-error', 'row-twice', 3], said);
     // rows out of order but each once are read as before
-    const once = await validateSpreadsheet(bufferByteSource('order.xlsx', rowsOutOfOrder(false)), {
-      config,
-      member: 'FR',
-      today: '2026-11-28',
-    });
+    const once = await check('order.xlsx', rowsOutOfOrder(false));
     assert.equal(once.stats.validRows, 3);
     assert.equal(once.errors.length, 0);
   });
@@ -311,11 +294,7 @@ describe('odd row numbers and sheet names', () => {
   });
 
   test('the generated unused-shared-strings file is past the real cap of 2,000,000: a size-error', async () => {
-    const report = await validateSpreadsheet(bufferByteSource('sst.xlsx', ALL['unused-shared-strings.xlsx']!()), {
-      config,
-      member: 'FR',
-      lang: 'en',
-    });
+    const report = await check('sst.xlsx', ALL['unused-shared-strings.xlsx']!(), { lang: 'en' });
     assert.equal(report.errors[0]!.type, 'size-error');
     assert.match(report.errors[0]!.message, /over 2000000 distinct texts/);
   });
