@@ -147,7 +147,9 @@ class Validation implements RowContext {
     const seen = new Uint8Array((EXCEL_MAX_ROW >> 3) + 1);
     for await (const sheet of wb.sheets()) {
       if (sheets > 0) seen.fill(0);
-      const order: Order = { unordered: false, seen };
+      // A CSV's rows are numbered by the line they start on (a quoted field may span lines), and rise strictly: a long
+      // one is not faulty, and its copy merely leaves out rows past Excel's last (feedback.ts).
+      const order: Order = { unordered: false, seen, maxRow: wb.format === 'csv' ? Number.POSITIVE_INFINITY : EXCEL_MAX_ROW };
       if (sheets++ > 0 && this.overBudget(limits)) {
         // Many sheets, none with a header, can cost as much as one long one: the same budget holds.
         this.fileError('size-error', 'size-error', { reason: 'over-budget', row: this.lastRow, maxSeconds: limits.maxSeconds });
@@ -256,8 +258,9 @@ class Validation implements RowContext {
       }
       if (next.done) break;
       let row = next.value;
-      // Every row read counts, blank or not: a sheet of a million blank rows costs time too. Their number is bounded
-      // by the row numbers a sheet can have (a row past EXCEL_MAX_ROW, or one written twice, ends the reading).
+      // Every row read counts, blank or not: a sheet of a million blank rows costs time too. In an xlsx their number is
+      // bounded by the row numbers a sheet can have (a row past EXCEL_MAX_ROW, or one written twice, ends the
+      // reading); in a CSV by the file's size.
       if ((++read & 1023) === 0 && this.overBudget(limits)) {
         await it.return?.();
         this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
@@ -374,6 +377,8 @@ interface Order {
   unordered: boolean;
   /** The row numbers seen so far, one bit each (rows 0..EXCEL_MAX_ROW). */
   readonly seen: Uint8Array;
+  /** The last row number allowed. */
+  readonly maxRow: number;
   /** The first row past EXCEL_MAX_ROW or written twice: the file is rejected if this sheet is the data sheet. */
   fault?: SpreadsheetError;
 }
@@ -392,7 +397,7 @@ function watchOrder(it: AsyncIterator<Row>, order: Order): AsyncIterator<Row> {
         const row = n.value.rowNumber;
         if (row <= last) order.unordered = true;
         last = row;
-        if (row > EXCEL_MAX_ROW) {
+        if (row > order.maxRow) {
           order.fault = new SpreadsheetError('size-error', 'row-beyond', `row ${row} is past row ${EXCEL_MAX_ROW}`, {
             row,
             max: EXCEL_MAX_ROW,

@@ -273,6 +273,14 @@ describe('odd row numbers and sheet names', () => {
     assert.deepEqual((await copyRows(bufferByteSource('beyond.xlsx', rowBeyond()), report)).rows, [1, 2]);
   });
 
+  test('a CSV is numbered by its lines: a record past line 1,048,576 is read, and left out of the copy only', async () => {
+    const csv = `${HEADER.join(',')}\n${dataRow('FR', 'L', 1).join(',')}\n${'\n'.repeat(1_048_576)}${dataRow('FR', 'L', 2).join(',')}\n`;
+    const copy = await copyOf('long.csv', Buffer.from(csv));
+    assert.equal(copy.report.stats.validRows, 2);
+    assert.equal(copy.report.errors.length, 0);
+    assert.ok(Math.max(...copy.rows) <= 1_048_576, `row ${Math.max(...copy.rows)} in the copy`);
+  });
+
   test('a row written twice rejects the file (nothing of it is stored), and says which row, in en, fr and es', async () => {
     const said = {
       en: /row 3 appears twice in the file/,
