@@ -86,6 +86,7 @@ export class Ingestion extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(5);
     const maxReceiveCount = props.maxReceiveCount ?? 3;
+    const memorySize = props.memorySize ?? 3008;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -106,13 +107,17 @@ export class Ingestion extends Construct {
       name: 'ingest',
       ...(props.entry ? { entry: props.entry } : {}),
       description: 'Validates an uploaded seizure file, stores its records and writes the feedback',
-      memorySize: props.memorySize ?? 3008,
+      memorySize,
       timeout,
       environment: {
         OPERATION_CONFIG: operationConfigEnv(props.operation),
         FEEDBACK_PREFIX,
         // On the last receive the handler tells the Member before the message goes to the DLQ.
         MAX_RECEIVE_COUNT: String(maxReceiveCount),
+        // Validation may take half the timeout and half the memory (for 5 min and 3,008 MB: 150 s, 1,504 MiB): the
+        // other half is for waiting on the Member's lease, storing and writing the feedback.
+        INGEST_MAX_SECONDS: String(Math.floor(timeout.toSeconds() / 2)),
+        INGEST_MAX_HEAP_MB: String(Math.floor(memorySize / 2)),
       },
       // Everything invoked asynchronously (a replay, a test event) lands in the same DLQ when it keeps failing.
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),

@@ -12,7 +12,9 @@ import { columnLimit } from './validation/header.ts';
 import { columnIndex, columnLetter } from './sheet/columns.ts';
 import { XlsxWriter, type XCell, type XStyle } from './sheet/xlsx-writer.ts';
 import { outcomeLines } from './outcome.ts';
-import { isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
+import { cellText } from './parse.ts';
+import { EXCEL_MAX_ROW, isRejected, type ValidationIssue, type ValidationReport } from './validate.ts';
+import { echo } from './validation/report.ts';
 
 const WORDS: Record<
   Lang,
@@ -155,6 +157,8 @@ export async function writeFeedbackWorkbook(
     };
     await wb.sheet(sheet, async (rows) => {
       const write = async (row: Row): Promise<void> => {
+        // Validation rejects such a file; a file changed since then still gets no row Excel would call damaged.
+        if (row.rowNumber > EXCEL_MAX_ROW) return;
         const bad = byCell.get(row.rowNumber);
         const normal: XStyle = row.rowNumber === report.headerRow ? 'head' : 'normal';
         const cells = row.cells.map(cellValue);
@@ -166,7 +170,7 @@ export async function writeFeedbackWorkbook(
       const input = reuse ?? (await openSpreadsheet(source));
       try {
         for await (const sheet of input.sheets()) {
-          if (sheet.name !== report.sheet) continue;
+          if (echo(sheet.name) !== report.sheet) continue;
           if (report.rowsUnordered) {
             // The producer wrote rows out of order (or one row twice): a worksheet must list them in order, so they
             // are gathered, merged by row number and written sorted. Rare, and bounded by the file's own content.
@@ -226,12 +230,16 @@ export async function writeFeedbackWorkbook(
   await wb.close();
 }
 
-/** All rows of a sheet, ascending, rows of one number merged (a later cell replaces an earlier one in its column). */
+/**
+ * The rows of a sheet that hold a value, ascending, rows of one number merged (a later cell replaces an earlier one in
+ * its column). Blank rows are left out: a sheet can list a million of them, and a copy without them reads the same.
+ */
 async function sortedRows(rows: AsyncIterable<Row>): Promise<Row[]> {
   const byNumber = new Map<number, Array<Cell | undefined>>();
   for await (const row of rows) {
     const cells = byNumber.get(row.rowNumber);
     if (cells === undefined) {
+      if (row.rowNumber > EXCEL_MAX_ROW || row.cells.every((c) => cellText(c) === undefined)) continue;
       byNumber.set(row.rowNumber, [...row.cells]);
       continue;
     }

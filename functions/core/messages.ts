@@ -389,10 +389,15 @@ function sourceReason(p: Said, lang: Lang): string {
       es: 'está protegido con contraseña; quite la contraseña',
     },
     corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
+    'row-twice': {
+      en: `row ${p.row} appears twice in the file (the program that wrote it is faulty); nothing of the file was stored`,
+      fr: `la ligne ${p.row} figure deux fois dans le fichier (le programme qui l'a écrit est défectueux) ; rien du fichier n'a été enregistré`,
+      es: `la fila ${p.row} aparece dos veces en el archivo (el programa que lo escribió es defectuoso); no se ha guardado nada del archivo`,
+    },
     'name-too-long': {
-      en: `its name (with its folders) is too long; use a name of at most ${p.max} characters`,
-      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} caractères au plus`,
-      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} caracteres como máximo`,
+      en: `its name (with its folders) is too long; use a name of at most ${p.max} bytes (a letter with an accent takes 2, a character of a non-Latin script 2 to 4)`,
+      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} octets au plus (une lettre accentuée en occupe 2, un caractère d'une écriture non latine 2 à 4)`,
+      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} bytes como máximo (una letra con tilde ocupa 2, un carácter de una escritura no latina de 2 a 4)`,
     },
   };
   return (t[r] ?? t.corrupt!)[lang];
@@ -453,6 +458,13 @@ function sizeText(p: Said, lang: Lang): string {
       en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`,
       fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`,
       es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.`,
+    }[lang];
+  }
+  if (r === 'row-beyond') {
+    return {
+      en: `The sheet has a row numbered ${p.row}, past row ${p.max}, the last row a worksheet can have: the program that wrote the file is faulty. Copy the data sheet into a new workbook, save it and upload it again.`,
+      fr: `La feuille a une ligne numérotée ${p.row}, au-delà de la ligne ${p.max}, la dernière qu'une feuille de calcul peut avoir : le programme qui a écrit le fichier est défectueux. Copiez la feuille de données dans un nouveau classeur, enregistrez-le et renvoyez-le.`,
+      es: `La hoja tiene una fila numerada ${p.row}, más allá de la fila ${p.max}, la última que puede tener una hoja de cálculo: el programa que escribió el archivo es defectuoso. Copie la hoja de datos en un libro nuevo, guárdelo y vuelva a enviarlo.`,
     }[lang];
   }
   if (r === 'over-budget') {

@@ -45,6 +45,8 @@ export {
 } from './validation/report.ts';
 
 const HEADER_SEARCH_ROWS = 20;
+/** Excel's last row: no worksheet has a row past it, and a copy that had one would not open. */
+export const EXCEL_MAX_ROW = 1_048_576;
 /** Columns a header row is looked for in (the template has 25; a header starting past column AMJ is not one). */
 const HEADER_SEARCH_COLUMNS = 1_024;
 
@@ -142,8 +144,12 @@ class Validation implements RowContext {
     this.date1904 = wb.date1904 ?? false;
     let bestMiss: FieldKey[] | undefined;
     let sheets = 0;
+    const seen = new Uint8Array((EXCEL_MAX_ROW >> 3) + 1);
     for await (const sheet of wb.sheets()) {
-      const order = { unordered: false };
+      if (sheets > 0) seen.fill(0);
+      // A CSV's rows are numbered by the line they start on (a quoted field may span lines), and rise strictly: a long
+      // one is not faulty, and its copy merely leaves out rows past Excel's last (feedback.ts).
+      const order: Order = { unordered: false, seen, maxRow: wb.format === 'csv' ? Number.POSITIVE_INFINITY : EXCEL_MAX_ROW };
       if (sheets++ > 0 && this.overBudget(limits)) {
         // Many sheets, none with a header, can cost as much as one long one: the same budget holds.
         this.fileError('size-error', 'size-error', { reason: 'over-budget', row: this.lastRow, maxSeconds: limits.maxSeconds });
@@ -165,7 +171,7 @@ class Validation implements RowContext {
       }
       // From here on the reader keeps only the header's columns and a margin (the header row itself was read whole).
       window.limit = columnLimit(Object.fromEntries(header.columns.map(([d, i]) => [d.key, i])));
-      await this.readSheet(sheet, header, it, limits, window);
+      await this.readSheet(sheet, header, it, limits, window, order);
       if (order.unordered) this.report.rowsUnordered = true;
       if (window.ignored > 0) {
         const letter = columnLetter(window.limit);
@@ -201,11 +207,20 @@ class Validation implements RowContext {
     return best;
   }
 
-  private async readSheet(sheet: Sheet, header: Header, it: AsyncIterator<Row>, limits: ReadLimits, window: ColumnWindow): Promise<void> {
+  private async readSheet(
+    sheet: Sheet,
+    header: Header,
+    it: AsyncIterator<Row>,
+    limits: ReadLimits,
+    window: ColumnWindow,
+    order: Order,
+  ): Promise<void> {
     const r = this.report;
-    this.sheetName = sheet.name;
+    // Excel's names have at most 31 characters; a producer's may have any number, and reach the report, the messages,
+    // every stored record's source and the feedback copy's sheet name: echoed like a cell.
+    this.sheetName = echo(sheet.name);
     if (!this.opts.lang && header.lang) this.lang = header.lang;
-    r.sheet = sheet.name;
+    r.sheet = this.sheetName;
     r.headerRow = header.rowNumber;
     r.columns = Object.fromEntries(header.columns.map(([d, i]) => [d.key, i]));
     for (const [key, cols] of header.duplicates) {
@@ -234,10 +249,23 @@ class Validation implements RowContext {
     }
     if (header.duplicates.length) return;
     const rowCheck = new RowCheck(this, header);
+    let read = 0;
     for (;;) {
       const next = await it.next();
+      if (order.fault) {
+        await it.return?.();
+        throw order.fault;
+      }
       if (next.done) break;
       let row = next.value;
+      // Every row read counts, blank or not: a sheet of a million blank rows costs time too. In an xlsx their number is
+      // bounded by the row numbers a sheet can have (a row past EXCEL_MAX_ROW, or one written twice, ends the
+      // reading); in a CSV by the file's size.
+      if ((++read & 1023) === 0 && this.overBudget(limits)) {
+        await it.return?.();
+        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
+        return;
+      }
       if (row.cells.length > window.limit) {
         // Read ahead (in the reader's chunk) before the window narrowed: ignored alike.
         for (let i = window.limit; i < row.cells.length; i++) if (row.cells[i] !== undefined) window.ignored++;
@@ -253,11 +281,6 @@ class Validation implements RowContext {
         return;
       }
       r.stats.rows++;
-      if ((r.stats.rows & 1023) === 0 && this.overBudget(limits)) {
-        await it.return?.();
-        this.fileError('size-error', 'size-error', { reason: 'over-budget', row: row.rowNumber, maxSeconds: limits.maxSeconds });
-        return;
-      }
       const record = rowCheck.check(row);
       if (record) {
         r.stats.validRows++;
@@ -265,7 +288,7 @@ class Validation implements RowContext {
         if (sink) await sink;
       } else r.stats.invalidRows++;
     }
-    if (r.stats.rows === 0) this.fileError('source-error', 'no-rows', { sheet: sheet.name, headerRow: header.rowNumber });
+    if (r.stats.rows === 0) this.fileError('source-error', 'no-rows', { sheet: this.sheetName, headerRow: header.rowNumber });
   }
 
   private readonly started = performance.now();
@@ -349,15 +372,39 @@ class Validation implements RowContext {
 const matchVocab = (text: string, name: VocabName): string | undefined => VOCABS[name].match(text);
 const matchCountry = (text: string, allowUnknown: boolean): string | undefined => normaliseCountry(text, { allowUnknown });
 
-/** The rows of `it`, noting in `order` whether a row number ever failed to rise (rows out of order, or repeated). */
-function watchOrder(it: AsyncIterator<Row>, order: { unordered: boolean }): AsyncIterator<Row> {
+interface Order {
+  /** A row number failed to rise (rows out of order, or repeated). */
+  unordered: boolean;
+  /** The row numbers seen so far, one bit each (rows 0..EXCEL_MAX_ROW). */
+  readonly seen: Uint8Array;
+  /** The last row number allowed. */
+  readonly maxRow: number;
+  /** The first row past EXCEL_MAX_ROW or written twice: the file is rejected if this sheet is the data sheet. */
+  fault?: SpreadsheetError;
+}
+
+/**
+ * The rows of `it`, noting in `order` whether a row number ever failed to rise, and the first row past Excel's last
+ * or written twice. A row written twice is refused rather than merged: validation streams, so the first half has
+ * already been checked and handed on to be stored when the second appears; merging would mean holding every row.
+ */
+function watchOrder(it: AsyncIterator<Row>, order: Order): AsyncIterator<Row> {
   let last = 0;
   return {
     async next() {
       const n = await it.next();
-      if (!n.done) {
-        if (n.value.rowNumber <= last) order.unordered = true;
-        last = n.value.rowNumber;
+      if (!n.done && !order.fault) {
+        const row = n.value.rowNumber;
+        if (row <= last) order.unordered = true;
+        last = row;
+        if (row > order.maxRow) {
+          order.fault = new SpreadsheetError('size-error', 'row-beyond', `row ${row} is past row ${EXCEL_MAX_ROW}`, {
+            row,
+            max: EXCEL_MAX_ROW,
+          });
+        } else if (order.seen[row >> 3]! & (1 << (row & 7))) {
+          order.fault = new SpreadsheetError('source-error', 'row-twice', `row ${row} appears twice`, { row });
+        } else order.seen[row >> 3]! |= 1 << (row & 7);
       }
       return n;
     },

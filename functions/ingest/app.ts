@@ -16,6 +16,7 @@ import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { powertools, traced } from '../shared/powertools.ts';
 import { uploadsFromSqsBody } from './event.ts';
+import { budgetFromEnv } from './budget.ts';
 
 export { MissingEnvError } from '../shared/errors.ts';
 
@@ -27,7 +28,9 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): IngestDeps {
   const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'OPERATION_CONFIG']);
   const maxReceives = Number(env.MAX_RECEIVE_COUNT ?? 3);
   const dynamo = traced(SERVICE, dynamoClient());
+  const budget = budgetFromEnv(env);
   return {
+    ...(Object.keys(budget).length ? { limits: budget } : {}),
     maxReceives: Number.isInteger(maxReceives) && maxReceives > 0 ? maxReceives : 3,
     s3: traced(SERVICE, s3Client()),
     store: new SeizureStore({ client: dynamo, tableName: vars.TABLE_NAME }),

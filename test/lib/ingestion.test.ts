@@ -261,6 +261,16 @@ describe('Ingestion', () => {
     for (const f of fns) assert.match(String(f.Properties.Environment.Variables.MAX_RECEIVE_COUNT), /^\d+$/);
   });
 
+  test('the validation budget is half the timeout and half the memory, leaving the rest for storing and the feedback', () => {
+    const vars = (tpl: Template) =>
+      Object.values(tpl.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.OPERATION_CONFIG)!
+        .Properties.Environment.Variables;
+    assert.equal(vars(t).INGEST_MAX_SECONDS, '150');
+    assert.equal(vars(t).INGEST_MAX_HEAP_MB, '1504');
+    assert.equal(vars(tuned).INGEST_MAX_SECONDS, '60');
+    assert.equal(vars(tuned).INGEST_MAX_HEAP_MB, '2048');
+  });
+
   test('ingest may write only its own kinds of item: a deny on writes whose partition key (LeadingKeys) is none of them', () => {
     const deny = Object.values(t.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)

@@ -11,24 +11,35 @@ import { compoundFileNames, detectFormat, MAX_DIRECTORY_SECTORS } from '../../..
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { openXlsx } from '../../../functions/core/sheet/xlsx.ts';
 import type { ByteSource } from '../../../functions/core/sheet/types.ts';
-import { validateSpreadsheet, validateWorkbook } from '../../../functions/core/validate.ts';
+import { exitCodeOf, validateSpreadsheet, validateWorkbook, type ValidateOptions } from '../../../functions/core/validate.ts';
 import { openSpreadsheet } from '../../../functions/core/sheet/open.ts';
 import { COLUMN_MARGIN } from '../../../functions/core/validation/header.ts';
 import {
+  ALL,
+  blankRowsReversed,
   dataRow,
   farRightCell,
   HEADER,
   hugeField,
+  longSheetName,
   ole2LongDirectory,
   ole2Loop,
+  rowBeyond,
+  rowsOutOfOrder,
   rowXml,
   unusedSharedStrings,
   workbook,
 } from '../../fixtures/hostile/make-hostile.ts';
+import type { SeizureRecord } from '../../../functions/core/record.ts';
+import type { Lang } from '../../../functions/core/config.ts';
 import { MAX_ECHO_CHARS } from '../../../functions/core/validation/report.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 const config = loadOperationConfig();
+
+/** `buf` validated for FR on 2026-11-28, with `opts` besides. */
+const check = (name: string, buf: Buffer, opts: Partial<ValidateOptions> = {}) =>
+  validateSpreadsheet(bufferByteSource(name, buf), { config, member: 'FR', today: '2026-11-28', ...opts });
 
 /** A ByteSource that counts the bytes it serves and the reads (over S3, ranged GETs) that serve them. */
 function counting(src: ByteSource): ByteSource & { served: number; reads: number } {
@@ -198,7 +209,133 @@ describe('amplification', () => {
     });
     assert.equal(report.errors.at(-1)!.type, 'size-error');
     assert.match(report.errors.at(-1)!.message, /more work to check than one upload may \(stopped after row 1025\)/);
-    assert.equal(report.stats.rows, 1_024);
+    // the 1,024th row read is where the budget is checked, before that row is counted
+    assert.equal(report.stats.rows, 1_023);
+  });
+
+  test('blank rows count in the budget: a sheet of blank rows is stopped by it too', async () => {
+    const report = await check('blank.xlsx', blankRowsReversed(3_000), { limits: { maxSeconds: 0 } });
+    assert.equal(report.errors.at(-1)!.type, 'size-error');
+    assert.match(report.errors.at(-1)!.message, /more work to check than one upload may/);
+    assert.equal(report.stats.rows, 1);
+  });
+});
+
+/** The feedback copy of `buf` (validated first), read back: its first sheet's name and row numbers. */
+async function copyOf(
+  name: string,
+  buf: Buffer,
+): Promise<{ sheet: string; rows: number[]; report: Awaited<ReturnType<typeof validateSpreadsheet>> }> {
+  const source = bufferByteSource(name, buf);
+  const report = await check(name, buf);
+  return { ...(await copyRows(source, report)), report };
+}
+
+async function copyRows(
+  source: ByteSource,
+  report: Awaited<ReturnType<typeof validateSpreadsheet>>,
+): Promise<{ sheet: string; rows: number[] }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write: (c: Buffer, _e, done) => {
+      chunks.push(c);
+      done();
+    },
+  });
+  await writeFeedbackWorkbook(source, report, sink);
+  const wb = await openXlsx(bufferByteSource('copy.xlsx', Buffer.concat(chunks)));
+  try {
+    for await (const sheet of wb.sheets()) {
+      const rows: number[] = [];
+      for await (const row of sheet.rows()) rows.push(row.rowNumber);
+      return { sheet: sheet.name, rows };
+    }
+    throw new Error('no sheet');
+  } finally {
+    await wb.close();
+  }
+}
+
+/** `buf` is rejected with the one error `[type, reason, row]`, worded as `said` in each language. */
+async function rejectedSaying(buf: Buffer, error: [string, string, number], said: Record<Lang, RegExp>): Promise<void> {
+  for (const [lang, text] of Object.entries(said) as Array<[Lang, RegExp]>) {
+    const report = await check('odd.xlsx', buf, { lang });
+    assert.equal(exitCodeOf(report), 2);
+    assert.deepEqual(
+      report.errors.map((e) => [e.type, e.params?.reason, e.params?.row]),
+      [error],
+    );
+    assert.match(report.errors[0]!.message, text);
+  }
+}
+
+describe('odd row numbers and sheet names', () => {
+  test('a sheet name of 300,000 characters is echoed in at most 200: report, records, messages, the copy', async () => {
+    const records: SeizureRecord[] = [];
+    const report = await check('name.xlsx', longSheetName(300_000), { onRecord: (r) => void records.push(r) });
+    assert.equal(report.stats.validRows, 1);
+    assert.equal(report.sheet!.length, MAX_ECHO_CHARS);
+    assert.ok(report.sheet!.endsWith('…'));
+    assert.equal(records[0]!.source!.sheet.length, MAX_ECHO_CHARS);
+    assert.ok(JSON.stringify(report).length < 5_000, `report of ${JSON.stringify(report).length} characters`);
+    const empty = await check('name.xlsx', longSheetName(300_000, false));
+    assert.equal(empty.errors[0]!.code, 'no-rows');
+    assert.ok(empty.errors[0]!.message.length < 400, `message of ${empty.errors[0]!.message.length} characters`);
+    assert.ok(JSON.stringify(empty).length < 5_000);
+    // the copy still finds the sheet by its echoed name
+    const copy = await copyOf('name.xlsx', longSheetName(300_000));
+    assert.deepEqual(copy.rows, [1, 2]);
+    assert.equal(copy.sheet.length, 31);
+  });
+
+  test("a row past 1,048,576 (Excel's last row) rejects the file with a clear size-error, in en, fr and es", async () => {
+    const said = {
+      en: /^The sheet has a row numbered 1048577, past row 1048576, the last row a worksheet can have/,
+      fr: /^La feuille a une ligne numérotée 1048577, au-delà de la ligne 1048576/,
+      es: /^La hoja tiene una fila numerada 1048577, más allá de la fila 1048576/,
+    };
+    await rejectedSaying(rowBeyond(), ['size-error', 'row-beyond', 1_048_577], said);
+    // row 1,048,576 itself is a row like any other
+    assert.equal((await check('last.xlsx', rowBeyond(1_048_576))).stats.validRows, 2);
+  });
+
+  test('the feedback copy never holds a row past 1,048,576, even of a file changed since validation', async () => {
+    const report = await check('beyond.xlsx', rowBeyond(1_048_576));
+    assert.deepEqual((await copyRows(bufferByteSource('beyond.xlsx', rowBeyond()), report)).rows, [1, 2]);
+  });
+
+  test('a CSV is numbered by its lines: a record past line 1,048,576 is read, and left out of the copy only', async () => {
+    const csv = `${HEADER.join(',')}\n${dataRow('FR', 'L', 1).join(',')}\n${'\n'.repeat(1_048_576)}${dataRow('FR', 'L', 2).join(',')}\n`;
+    const copy = await copyOf('long.csv', Buffer.from(csv));
+    assert.equal(copy.report.stats.validRows, 2);
+    assert.equal(copy.report.errors.length, 0);
+    assert.ok(Math.max(...copy.rows) <= 1_048_576, `row ${Math.max(...copy.rows)} in the copy`);
+  });
+
+  test('a row written twice rejects the file (nothing of it is stored), and says which row, in en, fr and es', async () => {
+    const said = {
+      en: /row 3 appears twice in the file/,
+      fr: /la ligne 3 figure deux fois dans le fichier/,
+      es: /la fila 3 aparece dos veces en el archivo/,
+    };
+    await rejectedSaying(rowsOutOfOrder(), ['source-error', 'row-twice', 3], said);
+    // rows out of order but each once are read as before
+    const once = await check('order.xlsx', rowsOutOfOrder(false));
+    assert.equal(once.stats.validRows, 3);
+    assert.equal(once.errors.length, 0);
+  });
+
+  test('blank rows out of order: the feedback copy (rows gathered and sorted) holds none of them', async () => {
+    const copy = await copyOf('blank.xlsx', blankRowsReversed(5_000));
+    assert.equal(copy.report.stats.blankRows, 4_998);
+    assert.equal(copy.report.rowsUnordered, true);
+    assert.deepEqual(copy.rows, [1, 2]);
+  });
+
+  test('the generated unused-shared-strings file is past the real cap of 2,000,000: a size-error', async () => {
+    const report = await check('sst.xlsx', ALL['unused-shared-strings.xlsx']!(), { lang: 'en' });
+    assert.equal(report.errors[0]!.type, 'size-error');
+    assert.match(report.errors[0]!.message, /over 2000000 distinct texts/);
   });
 });
 

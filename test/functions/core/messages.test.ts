@@ -92,3 +92,11 @@ test("each issue keeps its params, worded in every language: the portal says it 
   const missing = bare.errors.find((e) => e.code === 'missing-label')!;
   assert.match(message(missing.code, 'fr', missing.params!), /Manquantes : .*Membre déclarant/);
 });
+
+test('a name too long is measured in bytes (the limit is in bytes), and says so in each language', () => {
+  const said = (lang: 'en' | 'fr' | 'es') => message('source-error', lang, { reason: 'name-too-long', max: 900 });
+  assert.match(said('en'), /at most 900 bytes/);
+  assert.match(said('fr'), /de 900 octets au plus/);
+  assert.match(said('es'), /de 900 bytes como máximo/);
+  for (const lang of ['en', 'fr', 'es'] as const) assert.doesNotMatch(said(lang), /characters|caractères|caracteres/);
+});

@@ -15,7 +15,7 @@ import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
-import { lineTooLarge, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
+import { lineTooLarge, longSheetName, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
 import { collect, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
 
@@ -72,7 +72,7 @@ describe('files validation accepts are stored, with feedback', () => {
 
   test('rows written out of order in the sheet XML are stored and the feedback copy lists them in order', async () => {
     const { handler, store } = await world();
-    assert.deepEqual(await handler(await upload('incoming/FR/order.xlsx', rowsOutOfOrder()), context), { batchItemFailures: [] });
+    assert.deepEqual(await handler(await upload('incoming/FR/order.xlsx', rowsOutOfOrder(false)), context), { batchItemFailures: [] });
     const [sub] = await store.listSubmissions({ member: 'FR' });
     assert.notEqual(sub!.status, 'failed');
     const report = JSON.parse(await getText('feedback/FR/order.xlsx.report.json'));
@@ -84,8 +84,38 @@ describe('files validation accepts are stored, with feedback', () => {
       [2, 3, 4].map((r) => data.getCell(`B${r}`).value),
       ['R1', 'R2', 'R3'],
     );
-    // row 3 was written twice: the second's cell (G3 = 22) merged into the first
-    assert.equal(data.getCell('G3').value, 22);
+    assert.deepEqual((await collect(store.linesOf(1, 'FR'))).map((l) => l.case_ref).sort(), ['R1', 'R2', 'R3']);
+  });
+
+  test('a row written twice: one answer everywhere (rejected, nothing stored, no copy of the rows), naming the row', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/twice.xlsx', rowsOutOfOrder()), context), { batchItemFailures: [] });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.status, 'rejected');
+    assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
+    const report = JSON.parse(await getText('feedback/FR/twice.xlsx.report.json'));
+    assert.deepEqual(
+      report.errors.map((e: { type: string; message: string }) => [e.type, /row 3 appears twice in the file/.test(e.message)]),
+      [['source-error', true]],
+    );
+    const wb = await getWorkbook('feedback/FR/twice.xlsx.report.xlsx');
+    assert.deepEqual(
+      wb.worksheets.map((s) => s.name),
+      ['Errors'],
+    );
+  });
+
+  test('a sheet name of 300,000 characters, no rows: rejected with a small report and record (never a failure)', async () => {
+    const { handler, store } = await world();
+    assert.deepEqual(await handler(await upload('incoming/FR/name.xlsx', longSheetName(300_000, false)), context), {
+      batchItemFailures: [],
+    });
+    const [sub] = await store.listSubmissions({ member: 'FR' });
+    assert.equal(sub!.status, 'rejected');
+    assert.ok(JSON.stringify(sub).length < 5_000, `record of ${JSON.stringify(sub).length} characters`);
+    const text = await getText('feedback/FR/name.xlsx.report.json');
+    assert.ok(text.length < 5_000, `report.json of ${text.length} characters`);
+    assert.equal(JSON.parse(text).errors[0].code, 'no-rows');
   });
 
   test('a key too long for the feedback key or the byMember sort key is rejected up front with a clear reason', async () => {
@@ -101,7 +131,11 @@ describe('files validation accepts are stored, with feedback', () => {
     assert.equal(sub!.failure!.type, 'source-error');
     for (const k of [sub!.feedback.json!, sub!.feedback.xlsx!]) assert.ok(Buffer.byteLength(k) <= 1024, k);
     const report = JSON.parse(await getText(sub!.feedback.json!));
-    assert.match(report.errors[0].message, /nom \(avec ses dossiers\) est trop long/, 'in the Member language (FR: French)');
+    assert.match(
+      report.errors[0].message,
+      /nom \(avec ses dossiers\) est trop long ; utilisez un nom de \d+ octets au plus/,
+      'in the Member language (FR: French)',
+    );
     assert.deepEqual(await collect(store.linesOf(1, 'FR')), []);
   });
 });
