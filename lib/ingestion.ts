@@ -20,6 +20,7 @@ import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/layout.ts';
 import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
+import { DEFAULT_RESERVE_MS } from '../functions/core/deadline.ts';
 
 export interface IngestionProps {
   /** The submissions bucket (SeizureStorage.bucket). */
@@ -35,7 +36,9 @@ export interface IngestionProps {
    */
   readonly memorySize?: number;
   /**
-   * Timeout of the ingest function, from the same benchmark. The queue's visibility timeout is six times this.
+   * Timeout of the ingest function, from the same benchmark. The queue's visibility timeout is six times this. At
+   * least twice the run's reserve for storing and feedback (functions/core/deadline.ts, 60 s): with less, every upload
+   * would stop before validating.
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
@@ -85,6 +88,11 @@ export class Ingestion extends Construct {
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
     const timeout = props.timeout ?? Duration.minutes(5);
+    if (timeout.toMilliseconds() < 2 * DEFAULT_RESERVE_MS) {
+      throw new Error(
+        `Ingestion: timeout ${timeout.toSeconds()} s is too short; each run keeps ${DEFAULT_RESERVE_MS / 1000} s for storing and feedback, so give at least ${(2 * DEFAULT_RESERVE_MS) / 1000} s`,
+      );
+    }
     const maxReceiveCount = props.maxReceiveCount ?? 3;
     const memorySize = props.memorySize ?? 3008;
 

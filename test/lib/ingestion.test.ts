@@ -62,6 +62,13 @@ describe('Ingestion', () => {
     tuned.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 720 });
   });
 
+  test('a timeout shorter than twice the run reserve (60 s) is refused at synth, naming the minimum', () => {
+    const stack = new Stack(testApp(), 'Short');
+    const s = new SeizureStorage(stack, 'Storage');
+    const props = { bucket: s.bucket, table: s.table, operation: OPERATION, entry: ECHO_ENTRY, timeout: Duration.seconds(90) };
+    assert.throws(() => new Ingestion(stack, 'Ingestion', props), /timeout 90 s is too short.*at least 120 s/);
+  });
+
   test('both queues are encrypted (SSE-SQS) and deny requests not made over TLS', () => {
     const queues = t.findResources('AWS::SQS::Queue');
     assert.equal(Object.keys(queues).length, 2);
