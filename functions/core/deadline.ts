@@ -22,6 +22,12 @@ export class DeadlineError extends Error {
 export const DEFAULT_RESERVE_MS = 60_000;
 
 /**
+ * Time to store one line, kept on top of the reserve before storing: one Member's lines share an index partition that
+ * takes about 1,000 writes a second (README, "Limits that bind first").
+ */
+export const STORE_MS_PER_LINE = 1;
+
+/**
  * Milliseconds of the run left beyond the reserve (Infinity without a deadline); the lease wait and validation get no more.
  * @throws DeadlineError when none is left
  */

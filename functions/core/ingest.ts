@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { OperationConfig } from './config.ts';
 import { dayOf } from './days.ts';
 import { configForUpload } from './smoke.ts';
-import { DeadlineError, spareMs, type IngestRun } from './deadline.ts';
+import { DEFAULT_RESERVE_MS, DeadlineError, spareMs, STORE_MS_PER_LINE, type IngestRun } from './deadline.ts';
 import { FEEDBACK_PREFIX } from './layout.ts';
 import { acceptNilReturn, isLaterVersion, replacedFilesOf, storedCounts } from './outcome.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
@@ -110,7 +110,7 @@ export function isPermanentFailure(e: unknown): boolean {
 }
 
 /** The system had no time for the upload (other uploads of its Member, or the run's time): sending it again may work. */
-const isBusy = (e: unknown): boolean => e instanceof MemberBusyError || e instanceof DeadlineError;
+export const isBusy = (e: unknown): boolean => e instanceof MemberBusyError || e instanceof DeadlineError;
 
 /**
  * The template with its header and no seizure rows: the only file-level error, if any, is 'no-rows'. Recorded as the
@@ -124,9 +124,13 @@ export function isEmptyTemplate(report: ValidationReport): boolean {
   );
 }
 
-/** Puts the processing-failed notice first in `report` (nothing of the upload was stored; the analysts are told). */
-function markFailed(report: ValidationReport, busy = false): void {
-  const params = busy ? { reason: 'busy' } : {};
+/**
+ * Puts the processing-failed notice first in `report`: nothing of the upload was stored (`busy`: for lack of time or
+ * of the Member's lease, so sending it again may work), or its lines were (`stored`: only the feedback failed); the
+ * analysts are told either way.
+ */
+function markFailed(report: ValidationReport, reason?: 'busy' | 'stored'): void {
+  const params = reason === undefined ? {} : { reason };
   report.errors.unshift({
     type: 'source-error',
     rowNumber: null,
@@ -294,23 +298,27 @@ async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outc
   let failure: Error | undefined;
   if (!rejected && !base.applied) {
     // Waiting for the lease longer would leave too little time to store and to write the feedback.
-    const waitMs = spareMs(run, 'store', deps.reserveMs);
+    // The reserve grows with the lines: storing takes about STORE_MS_PER_LINE each (README, limits), and a run killed
+    // while storing would be killed again on every retry, ending in the DLQ without a word to the Member.
+    const waitMs = spareMs(run, 'store', (deps.reserveMs ?? DEFAULT_RESERVE_MS) + records.length * STORE_MS_PER_LINE);
+    let linesStored = false;
     try {
       const upload = { member, objectKey: ev.key, versionId, orderToken: base.orderToken };
       const applied = await deps.store.applyUpload(upload, records, { presentCases: present, ...(waitMs < Infinity ? { waitMs } : {}) });
+      linesStored = true;
       stored = storedCounts(applied, await replacedFilesOf(deps.store, member, applied));
       // Kept before the feedback and the final record, so a rerun after a crash from here on reports these counts.
       await deps.store.putSubmission({ ...base, stored, applied: true });
     } catch (e) {
       if (!isPermanentFailure(e)) throw e;
-      // The store refused before writing anything: a retry would refuse again. The Member hears now.
+      // A retry would be refused again. The Member hears now, and is not told "nothing stored" when the lines were.
       failure = e as Error;
-      markFailed(report);
+      markFailed(report, linesStored ? 'stored' : undefined);
     }
   }
   records.length = 0;
 
-  if (!rejected && !failure) report.stored = { ...stored };
+  if (!rejected && (!failure || stored !== base.stored)) report.stored = { ...stored };
   // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does;
   // then accepted as such (a template outside every phase stays rejected: it says nothing).
   const { versions, newer } = await newerFinished(deps.store, ev.key, base);
@@ -443,7 +451,9 @@ export async function recordFailure(
     const self = { versionId, orderToken: prev?.orderToken ?? orderToken(ev) };
     const { newer } = await newerFinished(deps.store, ev.key, self);
     const report = rejectionReport(path.slice(path.lastIndexOf('/') + 1), { config: deps.config, member, lang: language });
-    markFailed(report, isBusy(error));
+    // Lines already stored (a run that failed after applyUpload, e.g. writing the feedback) are said to be, with counts.
+    if (prev?.applied) report.stored = { ...prev.stored };
+    markFailed(report, prev?.applied ? 'stored' : isBusy(error) ? 'busy' : undefined);
     const place = { keys: feedbackKeys(member, path), beside: feedbackKeys(member, path, versionId), newer, orderToken: self.orderToken };
     feedback = await writeFeedback(deps.s3, ev.bucket, place, undefined, report);
   }

@@ -336,17 +336,23 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   // reason 'busy': our system had no time for the file (other uploads, or the time a run has); the file may be fine.
   'processing-failed': {
     en: (p) =>
-      p.reason === 'busy'
-        ? 'Your file could not be stored because our system was too busy, not because of your file: nothing from this upload was stored. The analysts have been told. Please upload the file again later.'
-        : 'Your file could not be stored because of a fault in our system, not in your file: nothing from this upload was stored. The analysts have been told and will put it right; you do not need to upload the file again unless they ask you to.',
+      p.reason === 'stored'
+        ? 'Your lines were stored, but the feedback on your file could not be completed because of a fault in our system, not in your file. The analysts have been told; you do not need to upload the file again.'
+        : p.reason === 'busy'
+          ? 'Your file could not be stored because our system was too busy, not because of your file: nothing from this upload was stored. The analysts have been told. Please upload the file again later.'
+          : 'Your file could not be stored because of a fault in our system, not in your file: nothing from this upload was stored. The analysts have been told and will put it right; you do not need to upload the file again unless they ask you to.',
     fr: (p) =>
-      p.reason === 'busy'
-        ? "Votre fichier n'a pas pu être enregistré parce que notre système était trop chargé, pas à cause de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus. Veuillez renvoyer le fichier plus tard."
-        : "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
+      p.reason === 'stored'
+        ? "Vos lignes ont été enregistrées, mais le retour sur votre fichier n'a pas pu être terminé à cause d'une panne de notre système, pas de votre fichier. Les analystes ont été prévenus ; inutile de renvoyer le fichier."
+        : p.reason === 'busy'
+          ? "Votre fichier n'a pas pu être enregistré parce que notre système était trop chargé, pas à cause de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus. Veuillez renvoyer le fichier plus tard."
+          : "Votre fichier n'a pas pu être enregistré à cause d'une panne de notre système, pas de votre fichier : rien de cet envoi n'a été enregistré. Les analystes ont été prévenus et vont corriger le problème ; inutile de renvoyer le fichier sauf s'ils vous le demandent.",
     es: (p) =>
-      p.reason === 'busy'
-        ? 'Su archivo no se ha podido guardar porque nuestro sistema estaba demasiado ocupado, no por su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados. Vuelva a enviar el archivo más tarde.'
-        : 'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
+      p.reason === 'stored'
+        ? 'Sus líneas se han guardado, pero la respuesta sobre su archivo no se ha podido completar por un fallo de nuestro sistema, no de su archivo. Los analistas han sido avisados; no hace falta que vuelva a enviar el archivo.'
+        : p.reason === 'busy'
+          ? 'Su archivo no se ha podido guardar porque nuestro sistema estaba demasiado ocupado, no por su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados. Vuelva a enviar el archivo más tarde.'
+          : 'Su archivo no se ha podido guardar por un fallo de nuestro sistema, no de su archivo: no se ha guardado nada de este envío. Los analistas han sido avisados y lo resolverán; no hace falta que vuelva a enviar el archivo salvo que se lo pidan.',
   },
   // kept: 'yes' when an earlier version of the same file had stored cases (an empty file withdraws nothing).
   'nil-return': {

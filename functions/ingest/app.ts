@@ -9,9 +9,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient, s3Client } from '../core/aws.ts';
 import { loggedError } from '../core/logged-error.ts';
-import { ingestUpload, isPermanentFailure, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
+import { ingestUpload, isBusy, isPermanentFailure, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
 import { NilReturnStore } from '../core/nil-return.ts';
-import { MemberBusyError, SeizureStore } from '../core/store/store.ts';
+import { SeizureStore } from '../core/store/store.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { powertools, traced } from '../shared/powertools.ts';
@@ -64,9 +64,9 @@ export function createRecordHandler(deps: IngestDeps, log: Pick<Logger, 'info' |
           log.warn('not an upload, ignored', { key: upload.key });
           continue;
         }
-        if (e instanceof MemberBusyError && !lastReceive) {
-          // Not a failure of the upload: another upload of the Member is being stored. The submission stays
-          // `processing` and SQS delivers the message again.
+        if (isBusy(e) && !lastReceive) {
+          // Not a failure of the upload: another upload of the Member is being stored, or the run had no time left.
+          // The submission stays `processing` and SQS delivers the message again.
           log.info('another upload of this Member is being stored; the message will be retried', { key: upload.key });
           throw e;
         }

@@ -55,13 +55,48 @@ describe('every upload ends with feedback', () => {
     const ev = await w.upload('incoming/FR/late.csv', lineTooLarge());
     assert.equal((await handler(receive(ev, 1), short)).batchItemFailures.length, 1);
     let sub = await submissionOf(deps.store, 'incoming/FR/late.csv');
-    assert.equal(sub.status, 'failed');
-    assert.equal(sub.failure!.type, 'DeadlineError');
+    // Like a busy Member: not a failure of the upload while retries remain, so the portal does not say "failed".
+    assert.equal(sub.status, 'processing');
+    assert.equal(sub.failure, undefined);
     assert.deepEqual(sub.feedback, {}, 'no feedback while retries remain');
     assert.equal((await handler(receive(ev, 3), short)).batchItemFailures.length, 1);
     sub = await submissionOf(deps.store, 'incoming/FR/late.csv');
+    assert.equal(sub.status, 'failed');
+    assert.equal(sub.failure!.type, 'DeadlineError');
     const report = JSON.parse(await w.getText(sub.feedback.json!));
     assert.deepEqual(report.errors[0].params, { reason: 'busy' });
+  });
+
+  test('lines stored, then the feedback fails on the last receive: the Member is told the lines were stored, with counts', async () => {
+    const { deps, store } = await w.world();
+    let failed = false;
+    // The first PUT of the annotated copy times out, after the lines and the counts were stored.
+    const s3 = new Proxy(deps.s3, {
+      get(target, prop) {
+        if (prop !== 'send') return Reflect.get(target, prop);
+        return async (cmd: { constructor: { name: string }; input: { Key?: string } }) => {
+          if (!failed && cmd.constructor.name === 'PutObjectCommand' && String(cmd.input.Key).endsWith('.report.xlsx')) {
+            failed = true;
+            throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+          }
+          return (target.send as (c: unknown) => Promise<unknown>)(cmd);
+        };
+      },
+    });
+    const handler = createIngestHandler({ ...deps, s3 });
+    const body = [HEADER, dataRow('FR', 'C1', 1), dataRow('FR', 'C2', 1)].map((r) => r.join(',')).join('\n');
+    const ev = await w.upload('incoming/FR/applied.csv', body, { receiveCount: 3 });
+    assert.equal((await handler(ev, context)).batchItemFailures.length, 1);
+    const sub = await submissionOf(store, 'incoming/FR/applied.csv');
+    assert.equal(sub.status, 'failed');
+    assert.equal(sub.stored.written, 2);
+    const report = JSON.parse(await w.getText(sub.feedback.json!));
+    assert.equal(report.errors[0].code, 'processing-failed');
+    assert.deepEqual(report.errors[0].params, { reason: 'stored' });
+    assert.match(report.errors[0].message, /^Vos lignes ont été enregistrées, mais le retour/);
+    assert.doesNotMatch(report.errors[0].message, /rien de cet envoi/);
+    assert.equal(report.stored.written, 2);
+    assert.equal(report.stored.storedCases, 2);
   });
 
   test("the wait for the Member's lease ends with the run's spare time, not after the usual two minutes", async () => {
