@@ -59,8 +59,9 @@ export async function putUnlessNewer(
       );
       return true;
     } catch (e) {
-      // 412: the object changed since we looked; 409: a concurrent conditional write to the key.
-      if ((statusOf(e) !== 412 && statusOf(e) !== 409) || tries >= MAX_TRIES) throw e;
+      // 412: the object changed since we looked; 409: a concurrent conditional write to the key; 404: S3's answer to
+      // If-Match when the object went away since we looked (emulators answer 412). Each time: look again.
+      if (![412, 409, 404].includes(statusOf(e) ?? 0) || tries >= MAX_TRIES) throw e;
     }
   }
 }
