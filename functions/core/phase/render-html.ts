@@ -5,7 +5,7 @@
  */
 import { barSpec, pairedSpec, renderChart, weeklySpec } from './charts.ts';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
-import { esc, keyLabel, num } from './text.ts';
+import { count, counted, esc, keyLabel, num } from './text.ts';
 import { basePhases } from './sentences.ts';
 
 const cap = (x: string) => x.charAt(0).toUpperCase() + x.slice(1);
@@ -65,7 +65,7 @@ function cards(f: Figures): string {
     card(num(f.kg, 'en', 2), 'kg'),
     card(num(f.litres, 'en', 2), 'litres'),
     card(`${num(f.reportingMembers)} / ${num(f.participatingMembers)}`, 'Members reporting / taking part'),
-    ...f.value.map((v) => card(`${num(v.amount)} ${v.currency}`, `estimated value (${num(v.lines)} lines)`)),
+    ...f.value.map((v) => card(`${num(v.amount)} ${v.currency}`, `estimated value (${count(v.lines, 'line', 'en')})`)),
   ].join('')}</div>`;
 }
 
@@ -175,7 +175,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4),
     ]);
     parts.push(
-      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${num(s.trends.tested)} keys tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
+      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
         table(['Trend', 'Dimension', 'Key', cap(base), `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
           false,
           false,
@@ -215,7 +215,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   );
   if (s.annex?.length) {
     parts.push(
-      `<details><summary>Annex: ${num(s.annex.length)} weaker first sightings (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
+      `<details><summary>Annex: ${counted(s.annex.length, 'en', 'weaker first sighting', 'weaker first sightings')} (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
         table(
           ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
           s.annex

@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
-import { keyLabel } from './text.ts';
+import { count, keyLabel } from './text.ts';
 import { basePhases } from './sentences.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
@@ -67,7 +67,7 @@ function overviewRows(f: Figures): Value[][] {
     ['  packs', f.units.packs],
     ['kg', f.kg],
     ['Litres', f.litres],
-    ...f.value.map((v): Value[] => [`Estimated value, ${v.currency} (${v.lines} lines)`, v.amount]),
+    ...f.value.map((v): Value[] => [`Estimated value, ${v.currency} (${count(v.lines, 'line', 'en')})`, v.amount]),
   ];
 }
 
