@@ -300,11 +300,17 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'source-error': {
     en: (p) =>
-      `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
+      p.reason === 'row-twice'
+        ? `The file cannot be read reliably: row ${p.row} appears twice in the file (the program that wrote it is faulty), so the file is refused. Copy the data sheet into a new workbook, save it and upload that.`
+        : `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
     fr: (p) =>
-      `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
+      p.reason === 'row-twice'
+        ? `Le fichier ne peut pas être lu de façon fiable : la ligne ${p.row} figure deux fois dans le fichier (le programme qui l'a écrit est défectueux), il est donc refusé. Copiez la feuille de données dans un nouveau classeur, enregistrez-le et envoyez celui-ci.`
+        : `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
     es: (p) =>
-      `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
+      p.reason === 'row-twice'
+        ? `El archivo no se puede leer de forma fiable: la fila ${p.row} aparece dos veces en el archivo (el programa que lo escribió es defectuoso), por lo que se rechaza. Copie la hoja de datos en un libro nuevo, guárdelo y envíe ese.`
+        : `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'format-error': {
     en: (p) =>
@@ -389,11 +395,6 @@ function sourceReason(p: Said, lang: Lang): string {
       es: 'está protegido con contraseña; quite la contraseña',
     },
     corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
-    'row-twice': {
-      en: `row ${p.row} appears twice in the file (the program that wrote it is faulty); nothing of the file was stored`,
-      fr: `la ligne ${p.row} figure deux fois dans le fichier (le programme qui l'a écrit est défectueux) ; rien du fichier n'a été enregistré`,
-      es: `la fila ${p.row} aparece dos veces en el archivo (el programa que lo escribió es defectuoso); no se ha guardado nada del archivo`,
-    },
     'name-too-long': {
       en: `its name (with its folders) is too long; use a name of at most ${p.max} bytes (a letter with an accent takes 2, a character of a non-Latin script 2 to 4)`,
       fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} octets au plus (une lettre accentuée en occupe 2, un caractère d'une écriture non latine 2 à 4)`,
