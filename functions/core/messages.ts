@@ -489,15 +489,15 @@ export function message(id: MessageId, lang: Lang, params: Params): string {
 /** Whether `id` names a message of the table (a report's code, read back from JSON). */
 export const isMessageId = (id: unknown): id is MessageId => typeof id === 'string' && Object.hasOwn(M, id);
 
-/** Words used inside messages: the name of a vocabulary in each language. */
+/** Words used inside messages: the name of a vocabulary in each language, in lower case as in running text. */
 export const VOCAB_WORD: Readonly<Record<string, Record<Lang, string>>> = {
-  category: { en: 'category', fr: 'Catégorie', es: 'categoría' },
-  product: { en: 'product', fr: 'Produit', es: 'producto' },
-  unit: { en: 'unit', fr: 'Unité', es: 'unidad' },
-  transport_mode: { en: 'mode of transport', fr: 'Mode de transport', es: 'modo de transporte' },
-  concealment_method: { en: 'concealment method', fr: 'Méthode de dissimulation', es: 'método de ocultación' },
-  detection_method: { en: 'detection method', fr: 'Méthode de détection', es: 'método de detección' },
-  infringement_type: { en: 'infringement type', fr: "Type d'infraction", es: 'tipo de infracción' },
-  location_type: { en: 'location type', fr: 'Type de lieu', es: 'tipo de lugar' },
-  direction: { en: 'direction', fr: 'Direction', es: 'dirección' },
+  category: { en: 'category', fr: 'catégorie', es: 'categoría' },
+  product: { en: 'product', fr: 'produit', es: 'producto' },
+  unit: { en: 'unit', fr: 'unité', es: 'unidad' },
+  transport_mode: { en: 'mode of transport', fr: 'mode de transport', es: 'modo de transporte' },
+  concealment_method: { en: 'concealment method', fr: 'méthode de dissimulation', es: 'método de ocultación' },
+  detection_method: { en: 'detection method', fr: 'méthode de détection', es: 'método de detección' },
+  infringement_type: { en: 'infringement type', fr: "type d'infraction", es: 'tipo de infracción' },
+  location_type: { en: 'location type', fr: 'type de lieu', es: 'tipo de lugar' },
+  direction: { en: 'direction', fr: 'direction', es: 'dirección' },
 };
