@@ -175,7 +175,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4),
     ]);
     parts.push(
-      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
+      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${count(s.thresholds.trendMinCount, 'line', 'en')}).</p>` +
         table(['Trend', 'Dimension', 'Key', cap(base), `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
           false,
           false,
@@ -191,7 +191,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   }
   const exact = s.thresholds.alarmMethod !== 'ears';
   parts.push(
-    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${s.thresholds.alarmBaselineWeeks ?? 12} baseline weeks, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${s.thresholds.alarmMinCount ?? 3} lines` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
+    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${counted(s.thresholds.alarmBaselineWeeks ?? 12, 'en', 'baseline week', 'baseline weeks')}, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${count(s.thresholds.alarmMinCount ?? 3, 'line', 'en')}` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
       table(
         ['Dimension', 'Key', 'Week', 'Seizure lines', exact ? 'Expected' : 'Expected at most', 'Weeks that alarmed'],
         s.alarms.map((a) => [
@@ -228,7 +228,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   }
 
   parts.push(
-    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${s.thresholds.riskMinMembers ?? 2} Members, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
+    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${count(s.thresholds.riskMinMembers ?? 2, 'member', 'en')}, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
       table(
         ['Rank', 'Profile', 'Lines', 'Members', 'Previous phase', 'Growth (95% interval)'],
         s.riskProfiles.map((r) => [
