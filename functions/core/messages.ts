@@ -3,6 +3,7 @@
  * the column as the Member wrote it, the value, and what would be accepted, so the file can be fixed without help.
  */
 import type { Lang } from './lang.ts';
+import { formatName, type Said, sizeText, sourceReason } from './file-refusals.ts';
 import { agree } from './plural.ts';
 import { type Category, PRODUCTS_BY_CATEGORY, VOCABS, type VocabName } from './vocab.ts';
 
@@ -60,8 +61,7 @@ export type Params = Readonly<Record<string, string | number | LocalText | Vocab
 export type VocabText =
   | { readonly vocab: VocabName; readonly code: string }
   | { readonly vocab: VocabName; readonly list: 'all' | Category };
-/** The params as one language says them. */
-type Said = Readonly<Record<string, string | number | undefined>>;
+/** A message in one language, from its params as that language says them (Said). */
 type Template = (p: Said) => string;
 
 /** A param worded in each language: localText((lang) => label(code, lang)). */
@@ -300,11 +300,17 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
   'source-error': {
     en: (p) =>
-      `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
+      p.reason === 'row-twice'
+        ? `The file cannot be read reliably: row ${p.row} appears twice in the file (the program that wrote it is faulty), so the file is refused. Copy the data sheet into a new workbook, save it and upload that.`
+        : `The file cannot be read: ${sourceReason(p, 'en')}. Save it again as .xlsx (Excel workbook) or .csv (UTF-8) and upload it again.`,
     fr: (p) =>
-      `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
+      p.reason === 'row-twice'
+        ? `Le fichier ne peut pas être lu de façon fiable : la ligne ${p.row} figure deux fois dans le fichier (le programme qui l'a écrit est défectueux), il est donc refusé. Copiez la feuille de données dans un nouveau classeur, enregistrez-le et envoyez celui-ci.`
+        : `Le fichier ne peut pas être lu : ${sourceReason(p, 'fr')}. Enregistrez-le de nouveau au format .xlsx (classeur Excel) ou .csv (UTF-8) et renvoyez-le.`,
     es: (p) =>
-      `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
+      p.reason === 'row-twice'
+        ? `El archivo no se puede leer de forma fiable: la fila ${p.row} aparece dos veces en el archivo (el programa que lo escribió es defectuoso), por lo que se rechaza. Copie la hoja de datos en un libro nuevo, guárdelo y envíe ese.`
+        : `El archivo no se puede leer: ${sourceReason(p, 'es')}. Guárdelo de nuevo como .xlsx (libro de Excel) o .csv (UTF-8) y vuelva a enviarlo.`,
   },
   'format-error': {
     en: (p) =>
@@ -385,108 +391,6 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   },
 };
 
-function sourceReason(p: Said, lang: Lang): string {
-  const r = String(p.reason ?? '');
-  const t: Record<string, Record<Lang, string>> = {
-    empty: { en: 'it is empty', fr: 'il est vide', es: 'está vacío' },
-    encrypted: {
-      en: 'it is protected by a password; remove the password',
-      fr: 'il est protégé par un mot de passe ; retirez le mot de passe',
-      es: 'está protegido con contraseña; quite la contraseña',
-    },
-    corrupt: { en: 'it is damaged or incomplete', fr: 'il est endommagé ou incomplet', es: 'está dañado o incompleto' },
-    'row-twice': {
-      en: `row ${p.row} appears twice in the file (the program that wrote it is faulty); nothing of the file was stored`,
-      fr: `la ligne ${p.row} figure deux fois dans le fichier (le programme qui l'a écrit est défectueux) ; rien du fichier n'a été enregistré`,
-      es: `la fila ${p.row} aparece dos veces en el archivo (el programa que lo escribió es defectuoso); no se ha guardado nada del archivo`,
-    },
-    'name-too-long': {
-      en: `its name (with its folders) is too long; use a name of at most ${p.max} bytes (a letter with an accent takes 2, a character of a non-Latin script 2 to 4)`,
-      fr: `son nom (avec ses dossiers) est trop long ; utilisez un nom de ${p.max} octets au plus (une lettre accentuée en occupe 2, un caractère d'une écriture non latine 2 à 4)`,
-      es: `su nombre (con sus carpetas) es demasiado largo; use un nombre de ${p.max} bytes como máximo (una letra con tilde ocupa 2, un carácter de una escritura no latina de 2 a 4)`,
-    },
-  };
-  return (t[r] ?? t.corrupt!)[lang];
-}
-
-function formatName(p: Said, lang: Lang): string {
-  const d = String(p.detected ?? p.reason ?? 'unsupported');
-  const ext = p.extension ? ` (.${String(p.extension).replace(/^\./, '')})` : '';
-  const names: Record<string, Record<Lang, string>> = {
-    xls: {
-      en: 'an old Excel 97-2003 workbook (.xls)',
-      fr: 'un ancien classeur Excel 97-2003 (.xls)',
-      es: 'un libro antiguo de Excel 97-2003 (.xls)',
-    },
-    xlsm: { en: 'a workbook with macros (.xlsm)', fr: 'un classeur avec macros (.xlsm)', es: 'un libro con macros (.xlsm)' },
-    xlsb: { en: 'a binary Excel workbook (.xlsb)', fr: 'un classeur Excel binaire (.xlsb)', es: 'un libro binario de Excel (.xlsb)' },
-    ods: { en: 'an OpenDocument spreadsheet (.ods)', fr: 'un classeur OpenDocument (.ods)', es: 'una hoja de cálculo OpenDocument (.ods)' },
-    pdf: { en: 'a PDF document', fr: 'un document PDF', es: 'un documento PDF' },
-    zip: { en: 'a zip archive', fr: 'une archive zip', es: 'un archivo zip' },
-    html: { en: `a web page${ext}`, fr: `une page web${ext}`, es: `una página web${ext}` },
-    csv: {
-      en: `a text (CSV) file named${ext}: rename it .csv`,
-      fr: `un fichier texte (CSV) nommé${ext} : renommez-le en .csv`,
-      es: `un archivo de texto (CSV) llamado${ext}: cámbiele el nombre a .csv`,
-    },
-    docx: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
-    doc: { en: 'a Word document', fr: 'un document Word', es: 'un documento de Word' },
-  };
-  return (
-    names[d]?.[lang] ??
-    {
-      en: `of a kind that is not a spreadsheet${ext}`,
-      fr: `d'un type qui n'est pas un tableur${ext}`,
-      es: `de un tipo que no es una hoja de cálculo${ext}`,
-    }[lang]
-  );
-}
-
-function sizeText(p: Said, lang: Lang): string {
-  const r = String(p.reason ?? '');
-  const mb = (n: unknown) => (Number(n) / 1024 / 1024).toFixed(1);
-  if (r === 'too-many-rows') {
-    return {
-      en: `The sheet has more than ${p.max} seizure rows. Split it into several files of at most ${p.max} rows.`,
-      fr: `La feuille compte plus de ${p.max} lignes de saisies. Répartissez-les en plusieurs fichiers de ${p.max} lignes au plus.`,
-      es: `La hoja tiene más de ${p.max} filas de incautaciones. Divídala en varios archivos de ${p.max} filas como máximo.`,
-    }[lang];
-  }
-  if (r === 'too-large') {
-    return {
-      en: `The file is ${mb(p.size)} MB; at most ${mb(p.max)} MB is accepted. Split it into several files.`,
-      fr: `Le fichier fait ${mb(p.size)} Mo ; ${mb(p.max)} Mo au plus sont acceptés. Répartissez-le en plusieurs fichiers.`,
-      es: `El archivo ocupa ${mb(p.size)} MB; se aceptan como máximo ${mb(p.max)} MB. Divídalo en varios archivos.`,
-    }[lang];
-  }
-  if (r === 'shared-strings') {
-    return {
-      en: `The workbook holds more text than a seizure report needs (over ${p.maxStrings} distinct texts), often texts no cell uses any more. Copy the data sheet into a new workbook (or start from the template), save it and upload it again.`,
-      fr: `Le classeur contient plus de texte qu'un rapport de saisies n'en demande (plus de ${p.maxStrings} textes distincts), souvent des textes qu'aucune cellule n'utilise plus. Copiez la feuille de données dans un nouveau classeur (ou partez du modèle), enregistrez-le et renvoyez-le.`,
-      es: `El libro contiene más texto del que necesita un informe de incautaciones (más de ${p.maxStrings} textos distintos), a menudo textos que ya no usa ninguna celda. Copie la hoja de datos en un libro nuevo (o parta de la plantilla), guárdelo y vuelva a enviarlo.`,
-    }[lang];
-  }
-  if (r === 'row-beyond') {
-    return {
-      en: `The sheet has a row numbered ${p.row}, past row ${p.max}, the last row a worksheet can have: the program that wrote the file is faulty. Copy the data sheet into a new workbook, save it and upload it again.`,
-      fr: `La feuille a une ligne numérotée ${p.row}, au-delà de la ligne ${p.max}, la dernière qu'une feuille de calcul peut avoir : le programme qui a écrit le fichier est défectueux. Copiez la feuille de données dans un nouveau classeur, enregistrez-le et renvoyez-le.`,
-      es: `La hoja tiene una fila numerada ${p.row}, más allá de la fila ${p.max}, la última que puede tener una hoja de cálculo: el programa que escribió el archivo es defectuoso. Copie la hoja de datos en un libro nuevo, guárdelo y vuelva a enviarlo.`,
-    }[lang];
-  }
-  if (r === 'over-budget') {
-    return {
-      en: `The file takes more work to check than one upload may (stopped after row ${p.row}). Split it into several smaller files, or copy the data sheet into a new workbook, and upload again.`,
-      fr: `Le fichier demande plus de travail de vérification qu'un envoi ne le permet (arrêt après la ligne ${p.row}). Répartissez-le en plusieurs fichiers plus petits, ou copiez la feuille de données dans un nouveau classeur, et renvoyez-le.`,
-      es: `El archivo requiere más trabajo de comprobación del que permite un envío (detenido tras la fila ${p.row}). Divídalo en varios archivos más pequeños, o copie la hoja de datos en un libro nuevo, y vuelva a enviarlo.`,
-    }[lang];
-  }
-  return {
-    en: 'The file expands to far more data than a seizure report holds and was not read. Save it again from your spreadsheet program.',
-    fr: 'Le fichier se décompresse en bien plus de données qu’un rapport de saisies n’en contient et n’a pas été lu. Enregistrez-le de nouveau depuis votre tableur.',
-    es: 'El archivo se descomprime en muchos más datos de los que contiene un informe de incautaciones y no se ha leído. Guárdelo de nuevo desde su hoja de cálculo.',
-  }[lang];
-}
-
 export function message(id: MessageId, lang: Lang, params: Params): string {
   return M[id][lang](said(params, lang));
 }
@@ -494,15 +398,15 @@ export function message(id: MessageId, lang: Lang, params: Params): string {
 /** Whether `id` names a message of the table (a report's code, read back from JSON). */
 export const isMessageId = (id: unknown): id is MessageId => typeof id === 'string' && Object.hasOwn(M, id);
 
-/** Words used inside messages: the name of a vocabulary in each language. */
+/** Words used inside messages: the name of a vocabulary in each language, in lower case as in running text. */
 export const VOCAB_WORD: Readonly<Record<string, Record<Lang, string>>> = {
-  category: { en: 'category', fr: 'Catégorie', es: 'categoría' },
-  product: { en: 'product', fr: 'Produit', es: 'producto' },
-  unit: { en: 'unit', fr: 'Unité', es: 'unidad' },
-  transport_mode: { en: 'mode of transport', fr: 'Mode de transport', es: 'modo de transporte' },
-  concealment_method: { en: 'concealment method', fr: 'Méthode de dissimulation', es: 'método de ocultación' },
-  detection_method: { en: 'detection method', fr: 'Méthode de détection', es: 'método de detección' },
-  infringement_type: { en: 'infringement type', fr: "Type d'infraction", es: 'tipo de infracción' },
-  location_type: { en: 'location type', fr: 'Type de lieu', es: 'tipo de lugar' },
-  direction: { en: 'direction', fr: 'Direction', es: 'dirección' },
+  category: { en: 'category', fr: 'catégorie', es: 'categoría' },
+  product: { en: 'product', fr: 'produit', es: 'producto' },
+  unit: { en: 'unit', fr: 'unité', es: 'unidad' },
+  transport_mode: { en: 'mode of transport', fr: 'mode de transport', es: 'modo de transporte' },
+  concealment_method: { en: 'concealment method', fr: 'méthode de dissimulation', es: 'método de ocultación' },
+  detection_method: { en: 'detection method', fr: 'méthode de détection', es: 'método de detección' },
+  infringement_type: { en: 'infringement type', fr: "type d'infraction", es: 'tipo de infracción' },
+  location_type: { en: 'location type', fr: 'type de lieu', es: 'tipo de lugar' },
+  direction: { en: 'direction', fr: 'direction', es: 'dirección' },
 };

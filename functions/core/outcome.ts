@@ -125,12 +125,12 @@ const WORDS: Record<Lang, Sentences> = {
   })),
   es: inLang('es', (n, f) => ({
     stored: (c, l) => `Guardado: ${n(c, 'caso', 'casos')}, ${n(l, 'línea', 'líneas')}.`,
-    replaced: (c) => `Reemplazado: ${n(c, 'caso', 'casos')} que un envío anterior había enviado; ahora valen las líneas de este archivo.`,
+    replaced: (c) => `Reemplazado: ${n(c, 'caso', 'casos')} que un envío anterior incluía; ahora valen las líneas de este archivo.`,
     withdrawnCases: (c, l) =>
       `Retirado: ${n(c, 'caso', 'casos')} que una versión anterior de este archivo tenía y esta ya no tiene; ${n(l, 'línea anterior eliminada', 'líneas anteriores eliminadas')} en total.`,
     withdrawnLines: (l) => `Retirado: ${n(l, 'línea anterior', 'líneas anteriores')} de estos casos que este archivo ya no tiene.`,
     superseded: (c) =>
-      `Superado: ${n(c, 'caso dejado como estaba', 'casos dejados como estaban')}, porque un envío más reciente ya ${f(c, 'lo', 'los')} había enviado.`,
+      `Superado: ${n(c, 'caso dejado como estaba', 'casos dejados como estaban')}, porque un envío más reciente ya ${f(c, 'lo', 'los')} incluía.`,
     files: 'Archivos anteriores reemplazados:',
   })),
 };

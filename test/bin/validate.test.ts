@@ -56,7 +56,7 @@ test('validate exits 1 when some rows are invalid and prints the Frictionless-sh
       ['constraint-error', 3, 'product', 'Aspirine'],
     ],
   );
-  assert.match(report.errors[1].message, /'Aspirine' .* n'est pas une valeur connue de « Produit »/);
+  assert.match(report.errors[1].message, /'Aspirine' .* n'est pas une valeur connue de « produit »/);
 });
 
 test('validate exits 2 for a rejected file and leaves an empty records file', async () => {

@@ -18,7 +18,7 @@ import type { PhaseCloseInput } from './input.ts';
 import type { PhaseTable } from './items.ts';
 import type { SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
-import { esc, MAIL_WORDS, num, signalSentence } from './text.ts';
+import { count, counted, esc, MAIL_WORDS, signalSentence } from './text.ts';
 
 export interface ContactMember {
   readonly code: string;
@@ -192,19 +192,19 @@ const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string;
     en: {
       more: (n, kinds) => `… and ${n} more in the report (${kinds}).`,
       own: (o, lang) =>
-        `Your Member (${o.member}) in this phase: ${num(o.lines, lang)} seizure lines in ${num(o.cases, lang)} cases, ${num(o.units, lang)} units.`,
+        `Your Member (${o.member}) in this phase: ${count(o.lines, 'seizureLine', lang)} in ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
       open: 'Open the report',
     },
     fr: {
       more: (n, kinds) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport (${kinds}).`,
       own: (o, lang) =>
-        `Votre Membre (${o.member}) dans cette phase : ${num(o.lines, lang)} lignes de saisie dans ${num(o.cases, lang)} cas, ${num(o.units, lang)} unités.`,
+        `Votre Membre (${o.member}) dans cette phase : ${count(o.lines, 'seizureLine', lang)} dans ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
       open: 'Ouvrir le rapport',
     },
     es: {
       more: (n, kinds) => `… y ${n} más en el informe (${kinds}).`,
       own: (o, lang) =>
-        `Su Miembro (${o.member}) en esta fase: ${num(o.lines, lang)} líneas de incautación en ${num(o.cases, lang)} casos, ${num(o.units, lang)} unidades.`,
+        `Su Miembro (${o.member}) en esta fase: ${count(o.lines, 'seizureLine', lang)} en ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
       open: 'Abrir el informe',
     },
   };
@@ -230,7 +230,7 @@ export function composeAlert(
     summary.mode === 'final' ? w.subjectFinal(op, summary.phase.phase, n) : w.subjectInterim(op, summary.phase.phase, summary.asOf, n);
   const f = summary.figures.phase;
   const intro = w.intro(op, summary.phase.phase, summary.mode, summary.asOf);
-  const figures = w.figures(num(f.lines, lang), num(f.cases, lang), num(f.units.total, lang), num(f.reportingMembers, lang));
+  const figures = w.figures({ lines: f.lines, cases: f.cases, units: f.units.total, members: f.reportingMembers });
   const ownLine = own && r.role === 'ncp' ? x.own(own, lang) : undefined;
   const register = r.role === 'analyst' ? 'analyst' : 'plain';
   const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
@@ -241,7 +241,7 @@ export function composeAlert(
   const byKind = (['rising', 'alarm', 'new', 'falling', 'outlier'] as const)
     .map((k) => [k, rest.filter((e) => e.signal.kind === k).length] as const)
     .filter(([, c]) => c > 0)
-    .map(([k, c]) => `${num(c, lang)} ${KIND_WORDS[lang][k][c === 1 ? 0 : 1]}`)
+    .map(([k, c]) => counted(c, lang, ...KIND_WORDS[lang][k]))
     .join(', ');
   const more = rest.length ? x.more(rest.length, byKind) : undefined;
   const links = where(link);

@@ -5,7 +5,7 @@
  */
 import { barSpec, pairedSpec, renderChart, weeklySpec } from './charts.ts';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
-import { esc, keyLabel, num } from './text.ts';
+import { count, counted, esc, keyLabel, num } from './text.ts';
 import { basePhases } from './sentences.ts';
 
 const cap = (x: string) => x.charAt(0).toUpperCase() + x.slice(1);
@@ -65,7 +65,7 @@ function cards(f: Figures): string {
     card(num(f.kg, 'en', 2), 'kg'),
     card(num(f.litres, 'en', 2), 'litres'),
     card(`${num(f.reportingMembers)} / ${num(f.participatingMembers)}`, 'Members reporting / taking part'),
-    ...f.value.map((v) => card(`${num(v.amount)} ${v.currency}`, `estimated value (${num(v.lines)} lines)`)),
+    ...f.value.map((v) => card(`${num(v.amount)} ${v.currency}`, `estimated value (${count(v.lines, 'line', 'en')})`)),
   ].join('')}</div>`;
 }
 
@@ -175,7 +175,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
       t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4),
     ]);
     parts.push(
-      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${num(s.trends.tested)} keys tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${s.thresholds.trendMinCount} lines).</p>` +
+      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${count(s.thresholds.trendMinCount, 'line', 'en')}).</p>` +
         table(['Trend', 'Dimension', 'Key', cap(base), `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
           false,
           false,
@@ -191,7 +191,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   }
   const exact = s.thresholds.alarmMethod !== 'ears';
   parts.push(
-    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${s.thresholds.alarmBaselineWeeks ?? 12} baseline weeks, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${s.thresholds.alarmMinCount ?? 3} lines` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
+    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${counted(s.thresholds.alarmBaselineWeeks ?? 12, 'en', 'baseline week', 'baseline weeks')}, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${count(s.thresholds.alarmMinCount ?? 3, 'line', 'en')}` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
       table(
         ['Dimension', 'Key', 'Week', 'Seizure lines', exact ? 'Expected' : 'Expected at most', 'Weeks that alarmed'],
         s.alarms.map((a) => [
@@ -215,7 +215,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   );
   if (s.annex?.length) {
     parts.push(
-      `<details><summary>Annex: ${num(s.annex.length)} weaker first sightings (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
+      `<details><summary>Annex: ${counted(s.annex.length, 'en', 'weaker first sighting', 'weaker first sightings')} (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
         table(
           ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
           s.annex
@@ -228,7 +228,7 @@ export async function renderHtml(s: SummaryJson): Promise<string> {
   }
 
   parts.push(
-    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${s.thresholds.riskMinMembers ?? 2} Members, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
+    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${count(s.thresholds.riskMinMembers ?? 2, 'member', 'en')}, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
       table(
         ['Rank', 'Profile', 'Lines', 'Members', 'Previous phase', 'Growth (95% interval)'],
         s.riskProfiles.map((r) => [

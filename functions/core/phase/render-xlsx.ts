@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
-import { keyLabel } from './text.ts';
+import { count, counted, keyLabel } from './text.ts';
 import { basePhases } from './sentences.ts';
 
 /** Text safe in a cell: control characters removed, 32,767 characters at most, a leading apostrophe before = + - @. */
@@ -67,7 +67,7 @@ function overviewRows(f: Figures): Value[][] {
     ['  packs', f.units.packs],
     ['kg', f.kg],
     ['Litres', f.litres],
-    ...f.value.map((v): Value[] => [`Estimated value, ${v.currency} (${v.lines} lines)`, v.amount]),
+    ...f.value.map((v): Value[] => [`Estimated value, ${v.currency} (${count(v.lines, 'line', 'en')})`, v.amount]),
   ];
 }
 
@@ -218,7 +218,7 @@ export async function renderXlsx(s: SummaryJson): Promise<Buffer> {
     ]),
     s.trends.comparedWith === null
       ? 'Phase over phase: no earlier phase compared'
-      : `Phase ${s.phase.phase} against ${basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, 'en')}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${s.trends.tested} keys tested`,
+      : `Phase ${s.phase.phase} against ${basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, 'en')}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested`,
   );
   r = addTable(
     tr,

@@ -8,8 +8,9 @@
  * saisie, líneas: feminine; itinéraire, origen: masculine...), never around a product's name.
  */
 import type { Lang } from '../config.ts';
+import { agree } from '../plural.ts';
 import type { Signal, SeenAs } from './signals.ts';
-import { count, DIMENSION_NAMES, keyLabel, LOCALE, num, type LabelDimension } from './text.ts';
+import { count, counted, DIMENSION_NAMES, keyLabel, LOCALE, num, type LabelDimension } from './text.ts';
 
 export type Register = 'plain' | 'analyst';
 
@@ -80,6 +81,12 @@ const colon = (lang: Lang) => (lang === 'fr' ? ' : ' : ': ');
 const semi = (lang: Lang) => (lang === 'fr' ? ' ; ' : '; ');
 
 /** "from 4 Members" / "de 4 Membres" / "de 4 Miembros". */
+/** "4 baseline weeks", "1 semaine de référence": the weeks a weekly alarm's baseline spans. */
+const BASELINE_WEEKS: Readonly<Record<Lang, (n: number) => string>> = {
+  en: (n) => counted(n, 'en', 'baseline week', 'baseline weeks'),
+  fr: (n) => counted(n, 'fr', 'semaine de référence', 'semaines de référence'),
+  es: (n) => counted(n, 'es', 'semana de referencia', 'semanas de referencia'),
+};
 const fromMembers = (n: number, lang: Lang) => `${{ en: 'from', fr: 'de', es: 'de' }[lang]} ${count(n, 'member', lang)}`;
 
 /** Short label of a merged signal, for "the same seizures also show ...". */
@@ -200,15 +207,17 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const e = expectedText(s.expected, lang);
       const expected =
         lang === 'fr'
-          ? `environ ${e} ${s.expected < 2 ? 'attendue' : 'attendues'}, ${num(s.count, lang)} ${s.count < 2 ? 'vue' : 'vues'}`
+          ? `environ ${e} ${s.expected < 2 ? 'attendue' : 'attendues'}, ${num(s.count, lang)} ${agree(s.count, lang, 'vue', 'vues')}`
           : lang === 'es'
-            ? `se esperaban unas ${e}, se ${s.count === 1 ? 'vio' : 'vieron'} ${num(s.count, lang)}`
+            ? `se esperaban unas ${e}, se ${agree(s.count, lang, 'vio', 'vieron')} ${num(s.count, lang)}`
             : `expected about ${e}, seen ${num(s.count, lang)}`;
       const who = s.members !== undefined ? ` ${fromMembers(s.members, lang)}` : '';
       const st = stats([
         `mid-p ${pText('p', s.p ?? 1, lang).slice(2)}`,
         pText('q', s.q ?? 1, lang),
-        `${s.baselineSum} ${{ en: 'lines in', fr: 'lignes en', es: 'líneas en' }[lang]} ${s.baselineWeeks} ${{ en: 'baseline weeks', fr: 'semaines de référence', es: 'semanas de referencia' }[lang]}`,
+        ...(s.baselineSum !== undefined && s.baselineWeeks !== undefined
+          ? [`${count(s.baselineSum, 'line', lang)} ${{ en: 'in', fr: 'en', es: 'en' }[lang]} ${BASELINE_WEEKS[lang](s.baselineWeeks)}`]
+          : []),
       ]);
       return `${h.alarm}${c}${label} (${dim}) — ${count(s.count, 'seizureLine', lang)} ${inWeek} ${s.week}${who}${c}${expected}${semi(lang)}${sureWords(s.q, lang)}.${st}${alsoWeeks}${alsoText(s, lang)}`;
     }
@@ -269,7 +278,7 @@ export function signalText(s: Signal, lang: Lang, threshold: number, register: R
       const p = L('product', s.product);
       const u = L('unit', s.unit).toLocaleLowerCase(LOCALE[lang]);
       const n = num(s.count, lang);
-      const one = s.count === 1;
+      const one = agree(s.count, lang, true, false);
       const t = num(threshold, lang, 1);
       const st = stats([
         `${{ en: 'robust z-score above', fr: 'score z robuste supérieur à', es: 'puntuación z robusta superior a' }[lang]} ${t}`,

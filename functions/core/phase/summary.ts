@@ -28,7 +28,7 @@ import {
   type TrendSignal,
 } from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
-import { keyLabel, signalSentence, type LabelDimension } from './text.ts';
+import { count, counted, keyLabel, signalSentence, type LabelDimension } from './text.ts';
 import { categoryOfProduct } from '../vocab.ts';
 
 export type SummaryVersion = 'ncp' | 'analysts';
@@ -204,7 +204,7 @@ export function suppressSmallCells(rows: readonly BreakdownRow[], min: number): 
   if (small.length === 0) return { rows: [...rows], merged: 0 };
   const other: BreakdownRow = {
     key: OTHER_KEY,
-    label: `Other (${small.length} ${small.length === 1 ? 'row' : 'rows'} of fewer than ${min} Members each)`,
+    label: `Other (${counted(small.length, 'en', 'row', 'rows')} of fewer than ${count(min, 'member', 'en')} each)`,
     lines: small.reduce((t, r) => t + r.lines, 0),
     units: tidy(small.reduce((t, r) => t + r.units, 0)),
     kg: tidy(small.reduce((t, r) => t + r.kg, 0)),

@@ -79,10 +79,30 @@ export function num(n: number, lang: Lang = 'en', digits = 0): string {
   return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: digits }).format(n);
 }
 
-const WORDS: Readonly<Record<Lang, Readonly<Record<'line' | 'member' | 'seizureLine', readonly [string, string]>>>> = {
-  en: { line: ['line', 'lines'], member: ['Member', 'Members'], seizureLine: ['seizure line', 'seizure lines'] },
-  fr: { line: ['ligne', 'lignes'], member: ['Membre', 'Membres'], seizureLine: ['ligne de saisie', 'lignes de saisie'] },
-  es: { line: ['línea', 'líneas'], member: ['Miembro', 'Miembros'], seizureLine: ['línea de incautación', 'líneas de incautación'] },
+type Counted = 'line' | 'member' | 'seizureLine' | 'case' | 'unit';
+
+const WORDS: Readonly<Record<Lang, Readonly<Record<Counted, readonly [string, string]>>>> = {
+  en: {
+    line: ['line', 'lines'],
+    member: ['Member', 'Members'],
+    seizureLine: ['seizure line', 'seizure lines'],
+    case: ['case', 'cases'],
+    unit: ['unit', 'units'],
+  },
+  fr: {
+    line: ['ligne', 'lignes'],
+    member: ['Membre', 'Membres'],
+    seizureLine: ['ligne de saisie', 'lignes de saisie'],
+    case: ['cas', 'cas'],
+    unit: ['unité', 'unités'],
+  },
+  es: {
+    line: ['línea', 'líneas'],
+    member: ['Miembro', 'Miembros'],
+    seizureLine: ['línea de incautación', 'líneas de incautación'],
+    case: ['caso', 'casos'],
+    unit: ['unidad', 'unidades'],
+  },
 };
 
 /** A number with the form of its word that agrees with it: counted(0, 'fr', 'affaire', 'affaires') is "0 affaire". */
@@ -91,7 +111,7 @@ export function counted(n: number, lang: Lang, one: string, other: string): stri
 }
 
 /** A count with its word, singular or plural: "1 line", "3 lines". */
-export function count(n: number, word: 'line' | 'member' | 'seizureLine', lang: Lang): string {
+export function count(n: number, word: Counted, lang: Lang): string {
   const [one, many] = WORDS[lang][word];
   return counted(n, lang, one, many);
 }
@@ -102,6 +122,14 @@ export function count(n: number, word: 'line' | 'member' | 'seizureLine', lang: 
  */
 export { signalText as signalSentence } from './sentences.ts';
 
+/** The counts of a phase an alert states. */
+export interface PhaseCounts {
+  readonly lines: number;
+  readonly cases: number;
+  readonly units: number;
+  readonly members: number;
+}
+
 /** Words of the alert emails. */
 export const MAIL_WORDS: Readonly<
   Record<
@@ -110,7 +138,8 @@ export const MAIL_WORDS: Readonly<
       subjectFinal: (op: string, phase: number, n: number) => string;
       subjectInterim: (op: string, phase: number, asOf: string, n: number) => string;
       intro: (op: string, phase: number, mode: 'final' | 'interim', asOf: string) => string;
-      figures: (lines: string, cases: string, units: string, members: string) => string;
+      /** The phase's figures, each count with its word in agreement: "1 seizure line in 1 case". */
+      figures: (f: PhaseCounts) => string;
       signalsHead: string;
       none: string;
       more: (n: number) => string;
@@ -120,14 +149,14 @@ export const MAIL_WORDS: Readonly<
   >
 > = {
   en: {
-    subjectFinal: (op, phase, n) => `${op}: phase ${phase} summary, ${n} signal${n === 1 ? '' : 's'}`,
-    subjectInterim: (op, phase, asOf, n) => `${op}: phase ${phase} interim update to ${asOf}, ${n} signal${n === 1 ? '' : 's'}`,
+    subjectFinal: (op, phase, n) => `${op}: phase ${phase} summary, ${counted(n, 'en', 'signal', 'signals')}`,
+    subjectInterim: (op, phase, asOf, n) => `${op}: phase ${phase} interim update to ${asOf}, ${counted(n, 'en', 'signal', 'signals')}`,
     intro: (op, phase, mode, asOf) =>
       mode === 'final'
         ? `The summary of phase ${phase} of ${op} is ready.`
         : `Interim update of phase ${phase} of ${op}, with the seizures dated up to ${asOf}.`,
-    figures: (lines, cases, units, members) =>
-      `In this phase: ${lines} seizure lines in ${cases} cases, ${units} units, reported by ${members} Members.`,
+    figures: (f) =>
+      `In this phase: ${count(f.lines, 'seizureLine', 'en')} in ${count(f.cases, 'case', 'en')}, ${count(f.units, 'unit', 'en')}, reported by ${count(f.members, 'member', 'en')}.`,
     signalsHead: 'Signals, strongest first:',
     none: 'No new or rising signal.',
     more: (n) => `… and ${n} more in the full report.`,
@@ -135,15 +164,15 @@ export const MAIL_WORDS: Readonly<
     confidential: 'For the National Contact Points of the operation. Aggregated figures only.',
   },
   fr: {
-    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${n} ${agree(n, 'fr', 'signal', 'signaux')}`,
+    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${counted(n, 'fr', 'signal', 'signaux')}`,
     subjectInterim: (op, phase, asOf, n) =>
-      `${op} : point d'étape de la phase ${phase} au ${asOf}, ${n} ${agree(n, 'fr', 'signal', 'signaux')}`,
+      `${op} : point d'étape de la phase ${phase} au ${asOf}, ${counted(n, 'fr', 'signal', 'signaux')}`,
     intro: (op, phase, mode, asOf) =>
       mode === 'final'
         ? `La synthèse de la phase ${phase} de ${op} est prête.`
         : `Point d'étape de la phase ${phase} de ${op}, avec les saisies datées jusqu'au ${asOf}.`,
-    figures: (lines, cases, units, members) =>
-      `Dans cette phase : ${lines} lignes de saisie dans ${cases} cas, ${units} unités, déclarées par ${members} Membres.`,
+    figures: (f) =>
+      `Dans cette phase : ${count(f.lines, 'seizureLine', 'fr')} dans ${count(f.cases, 'case', 'fr')}, ${count(f.units, 'unit', 'fr')}, ${agree(f.lines, 'fr', 'déclarée', 'déclarées')} par ${count(f.members, 'member', 'fr')}.`,
     signalsHead: 'Signaux, du plus fort au plus faible :',
     none: 'Aucun signal nouveau ou en hausse.',
     more: (n) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport complet.`,
@@ -151,14 +180,14 @@ export const MAIL_WORDS: Readonly<
     confidential: "Pour les points de contact nationaux de l'opération. Chiffres agrégés uniquement.",
   },
   es: {
-    subjectFinal: (op, phase, n) => `${op}: resumen de la fase ${phase}, ${n} señal${n === 1 ? '' : 'es'}`,
-    subjectInterim: (op, phase, asOf, n) => `${op}: avance de la fase ${phase} al ${asOf}, ${n} señal${n === 1 ? '' : 'es'}`,
+    subjectFinal: (op, phase, n) => `${op}: resumen de la fase ${phase}, ${counted(n, 'es', 'señal', 'señales')}`,
+    subjectInterim: (op, phase, asOf, n) => `${op}: avance de la fase ${phase} al ${asOf}, ${counted(n, 'es', 'señal', 'señales')}`,
     intro: (op, phase, mode, asOf) =>
       mode === 'final'
         ? `El resumen de la fase ${phase} de ${op} está listo.`
         : `Avance de la fase ${phase} de ${op}, con las incautaciones fechadas hasta el ${asOf}.`,
-    figures: (lines, cases, units, members) =>
-      `En esta fase: ${lines} líneas de incautación en ${cases} casos, ${units} unidades, declaradas por ${members} Miembros.`,
+    figures: (f) =>
+      `En esta fase: ${count(f.lines, 'seizureLine', 'es')} en ${count(f.cases, 'case', 'es')}, ${count(f.units, 'unit', 'es')}, ${agree(f.lines, 'es', 'declarada', 'declaradas')} por ${count(f.members, 'member', 'es')}.`,
     signalsHead: 'Señales, de la más fuerte a la más débil:',
     none: 'Ninguna señal nueva o en aumento.',
     more: (n) => `… y ${n} más en el informe completo.`,

@@ -312,11 +312,12 @@ describe('odd row numbers and sheet names', () => {
     assert.ok(Math.max(...copy.rows) <= 1_048_576, `row ${Math.max(...copy.rows)} in the copy`);
   });
 
-  test('a row written twice rejects the file (nothing of it is stored), and says which row, in en, fr and es', async () => {
+  test('a row written twice rejects the file, says which row and to copy the sheet into a new workbook, in en, fr and es', async () => {
+    // Refused, not "nothing stored" (seizures validate never stores); not "save it again" (the writer is faulty).
     const said = {
-      en: /row 3 appears twice in the file/,
-      fr: /la ligne 3 figure deux fois dans le fichier/,
-      es: /la fila 3 aparece dos veces en el archivo/,
+      en: /^The file cannot be read reliably: row 3 appears twice in the file \(the program that wrote it is faulty\), so the file is refused\. Copy the data sheet into a new workbook, save it and upload that\.$/,
+      fr: /^Le fichier ne peut pas être lu de façon fiable : la ligne 3 figure deux fois dans le fichier \(le programme qui l'a écrit est défectueux\), il est donc refusé\. Copiez la feuille de données dans un nouveau classeur, enregistrez-le et envoyez celui-ci\.$/,
+      es: /^El archivo no se puede leer de forma fiable: la fila 3 aparece dos veces en el archivo \(el programa que lo escribió es defectuoso\), por lo que se rechaza\. Copie la hoja de datos en un libro nuevo, guárdelo y envíe ese\.$/,
     };
     await rejectedSaying(rowsOutOfOrder(), ['source-error', 'row-twice', 3], said);
     // rows out of order but each once are read as before

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { loadOperationConfig } from '../../../functions/core/config.ts';
 import { validateSpreadsheet } from '../../../functions/core/validate.ts';
-import { message, type MessageId } from '../../../functions/core/messages.ts';
+import { message, VOCAB_WORD, type MessageId } from '../../../functions/core/messages.ts';
 
 const config = loadOperationConfig();
 
@@ -25,6 +25,16 @@ test('every message exists in English, French and Spanish and names the row and 
       assert.match(m, /Produit/, `${id}/${lang}`);
     }
   }
+});
+
+test('a vocabulary named inside a message is in lower case in French as in Spanish: « produit », «producto»', () => {
+  for (const [name, w] of Object.entries(VOCAB_WORD)) {
+    assert.equal(w.fr, w.fr.toLocaleLowerCase('fr'), `fr ${name}`);
+    assert.equal(w.es, w.es.toLocaleLowerCase('es'), `es ${name}`);
+  }
+  const p = { row: 4, column: 'Produit', value: 'Aspirine', what: VOCAB_WORD.product!, accepted: 'a, b' };
+  assert.match(message('unknown-value', 'fr', p), /n'est pas une valeur connue de « produit » :/);
+  assert.match(message('unknown-value', 'es', p), /no es un valor conocido de «producto»:/);
 });
 
 test('a CSV sent under an .xlsx name is told to rename it', async () => {

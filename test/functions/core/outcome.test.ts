@@ -24,9 +24,9 @@ const stored = {
 test('what storing did is said in the report language, the earlier files named', () => {
   assert.deepEqual(outcomeLines({ stored, warnings: [], language: 'es' }), [
     'Guardado: 2 casos, 4 líneas.',
-    'Reemplazado: 1 caso que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Reemplazado: 1 caso que un envío anterior incluía; ahora valen las líneas de este archivo.',
     'Retirado: 2 casos que una versión anterior de este archivo tenía y esta ya no tiene; 3 líneas anteriores eliminadas en total.',
-    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo había enviado.',
+    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo incluía.',
     'Archivos anteriores reemplazados:',
     '  - semana 12.xlsx (2021-06-20 10:00 UTC)',
   ]);
@@ -72,16 +72,18 @@ test('every count agrees with its number, 0, 1 and 2, in each language (French: 
   ]);
   assert.deepEqual(said('es', 0), [
     'Guardado: 0 casos, 0 líneas.',
-    'Reemplazado: 1 caso que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Reemplazado: 1 caso que un envío anterior incluía; ahora valen las líneas de este archivo.',
     'Retirado: 1 caso que una versión anterior de este archivo tenía y esta ya no tiene; 0 líneas anteriores eliminadas en total.',
   ]);
   assert.deepEqual(said('es', 1), [
     'Guardado: 1 caso, 1 línea.',
-    'Reemplazado: 2 casos que un envío anterior había enviado; ahora valen las líneas de este archivo.',
+    'Reemplazado: 2 casos que un envío anterior incluía; ahora valen las líneas de este archivo.',
     'Retirado: 2 casos que una versión anterior de este archivo tenía y esta ya no tiene; 1 línea anterior eliminada en total.',
-    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo había enviado.',
+    'Superado: 1 caso dejado como estaba, porque un envío más reciente ya lo incluía.',
   ]);
-  assert.deepEqual(said('es', 2).at(-1), 'Superado: 2 casos dejados como estaban, porque un envío más reciente ya los había enviado.');
+  assert.deepEqual(said('es', 2).at(-1), 'Superado: 2 casos dejados como estaban, porque un envío más reciente ya los incluía.');
+  // Review: "un envío … había enviado" repeated the verb; the sentences say what an upload included.
+  for (const k of [0, 1, 2]) assert.ok(!said('es', k).some((t) => /envío[^.;]*enviado/.test(t)), said('es', k).join(' | '));
   // Lines withdrawn without whole cases: the line count alone, agreeing.
   const lines = (language: 'en' | 'fr' | 'es', k: number): string | undefined =>
     outcomeLines({ stored: { written: 1, withdrawn: k, supersededCases: 0, storedCases: 1 }, warnings: [], language }).at(-1);

@@ -119,7 +119,7 @@ test('the annotated copy highlights each bad cell with its error and lists them 
   await wb.xlsx.load(Buffer.from(body) as unknown as ExcelJS.Buffer);
   const data = wb.worksheets[0]!;
   assert.equal(data.getCell('E2').value, 'Aspirine');
-  assert.match(String(data.getCell('E2').note), /'Aspirine' .* n'est pas une valeur connue de « Produit »/);
+  assert.match(String(data.getCell('E2').note), /'Aspirine' .* n'est pas une valeur connue de « produit »/);
   assert.equal((data.getCell('E2').fill as ExcelJS.FillPattern).fgColor?.argb, 'FFFFC7CE');
   assert.equal(data.getCell('E3').note, undefined);
   const errors = wb.getWorksheet('Erreurs')!;

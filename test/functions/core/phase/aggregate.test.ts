@@ -15,7 +15,7 @@ import {
   type PartialJson,
 } from '../../../../functions/core/phase/aggregate.ts';
 import { planRun } from '../../../../functions/core/phase/input.ts';
-import { buildSummary } from '../../../../functions/core/phase/summary.ts';
+import { buildSummary, suppressSmallCells } from '../../../../functions/core/phase/summary.ts';
 import { analyse, logScale } from '../../../../functions/core/phase/analyse.ts';
 import { compositeKey } from '../../../../functions/core/trends/types.ts';
 import { mad, median } from '../../../../functions/core/trends/stats.ts';
@@ -250,4 +250,12 @@ test('a product with more distinct sizes than EXACT_SIZES_CAP is binned alike wh
   const s = logScale(sizes);
   assert.ok(Math.abs(s.median - median(exact)) <= 0.5 / SIZE_BINS_PER_DECADE + 1e-12);
   assert.ok(Math.abs(s.mad - mad(exact)) <= 1 / SIZE_BINS_PER_DECADE + 1e-12);
+});
+
+test('the "other" row of small cells says its count in agreement: 1 row, 2 rows', () => {
+  const row = (key: string, members: number) => ({ key, label: key, lines: 1, units: 1, kg: 0, litres: 0, members });
+  const label = (n: number) =>
+    suppressSmallCells([row('big', 5), ...Array.from({ length: n }, (_, i) => row(`s${i}`, 1))], 3).rows.at(-1)!.label;
+  assert.equal(label(1), 'Other (1 row of fewer than 3 Members each)');
+  assert.equal(label(2), 'Other (2 rows of fewer than 3 Members each)');
 });

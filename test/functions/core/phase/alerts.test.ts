@@ -18,6 +18,7 @@ import {
   type Mailer,
 } from '../../../../functions/core/phase/alerts.ts';
 import { PhaseTable } from '../../../../functions/core/phase/items.ts';
+import { MAIL_WORDS, num } from '../../../../functions/core/phase/text.ts';
 import type { SeizureRecord } from '../../../../functions/core/record.ts';
 import { useDynalite } from '../store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
@@ -242,4 +243,43 @@ test('a mailer is only ever given one address', async () => {
   const table = new PhaseTable({ client: local.client(), tableName: await local.table() });
   await sendAlerts({ table, mailer, from: CONFIG.mailFrom, run: RUN }, await emails());
   assert.ok(seen.every((a) => !a.includes(',') && !a.includes(';')));
+});
+
+// Review: "reported by 1 Members", "1 lignes … 1 cas", "1 Miembros": every count agrees with its number (plural.ts).
+test('the phase figures of an alert agree with their numbers, singular and plural, in en, fr and es', () => {
+  const one = { lines: 1, cases: 1, units: 1, members: 1 };
+  const many = { lines: 1234, cases: 2, units: 5, members: 3 };
+  assert.equal(MAIL_WORDS.en.figures(one), 'In this phase: 1 seizure line in 1 case, 1 unit, reported by 1 Member.');
+  assert.equal(MAIL_WORDS.en.figures(many), 'In this phase: 1,234 seizure lines in 2 cases, 5 units, reported by 3 Members.');
+  assert.equal(MAIL_WORDS.fr.figures(one), 'Dans cette phase : 1 ligne de saisie dans 1 cas, 1 unité, déclarée par 1 Membre.');
+  assert.equal(
+    MAIL_WORDS.fr.figures(many),
+    `Dans cette phase : ${num(1234, 'fr')} lignes de saisie dans 2 cas, 5 unités, déclarées par 3 Membres.`,
+  );
+  assert.equal(MAIL_WORDS.es.figures(one), 'En esta fase: 1 línea de incautación en 1 caso, 1 unidad, declarada por 1 Miembro.');
+  assert.equal(
+    MAIL_WORDS.es.figures(many),
+    `En esta fase: ${num(1234, 'es')} líneas de incautación en 2 casos, 5 unidades, declaradas por 3 Miembros.`,
+  );
+  assert.equal(MAIL_WORDS.en.subjectInterim('Op', 2, '2021-07-04', 0), 'Op: phase 2 interim update to 2021-07-04, 0 signals');
+  assert.equal(MAIL_WORDS.es.subjectFinal('Op', 2, 3), 'Op: resumen de la fase 2, 3 señales');
+});
+
+test("an NCP's own Member row agrees with its numbers", async () => {
+  const s = await summaries();
+  const fr = recipientsOf(contactsFromConfig(CONFIG)).find((r) => r.email === 'ncp.fr@customs.example.org')!;
+  const es = recipientsOf(contactsFromConfig(CONFIG)).find((r) => r.email === 'ncp.es@customs.example.org')!;
+  const own = { member: 'FR', lines: 1, cases: 1, units: 1 };
+  assert.ok(
+    composeAlert(s.ncp, fr, LINK, undefined, own).text.includes(
+      'Votre Membre (FR) dans cette phase : 1 ligne de saisie dans 1 cas, 1 unité.',
+    ),
+  );
+  assert.ok(
+    composeAlert(s.ncp, es, LINK, undefined, { ...own, member: 'ES', lines: 2, cases: 2 }).text.includes(
+      'Su Miembro (ES) en esta fase: 2 líneas de incautación en 2 casos, 1 unidad.',
+    ),
+  );
+  const de = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
+  assert.match(de.text, /^In this phase: [\d,]+ seizure lines in [\d,]+ cases, [\d,]+ units, reported by \d+ Members\.$/m);
 });

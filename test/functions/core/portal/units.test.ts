@@ -210,6 +210,11 @@ test('count labels agree with their number in each language: 1 valid row, 0 lign
   assert.equal(countLabel(WORDS.fr, 'fr', 'withdrawnCases', 2), 'affaires retirées');
   assert.equal(countLabel(WORDS.es, 'es', 'withdrawnCases', 1), 'caso retirado');
   assert.equal(countLabel(WORDS.es, 'es', 'validRows', 2), 'filas válidas');
+  // Superseded cases are the ones left as they are, in English as in French and Spanish (and the feedback sentence).
+  assert.equal(countLabel(WORDS.en, 'en', 'superseded', 1), 'case left as it is');
+  assert.equal(countLabel(WORDS.en, 'en', 'superseded', 2), 'cases left as they are');
+  assert.equal(countLabel(WORDS.fr, 'fr', 'superseded', 2), 'affaires laissées telles quelles');
+  assert.equal(countLabel(WORDS.es, 'es', 'superseded', 1), 'caso dejado como estaba');
   // Every count label has its singular, in every language (English 'withdrawn' is both).
   for (const lang of ['en', 'fr', 'es'] as const) for (const [k, v] of Object.entries(WORDS[lang].one)) assert.ok(v.trim(), `${lang} ${k}`);
 });
