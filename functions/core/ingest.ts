@@ -196,12 +196,14 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
   };
   await deps.store.putSubmission(base);
 
-  const spare = spareMs(run, 'validate', deps.reserveMs);
   // The validation budget ends early enough for the store and the feedback to fit in the run.
-  const limits: Partial<ReadLimits> | undefined =
-    spare === Infinity
+  const budget = (): Partial<ReadLimits> | undefined => {
+    const spare = spareMs(run, 'validate', deps.reserveMs);
+    return spare === Infinity
       ? deps.limits
       : { ...deps.limits, maxSeconds: Math.min(deps.limits?.maxSeconds ?? DEFAULT_LIMITS.maxSeconds, spare / 1000) };
+  };
+  const limits = budget();
   const source = s3ByteSource(deps.s3, ev.bucket, ev.key, head, path.slice(path.lastIndexOf('/') + 1));
   const records: SeizureRecord[] = [];
   // Every case the file has, on valid rows or not: a new version of a file withdraws only the cases it no longer has.
@@ -239,10 +241,13 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
       if (!(e instanceof SpreadsheetError)) throw e;
       report = rejectionReport(source.name, options, e);
     }
-    report ??= await validateWorkbook(wb!, source.name, options).catch(async (e: unknown) => {
-      await wb?.close().catch(() => undefined);
-      throw e;
-    });
+    // Opening (the object's GET, an xlsx's shared strings) used part of the run: validation gets what is left of it.
+    report ??= await Promise.resolve()
+      .then(() => validateWorkbook(wb!, source.name, limits === undefined ? options : { ...options, limits: budget() }))
+      .catch(async (e: unknown) => {
+        await wb?.close().catch(() => undefined);
+        throw e;
+      });
   }
   try {
     return await finish(deps, ev, run, {

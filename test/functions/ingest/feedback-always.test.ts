@@ -135,6 +135,31 @@ describe('every upload ends with feedback', () => {
     assert.ok(report.stats.rows < 20_000, `stopped after ${report.stats.rows} rows`);
   });
 
+  test('the time opening the file took is off the validation budget: what is left after opening is what validation gets', async () => {
+    const { deps } = await w.world({ reserveMs: 60_000 });
+    // 140 s spare when the run starts; the object's GET (a slow one, as it were) leaves 20 ms of it.
+    let fetched = false;
+    const s3 = new Proxy(deps.s3, {
+      get(target, prop) {
+        if (prop !== 'send') return Reflect.get(target, prop);
+        return async (cmd: { constructor: { name: string } }) => {
+          const out = await (target.send as (c: unknown) => Promise<unknown>)(cmd);
+          if (cmd.constructor.name === 'GetObjectCommand') fetched = true;
+          return out;
+        };
+      },
+    });
+    const handler = createIngestHandler({ ...deps, s3 });
+    const rows = Array.from({ length: 20_000 }, (_, i) => dataRow('FR', `O${i}`, 1).join(','));
+    const ev = await w.upload('incoming/FR/opened.csv', [HEADER.join(','), ...rows].join('\n') + '\n');
+    const run = runWith(() => (fetched ? 60_020 : 200_000));
+    assert.deepEqual(await handler(ev, run), { batchItemFailures: [] });
+    const sub = await submissionOf(deps.store, 'incoming/FR/opened.csv');
+    assert.equal(sub.status, 'rejected');
+    const report = JSON.parse(await w.getText(sub.feedback.json!));
+    assert.equal(report.errors.at(-1).params.reason, 'over-budget');
+  });
+
   test('a request DynamoDB refuses (an item over 400 KB) ends the upload on the first receive, with feedback', async () => {
     const { deps, tableName } = await w.world();
     // A final record DynamoDB refuses, as a 450,000-character sheet name once made one.
