@@ -5,6 +5,7 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ORDER_TOKEN_META } from '../feedback-put.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { SubmissionRecord } from '../submission.ts';
 import type { ValidationReport } from '../validate.ts';
@@ -57,6 +58,11 @@ export interface SubmissionDetail {
   /** Presigned GET of the annotated copy (the Member's own rows, errors highlighted), or null. */
   readonly annotatedUrl: string | null;
   readonly reportUrl: string | null;
+  /**
+   * A newer version of the same file has since written its feedback where this upload's was: the report and the
+   * copies there are the newer one's, so none is shown as this one's (report and URLs null).
+   */
+  readonly feedbackReplaced: boolean;
 }
 
 export async function getSubmission(
@@ -87,6 +93,12 @@ export async function getSubmission(
   if (record.feedback.json) {
     try {
       const out = await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: record.feedback.json }));
+      // Feedback names the version that wrote it (feedback-put.ts); older feedback, without the name, is taken as ours.
+      const writer = out.Metadata?.[ORDER_TOKEN_META];
+      if (writer !== undefined && writer !== record.orderToken) {
+        out.Body?.transformToString('utf8').catch(() => undefined);
+        return { submission: summaryOf(record), report: null, annotatedUrl: null, reportUrl: null, feedbackReplaced: true };
+      }
       const full = JSON.parse(await out.Body!.transformToString('utf8')) as ValidationReport;
       report =
         full.errors.length > MAX_ERRORS_LISTED
@@ -102,5 +114,6 @@ export async function getSubmission(
     report,
     annotatedUrl: await sign(record.feedback.xlsx, `${base}.report.xlsx`),
     reportUrl: await sign(record.feedback.json, `${base}.report.json`),
+    feedbackReplaced: false,
   };
 }

@@ -115,4 +115,6 @@ export interface SubmissionDetail {
   } | null;
   annotatedUrl: string | null;
   reportUrl: string | null;
+  /** A newer version of the file wrote its feedback where this upload's was: none of it is this upload's. */
+  feedbackReplaced?: boolean;
 }

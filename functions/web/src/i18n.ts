@@ -87,6 +87,8 @@ const en = {
   value: 'Value',
   fileError: 'File',
   noErrors: 'No errors: every row was accepted.',
+  feedbackReplaced:
+    'A newer version of this file has been uploaded since, and its report replaced this one: open the newer upload in the list to see what to fix.',
   moreErrors: (n: number) => `${n} more errors are marked in the annotated copy.`,
   annotated: 'Download your file with the errors marked',
   annotatedClean: 'Download your file with its summary',
@@ -219,6 +221,8 @@ const fr: Words = {
   value: 'Valeur',
   fileError: 'Fichier',
   noErrors: 'Aucune erreur : toutes les lignes sont acceptées.',
+  feedbackReplaced:
+    "Une version plus récente de ce fichier a été envoyée depuis, et son rapport a remplacé celui-ci : ouvrez l'envoi le plus récent dans la liste pour voir quoi corriger.",
   moreErrors: (n) => `${n} autres erreurs sont signalées dans la copie annotée.`,
   annotated: 'Télécharger votre fichier avec les erreurs signalées',
   annotatedClean: 'Télécharger votre fichier avec son résumé',
@@ -348,6 +352,8 @@ const es: Words = {
   value: 'Valor',
   fileError: 'Archivo',
   noErrors: 'Sin errores: todas las filas se aceptaron.',
+  feedbackReplaced:
+    'Desde entonces se ha enviado una versión más reciente de este archivo, y su informe sustituyó a este: abra el envío más reciente en la lista para ver qué corregir.',
   moreErrors: (n) => `${n} errores más están marcados en la copia anotada.`,
   annotated: 'Descargar su archivo con los errores marcados',
   annotatedClean: 'Descargar su archivo con su resumen',

@@ -255,6 +255,15 @@ describe('endpoints', () => {
     const annotated = await fetch(d.json.annotatedUrl);
     assert.equal(annotated.status, 200);
     assert.match(annotated.headers.get('content-disposition') ?? '', /semana%2040\.report\.xlsx/);
+    assert.equal(d.json.feedbackReplaced, false);
+    // The earlier version's feedback was where the new one's now is: its detail shows none as its own.
+    const earlier = await call(`submissions/${first.submission.id}`, fr);
+    assert.equal(earlier.status, 200);
+    assert.deepEqual(
+      [earlier.json.feedbackReplaced, earlier.json.report, earlier.json.annotatedUrl, earlier.json.reportUrl],
+      [true, null, null, null],
+    );
+    assert.equal(earlier.json.submission.stored.storedCases, 3, 'its own counts stay');
     // Without `replaces` the same name is a new folder, as before.
     const plain = await call('uploads', fr, { method: 'POST', body: { fileName: 'semana 40.csv', size: 10 } });
     assert.notEqual(plain.json.key, first.key);

@@ -120,7 +120,9 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
         )}
       </p>
       {!nilOnly && <h3>{t.errors}</h3>}
-      {nilOnly ? null : errors.length === 0 ? (
+      {detail.feedbackReplaced ? (
+        <p data-testid="feedback-replaced">{t.feedbackReplaced}</p>
+      ) : nilOnly ? null : errors.length === 0 ? (
         <p>{s.failure ? s.failure.message : t.noErrors}</p>
       ) : (
         <ol class="errors">
