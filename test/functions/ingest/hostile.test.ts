@@ -15,7 +15,16 @@ import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
 import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
-import { lineTooLarge, longSheetName, rowsOutOfOrder, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
+import {
+  dataRow,
+  HEADER as TEMPLATE_HEADER,
+  lineTooLarge,
+  longSheetName,
+  rowsOutOfOrder,
+  rowXml,
+  twoUnicodeForms,
+  workbook,
+} from '../../fixtures/hostile/make-hostile.ts';
 import { collect, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';
 
@@ -277,5 +286,47 @@ describe('property: a file that validates with exit 0 or 1 ingests without error
       { numRuns: 60, seed: 10 },
     );
     assert.ok(n > 20, `${n} files validated with exit 0 or 1`);
+  });
+
+  test('through the whole ingest (S3, handler, store, record, feedback), as CSV or xlsx: stored as validated, never failed', async () => {
+    const { handler, store } = await world();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(file, fc.constantFrom('csv', 'xlsx'), async (rows, format) => {
+        const cells = rows.map((r) => {
+          const row = dataRow(r.member, r.caseRef, null);
+          row[2] = /^\d+$/.test(r.lineNo) ? Number(r.lineNo) : r.lineNo === '' ? null : r.lineNo;
+          row[6] = /^\d+$/.test(r.qty) ? Number(r.qty) : r.qty;
+          return row;
+        });
+        const body =
+          format === 'csv'
+            ? Buffer.from(
+                `${[TEMPLATE_HEADER, ...cells].map((c) => c.map((v) => quote(v === null ? '' : String(v))).join(',')).join('\n')}\n`,
+              )
+            : workbook([TEMPLATE_HEADER, ...cells].map((c, i) => rowXml(i + 1, c)).join(''));
+        const records: SeizureRecord[] = [];
+        const report = await validateSpreadsheet(bufferByteSource(`w.${format}`, body), {
+          config,
+          member: 'FR',
+          today: '2026-11-28',
+          onRecord: (r) => void records.push(r),
+        });
+        if (exitCodeOf(report) === 2) return;
+        const key = `incoming/FR/w${++n}.${format}`;
+        const res = await handler(await upload(key, body), context);
+        assert.deepEqual(res, { batchItemFailures: [] }, key);
+        const sub = (await store.listSubmissions({ member: 'FR' })).find((x) => x.objectKey === key)!;
+        assert.ok(
+          sub.status === 'accepted' || sub.status === 'accepted_with_errors',
+          `${key}: ${sub.status} ${sub.failure?.message ?? ''}`,
+        );
+        assert.equal(sub.rows.valid, report.stats.validRows, key);
+        assert.equal(sub.stored.written, records.length, key);
+        assert.ok(sub.feedback.json && sub.feedback.xlsx, key);
+      }),
+      { numRuns: 30, seed: 11 },
+    );
+    assert.ok(n > 10, `${n} files went through the ingest`);
   });
 });
