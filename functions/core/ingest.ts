@@ -157,10 +157,21 @@ export const versionOf = (ev: Pick<UploadEvent, 'versionId' | 'sequencer' | 'eta
 
 const FINAL: ReadonlySet<SubmissionRecord['status']> = new Set(['accepted', 'accepted_with_errors', 'rejected']);
 
-/** A newer version of the same file has finished: its feedback is at the usual keys, and an older one keeps off them. */
-async function newerFinished(store: SeizureStore, objectKey: string, self: Pick<SubmissionRecord, 'versionId' | 'orderToken'>) {
+/**
+ * Where this version's feedback goes, and the key's versions: the usual keys, or beside them when a newer version of
+ * the same file has finished (its feedback is at the usual keys, and an older one keeps off them).
+ */
+async function feedbackPlace(store: SeizureStore, objectKey: string, self: Pick<SubmissionRecord, 'versionId' | 'orderToken'>) {
+  const { member, path } = parseUploadKey(objectKey);
   const versions = await store.versionsOf(objectKey);
-  return { versions, newer: versions.some((v) => v.versionId !== self.versionId && FINAL.has(v.status) && isLaterVersion(v, self)) };
+  const newer = versions.some((v) => v.versionId !== self.versionId && FINAL.has(v.status) && isLaterVersion(v, self));
+  const place: FeedbackPlace = {
+    keys: feedbackKeys(member, path),
+    beside: feedbackKeys(member, path, self.versionId),
+    newer,
+    orderToken: self.orderToken,
+  };
+  return { versions, place };
 }
 
 export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: IngestRun = {}): Promise<SubmissionRecord> {
@@ -175,7 +186,6 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
   const applied = done?.applied ? { stored: done.stored, applied: true as const } : undefined;
 
   const now = deps.now ?? (() => new Date());
-  const keys = feedbackKeys(member, path);
   const participant = deps.config.members.find((m) => m.code === member);
   const base: SubmissionRecord = {
     objectKey: ev.key,
@@ -252,7 +262,6 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
   try {
     return await finish(deps, ev, run, {
       base,
-      keys,
       source,
       report,
       workbook: wb,
@@ -270,7 +279,6 @@ export async function ingestUpload(deps: IngestDeps, ev: UploadEvent, run: Inges
 
 interface Outcome {
   readonly base: SubmissionRecord;
-  readonly keys: { json: string; xlsx: string };
   readonly source: ByteSource;
   readonly report: ValidationReport;
   readonly workbook: Workbook | undefined;
@@ -284,7 +292,7 @@ interface Outcome {
 
 /** Stores the valid lines of a validated upload, writes its feedback and records the submission. */
 async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outcome): Promise<SubmissionRecord> {
-  const { base, keys, source, report, member, participant, versionId, records, present, now } = o;
+  const { base, source, report, member, participant, versionId, records, present, now } = o;
   if (!participant) {
     // The prefix names no participating Member: nothing is stored for it (IAM normally prevents this).
     report.errors.unshift({
@@ -326,7 +334,7 @@ async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outc
   if (!rejected && (!failure || stored !== base.stored)) report.stored = { ...stored };
   // The empty template, sent on purpose: "nothing to report" for the phase the upload falls in, when exactly one does;
   // then accepted as such (a template outside every phase stays rejected: it says nothing).
-  const { versions, newer } = await newerFinished(deps.store, ev.key, base);
+  const { versions, place } = await feedbackPlace(deps.store, ev.key, base);
   if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
     const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
     if (phase !== undefined) {
@@ -337,7 +345,6 @@ async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outc
     }
   }
   const refused = isRejected(report) || !participant;
-  const place = { keys, beside: feedbackKeys(member, parseUploadKey(ev.key).path, versionId), newer, orderToken: base.orderToken };
   const where = await writeFeedback(deps.s3, ev.bucket, place, source, report, o.workbook);
   const { applied: _, ...rest } = base;
   const final: SubmissionRecord = {
@@ -453,13 +460,11 @@ export async function recordFailure(
   const language = prev?.language ?? deps.config?.members.find((m) => m.code === member)?.language ?? 'en';
   let feedback = prev?.feedback ?? {};
   if (final && deps.s3 && deps.config) {
-    const self = { versionId, orderToken: prev?.orderToken ?? orderToken(ev) };
-    const { newer } = await newerFinished(deps.store, ev.key, self);
+    const { place } = await feedbackPlace(deps.store, ev.key, { versionId, orderToken: prev?.orderToken ?? orderToken(ev) });
     const report = rejectionReport(path.slice(path.lastIndexOf('/') + 1), { config: deps.config, member, lang: language });
     // Lines already stored (a run that failed after applyUpload, e.g. writing the feedback) are said to be, with counts.
     if (prev?.applied) report.stored = { ...prev.stored };
     markFailed(report, prev?.applied ? 'stored' : isBusy(error) ? 'busy' : undefined);
-    const place = { keys: feedbackKeys(member, path), beside: feedbackKeys(member, path, versionId), newer, orderToken: self.orderToken };
     feedback = await writeFeedback(deps.s3, ev.bucket, place, undefined, report);
   }
   await deps.store.putSubmission({
