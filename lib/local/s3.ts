@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { close, listen, LOCAL_HOST } from './listen.ts';
 import type { S3rverEvent } from './notifications.ts';
 import { conditionalPuts, type ObjectStore } from './s3-conditions.ts';
+import { durablePuts, type FileStore } from './s3-store.ts';
 
 interface S3rverApp {
   callback(): Parameters<typeof createServer>[1];
@@ -16,7 +17,7 @@ interface S3rverApp {
   logger: { exceptions: { unhandle(): void }; close(): void };
   /** Koa's middleware, in order (s3rver is a Koa app). */
   middleware: unknown[];
-  store: ObjectStore;
+  store: ObjectStore & FileStore;
 }
 
 // s3rver ships no types: the part used here.
@@ -55,6 +56,7 @@ export async function startS3(opts: {
   app.on('event', opts.onEvent);
   await app.configureBuckets();
   app.middleware.unshift(conditionalPuts(app.store));
+  durablePuts(app.store);
   const server: Server = createServer(app.callback());
   let port: number;
   try {
