@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, PROJECT_ROOT, type OperationConfig } from '../functions/core/config.ts';
-import { operationOfFile } from '../functions/core/config-check.ts';
+import { ConfigError, PROJECT_ROOT, type OperationConfig } from '../functions/core/operation/config.ts';
+import { operationOfFile } from '../functions/core/operation/config-check.ts';
 import { checkDeployableConfig, InvalidOperationConfigError } from '../functions/core/contracts/operation-env.ts';
 import { SeizurePipelineStack, stackNameFor } from '../lib/seizure-pipeline-stack.ts';
 

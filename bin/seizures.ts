@@ -2,7 +2,7 @@
  * `seizures`: the command line for people — Member officers, analysts and engineers.
  * Exit codes: 0 success, 1 some rows invalid, 2 file rejected, 64 wrong usage, 70 internal error.
  */
-import { ConfigError } from '../functions/core/config.ts';
+import { ConfigError } from '../functions/core/operation/config.ts';
 import { EXIT_USAGE, UsageError } from './cli/common.ts';
 
 /** A command's module as the dispatcher loads it: its entry point and its usage line. */

@@ -13,14 +13,14 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { OperationConfig } from '../functions/core/config.ts';
+import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { thresholdAlarm } from './alarms.ts';
 import { confineTableWrites } from './storage.ts';
 import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/layout.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/operation/layout.ts';
 import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
-import { DEFAULT_RESERVE_MS } from '../functions/core/deadline.ts';
+import { DEFAULT_RESERVE_MS } from '../functions/core/ingest/deadline.ts';
 
 export interface IngestionProps {
   /** The submissions bucket (SeizureStorage.bucket). */
@@ -37,7 +37,7 @@ export interface IngestionProps {
   readonly memorySize?: number;
   /**
    * Timeout of the ingest function, from the same benchmark. The queue's visibility timeout is six times this. At
-   * least twice the run's reserve for storing and feedback (functions/core/deadline.ts, 60 s): with less, every upload
+   * least twice the run's reserve for storing and feedback (functions/core/ingest/deadline.ts, 60 s): with less, every upload
    * would stop before validating.
    * @default Duration.minutes(5)
    */

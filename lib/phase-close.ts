@@ -19,9 +19,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import type { OperationConfig } from '../functions/core/config.ts';
+import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { thresholdAlarm } from './alarms.ts';
-import { SUMMARIES_PREFIX } from '../functions/core/layout.ts';
+import { SUMMARIES_PREFIX } from '../functions/core/operation/layout.ts';
 import { iam5Resource } from './nag.ts';
 import {
   CONFIG_PREFIX,

@@ -12,7 +12,7 @@ import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions, type Node
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../functions/core/config.ts';
+import { PROJECT_ROOT } from '../functions/core/operation/config.ts';
 import { iam5Resource } from './nag.ts';
 import { grantPrefixes } from './s3-grants.ts';
 

@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import type { OperationConfig } from '../functions/core/config.ts';
+import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { ANALYSTS_GROUP } from '../functions/core/portal/auth.ts';
 
 export interface PortalUsersProps {

@@ -17,7 +17,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../functions/core/config.ts';
+import { PROJECT_ROOT } from '../functions/core/operation/config.ts';
 import { iam5Resource } from './nag.ts';
 import type { PortalApi } from './portal-api.ts';
 import { contentSecurityPolicy, HSTS_SECONDS } from './portal-headers.ts';

@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { OperationConfig } from '../functions/core/config.ts';
+import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { Ingestion, type IngestionProps } from './ingestion.ts';
 import { Mail, type MailProps } from './mail.ts';
 import { MemberAccess, type MemberAccessProps } from './member-access.ts';

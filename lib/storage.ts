@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { INCOMING_PREFIX } from '../functions/core/layout.ts';
+import { INCOMING_PREFIX } from '../functions/core/operation/layout.ts';
 import { TABLE, type KeyAttr, type TableDefinition } from '../functions/core/store/table.ts';
 
 /**
@@ -53,7 +53,7 @@ const attr = (k: KeyAttr): dynamodb.Attribute => ({
 });
 
 export class SeizureStorage extends Construct {
-  /** The submissions bucket: incoming/, feedback/, summaries/ (see functions/core/layout.ts). */
+  /** The submissions bucket: incoming/, feedback/, summaries/ (see functions/core/operation/layout.ts). */
   public readonly bucket: s3.Bucket;
   /** Receives the submissions bucket's server access logs. */
   public readonly accessLogBucket: s3.Bucket;

@@ -8,9 +8,9 @@
  * cloud / no credentials, 73 data directory not writable.
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../../functions/core/aws.ts';
-import type { OperationConfig, Phase } from '../../functions/core/config.ts';
-import { addDays, isIsoDay } from '../../functions/core/days.ts';
+import { sfnClient } from '../../functions/core/platform/aws.ts';
+import type { OperationConfig, Phase } from '../../functions/core/operation/config.ts';
+import { addDays, isIsoDay } from '../../functions/core/operation/days.ts';
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { closePhaseLocal, WorkflowFailedError, type WorkflowEvent } from '../../lib/local/stepfunctions.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';

@@ -6,7 +6,7 @@
  * --aws without --stack) and the emulators (only when no cloud is running).
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import { findCloud, LocalCloudNotRunningError, type CloudDescriptor } from '../../lib/local/registry.ts';
 import type { Ports } from '../../lib/local/settings.ts';

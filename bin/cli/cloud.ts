@@ -9,8 +9,8 @@
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import { dynamoClient, s3Client } from '../../functions/core/platform/aws.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import type { LocalCloud } from '../../lib/local/index.ts';
 import { readMessages, type QueueMessage } from '../../lib/local/queue.ts';

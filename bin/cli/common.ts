@@ -1,7 +1,7 @@
 /** What every command shares: usage errors (exit 64), the operation config, flags parsed strictly. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadOperationConfig, type Lang, type OperationConfig } from '../../functions/core/config.ts';
-import { normaliseCountry } from '../../functions/core/countries.ts';
+import { loadOperationConfig, type Lang, type OperationConfig } from '../../functions/core/operation/config.ts';
+import { normaliseCountry } from '../../functions/core/vocabulary/countries.ts';
 
 /** Wrong usage: the command line itself is wrong. Exit 64 (EX_USAGE). */
 export class UsageError extends Error {

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
-import { operationOfFile, type ConfigCheck } from '../../functions/core/config-check.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
+import { operationOfFile, type ConfigCheck } from '../../functions/core/operation/config-check.ts';
 import { checkDeployableConfig } from '../../functions/core/contracts/operation-env.ts';
 import { formatOf, parse, UsageError } from './common.ts';
 

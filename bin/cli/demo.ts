@@ -12,13 +12,13 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
-import type { OperationConfig } from '../../functions/core/config.ts';
-import { INCOMING_PREFIX } from '../../functions/core/layout.ts';
+import { dynamoClient, s3Client } from '../../functions/core/platform/aws.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
+import { INCOMING_PREFIX } from '../../functions/core/operation/layout.ts';
 import { getJson } from '../../functions/core/phase/io.ts';
 import { MAX_SIGNALS_IN_EMAIL } from '../../functions/core/phase/alerts.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../functions/core/store/submission.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';
 import { readMessages } from '../../lib/local/queue.ts';
 import { closePhaseLocal, WorkflowFailedError } from '../../lib/local/stepfunctions.ts';

@@ -4,7 +4,7 @@
  * `--demo` runs `seizures demo` (bin/cli/demo.ts) on the cloud once it is up, then keeps running, so a newcomer can
  * open the demo's files, summaries and alert emails.
  */
-import { dynamoClient } from '../../functions/core/aws.ts';
+import { dynamoClient } from '../../functions/core/platform/aws.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import { banner, startLocalCloud, type Settled } from '../../lib/local/index.ts';
 import { objectsOfBody } from '../../lib/local/notifications.ts';

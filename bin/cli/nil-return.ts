@@ -1,10 +1,10 @@
 /**
  * `seizures nil-return --member XX --phase N`: records that a Member has nothing to report for a phase
- * (functions/core/nil-return.ts). The Member then counts among the phase's reporters, whose Member-weeks are the
+ * (functions/core/operation/nil-return.ts). The Member then counts among the phase's reporters, whose Member-weeks are the
  * exposure behind every rate of the phase close. Recording it twice is no error: the first one is kept.
  * Exit 0 recorded (or already recorded), 64 wrong usage (an unknown Member or phase), 69 no cloud.
  */
-import { checkNilReturn, NilReturnError, NilReturnStore } from '../../functions/core/nil-return.ts';
+import { checkNilReturn, NilReturnError, NilReturnStore } from '../../functions/core/operation/nil-return.ts';
 import { connect } from './cloud.ts';
 import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';

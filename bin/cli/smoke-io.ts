@@ -10,9 +10,11 @@ import {
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { documentClient } from '../../functions/core/store/batch.ts';
 import {
   alertPk,
@@ -27,11 +29,36 @@ import {
   summarySk,
 } from '../../functions/core/store/keys.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import { TEST_MEMBER } from '../../functions/core/smoke.ts';
-import { contactsKeyFor, contactsOf, type PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
+import type { SubmissionRecord } from '../../functions/core/store/submission.ts';
+import { TEST_MEMBER } from '../../functions/core/operation/smoke.ts';
+import {
+  contactsKeyFor,
+  contactsOf,
+  type PhaseCloseExecutionInput,
+  type PhaseCloseOutput,
+} from '../../functions/core/contracts/phase-close-spec.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
-import { SmokeStepError, type SmokeTarget } from './smoke-steps.ts';
+
+/** Where a smoke run works: the local cloud or a deployed stack. */
+export interface SmokeTarget {
+  readonly kind: 'local' | 'aws';
+  readonly where: string;
+  readonly s3: S3Client;
+  readonly dynamo: DynamoDBClient;
+  readonly bucket: string;
+  readonly tableName: string;
+  /** Whether the deployment accepts XT; when not, how to enable it. */
+  smokeEnabled(): Promise<{ ok: true } | { ok: false; how: string }>;
+  /** Runs the phase-close workflow; throws (with the workflow's error) when it fails. */
+  closePhase(input: PhaseCloseExecutionInput): Promise<PhaseCloseOutput>;
+  /** More proof that the email with this SES message id left (locally: the emulator's store); undefined: none to give. */
+  mailSent?(messageId: string, to: string): Promise<string>;
+}
+
+/** A step's failure: its message is the step's detail. */
+export class SmokeStepError extends Error {
+  override readonly name = 'SmokeStepError';
+}
 
 type T = Pick<SmokeTarget, 's3' | 'dynamo' | 'bucket' | 'tableName'>;
 

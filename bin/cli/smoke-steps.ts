@@ -3,36 +3,21 @@
  * is run, how smoke tests are known to be enabled, what more proves the mail left), so the local test
  * (test/lib/local/smoke.test.ts) runs the logic an AWS run uses.
  *
- * As the test Member XT of the smoke operation (functions/core/smoke.ts): upload a small generated CSV under
+ * As the test Member XT of the smoke operation (functions/core/operation/smoke.ts): upload a small generated CSV under
  * incoming/XT/, wait for its submission and feedback report, count its stored lines, run an interim phase close of
  * the smoke operation's test phase, check the six report objects, the summary item and the sent-alert marker (and,
  * locally, the SES emulator's store), then delete everything it created: the upload, its feedback, the smoke
  * operation's reports and work files and contacts file, the lines, case heads, submission, summary and alert items.
  */
 import { randomBytes } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { OperationConfig } from '../../functions/core/config.ts';
-import { addDays } from '../../functions/core/days.ts';
-import { SMOKE_RECIPIENT, smokeOperation, smokeOperationId, TEST_MEMBER } from '../../functions/core/smoke.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
+import { addDays } from '../../functions/core/operation/days.ts';
+import { SMOKE_RECIPIENT, smokeOperation, smokeOperationId, TEST_MEMBER } from '../../functions/core/operation/smoke.ts';
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import * as io from './smoke-io.ts';
+import { SmokeStepError, type SmokeTarget } from './smoke-io.ts';
 
-/** Where a smoke run works: the local cloud or a deployed stack. */
-export interface SmokeTarget {
-  readonly kind: 'local' | 'aws';
-  readonly where: string;
-  readonly s3: S3Client;
-  readonly dynamo: DynamoDBClient;
-  readonly bucket: string;
-  readonly tableName: string;
-  /** Whether the deployment accepts XT; when not, how to enable it. */
-  smokeEnabled(): Promise<{ ok: true } | { ok: false; how: string }>;
-  /** Runs the phase-close workflow; throws (with the workflow's error) when it fails. */
-  closePhase(input: PhaseCloseExecutionInput): Promise<PhaseCloseOutput>;
-  /** More proof that the email with this SES message id left (locally: the emulator's store); undefined: none to give. */
-  mailSent?(messageId: string, to: string): Promise<string>;
-}
+export { SmokeStepError, type SmokeTarget };
 
 export interface StepResult {
   readonly name: string;
@@ -52,11 +37,6 @@ export interface SmokeResult {
 }
 
 export const SMOKE_STEPS = ['enabled', 'upload', 'feedback', 'stored', 'close-phase', 'summary', 'mail', 'cleanup'] as const;
-
-/** A step's failure: its message is the step's detail. */
-export class SmokeStepError extends Error {
-  override readonly name = 'SmokeStepError';
-}
 
 export interface SmokeOptions {
   /** The deployment's operation config (smokeTests on, or the run stops at the first step). */

@@ -12,8 +12,8 @@
  * Exit codes: 0 every step passed, 1 a step failed, 64 wrong usage, 69 no cloud / no credentials, 73 data directory
  * not writable.
  */
-import { sfnClient } from '../../functions/core/aws.ts';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import { sfnClient } from '../../functions/core/platform/aws.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import type { PhaseCloseExecutionInput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { readDescriptor } from '../../lib/local/registry.ts';
 import { closePhaseLocal } from '../../lib/local/stepfunctions.ts';

@@ -4,9 +4,9 @@
  * stored, each of a Member whose NCP is unreachable with `ncpUnreachable` added. `--unreachable`: only those
  * contacts (JSON: an array of them, with their Member or analyst role).
  */
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { UnreachableContacts, type UnreachableItem } from '../../functions/core/mail/unreachable.ts';
-import type { SubmissionRecord } from '../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../functions/core/store/submission.ts';
 import { BUCKET_HINT, connect, type CloudTarget } from './cloud.ts';
 import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';

@@ -6,8 +6,8 @@
  *
  * Exit codes: 0 printed, 1 no such summary stored, 64 wrong usage, 69 no cloud / no credentials.
  */
-import type { OperationConfig } from '../../functions/core/config.ts';
-import { isIsoDay } from '../../functions/core/days.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
+import { isIsoDay } from '../../functions/core/operation/days.ts';
 import { PhaseTable, type SummaryItem } from '../../functions/core/phase/items.ts';
 import { getText } from '../../functions/core/phase/io.ts';
 import type { Figures, SummaryJson } from '../../functions/core/phase/summary.ts';

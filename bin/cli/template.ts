@@ -1,5 +1,5 @@
 /** `seizures template [--lang en|fr|es] [-o FILE]` */
-import { writeTemplate } from '../../functions/core/template.ts';
+import { writeTemplate } from '../../functions/core/validation/template.ts';
 import { configOption, langOf, parse, readConfig } from './common.ts';
 
 export const usage = 'seizures template [--lang en|fr|es] [-o FILE] [--config FILE]';

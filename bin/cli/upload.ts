@@ -6,9 +6,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { SubmissionRecord } from '../../functions/core/submission.ts';
-import { exitCodeOf, isRejected, type InternalField, type ValidationIssue, type ValidationReport } from '../../functions/core/validate.ts';
-import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/layout.ts';
+import type { SubmissionRecord } from '../../functions/core/store/submission.ts';
+import {
+  exitCodeOf,
+  isRejected,
+  type InternalField,
+  type ValidationIssue,
+  type ValidationReport,
+} from '../../functions/core/validation/validate.ts';
+import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/operation/layout.ts';
 import { objectsOfBody, routedToIngest } from '../../lib/local/notifications.ts';
 import { FINISHED } from '../../lib/local/settings.ts';
 import { BUCKET_HINT, connect, type CloudTarget } from './cloud.ts';
@@ -185,7 +191,7 @@ export async function waitForFeedback(t: CloudTarget, w: Wanted, p: Progress): P
   }
 }
 
-/** incoming/FR/2021/week 12.xlsx -> feedback/FR/2021/week 12.xlsx.report.json (functions/core/ingest.ts feedbackKeys). */
+/** incoming/FR/2021/week 12.xlsx -> feedback/FR/2021/week 12.xlsx.report.json (functions/core/ingest/ingest.ts feedbackKeys). */
 const feedbackJsonKey = (key: string): string => `${FEEDBACK_PREFIX}${key.slice(INCOMING_PREFIX.length)}.report.json`;
 
 /** The outcome for people, from the feedback report alone. */

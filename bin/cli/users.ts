@@ -7,7 +7,7 @@
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ANALYSTS_GROUP, MEMBER_CLAIM } from '../../functions/core/portal/auth.ts';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { awsOptions } from './cloud-flags.ts';
 import { configOption, formatOf, parse, readConfig, UsageError } from './common.ts';
 

@@ -2,9 +2,9 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { formatReportText } from '../../functions/core/report-text.ts';
+import { formatReportText } from '../../functions/core/ingest/report-text.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
-import { exitCodeOf, isRejected, printableReport, validateSpreadsheet } from '../../functions/core/validate.ts';
+import { exitCodeOf, isRejected, printableReport, validateSpreadsheet } from '../../functions/core/validation/validate.ts';
 import { configOption, formatOf, langOf, memberOf, parse, readConfig, UsageError } from './common.ts';
 
 export const usage =

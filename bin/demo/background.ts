@@ -3,9 +3,9 @@
  * category shares, each Member's 1 to 3 routes (taking its cases in turn, so later phases bring no new route or
  * origin), then each phase's background lines.
  */
-import type { Phase } from '../../functions/core/config.ts';
-import { daysIn } from '../../functions/core/days.ts';
-import type { Category } from '../../functions/core/vocab.ts';
+import type { Phase } from '../../functions/core/operation/config.ts';
+import { daysIn } from '../../functions/core/operation/days.ts';
+import type { Category } from '../../functions/core/vocabulary/vocab.ts';
 import type { Drafter, Draft, Route, Slot } from './drafts.ts';
 import { CATEGORY_SHARE, EXPORT_TO, HUBS, ORIGINS } from './mix.ts';
 import { apportion, type Rng } from './rng.ts';

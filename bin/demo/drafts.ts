@@ -3,9 +3,9 @@
  * a Member in a phase) and the Drafter, which writes one line with the background's mix. Shared by the stages
  * (background.ts, plant.ts): the order of the random draws is the demo's, so one seed gives one operation.
  */
-import type { Lang, MemberConfig, Phase } from '../../functions/core/config.ts';
-import { addDays, daysIn } from '../../functions/core/days.ts';
-import { categoryOfProduct, type Category } from '../../functions/core/vocab.ts';
+import type { Lang, MemberConfig, Phase } from '../../functions/core/operation/config.ts';
+import { addDays, daysIn } from '../../functions/core/operation/days.ts';
+import { categoryOfProduct, type Category } from '../../functions/core/vocabulary/vocab.ts';
 import {
   CONCEALMENT,
   DESCRIPTIONS,

@@ -1,6 +1,6 @@
 /** Stage 5, fit the totals: each category's scaled lines share exactly what its unit total leaves; files numbered in date order. */
-import type { OperationConfig } from '../../functions/core/config.ts';
-import type { Category } from '../../functions/core/vocab.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
+import type { Category } from '../../functions/core/vocabulary/vocab.ts';
 import { keyOf, type Draft, type Slot } from './drafts.ts';
 import { CATEGORY_SHARE, PRICE } from './mix.ts';
 import { apportion, round2, type Rng } from './rng.ts';

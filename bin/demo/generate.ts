@@ -1,5 +1,5 @@
 /** The demo generator: its stages in order (reporters, story, background, plants, fit). See index.ts for the shape. */
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { drawBackground, planBackground } from './background.ts';
 import { Drafter, keyOf, type Draft } from './drafts.ts';
 import { filesOf, fitQuantities } from './fit.ts';

@@ -1,6 +1,6 @@
 /** The background's vocabulary mix: shares, sizes, prices and codes the demo draws its ordinary lines from. */
-import type { Lang } from '../../functions/core/config.ts';
-import type { Category } from '../../functions/core/vocab.ts';
+import type { Lang } from '../../functions/core/operation/config.ts';
+import type { Category } from '../../functions/core/vocabulary/vocab.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The background's vocabulary mix

@@ -1,5 +1,5 @@
 /** Stage 1, choose the reporters: the corridor's Members along the planted route, one of each language, then at random. */
-import type { MemberConfig, OperationConfig } from '../../functions/core/config.ts';
+import type { MemberConfig, OperationConfig } from '../../functions/core/operation/config.ts';
 import type { Rng } from './rng.ts';
 import { STORY } from './targets.ts';
 

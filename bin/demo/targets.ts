@@ -1,8 +1,8 @@
 /** The demo's targets (STOP II's published figures, scaled), its planted story, its output shapes and their totals. */
-import type { Lang, MemberConfig, Phase } from '../../functions/core/config.ts';
-import type { SeizureRecord } from '../../functions/core/record.ts';
-import { SHEET_NAMES } from '../../functions/core/template.ts';
-import type { Category } from '../../functions/core/vocab.ts';
+import type { Lang, MemberConfig, Phase } from '../../functions/core/operation/config.ts';
+import type { SeizureRecord } from '../../functions/core/vocabulary/record.ts';
+import { SHEET_NAMES } from '../../functions/core/validation/template.ts';
+import type { Category } from '../../functions/core/vocabulary/vocab.ts';
 import { round3 } from './rng.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

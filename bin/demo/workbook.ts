@@ -1,9 +1,9 @@
 /** The demo's files as the Members send them: the upload template of their language, filled row by row. */
 import ExcelJS from 'exceljs';
-import type { Lang, OperationConfig } from '../../functions/core/config.ts';
-import { FIELDS, type FieldKey } from '../../functions/core/schema.ts';
-import { buildTemplate } from '../../functions/core/template.ts';
-import { VOCABS, type VocabName } from '../../functions/core/vocab.ts';
+import type { Lang, OperationConfig } from '../../functions/core/operation/config.ts';
+import { FIELDS, type FieldKey } from '../../functions/core/vocabulary/schema.ts';
+import { buildTemplate } from '../../functions/core/validation/template.ts';
+import { VOCABS, type VocabName } from '../../functions/core/vocabulary/vocab.ts';
 import type { DemoFile, DemoRow } from './targets.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { dynamoClient, s3Client } from '../core/aws.ts';
-import { loggedError } from '../core/logged-error.ts';
-import { ingestUpload, isBusy, isPermanentFailure, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest.ts';
-import { NilReturnStore } from '../core/nil-return.ts';
+import { dynamoClient, s3Client } from '../core/platform/aws.ts';
+import { loggedError } from '../core/platform/logged-error.ts';
+import { ingestUpload, isBusy, isPermanentFailure, NotAnUploadError, recordFailure, type IngestDeps } from '../core/ingest/ingest.ts';
+import { NilReturnStore } from '../core/operation/nil-return.ts';
 import { SeizureStore } from '../core/store/store.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';

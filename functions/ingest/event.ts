@@ -3,7 +3,7 @@
  * object keys are decoded: S3 URL-encodes them in events, with '+' for a space.
  */
 import type { S3Event } from 'aws-lambda';
-import type { UploadEvent } from '../core/ingest.ts';
+import type { UploadEvent } from '../core/ingest/ingest.ts';
 import { BadEventError } from '../shared/errors.ts';
 
 export { BadEventError };

@@ -7,7 +7,7 @@
  * Environment: TABLE_NAME.
  */
 import type { SNSEvent } from 'aws-lambda';
-import { dynamoClient } from '../core/aws.ts';
+import { dynamoClient } from '../core/platform/aws.ts';
 import { NotAnSesEventError, type UnreachableContact, unreachableFromSesEvent } from '../core/mail/events.ts';
 import { UnreachableContacts } from '../core/mail/unreachable.ts';
 import { recipientId } from '../core/phase/alerts.ts';

@@ -1,8 +1,8 @@
 /** phase-aggregate: {input, slice, workPrefix} -> {key, lines}; streams the slice's lines from the byPhase index. */
-import { dynamoClient, s3Client } from '../core/aws.ts';
+import { dynamoClient, s3Client } from '../core/platform/aws.ts';
 import { aggregateStep, type LineSource, type StepContext } from '../core/phase/steps.ts';
 import { HeadedLineReader } from '../core/store/headed.ts';
-import { NilReturnStore } from '../core/nil-return.ts';
+import { NilReturnStore } from '../core/operation/nil-return.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { traced } from '../shared/powertools.ts';
 import { inputOf, readEnv, sliceOf, stringOf } from '../shared/phase-event.ts';

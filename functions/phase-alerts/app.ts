@@ -2,7 +2,7 @@
  * phase-alerts: {input, prefix, keys, signalCount} -> {sent, skipped}. The contacts (NCP addresses, languages,
  * analysts) are read from S3 at CONTACTS_KEY on every run, so a changed address needs no redeploy.
  */
-import { dynamoClient, s3Client, sesClient } from '../core/aws.ts';
+import { dynamoClient, s3Client, sesClient } from '../core/platform/aws.ts';
 import { parseContacts, sesMailer, type Mailer, type SendResult } from '../core/phase/alerts.ts';
 import { getJson } from '../core/phase/io.ts';
 import { UnreachableContacts } from '../core/mail/unreachable.ts';

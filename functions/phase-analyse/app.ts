@@ -1,5 +1,5 @@
 /** phase-analyse: {input, aggregateKey, workPrefix} -> {analysisKey, signals: {rising, falling, new, alarms, outliers}}. */
-import { s3Client } from '../core/aws.ts';
+import { s3Client } from '../core/platform/aws.ts';
 import type { SignalCounts } from '../core/phase/analyse.ts';
 import { analyseStep, type StepContext } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';

@@ -2,10 +2,10 @@
  * phase-failure: {input, error: {Error, Cause}} -> {notified}; emails the analysts which run failed and why. It takes
  * the input as it came (it may be the malformed input that made the run fail) and never throws on its shape.
  */
-import { sesClient } from '../core/aws.ts';
-import type { OperationConfig } from '../core/config.ts';
+import { sesClient } from '../core/platform/aws.ts';
+import type { OperationConfig } from '../core/operation/config.ts';
 import { sesMailer, type Mailer } from '../core/phase/alerts.ts';
-import { messageDigest } from '../core/logged-error.ts';
+import { messageDigest } from '../core/platform/logged-error.ts';
 import { failureStep } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { traced } from '../shared/powertools.ts';

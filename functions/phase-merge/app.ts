@@ -1,5 +1,5 @@
 /** phase-merge: {input, partials: [{key, lines}], workPrefix} -> {aggregateKey, lines}. */
-import { s3Client } from '../core/aws.ts';
+import { s3Client } from '../core/platform/aws.ts';
 import { PhaseCloseInputError } from '../core/phase/input.ts';
 import { mergeStep, type StepContext } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';

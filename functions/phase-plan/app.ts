@@ -1,5 +1,5 @@
 /** phase-plan: execution input -> {runLabel, prefix, workPrefix, slices}. Refuses an unknown operation or phase (PhaseCloseInputError). */
-import type { OperationConfig } from '../core/config.ts';
+import type { OperationConfig } from '../core/operation/config.ts';
 import { planStep } from '../core/phase/steps.ts';
 import type { PhasePlan } from '../core/phase/input.ts';
 import { lambdaHandler } from '../shared/handler.ts';

@@ -1,5 +1,5 @@
 /** phase-render: {input, aggregateKey, analysisKey, prefix} -> {keys, signalCount, alert}. */
-import { s3Client } from '../core/aws.ts';
+import { s3Client } from '../core/platform/aws.ts';
 import type { ReportKeys } from '../core/phase/items.ts';
 import { renderStep } from '../core/phase/render.ts';
 import type { StepContext } from '../core/phase/steps.ts';

@@ -1,5 +1,5 @@
 /** phase-store: {input, prefix, keys, signalCount} -> {stored: true}; the run's summary item in the table. */
-import { dynamoClient, s3Client } from '../core/aws.ts';
+import { dynamoClient, s3Client } from '../core/platform/aws.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import { storeStep, type StepContext } from '../core/phase/steps.ts';
 import { lambdaHandler } from '../shared/handler.ts';

@@ -4,8 +4,8 @@
  * in the core. lib/local/portal.ts builds the same handler with createPortalHandler and local dependencies.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { dynamoClient, s3Client, sfnClient } from '../core/aws.ts';
-import type { Lang, OperationConfig } from '../core/config.ts';
+import { dynamoClient, s3Client, sfnClient } from '../core/platform/aws.ts';
+import type { Lang, OperationConfig } from '../core/operation/config.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import type { PhaseCloseInput } from '../core/phase/input.ts';
 import { createTokenVerifier } from '../core/portal/auth.ts';
@@ -23,7 +23,7 @@ const { logger } = powertools(SERVICE);
 
 /** The template workbook, built on demand (exceljs loads only then). */
 export async function templateBytes(config: OperationConfig, lang: Lang): Promise<Uint8Array> {
-  const { buildTemplate } = await import('../core/template.ts');
+  const { buildTemplate } = await import('../core/validation/template.ts');
   return new Uint8Array(await buildTemplate(config, lang).xlsx.writeBuffer());
 }
 

@@ -3,7 +3,7 @@
  * variable it lacks, instead of at its first event. OPERATION_CONFIG is the compact operation config that the CDK
  * construct (lib/pipeline-function.ts) and the local cloud set alike.
  */
-import { parseOperationConfig, type OperationConfig } from '../core/config.ts';
+import { parseOperationConfig, type OperationConfig } from '../core/operation/config.ts';
 import { MissingEnvError } from './errors.ts';
 
 /** The variables, checked; throws MissingEnvError naming all the missing ones. */

@@ -6,7 +6,7 @@
  * 3. metrics published once per invocation, only when the app added some (the phase steps add none, and Powertools'
  *    own logMetrics would warn on every invocation that there was nothing to publish),
  * 4. one outcome line per invocation: `<service> done` with its duration (and event and result when `logPayloads`), or
- *    `<service> failed` with the error as core/logged-error.ts logs it (name, code, message digest, frames: never the
+ *    `<service> failed` with the error as core/platform/logged-error.ts logs it (name, code, message digest, frames: never the
  *    message, which may quote a case reference or an address); the error is then rethrown unchanged (Step Functions
  *    and SQS see the same error).
  * The event, the context and the result pass through unchanged.
@@ -17,7 +17,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loggedError } from '../core/logged-error.ts';
+import { loggedError } from '../core/platform/logged-error.ts';
 import { powertools, type Powertools } from './powertools.ts';
 
 export interface LambdaHandlerOptions<E = unknown> {

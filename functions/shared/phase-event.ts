@@ -8,8 +8,8 @@
  * BUCKET_NAME (every step but plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
  * (alerts, optional: links in the emails are this + the report key; without it the emails give s3:// URIs).
  */
-import type { OperationConfig } from '../core/config.ts';
-import { configForRun } from '../core/smoke.ts';
+import type { OperationConfig } from '../core/operation/config.ts';
+import { configForRun } from '../core/operation/smoke.ts';
 import { PhaseCloseInputError, validateInput, type PhaseCloseInput, type Slice } from '../core/phase/input.ts';
 import { operationConfigOf, requireEnv } from './env.ts';
 
@@ -56,7 +56,7 @@ export function countOf(e: Record<string, unknown>, name: string): number {
 }
 /**
  * The handler of a step for every operation config the deployment serves: its own, and the smoke operation's
- * (functions/core/smoke.ts) when `smokeTests` is on and an event names it. The smoke operation's contacts file is
+ * (functions/core/operation/smoke.ts) when `smokeTests` is on and an event names it. The smoke operation's contacts file is
  * `config/{smoke id}/contacts.json` (contactsKeyFor in lib/phase-close-spec.ts), which `seizures smoke` puts.
  */
 export function perOperation<D extends { readonly config: OperationConfig; readonly contactsKey?: string }, A extends unknown[], R>(

@@ -4,7 +4,7 @@
  * against a cloud started with another --config).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { contactsKeyFor, contactsOf } from '../../functions/core/contracts/phase-close-spec.ts';
 
 export async function putContacts(s3: S3Client, bucket: string, operation: OperationConfig): Promise<string> {

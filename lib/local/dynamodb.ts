@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { createTable } from '../../functions/core/store/create-table.ts';
-import { dynamoClient } from '../../functions/core/aws.ts';
+import { dynamoClient } from '../../functions/core/platform/aws.ts';
 import { close, listen, LOCAL_HOST } from './listen.ts';
 import { DataDirInUseError } from './registry.ts';
 

@@ -2,7 +2,7 @@
  * The whole pipeline on one machine, no AWS account and no Docker: DynamoDB (dynalite, LevelDB on disk), S3 (s3rver,
  * files on disk), SES v2 (aws-ses-v2-local), the bucket's notification to the ingest queue (notifications.ts), the
  * queue and its dead-letter queue feeding the SAME ingest handler module as on AWS (queue.ts), and reconciliation at
- * start (reconciliation.ts). Only endpoints and credentials differ from AWS; functions/core/aws.ts is the one place
+ * start (reconciliation.ts). Only endpoints and credentials differ from AWS; functions/core/platform/aws.ts is the one place
  * that knows the emulators' quirks.
  *
  * Layout of the data directory: dynamodb/ (LevelDB), s3/ (s3rver), queue/ingest/ and queue/ingest-dlq/ (one JSON file
@@ -10,11 +10,11 @@
  */
 import { join } from 'node:path';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { envForLocal, s3Client, dynamoClient, LOCAL_ENV } from '../../functions/core/aws.ts';
-import { loadOperationConfig, type OperationConfig } from '../../functions/core/config.ts';
-import type { IngestDeps } from '../../functions/core/ingest.ts';
+import { envForLocal, s3Client, dynamoClient, LOCAL_ENV } from '../../functions/core/platform/aws.ts';
+import { loadOperationConfig, type OperationConfig } from '../../functions/core/operation/config.ts';
+import type { IngestDeps } from '../../functions/core/ingest/ingest.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
-import { FEEDBACK_PREFIX } from '../../functions/core/layout.ts';
+import { FEEDBACK_PREFIX } from '../../functions/core/operation/layout.ts';
 import { operationConfigEnv } from '../../functions/core/contracts/operation-env.ts';
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { putContacts } from './contacts.ts';
@@ -114,7 +114,7 @@ export interface LocalCloud {
   readonly tableName: string;
   readonly region: string;
   readonly credentials: typeof LOCAL_CREDENTIALS;
-  /** SEIZURES_LOCAL_* for functions/core/aws.ts (a child process or a client using this cloud). */
+  /** SEIZURES_LOCAL_* for functions/core/platform/aws.ts (a child process or a client using this cloud). */
   readonly env: Record<string, string>;
   readonly queue: LocalQueue;
   /** Keys queued again by reconciliation at start. */

@@ -1,12 +1,12 @@
 /**
  * S3 notifications as AWS delivers them, built from s3rver's object events: the same filter as the bucket's
- * notification configuration (lib/ingestion.ts reads the same constants from functions/core/layout.ts), the key URL-encoded as S3
+ * notification configuration (lib/ingestion.ts reads the same constants from functions/core/operation/layout.ts), the key URL-encoded as S3
  * does in events (s3rver does not), a sequencer that grows with every event, and the SQS message body S3 sends.
  */
 import { randomBytes } from 'node:crypto';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { decodeS3Key } from '../../functions/ingest/event.ts';
-import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/layout.ts';
+import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../functions/core/operation/layout.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 

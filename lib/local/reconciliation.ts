@@ -6,7 +6,7 @@
  * delivered again by the queue itself, with its first sequencer, so its submission is finished rather than repeated.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { INCOMING_PREFIX } from '../../functions/core/layout.ts';
+import { INCOMING_PREFIX } from '../../functions/core/operation/layout.ts';
 import type { SeizureStore } from '../../functions/core/store/store.ts';
 import { objectsOfBody, routedToIngest, type ObjectCreated, type Sequencer } from './notifications.ts';
 import type { QueueMessage } from './queue.ts';

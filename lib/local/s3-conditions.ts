@@ -1,7 +1,7 @@
 /**
  * Conditional PutObject (If-None-Match: *, If-Match: ETag) for the local S3, as S3 has it: s3rver ignores both
  * headers on a PUT, and the feedback writer relies on them so that an older version of a file never replaces a newer
- * version's feedback (functions/core/feedback-put.ts). Conditional writes to one key are taken one at a time, so the
+ * version's feedback (functions/core/ingest/feedback-put.ts). Conditional writes to one key are taken one at a time, so the
  * check and the write cannot interleave with another conditional write.
  */
 

@@ -21,8 +21,8 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { envForLocal, s3Client, type LocalEndpoints } from '../../functions/core/aws.ts';
-import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/config.ts';
+import { envForLocal, s3Client, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
+import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/operation/config.ts';
 import {
   DEFAULT_AGGREGATE_MAX_CONCURRENCY,
   PHASE_CLOSE_ASL,

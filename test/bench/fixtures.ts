@@ -7,7 +7,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { FIELDS } from '../../functions/core/schema.ts';
+import { FIELDS } from '../../functions/core/vocabulary/schema.ts';
 
 export const BENCH_DIR = join(tmpdir(), 'seizure-pipeline-bench');
 

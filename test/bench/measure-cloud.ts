@@ -11,10 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { runCase, type Case } from './case.ts';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { dynamoClient, s3Client } from '../../functions/core/aws.ts';
-import type { SeizureRecord } from '../../functions/core/record.ts';
+import { dynamoClient, s3Client } from '../../functions/core/platform/aws.ts';
+import type { SeizureRecord } from '../../functions/core/vocabulary/record.ts';
 import { batchWrite, type WriteRequest } from '../../functions/core/store/batch.ts';
-import { FIELDS } from '../../functions/core/schema.ts';
+import { FIELDS } from '../../functions/core/vocabulary/schema.ts';
 import { startLocalCloud } from '../../lib/local/index.ts';
 import { BENCH_DIR, benchRow } from './fixtures.ts';
 import { encodeHeads, type Head } from '../../functions/core/store/heads.ts';
@@ -24,9 +24,9 @@ import { SeizureStore } from '../../functions/core/store/store.ts';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { startDynamo } from '../../lib/local/dynamodb.ts';
 import { startS3 } from '../../lib/local/s3.ts';
-import { loadOperationConfig } from '../../functions/core/config.ts';
+import { loadOperationConfig } from '../../functions/core/operation/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
-import { validateSpreadsheet } from '../../functions/core/validate.ts';
+import { validateSpreadsheet } from '../../functions/core/validation/validate.ts';
 
 /** DynamoDB (dynalite, in memory) and S3 (s3rver) in this process, as the local cloud runs them. */
 async function emulators() {

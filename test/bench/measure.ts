@@ -4,11 +4,11 @@
  * RSS is not inflated by the emulators (those cases are in measure-cloud.ts).
  */
 import { runCase, type Case } from './case.ts';
-import { loadOperationConfig } from '../../functions/core/config.ts';
+import { loadOperationConfig } from '../../functions/core/operation/config.ts';
 import { fileByteSource } from '../../functions/core/sheet/source.ts';
 import { scanFloor } from './scan-floor.ts';
-import { validateSpreadsheet } from '../../functions/core/validate.ts';
-import { writeFeedbackWorkbook } from '../../functions/core/feedback.ts';
+import { validateSpreadsheet } from '../../functions/core/validation/validate.ts';
+import { writeFeedbackWorkbook } from '../../functions/core/ingest/feedback.ts';
 import { Writable } from 'node:stream';
 
 const CASES: Record<string, Case> = {

@@ -13,7 +13,7 @@ import { operationWeeks, trendBaseline } from '../../functions/core/phase/analys
 import { weekOf, type AggregateJson, type PhaseAggJson } from '../../functions/core/phase/aggregate.ts';
 import { phaseExposure, reportersOf, weekExposures } from '../../functions/core/phase/exposure.ts';
 import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
-import type { OperationConfig } from '../../functions/core/config.ts';
+import type { OperationConfig } from '../../functions/core/operation/config.ts';
 import { exactWeeklyAlarms } from '../../functions/core/trends/alarms.ts';
 import { noveltyP } from '../../functions/core/trends/exact.ts';
 import { binomTestTwoSided } from '../../functions/core/trends/stats.ts';

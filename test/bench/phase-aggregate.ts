@@ -7,10 +7,10 @@
  * Run each in its own process, so peak RSS is its own. For the lead's `npm run bench` to call.
  */
 import { performance } from 'node:perf_hooks';
-import { parseOperationConfig } from '../../functions/core/config.ts';
+import { parseOperationConfig } from '../../functions/core/operation/config.ts';
 import { aggregateLines } from '../../functions/core/phase/aggregate.ts';
 import { analyse } from '../../functions/core/phase/analyse.ts';
-import type { SeizureRecord } from '../../functions/core/record.ts';
+import type { SeizureRecord } from '../../functions/core/vocabulary/record.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const MODE = process.argv[3] ?? 'aggregate';

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
 import { startLocalCloud } from '../../lib/local/index.ts';
 import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { BENCH_DIR } from './fixtures.ts';

@@ -96,7 +96,7 @@ async function bundles(): Promise<void> {
   const floor = await load(empty.file);
   console.log(`floor: an empty module      ${fmt(empty.kb, 1)} KB  load ${fmt(floor.seconds * 1000, 0)} ms`);
   const entries: Array<[string, string]> = [
-    ['validator', 'functions/core/validate.ts'],
+    ['validator', 'functions/core/validation/validate.ts'],
     ['ingest', 'functions/ingest/app.ts'],
   ];
   for (const step of ['plan', 'aggregate', 'merge', 'analyse', 'render', 'store', 'alerts', 'failure'])

@@ -12,11 +12,11 @@
  * `expected` is the number of lines expected without the change in the changed window (rise, fall, burst), or the
  * planted lines (new_route). Products are drawn so that their background rate gives that expectation.
  */
-import { parseOperationConfig, type OperationConfig, type Phase } from '../../functions/core/config.ts';
-import { addDays } from '../../functions/core/days.ts';
-import { ALPHA2 } from '../../functions/core/countries.ts';
-import type { SeizureRecord } from '../../functions/core/record.ts';
-import { categoryOfProduct, PRODUCTS_BY_CATEGORY } from '../../functions/core/vocab.ts';
+import { parseOperationConfig, type OperationConfig, type Phase } from '../../functions/core/operation/config.ts';
+import { addDays } from '../../functions/core/operation/days.ts';
+import { ALPHA2 } from '../../functions/core/vocabulary/countries.ts';
+import type { SeizureRecord } from '../../functions/core/vocabulary/record.ts';
+import { categoryOfProduct, PRODUCTS_BY_CATEGORY } from '../../functions/core/vocabulary/vocab.ts';
 import { Rng } from '../../bin/demo/rng.ts';
 
 export type PlantKind = 'rise' | 'fall' | 'burst' | 'new_route';

@@ -15,7 +15,7 @@
 import { aggregateLines, compareIndexOrder, type AggregateJson } from '../../functions/core/phase/aggregate.ts';
 import { analyse, lastCompleteWeek, type AnalysisJson, type Signal } from '../../functions/core/phase/analyse.ts';
 import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
-import { addDays } from '../../functions/core/days.ts';
+import { addDays } from '../../functions/core/operation/days.ts';
 import { scenario, type Plant, type Planted, type Scenario } from './scenarios.ts';
 import { ORACLE_ALPHA, oracleP } from './oracle.ts';
 

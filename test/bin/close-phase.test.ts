@@ -17,7 +17,7 @@ import {
 } from '../../bin/cli/close-phase.ts';
 import { UsageError } from '../../bin/cli/common.ts';
 import type { Progress } from '../../bin/cli/progress.ts';
-import { loadOperationConfig } from '../../functions/core/config.ts';
+import { loadOperationConfig } from '../../functions/core/operation/config.ts';
 
 const config = loadOperationConfig();
 const phase2 = config.phases.find((p) => p.phase === 2)!;

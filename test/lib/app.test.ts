@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
 
 // This suite runs CDK synth through the CDK CLI (eleven function bundles and the web app): its own timeouts,
 // above the runner's defaults, with room for a loaded 2-core machine.

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
 import { checkDeployableConfig } from '../../functions/core/contracts/operation-env.ts';
 import { phaseSchedules, WEEKLY_EXPRESSION } from '../../lib/phase-close.ts';
 import { SeizurePipelineStack, stackNameFor } from '../../lib/seizure-pipeline-stack.ts';

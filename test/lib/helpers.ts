@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { PROJECT_ROOT, parseOperationConfig, type OperationConfig } from '../../functions/core/config.ts';
+import { PROJECT_ROOT, parseOperationConfig, type OperationConfig } from '../../functions/core/operation/config.ts';
 
 process.env.CDK_DISABLE_CLI_TELEMETRY ??= 'true';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseOperationConfig } from '../../functions/core/config.ts';
+import { parseOperationConfig } from '../../functions/core/operation/config.ts';
 import { Ingestion } from '../../lib/ingestion.ts';
 import { LAMBDA_ENV_LIMIT } from '../../functions/core/contracts/operation-env.ts';
 import { SeizureStorage } from '../../lib/storage.ts';

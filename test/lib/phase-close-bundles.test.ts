@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
 import { PhaseClose } from '../../lib/phase-close.ts';
 import { PHASE_STEPS } from '../../functions/core/contracts/phase-close-spec.ts';
 import { SeizureStorage } from '../../lib/storage.ts';

@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseOperationConfig } from '../../functions/core/config.ts';
+import { parseOperationConfig } from '../../functions/core/operation/config.ts';
 import { localPhaseCloseSubstitutions, loadWorkflow, taskStatesOf } from '../../lib/local/stepfunctions.ts';
 import { PhaseClose, phaseSchedules, SCHEDULED_TIME, WEEKLY_EXPRESSION } from '../../lib/phase-close.ts';
 import {

@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PROJECT_ROOT } from '../../functions/core/config.ts';
+import { PROJECT_ROOT } from '../../functions/core/operation/config.ts';
 import { ESM_REQUIRE_BANNER, PipelineFunction } from '../../lib/pipeline-function.ts';
 import { ECHO_ENTRY, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp } from './helpers.ts';
 

@@ -4,8 +4,8 @@
  * form drops what ingestion does not use (display names, NCP addresses) and writes an English-speaking Member as its
  * bare code, which `parseOperationConfig` accepts (`members: ["AF", {"code": "AR", "language": "es"}]`).
  */
-import type { OperationConfig } from '../config.ts';
-import { checkOperationConfig, type ConfigCheck, type ConfigProblem } from '../config-check.ts';
+import type { OperationConfig } from '../operation/config.ts';
+import { checkOperationConfig, type ConfigCheck, type ConfigProblem } from '../operation/config-check.ts';
 
 /** Lambda's limit on the environment (all keys and values). */
 export const LAMBDA_ENV_LIMIT = 4096;
@@ -40,7 +40,7 @@ export function compactOperationConfig(config: OperationConfig): string {
 
 /**
  * The deploy's check of an operation config (`seizures config check` and `cdk synth`): the rules of
- * functions/core/config-check.ts, plus the size of the compact form the Lambda functions get.
+ * functions/core/operation/config-check.ts, plus the size of the compact form the Lambda functions get.
  */
 export function checkDeployableConfig(raw: unknown): ConfigCheck {
   const c = checkOperationConfig(raw);

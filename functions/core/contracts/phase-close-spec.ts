@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT, type Lang, type OperationConfig } from '../config.ts';
+import { PROJECT_ROOT, type Lang, type OperationConfig } from '../operation/config.ts';
 import { operationConfigEnv } from './operation-env.ts';
 
 /** workflows/phase-close.asl.json: JSONPath only, placeholders `${Name}`. */

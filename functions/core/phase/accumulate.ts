@@ -1,6 +1,6 @@
 /** Accumulation of lines into per-phase aggregates (LineAggregator), with interned keys and Member bitsets. See aggregate.ts. */
 import { compositeKey, UNKNOWN } from '../trends/types.ts';
-import type { SeizureRecord } from '../record.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import {
   BREAKDOWNS,
   DEFAULT_TOP_K,

@@ -12,13 +12,14 @@
  */
 import { createHash } from 'node:crypto';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Lang, OperationConfig } from '../config.ts';
-import { agree } from '../plural.ts';
+import type { Lang, OperationConfig } from '../operation/config.ts';
+import { agree } from '../vocabulary/plural.ts';
 import type { PhaseCloseInput } from './input.ts';
 import type { PhaseTable } from './items.ts';
 import type { SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
-import { count, counted, esc, MAIL_WORDS, signalSentence } from './text.ts';
+import { count, counted, esc, MAIL_WORDS } from './text.ts';
+import { signalText } from './sentences.ts';
 
 export interface ContactMember {
   readonly code: string;
@@ -234,9 +235,7 @@ export function composeAlert(
   const ownLine = own && r.role === 'ncp' ? x.own(own, lang) : undefined;
   const register = r.role === 'analyst' ? 'analyst' : 'plain';
   const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
-  const sentences = summary.signals
-    .slice(0, headCount)
-    .map((s) => signalSentence(s.signal, lang, summary.thresholds.outlierScore, register));
+  const sentences = summary.signals.slice(0, headCount).map((s) => signalText(s.signal, lang, summary.thresholds.outlierScore, register));
   const rest = summary.signals.slice(headCount);
   const byKind = (['rising', 'alarm', 'new', 'falling', 'outlier'] as const)
     .map((k) => [k, rest.filter((e) => e.signal.kind === k).length] as const)

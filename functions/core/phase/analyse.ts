@@ -16,7 +16,7 @@
  * what every NCP may read (no Member's own first time, no cell of fewer than minCellMembers Members), and
  * `analystsSignals` everything flagged. Weaker first sightings go to `annex`, which raises no alert.
  */
-import type { OperationConfig, Phase } from '../config.ts';
+import type { OperationConfig, Phase } from '../operation/config.ts';
 import {
   phaseOverPhase,
   rankRiskProfiles,
@@ -30,7 +30,7 @@ import {
   type WeekAggregate,
 } from '../trends/index.ts';
 import { weekOf, WEEK_DIMENSIONS, type AggregateJson, type PhaseAggJson, type WeekDimension } from './aggregate.ts';
-import { addDays } from '../days.ts';
+import { addDays } from '../operation/days.ts';
 import { phaseExposure, reportersOf, weekExposures, weekReporters } from './exposure.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
 import { earsAlarms, exactAlarms } from './week-alarms.ts';

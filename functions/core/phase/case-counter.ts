@@ -1,7 +1,7 @@
 /** Line order and weeks: UTF-8 key order, the Monday of a day, and the distinct-case counter over the byPhase index order. See aggregate.ts (## Cases). */
 import { nfc, pad6 } from '../store/keys.ts';
-import type { SeizureRecord } from '../record.ts';
-import { messageDigest } from '../logged-error.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
+import { messageDigest } from '../platform/logged-error.ts';
 import { LineOrderError } from './aggregate-types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@
  * - week exposure = sum over the phases the week overlaps of reporters x (days of the week in the phase, up to the
  *   last day counted) / 7: the operation's partial first week (and a phase's partial last week) count by their days.
  */
-import type { OperationConfig, Phase } from '../config.ts';
-import { addDays } from '../days.ts';
+import type { OperationConfig, Phase } from '../operation/config.ts';
+import { addDays } from '../operation/days.ts';
 import { weeksIn } from '../trends/index.ts';
 import { weekOf, type AggregateJson, type PhaseAggJson } from './aggregate.ts';
 import type { PhaseCloseInput } from './input.ts';

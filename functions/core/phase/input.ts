@@ -8,9 +8,9 @@
  * Participating Members are the Members of the operation config (nil returns included: a Member that reported
  * nothing still took part, and counts in the exposure of the phase-over-phase tests).
  */
-import { SUMMARIES_PREFIX } from '../layout.ts';
-import type { OperationConfig, Phase } from '../config.ts';
-import { isIsoDay } from '../days.ts';
+import { SUMMARIES_PREFIX } from '../operation/layout.ts';
+import type { OperationConfig, Phase } from '../operation/config.ts';
+import { isIsoDay } from '../operation/days.ts';
 
 export type Mode = 'final' | 'interim';
 

@@ -1,6 +1,6 @@
 /** Slices, partials and their merge into the run's aggregate; aggregating all lines at once. See aggregate.ts. */
-import type { SeizureRecord } from '../record.ts';
-import type { OperationConfig } from '../config.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
+import type { OperationConfig } from '../operation/config.ts';
 import { phasesThrough, runLabelOf, type PhaseCloseInput, type Slice } from './input.ts';
 import {
   BREAKDOWNS,

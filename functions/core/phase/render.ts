@@ -7,7 +7,7 @@ import type { AnalysisJson } from './analyse.ts';
 import { checkPrefix, PhaseCloseInputError, workPrefixOf, type PhaseCloseInput } from './input.ts';
 import { CONTENT_TYPES, getJson, putObject } from './io.ts';
 import type { ReportKeys } from './items.ts';
-import { ANALYSTS_DIR } from '../layout.ts';
+import { ANALYSTS_DIR } from '../operation/layout.ts';
 import { renderHtml } from './render-html.ts';
 import { renderXlsx } from './render-xlsx.ts';
 import type { StepContext } from './steps.ts';

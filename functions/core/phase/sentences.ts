@@ -7,8 +7,8 @@
  * French and Spanish agree in gender and number: sentences are built around nouns whose gender is known (lignes de
  * saisie, líneas: feminine; itinéraire, origen: masculine...), never around a product's name.
  */
-import type { Lang } from '../config.ts';
-import { agree } from '../plural.ts';
+import type { Lang } from '../operation/config.ts';
+import { agree } from '../vocabulary/plural.ts';
 import type { Signal, SeenAs } from './signals.ts';
 import { count, counted, DIMENSION_NAMES, keyLabel, LOCALE, num, type LabelDimension } from './text.ts';
 

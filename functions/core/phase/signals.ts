@@ -12,7 +12,7 @@
  */
 import type { NoveltyKind } from '../trends/novelty.ts';
 import type { Dimension } from '../trends/types.ts';
-import type { Thresholds } from '../config.ts';
+import type { Thresholds } from '../operation/config.ts';
 
 /** The other names of a merged signal: what else the same lines showed. */
 export interface SeenAs {

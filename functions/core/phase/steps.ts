@@ -8,8 +8,8 @@
  * and `.../analysts/summary.*` (render.ts).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { OperationConfig } from '../config.ts';
-import type { SeizureRecord } from '../record.ts';
+import type { OperationConfig } from '../operation/config.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import { aggregateSlice, emptyPhase, mergePartials, type AggregateJson, type LineStream, type PartialJson } from './aggregate.ts';
 import { analyse, type AnalysisJson, type SignalCounts } from './analyse.ts';
 import {

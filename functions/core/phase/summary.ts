@@ -9,10 +9,10 @@
  *   the outlier seizures with their Member, case reference, file and row, the outlier scales; sentences with p and q.
  * Every figure is a sum or count over the stored lines (aggregate.ts); cumulative = all phases up to the closed one.
  */
-import type { OperationConfig } from '../config.ts';
+import type { OperationConfig } from '../operation/config.ts';
 import type { RiskProfile } from '../trends/index.ts';
 import { mergePhaseAggs, weekOf, type AggregateJson, type Breakdown, type PhaseAggJson } from './aggregate.ts';
-import { addDays } from '../days.ts';
+import { addDays } from '../operation/days.ts';
 import {
   alertOf,
   countedDays,
@@ -28,8 +28,9 @@ import {
   type TrendSignal,
 } from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
-import { count, counted, keyLabel, signalSentence, type LabelDimension } from './text.ts';
-import { categoryOfProduct } from '../vocab.ts';
+import { count, counted, keyLabel, type LabelDimension } from './text.ts';
+import { signalText } from './sentences.ts';
+import { categoryOfProduct } from '../vocabulary/vocab.ts';
 
 export type SummaryVersion = 'ncp' | 'analysts';
 
@@ -269,7 +270,7 @@ export function buildSummary(
   // Older analyses (before analystsSignals) hold one list.
   const signals = ncp ? analysis.signals : (analysis.analystsSignals ?? analysis.signals);
   const visible = <T extends Signal>(xs: readonly T[]): T[] => (ncp ? xs.filter((x) => forNcp(x, th)) : [...xs]);
-  const entry = (signal: Signal): SignalEntry => ({ text: signalSentence(signal, 'en', threshold, register), signal });
+  const entry = (signal: Signal): SignalEntry => ({ text: signalText(signal, 'en', threshold, register), signal });
   const entries = signals.map(entry);
   const annex = visible(analysis.annex ?? []).map(entry);
   const outliers: SummaryJson['outliers'] =

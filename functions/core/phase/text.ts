@@ -2,11 +2,11 @@
  * Words of the reports and alerts: labels of keys (products, countries, routes...) and one sentence per signal, in
  * English, French and Spanish. Reports are in English; each NCP's alert is in its Member's language.
  */
-import type { Lang } from '../config.ts';
-import { countryName } from '../countries.ts';
-import { agree } from '../plural.ts';
+import type { Lang } from '../operation/config.ts';
+import { countryName } from '../vocabulary/countries.ts';
+import { agree } from '../vocabulary/plural.ts';
 import { splitKey, UNKNOWN } from '../trends/types.ts';
-import { VOCABS } from '../vocab.ts';
+import { VOCABS } from '../vocabulary/vocab.ts';
 import type { Breakdown } from './aggregate.ts';
 
 /** What a key can be the key of: a breakdown's, or a unit. */
@@ -115,12 +115,6 @@ export function count(n: number, word: Counted, lang: Lang): string {
   const [one, many] = WORDS[lang][word];
   return counted(n, lang, one, many);
 }
-
-/**
- * One sentence stating a signal with its figures (sentences.ts): `plain` for the NCPs (how big, the interval, how
- * sure in words), `analyst` with the statistics. `threshold` is the outlier score of the operation.
- */
-export { signalText as signalSentence } from './sentences.ts';
 
 /** The counts of a phase an alert states. */
 export interface PhaseCounts {

@@ -3,7 +3,7 @@
  * trends/alarms.ts) or EARS C1 and C2 ('ears'), over the weeks analyse.ts chooses. Split from analyse.ts, which
  * decides which weeks are tested and with what exposure; this module turns each tested week into AlarmSignals.
  */
-import type { OperationConfig } from '../config.ts';
+import type { OperationConfig } from '../operation/config.ts';
 import { pnormUpper, weeklyConditionalTest } from '../trends/exact.ts';
 import { exactWeeklyAlarms, weeklyAlarms, type WeekAggregate } from '../trends/index.ts';
 import { evidenceOf, type AlarmSignal } from './signals.ts';

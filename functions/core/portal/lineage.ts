@@ -10,9 +10,9 @@
  * and version.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { OperationConfig } from '../config.ts';
-import { addDays } from '../days.ts';
-import type { SeizureRecord } from '../record.ts';
+import type { OperationConfig } from '../operation/config.ts';
+import { addDays } from '../operation/days.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import { HeadedLineReader } from '../store/headed.ts';
 import { KeyCache, lineKeys } from '../phase/accumulate.ts';
 import { BREAKDOWNS } from '../phase/aggregate-types.ts';

@@ -3,10 +3,10 @@
  * this phase" from the portal (source 'portal', by = the caller's email). The Member is the caller's own (analysts may
  * name one), exactly as for uploads; a repeat is no error (200 with the nil return already stored).
  */
-import { type NilReturn, NilReturnError, NilReturnStore } from '../nil-return.ts';
+import { type NilReturn, NilReturnError, NilReturnStore } from '../operation/nil-return.ts';
 import type { Caller } from './auth.ts';
 import { badRequest, jsonBody, type PortalRequest, type PortalResponse, json } from './http.ts';
-import type { PortalDeps } from './router.ts';
+import type { PortalDeps } from './deps.ts';
 import { memberScope } from './submissions.ts';
 
 const storeOf = (d: PortalDeps) => new NilReturnStore({ client: d.dynamo, tableName: d.tableName });

@@ -17,14 +17,10 @@
  * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent |
  * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { Lang, OperationConfig } from '../config.ts';
-import { loggedError } from '../logged-error.ts';
-import type { PhaseTable } from '../phase/items.ts';
-import type { PhaseCloseInput } from '../phase/input.ts';
-import type { SeizureStore } from '../store/store.ts';
-import type { Caller, TokenVerifier } from './auth.ts';
+import type { Lang } from '../operation/config.ts';
+import { loggedError } from '../platform/logged-error.ts';
+import type { Caller } from './auth.ts';
+import type { PortalDeps } from './deps.ts';
 import {
   badRequest,
   download,
@@ -43,23 +39,7 @@ import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
 import { presignUpload } from './uploads.ts';
 
-export interface PortalDeps {
-  readonly config: OperationConfig;
-  readonly verify: TokenVerifier;
-  /** Signs the presigned POSTs and GETs: its credentials are the ones S3 checks. */
-  readonly s3: S3Client;
-  readonly bucket: string;
-  readonly dynamo: DynamoDBClient;
-  readonly tableName: string;
-  readonly store: SeizureStore;
-  readonly phases: PhaseTable;
-  /** @default MAX_UPLOAD_BYTES (25 MB) */
-  readonly maxUploadBytes?: number;
-  /** Starts the phase-close workflow (Step Functions on AWS, the local runner locally); absent: 501. */
-  readonly startPhaseClose?: (input: PhaseCloseInput) => Promise<{ execution: string }>;
-  /** The template workbook in a language (exceljs is loaded only when asked). */
-  readonly template?: (lang: Lang) => Promise<Uint8Array>;
-}
+export type { PortalDeps } from './deps.ts';
 
 export type PortalApi = (req: PortalRequest) => Promise<PortalResponse>;
 

@@ -5,10 +5,10 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ORDER_TOKEN_META } from '../feedback-put.ts';
+import { ORDER_TOKEN_META } from '../ingest/feedback-put.ts';
 import type { SeizureStore } from '../store/store.ts';
-import type { SubmissionRecord } from '../submission.ts';
-import type { ValidationReport } from '../validate.ts';
+import type { SubmissionRecord } from '../store/submission.ts';
+import type { ValidationReport } from '../validation/validate.ts';
 import type { Caller } from './auth.ts';
 import { badRequest, forbidden, notFound } from './http.ts';
 

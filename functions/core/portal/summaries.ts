@@ -5,7 +5,7 @@
  * library.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { OperationConfig } from '../config.ts';
+import type { OperationConfig } from '../operation/config.ts';
 import type { PhaseTable, SummaryItem } from '../phase/items.ts';
 import type { SummaryJson } from '../phase/summary.ts';
 import type { Caller } from './auth.ts';

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { INCOMING_PREFIX } from '../layout.ts';
+import { INCOMING_PREFIX } from '../operation/layout.ts';
 import { DEFAULT_LIMITS } from '../sheet/types.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { Caller } from './auth.ts';

@@ -1,6 +1,6 @@
 /**
  * Small reads of a ByteSource served from cached 64 KiB blocks. A read of a ByteSource may cost a request (a ranged
- * GET of an S3 object above the limit read whole, core/s3.ts; a file opened again): containers read in small pieces
+ * GET of an S3 object above the limit read whole, core/platform/s3.ts; a file opened again): containers read in small pieces
  * (a zip's directory and local headers, an OLE2 compound file's FAT and directory sectors) go through here, so that
  * opening one costs a few reads, not one per piece.
  */

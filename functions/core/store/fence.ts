@@ -11,7 +11,7 @@
  * `HeadedLineReader`) keep a line only if `headNames`: its case's head names its line number and its upload (the
  * head's token begins with the line's orderToken). So an orphan line is never counted, whoever wrote it and when.
  */
-import type { SeizureRecord } from '../record.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import type { Head } from './heads.ts';
 
 /**

@@ -17,7 +17,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SeizureRecord } from '../record.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import { batchGet, documentClient, pages, resolvePolicy, type RetryPolicy } from './batch.ts';
 import { headNames } from './fence.ts';
 import { decodeHeads, type Head } from './heads.ts';

@@ -6,7 +6,7 @@
  * (its NEWEST item, in the key's OBJECT# partition beside its submissions). Why this is crash-safe: README.md.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SeizureRecord } from '../record.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
 import { isConditionFailure, pages, withRetry, type RetryPolicy } from './batch.ts';
 import { decide, withdrawCase, type Head, type KeyContext } from './heads.ts';
 import { NEWEST_SK, SUBMISSION_SK_PREFIX, submissionPk } from './keys.ts';

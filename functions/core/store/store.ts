@@ -7,8 +7,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SeizureRecord } from '../record.ts';
-import type { SubmissionRecord } from '../submission.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
+import type { SubmissionRecord } from './submission.ts';
 import {
   DEFAULT_CONCURRENCY,
   batchGet,

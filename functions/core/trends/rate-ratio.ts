@@ -19,8 +19,8 @@
  * - discreteFamily: Tarone's reduction of each family to the keys that could reach significance (Gilbert 2005);
  * Every test carries the exact 95% interval of its rate ratio (trends/exact.ts rateRatioInterval).
  */
-import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../config.ts';
-import { daysIn } from '../days.ts';
+import { DEFAULT_THRESHOLDS, type Phase, type Thresholds } from '../operation/config.ts';
+import { daysIn } from '../operation/days.ts';
 import { benjaminiHochberg, binomTestTwoSided } from './stats.ts';
 import { rateRatioInterval } from './exact.ts';
 import { DIMENSIONS, memberCount, type Cell, type Dimension, type PhaseAggregate } from './types.ts';

@@ -4,7 +4,7 @@
  * thresholds: α = earsAlpha, minSigma = earsMinSigma (per-product weekly counts are sparse, and a flat baseline
  * with σ = 0 would alarm on any single line).
  */
-import { DEFAULT_THRESHOLDS } from '../config.ts';
+import { DEFAULT_THRESHOLDS } from '../operation/config.ts';
 import { earsC, type EarsMethod } from './ears.ts';
 import type { Dimension, WeekAggregate } from './types.ts';
 

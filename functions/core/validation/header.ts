@@ -1,9 +1,9 @@
 /** The header row: which canonical field each column holds, in which language, and what is extra or twice. */
-import type { Lang } from '../config.ts';
-import { cellText } from '../parse.ts';
-import { FIELDS, REQUIRED_KEYS, type FieldDef, type FieldKey } from '../schema.ts';
+import type { Lang } from '../operation/config.ts';
+import { cellText } from './parse.ts';
+import { FIELDS, REQUIRED_KEYS, type FieldDef, type FieldKey } from '../vocabulary/schema.ts';
 import type { Row } from '../sheet/types.ts';
-import { fold, LANGS } from '../vocab.ts';
+import { fold, LANGS } from '../vocabulary/vocab.ts';
 
 /** Header cell (folded) -> canonical key, with the languages whose label it is. */
 const HEADER_INDEX: ReadonlyMap<string, { key: FieldKey; langs: Lang[] }> = (() => {

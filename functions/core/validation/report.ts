@@ -2,11 +2,11 @@
  * The validation report: its shape (a shipped contract, shaped after Frictionless validation reports: add fields,
  * never rename or remove), the options of a validation, and what a report means (rejected, exit code).
  */
-import type { Lang, OperationConfig } from '../config.ts';
-import type { MessageId, Params } from '../messages.ts';
-import type { SeizureRecord } from '../record.ts';
-import type { StoredCounts } from '../submission.ts';
-import type { FieldKey } from '../schema.ts';
+import type { Lang, OperationConfig } from '../operation/config.ts';
+import type { MessageId, Params } from './messages.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
+import type { StoredCounts } from '../store/submission.ts';
+import type { FieldKey } from '../vocabulary/schema.ts';
 import type { ReadLimits } from '../sheet/types.ts';
 
 export type RowErrorType = 'missing-cell' | 'type-error' | 'constraint-error' | 'unique-error';

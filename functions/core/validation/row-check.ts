@@ -3,16 +3,16 @@
  * countries, currencies, dates, numbers) and checked, every problem reported as a row issue; a valid row becomes its
  * canonical record. Allocation-light on the valid path: it runs for every row of a 200,000-row file.
  */
-import { phaseOf, type Lang, type OperationConfig } from '../config.ts';
-import { normaliseCurrency, parseCountryList } from '../countries.ts';
-import { message, VOCAB_WORD, type MessageId, type Params } from '../messages.ts';
-import { cellText, parseDate, parseNumber } from '../parse.ts';
-import type { SeizureRecord } from '../record.ts';
-import { FIELD_BY_KEY, type FieldDef, type FieldKey } from '../schema.ts';
+import { phaseOf, type Lang, type OperationConfig } from '../operation/config.ts';
+import { normaliseCurrency, parseCountryList } from '../vocabulary/countries.ts';
+import { message, VOCAB_WORD, type MessageId, type Params } from './messages.ts';
+import { cellText, parseDate, parseNumber } from './parse.ts';
+import type { SeizureRecord } from '../vocabulary/record.ts';
+import { FIELD_BY_KEY, type FieldDef, type FieldKey } from '../vocabulary/schema.ts';
 import { MAX_LINE_NO } from '../store/keys.ts';
 import { columnLetter } from '../sheet/columns.ts';
 import type { Cell, Row } from '../sheet/types.ts';
-import { categoryOfProduct, VOCABS, type Category, type VocabName } from '../vocab.ts';
+import { categoryOfProduct, VOCABS, type Category, type VocabName } from '../vocabulary/vocab.ts';
 import type { Header } from './header.ts';
 import { echo, type RowErrorType, type ValidationIssue } from './report.ts';
 

@@ -1,6 +1,6 @@
 /** The portal API (/api/*, same origin) and the upload to S3 with progress. */
-import type { Params } from '../../core/messages.ts';
-import type { StoredCounts } from '../../core/submission.ts';
+import type { Params } from '../../core/validation/messages.ts';
+import type { StoredCounts } from '../../core/store/submission.ts';
 import { currentSession } from './auth.ts';
 
 export class ApiError extends Error {
@@ -85,7 +85,7 @@ export interface Submission {
   receivedAt: string;
   status: string;
   rows: { total: number; valid: number; invalid: number; blank: number };
-  /** As the ingest records it (functions/core/submission.ts). */
+  /** As the ingest records it (functions/core/store/submission.ts). */
   stored: StoredCounts;
   failure?: { type: string; message: string };
   nilReturn?: { phase: number; created: boolean };
@@ -100,7 +100,7 @@ export interface Issue {
   /** In the language the file was checked in. */
   message: string;
   code?: string;
-  /** What the message is made of, in every language (functions/core/messages.ts): absent from older reports. */
+  /** What the message is made of, in every language (functions/core/validation/messages.ts): absent from older reports. */
   params?: Params;
 }
 

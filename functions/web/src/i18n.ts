@@ -1,6 +1,6 @@
 /** The app's words in English, French and Spanish. `?lang=` wins over the browser's languages; English otherwise. */
-import type { Lang } from '../../core/lang.ts';
-import { agree } from '../../core/plural.ts';
+import type { Lang } from '../../core/vocabulary/lang.ts';
+import { agree } from '../../core/vocabulary/plural.ts';
 
 export type { Lang };
 export const LANGS: readonly Lang[] = ['en', 'fr', 'es'];

@@ -1,7 +1,7 @@
 /** The validation budget from the ingest function's environment (INGEST_MAX_SECONDS, INGEST_MAX_HEAP_MB). */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { loadOperationConfig } from '../../../functions/core/operation/config.ts';
 import { operationConfigEnv } from '../../../functions/core/contracts/operation-env.ts';
 import { depsFromEnv } from '../../../functions/ingest/app.ts';
 import { BadBudgetEnvError, budgetFromEnv } from '../../../functions/ingest/budget.ts';

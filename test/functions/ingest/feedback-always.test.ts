@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../../functions/core/store/submission.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { dataRow, HEADER, lineTooLarge, twoUnicodeForms } from '../../fixtures/hostile/make-hostile.ts';
 import { context, startIngestWorld, type IngestWorld } from './world.ts';

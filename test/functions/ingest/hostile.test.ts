@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { writeFeedbackWorkbook } from '../../../functions/core/feedback.ts';
-import { MAX_UPLOAD_KEY_BYTES, type IngestDeps } from '../../../functions/core/ingest.ts';
-import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { writeFeedbackWorkbook } from '../../../functions/core/ingest/feedback.ts';
+import { MAX_UPLOAD_KEY_BYTES, type IngestDeps } from '../../../functions/core/ingest/ingest.ts';
+import type { SeizureRecord } from '../../../functions/core/vocabulary/record.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
-import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validation/validate.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import {
   dataRow,

@@ -6,10 +6,10 @@
 import '../../helpers/quiet.ts';
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { buildTemplate } from '../../../functions/core/template.ts';
-import { NilReturnStore } from '../../../functions/core/nil-return.ts';
+import { buildTemplate } from '../../../functions/core/validation/template.ts';
+import { NilReturnStore } from '../../../functions/core/operation/nil-return.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../../functions/core/store/submission.ts';
 import { createIngestHandler } from '../../../functions/ingest/app.ts';
 import { collect } from '../core/store/local-dynamo.ts';
 import { config, context, startIngestWorld, type IngestWorld } from './world.ts';

@@ -1,13 +1,13 @@
 /**
  * An upload is read from S3 once: validation, the sniffing of its first bytes and the feedback copy share one GET
- * (core/s3.ts). A CSV used to be fetched again for the feedback copy, and every small read was a ranged GET.
+ * (core/platform/s3.ts). A CSV used to be fetched again for the feedback copy, and every small read was a ranged GET.
  */
 import '../../helpers/quiet.ts';
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
-import { headObject, s3ByteSource } from '../../../functions/core/s3.ts';
+import { headObject, s3ByteSource } from '../../../functions/core/platform/s3.ts';
 import { readAll } from '../../../functions/core/sheet/blocks.ts';
 import { BUCKET, context, startIngestWorld, type IngestWorld } from './world.ts';
 import { dataRow, HEADER, workbook, rowXml } from '../../fixtures/hostile/make-hostile.ts';

@@ -13,7 +13,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
-import type { SeizureRecord } from '../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../functions/core/vocabulary/record.ts';
 import { workPrefixOf } from '../../../functions/core/phase/input.ts';
 import { createPortalApi, type PortalDeps } from '../../../functions/core/portal/router.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';

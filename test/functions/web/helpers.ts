@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { addUser } from '../../../bin/cli/users.ts';
-import type { OperationConfig } from '../../../functions/core/config.ts';
+import type { OperationConfig } from '../../../functions/core/operation/config.ts';
 import { cognitoClient } from '../../../lib/local/cognito.ts';
 import { testCloud, type TestCloud } from '../../lib/local/helpers.ts';
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
-import { loadOperationConfig } from '../../../functions/core/config.ts';
+import { loadOperationConfig } from '../../../functions/core/operation/config.ts';
 import { WORDS, type Lang } from '../../../functions/web/src/i18n.ts';
 import { CSV_HEADER, csv } from '../../lib/local/helpers.ts';
 import { DESKTOP, launchChromium, PASSWORD, PHONE, portalCloud, USERS, type PortalCloud } from './helpers.ts';

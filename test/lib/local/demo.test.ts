@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadOperationConfig, phaseOf } from '../../../functions/core/config.ts';
-import type { SeizureRecord } from '../../../functions/core/record.ts';
+import { loadOperationConfig, phaseOf } from '../../../functions/core/operation/config.ts';
+import type { SeizureRecord } from '../../../functions/core/vocabulary/record.ts';
 import { bufferByteSource } from '../../../functions/core/sheet/source.ts';
-import { SHEET_NAMES } from '../../../functions/core/template.ts';
+import { SHEET_NAMES } from '../../../functions/core/validation/template.ts';
 import {
   DIMENSIONS,
   newItems,
@@ -18,7 +18,7 @@ import {
   type PhaseAggregate,
 } from '../../../functions/core/trends/index.ts';
 import { countLines } from '../../functions/core/trends/helpers.ts';
-import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validate.ts';
+import { exitCodeOf, validateSpreadsheet } from '../../../functions/core/validation/validate.ts';
 import {
   apportion,
   demoRecords,
@@ -32,7 +32,7 @@ import {
 } from '../../../bin/demo/index.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
-import { addDays } from '../../../functions/core/days.ts';
+import { addDays } from '../../../functions/core/operation/days.ts';
 import { weekOf } from '../../../functions/core/phase/aggregate.ts';
 import type { SummaryJson } from '../../../functions/core/phase/summary.ts';
 

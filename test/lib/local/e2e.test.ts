@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { sesClient } from '../../../functions/core/aws.ts';
+import { sesClient } from '../../../functions/core/platform/aws.ts';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
 import { OPERATION } from '../helpers.ts';
 import { countLines, csv, etagOf, getBytes, getText, submissionsOf, tempDir, testCloud, xlsx, type TestCloud } from './helpers.ts';
@@ -109,7 +109,7 @@ describe('local cloud, end to end', () => {
     assert.equal(await countLines(t.store, 1, 'AT'), 3);
   });
 
-  test('mail sent with the SES v2 client of functions/core/aws.ts shows in the mail viewer', async () => {
+  test('mail sent with the SES v2 client of functions/core/platform/aws.ts shows in the mail viewer', async () => {
     const ses = sesClient(t.cloud.endpoints);
     try {
       await ses.send(

@@ -11,10 +11,10 @@ import { promisify } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import ExcelJS from 'exceljs';
-import { dynamoClient, s3Client } from '../../../functions/core/aws.ts';
-import { PROJECT_ROOT } from '../../../functions/core/config.ts';
+import { dynamoClient, s3Client } from '../../../functions/core/platform/aws.ts';
+import { PROJECT_ROOT } from '../../../functions/core/operation/config.ts';
 import { SeizureStore } from '../../../functions/core/store/store.ts';
-import type { SubmissionRecord } from '../../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../../functions/core/store/submission.ts';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../../lib/local/index.ts';
 
 export const CSV_HEADER = 'Reporting Member,Case reference,Seizure date,Category,Product,Quantity,Unit,Mode of transport,Infringement type';

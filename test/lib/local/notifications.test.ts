@@ -2,7 +2,7 @@ import { describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { uploadsFromSqsBody } from '../../../functions/ingest/event.ts';
-import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../../functions/core/layout.ts';
+import { INCOMING_PREFIX, INGEST_SUFFIXES } from '../../../functions/core/operation/layout.ts';
 import {
   encodeS3EventKey,
   fromS3rverEvent,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { parseOperationConfig, type OperationConfig } from '../../../functions/core/config.ts';
+import { parseOperationConfig, type OperationConfig } from '../../../functions/core/operation/config.ts';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
 import { WorkflowFailedError } from '../../../lib/local/stepfunctions.ts';
 import { contactsKeyFor, type PhaseCloseOutput } from '../../../functions/core/contracts/phase-close-spec.ts';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { rm } from 'node:fs/promises';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
-import { smokeOperationId, TEST_MEMBER } from '../../../functions/core/smoke.ts';
+import { smokeOperationId, TEST_MEMBER } from '../../../functions/core/operation/smoke.ts';
 import { runSmoke, SMOKE_STEPS, smokeCsv, type SmokeTarget } from '../../../bin/cli/smoke-steps.ts';
 import { scanAll } from '../../functions/core/store/local-dynamo.ts';
 import { OPERATION } from '../helpers.ts';

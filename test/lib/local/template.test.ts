@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
-import { dynamoClient } from '../../../functions/core/aws.ts';
+import { dynamoClient } from '../../../functions/core/platform/aws.ts';
 import { startDynamo, type LocalDynamo } from '../../../lib/local/dynamodb.ts';
 import { routedToIngest } from '../../../lib/local/notifications.ts';
 import { INGEST_QUEUE_DEFAULTS, LOCAL_TABLE } from '../../../lib/local/settings.ts';

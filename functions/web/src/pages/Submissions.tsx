@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { isMessageId, message } from '../../../core/messages.ts';
+import { isMessageId, message } from '../../../core/validation/messages.ts';
 import { api, type Issue, type Submission, type SubmissionDetail } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';

@@ -19,7 +19,7 @@ import { buildSummary, suppressSmallCells } from '../../../../functions/core/pha
 import { analyse, logScale } from '../../../../functions/core/phase/analyse.ts';
 import { compositeKey } from '../../../../functions/core/trends/types.ts';
 import { mad, median } from '../../../../functions/core/trends/stats.ts';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { asyncOf, CONFIG, FINAL_2, L, SMALL, SMALL_TOTALS, sorted } from './fixtures.ts';
 
 /** Every slice of the plan aggregated on its own (the closed phase's slice with the earlier phases as history). */

@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
-import { addDays } from '../../../../functions/core/days.ts';
+import { addDays } from '../../../../functions/core/operation/days.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
 import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../../../../functions/core/phase/alerts.ts';
 import { PhaseTable } from '../../../../functions/core/phase/items.ts';
 import { MAIL_WORDS, num } from '../../../../functions/core/phase/text.ts';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { useDynalite } from '../store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 

@@ -1,12 +1,12 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
-import { addDays } from '../../../../functions/core/days.ts';
+import { addDays } from '../../../../functions/core/operation/days.ts';
 import { alertOf, alertRule, analyse, lastCompleteWeek, trendBaseline } from '../../../../functions/core/phase/analyse.ts';
-import { parseOperationConfig } from '../../../../functions/core/config.ts';
-import { signalSentence } from '../../../../functions/core/phase/text.ts';
+import { parseOperationConfig } from '../../../../functions/core/operation/config.ts';
+import { signalText } from '../../../../functions/core/phase/sentences.ts';
 import { sizeOutliers } from '../trends/helpers.ts';
-import { recordKey, type SeizureRecord } from '../../../../functions/core/record.ts';
+import { recordKey, type SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
@@ -156,9 +156,9 @@ test('trends of phase 3 pool phases 1 and 2 as the baseline (exposure-weighted),
   // Four reporting Members in every phase: exposures 4 x 4, 4 x 6 and 4 x 4 Member-weeks; 24/16 against 4/40.
   assert.deepEqual(t.exposure, { earlier: 40, later: 16 });
   assert.ok(Math.abs(t.rateRatio! - 24 / 16 / (4 / 40)) < 1e-12);
-  assert.match(signalSentence(t, 'en', 3.5), /as in phases 1–2 .*against 4 in phases 1–2/);
-  assert.match(signalSentence(t, 'fr', 3.5), /qu'en phases 1–2 .*contre 4 en phases 1–2/);
-  assert.match(signalSentence(t, 'es', 3.5), /que en las fases 1–2 .*frente a 4 en las fases 1–2/);
+  assert.match(signalText(t, 'en', 3.5), /as in phases 1–2 .*against 4 in phases 1–2/);
+  assert.match(signalText(t, 'fr', 3.5), /qu'en phases 1–2 .*contre 4 en phases 1–2/);
+  assert.match(signalText(t, 'es', 3.5), /que en las fases 1–2 .*frente a 4 en las fases 1–2/);
 });
 
 test('a key whose earlier phases disagree is compared with the latest of them alone, and says so', async () => {
@@ -180,8 +180,8 @@ test('a key whose earlier phases disagree is compared with the latest of them al
   assert.deepEqual([t.earlier.phase, t.earlier.phases, t.earlier.lines, t.later.lines], [2, [2], 40, 4]);
   assert.deepEqual(t.exposure, { earlier: 24, later: 16 }, 'phase 2 alone: 4 Members x 6 weeks');
   assert.ok(Math.abs(t.rateRatio! - 4 / 16 / (40 / 24)) < 1e-12);
-  assert.match(signalSentence(t, 'en', 3.5), /phase 2/);
-  assert.doesNotMatch(signalSentence(t, 'en', 3.5), /phases 1–2/);
+  assert.match(signalText(t, 'en', 3.5), /phase 2/);
+  assert.doesNotMatch(signalText(t, 'en', 3.5), /phases 1–2/);
   const steady = a.trends.flagged.find((x) => x.key === 'paracetamol');
   assert.equal(steady, undefined, 'a steady product raises nothing');
 });

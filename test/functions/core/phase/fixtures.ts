@@ -2,8 +2,8 @@
  * Test support for the phase close: a small operation, hand-built lines with known totals, and a sorter into the
  * byPhase index order. Not a test file itself.
  */
-import { parseOperationConfig, type OperationConfig } from '../../../../functions/core/config.ts';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import { parseOperationConfig, type OperationConfig } from '../../../../functions/core/operation/config.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { compareIndexOrder } from '../../../../functions/core/phase/aggregate.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 

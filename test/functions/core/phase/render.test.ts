@@ -1,12 +1,12 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
-import { addDays } from '../../../../functions/core/days.ts';
+import { addDays } from '../../../../functions/core/operation/days.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
 import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import { renderFiles } from '../../../../functions/core/phase/render.ts';
 import { safeCellText } from '../../../../functions/core/phase/render-xlsx.ts';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { CONFIG, FINAL_2, L, sorted, unzipText } from './fixtures.ts';
 
 const EVIL = '=HYPERLINK("http://evil.example","x")';

@@ -2,14 +2,14 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { aggregateLines, type AggregateJson } from '../../../../functions/core/phase/aggregate.ts';
-import { addDays } from '../../../../functions/core/days.ts';
+import { addDays } from '../../../../functions/core/operation/days.ts';
 import { analyse, evidenceOf, mergeSameLines, sortSignals, type Signal } from '../../../../functions/core/phase/analyse.ts';
 import { weekExposures } from '../../../../functions/core/phase/exposure.ts';
 import { logScale } from '../../../../functions/core/phase/outliers.ts';
 import { buildSummary, suppressSmallCells } from '../../../../functions/core/phase/summary.ts';
-import { parseOperationConfig } from '../../../../functions/core/config.ts';
+import { parseOperationConfig } from '../../../../functions/core/operation/config.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
 
 let n = 0;

@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { UnprocessedItemsError } from '../../../../functions/core/store/batch.ts';
 import * as keys from '../../../../functions/core/store/keys.ts';
 import { SeizureStore, type StoreOptions } from '../../../../functions/core/store/store.ts';

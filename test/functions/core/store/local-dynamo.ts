@@ -7,9 +7,9 @@ import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import type { ApplyResult } from '../../../../functions/core/store/objects.ts';
-import type { SubmissionRecord } from '../../../../functions/core/submission.ts';
+import type { SubmissionRecord } from '../../../../functions/core/store/submission.ts';
 import { createTable } from '../../../../functions/core/store/create-table.ts';
 import { keepAlive } from '../../../../lib/local/listen.ts';
 

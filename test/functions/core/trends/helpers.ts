@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { BREAKDOWNS } from '../../../../functions/core/phase/aggregate-types.ts';
 import { lineKeys } from '../../../../functions/core/phase/accumulate.ts';
-import { DEFAULT_THRESHOLDS } from '../../../../functions/core/config.ts';
+import { DEFAULT_THRESHOLDS } from '../../../../functions/core/operation/config.ts';
 import { mad, median } from '../../../../functions/core/trends/stats.ts';
 import type { OutlierOptions, SeizureSize, SizeOutlier } from '../../../../functions/core/trends/outliers.ts';
 import type { AggregateDimension, Counts } from '../../../../functions/core/trends/types.ts';

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { loadOperationConfig } from '../../../../functions/core/config.ts';
+import { loadOperationConfig } from '../../../../functions/core/operation/config.ts';
 import { phaseOverPhase, weeksIn } from '../../../../functions/core/trends/rate-ratio.ts';
 import type { Counts, Dimension, PhaseAggregate } from '../../../../functions/core/trends/types.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import type { SeizureRecord } from '../../../../functions/core/record.ts';
+import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { compositeKey, memberCount, splitKey } from '../../../../functions/core/trends/types.ts';
 import { countLines, keysOf, mergeCounts } from './helpers.ts';
 
