@@ -63,22 +63,32 @@ test('the partial first week of an operation counts by its days in the weekly ex
   );
 });
 
-test('small cells: NCP rows from fewer than 3 Members merge into "other"; per-Member rows are the totals', () => {
+test('small cells: NCP rows from fewer than 3 distinct Members merge into "other", counted as distinct Members', () => {
   const rows = [
     { key: 'CN', label: 'China', lines: 40, units: 400, kg: 0, litres: 0, members: 5 },
     { key: 'TR', label: 'Türkiye', lines: 3, units: 30, kg: 1, litres: 0, members: 1 },
     { key: 'IN', label: 'India', lines: 2, units: 20, kg: 0, litres: 2, members: 2 },
   ];
-  const s = suppressSmallCells(rows, 3);
+  const sets = new Map([
+    ['CN', ['A', 'B', 'C', 'D', 'E']],
+    ['TR', ['F']],
+    ['IN', ['G', 'H']],
+  ]);
+  const s = suppressSmallCells(rows, 3, sets);
   assert.equal(s.merged, 2);
   assert.deepEqual(
-    s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres]),
+    s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres, r.members]),
     [
-      ['CN', 40, 400, 0, 0],
-      ['other', 5, 50, 1, 2],
+      ['CN', 40, 400, 0, 0, 5],
+      ['other', 5, 50, 1, 2, 3],
     ],
   );
-  assert.equal(suppressSmallCells(rows, 1).merged, 0);
+  assert.equal(suppressSmallCells(rows, 1, sets).merged, 0);
+  // Without the Members of each row, they are taken to overlap (2 distinct at least): too few, so CN joins them.
+  assert.deepEqual(
+    suppressSmallCells(rows, 3).rows.map((r) => [r.key, r.lines, r.members]),
+    [['other', 45, 5]],
+  );
 });
 
 test("small cells: signals from fewer than 3 Members and Members' own firsts reach the analysts only", async () => {
