@@ -17,6 +17,7 @@
 import type { Lang } from '../vocabulary/lang.ts';
 import { regionName, regionOf, type WcoRegion } from '../vocabulary/regions.ts';
 import { countryName } from '../vocabulary/countries.ts';
+import { keyLabel, type LabelDimension } from './text.ts';
 
 export interface BreakdownRow {
   key: string;
@@ -446,3 +447,10 @@ export function poolWeeks(
   });
   return { weeks, pooled };
 }
+
+/**
+ * A row's label in a language: its own `labels` (rows whose key is no code: "other", regions, coarser routes), else
+ * the key's label (text.ts keyLabel). Renderers of the NCP version in fr/es label rows with this.
+ */
+export const rowLabel = (row: Pick<BreakdownRow, 'key' | 'labels'>, dimension: LabelDimension, lang: Lang): string =>
+  row.labels?.[lang] ?? keyLabel(dimension, row.key, lang);
