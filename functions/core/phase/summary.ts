@@ -335,7 +335,7 @@ function suppressFigures(f: Figures, p: PhaseAggJson, min: number, force: Suppre
   );
   // Reporting Members by WCO region; a region of too few Members is withheld like any row.
   const regions = regionRows(f.byMember);
-  take('byMember', protectRows(regions.rows, regions.sets, { min }));
+  take('byMember', protectRows(regions.rows, regions.sets, { min, ...(force.byMember ? { force: force.byMember } : {}) }));
   const weeks = poolWeeks(f.weekly, weekMembers(p), min);
   out.weekly = weeks.weeks;
   return { figures: out, primary, secondary, pooled: weeks.pooled, withheld };

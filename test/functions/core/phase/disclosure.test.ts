@@ -424,3 +424,18 @@ test("rowLabel: a row's own labels first, else the key's label in the language",
   assert.equal(rowLabel({ key: 'DE' }, 'origin', 'fr'), 'Allemagne');
   assert.equal(rowLabel({ key: 'TR>DE' }, 'route', 'es'), 'Turquía → Alemania');
 });
+
+test('a row withheld in the phase is withheld in the cumulative table too (no difference of two summaries gives it)', async () => {
+  const lines = [
+    ...['FR', 'DE', 'ES', 'NL'].map((m) => line(m, { seizure_date: '2021-06-01', product: 'ivermectin' })),
+    ...['FR', 'DE', 'ES', 'NL'].map((m) => line(m, { product: 'paracetamol' })),
+    ...['FR', 'DE', 'ES'].map((m) => line(m, { product: 'azithromycin' })),
+    // Phase 2: IT alone seizes ivermectin; cumulatively 5 Members did.
+    line('IT', { product: 'ivermectin', quantity: 4321 }),
+  ];
+  const { ncp, analysts } = await summaries(lines);
+  assert.equal(analysts.figures.cumulative.byProduct.find((r) => r.key === 'ivermectin')?.members, 5);
+  assert.equal(ncp.figures.phase.byProduct.find((r) => r.key === 'ivermectin'), undefined);
+  assert.equal(ncp.figures.cumulative.byProduct.find((r) => r.key === 'ivermectin'), undefined);
+  assertSafe(ncp.figures.cumulative);
+});
