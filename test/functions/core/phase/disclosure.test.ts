@@ -435,7 +435,13 @@ test('a row withheld in the phase is withheld in the cumulative table too (no di
   ];
   const { ncp, analysts } = await summaries(lines);
   assert.equal(analysts.figures.cumulative.byProduct.find((r) => r.key === 'ivermectin')?.members, 5);
-  assert.equal(ncp.figures.phase.byProduct.find((r) => r.key === 'ivermectin'), undefined);
-  assert.equal(ncp.figures.cumulative.byProduct.find((r) => r.key === 'ivermectin'), undefined);
+  assert.equal(
+    ncp.figures.phase.byProduct.find((r) => r.key === 'ivermectin'),
+    undefined,
+  );
+  assert.equal(
+    ncp.figures.cumulative.byProduct.find((r) => r.key === 'ivermectin'),
+    undefined,
+  );
   assertSafe(ncp.figures.cumulative);
 });
