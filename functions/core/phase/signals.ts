@@ -261,6 +261,18 @@ export function forNcp(s: Signal, th: Pick<Thresholds, 'minCellMembers'>): boole
   return m === undefined || m >= th.minCellMembers;
 }
 
+/**
+ * The side of a trend resting on fewer than minCellMembers Members (but some lines), whose figures an NCP sentence
+ * must not state ("from a few seizures"): forNcp lets a trend through on its larger side (the rise's later phase, the
+ * fall's earlier one), and the other side may be one Member's (the demo's split consignments: 3 lines of 1 Member in
+ * phase 1, then 24 of 8). Undefined for other kinds and when both sides rest on enough Members or none.
+ */
+export function smallSideOf(s: Signal, th: Pick<Thresholds, 'minCellMembers'>): 'earlier' | 'later' | undefined {
+  if (s.kind !== 'rising' && s.kind !== 'falling') return undefined;
+  const small = (x: { lines: number; members: number }) => x.lines > 0 && x.members < th.minCellMembers;
+  return small(s.earlier) ? 'earlier' : small(s.later) ? 'later' : undefined;
+}
+
 export function countSignals(signals: readonly Signal[]): SignalCounts {
   const c: SignalCounts = { rising: 0, falling: 0, new: 0, alarms: 0, outliers: 0 };
   for (const s of signals) {

@@ -7,6 +7,7 @@ import { analyse, evidenceOf, mergeSameLines, sortSignals, type Signal } from '.
 import { weekExposures } from '../../../../functions/core/phase/exposure.ts';
 import { logScale } from '../../../../functions/core/phase/outliers.ts';
 import { buildSummary, suppressSmallCells } from '../../../../functions/core/phase/summary.ts';
+import { forNcp, smallSideOf } from '../../../../functions/core/phase/signals.ts';
 import { parseOperationConfig } from '../../../../functions/core/operation/config.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
@@ -204,4 +205,25 @@ test('heaped sizes (MAD 0): the scale falls back to the mean absolute deviation,
   const z = (0.6745 * (6 - s.median)) / s.scale;
   assert.ok(z > 3.5, `score ${z}`);
   assert.equal(logScale({ binned: false, counts: { '100': 10 } }).scale, 0);
+});
+
+test('smallSideOf: the side of a trend NCPs may read but whose figures rest on fewer than 3 Members', () => {
+  const trend = (kind: 'rising' | 'falling', earlier: [number, number], later: [number, number]): Signal => ({
+    kind,
+    dimension: 'concealment',
+    key: 'split_consignment',
+    earlier: { phase: 1, lines: earlier[0], members: earlier[1] },
+    later: { phase: 2, lines: later[0], members: later[1] },
+    rateRatio: 8,
+    p: 1e-6,
+    q: 1e-5,
+  });
+  const th = { minCellMembers: 3 };
+  // The demo's split consignments: 3 lines of 1 Member in phase 1, then 24 of 8: NCPs read it, not its phase 1 figure.
+  const demo = trend('rising', [3, 1], [24, 8]);
+  assert.equal(forNcp(demo, th), true);
+  assert.equal(smallSideOf(demo, th), 'earlier');
+  assert.equal(smallSideOf(trend('falling', [80, 40], [2, 1]), th), 'later');
+  assert.equal(smallSideOf(trend('rising', [0, 0], [24, 8]), th), undefined);
+  assert.equal(smallSideOf(trend('falling', [80, 40], [12, 6]), th), undefined);
 });
