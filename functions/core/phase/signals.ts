@@ -253,10 +253,17 @@ function hostRank(s: Signal): number {
 
 /**
  * Whether every National Contact Point may read a signal: not a Member's own first time, and resting on at least
- * minCellMembers Members (a cell of fewer would single out one Member's seizures). Outliers are counts per product.
+ * minCellMembers Members (a cell of fewer would single out one Member's seizures). Outliers are counts per product:
+ * given `cells`, only of a product that at least minCellMembers Members seized in the phase (a count of unusually
+ * large seizures of a product one Member seizes is that Member's).
  */
-export function forNcp(s: Signal, th: Pick<Thresholds, 'minCellMembers'>): boolean {
+export function forNcp(
+  s: Signal,
+  th: Pick<Thresholds, 'minCellMembers'>,
+  cells?: { readonly productMembers: (product: string) => number },
+): boolean {
   if (s.kind === 'new' && s.novelty === 'product_at_member') return false;
+  if (s.kind === 'outlier') return cells === undefined || cells.productMembers(s.product) >= th.minCellMembers;
   const m = s.kind === 'new' ? s.members : membersOf(s);
   return m === undefined || m >= th.minCellMembers;
 }

@@ -394,7 +394,12 @@ export function buildSummary(
   const outliers: SummaryJson['outliers'] =
     version === 'analysts'
       ? { groups: analysis.outliers.groups, seizures: analysis.outliers.seizures }
-      : { groups: analysis.outliers.groups.map((g) => ({ product: g.product, unit: g.unit, count: g.count })) };
+      : {
+          // Counts per product, of products that minCellMembers Members or more seized in the phase (disclosure.ts).
+          groups: analysis.outliers.groups
+            .filter((g) => (closed.by.product[g.product]?.members.length ?? 0) >= th.minCellMembers)
+            .map((g) => ({ product: g.product, unit: g.unit, count: g.count })),
+        };
   return {
     schema: 'phase-summary/1',
     version,

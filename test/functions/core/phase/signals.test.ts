@@ -227,3 +227,11 @@ test('smallSideOf: the side of a trend NCPs may read but whose figures rest on f
   assert.equal(smallSideOf(trend('rising', [0, 0], [24, 8]), th), undefined);
   assert.equal(smallSideOf(trend('falling', [80, 40], [12, 6]), th), undefined);
 });
+
+test('forNcp: unusually large seizures reach NCPs only for a product that 3 Members or more seized', () => {
+  const outlier: Signal = { kind: 'outlier', product: 'remdesivir', unit: 'doses', count: 2, evidence: 3 };
+  const th = { minCellMembers: 3 };
+  assert.equal(forNcp(outlier, th, { productMembers: () => 1 }), false);
+  assert.equal(forNcp(outlier, th, { productMembers: (p) => (p === 'remdesivir' ? 3 : 0) }), true);
+  assert.equal(forNcp(outlier, th), true);
+});
