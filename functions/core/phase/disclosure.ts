@@ -94,6 +94,13 @@ const smallestFirst =
   (x: BreakdownRow, y: BreakdownRow): number =>
     (sets.get(x.key)?.length ?? x.members) - (sets.get(y.key)?.length ?? y.members) || -byLines(x, y);
 
+/** Adds a row to its group. */
+function push<K>(groups: Map<K, BreakdownRow[]>, key: K, r: BreakdownRow): void {
+  const g = groups.get(key);
+  if (g) g.push(r);
+  else groups.set(key, [r]);
+}
+
 function distinct(rows: Iterable<BreakdownRow>, sets: MemberSets): Set<string> {
   const out = new Set<string>();
   for (const r of rows) for (const m of sets.get(r.key) ?? []) out.add(m);
@@ -132,7 +139,7 @@ export function protectRows(rows: readonly BreakdownRow[], sets: MemberSets, o: 
     const byParent = new Map<string, BreakdownRow[]>();
     for (const r of rows) {
       const p = o.parentOf(r);
-      if (p !== undefined) byParent.set(p, [...(byParent.get(p) ?? []), r]);
+      if (p !== undefined) push(byParent, p, r);
     }
     for (const [p, kids] of byParent) {
       if (o.parentShown && !o.parentShown(p)) continue;
@@ -269,7 +276,7 @@ export function protectRoutes(
     for (const r of pending) {
       const k = levels.get(r.key)![level];
       if (k === undefined || (level === 'route' && o.force?.has(r.key))) rest.push(r);
-      else groups.set(k, [...(groups.get(k) ?? []), r]);
+      else push(groups, k, r);
     }
     for (const [k, g] of groups) {
       const members = distinct(g, sets);
@@ -339,7 +346,7 @@ export function protectCountries(
   const rest: BreakdownRow[] = [];
   for (const r of rows) {
     const reg = big(r) ? undefined : regionOf(r.key);
-    if (reg) groups.set(reg, [...(groups.get(reg) ?? []), r]);
+    if (reg) push(groups, reg, r);
     else if (!big(r)) rest.push(r);
   }
   const shown = rows.filter(big);
@@ -378,7 +385,7 @@ export function regionRows(rows: readonly BreakdownRow[]): { rows: BreakdownRow[
   for (const r of rows) {
     const reg = regionOf(r.key);
     const k = reg ? `${REGION_MARK}${reg}` : `${REGION_MARK}?`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
+    push(groups, k, r);
   }
   const sets = new Map<string, readonly string[]>();
   const out: BreakdownRow[] = [];
