@@ -22,6 +22,8 @@ import {
 } from '../../../../functions/core/phase/disclosure.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import { sorted } from './fixtures.ts';
+import { loadOperationConfig } from '../../../../functions/core/operation/config.ts';
+import { demoRecords, generateDemo } from '../../../../bin/demo/index.ts';
 
 const MEMBERS = ['FR', 'DE', 'ES', 'NL', 'IT', 'BE', 'KE', 'BR'];
 const OP: OperationConfig = parseOperationConfig({
@@ -444,4 +446,31 @@ test('a row withheld in the phase is withheld in the cumulative table too (no di
     undefined,
   );
   assertSafe(ncp.figures.cumulative);
+});
+
+test("the demo's phase 3 NCP tables are mostly named rows: routes and origins by region before 'other'", async () => {
+  const config = loadOperationConfig();
+  const lines = sorted(demoRecords(generateDemo(config)));
+  const input: PhaseCloseInput = { operation: config.id, phase: 3, mode: 'final', asOf: config.phases[2]!.end };
+  const agg = await aggregateLines(input, config, lines);
+  const ncp = buildSummary(input, config, agg, analyse(input, config, agg), 'ncp');
+  for (const f of [ncp.figures.phase, ncp.figures.cumulative]) {
+    assertSafe(f);
+    const otherShare = (rows: readonly BreakdownRow[]) =>
+      (rows.find((r) => r.key === OTHER)?.lines ?? 0) / rows.reduce((t, r) => t + r.lines, 0);
+    // Before issue 17: routes 1,062 of 1,092 lines in "other" ("180 Members" of 90), origins 290, Members all.
+    assert.ok(otherShare(f.byRoute) < 0.05, `routes: ${otherShare(f.byRoute)} of the lines in "other"`);
+    assert.ok(otherShare(f.byOrigin) < 0.05, `origins: ${otherShare(f.byOrigin)} of the lines in "other"`);
+    assert.ok(f.byRoute.filter((r) => r.key !== OTHER).length >= 30);
+    assert.deepEqual(f.byMember.map((r) => r.key).sort(), ['@AC', '@AP', '@ESA', '@EUR', '@MENA', '@WCA']);
+    assert.equal(
+      f.byMember.reduce((t, r) => t + r.members, 0),
+      f.reportingMembers,
+    );
+    assert.equal(f.reporters?.length, f.reportingMembers);
+    for (const r of f.byRoute) assert.ok(r.members <= f.reportingMembers);
+  }
+  // The planted route rests on 5 Members: shown whole.
+  assert.ok(ncp.figures.phase.byRoute.some((r) => r.key === 'TR>BG>RO>HU>AT>DE' && r.level === 'route'));
+  assert.equal(ncp.figures.cumulative.lines, 4_034);
 });
