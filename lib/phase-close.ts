@@ -246,7 +246,7 @@ export class PhaseClose extends Construct {
         this.#portalUrl
           ? []
           : [
-              'PhaseClose: the alert emails have no portal to link to: set portalUrl (prop or operation config) or call linkPortal with the portal distribution\'s URL',
+              "PhaseClose: the alert emails have no portal to link to: set portalUrl (prop or operation config) or call linkPortal with the portal distribution's URL",
             ],
     });
 
@@ -326,7 +326,8 @@ export class PhaseClose extends Construct {
    */
   linkPortal(url: string): string {
     if (this.#portalUrl) return this.#portalUrl;
-    if (!Token.isUnresolved(url) && !/^https:\/\/[^\s/]+/.test(url)) throw new Error(`PhaseClose: the portal URL must be https (got ${JSON.stringify(url)})`);
+    if (!Token.isUnresolved(url) && !/^https:\/\/[^\s/]+/.test(url))
+      throw new Error(`PhaseClose: the portal URL must be https (got ${JSON.stringify(url)})`);
     this.#portalUrl = url;
     this.functions['phase-alerts']!.addEnvironment('PORTAL_URL', url);
     return url;

@@ -38,7 +38,7 @@ export function portalUrlOf(env: NodeJS.ProcessEnv): string | undefined {
   if (!url) {
     if (local) return undefined;
     throw new MissingEnvError(
-      'phase-alerts: environment variable not set: PORTAL_URL (the portal the alert emails link to; the stack sets it from the portal\'s CloudFront distribution)',
+      "phase-alerts: environment variable not set: PORTAL_URL (the portal the alert emails link to; the stack sets it from the portal's CloudFront distribution)",
     );
   }
   try {

@@ -213,9 +213,7 @@ export function composeAlert(
   const nudge = nothing && !ncpOwn.nilReturn ? [T(w.nudge(name, phase, summary.mode)), T(w.nudgeHow)] : undefined;
   const register = r.role === 'analyst' ? 'analyst' : 'plain';
   const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
-  const sentences = summary.signals
-    .slice(0, headCount)
-    .map((s) => signalText(s.signal, lang, summary.thresholds.outlierScore, register));
+  const sentences = summary.signals.slice(0, headCount).map((s) => signalText(s.signal, lang, summary.thresholds.outlierScore, register));
   const rest = summary.signals.slice(headCount);
   const byKind = (['rising', 'alarm', 'new', 'falling', 'outlier'] as const)
     .map((k) => [k, rest.filter((e) => e.signal.kind === k).length] as const)
@@ -232,9 +230,7 @@ export function composeAlert(
   const lead = (label: string, url: string) => `${label}${lang === 'fr' ? `${NBSP}: ` : ': '}${url}`;
 
   const text = [
-    ...(nudge
-      ? [...nudge, ...(upload && nil ? [lead(w.uploadLink, upload), lead(T(w.nilLink), nil)] : [w.noLink]), '', '---', '']
-      : []),
+    ...(nudge ? [...nudge, ...(upload && nil ? [lead(w.uploadLink, upload), lead(T(w.nilLink), nil)] : [w.noLink]), '', '---', ''] : []),
     intro,
     '',
     figures,
@@ -255,9 +251,7 @@ export function composeAlert(
   const body = [
     nudge
       ? `<div style="border-left:4px solid #0b5cad;padding:.2em 0 .2em 1em;margin:0 0 1.2em">${nudge.map((p) => `<p>${esc(p)}</p>`).join('')}${
-          upload && nil
-            ? `<p>${a(upload, w.uploadLink, true)}</p><p>${a(nil, T(w.nilLink))}</p>`
-            : `<p>${esc(T(w.noLink))}</p>`
+          upload && nil ? `<p>${a(upload, w.uploadLink, true)}</p><p>${a(nil, T(w.nilLink))}</p>` : `<p>${esc(T(w.noLink))}</p>`
         }</div>`
       : '',
     `<p>${esc(intro)}</p>`,

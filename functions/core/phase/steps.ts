@@ -257,7 +257,8 @@ export async function alertsStep(
   if (!ncp.alert && !analysts.alert) return { sent: 0, skipped: 0 };
   const recipients = recipientsOf(ctx.contacts, ctx.unreachable).filter((r) => (r.role === 'analyst' ? analysts.alert : ncp.alert));
   const links = ctx.portalUrl ? { portalUrl: ctx.portalUrl } : {};
-  const nil = recipients.some((r) => r.role === 'ncp') && ctx.nilReturns ? await ctx.nilReturns(input.operation, input.phase) : new Set<string>();
+  const nil =
+    recipients.some((r) => r.role === 'ncp') && ctx.nilReturns ? await ctx.nilReturns(input.operation, input.phase) : new Set<string>();
   const ownRow = (member: string | undefined): OwnRow | undefined => {
     const row = member ? analysts.figures.phase.byMember.find((x) => x.key === member) : undefined;
     return member

@@ -129,9 +129,7 @@ export const NBSP = '\u00A0';
  * a letter and is followed by a space or the end is touched.
  */
 export function frenchSpacing(t: string): string {
-  return t
-    .replace(/[ \u00A0\u202F]?([:;?!»])(?=\s|$|[).,])/g, (_m, p: string) => `${NBSP}${p}`)
-    .replace(/«[ \u00A0\u202F]?/g, `«${NBSP}`);
+  return t.replace(/[ \u00A0\u202F]?([:;?!»])(?=\s|$|[).,])/g, (_m, p: string) => `${NBSP}${p}`).replace(/«[ \u00A0\u202F]?/g, `«${NBSP}`);
 }
 
 /** The text as the language writes it: French spacing in French, untouched otherwise. */
