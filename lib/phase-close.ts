@@ -325,9 +325,9 @@ export class PhaseClose extends Construct {
    * (the operation config's own, e.g. a custom domain, wins over the CloudFront address). Returns the URL in use.
    */
   linkPortal(url: string): string {
-    if (this.#portalUrl) return this.#portalUrl;
     if (!Token.isUnresolved(url) && !/^https:\/\/[^\s/]+/.test(url))
       throw new Error(`PhaseClose: the portal URL must be https (got ${JSON.stringify(url)})`);
+    if (this.#portalUrl) return this.#portalUrl;
     this.#portalUrl = url;
     this.functions['phase-alerts']!.addEnvironment('PORTAL_URL', url);
     return url;

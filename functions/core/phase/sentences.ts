@@ -285,9 +285,11 @@ function alarmText(s: AlarmSignal, lang: Lang, register: Register): string {
   const what = describeKey(s.dimension, s.key, lang);
   const seen = s.members !== undefined ? byMembers(s.count, s.members, lang) : count(s.count, 'seizure', lang);
   const others = (s.weeks ?? []).filter((w) => w !== s.week);
-  const shownWeeks = others.slice(0, 3).map((w) => day(w, lang));
+  // At most two more weeks by their day (the year is the alarm's), the rest counted.
+  const sameYear = (w: string) => (w.slice(0, 4) === s.week.slice(0, 4) ? day(w, lang).replace(/\s+\d{4}$/, '') : day(w, lang));
+  const shownWeeks = others.length > 3 ? others.slice(0, 2).map(sameYear) : others.map(sameYear);
   if (others.length > 3)
-    shownWeeks.push({ en: `${others.length - 3} more`, fr: `${others.length - 3} autres`, es: `${others.length - 3} más` }[lang]);
+    shownWeeks.push({ en: `${others.length - 2} more`, fr: `${others.length - 2} autres`, es: `${others.length - 2} más` }[lang]);
   const alsoWeeks = others.length
     ? ` ${{ en: 'Also in the weeks of', fr: 'Aussi les semaines du', es: 'También en las semanas del' }[lang]} ${listText(shownWeeks, lang)}.`
     : '';
