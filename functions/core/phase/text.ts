@@ -135,12 +135,13 @@ export function frenchSpacing(t: string): string {
 /** The text as the language writes it: French spacing in French, untouched otherwise. */
 export const typeset = (t: string, lang: Lang): string => (lang === 'fr' ? frenchSpacing(t) : t);
 
-/** A day (YYYY-MM-DD) as the reader's locale writes it: "31 Jan 2022", "1er févr. 2022", "31 ene 2022". */
+/** A day (YYYY-MM-DD) as the reader's locale writes it, unbreakable: "31 Jan 2022", "1er févr. 2022", "31 ene 2022". */
 export function day(iso: string, lang: Lang = 'en'): string {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(d.getTime())) return iso;
   const text = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
-  return lang === 'fr' && d.getUTCDate() === 1 ? text.replace(/^1(?=\D)/, '1er') : text;
+  // No-break spaces inside: a day never wraps across two lines ("31 Jan" / "2022").
+  return (lang === 'fr' && d.getUTCDate() === 1 ? text.replace(/^1(?=\D)/, '1er') : text).replace(/ /g, NBSP);
 }
 
 /** A list in the reader's language: "A, B and C", "A, B et C", "A, B y C". */

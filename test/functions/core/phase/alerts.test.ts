@@ -256,10 +256,10 @@ test('the phase figures of an alert agree with their numbers, singular and plura
     MAIL_WORDS.es.figures(many),
     `En esta fase: ${num(1234, 'es')} incautaciones en 2 casos, 5 unidades, declaradas por 3 Miembros.`,
   );
-  assert.equal(MAIL_WORDS.en.subjectInterim('Op', 2, '2021-07-04', 0), 'Op: phase 2 interim update to 4 Jul 2021, 0 signals');
+  assert.equal(MAIL_WORDS.en.subjectInterim('Op', 2, '2021-07-04', 0), 'Op: phase 2 interim update to 4\u00a0Jul\u00a02021, 0 signals');
   assert.equal(
     MAIL_WORDS.fr.subjectInterim('Operation X', 2, '2022-02-01', 0),
-    "Opération X\u00a0: point d'étape de la phase 2 au 1er févr. 2022, 0 signal",
+    "Opération X\u00a0: point d'étape de la phase 2 au 1er\u00a0févr.\u00a02022, 0 signal",
   );
   assert.equal(MAIL_WORDS.es.subjectFinal('Op', 2, 3), 'Op: resumen de la fase 2, 3 señales');
 });

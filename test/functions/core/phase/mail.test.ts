@@ -230,15 +230,15 @@ test('plain sentences are short, name what each key is, and carry no statistics,
   const route = DEMO.ncp.signals[0]!.signal;
   assert.equal(
     signalText(route, 'en', 3.5),
-    'New route: Türkiye → Bulgaria → Romania → Hungary → Austria → Germany — 30 seizures by 5 Members since the week of 31 Jan 2022; very unlikely to be chance. Also: rising concealment “vehicle cavity”, new origin Türkiye and 4 new transit countries.',
+    'New route: Türkiye → Bulgaria → Romania → Hungary → Austria → Germany — 30 seizures by 5 Members since the week of 31\u00a0Jan\u00a02022; very unlikely to be chance. Also: rising concealment “vehicle cavity”, new origin Türkiye and 4 new transit countries.',
   );
   assert.equal(
     signalText(route, 'fr', 3.5),
-    'Nouvel itinéraire\u00a0: Turquie → Bulgarie → Roumanie → Hongrie → Autriche → Allemagne — 30 saisies par 5 Membres depuis la semaine du 31 janv. 2022\u00a0; très probablement pas un hasard. Également\u00a0: dissimulation «\u00a0cache dans un véhicule\u00a0» en hausse, nouvelle origine Turquie et 4 nouveaux pays de transit.',
+    'Nouvel itinéraire\u00a0: Turquie → Bulgarie → Roumanie → Hongrie → Autriche → Allemagne — 30 saisies par 5 Membres depuis la semaine du 31\u00a0janv.\u00a02022\u00a0; très probablement pas un hasard. Également\u00a0: dissimulation «\u00a0cache dans un véhicule\u00a0» en hausse, nouvelle origine Turquie et 4 nouveaux pays de transit.',
   );
   assert.equal(
     signalText(route, 'es', 3.5),
-    'Nueva ruta: Turquía → Bulgaria → Rumanía → Hungría → Austria → Alemania — 30 incautaciones de 5 Miembros desde la semana del 31 ene 2022; muy improbable que se deba al azar. También: ocultación «doble fondo en vehículo» en aumento, nuevo origen Turquía y 4 nuevos países de tránsito.',
+    'Nueva ruta: Turquía → Bulgaria → Rumanía → Hungría → Austria → Alemania — 30 incautaciones de 5 Miembros desde la semana del 31\u00a0ene\u00a02022; muy improbable que se deba al azar. También: ocultación «doble fondo en vehículo» en aumento, nuevo origen Turquía y 4 nuevos países de tránsito.',
   );
   const falling = DEMO.ncp.signals.find((e) => e.signal.kind === 'falling')!.signal;
   assert.equal(
@@ -273,13 +273,13 @@ test('sizes in round words: times for 2 and more, tens of percent below; nothing
 });
 
 test("days and numbers in the reader's locale, in the email and its sentences", () => {
-  assert.equal(day('2022-01-31', 'en'), '31 Jan 2022');
-  assert.equal(day('2022-01-31', 'fr'), '31 janv. 2022');
-  assert.equal(day('2022-02-01', 'fr'), '1er févr. 2022');
-  assert.equal(day('2022-01-31', 'es'), '31 ene 2022');
+  assert.equal(day('2022-01-31', 'en'), '31\u00a0Jan\u00a02022');
+  assert.equal(day('2022-01-31', 'fr'), '31\u00a0janv.\u00a02022');
+  assert.equal(day('2022-02-01', 'fr'), '1er\u00a0févr.\u00a02022');
+  assert.equal(day('2022-01-31', 'es'), '31\u00a0ene\u00a02022');
   const fr = composeAlert(DEMO.ncp, ncp('fr'), { portalUrl: PORTAL }, 10, REPORTED);
   assert.ok(fr.text.includes(`${num(145482425, 'fr')} unités`) && num(145482425, 'fr') === '145\u202f482\u202f425', fr.text);
-  assert.ok(fr.text.includes('31 janv. 2022'));
+  assert.ok(fr.text.includes('31\u00a0janv.\u00a02022'));
   assert.ok(fr.text.includes("La synthèse de la phase 3 de l'opération STOP II est prête."));
   const es = composeAlert(DEMO.ncp, ncp('es'), { portalUrl: PORTAL }, 10, REPORTED);
   assert.ok(es.text.includes('145.482.425 unidades') && es.text.includes('Su Miembro (Senegal)'));
@@ -319,7 +319,7 @@ test('an NCP whose Member reported nothing is nudged, in their language, with th
     NOTHING,
   );
   assert.match(interim.text, /^Your Member \(Senegal\) has reported no seizures for phase 3 so far\./);
-  assert.ok(interim.subject.endsWith('interim update to 14 Mar 2022, 5 signals'));
+  assert.ok(interim.subject.endsWith('interim update to 14\u00a0Mar\u00a02022, 5 signals'));
 });
 
 test('the same email composed twice has the same content hash; the portal moving (another local port) is not new content', () => {
