@@ -291,7 +291,7 @@ function alarmText(s: AlarmSignal, lang: Lang, register: Register): string {
   if (others.length > 3)
     shownWeeks.push({ en: `${others.length - 2} more`, fr: `${others.length - 2} autres`, es: `${others.length - 2} más` }[lang]);
   const alsoWeeks = others.length
-    ? ` ${{ en: 'Also in the weeks of', fr: 'Aussi les semaines du', es: 'También en las semanas del' }[lang]} ${listText(shownWeeks, lang)}.`
+    ? ` ${{ en: 'Also in the weeks of', fr: 'Aussi en alerte les semaines du', es: 'También en alerta las semanas del' }[lang]} ${listText(shownWeeks, lang)}.`
     : '';
   let compared: string;
   let stats: string[];

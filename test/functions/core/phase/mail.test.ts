@@ -95,8 +95,8 @@ const OTHERS: Signal[] = [
     expected: 6.2,
     q: 0.002,
   },
-  { kind: 'outlier', product: 'oxygen_cylinder', unit: 'piece', count: 1, maxScore: 12, p: 1e-5 },
-  { kind: 'outlier', product: 'insulin', unit: 'dose', count: 3, maxScore: 8, p: 1e-4 },
+  { kind: 'outlier', product: 'oxygen_cylinder', unit: 'pieces', count: 1, maxScore: 12, p: 1e-5 },
+  { kind: 'outlier', product: 'azithromycin', unit: 'doses', count: 3, maxScore: 8, p: 1e-4 },
 ];
 
 const allSignals = (s: SummaryJson): Signal[] => [...s.signals.map((e) => e.signal), ...(s.annex ?? []).map((e) => e.signal), ...OTHERS];
@@ -270,6 +270,13 @@ test('sizes in round words: times for 2 and more, tens of percent below; nothing
   assert.match(signalText(fall, 'en', 3.5), /about 40% fewer seizures a week for each Member that reported than in phase 2/);
   assert.match(signalText(fall, 'fr', 3.5), /mode de transport «\u00a0fret aérien\u00a0» — environ 40\u00a0% de saisies en moins/);
   assert.match(signalText(rise, 'es', 3.5), /ruta China → Emiratos Árabes Unidos → Senegal — un 40\u00a0% más de incautaciones/);
+});
+
+test('French elides "de" before a vowel and agrees with the count', () => {
+  const [one, three] = OTHERS.filter((s) => s.kind === 'outlier');
+  assert.match(signalText(one!, 'fr', 3.5), /^Taille inhabituelle\u00a0: 1 saisie de bouteille d'oxygène \(pièces\) bien plus grande que/);
+  assert.match(signalText(three!, 'fr', 3.5), /^Taille inhabituelle\u00a0: 3 saisies d'azithromycine \(doses\) bien plus grandes que/);
+  assert.match(signalText(three!, 'es', 3.5), /^Tamaño inusual: 3 incautaciones de azitromicina \(dosis\) mucho mayores/);
 });
 
 test("days and numbers in the reader's locale, in the email and its sentences", () => {
