@@ -163,16 +163,19 @@ const VOWEL_START = /^[aeiouyhàâäéèêëîïôöûüœæ]/i;
 /** French "de" before a word: elided before a vowel or a mute h ("d'azithromycine", "de bouteille"). */
 export const deFr = (word: string): string => (VOWEL_START.test(word) ? `d'${word}` : `de ${word}`);
 
+/** "Operation X" in any of the three languages (the config's name may be written in any). */
+const OPERATION_WORD = /^(?:operation|opération|operación)\s+(.+)$/i;
+
 /** The operation's name as the language writes it at the start of a sentence: "Opération STOP II", "Operación STOP II". */
 export function operationName(name: string, lang: Lang): string {
-  const m = /^operation\s+(.+)$/i.exec(name);
+  const m = OPERATION_WORD.exec(name);
   if (!m || lang === 'en') return name;
   return `${lang === 'fr' ? 'Opération' : 'Operación'} ${m[1]}`;
 }
 
 /** "of Operation STOP II", "de l'opération STOP II", "de la operación STOP II" (and "d'Atlas" for another name). */
 export function ofOperation(name: string, lang: Lang): string {
-  const m = /^operation\s+(.+)$/i.exec(name);
+  const m = OPERATION_WORD.exec(name);
   if (lang === 'en') return `of ${name}`;
   if (lang === 'fr') return m ? `de l'opération ${m[1]}` : deFr(name);
   return m ? `de la operación ${m[1]}` : `de ${name}`;

@@ -12,7 +12,7 @@ import { MAIL_WORDS } from '../../../../functions/core/phase/mail-words.ts';
 import { signalText } from '../../../../functions/core/phase/sentences.ts';
 import type { Signal } from '../../../../functions/core/phase/signals.ts';
 import type { SummaryJson } from '../../../../functions/core/phase/summary.ts';
-import { day, frenchSpacing, num } from '../../../../functions/core/phase/text.ts';
+import { day, frenchSpacing, num, ofOperation, operationName } from '../../../../functions/core/phase/text.ts';
 import type { Lang } from '../../../../functions/core/operation/config.ts';
 
 const DEMO = JSON.parse(readFileSync(new URL('./fixtures/demo-phase-3.json', import.meta.url), 'utf8')) as Record<
@@ -337,4 +337,14 @@ test('the same email composed twice has the same content hash; the portal moving
   assert.equal(a.contentHash, c.contentHash);
   const d = composeAlert(DEMO.ncp, ncp('fr'), { portalUrl: 'http://127.0.0.1:8080' }, 10, REPORTED);
   assert.notEqual(a.contentHash, d.contentHash, 'the nudge replaced by the figures is new content');
+});
+
+test("the operation's name in each language: its own word for operation, with French elision", () => {
+  assert.equal(ofOperation('Operation STOP II', 'fr'), "de l'opération STOP II");
+  assert.equal(ofOperation('Opération STOP II', 'fr'), "de l'opération STOP II");
+  assert.equal(ofOperation('Operation STOP II', 'es'), 'de la operación STOP II');
+  assert.equal(ofOperation('Atlas', 'fr'), "d'Atlas");
+  assert.equal(ofOperation('Pangea XVII', 'fr'), 'de Pangea XVII');
+  assert.equal(operationName('Operation STOP II', 'fr'), 'Opération STOP II');
+  assert.equal(operationName('Pangea XVII', 'es'), 'Pangea XVII');
 });
