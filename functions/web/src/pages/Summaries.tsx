@@ -127,9 +127,9 @@ function PhaseClose() {
 
 /** The list's own words: what a run covers, its signals, and whether the NCPs were emailed (a fact, not an alarm). */
 const LIST_WORDS: Record<Lang, { upTo: string; signal: [string, string]; sent: string }> = {
-  en: { upTo: 'up to', signal: ['signal', 'signals'], sent: 'sent to NCPs' },
-  fr: { upTo: 'jusqu’au', signal: ['signal', 'signaux'], sent: 'envoyée aux PCN' },
-  es: { upTo: 'hasta el', signal: ['señal', 'señales'], sent: 'enviado a los PCN' },
+  en: { upTo: 'up to', signal: ['signal', 'signals'], sent: 'sent to\u00a0NCPs' },
+  fr: { upTo: 'jusqu’au', signal: ['signal', 'signaux'], sent: 'envoyée aux\u00a0PCN' },
+  es: { upTo: 'hasta el', signal: ['señal', 'señales'], sent: 'enviado a los\u00a0PCN' },
 };
 
 /** A day (YYYY-MM-DD) as the reader's language writes it: "31 Jan 2022", "31 janv. 2022", "31 ene 2022". */
