@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { fmtDate, fmtNum, useApp } from '../app.ts';
+import { agree } from '../../../core/vocabulary/plural.ts';
+import { fmtNum, useApp } from '../app.ts';
+import type { Lang } from '../i18n.ts';
 
 interface Counts {
   lines: number;
@@ -20,6 +22,9 @@ interface Entry {
   signalCount: number;
   alert: boolean;
   storedAt: string;
+  /** The last day the run covers (older APIs: absent, asOf stands in). */
+  covers?: string;
+  sentToNcps?: boolean;
 }
 interface Row {
   key: string;
@@ -120,8 +125,25 @@ function PhaseClose() {
   );
 }
 
+/** The list's own words: what a run covers, its signals, and whether the NCPs were emailed (a fact, not an alarm). */
+const LIST_WORDS: Record<Lang, { upTo: string; signal: [string, string]; sent: string }> = {
+  en: { upTo: 'up to', signal: ['signal', 'signals'], sent: 'sent to\u00a0NCPs' },
+  fr: { upTo: 'jusqu’au', signal: ['signal', 'signaux'], sent: 'envoyée aux\u00a0PCN' },
+  es: { upTo: 'hasta el', signal: ['señal', 'señales'], sent: 'enviado a los\u00a0PCN' },
+};
+
+/** A day (YYYY-MM-DD) as the reader's language writes it: "31 Jan 2022", "31 janv. 2022", "31 ene 2022". */
+const fmtDay = (iso: string, lang: Lang) =>
+  new Date(`${iso.slice(0, 10)}T00:00:00Z`).toLocaleDateString({ en: 'en-GB', fr: 'fr-FR', es: 'es-ES' }[lang], {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
 export function SummariesPage() {
   const { t, lang, me, navigate } = useApp();
+  const w = LIST_WORDS[lang];
   const [list, setList] = useState<Entry[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(
@@ -157,13 +179,13 @@ export function SummariesPage() {
                     }}
                   >
                     <span class="name">
-                      {t.phase} {s.phase} · {s.mode === 'final' ? t.final : `${t.interim} ${s.asOf}`}
+                      {t.phase} {s.phase} · {s.mode === 'final' ? t.final : t.interim} · {w.upTo} {fmtDay(s.covers ?? s.asOf, lang)}
                     </span>
                   </a>
-                  {s.alert && <span class="badge alert">{t.alertSent}</span>}
                   <span class="muted">
-                    {fmtNum(s.counts.lines, lang)} {t.lines} · {fmtNum(s.counts.cases, lang)} {t.cases} · {s.signalCount}{' '}
-                    {t.signals.toLowerCase()} · {fmtDate(s.storedAt, lang)}
+                    {fmtNum(s.counts.lines, lang)} {t.lines} · {fmtNum(s.counts.cases, lang)} {t.cases} · {fmtNum(s.signalCount, lang)}{' '}
+                    {agree(s.signalCount, lang, ...w.signal)}
+                    {(s.sentToNcps ?? s.alert) && ` · ${w.sent}`}
                   </span>
                 </li>
               );
