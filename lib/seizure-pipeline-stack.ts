@@ -39,8 +39,8 @@ export interface SeizurePipelineStackProps extends StackProps {
   /** The Member portal (user pool, HTTP API, web app behind CloudFront). @default each construct's defaults */
   readonly portal?: {
     readonly users?: Omit<PortalUsersProps, 'operation'>;
-    readonly api?: Pick<PortalApiProps, 'throttle'>;
-    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass'>;
+    readonly api?: Pick<PortalApiProps, 'throttle' | 'routeThrottles'>;
+    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass' | 'webAclArn'>;
   };
   /**
    * SES for the alerts (identity of mailFrom's domain, configuration set, bounce and complaint handling); false: none
