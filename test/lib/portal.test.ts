@@ -70,6 +70,10 @@ describe('the portal constructs', () => {
     assert.ok(client.ReadAttributes.includes('custom:member'));
     assert.ok(!client.WriteAttributes.some((a: string) => a.startsWith('custom:')), JSON.stringify(client.WriteAttributes));
     assert.equal(client.AllowedOAuthFlowsUserPoolClient, false);
+    // Refresh tokens: never used by the app, revocable, and as short-lived as Cognito allows (60 minutes).
+    assert.equal(client.EnableTokenRevocation, true);
+    assert.equal(client.RefreshTokenValidity, 60);
+    assert.equal(client.TokenValidityUnits.RefreshToken, 'minutes');
   });
 
   test('the API: every route behind a JWT authorizer on the pool, a throttled stage with access logs, per-route throttles', () => {
