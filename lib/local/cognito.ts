@@ -10,7 +10,7 @@
  * any credentials): synthetic data only (README "Running locally").
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
@@ -196,11 +196,18 @@ export async function signingKeyOf(directory: string): Promise<SigningKey> {
     const kid = `local-${randomUUID()}`;
     stored = { kid, privateJwk: await exportJWK(pair.privateKey), publicJwk: await exportJWK(pair.publicKey) };
     await mkdir(directory, { recursive: true });
-    await writeFile(file, JSON.stringify(stored), { mode: 0o600, flag: 'wx' }).catch(async (e: NodeJS.ErrnoException) => {
-      // Two starts at once: the first one's key wins.
-      if (e.code !== 'EEXIST') throw e;
+    // Written whole under another name, then linked into place (link fails if the file exists): two starts at once
+    // agree on the first one's key, and nobody reads a half-written file.
+    const temp = `${file}.${randomUUID()}`;
+    await writeFile(temp, JSON.stringify(stored), { mode: 0o600 });
+    try {
+      await link(temp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       stored = JSON.parse(await readFile(file, 'utf8'));
-    });
+    } finally {
+      await unlink(temp);
+    }
   }
   const s = stored!;
   return {
