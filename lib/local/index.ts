@@ -44,6 +44,7 @@ import {
   type Ports,
 } from './settings.ts';
 import type { LocalPortal } from './portal.ts';
+import type { LocalShares } from './shares.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
 export {
@@ -122,6 +123,8 @@ export interface LocalCloud {
   readonly descriptor: CloudDescriptor;
   /** The portal, when asked for (`portal` option). */
   readonly portal?: LocalPortal;
+  /** With the portal: the shares' fan-out queue (emails and web pushes of new shares) and the VAPID keys. */
+  readonly shares?: LocalShares;
   /** Resolves when no upload is waiting or being ingested (dead letters do not count). */
   waitForIdle(timeoutMs?: number): Promise<void>;
   /**
@@ -284,8 +287,13 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
 
     let portal: LocalPortal | undefined;
+    let shares: LocalShares | undefined;
     if (opts.portal) {
       const { startPortal } = await import('./portal.ts');
+      // Shares need the portal (their links lead there): the fan-out queue and the VAPID keys of this data directory.
+      const { startShares } = await import('./shares.ts');
+      shares = await startShares({ dataDir, endpoints, bucket, tableName, operation, portalUrl: () => portal?.url });
+      cleanup.push(() => shares!.close());
       const closePhase = async (input: PhaseCloseExecutionInput) => {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
         return closePhaseLocal({ endpoints, bucket, tableName, operation: runOperation(), input });
@@ -297,6 +305,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         bucket,
         tableName,
         operation,
+        shares: { notify: (id) => shares!.notify(id), vapid: shares.vapid },
         startPhaseClose: async (input) => {
           const execution = `local-p${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
           // Started, not awaited: the page says it started; the summary appears when the run ends.
@@ -344,6 +353,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       reconciled,
       descriptor,
       ...(portal ? { portal } : {}),
+      ...(shares ? { shares } : {}),
       waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
       async closePhase(input, o = {}) {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
