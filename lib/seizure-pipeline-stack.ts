@@ -17,6 +17,7 @@ import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
 import { PortalApi, type PortalApiProps } from './portal-api.ts';
 import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
 import { PortalWeb, type PortalWebProps } from './portal-web.ts';
+import { Shares } from './shares.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
@@ -68,6 +69,8 @@ export class SeizurePipelineStack extends Stack {
   public readonly portalUsers: PortalUsers;
   public readonly portalApi: PortalApi;
   public readonly portalWeb: PortalWeb;
+  /** Shares between Members: the notifications queue and function, the VAPID keys (lib/shares.ts). */
+  public readonly shares: Shares;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -165,6 +168,16 @@ export class SeizurePipelineStack extends Stack {
       submissions: this.storage.bucket,
       accessLogBucket: this.storage.accessLogBucket,
     });
+    // Shares between Members: the portal's routes, and the emails and pushes that announce them.
+    this.shares = new Shares(this, 'Shares', {
+      operation,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      portalUrl: operation.portalUrl ?? this.portalWeb.url,
+      ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
+      alarmTopic: this.alarmTopic,
+    });
+    this.shares.bindPortal(this.portalApi.function, this.storage.table);
 
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
@@ -181,6 +194,7 @@ export class SeizurePipelineStack extends Stack {
       UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
+      SharesDlqUrl: [this.shares.deadLetterQueue.queueUrl, "Dead-letter queue of the shares' notifications"],
     };
     outputs.SmokeTests = [
       String(operation.smokeTests === true),
