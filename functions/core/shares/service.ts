@@ -92,7 +92,13 @@ export async function previewCase(d: ShareDeps, c: Actor, body: { caseRef?: unkn
     d.config.members.map((m) => m.code),
     from,
   );
-  return { caseRef, member: from, case: wordCase(fields, lang), proposed };
+  return {
+    caseRef,
+    member: from,
+    case: wordCase(fields, lang),
+    proposed,
+    proposedNames: proposed.map((m) => ({ code: m, name: nameOf(d, m) })),
+  };
 }
 
 export async function createShare(d: ShareDeps, c: Actor, body: Record<string, unknown>): Promise<{ id: string; expiresAt: string }> {
