@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { SHARE_SK, sharePk } from '../../../functions/core/shares/keys.ts';
@@ -77,6 +78,16 @@ async function open(who: UserName, path: string, lang: Lang): Promise<Page> {
   return page;
 }
 
+async function axe(page: Page, what: string): Promise<void> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    [],
+    `axe on ${what}`,
+  );
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const idle = () => sc.cloud.shares!.queue.waitForIdle(30_000);
 const statusOf = (page: Page, member: string) => page.locator(`tr[data-member="${member}"] td`).nth(1);
@@ -95,6 +106,7 @@ describe('FR shares a case with DE and BE, on phones', () => {
       assert.equal(await fr.getByRole('checkbox', { name: /\(GB\)$/ }).count(), 0);
       await fr.getByLabel(w.note).fill(`Watch for the same sender (${lang}).`);
       if (lang === 'en') await shot(fr, 'shares-new-phone-en');
+      await axe(fr, `share form (${lang})`);
       await fr.getByRole('button', { name: w.send, exact: true }).click();
       await fr.waitForURL(/\/shares\/[A-Za-z0-9_-]{22}/);
       const id = /\/shares\/([A-Za-z0-9_-]{22})/.exec(fr.url())![1]!;
@@ -121,6 +133,7 @@ describe('FR shares a case with DE and BE, on phones', () => {
       const first = dePage.locator('section[aria-labelledby="received"] li').first();
       await first.getByText(w.unread).waitFor();
       if (lang === 'en') await shot(dePage, 'shares-received-phone-en');
+      await axe(dePage, `received shares (${lang})`);
       await first.getByRole('link').click();
       await dePage.getByRole('heading', { name: product }).waitFor();
       await dePage.getByText(`Watch for the same sender (${lang}).`).waitFor();
@@ -138,6 +151,7 @@ describe('FR shares a case with DE and BE, on phones', () => {
       await fr.reload();
       await statusOf(fr, 'DE').filter({ hasText: w.stAcknowledged }).waitFor();
       if (lang === 'en') await shot(fr, 'shares-status-phone-en');
+      await axe(fr, `the sharer's status (${lang})`);
 
       // GB, not addressed: 404, in the page and in the API.
       const gb = await open('gb', `/shares/${id}?lang=${lang}`, lang);
