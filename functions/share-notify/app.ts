@@ -10,7 +10,9 @@
  * SES_CONFIGURATION_SET.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processPhotoUpload } from '../core/shares/photos.ts';
 import { parseContacts, sesMailer, type Contacts, type Mailer } from '../core/phase/alerts.ts';
 import { getJson } from '../core/phase/io.ts';
 import { UnreachableContacts } from '../core/mail/unreachable.ts';
@@ -40,6 +42,9 @@ export interface ShareNotifyDeps {
   readonly portalUrl: string;
   /** Test seam (FanOutDeps.sendPush). */
   readonly sendPush?: FanOutDeps['sendPush'];
+  /** The bucket of the photos (S3 events of uploads under shares/{id}/uploads/ come on the same queue). */
+  readonly s3: S3Client;
+  readonly bucket: string;
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv): ShareNotifyDeps {
@@ -60,13 +65,24 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): ShareNotifyDeps {
     mailer: sesMailer(traced(SERVICE, sesClient()), env.SES_CONFIGURATION_SET || undefined),
     vapid: secretsManagerVapid(traced(SERVICE, new SecretsManagerClient({})), vars.VAPID_SECRET_ID, `mailto:${config.mailFrom}`),
     portalUrl,
+    s3,
+    bucket: vars.BUCKET_NAME,
   };
 }
 
-/** Parses a record's body; a message that is not one is logged and dropped (a retry cannot make it one). */
-function messageOf(body: string): ShareMessage | undefined {
+/**
+ * A record's body: a new share to announce, or S3's notification of photo uploads (the keys, decoded); undefined for
+ * anything else, which is logged and dropped (a retry cannot make it one).
+ */
+function messageOf(body: string): ShareMessage | { photos: string[] } | undefined {
   try {
-    const m = JSON.parse(body) as Partial<ShareMessage>;
+    const m = JSON.parse(body) as Partial<ShareMessage> & Partial<S3Event>;
+    if (Array.isArray(m.Records))
+      return {
+        photos: m.Records.filter((r) => r.eventName?.startsWith('ObjectCreated:')).map((r) =>
+          decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')),
+        ),
+      };
     return typeof m.shareId === 'string' && typeof m.operation === 'string' ? { shareId: m.shareId, operation: m.operation } : undefined;
   } catch {
     return undefined;
@@ -83,6 +99,24 @@ export function createShareNotifyHandler(deps: ShareNotifyDeps) {
       const [contacts, unreachable] = await Promise.all([deps.contacts(), deps.unreachable?.()]);
       for (const record of event.Records ?? []) {
         const m = messageOf(record.body);
+        if (m && 'photos' in m) {
+          try {
+            for (const key of m.photos) {
+              const photo = await processPhotoUpload(
+                { s3: deps.s3, bucket: deps.bucket, dynamo: deps.dynamo, tableName: deps.tableName },
+                key,
+              );
+              logger.info(photo ? 'photo stripped and recorded' : 'photo upload refused and deleted', {
+                key,
+                ...(photo ? { n: photo.n } : {}),
+              });
+            }
+          } catch (e) {
+            logger.warn('photo processing failed: retried', { error: (e as Error).name });
+            failures.push({ itemIdentifier: record.messageId });
+          }
+          continue;
+        }
         if (!m || m.operation !== deps.config.id) {
           logger.error('not a share message of this operation: dropped', { messageId: record.messageId });
           continue;

@@ -19,7 +19,7 @@ import { operationConfigEnv } from '../../functions/core/contracts/operation-env
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { putContacts } from './contacts.ts';
 import { startDynamo, type LocalDynamo } from './dynamodb.ts';
-import { fromS3rverEvent, objectsOfBody, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
+import { fromS3rverEvent, objectsOfBody, routedToShares, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
 import { LocalQueue, type LocalQueueOptions, type SqsLambda } from './queue.ts';
 import { objectsToReconcile } from './reconciliation.ts';
 import {
@@ -178,6 +178,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       for (const o of objectsOfBody(m.body)) if (o.sequencer) sequencer.observe(o.sequencer);
     }
 
+    let shares: LocalShares | undefined;
     const dynamo: LocalDynamo = await startDynamo({ path: join(dataDir, 'dynamodb'), port: settings.ports.dynamodb, tableName });
     cleanup.push(() => dynamo.close());
     const s3: LocalS3 = await startS3({
@@ -186,6 +187,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       bucket,
       onEvent: (ev) => {
         for (const created of fromS3rverEvent(ev, sequencer)) queue.send(sqsBodyOf(created));
+        // Photo uploads of shares go to the shares queue (started with the portal), as the bucket routes them on AWS.
+        for (const created of fromS3rverEvent(ev, sequencer, routedToShares)) shares?.queue.send(sqsBodyOf(created));
       },
     });
     cleanup.push(() => s3.close());
@@ -287,7 +290,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
 
     let portal: LocalPortal | undefined;
-    let shares: LocalShares | undefined;
     if (opts.portal) {
       const { startPortal } = await import('./portal.ts');
       // Shares need the portal (their links lead there): the fan-out queue and the VAPID keys of this data directory.

@@ -85,6 +85,8 @@ export async function startShares(o: {
         mailer: sesMailer(ses),
         vapid,
         portalUrl: o.portalUrl() ?? op.portalUrl ?? 'http://127.0.0.1',
+        s3,
+        bucket: o.bucket,
       });
       return handler(event, context);
     },

@@ -10,6 +10,7 @@ import {
   langOf,
   listShares,
   previewCase,
+  presignSharePhoto,
   readShare,
   revokeShare,
   ShareError,
@@ -28,6 +29,7 @@ const shareDeps = (d: PortalDeps): ShareDeps => {
     dynamo: d.dynamo,
     tableName: d.tableName,
     notify: d.shares.notify,
+    photos: { s3: d.s3, bucket: d.bucket },
     ...(d.shares.now ? { now: d.shares.now } : {}),
   };
 };
@@ -68,6 +70,11 @@ export const SHARE_ROUTES: Route[] = [
     'GET',
     /^\/api\/shares\/([A-Za-z0-9_-]+)$/,
     (d, c, req, [id]) => asHttp(async () => json(200, await readShare(shareDeps(d), c, id!, langOf(d, c, req.query.lang)))),
+  ],
+  [
+    'POST',
+    /^\/api\/shares\/([A-Za-z0-9_-]+)\/photos$/,
+    (d, c, req, [id]) => asHttp(async () => json(200, await presignSharePhoto(shareDeps(d), c, id!, jsonBody(req)))),
   ],
   [
     'POST',

@@ -15,6 +15,8 @@ import { caseFields, readCase, routeMembers, wordCase, type CaseFields, type Wor
 import type { Recipient, Share, ShareStore, ShareWithRecipients } from './store.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VOCABS } from '../vocabulary/vocab.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { photoUrls, presignPhoto } from './photos.ts';
 
 /** Who calls: the portal's Caller, structurally. */
 export interface Actor {
@@ -50,6 +52,8 @@ export interface ShareDeps {
   /** Queues the notifications of a new share (SQS on AWS, the local file queue locally). */
   readonly notify: (shareId: string) => Promise<void>;
   readonly now?: () => Date;
+  /** Where the photos are (presigned POSTs and GETs). Absent: no photos. */
+  readonly photos?: { readonly s3: S3Client; readonly bucket: string };
 }
 
 const bad = (message: string, code: string) => new ShareError(400, code, message);
@@ -254,6 +258,8 @@ export interface ShareView {
   readonly acknowledgedBy?: string;
   readonly lang: Lang;
   readonly case: WordedCase;
+  /** Presigned GETs (15 minutes) of the photos, stripped of their metadata. */
+  readonly photos: readonly { url: string; contentType: string }[];
   readonly recipients?: readonly { member: string; memberName: string; readAt: string | null; acknowledgedAt: string | null }[];
   /** What the caller may do. */
   readonly canAcknowledge: boolean;
@@ -303,6 +309,7 @@ export async function readShare(d: ShareDeps, c: Actor, id: string, lang: Lang):
     ...(mine?.acknowledgedAt ? { acknowledgedAt: mine.acknowledgedAt, acknowledgedBy: mine.acknowledgedBy } : {}),
     lang,
     case: wordCase(s.fields as CaseFields, lang),
+    photos: d.photos ? await photoUrls(d.photos.s3, d.photos.bucket, s.photos) : [],
     ...(seesAll
       ? {
           recipients: w.recipients.map((r: Recipient) => ({
@@ -346,4 +353,12 @@ export async function revokeShare(d: ShareDeps, c: Actor, id: string) {
   const at = nowOf(d).toISOString();
   const revoked = await d.shares.revoke(id, c.email ?? c.sub, at);
   return { id, revoked: true, revokedAt: revoked ? at : (w.share.revokedAt ?? at) };
+}
+
+/** POST /api/shares/{id}/photos {contentType, size}: a presigned POST of one photo, for the sharer's Member. */
+export async function presignSharePhoto(d: ShareDeps, c: Actor, id: string, body: Record<string, unknown>) {
+  const { role } = await visible(d, c, id);
+  if (role !== 'sharer') throw new ShareError(403, 'forbidden', 'only the sharing Member adds photos to a share');
+  if (!d.photos) throw new ShareError(501, 'not-available', 'photos are not configured here');
+  return presignPhoto({ ...d.photos, dynamo: d.dynamo, tableName: d.tableName }, id, body);
 }

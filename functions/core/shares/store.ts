@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGet, batchWrite, documentClient, forEachLimit, isConditionFailure, pages, resolvePolicy } from '../store/batch.ts';
 import type { CaseFields } from './case.ts';
+import type { Photo } from './photos.ts';
 import { allSharesPk, receivedByPk, recipientSk, SHARE_SK, sentByPk, shareOrderSk, sharePk, TTL_ATTRIBUTE } from './keys.ts';
 
 /** How long after its expiry a share's items are kept for the analysts before TTL removes them. */
@@ -31,6 +32,8 @@ export interface Share {
   readonly expiresAt: string;
   readonly revokedAt?: string;
   readonly revokedBy?: string;
+  /** The clean photos (photos.ts), in the order they were processed. */
+  readonly photos?: readonly Photo[];
 }
 
 export interface Recipient {
@@ -50,7 +53,7 @@ type Item = Record<string, unknown>;
 
 const ttlOf = (expiresAt: string): number => Math.floor(Date.parse(expiresAt) / 1000) + SHARE_TTL_GRACE_DAYS * 86_400;
 
-const SHARE_META = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', TTL_ATTRIBUTE, 'kind'];
+const SHARE_META = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', TTL_ATTRIBUTE, 'kind', 'photoSlots', 'photoCount'];
 const strip = (item: Item): Item => {
   const out = { ...item };
   for (const k of SHARE_META) delete out[k];

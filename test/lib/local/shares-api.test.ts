@@ -7,6 +7,8 @@
  * expiry 404 to all but the analysts, who see every share.
  */
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { sharePk, SHARE_SK } from '../../../functions/core/shares/keys.ts';
@@ -316,5 +318,97 @@ describe('push subscriptions', () => {
     assert.deepEqual(del.json, { removed: true });
     const again = await sc.call('push/subscriptions', 'gb', { method: 'DELETE', body: { endpoint: d.subscription.endpoint } });
     assert.deepEqual(again.json, { removed: false });
+  });
+});
+
+describe('photos: presigned POST under shares/{id}/, metadata stripped before anyone reads them', () => {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const segment = (marker: number, data: Buffer) => {
+    const head = Buffer.from([0xff, marker, 0, 0]);
+    head.writeUInt16BE(data.length + 2, 2);
+    return Buffer.concat([head, data]);
+  };
+  const GPS = 'GPSLatitude 48.8566 N GPSLongitude 2.3522 E';
+  const jpeg = Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')),
+    segment(0xe1, Buffer.from(`Exif\0\0${GPS}`, 'latin1')),
+    segment(0xdb, Buffer.alloc(65, 1)),
+    Buffer.from([0xff, 0xda, 0, 8, 1, 2, 3, 4, 5, 6, 0x11, 0x22, 0x33, 0xff, 0xd9]),
+  ]);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0])),
+    chunk('eXIf', Buffer.from(`MM\0*${GPS}`, 'latin1')),
+    chunk('tEXt', Buffer.from(`Comment\0${GPS}`, 'latin1')),
+    chunk('IDAT', zlib.deflateSync(Buffer.from([0, 255, 0, 0]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+
+  const post = async (id: string, who: 'fr' | 'de', file: Buffer, contentType: string) => {
+    const target = await sc.call(`shares/${id}/photos`, who, { method: 'POST', body: { contentType, size: file.length } });
+    if (target.status !== 200) return target;
+    const form = new FormData();
+    for (const [k, v] of Object.entries(target.json.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([file], { type: contentType }));
+    const res = await fetch(target.json.url, { method: 'POST', body: form });
+    assert.equal(res.status, 204);
+    return target;
+  };
+
+  test('two photos stripped, listed to the recipients as presigned GETs; at most 5; only the sharer adds them', async () => {
+    const r = await sc.call('shares', 'fr', { method: 'POST', body: { caseRef: CASE_REF, note: 'with photos', to: ['DE'] } });
+    const id = r.json.id as string;
+    assert.equal((await post(id, 'fr', jpeg, 'image/jpeg')).status, 200);
+    assert.equal((await post(id, 'fr', png, 'image/png')).status, 200);
+    // Not an image: refused and deleted by the processing, never listed.
+    assert.equal((await post(id, 'fr', Buffer.from('<script>alert(1)</script>'), 'image/png')).status, 200);
+    await idle();
+    const seen = await sc.call(`shares/${id}`, 'de');
+    assert.equal(seen.json.photos.length, 2, JSON.stringify(seen.json.photos));
+    const [a, b] = await Promise.all(
+      seen.json.photos.map(async (p: { url: string }) => Buffer.from(await (await fetch(p.url)).arrayBuffer())),
+    );
+    assert.deepEqual([...a!.subarray(0, 2)], [0xff, 0xd8]);
+    assert.ok(a!.includes(Buffer.from('JFIF')) && a!.includes(Buffer.from([0x11, 0x22, 0x33])));
+    assert.ok(b!.includes(Buffer.from('IHDR')) && b!.includes(Buffer.from('IEND')));
+    for (const bytes of [a!, b!]) assert.ok(!bytes.includes(Buffer.from('GPSLatitude')), 'the position is gone');
+    // Nothing unstripped is left under the share's uploads.
+    const left = await sc.s3.send(new ListObjectsV2Command({ Bucket: sc.cloud.bucket, Prefix: `shares/${id}/uploads/` }));
+    assert.equal(left.KeyCount ?? 0, 0);
+    // Five slots in all (three used); the sixth is refused; the recipient, not the sharer, cannot add any.
+    assert.equal(
+      (await sc.call(`shares/${id}/photos`, 'de', { method: 'POST', body: { contentType: 'image/png', size: 10 } })).status,
+      403,
+    );
+    assert.equal(
+      (await sc.call(`shares/${id}/photos`, 'gb', { method: 'POST', body: { contentType: 'image/png', size: 10 } })).status,
+      404,
+    );
+    for (const [body, code] of [
+      [{ contentType: 'image/gif', size: 10 }, 'unsupported-photo-type'],
+      [{ contentType: 'image/jpeg', size: 5 * 1024 * 1024 + 1 }, 'photo-too-large'],
+    ] as const)
+      assert.equal((await sc.call(`shares/${id}/photos`, 'fr', { method: 'POST', body })).json.error, code);
+    const fourth = await sc.call(`shares/${id}/photos`, 'fr', { method: 'POST', body: { contentType: 'image/png', size: 10 } });
+    assert.equal(fourth.status, 200);
+    assert.match(fourth.json.key, new RegExp(`^shares/${id}/uploads/[0-9a-f]{12}\\.png$`));
+    // The POST policy pins the key, the type and the size (S3 enforces it; s3rver does not: the processing checks again).
+    const policy = JSON.parse(Buffer.from(fourth.json.fields.Policy, 'base64').toString()) as { conditions: unknown[] };
+    assert.ok(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify(['content-length-range', 1, 5 * 1024 * 1024])));
+    assert.ok(policy.conditions.some((c) => JSON.stringify(c) === JSON.stringify(['eq', '$Content-Type', 'image/png'])));
+    assert.equal(
+      (await sc.call(`shares/${id}/photos`, 'fr', { method: 'POST', body: { contentType: 'image/png', size: 10 } })).status,
+      200,
+    );
+    const sixth = await sc.call(`shares/${id}/photos`, 'fr', { method: 'POST', body: { contentType: 'image/png', size: 10 } });
+    assert.equal(sixth.json.error, 'too-many-photos');
   });
 });
