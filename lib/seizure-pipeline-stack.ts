@@ -177,7 +177,7 @@ export class SeizurePipelineStack extends Stack {
       ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
       alarmTopic: this.alarmTopic,
     });
-    this.shares.bindPortal(this.portalApi.function, this.storage.table);
+    this.shares.bindPortal(this.portalApi.function, this.storage.table, this.storage.bucket);
 
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],

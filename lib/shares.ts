@@ -14,7 +14,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -25,7 +26,9 @@ import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { PUSH_PK_PREFIX, SHARE_ITEM_PREFIXES, SHARE_PK_PREFIX } from '../functions/core/shares/keys.ts';
 import { thresholdAlarm } from './alarms.ts';
 import { PipelineFunction } from './pipeline-function.ts';
-import { S3_READ_ACTIONS } from './s3-grants.ts';
+import { iam5Resource } from './nag.ts';
+import { grantPrefixes, S3_READ_ACTIONS } from './s3-grants.ts';
+import { SHARES_PREFIX } from '../functions/core/shares/photos.ts';
 
 export interface SharesProps {
   readonly operation: OperationConfig;
@@ -52,6 +55,10 @@ function allowTableWrites(fn: PipelineFunction, table: dynamodb.ITable, sid: str
     }),
   );
 }
+
+/** Photo uploads, and the stripped copies readers get (functions/core/shares/photos.ts). */
+const UPLOADS = `${SHARES_PREFIX}*/uploads/`;
+const PHOTOS = `${SHARES_PREFIX}*/photos/`;
 
 export class Shares extends Construct {
   public readonly queue: sqs.Queue;
@@ -133,6 +140,20 @@ export class Shares extends Construct {
         ],
       }),
     );
+    // Photos: uploads under shares/{id}/uploads/ come on the same queue; the function strips them into
+    // shares/{id}/photos/ and deletes the upload (functions/core/shares/photos.ts). Its own writes come back as events
+    // too, and are ignored (S3's filters cannot match the middle of a key).
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), { prefix: SHARES_PREFIX });
+    grantPrefixes(this.function, props.bucket, { read: [UPLOADS], write: [PHOTOS] });
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [props.bucket.arnForObjects(`${UPLOADS}*`)] }),
+    );
+    this.acknowledgePrefixes(this.function, props.bucket, {
+      [UPLOADS]:
+        "Reads and deletes the photo uploads of any share (shares/{id}/uploads/): the share's id is in the S3 event, so the prefix is the scope.",
+      [PHOTOS]:
+        "Writes the stripped photos of any share (shares/{id}/photos/): the share's id is in the S3 event, so the prefix is the scope.",
+    });
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 10,
@@ -157,6 +178,13 @@ export class Shares extends Construct {
     });
   }
 
+  private acknowledgePrefixes(fn: PipelineFunction, bucket: s3.IBucket, reasons: Record<string, string>): void {
+    for (const [prefix, reason] of Object.entries(reasons)) {
+      const ackId = iam5Resource(bucket, `/${prefix}*`);
+      if (ackId && fn.role) Validations.of(fn.role).acknowledge({ id: ackId, reason });
+    }
+  }
+
   /** Reads the VAPID keys, and writes them once if the secret holds none yet. */
   private grantVapid(fn: PipelineFunction): void {
     this.vapidSecret.grantRead(fn);
@@ -167,7 +195,14 @@ export class Shares extends Construct {
    * Lets the portal function serve the shares and push routes: it puts share messages on the queue, reads (and may
    * generate) the VAPID keys, and writes share and subscription items, nothing else (LeadingKeys).
    */
-  public bindPortal(fn: PipelineFunction, table: dynamodb.ITable): void {
+  public bindPortal(fn: PipelineFunction, table: dynamodb.ITable, bucket: s3.IBucket): void {
+    // The presigned POSTs of photo uploads and presigned GETs of the stripped photos carry the function's rights.
+    grantPrefixes(fn, bucket, { read: [PHOTOS], write: [UPLOADS] });
+    this.acknowledgePrefixes(fn, bucket, {
+      [UPLOADS]:
+        "Signs presigned POSTs of a share's photo uploads for its sharer (key chosen by the function, type and size pinned by the POST policy).",
+      [PHOTOS]: "Signs presigned GETs of a share's stripped photos for the Members who may read that share (checked before signing).",
+    });
     fn.addEnvironment('SHARES_QUEUE_URL', this.queue.queueUrl);
     fn.addEnvironment('VAPID_SECRET_ID', this.vapidSecret.secretArn);
     this.queue.grantSendMessages(fn);

@@ -88,8 +88,15 @@ describe('Shares in the stack', () => {
     const writes = fanOut.filter((s) => actionsOf(s).some((a) => ['dynamodb:PutItem', 'dynamodb:DeleteItem'].includes(a)));
     assert.equal(writes.length, 1);
     assert.deepEqual(writes[0]!.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SHARE#*', 'PUSH#*'] } });
-    const s3 = fanOut.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    assert.deepEqual(s3.flatMap(resourcesOf), [`<${logicalId(stack.storage.bucket)}.Arn>/config/${OPERATION.id}/contacts.json`]);
+    const bucket = `<${logicalId(stack.storage.bucket)}.Arn>`;
+    const objects = (action: string) =>
+      fanOut
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap(resourcesOf)
+        .sort();
+    assert.deepEqual(objects('s3:GetObject'), [`${bucket}/config/${OPERATION.id}/contacts.json`, `${bucket}/shares/*/uploads/*`]);
+    assert.deepEqual(objects('s3:PutObject'), [`${bucket}/shares/*/photos/*`]);
+    assert.deepEqual(objects('s3:DeleteObject'), [`${bucket}/shares/*/uploads/*`]);
     const ses = fanOut.find((s) => actionsOf(s).includes('ses:SendEmail'))!;
     assert.ok(resourcesOf(ses).some((r) => r.endsWith(`identity/${OPERATION.mailFrom}`)));
     assert.ok(fanOut.some((s) => actionsOf(s).includes('secretsmanager:PutSecretValue')));
@@ -110,6 +117,9 @@ describe('Shares in the stack', () => {
       ),
     );
     assert.ok(portal.some((s) => actionsOf(s).includes('sqs:SendMessage')));
+    const bucket = `<${logicalId(stack.storage.bucket)}.Arn>`;
+    assert.ok(portal.some((s) => actionsOf(s).includes('s3:PutObject') && resourcesOf(s).includes(`${bucket}/shares/*/uploads/*`)));
+    assert.ok(portal.some((s) => actionsOf(s).includes('s3:GetObject') && resourcesOf(s).includes(`${bucket}/shares/*/photos/*`)));
   });
 
   test("the API routes are behind the JWT authorizer (the portal API's one route)", () => {
@@ -117,6 +127,17 @@ describe('Shares in the stack', () => {
     assert.deepEqual(
       routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]),
       [['ANY /api/{proxy+}', 'JWT']],
+    );
+  });
+
+  test('photo uploads under shares/ are routed to the shares queue (the ingest queue keeps incoming/)', () => {
+    const n = Object.values(t.findResources('Custom::S3BucketNotifications'))[0]!.Properties.NotificationConfiguration;
+    const shares = n.QueueConfigurations.filter(
+      (q: { QueueArn: unknown }) => JSON.stringify(q.QueueArn) === JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.shares.queue), 'Arn'] }),
+    );
+    assert.deepEqual(
+      shares.map((q: { Events: string[]; Filter: unknown }) => [q.Events, q.Filter]),
+      [[['s3:ObjectCreated:*'], { Key: { FilterRules: [{ Name: 'prefix', Value: 'shares/' }] } }]],
     );
   });
 

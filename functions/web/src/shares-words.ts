@@ -61,6 +61,11 @@ const en = {
   notifyOnDone: 'This device will be notified of new shares.',
   notifyDenied: 'Notifications are blocked for this site in your browser settings.',
   notifyUnsupported: 'This browser cannot receive notifications.',
+  photos: 'Photos (optional: up to 5 JPEG or PNG, 5 MB each)',
+  photosHelp: 'Their location and camera details are removed before anyone else sees them.',
+  photoRejected: (name: string) => `“${name}” is not a JPEG or PNG photo of at most 5 MB.`,
+  tooManyPhotos: 'At most 5 photos.',
+  photo: (n: number) => `Photo ${n}`,
   shareFromUpload: 'Share a case of this upload with other Members',
 };
 
@@ -126,6 +131,11 @@ const fr: ShareWords = {
   notifyOnDone: 'Cet appareil sera averti des nouveaux partages.',
   notifyDenied: 'Les notifications sont bloquées pour ce site dans les réglages du navigateur.',
   notifyUnsupported: 'Ce navigateur ne peut pas recevoir de notifications.',
+  photos: 'Photos (facultatif : jusqu’à 5 JPEG ou PNG, 5 Mo chacune)',
+  photosHelp: 'Leur position et les détails de l’appareil sont retirés avant que quiconque ne les voie.',
+  photoRejected: (name) => `« ${name} » n’est pas une photo JPEG ou PNG de 5 Mo au plus.`,
+  tooManyPhotos: '5 photos au plus.',
+  photo: (n) => `Photo ${n}`,
   shareFromUpload: 'Partager un cas de cet envoi avec d’autres Membres',
 };
 
@@ -189,6 +199,11 @@ const es: ShareWords = {
   notifyOnDone: 'Este dispositivo recibirá avisos de lo compartido.',
   notifyDenied: 'Las notificaciones están bloqueadas para este sitio en la configuración del navegador.',
   notifyUnsupported: 'Este navegador no puede recibir notificaciones.',
+  photos: 'Fotos (opcional: hasta 5 JPEG o PNG, 5 MB cada una)',
+  photosHelp: 'Su ubicación y los datos de la cámara se eliminan antes de que nadie más las vea.',
+  photoRejected: (name) => `«${name}» no es una foto JPEG o PNG de 5 MB como máximo.`,
+  tooManyPhotos: '5 fotos como máximo.',
+  photo: (n) => `Foto ${n}`,
   shareFromUpload: 'Compartir un caso de este envío con otros Miembros',
 };
 

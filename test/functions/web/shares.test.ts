@@ -190,6 +190,35 @@ describe('FR shares a case with DE and BE, on phones', () => {
   });
 });
 
+describe('photos', () => {
+  test('(es) FR shares with a phone photo carrying its GPS position; DE sees the photo, without the position', async () => {
+    const w = SHARE_WORDS.es;
+    const fr = await open('fr', `/shares/new?caseRef=${CASE_REF}&lang=es`, 'es');
+    // A real JPEG (a screenshot), with an Exif segment holding a position spliced in after its SOI marker.
+    const shotJpeg = await fr.screenshot({ type: 'jpeg', quality: 60 });
+    const exif = Buffer.from('Exif\0\0GPSLatitude 48.8566 N', 'latin1');
+    const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0, 0]), exif]);
+    app1.writeUInt16BE(exif.length + 2, 2);
+    const photo = Buffer.concat([shotJpeg.subarray(0, 2), app1, shotJpeg.subarray(2)]);
+    await fr.getByRole('checkbox', { name: /\(DE\)$/ }).waitFor();
+    await fr.getByLabel(w.photos).setInputFiles({ name: 'camion.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await fr.getByRole('button', { name: w.send, exact: true }).click();
+    await fr.waitForURL(/\/shares\/[A-Za-z0-9_-]{22}/);
+    const id = /\/shares\/([A-Za-z0-9_-]{22})/.exec(fr.url())![1]!;
+    await idle();
+    const de = await open('de', `/shares/${id}?lang=es`, 'es');
+    const img = de.getByRole('img', { name: w.photo(1) });
+    await img.waitFor();
+    assert.match((await img.getAttribute('src')) ?? '', /^blob:/);
+    assert.ok(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0), 'the photo decodes');
+    const seen = await sc.call(`shares/${id}`, 'de');
+    const bytes = Buffer.from(await (await fetch(seen.json.photos[0].url)).arrayBuffer());
+    assert.ok(!bytes.includes(Buffer.from('GPSLatitude')));
+    assert.equal(bytes.length, shotJpeg.length);
+    await shot(de, 'shares-photo-phone-es');
+  });
+});
+
 describe('the installable app', () => {
   test('the manifest is valid and linked; the service worker at /sw.js controls the page', async () => {
     const page = await open('de', '/?lang=en', 'en');

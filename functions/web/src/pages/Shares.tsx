@@ -4,7 +4,7 @@
  * recipient's status and can revoke), and the form that shares a stored case. Loaded when first opened.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api.ts';
+import { ApiError, api, uploadFile } from '../api.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { pushState, turnPushOff, turnPushOn, type PushState } from '../pwa.ts';
 import { SHARE_WORDS } from '../shares-words.ts';
@@ -57,6 +57,7 @@ interface ShareView {
   recipients?: { member: string; memberName: string; readAt: string | null; acknowledgedAt: string | null }[];
   canAcknowledge: boolean;
   canRevoke: boolean;
+  photos?: { url: string; contentType: string }[];
 }
 
 function useWords() {
@@ -249,6 +250,30 @@ function CaseFields({ c }: { c: WordedCase }) {
   );
 }
 
+/** The photos, fetched from their presigned URLs into blob: URLs (the CSP allows images from the origin and blob:). */
+function Photos({ photos }: { photos: { url: string }[] }) {
+  const { w } = useWords();
+  const [urls, setUrls] = useState<string[]>([]);
+  useEffect(() => {
+    let made: string[] = [];
+    Promise.all(photos.map(async (p) => URL.createObjectURL(await (await fetch(p.url)).blob()))).then(
+      (u) => setUrls((made = u)),
+      () => setUrls([]),
+    );
+    return () => {
+      for (const u of made) URL.revokeObjectURL(u);
+    };
+  }, [photos.map((p) => p.url).join(' ')]);
+  if (!urls.length) return null;
+  return (
+    <div class="photos">
+      {urls.map((u, i) => (
+        <img src={u} alt={w.photo(i + 1)} loading="lazy" />
+      ))}
+    </div>
+  );
+}
+
 export function SharePage({ id }: { id: string }) {
   const { w, t, lang } = useWords();
   const [s, setS] = useState<ShareView | null>(null);
@@ -310,6 +335,7 @@ export function SharePage({ id }: { id: string }) {
             </blockquote>
           )}
           <CaseFields c={s.case} />
+          {s.photos && s.photos.length > 0 && <Photos photos={s.photos} />}
           {s.acknowledgedAt && <p role="status">{w.acknowledged(fmtDate(s.acknowledgedAt, lang), s.acknowledgedBy ?? '')}</p>}
           {s.canAcknowledge && (
             <button type="button" onClick={() => act(() => api(`shares/${id}/ack`, { method: 'POST' }))}>
@@ -387,6 +413,7 @@ export function NewSharePage() {
   const [days, setDays] = useState(30);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
 
   const find = async (e?: Event) => {
     e?.preventDefault();
@@ -419,6 +446,14 @@ export function NewSharePage() {
         method: 'POST',
         body: { caseRef: preview!.caseRef, note, to: all ? 'all' : members, expiresInDays: days },
       });
+      // The photos after the share: each by its own presigned POST (the server strips them before anyone reads them).
+      for (const f of files) {
+        const target = await api<{ url: string; fields: Record<string, string> }>(`shares/${r.id}/photos`, {
+          method: 'POST',
+          body: { contentType: f.type, size: f.size },
+        });
+        await uploadFile(target, f, () => {});
+      }
       navigate(`/shares/${r.id}`);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 400 ? err.message : t.error);
@@ -470,6 +505,25 @@ export function NewSharePage() {
           <label for="note">{w.note}</label>
           <textarea id="note" rows={4} maxLength={2000} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
           <p class="hint">{w.noteHelp(2000 - [...note].length)}</p>
+          <label for="photos">{w.photos}</label>
+          <input
+            id="photos"
+            type="file"
+            accept="image/jpeg,image/png"
+            multiple
+            aria-describedby="photos-help"
+            onChange={(e) => {
+              const chosen = [...((e.target as HTMLInputElement).files ?? [])];
+              const bad = chosen.find((f) => !['image/jpeg', 'image/png'].includes(f.type) || f.size > 5 * 1024 * 1024 || f.size < 1);
+              if (bad) setError(w.photoRejected(bad.name));
+              else if (chosen.length > 5) setError(w.tooManyPhotos);
+              else setError(null);
+              setFiles(bad || chosen.length > 5 ? [] : chosen);
+            }}
+          />
+          <p class="hint" id="photos-help">
+            {w.photosHelp}
+          </p>
           <label for="days">{w.expires}</label>
           <input
             id="days"
