@@ -113,7 +113,12 @@ describe('fanOut', () => {
       ],
       analysts: [],
     },
-    mailer: { send: async (_from: string, to: string) => (await mailer(to), 'id') },
+    mailer: {
+      send: async (_from: string, to: string) => {
+        await mailer(to);
+        return 'id';
+      },
+    },
     vapid: async () => generateVapidKeys('mailto:x@example.org'),
     portalUrl: 'https://portal.example.org',
   });
