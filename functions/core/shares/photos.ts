@@ -14,7 +14,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { documentClient, isConditionFailure } from '../store/batch.ts';
 import { SHARE_SK, sharePk } from './keys.ts';
-import { ShareError } from './service.ts';
+import { ShareError } from './errors.ts';
 
 export const SHARES_PREFIX = 'shares/';
 export const MAX_PHOTOS = 5;

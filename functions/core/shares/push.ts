@@ -11,7 +11,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, pages, resolvePolicy } from '../store/batch.ts';
 import { endpointHash, pushPk, pushSk, pushToPk, TTL_ATTRIBUTE } from './keys.ts';
-import { ShareError, type Actor } from './service.ts';
+import { type Actor, ShareError } from './errors.ts';
 
 export interface VapidKeys {
   /** base64url, uncompressed P-256 point (what PushManager.subscribe takes as applicationServerKey). */

@@ -17,26 +17,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VOCABS } from '../vocabulary/vocab.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { photoUrls, presignPhoto } from './photos.ts';
+import { type Actor, ShareError } from './errors.ts';
 
-/** Who calls: the portal's Caller, structurally. */
-export interface Actor {
-  readonly member: string | undefined;
-  readonly analyst: boolean;
-  readonly email: string | undefined;
-  readonly sub: string;
-}
-
-/** An answer on purpose: the portal turns it into its HTTP error (status, stable code, message for people). */
-export class ShareError extends Error {
-  override readonly name = 'ShareError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { type Actor, ShareError } from './errors.ts';
 
 export const MAX_NOTE_CHARS = 2_000;
 export const DEFAULT_EXPIRES_DAYS = 30;
