@@ -18,6 +18,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { SHARE_SK, sharePk } from '../../../functions/core/shares/keys.ts';
+import { pushPayload } from '../../../functions/core/shares/notify.ts';
 import { VOCABS } from '../../../functions/core/vocabulary/vocab.ts';
 import { SHARE_WORDS } from '../../../functions/web/src/shares-words.ts';
 import { WORDS, type Lang } from '../../../functions/web/src/i18n.ts';
@@ -241,6 +242,42 @@ describe('the installable app', () => {
     assert.match(sw.headers.get('content-type') ?? '', /javascript/);
     await page.waitForFunction(controlled, undefined, { timeout: 30_000 });
     assert.equal(await page.evaluate(() => (navigator as unknown as WithWorker).serviceWorker.controller!.scriptURL), `${sc.url}/sw.js`);
+  });
+
+  test('a push delivered to the service worker shows the notification of a new share', async () => {
+    const page = await open('de', '/shares?lang=fr', 'fr');
+    await page.context().grantPermissions(['notifications'], { origin: sc.url });
+    await page.waitForFunction(controlled, undefined, { timeout: 30_000 });
+    const cdp = await page.context().newCDPSession(page);
+    const registration = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string }[] }) => {
+        const r = e.registrations.find((x) => x.scopeURL === `${sc.url}/`);
+        if (r) resolve(r.registrationId);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await registration;
+    // The payload exactly as the fan-out encrypts it for a device (functions/core/shares/notify.ts).
+    const id = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const data = pushPayload('Allemagne', `${sc.url}/shares/${id}?lang=fr`, id, 'fr');
+    const payload = JSON.parse(data) as { title: string; body: string; tag: string };
+    assert.equal(payload.title, 'Une saisie vous a été partagée');
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: `${sc.url}/`, registrationId, data });
+    const notifications = () =>
+      page.evaluate(async () => {
+        type Reg = { getNotifications(): Promise<{ title: string; body: string; tag: string }[]> };
+        const reg = await (navigator as unknown as { serviceWorker: { ready: Promise<Reg> } }).serviceWorker.ready;
+        return (await reg.getNotifications()).map((x) => ({ title: x.title, body: x.body, tag: x.tag }));
+      });
+    // On a loaded machine the worker may still be starting: delivered again every 5 s until shown (the same tag
+    // replaces the notification, so one is shown whatever the number of deliveries).
+    let shown = await notifications();
+    for (let i = 1; i <= 150 && !shown.length; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (i % 25 === 0) await cdp.send('ServiceWorker.deliverPushMessage', { origin: `${sc.url}/`, registrationId, data });
+      shown = await notifications();
+    }
+    assert.deepEqual(shown, [{ title: payload.title, body: payload.body, tag: payload.tag }]);
   });
 
   test('after one visit, a summary and a received share open with the network off; sign-out empties the caches', async () => {
