@@ -247,6 +247,11 @@ describe('FR shares a case with DE and BE', () => {
     const one = await sc.call(`shares/${id}`, 'analyst');
     assert.equal(one.status, 200);
     assert.equal(one.json.recipients.length, 2);
+    // Shares and subscriptions share the byMember index with submissions: the analysts' list of every upload (a scan
+    // of that index) still lists uploads only.
+    const uploads = await sc.call('submissions', 'analyst');
+    assert.ok(uploads.json.submissions.length > 0);
+    for (const u of uploads.json.submissions) assert.match(u.objectKey, /^incoming\//, JSON.stringify(u));
   });
 
   test('after revocation: 404 to all but the analysts', async () => {
