@@ -9,6 +9,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import webpush from 'web-push';
+import { countryName } from '../vocabulary/countries.ts';
 import type { Lang, OperationConfig } from '../operation/config.ts';
 import type { Contacts, EmailContent, Mailer } from '../phase/alerts.ts';
 import { documentClient, forEachLimit, isConditionFailure } from '../store/batch.ts';
@@ -189,7 +190,11 @@ export async function fanOut(d: FanOutDeps, m: ShareMessage): Promise<FanOutResu
   const ttlSeconds = d.pushTtlSeconds ?? 86_400;
   const langOf = (member: string): Lang =>
     d.contacts.members.find((c) => c.code === member)?.language ?? d.config.members.find((c) => c.code === member)?.language ?? 'en';
-  const nameOf = (member: string) => d.config.members.find((c) => c.code === member)?.name ?? member;
+  // The Member's name in the NCP's language (ICU's country name), else the operation config's.
+  const nameOf = (member: string, lang: Lang) => {
+    const country = countryName(member, lang);
+    return country !== member ? country : (d.config.members.find((c) => c.code === member)?.name ?? member);
+  };
 
   const jobs: (() => Promise<void>)[] = [];
   for (const member of share.to) {
@@ -201,7 +206,7 @@ export async function fanOut(d: FanOutDeps, m: ShareMessage): Promise<FanOutResu
         const sk = sentSk(member, 'mail');
         if (!(await claim(sk))) return void skipped++;
         try {
-          await d.mailer.send(d.config.mailFrom, ncp, shareEmail(d.config.name, nameOf(member), url, lang));
+          await d.mailer.send(d.config.mailFrom, ncp, shareEmail(d.config.name, nameOf(member, lang), url, lang));
           emails++;
         } catch (e) {
           failures.push(e);
@@ -215,7 +220,7 @@ export async function fanOut(d: FanOutDeps, m: ShareMessage): Promise<FanOutResu
         if (!(await claim(sk))) return void skipped++;
         let status: number;
         try {
-          status = await send(s, pushPayload(nameOf(member), url, share.id, lang), vapid, ttlSeconds);
+          status = await send(s, pushPayload(nameOf(member, lang), url, share.id, lang), vapid, ttlSeconds);
         } catch (e) {
           failures.push(e);
           await unclaim(sk);

@@ -15,6 +15,7 @@ import { caseFields, readCase, routeMembers, wordCase, type CaseFields, type Wor
 import type { Recipient, Share, ShareStore, ShareWithRecipients } from './store.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VOCABS } from '../vocabulary/vocab.ts';
+import { countryName } from '../vocabulary/countries.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { photoUrls, presignPhoto } from './photos.ts';
 import { type Actor, ShareError } from './errors.ts';
@@ -44,7 +45,11 @@ const gone = () => new ShareError(404, 'not-found', 'no such share');
 const nowOf = (d: ShareDeps) => (d.now ?? (() => new Date()))();
 
 const memberOf = (d: ShareDeps, code: string) => d.config.members.find((m) => m.code === code);
-const nameOf = (d: ShareDeps, code: string) => memberOf(d, code)?.name ?? code;
+/** A Member's name in the reader's language: the country's (ICU), else the operation config's (English). */
+const nameOf = (d: ShareDeps, code: string, lang: Lang) => {
+  const country = countryName(code, lang);
+  return country !== code ? country : (memberOf(d, code)?.name ?? code);
+};
 export const langOf = (d: Pick<ShareDeps, 'config'>, c: Actor, asked: string | undefined): Lang => {
   if (asked !== undefined && asked !== '') {
     if (asked !== 'en' && asked !== 'fr' && asked !== 'es') throw bad('"lang" must be en, fr or es', 'bad-lang');
@@ -84,7 +89,7 @@ export async function previewCase(d: ShareDeps, c: Actor, body: { caseRef?: unkn
     member: from,
     case: wordCase(fields, lang),
     proposed,
-    proposedNames: proposed.map((m) => ({ code: m, name: nameOf(d, m) })),
+    proposedNames: proposed.map((m) => ({ code: m, name: nameOf(d, m, lang) })),
   };
 }
 
@@ -183,7 +188,7 @@ function senderEntry(d: ShareDeps, w: ShareWithRecipients, lang: Lang, now: Date
   const read = w.recipients.filter((r) => r.readAt).length;
   const acknowledged = w.recipients.filter((r) => r.acknowledgedAt).length;
   return {
-    ...entryOf(w.share, lang, nameOf(d, w.share.from), true, { read: read > 0, acknowledged: acknowledged > 0 }, now),
+    ...entryOf(w.share, lang, nameOf(d, w.share.from, lang), true, { read: read > 0, acknowledged: acknowledged > 0 }, now),
     readCount: read,
     acknowledgedCount: acknowledged,
     recipientCount: w.recipients.length,
@@ -202,7 +207,7 @@ export async function listShares(d: ShareDeps, c: Actor, lang: Lang) {
         entryOf(
           share,
           lang,
-          nameOf(d, share.from),
+          nameOf(d, share.from, lang),
           share.from === c.member || c.analyst,
           {
             read: !!recipient.readAt,
@@ -277,10 +282,10 @@ export async function readShare(d: ShareDeps, c: Actor, id: string, lang: Lang):
   return {
     id: s.id,
     from: s.from,
-    fromName: nameOf(d, s.from),
+    fromName: nameOf(d, s.from, lang),
     ...(seesAll ? { by: s.by } : {}),
     to: s.all ? 'all' : s.to,
-    toNames: s.all ? [] : s.to.map((m) => ({ code: m, name: nameOf(d, m) })),
+    toNames: s.all ? [] : s.to.map((m) => ({ code: m, name: nameOf(d, m, lang) })),
     ...(seesAll ? { caseRef: s.caseRef } : {}),
     note: s.note,
     createdAt: s.createdAt,
@@ -297,7 +302,7 @@ export async function readShare(d: ShareDeps, c: Actor, id: string, lang: Lang):
       ? {
           recipients: w.recipients.map((r: Recipient) => ({
             member: r.member,
-            memberName: nameOf(d, r.member),
+            memberName: nameOf(d, r.member, lang),
             readAt: r.readAt ?? null,
             acknowledgedAt: r.acknowledgedAt ?? null,
           })),
