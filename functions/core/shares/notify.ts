@@ -73,6 +73,8 @@ interface MailWords {
   /** That a share waits for the Member (no content), where to read it, and that the email holds nothing of it. */
   readonly lead: (member: string) => string;
   readonly read: string;
+  /** The link's words (a button in the HTML part). */
+  readonly open: string;
   readonly nothing: string;
   readonly push: string;
   readonly pushBody: (member: string) => string;
@@ -81,27 +83,30 @@ interface MailWords {
 const WORDS: Record<Lang, MailWords> = {
   en: {
     subject: (op) => `${op}: a seizure has been shared with you`,
-    lead: (member) => `Another Member's National Contact Point has shared a seizure with ${member}.`,
+    lead: (member) => `Another Member's National Contact Point has shared a seizure with your administration (${member}).`,
     read: 'Read it in the portal (you will be asked to sign in):',
+    open: 'Open in the portal',
     nothing: 'This email holds nothing of the seizure itself: it is only in the portal.',
     push: 'A seizure has been shared with you',
-    pushBody: (member) => `For ${member}. Open to read it in the portal.`,
+    pushBody: (member) => `Recipient Member: ${member}. Open to read it in the portal.`,
   },
   fr: {
     subject: (op) => `${op} : une saisie vous a été partagée`,
-    lead: (member) => `Le point de contact national d’un autre Membre a partagé une saisie avec ${member}.`,
+    lead: (member) => `Le point de contact national d’un autre Membre a partagé une saisie avec votre administration (${member}).`,
     read: 'Lisez-la sur le portail (il vous sera demandé de vous connecter) :',
+    open: 'Ouvrir sur le portail',
     nothing: 'Ce courriel ne contient rien de la saisie elle-même : elle n’est que sur le portail.',
     push: 'Une saisie vous a été partagée',
-    pushBody: (member) => `Pour ${member}. Ouvrez pour la lire sur le portail.`,
+    pushBody: (member) => `Membre destinataire : ${member}. Ouvrez pour la lire sur le portail.`,
   },
   es: {
     subject: (op) => `${op}: se ha compartido una incautación con usted`,
-    lead: (member) => `El punto de contacto nacional de otro Miembro ha compartido una incautación con ${member}.`,
+    lead: (member) => `El punto de contacto nacional de otro Miembro ha compartido una incautación con su administración (${member}).`,
     read: 'Léala en el portal (se le pedirá que inicie sesión):',
+    open: 'Abrir en el portal',
     nothing: 'Este correo no contiene nada de la incautación: solo está en el portal.',
     push: 'Se ha compartido una incautación con usted',
-    pushBody: (member) => `Para ${member}. Abra para leerla en el portal.`,
+    pushBody: (member) => `Miembro destinatario: ${member}. Abra para leerla en el portal.`,
   },
 };
 
@@ -117,9 +122,12 @@ export function shareEmail(operationName: string, memberName: string, url: strin
     subject: w.subject(operationName),
     text: `${w.lead(memberName)}\n\n${w.read}\n${url}\n\n${w.nothing}\n`,
     html:
-      `<!doctype html><html lang="${lang}"><body style="font-family:sans-serif;font-size:16px;line-height:1.5;max-width:36em">` +
-      `<p>${esc(w.lead(memberName))}</p><p>${esc(w.read)}<br><a href="${esc(url)}" style="font-size:18px">${esc(url)}</a></p>` +
-      `<p style="color:#555">${esc(w.nothing)}</p></body></html>`,
+      `<!doctype html><html lang="${lang}"><head><meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
+      `<body style="font-family:sans-serif;font-size:16px;line-height:1.5;max-width:36em;margin:0 auto;padding:12px">` +
+      `<p>${esc(w.lead(memberName))}</p><p>${esc(w.read)}</p>` +
+      `<p><a href="${esc(url)}" style="display:inline-block;background:#1f5f99;color:#fff;padding:12px 18px;border-radius:8px;text-decoration:none;font-weight:600">${esc(w.open)}</a></p>` +
+      `<p style="font-size:14px;color:#4f5863;word-break:break-all">${esc(url)}</p>` +
+      `<p style="color:#4f5863">${esc(w.nothing)}</p></body></html>`,
   };
 }
 
