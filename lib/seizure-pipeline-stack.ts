@@ -18,6 +18,7 @@ import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
 import { PortalApi, type PortalApiProps } from './portal-api.ts';
 import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
 import { PortalWeb, type PortalWebProps } from './portal-web.ts';
+import { Shares } from './shares.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
@@ -69,6 +70,8 @@ export class SeizurePipelineStack extends Stack {
   public readonly portalUsers: PortalUsers;
   public readonly portalApi: PortalApi;
   public readonly portalWeb: PortalWeb;
+  /** Shares between Members: the notifications queue and function, the VAPID keys (lib/shares.ts). */
+  public readonly shares: Shares;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -168,6 +171,17 @@ export class SeizurePipelineStack extends Stack {
     // The alert emails link to the portal's pages (sign-in required), at the operation's portalUrl when it has one.
     this.phaseClose.linkPortal(this.portalWeb.url);
 
+    // Shares between Members: the portal's routes, and the emails and pushes that announce them.
+    this.shares = new Shares(this, 'Shares', {
+      operation,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      portalUrl: operation.portalUrl ?? this.portalWeb.url,
+      ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
+      alarmTopic: this.alarmTopic,
+    });
+    this.shares.bindPortal(this.portalApi.function, this.storage.table, this.storage.bucket);
+
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
@@ -182,6 +196,7 @@ export class SeizurePipelineStack extends Stack {
       UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
+      SharesDlqUrl: [this.shares.deadLetterQueue.queueUrl, "Dead-letter queue of the shares' notifications"],
     };
     if (this.access.memberUploaderRole) {
       outputs.MemberUploaderRoleArn = [

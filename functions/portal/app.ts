@@ -3,6 +3,8 @@
  * (functions/core/portal/router.ts) -> the proxy result. A thin adapter: routing, authorisation and every answer are
  * in the core. lib/local/portal.ts builds the same handler with createPortalHandler and local dependencies.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dynamoClient, s3Client, sfnClient } from '../core/platform/aws.ts';
 import type { Lang, OperationConfig } from '../core/operation/config.ts';
@@ -14,6 +16,7 @@ import { createOriginCheck } from '../core/portal/origin.ts';
 import type { PortalRequest } from '../core/portal/http.ts';
 import { createPortalApi, type PortalApi, type PortalDeps } from '../core/portal/router.ts';
 import { SeizureStore } from '../core/store/store.ts';
+import { secretsManagerVapid } from '../core/shares/vapid.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { powertools, traced } from '../shared/powertools.ts';
@@ -42,6 +45,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
   const config = operationConfigOf(vars.OPERATION_CONFIG);
   const dynamo = traced(SERVICE, dynamoClient());
   const stateMachineArn = env.STATE_MACHINE_ARN;
+  const sharesQueueUrl = env.SHARES_QUEUE_URL;
+  const vapidSecretId = env.VAPID_SECRET_ID;
   return {
     config,
     verify: createTokenVerifier({ issuer: vars.USER_POOL_ISSUER, clientId: vars.USER_POOL_CLIENT_ID }),
@@ -67,6 +72,18 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
           },
         }
       : {}),
+    ...(sharesQueueUrl && vapidSecretId ? { shares: sharesDeps(sharesQueueUrl, vapidSecretId, config) } : {}),
+  };
+}
+
+/** Shares on AWS: a new share's notifications go to the shares queue (SQS); the VAPID keys are in Secrets Manager. */
+function sharesDeps(queueUrl: string, secretId: string, config: OperationConfig): NonNullable<PortalDeps['shares']> {
+  const sqs = traced(SERVICE, new SQSClient({}));
+  return {
+    notify: async (shareId) => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ shareId, operation: config.id }) }));
+    },
+    vapid: secretsManagerVapid(traced(SERVICE, new SecretsManagerClient({})), secretId, `mailto:${config.mailFrom}`),
   };
 }
 

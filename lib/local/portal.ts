@@ -18,6 +18,7 @@ import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
 import { createTokenVerifier } from '../../functions/core/portal/auth.ts';
 import { createOriginCheck, ORIGIN_HEADER } from '../../functions/core/portal/origin.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
+import type { VapidSource } from '../../functions/core/shares/push.ts';
 import { securityHeaders } from '../portal-headers.ts';
 import { startCognito, type LocalCognito } from './cognito.ts';
 import { localCorsRules } from './s3.ts';
@@ -61,6 +62,8 @@ export interface LocalPortalOptions {
   readonly analystMfa?: boolean;
   /** Where failures of the API are logged. @default console.error */
   readonly log?: (line: string) => void;
+  /** Shares and web push (lib/local/shares.ts): the notify queue and the VAPID keys. @default the routes answer 501 */
+  readonly shares?: { readonly notify: (shareId: string) => Promise<void>; readonly vapid: VapidSource };
 }
 
 /** What the build is made of: a change to any of these makes dist/ stale (READMEs and the build script do not). */
@@ -182,6 +185,8 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     phases: new PhaseTable({ client: dynamo, tableName: o.tableName }),
     template: (lang) => templateBytes(o.operation, lang),
     ...(o.startPhaseClose ? { startPhaseClose: o.startPhaseClose } : {}),
+    // The tests' fake push service listens on 127.0.0.1: taken here only, never on AWS.
+    ...(o.shares ? { shares: { ...o.shares, allowLoopbackPush: true } } : {}),
   });
   const headers = securityHeaders({ connect: [cognito.endpoint, o.endpoints.s3!] });
   const appConfig = JSON.stringify({

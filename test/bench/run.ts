@@ -192,6 +192,12 @@ async function signals(): Promise<void> {
   await signalsBench();
 }
 
+/** The web push fan-out of one share to N devices (test/bench/push.ts). */
+async function push(): Promise<void> {
+  const { pushBench } = await import('./push.ts');
+  await pushBench();
+}
+
 const CASES: Record<string, () => Promise<void>> = {
   validation,
   bundles,
@@ -200,6 +206,7 @@ const CASES: Record<string, () => Promise<void>> = {
   'phase-close': phaseClose,
   hostile,
   signals,
+  push,
 };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();

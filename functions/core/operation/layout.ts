@@ -10,7 +10,9 @@
  * | summaries/{operation}/phase-{n}/{run}/       | phase close           | every Member, Analysts         |
  * | summaries/{operation}/phase-{n}/{run}/analysts/ | phase close        | Analysts only (Members denied) |
  * | work/{operation}/phase-{n}/{run}/            | phase close (partials, aggregate, analysis) | phase close |
- * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts        |
+ * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts, share-notify |
+ * | shares/{id}/uploads/...                      | the sharer (presigned POST) | share-notify only (strips, deletes) |
+ * | shares/{id}/photos/{n}.{jpg,png}             | share-notify (metadata stripped) | the share's readers (presigned GET) |
  */
 export const INCOMING_PREFIX = 'incoming/';
 export const FEEDBACK_PREFIX = 'feedback/';

@@ -18,6 +18,7 @@
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
  * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent; 409 phase-has-seizures |
  * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
+ * | /api/shares..., /api/push/... | see shares.ts and the README | |
  */
 import type { Lang } from '../operation/config.ts';
 import { loggedError } from '../platform/logged-error.ts';
@@ -41,6 +42,7 @@ import { NotThroughPortalError } from './origin.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
+import { SHARE_ROUTES } from './shares.ts';
 import { presignUpload } from './uploads.ts';
 
 export type { PortalDeps } from './deps.ts';
@@ -146,6 +148,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ],
   ['POST', /^\/api\/nil-returns$/, async (d, c, req) => postNilReturn(d, c, req)],
   ['GET', /^\/api\/nil-returns$/, async (d, c, req) => listNilReturns(d, c, req)],
+  ...SHARE_ROUTES,
 ];
 
 export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extra?: object): void } = console): PortalApi {

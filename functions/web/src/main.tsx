@@ -7,6 +7,8 @@ import { currentSession, signOut } from './auth.ts';
 import { LANGS, pickLang, WORDS, type Lang } from './i18n.ts';
 import { MfaSetup } from './pages/MfaSetup.tsx';
 import { SignIn } from './pages/SignIn.tsx';
+import { clearOfflineData, registerServiceWorker } from './pwa.ts';
+import { SHARE_WORDS } from './shares-words.ts';
 import { SubmissionPage, Submissions } from './pages/Submissions.tsx';
 import { UploadPage } from './pages/Upload.tsx';
 import './style.css';
@@ -31,6 +33,9 @@ function lazyPage<P extends object>(load: () => Promise<(p: any) => JSX.Element>
 const SummariesPage = lazyPage(() => import('./pages/Summaries.tsx').then((m) => m.SummariesPage));
 const SummaryPage = lazyPage<{ phase: string; run: string }>(() => import('./pages/Summaries.tsx').then((m) => m.SummaryPage));
 const Lineage = lazyPage(() => import('./pages/Lineage.tsx').then((m) => m.Lineage));
+const SharesPage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.SharesPage));
+const SharePage = lazyPage<{ id: string }>(() => import('./pages/Shares.tsx').then((m) => m.SharePage));
+const NewSharePage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.NewSharePage));
 
 function route(path: string) {
   let m: RegExpExecArray | null;
@@ -39,15 +44,19 @@ function route(path: string) {
   if ((m = /^\/summaries\/(\d+)\/([a-z0-9-]+)$/.exec(path))) return <SummaryPage phase={m[1]!} run={m[2]!} />;
   if (path === '/summaries') return <SummariesPage />;
   if (path === '/lineage') return <Lineage />;
+  if (path === '/shares') return <SharesPage />;
+  if (path === '/shares/new') return <NewSharePage />;
+  if ((m = /^\/shares\/([A-Za-z0-9_-]+)$/.exec(path))) return <SharePage id={m[1]!} />;
   return <UploadPage />;
 }
 
 function Nav({ path }: { path: string }) {
-  const { t, me, navigate } = useApp();
+  const { t, me, navigate, lang } = useApp();
   const items: [string, string][] = [
     ['/', t.upload],
     ['/submissions', me.analyst ? t.allUploads : t.uploads],
     ['/summaries', t.summaries],
+    ['/shares', SHARE_WORDS[lang].shares],
   ];
   return (
     <nav aria-label={t.title}>
@@ -134,6 +143,8 @@ function App() {
               void signOut();
               setSignedIn(false);
               setMe(null);
+              // What this device kept for offline reading is the user's: it goes with the session.
+              void clearOfflineData();
             }}
           >
             {t.signOut}
@@ -201,3 +212,4 @@ function App() {
 }
 
 render(<App />, document.getElementById('app')!);
+registerServiceWorker();
