@@ -10,11 +10,14 @@
  * | summaries/{operation}/phase-{n}/{run}/       | phase close           | every Member, Analysts         |
  * | summaries/{operation}/phase-{n}/{run}/analysts/ | phase close        | Analysts only (Members denied) |
  * | work/{operation}/phase-{n}/{run}/            | phase close (partials, aggregate, analysis) | phase close |
+ * | lake/{operation}/lines/phase={n}/member={XX}/ | phase close (Parquet, functions/core/lake) | Analysts only (Athena; Members and the portal denied) |
  * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts        |
  */
 export const INCOMING_PREFIX = 'incoming/';
 export const FEEDBACK_PREFIX = 'feedback/';
 export const SUMMARIES_PREFIX = 'summaries/';
+/** Every counted line as Parquet, for the analysts' SQL (functions/core/lake). Names Members' cases: analysts only. */
+export const LAKE_PREFIX = 'lake/';
 /** Under a run's summary prefix: the analysts' version, which names Members' cases. */
 export const ANALYSTS_DIR = 'analysts/';
 
