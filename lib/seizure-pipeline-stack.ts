@@ -18,12 +18,15 @@ import { PortalApi, type PortalApiProps } from './portal-api.ts';
 import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
 import { PortalWeb, type PortalWebProps } from './portal-web.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
+import { AnalystsLake, type AnalystsLakeProps } from './analysts-lake.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
   /** The operation (cdk.json context `operation`, parsed). */
   readonly operation: OperationConfig;
   /** @default SeizureStorage's defaults */
   readonly storage?: SeizureStorageProps;
+  /** The analysts' lake: scan cap, results retention. */
+  readonly lake?: Pick<AnalystsLakeProps, 'bytesScannedCutoffPerQuery' | 'resultsExpirationDays' | 'removalPolicy'>;
   /** @default Ingestion's defaults */
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
@@ -68,6 +71,8 @@ export class SeizurePipelineStack extends Stack {
   public readonly portalUsers: PortalUsers;
   public readonly portalApi: PortalApi;
   public readonly portalWeb: PortalWeb;
+  /** The analysts' SQL over every counted line (Glue + Athena). */
+  public readonly lake: AnalystsLake;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -166,6 +171,17 @@ export class SeizurePipelineStack extends Stack {
       accessLogBucket: this.storage.accessLogBucket,
     });
 
+    // The analysts' lake: Members' roles and the portal never read lake/ (the lines name every Member's cases).
+    this.lake = new AnalystsLake(this, 'Lake', {
+      ...props.lake,
+      operation,
+      bucket: this.storage.bucket,
+      analysts: this.access.analystRole,
+      denied: [this.access.memberUploaderRole, ...(this.portalApi.function.role ? [this.portalApi.function.role] : [])],
+      ...(this.storage.key ? { key: this.storage.key } : {}),
+      accessLogBucket: this.storage.accessLogBucket,
+    });
+
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
@@ -181,6 +197,8 @@ export class SeizurePipelineStack extends Stack {
       UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
+      LakeWorkGroup: [this.lake.workGroup.ref, 'Athena workgroup of the analysts (seizures query --aws)'],
+      LakeDatabase: [this.lake.databaseName, 'Glue database of the lake: the table lines'],
     };
     outputs.SmokeTests = [
       String(operation.smokeTests === true),
