@@ -18,6 +18,9 @@ import { queryCommand } from '../../bin/cli/query.ts';
 import { runCli } from '../helpers/cli.ts';
 import { L } from '../functions/core/phase/fixtures.ts';
 
+// Each case runs the CLI in a child process (a few seconds each on a loaded machine).
+vi.setConfig({ testTimeout: 180_000 });
+
 let dataDir: string;
 const SQL = 'select member, count(*) as lines, sum(quantity) as qty from lines group by member order by member';
 

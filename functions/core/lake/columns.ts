@@ -16,9 +16,17 @@ export interface LakeColumn {
   /** Every row has a value (Parquet REQUIRED). */
   readonly required: boolean;
   readonly comment: string;
+  /** Few distinct values in a file (a dictionary pays): the writer is told so rather than sampling each column. */
+  readonly repeats: boolean;
 }
 
-const col = (name: string, type: LakeType, required: boolean, comment: string): LakeColumn => ({ name, type, required, comment });
+const col = (name: string, type: LakeType, required: boolean, comment: string): LakeColumn => ({
+  name,
+  type,
+  required,
+  comment,
+  repeats: !['case_ref', 'line', 'quantity', 'value', 'source_row', 'transit'].includes(name),
+});
 
 /** The columns of `lines`, in file order. `phase` and `member` are also the partition keys of the path. */
 export const LAKE_COLUMNS: readonly LakeColumn[] = [

@@ -82,6 +82,9 @@ export class LakeSlice {
   readonly #member: string;
   readonly #asOfDay: number;
   readonly #phases = new Map<number, PhaseColumns>();
+  /** Parsed days and upload times, by their text: a slice has few distinct ones, and parsing each line's cost 8 us. */
+  readonly #days = new Map<string, number>();
+  readonly #received = new Map<string, number | null>();
 
   constructor(run: LakeRun, member: string, phases: readonly number[]) {
     this.#run = run;
@@ -116,7 +119,9 @@ export class LakeSlice {
     c[i++]!.push(r.reporting_member);
     c[i++]!.push(r.case_ref.normalize('NFC'));
     c[i++]!.push(r.line_no);
-    c[i++]!.push(epochDay(r.seizure_date));
+    let day = this.#days.get(r.seizure_date);
+    if (day === undefined) this.#days.set(r.seizure_date, (day = epochDay(r.seizure_date)));
+    c[i++]!.push(day);
     c[i++]!.push(r.category);
     c[i++]!.push(r.product);
     c[i++]!.push(r.quantity);
@@ -134,10 +139,18 @@ export class LakeSlice {
     c[i++]!.push(line.objectKey ?? null);
     c[i++]!.push(line.versionId ?? null);
     c[i++]!.push(r.source.row);
-    c[i++]!.push(receivedAtOf(line.orderToken));
+    const token = line.orderToken ?? '';
+    let received = this.#received.get(token);
+    if (received === undefined) this.#received.set(token, (received = receivedAtOf(token)));
+    c[i++]!.push(received);
     c[i++]!.push(this.#run.runLabel);
     c[i++]!.push(this.#asOfDay);
     p.rows++;
+  }
+
+  /** A phase's columns as collected (bench and tests). */
+  columnsOf(phase: number): readonly (readonly Value[])[] | undefined {
+    return this.#phases.get(phase)?.cols;
   }
 
   /** One file per phase of the slice, in phase order. */
@@ -152,7 +165,16 @@ export class LakeSlice {
         rows: p.rows,
         body: new Uint8Array(
           parquetWriteBuffer({
-            columnData: LAKE_COLUMNS.map((c, i) => ({ name: c.name, data: p.cols[i]!, nullable: !c.required })),
+            // No statistics nor page indexes: files are a Member's phase (readers prune by path), and writing them cost
+            // more than the data (bench: npm run bench -- lake).
+            columnData: LAKE_COLUMNS.map((c, i) => ({
+              name: c.name,
+              data: p.cols[i]!,
+              nullable: !c.required,
+              offsetIndex: false,
+              ...(c.type === 'array<string>' ? {} : { encoding: c.repeats ? ('RLE_DICTIONARY' as const) : ('PLAIN' as const) }),
+            })),
+            statistics: false,
             schema,
             // One row group per file: a Member's phase is small (thousands of lines), and readers prune by path.
             rowGroupSize: Math.max(1, p.rows),
