@@ -181,6 +181,17 @@ export class SeizurePipelineStack extends Stack {
       ...(this.storage.key ? { key: this.storage.key } : {}),
       accessLogBucket: this.storage.accessLogBucket,
     });
+    // The portal's saved-queries page (analysts only) runs in the workgroup as the Analyst role, never as itself.
+    const portalRole = this.portalApi.function.role;
+    if (portalRole) {
+      this.access.analystRole.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(portalRole.roleArn)] }),
+      );
+      this.access.analystRole.grantAssumeRole(portalRole);
+      this.portalApi.function.addEnvironment('LAKE_WORKGROUP', this.lake.workGroup.ref);
+      this.portalApi.function.addEnvironment('LAKE_DATABASE', this.lake.databaseName);
+      this.portalApi.function.addEnvironment('LAKE_ROLE_ARN', this.access.analystRole.roleArn);
+    }
 
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],

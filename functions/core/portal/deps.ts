@@ -9,6 +9,7 @@ import type { PhaseTable } from '../phase/items.ts';
 import type { PhaseCloseInput } from '../phase/input.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { TokenVerifier } from './auth.ts';
+import type { LakeRunner } from '../lake/saved.ts';
 
 export interface PortalDeps {
   readonly config: OperationConfig;
@@ -26,4 +27,6 @@ export interface PortalDeps {
   readonly startPhaseClose?: (input: PhaseCloseInput) => Promise<{ execution: string }>;
   /** The template workbook in a language (exceljs is loaded only when asked). */
   readonly template?: (lang: Lang) => Promise<Uint8Array>;
+  /** Runs the analysts' saved queries over the lake (Athena on AWS, DuckDB locally); absent: 501. */
+  readonly lake?: LakeRunner;
 }

@@ -30,6 +30,7 @@ function lazyPage<P extends object>(load: () => Promise<(p: any) => JSX.Element>
 const SummariesPage = lazyPage(() => import('./pages/Summaries.tsx').then((m) => m.SummariesPage));
 const SummaryPage = lazyPage<{ phase: string; run: string }>(() => import('./pages/Summaries.tsx').then((m) => m.SummaryPage));
 const Lineage = lazyPage(() => import('./pages/Lineage.tsx').then((m) => m.Lineage));
+const Queries = lazyPage(() => import('./pages/Queries.tsx').then((m) => m.Queries));
 
 function route(path: string) {
   let m: RegExpExecArray | null;
@@ -38,15 +39,20 @@ function route(path: string) {
   if ((m = /^\/summaries\/(\d+)\/([a-z0-9-]+)$/.exec(path))) return <SummaryPage phase={m[1]!} run={m[2]!} />;
   if (path === '/summaries') return <SummariesPage />;
   if (path === '/lineage') return <Lineage />;
+  if (path === '/queries') return <Queries />;
   return <UploadPage />;
 }
 
+const queriesLabel: Record<Lang, string> = { en: 'Queries', fr: 'Requêtes', es: 'Consultas' };
+
 function Nav({ path }: { path: string }) {
-  const { t, me, navigate } = useApp();
+  const { t, me, navigate, lang } = useApp();
   const items: [string, string][] = [
     ['/', t.upload],
     ['/submissions', me.analyst ? t.allUploads : t.uploads],
     ['/summaries', t.summaries],
+    // Analysts only (the API answers Members 403): saved SQL over every counted line.
+    ...(me.analyst ? ([['/queries', queriesLabel[lang]]] as [string, string][]) : []),
   ];
   return (
     <nav aria-label={t.title}>
