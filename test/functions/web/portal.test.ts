@@ -347,7 +347,7 @@ describe('an analyst on a desktop', () => {
     await card.getByRole('button', { name: 'Lancer' }).click();
     await card
       .getByRole('status')
-      .filter({ hasText: /lignes/ })
+      .filter({ hasText: /ligne/ })
       .waitFor();
     const header = await card.locator('thead th').allTextContents();
     assert.deepEqual(header.slice(0, 4), ['product', 'member', 'lines', 'cases']);

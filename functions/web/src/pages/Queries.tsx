@@ -42,6 +42,12 @@ const WORDS: Record<Lang, Record<string, string>> = {
     'lines-by-route-month': 'Lines by route and month',
     'members-by-product': 'Members by product',
     'signal-lines': 'The lines behind a signal',
+    'lines-by-route-month:desc':
+      'Seizure lines, cases and Members of each route (departure or origin, transits, destination), month by month.',
+    'members-by-product:desc':
+      'Which Members seized each product: lines, cases, units (pieces, doses, packs) and kg, first and last seizure.',
+    'signal-lines:desc': 'Every line of a phase with one value of a breakdown (a product, route, origin, …), as a signal names it.',
+    row: 'row',
     phase: 'Phase',
     dimension: 'About',
     key: 'Value',
@@ -59,6 +65,13 @@ const WORDS: Record<Lang, Record<string, string>> = {
     'lines-by-route-month': 'Lignes par itinéraire et par mois',
     'members-by-product': 'Membres par produit',
     'signal-lines': 'Les lignes derrière un signal',
+    'lines-by-route-month:desc':
+      'Lignes de saisie, cas et Membres de chaque itinéraire (départ ou origine, transits, destination), mois par mois.',
+    'members-by-product:desc':
+      'Quels Membres ont saisi chaque produit : lignes, cas, unités (pièces, doses, boîtes) et kg, première et dernière saisie.',
+    'signal-lines:desc':
+      'Toutes les lignes d’une phase ayant une valeur donnée (un produit, un itinéraire, une origine…), telle qu’un signal la nomme.',
+    row: 'ligne',
     phase: 'Phase',
     dimension: 'Sur',
     key: 'Valeur',
@@ -76,6 +89,12 @@ const WORDS: Record<Lang, Record<string, string>> = {
     'lines-by-route-month': 'Líneas por ruta y mes',
     'members-by-product': 'Miembros por producto',
     'signal-lines': 'Las líneas detrás de una señal',
+    'lines-by-route-month:desc': 'Líneas de incautación, casos y Miembros de cada ruta (salida u origen, tránsitos, destino), mes a mes.',
+    'members-by-product:desc':
+      'Qué Miembros incautaron cada producto: líneas, casos, unidades (piezas, dosis, envases) y kg, primera y última incautación.',
+    'signal-lines:desc':
+      'Todas las líneas de una fase con un valor dado (un producto, una ruta, un origen…), tal como lo nombra una señal.',
+    row: 'fila',
     phase: 'Fase',
     dimension: 'Sobre',
     key: 'Valor',
@@ -141,7 +160,7 @@ function SavedQuery({ q, list }: { q: Saved; list: List }) {
   return (
     <section class="card" aria-labelledby={id('title')}>
       <h2 id={id('title')}>{w[q.name] ?? q.title}</h2>
-      <p class="muted">{q.description}</p>
+      <p class="muted">{w[`${q.name}:desc`] ?? q.description}</p>
       <form onSubmit={run}>
         {q.params.length > 0 && (
           <div class="row">
@@ -189,7 +208,7 @@ function SavedQuery({ q, list }: { q: Saved; list: List }) {
       {result && (
         <>
           <p class="muted" role="status">
-            {fmtNum(result.rows.length, lang)} {w.rows}
+            {fmtNum(result.rows.length, lang)} {result.rows.length === 1 ? w.row : w.rows}
           </p>
           {result.rows.length === 0 ? (
             <p>{w.none}</p>
