@@ -345,10 +345,7 @@ describe('an analyst on a desktop', () => {
     await page.getByRole('heading', { name: 'Requêtes enregistrées' }).waitFor();
     const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Membres par produit' }) });
     await card.getByRole('button', { name: 'Lancer' }).click();
-    await card
-      .getByRole('status')
-      .filter({ hasText: /ligne/ })
-      .waitFor();
+    await card.getByRole('status').filter({ hasText: /ligne/ }).waitFor();
     const header = await card.locator('thead th').allTextContents();
     assert.deepEqual(header.slice(0, 4), ['product', 'member', 'lines', 'cases']);
     const first = await card.locator('tbody tr').first().locator('td').allTextContents();
