@@ -52,6 +52,9 @@ export async function runQuery(d: PortalDeps, c: Caller, req: PortalRequest, nam
     if (e instanceof SavedQueryError) throw badRequest(e.message, 'bad-params');
     if (e instanceof LakeUnavailableError) throw new HttpError(503, 'lake-empty', e.message);
     if (e instanceof QueryError) throw new HttpError(502, 'query-failed', e.message);
+    // Athena's answer took longer than the API may wait (lake/athena.ts QueryTimeoutError, not imported: it loads the SDK).
+    if ((e as Error)?.name === 'QueryTimeoutError')
+      throw new HttpError(504, 'query-timeout', 'the query is still running: try again in a minute');
     throw e;
   }
 }
