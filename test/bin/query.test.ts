@@ -117,8 +117,14 @@ const OUTPUTS = { BucketName: 'b', TableName: 't', LakeWorkGroup: 'wg', LakeData
 async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
   const code = await run();
   vi.restoreAllMocks();
   return { code, out, err };
