@@ -47,6 +47,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
   const stateMachineArn = env.STATE_MACHINE_ARN;
   const sharesQueueUrl = env.SHARES_QUEUE_URL;
   const vapidSecretId = env.VAPID_SECRET_ID;
+  // The analysts' saved queries run in the lake's workgroup as the Analyst role: the portal itself is denied lake/.
+  const workGroup = env.LAKE_WORKGROUP;
+  const database = env.LAKE_DATABASE;
+  const lakeRole = env.LAKE_ROLE_ARN;
   return {
     config,
     verify: createTokenVerifier({ issuer: vars.USER_POOL_ISSUER, clientId: vars.USER_POOL_CLIENT_ID }),
@@ -60,6 +64,26 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
     store: new SeizureStore({ client: dynamo, tableName: vars.TABLE_NAME }),
     phases: new PhaseTable({ client: dynamo, tableName: vars.TABLE_NAME }),
     template: (lang) => templateBytes(config, lang),
+    ...(workGroup && database && lakeRole
+      ? {
+          lake: async (sql: string, params: Readonly<Record<string, string | number>>) => {
+            const [{ AthenaClient }, { fromTemporaryCredentials }, { queryAthena }, { toAthena }] = await Promise.all([
+              import('@aws-sdk/client-athena'),
+              import('@aws-sdk/credential-providers'),
+              import('../core/lake/athena.ts'),
+              import('../core/lake/saved.ts'),
+            ]);
+            const client = traced(
+              SERVICE,
+              new AthenaClient({
+                credentials: fromTemporaryCredentials({ params: { RoleArn: lakeRole, RoleSessionName: 'portal-saved-query' } }),
+              }),
+            );
+            const q = toAthena(sql, params);
+            return queryAthena({ client, workGroup, database, timeoutMs: 25_000 }, q.sql, q.params);
+          },
+        }
+      : {}),
     ...(stateMachineArn
       ? {
           startPhaseClose: async (input: PhaseCloseInput) => {

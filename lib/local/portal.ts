@@ -6,6 +6,9 @@
  * routes, e.g. /summaries/2/final), as the CloudFront function does.
  */
 import { randomBytes } from 'node:crypto';
+import { queryLocal } from '../../functions/core/lake/duckdb.ts';
+import { toDuckdb } from '../../functions/core/lake/saved.ts';
+import { localLakeFiles } from './lake.ts';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -184,6 +187,11 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     store: new SeizureStore({ client: dynamo, tableName: o.tableName }),
     phases: new PhaseTable({ client: dynamo, tableName: o.tableName }),
     template: (lang) => templateBytes(o.operation, lang),
+    // The analysts' saved queries: the same DuckDB over the lake's files as `seizures query`.
+    lake: async (sql, params) => {
+      const q = toDuckdb(sql, params);
+      return queryLocal({ files: localLakeFiles(o.dataDir, o.bucket) }, q.sql, q.params);
+    },
     ...(o.startPhaseClose ? { startPhaseClose: o.startPhaseClose } : {}),
     // The tests' fake push service listens on 127.0.0.1: taken here only, never on AWS.
     ...(o.shares ? { shares: { ...o.shares, allowLoopbackPush: true } } : {}),

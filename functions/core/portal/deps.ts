@@ -12,6 +12,7 @@ import type { VapidSource } from '../shares/push.ts';
 import type { TokenVerifier } from './auth.ts';
 import type { AnalystMfa } from './mfa.ts';
 import type { OriginCheck } from './origin.ts';
+import type { LakeRunner } from '../lake/saved.ts';
 
 export interface PortalDeps {
   readonly config: OperationConfig;
@@ -48,4 +49,6 @@ export interface PortalDeps {
     /** Test seam: the clock that decides expiry. */
     readonly now?: () => Date;
   };
+  /** Runs the analysts' saved queries over the lake (Athena on AWS, DuckDB locally); absent: 501. */
+  readonly lake?: LakeRunner;
 }

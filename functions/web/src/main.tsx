@@ -36,6 +36,7 @@ const Lineage = lazyPage(() => import('./pages/Lineage.tsx').then((m) => m.Linea
 const SharesPage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.SharesPage));
 const SharePage = lazyPage<{ id: string }>(() => import('./pages/Shares.tsx').then((m) => m.SharePage));
 const NewSharePage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.NewSharePage));
+const Queries = lazyPage(() => import('./pages/Queries.tsx').then((m) => m.Queries));
 
 function route(path: string) {
   let m: RegExpExecArray | null;
@@ -47,8 +48,11 @@ function route(path: string) {
   if (path === '/shares') return <SharesPage />;
   if (path === '/shares/new') return <NewSharePage />;
   if ((m = /^\/shares\/([A-Za-z0-9_-]+)$/.exec(path))) return <SharePage id={m[1]!} />;
+  if (path === '/queries') return <Queries />;
   return <UploadPage />;
 }
+
+const queriesLabel: Record<Lang, string> = { en: 'Queries', fr: 'Requêtes', es: 'Consultas' };
 
 function Nav({ path }: { path: string }) {
   const { t, me, navigate, lang } = useApp();
@@ -57,6 +61,8 @@ function Nav({ path }: { path: string }) {
     ['/submissions', me.analyst ? t.allUploads : t.uploads],
     ['/summaries', t.summaries],
     ['/shares', SHARE_WORDS[lang].shares],
+    // Analysts only (the API answers Members 403): saved SQL over every counted line.
+    ...(me.analyst ? ([['/queries', queriesLabel[lang]]] as [string, string][]) : []),
   ];
   return (
     <nav aria-label={t.title}>
