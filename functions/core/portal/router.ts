@@ -16,6 +16,7 @@
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
  * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent |
  * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
+ * | GET /api/my-data?format=xlsx\|csv[&lang&phase] | own Member; analysts name one (member=XX) | the lines as a workbook or CSV |
  */
 import type { Lang } from '../operation/config.ts';
 import { loggedError } from '../platform/logged-error.ts';
@@ -34,6 +35,7 @@ import {
   type PortalResponse,
 } from './http.ts';
 import { lineage } from './lineage.ts';
+import { myData } from './my-data.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
@@ -141,6 +143,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ],
   ['POST', /^\/api\/nil-returns$/, async (d, c, req) => postNilReturn(d, c, req)],
   ['GET', /^\/api\/nil-returns$/, async (d, c, req) => listNilReturns(d, c, req)],
+  ['GET', /^\/api\/my-data$/, async (d, c, req) => myData(d, c, req.query)],
 ];
 
 export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extra?: object): void } = console): PortalApi {
