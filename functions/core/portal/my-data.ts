@@ -13,7 +13,7 @@
  *
  * Bounded, not streamed: a Lambda answer is at most 6 MB (base64: about 4.4 MB of file), so a download holds at most
  * MAX_MY_DATA_LINES lines; past that (or past MAX_MY_DATA_BYTES once built) the answer is 413 `too-many-lines`, which
- * says how many lines there are and to ask one phase at a time (`phase=n`). 15,000 fully filled lines measured: CSV
+ * says how many lines there are and to ask one phase at a time (`phase=n`). No line stored: 404 `no-lines`. 15,000 fully filled lines measured: CSV
  * 4.1 MB in 0.7 s; xlsx (exceljs, the template's dropdowns and lists kept) 1.3 MB in about 10 s and 560 MB of memory,
  * inside the portal function's 1,024 MB and 29 s.
  */
@@ -61,6 +61,9 @@ export async function myData(deps: MyDataDeps, caller: Caller, q: MyDataQuery): 
 
   const max = deps.maxLines ?? MAX_MY_DATA_LINES;
   const records = await fencedLines(deps, member, phase === undefined ? phases : [phase], max);
+  // Not an empty template: sent back, the empty template is a nil return ("nothing to report"), not a correction.
+  if (records.length === 0)
+    throw new HttpError(404, 'no-lines', `no seizure lines are stored for ${member}${phase ? ` in phase ${phase}` : ''}`);
   const name = `${deps.config.id}-${member}${phase === undefined ? '' : `-phase-${phase}`}-${lang}.${format}`;
   const bytes = format === 'csv' ? myDataCsv(records, lang) : await myDataXlsx(deps.config, records, lang);
   if (bytes.length > MAX_MY_DATA_BYTES) throw tooMany(records.length, phase);

@@ -42,6 +42,8 @@ const en = {
   myDataMember: 'Download this Member’s data',
   myDataHelp: 'Every seizure line we hold for you, in the template’s columns: check it, correct it and upload it back.',
   myDataCsv: 'As CSV',
+  myDataNone: 'We hold no seizure lines for you yet.',
+  myDataNoneMember: 'We hold no seizure lines for this Member yet.',
   myDataChoose: 'Choose a Member above to download its data.',
   myDataPreparing: 'Preparing your file…',
   myDataTooMany: 'Too many lines for one file: ask the operation’s analysts for an export.',
@@ -184,6 +186,8 @@ const fr: Words = {
   myDataHelp:
     'Toutes les lignes de saisie que nous avons pour vous, dans les colonnes du modèle : vérifiez-les, corrigez-les et renvoyez le fichier.',
   myDataCsv: 'En CSV',
+  myDataNone: 'Nous n’avons encore aucune ligne de saisie pour vous.',
+  myDataNoneMember: 'Nous n’avons encore aucune ligne de saisie pour ce Membre.',
   myDataChoose: 'Choisissez un Membre ci-dessus pour télécharger ses données.',
   myDataPreparing: 'Préparation de votre fichier…',
   myDataTooMany: 'Trop de lignes pour un seul fichier : demandez un export aux analystes de l’opération.',
@@ -326,6 +330,8 @@ const es: Words = {
   myDataHelp:
     'Todas las líneas de incautación que tenemos de usted, en las columnas de la plantilla: revíselas, corríjalas y vuelva a enviar el archivo.',
   myDataCsv: 'En CSV',
+  myDataNone: 'Todavía no tenemos ninguna línea de incautación suya.',
+  myDataNoneMember: 'Todavía no tenemos ninguna línea de incautación de este Miembro.',
   myDataChoose: 'Elija un Miembro arriba para descargar sus datos.',
   myDataPreparing: 'Preparando su archivo…',
   myDataTooMany: 'Demasiadas líneas para un solo archivo: pida una exportación a los analistas de la operación.',

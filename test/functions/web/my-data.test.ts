@@ -143,6 +143,10 @@ describe('a Member downloads its data on a phone', () => {
     const page = await open('/submissions?lang=en', 'en', USERS.analyst.email);
     await page.getByRole('heading', { name: t.myDataMember }).waitFor();
     await page.getByText(t.myDataChoose).waitFor();
+    // A Member with no line: said in words, no file.
+    await page.getByLabel(t.member, { exact: true }).selectOption('MX');
+    await page.getByRole('button', { name: `${t.myDataMember} (.xlsx)` }).click();
+    await page.getByText(t.myDataNoneMember).waitFor();
     await page.getByLabel(t.member, { exact: true }).selectOption('DE');
     const { name, bytes } = await save(page, `${t.myDataMember} (.xlsx)`);
     assert.equal(name, 'stop-ii-DE-en.xlsx');

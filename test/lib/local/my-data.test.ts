@@ -220,6 +220,10 @@ describe('a Member downloads its own lines', () => {
     assert.equal(forDe.status, 200);
     assert.ok(forDe.bytes.toString().includes('DE-SECRET') && !forDe.bytes.toString().includes('FR-'));
     assert.equal(forDe.headers.get('content-disposition'), 'attachment; filename="stop-ii-DE-en.csv"', 'the named Member’s language');
+    // A Member with no line gets no empty template (sent back, that would be a nil return): 404 no-lines.
+    const none = await get('my-data?member=MX', analyst);
+    assert.equal(none.status, 404);
+    assert.equal(none.json.error, 'no-lines');
     assert.equal((await get('my-data?format=pdf', fr)).json.error, 'bad-format');
     assert.equal((await get('my-data?lang=de', fr)).json.error, 'bad-lang');
     assert.equal((await get('my-data?phase=9', fr)).json.error, 'bad-phase');

@@ -8,7 +8,7 @@ import { useApp } from '../app.ts';
 
 export function MyDataSection({ member }: { member: string }) {
   const { t, me, lang } = useApp();
-  const [state, setState] = useState<'idle' | 'busy' | 'too-many' | 'failed'>('idle');
+  const [state, setState] = useState<'idle' | 'busy' | 'too-many' | 'none' | 'failed'>('idle');
   const who = me.analyst ? member : (me.member ?? '');
   const get = async (format: 'xlsx' | 'csv') => {
     setState('busy');
@@ -17,7 +17,7 @@ export function MyDataSection({ member }: { member: string }) {
       await saveDownload(`my-data?${q}`, `my-data.${format}`);
       setState('idle');
     } catch (e) {
-      setState(e instanceof ApiError && e.status === 413 ? 'too-many' : 'failed');
+      setState(e instanceof ApiError && e.status === 413 ? 'too-many' : e instanceof ApiError && e.status === 404 ? 'none' : 'failed');
     }
   };
   return (
@@ -38,6 +38,7 @@ export function MyDataSection({ member }: { member: string }) {
       )}
       <div aria-live="polite">
         {state === 'busy' && <p role="status">{t.myDataPreparing}</p>}
+        {state === 'none' && <p role="status">{me.analyst ? t.myDataNoneMember : t.myDataNone}</p>}
         {(state === 'too-many' || state === 'failed') && (
           <p class="error" role="alert">
             {state === 'too-many' ? t.myDataTooMany : t.myDataFailed}
