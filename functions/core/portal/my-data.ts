@@ -13,9 +13,9 @@
  *
  * Bounded, not streamed: a Lambda answer is at most 6 MB (base64: about 4.4 MB of file), so a download holds at most
  * MAX_MY_DATA_LINES lines; past that (or past MAX_MY_DATA_BYTES once built) the answer is 413 `too-many-lines`, which
- * says how many lines there are and to ask one phase at a time (`phase=n`). No line stored: 404 `no-lines`. 15,000 fully filled lines measured: CSV
- * 4.1 MB in 0.7 s; xlsx (exceljs, the template's dropdowns and lists kept) 1.3 MB in about 10 s and 560 MB of memory,
- * inside the portal function's 1,024 MB and 29 s.
+ * says how many lines there are and to ask one phase at a time (`phase=n`). No line stored: 404 `no-lines`.
+ * `npm run bench -- my-data`, 12,000 lines with every column filled: CSV 4.2 MB in 0.4 s; xlsx (exceljs, the
+ * template's dropdowns and lists kept) 1.0 MB in 5.4 s and 500 MB peak, inside the portal function's 1,024 MB and 29 s.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lang, OperationConfig } from '../operation/config.ts';
@@ -27,7 +27,7 @@ import type { Caller } from './auth.ts';
 import { badRequest, download, forbidden, HttpError, type PortalResponse } from './http.ts';
 
 /** Lines in one download; more: 413, one phase at a time. */
-export const MAX_MY_DATA_LINES = 15_000;
+export const MAX_MY_DATA_LINES = 12_000;
 /** Bytes of one download (a Lambda answer is at most 6 MB, base64-encoded). */
 export const MAX_MY_DATA_BYTES = 4_400_000;
 
