@@ -10,8 +10,10 @@ import { scanFloor } from './scan-floor.ts';
 import { validateSpreadsheet } from '../../functions/core/validation/validate.ts';
 import { writeFeedbackWorkbook } from '../../functions/core/ingest/feedback.ts';
 import { Writable } from 'node:stream';
+import { MY_DATA_CASES } from './my-data.ts';
 
 const CASES: Record<string, Case> = {
+  ...MY_DATA_CASES,
   /** Floor: inflate the sheet entry and count '<' bytes, building nothing. */
   async 'xlsx-floor'([file]) {
     const r = await scanFloor(await fileByteSource(file!), 0);

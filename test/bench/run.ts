@@ -33,9 +33,10 @@ function child(cmd: string, args: string[]): Promise<Result> {
 
 /** Runs a case `times` times and keeps the fastest (the least disturbed by the rest of the machine). */
 async function best(args: string[], times = 3): Promise<Result> {
-  const script = ['xlsx-floor', 'validate', 'validate-feedback'].includes(args[0]!)
-    ? 'test/bench/measure.ts'
-    : 'test/bench/measure-cloud.ts';
+  const script =
+    ['xlsx-floor', 'validate', 'validate-feedback'].includes(args[0]!) || args[0]!.startsWith('my-data-')
+      ? 'test/bench/measure.ts'
+      : 'test/bench/measure-cloud.ts';
   let b: Result | undefined;
   for (let i = 0; i < times; i++) {
     const r = await child(TSX, [join(ROOT, script), ...args]);
@@ -229,6 +230,22 @@ async function push(): Promise<void> {
   await pushBench();
 }
 
+/** "Download my data": the xlsx and CSV of the line limit (and of 1,000 lines), vs serialising the same lines as JSON. */
+async function myData(): Promise<void> {
+  const { MAX_MY_DATA_LINES } = await import('../../functions/core/portal/my-data.ts');
+  for (const n of [1_000, MAX_MY_DATA_LINES]) {
+    console.log(`\n## Download my data: ${n.toLocaleString('en')} fully filled lines (the portal function: 1,024 MB, 29 s)`);
+    const floor = await best(['my-data-floor', String(n)]);
+    console.log(`floor (JSON of the lines)  ${fmt(floor.seconds)} s  peak RSS ${fmt(floor.maxRssMB, 0)} MB  ${fmt(Number(floor.MB))} MB`);
+    for (const format of ['csv', 'xlsx']) {
+      const r = await best([`my-data-${format}`, String(n)], format === 'xlsx' && n > 1_000 ? 1 : 3);
+      console.log(
+        `${format.padEnd(4)} ${fmt(r.seconds)} s (${fmt(r.seconds / floor.seconds, 1)}x floor)  peak RSS ${fmt(r.maxRssMB, 0)} MB  ${fmt(Number(r.MB))} MB of ${fmt(Number(r.limitMB), 1)} MB allowed`,
+      );
+    }
+  }
+}
+
 const CASES: Record<string, () => Promise<void>> = {
   validation,
   bundles,
@@ -239,6 +256,7 @@ const CASES: Record<string, () => Promise<void>> = {
   hostile,
   signals,
   push,
+  'my-data': myData,
 };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();

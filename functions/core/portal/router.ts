@@ -21,6 +21,7 @@
  * | /api/shares..., /api/push/... | see shares.ts and the README | |
  * | GET /api/queries | analysts | {available, queries: [{name, title, description, params}], dimensions, phases} |
  * | POST /api/queries/{name}/run[?format=csv] {params} | analysts | {name, title, columns, rows} or CSV |
+ * | GET /api/my-data?format=xlsx\|csv[&lang&phase] | own Member; analysts name one (member=XX) | the lines as a workbook or CSV |
  */
 import type { Lang } from '../operation/config.ts';
 import { loggedError } from '../platform/logged-error.ts';
@@ -41,6 +42,7 @@ import {
 import { lineage } from './lineage.ts';
 import { MfaRequiredError } from './mfa.ts';
 import { NotThroughPortalError } from './origin.ts';
+import { myData } from './my-data.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
@@ -154,6 +156,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ...SHARE_ROUTES,
   ['GET', /^\/api\/queries$/, async (d, c) => listQueries(d, c)],
   ['POST', /^\/api\/queries\/([a-z0-9-]+)\/run$/, async (d, c, req, [name]) => runQuery(d, c, req, name!)],
+  ['GET', /^\/api\/my-data$/, async (d, c, req) => myData(d, c, req.query)],
 ];
 
 export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extra?: object): void } = console): PortalApi {

@@ -4,6 +4,7 @@ import { api, type Issue, type Submission, type SubmissionDetail } from '../api.
 import { SHARE_WORDS } from '../shares-words.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';
+import { MyDataSection } from './MyData.tsx';
 import { type CountLabel, countLabel, type Lang } from '../i18n.ts';
 
 export function StatusBadge({ status }: { status: string }) {
@@ -201,31 +202,34 @@ export function Submissions() {
     );
   }, [member]);
   return (
-    <section class="card">
-      <h1>{me.analyst ? t.allUploads : t.uploads}</h1>
-      {me.analyst && me.members && (
-        <p>
-          <label for="filter-member">{t.member}</label>
-          <select id="filter-member" value={member} onChange={(e) => setMember((e.target as HTMLSelectElement).value)}>
-            <option value="">{t.allMembers}</option>
-            {me.members.map((m) => (
-              <option value={m.code}>
-                {m.code} · {m.name}
-              </option>
-            ))}
-          </select>
-        </p>
-      )}
-      {failed ? (
-        <p class="error" role="alert">
-          {t.error}
-        </p>
-      ) : list ? (
-        <SubmissionList list={list} />
-      ) : (
-        <p role="status">{t.loading}</p>
-      )}
-    </section>
+    <>
+      <section class="card">
+        <h1>{me.analyst ? t.allUploads : t.uploads}</h1>
+        {me.analyst && me.members && (
+          <p>
+            <label for="filter-member">{t.member}</label>
+            <select id="filter-member" value={member} onChange={(e) => setMember((e.target as HTMLSelectElement).value)}>
+              <option value="">{t.allMembers}</option>
+              {me.members.map((m) => (
+                <option value={m.code}>
+                  {m.code} · {m.name}
+                </option>
+              ))}
+            </select>
+          </p>
+        )}
+        {failed ? (
+          <p class="error" role="alert">
+            {t.error}
+          </p>
+        ) : list ? (
+          <SubmissionList list={list} />
+        ) : (
+          <p role="status">{t.loading}</p>
+        )}
+      </section>
+      <MyDataSection member={member} />
+    </>
   );
 }
 
