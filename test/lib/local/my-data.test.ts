@@ -242,7 +242,7 @@ describe('a Member downloads its own lines', () => {
 
   test('past the line limit: 413 too-many-lines, saying how many', async () => {
     const deps = { dynamo: pc.dynamo, tableName: pc.cloud.tableName, config: loadOperationConfig(), maxLines: 3 };
-    const caller = { member: 'FR', analyst: false, email: undefined, sub: 'x' };
+    const caller = { member: 'FR', analyst: false, email: undefined, sub: 'x', username: 'x' };
     await assert.rejects(myData(deps, caller, { format: 'csv' }), (e: unknown) => {
       assert.ok(e instanceof HttpError);
       assert.equal(e.status, 413);
