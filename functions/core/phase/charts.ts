@@ -54,21 +54,15 @@ function vegaLocale(lang: Lang): { number: vega.NumberLocale; time: vega.TimeLoc
       days: days.map((d) => day(d, 'long')),
       shortDays: days.map((d) => day(d, 'short')),
       months: months.map((m) => month(m, 'long')),
-      shortMonths: months.map((m) => month(m, 'short').replace(/\.$/, '')),
+      shortMonths: months.map((m) => month(m, 'short')),
     },
   } as { number: vega.NumberLocale; time: vega.TimeLocale };
 }
 
-/** vega's own `locale` (exported at run time, missing from its typings): number and time formatters of a locale. */
-type Formatters = object;
-const makeLocale = (vega as unknown as { locale(n: vega.NumberLocale, t: vega.TimeLocale): Formatters }).locale;
-const locales = new Map<Lang, Formatters>();
+const locales = new Map<Lang, { number: vega.NumberLocale; time: vega.TimeLocale }>();
 const localeOf = (lang: Lang) => {
   let l = locales.get(lang);
-  if (!l) {
-    const d = vegaLocale(lang);
-    locales.set(lang, (l = makeLocale(d.number, d.time)));
-  }
+  if (!l) locales.set(lang, (l = vegaLocale(lang)));
   return l;
 };
 
@@ -85,11 +79,9 @@ const aria = (title: string) => `role="img" aria-label="${esc(title)}"`;
 /** Renders a Vega-Lite spec to an SVG element (text), without width/height attributes so that it scales. */
 export async function renderChart(spec: TopLevelSpec, title: string, lang: Lang = 'en'): Promise<string> {
   const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), {
-    renderer: 'none',
-    loader: offlineLoader(),
-    locale: localeOf(lang),
-  } as vega.ViewOptions);
+  // The locale's definitions (vega builds its formatters from them: its typings ask for the formatters).
+  const options = { renderer: 'none', loader: offlineLoader(), locale: localeOf(lang) };
+  const view = new vega.View(vega.parse(compiled), options as unknown as vega.ViewOptions);
   try {
     const svg = await view.toSVG();
     return svg.replace(/^<svg([^>]*?) width="[\d.]+" height="[\d.]+"/, '<svg$1').replace(/^<svg/, `<svg ${aria(title)}`);

@@ -70,6 +70,27 @@ export function signalIn(s: SummaryJson, x: SignalEntry, lang: Lang): string {
   }
 }
 
+/** A signal entry of summary.json with its sentence in every language of REPORT_LANGS (the portal words it so). */
+export type WordedEntry = SignalEntry & { texts?: Readonly<Record<Lang, string>> };
+
+/**
+ * The summary as summary.json stores it: every signal, headline and annex entry also carries `texts`, its sentence in
+ * en, fr and es (the register of the version), so that the portal shows it in the page's language with no sentence
+ * code of its own. Nothing is renamed or removed.
+ */
+export function withTexts(s: SummaryJson): SummaryJson {
+  const word = (x: SignalEntry): WordedEntry => ({
+    ...x,
+    texts: Object.fromEntries(REPORT_LANGS.map((l) => [l, signalIn(s, x, l)])) as Record<Lang, string>,
+  });
+  return {
+    ...s,
+    signals: s.signals.map(word),
+    ...(s.headline ? { headline: s.headline.map(word) } : {}),
+    ...(s.annex ? { annex: s.annex.map(word) } : {}),
+  };
+}
+
 /** What a new item is, in words: "Paracetamol at France", "Face mask / Vehicle cavity", a route, a country. */
 export function newLabel(n: SummaryJson['newItems'][number], lang: Lang): string {
   switch (n.novelty) {

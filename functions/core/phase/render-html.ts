@@ -40,7 +40,7 @@ table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:re
 table.stack,table.stack tbody,table.stack tr{display:block;width:100%}
 table.stack tr{border-bottom:1px solid var(--line);padding:6px 0}
 table.stack td{display:inline-block;border:0;padding:1px 14px 1px 0;text-align:left}
-table.stack td:first-child{display:block;font-weight:600}
+table.stack td:first-child{display:block;font-weight:600}table.stack td:empty{display:none}
 table.stack td[data-label]::before{content:attr(data-label) "\\00a0 ";color:var(--muted);font-size:.88em;font-weight:400}
 }
 @media print{body{font-size:11pt}main{max-width:none;padding:0}details{border:0}details>*{display:block}figure{break-inside:avoid}tr{break-inside:avoid}.scroll{overflow:visible;background:none}}
@@ -86,8 +86,8 @@ function breakdown(
     ...(extra ? [{ head: extra.head, numeric: false, get: extra.get }] : []),
     { head: w.lines, numeric: true, get: (r) => r.lines },
     { head: w.units, numeric: true, get: (r) => r.units },
-    ...(kg ? [{ head: w.kg, numeric: true, get: (r: BreakdownRow) => r.kg }] : []),
-    ...(litres ? [{ head: w.litres, numeric: true, get: (r: BreakdownRow) => r.litres }] : []),
+    ...(kg ? [{ head: w.kg, numeric: true, get: (r: BreakdownRow) => (r.kg ? r.kg : '') }] : []),
+    ...(litres ? [{ head: w.litres, numeric: true, get: (r: BreakdownRow) => (r.litres ? r.litres : '') }] : []),
     { head: w.members, numeric: true, get: (r) => r.members },
   ];
   const more = rows.length > limit ? `<p class="note">${esc(W[lang].moreInWorkbook(rows.length - limit))}</p>` : '';

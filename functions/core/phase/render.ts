@@ -10,7 +10,7 @@ import { checkPrefix, PhaseCloseInputError, workPrefixOf, type PhaseCloseInput }
 import { CONTENT_TYPES, getJson, putObject } from './io.ts';
 import { langReportFiles, langReportKeys, type ReportKeys } from './items.ts';
 import type { Lang } from '../operation/config.ts';
-import { REPORT_LANGS } from './labels.ts';
+import { REPORT_LANGS, withTexts } from './labels.ts';
 import { ANALYSTS_DIR } from '../operation/layout.ts';
 import { renderHtml } from './render-html.ts';
 import { renderXlsx } from './render-xlsx.ts';
@@ -29,7 +29,7 @@ export const reportKeys = (prefix: string): ReportKeys => ({
 
 /** The three files of one version (the HTML and XLSX in `lang`, English by default). */
 export async function renderFiles(s: SummaryJson, lang: Lang = 'en'): Promise<{ json: string; xlsx: Buffer; html: string }> {
-  return { json: `${JSON.stringify(s, null, 1)}\n`, xlsx: await renderXlsx(s, lang), html: await renderHtml(s, lang) };
+  return { json: `${JSON.stringify(withTexts(s), null, 1)}\n`, xlsx: await renderXlsx(s, lang), html: await renderHtml(s, lang) };
 }
 
 /** The NCP version's HTML and XLSX in every language of REPORT_LANGS, one language after the other. */
