@@ -95,7 +95,9 @@ export function weeklySpec(weeks: readonly { week: string; lines: number }[], ti
   const months = Math.max(1, Math.round((weeks.length * 7) / 30.4));
   const step = Math.max(1, Math.ceil(months / 4));
   return {
-    width: CHART_WIDTH - 60,
+    // The whole chart, axes included, is CHART_WIDTH wide.
+    width: CHART_WIDTH,
+    autosize: { type: 'fit-x', contains: 'padding' },
     height: 180,
     data: { values: weeks.map((w) => ({ week: w.week, lines: w.lines })) },
     mark: { type: 'bar' },
