@@ -31,7 +31,7 @@ h3{font-size:1rem;margin:1.2em 0 .4em}
 .card span{color:var(--muted);font-size:.9rem}
 .scroll{max-width:100%;overflow-x:auto;background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),linear-gradient(to right,rgba(255,255,255,0),#fff 70%) 100% 0,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.22),rgba(0,0,0,0)),radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) 100% 0;background-repeat:no-repeat;background-size:40px 100%,40px 100%,14px 100%,14px 100%;background-attachment:local,local,scroll,scroll}
 table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:#f5f7f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f5f7f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
 ol.signals,ul.signals{padding-left:1.3em}ol.signals li,ul.signals li{margin:.4em 0}
 details{border:1px solid var(--line);border-radius:8px;padding:6px 10px;margin:8px 0}summary{cursor:pointer;font-weight:600}
 figure{margin:14px 0}figure svg{width:100%;max-width:520px;height:auto;display:block}figcaption{color:var(--muted);font-size:.92rem}
@@ -43,7 +43,7 @@ table.stack td{display:inline-block;border:0;padding:1px 14px 1px 0;text-align:l
 table.stack td:first-child{display:block;font-weight:600}table.stack td:empty{display:none}
 table.stack td[data-label]::before{content:attr(data-label) "\\00a0 ";color:var(--muted);font-size:.88em;font-weight:400}
 }
-@media print{body{font-size:11pt}main{max-width:none;padding:0}details{border:0}details>*{display:block}figure{break-inside:avoid}tr{break-inside:avoid}.scroll{overflow:visible;background:none}}
+@media print{body{font-size:11pt}table{font-size:9.5pt}main{max-width:none;padding:0}details{border:0}details>*{display:block}figure{break-inside:avoid}tr{break-inside:avoid}.scroll{overflow:visible;background:none}}
 `;
 
 type Cell = string | number;
