@@ -125,7 +125,7 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
       assert.ok(p.overflow <= 0, `the page is ${p.overflow} px wider than the phone`);
       assert.ok(p.charts >= 3, `${p.charts} charts`);
       assert.ok(p.smallest >= 12, `chart text of ${p.smallest.toFixed(1)} px`);
-      const text = await page.locator('body').innerText();
+      const text = String(await page.evaluate('document.body.innerText'));
       // The Member's own name, the chart titles and the signals in the page's language.
       assert.ok(text.includes({ en: 'Germany', fr: 'Allemagne', es: 'Alemania' }[lang]), 'the Member in the language');
       assert.ok(text.includes(W[lang].chart.perWeek), 'chart title');
@@ -150,7 +150,7 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
       assert.deepEqual(r.codes, [], 'codes in the report');
       assert.ok(r.overflow <= 0, `the report is ${r.overflow} px wider than the phone`);
       assert.ok(r.smallest >= 12, `report chart text of ${r.smallest.toFixed(1)} px`);
-      const report = await page.locator('body').innerText();
+      const report = String(await page.evaluate('document.body.innerText'));
       if (lang !== 'en')
         assert.deepEqual(
           englishPhrases(lang).filter((x) => report.includes(x)),
