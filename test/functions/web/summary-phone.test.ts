@@ -135,7 +135,12 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
           [],
           'English on the page',
         );
-      await page.screenshot({ path: join(SHOTS, `summary-phone-${lang}.png`), fullPage: true });
+      // The first two screens: the title, the links, the signals and the first charts.
+      await page.screenshot({
+        path: join(SHOTS, `summary-phone-${lang}.png`),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 412, height: 1830 },
+      });
 
       // The workbook: a download through a 5-minute link, in the page's language.
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: t.workbook }).click()]);
@@ -157,7 +162,8 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
           [],
           'English in the report',
         );
-      if (lang === 'fr') await page.screenshot({ path: join(SHOTS, 'report-phone-fr.png') });
+      if (lang === 'fr')
+        await page.screenshot({ path: join(SHOTS, 'report-phone-fr.png'), fullPage: true, clip: { x: 0, y: 0, width: 412, height: 1830 } });
     });
   }
 
