@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { demoRecords, generateDemo } from '../../../bin/demo/index.ts';
@@ -135,6 +136,14 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
           [],
           'English on the page',
         );
+      // No serious accessibility problem (axe-core, WCAG 2.1 AA), as on every other page of the portal.
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(
+        serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+        [],
+        'axe',
+      );
       // The first two screens: the title, the links, the signals and the first charts.
       await page.screenshot({
         path: join(SHOTS, `summary-phone-${lang}.png`),
