@@ -416,7 +416,8 @@ export function analyse(input: PhaseCloseInput, config: OperationConfig, agg: Ag
   const riskProfiles = rankRiskProfiles(cur, prev, { top: RISK_TOP, minMembers: th.riskMinMembers, byLowerBound: true });
 
   const analystsSignals = mergeSameLines([...flagged, ...alarms, ...newOnes, ...outlierSignals]);
-  const signals = analystsSignals.filter((s) => forNcp(s, th));
+  const productMembers = (p: string) => aggOf(current).by.product[p]?.members.length ?? 0;
+  const signals = analystsSignals.filter((s) => forNcp(s, th, { productMembers }));
   const counts = countSignals(signals);
   return {
     schema: 'phase-analysis/1',

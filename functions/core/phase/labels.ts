@@ -53,7 +53,15 @@ export function dimensionName(d: string, lang: Lang): string {
 }
 
 /** The label of a breakdown row in the language: the key's label; the merged small cells' row in words. */
-export function rowLabel(dimension: LabelDimension, row: { key: string; label: string }, lang: Lang, minMembers: number): string {
+export function rowLabel(
+  dimension: LabelDimension,
+  row: { key: string; label: string; labels?: Partial<Record<Lang, string>> },
+  lang: Lang,
+  minMembers: number,
+): string {
+  // Rows whose key is no code (regions, coarser routes, the merged small cells) carry their labels (disclosure.ts).
+  const own = row.labels?.[lang];
+  if (own) return own;
   if (row.key === 'other') return W[lang].other(minMembers);
   const l = keyLabel(dimension, row.key, lang);
   // A key of a shape text.ts does not know (a code given back as it is): the row's own label.

@@ -253,12 +253,31 @@ function hostRank(s: Signal): number {
 
 /**
  * Whether every National Contact Point may read a signal: not a Member's own first time, and resting on at least
- * minCellMembers Members (a cell of fewer would single out one Member's seizures). Outliers are counts per product.
+ * minCellMembers Members (a cell of fewer would single out one Member's seizures). Outliers are counts per product:
+ * given `cells`, only of a product that at least minCellMembers Members seized in the phase (a count of unusually
+ * large seizures of a product one Member seizes is that Member's).
  */
-export function forNcp(s: Signal, th: Pick<Thresholds, 'minCellMembers'>): boolean {
+export function forNcp(
+  s: Signal,
+  th: Pick<Thresholds, 'minCellMembers'>,
+  cells?: { readonly productMembers: (product: string) => number },
+): boolean {
   if (s.kind === 'new' && s.novelty === 'product_at_member') return false;
+  if (s.kind === 'outlier') return cells === undefined || cells.productMembers(s.product) >= th.minCellMembers;
   const m = s.kind === 'new' ? s.members : membersOf(s);
   return m === undefined || m >= th.minCellMembers;
+}
+
+/**
+ * The side of a trend resting on fewer than minCellMembers Members (but some lines), whose figures an NCP sentence
+ * must not state ("from a few seizures"): forNcp lets a trend through on its larger side (the rise's later phase, the
+ * fall's earlier one), and the other side may be one Member's (the demo's split consignments: 3 lines of 1 Member in
+ * phase 1, then 24 of 8). Undefined for other kinds and when both sides rest on enough Members or none.
+ */
+export function smallSideOf(s: Signal, th: Pick<Thresholds, 'minCellMembers'>): 'earlier' | 'later' | undefined {
+  if (s.kind !== 'rising' && s.kind !== 'falling') return undefined;
+  const small = (x: { lines: number; members: number }) => x.lines > 0 && x.members < th.minCellMembers;
+  return small(s.earlier) ? 'earlier' : small(s.later) ? 'later' : undefined;
 }
 
 export function countSignals(signals: readonly Signal[]): SignalCounts {

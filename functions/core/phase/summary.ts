@@ -2,9 +2,12 @@
  * The summary of a run (summary.json, and what the xlsx and html show), in two versions:
  * - `ncp`: for every Member's National Contact Point: aggregates only. No case reference, remark, location or
  *   individual seizure of any Member appears in it (outliers are counted per product, without sizes). Small cells
- *   stay private: a breakdown row, risk profile, trend, alarm or new item resting on fewer than
- *   thresholds.minCellMembers Members is merged into "other" (rows) or left to the analysts (signals); byMember is
- *   therefore one "other" row, the totals (each NCP's email adds that reader's own row). Sentences are plain words.
+ *   stay private (disclosure.ts: the threshold rule with secondary suppression): a breakdown row resting on fewer
+ *   than thresholds.minCellMembers distinct Members is never shown alone nor recoverable by subtraction; routes are
+ *   shown at a coarser level (origin → transit → region...) before anything is withheld; byMember is by WCO region
+ *   (each NCP's email adds that reader's own row); weeks of too few Members are pooled; with fewer reporting Members
+ *   than the threshold nothing is broken down. Risk profiles, trends, alarms and new items of too few Members are
+ *   left to the analysts. Sentences are plain words.
  * - `analysts`: everything: every row, every flagged signal (small cells and Members' own first times included),
  *   the outlier seizures with their Member, case reference, file and row, the outlier scales; sentences with p and q.
  * Every figure is a sum or count over the stored lines (aggregate.ts); cumulative = all phases up to the closed one.
@@ -28,26 +31,25 @@ import {
   type TrendSignal,
 } from './analyse.ts';
 import { phaseOfInput, phasesThrough, type PhaseCloseInput } from './input.ts';
-import { count, counted, keyLabel, type LabelDimension } from './text.ts';
+import { keyLabel, type LabelDimension } from './text.ts';
 import { signalText } from './sentences.ts';
 import { categoryOfProduct } from '../vocabulary/vocab.ts';
+import { UNKNOWN } from '../trends/types.ts';
+import {
+  OTHER,
+  poolWeeks,
+  protectCountries,
+  protectRoutes,
+  protectRows,
+  regionRows,
+  type BreakdownRow,
+  type MemberSets,
+  type WeekLines,
+} from './disclosure.ts';
 
 export type SummaryVersion = 'ncp' | 'analysts';
 
-export interface BreakdownRow {
-  key: string;
-  label: string;
-  lines: number;
-  units: number;
-  kg: number;
-  litres: number;
-  /** Reporting Members. */
-  members: number;
-  /** Only by Member. */
-  cases?: number;
-  /** Only by product. */
-  category?: string;
-}
+export type { BreakdownRow, WeekLines } from './disclosure.ts';
 
 export interface Figures {
   lines: number;
@@ -68,7 +70,9 @@ export interface Figures {
   byDetection: BreakdownRow[];
   byInfringement: BreakdownRow[];
   /** Seizure lines per week (Monday, UTC), every week of the period, empty ones included. */
-  weekly: { week: string; lines: number }[];
+  weekly: WeekLines[];
+  /** The reporting Members, named without any figure (naming who reported discloses no seizure). */
+  reporters?: { key: string; label: string }[];
 }
 
 export interface SignalEntry {
@@ -78,7 +82,23 @@ export interface SignalEntry {
 }
 
 /** Label of the row small cells are merged into. */
-export const OTHER_KEY = 'other';
+export const OTHER_KEY = OTHER;
+
+/** What the NCP version withheld and why (disclosure.ts); the analysts' version withholds nothing. */
+export interface Disclosure {
+  /** The threshold: fewest distinct Members a figure shown rests on (thresholds.minCellMembers). */
+  minMembers: number;
+  /** The rule applied, and where it comes from. */
+  rule: 'threshold-secondary';
+  reference: string;
+  /** Fewer reporting Members than the threshold: the totals alone, no breakdown and no weekly series. */
+  breakdownWithheld: boolean;
+  /** Rows withheld for resting on too few Members (primary) and to protect them (secondary), both periods. */
+  primaryRows: number;
+  secondaryRows: number;
+  /** Weeks pooled with their neighbours (phase and cumulative series). */
+  pooledWeeks: number;
+}
 
 export interface SummaryJson {
   schema: 'phase-summary/1';
@@ -120,6 +140,8 @@ export interface SummaryJson {
   exposure?: AnalysisJson['exposure'];
   /** Small-cell rule applied (ncp): the minimum Members of a cell, and how many rows were merged into "other". */
   smallCells?: { minMembers: number; mergedRows: number };
+  /** NCP version: the disclosure control applied (disclosure.ts, README "Disclosure control"). */
+  disclosure?: Disclosure;
 }
 
 /** Rounds away float noise (sums of decimal quantities) without touching whole numbers. */
@@ -137,11 +159,9 @@ const BREAKDOWN_LABEL: Readonly<Record<Exclude<Breakdown, 'product_concealment' 
   infringement: 'infringement',
 };
 
-function rows(
-  p: PhaseAggJson,
-  b: Exclude<Breakdown, 'product_concealment' | 'profile'>,
-  casesByMember?: Record<string, number>,
-): BreakdownRow[] {
+type TableBreakdown = Exclude<Breakdown, 'product_concealment' | 'profile'>;
+
+function rows(p: PhaseAggJson, b: TableBreakdown, casesByMember?: Record<string, number>): BreakdownRow[] {
   return Object.entries(p.by[b])
     .map(([key, c]) => ({
       key,
@@ -161,8 +181,8 @@ function productRows(p: PhaseAggJson): BreakdownRow[] {
   return rows(p, 'product').map((r) => ({ ...r, category: categoryOfProduct(r.key) ?? 'unknown' }));
 }
 
-function weekly(p: PhaseAggJson, from: string, to: string): { week: string; lines: number }[] {
-  const out: { week: string; lines: number }[] = [];
+function weekly(p: PhaseAggJson, from: string, to: string): WeekLines[] {
+  const out: WeekLines[] = [];
   for (let w = weekOf(from); w <= to; w = addDays(w, 7)) out.push({ week: w, lines: p.weeks[w]?.lines ?? 0 });
   return out;
 }
@@ -195,25 +215,24 @@ function figures(
     byDetection: rows(p, 'detection'),
     byInfringement: rows(p, 'infringement'),
     weekly: weekly(p, days.from, days.to),
+    reporters: p.members.map((m) => ({ key: m, label: keyLabel('member', m) })),
   };
 }
 
-/** Merges rows from fewer than `min` Members into one "other" row (sums; its members: the rows' Members, at most). */
-export function suppressSmallCells(rows: readonly BreakdownRow[], min: number): { rows: BreakdownRow[]; merged: number } {
-  const keep = rows.filter((r) => r.members >= min && r.key !== OTHER_KEY);
-  const small = rows.filter((r) => !(r.members >= min && r.key !== OTHER_KEY));
-  if (small.length === 0) return { rows: [...rows], merged: 0 };
-  const other: BreakdownRow = {
-    key: OTHER_KEY,
-    label: `Other (${counted(small.length, 'en', 'row', 'rows')} of fewer than ${count(min, 'member', 'en')} each)`,
-    lines: small.reduce((t, r) => t + r.lines, 0),
-    units: tidy(small.reduce((t, r) => t + r.units, 0)),
-    kg: tidy(small.reduce((t, r) => t + r.kg, 0)),
-    litres: tidy(small.reduce((t, r) => t + r.litres, 0)),
-    members: small.reduce((t, r) => t + r.members, 0),
-    ...(small.some((r) => r.cases !== undefined) ? { cases: small.reduce((t, r) => t + (r.cases ?? 0), 0) } : {}),
-  };
-  return { rows: [...keep, other], merged: small.length };
+/**
+ * The threshold rule with secondary suppression on one table (disclosure.ts protectRows): rows of fewer than `min`
+ * distinct Members are shown only together, in one "other" row of `min` Members or more and 2 rows or more. `sets`:
+ * the Members of each row; without them a row's Members are taken to be the same as the other rows' (the fewest
+ * distinct Members the rows could have), so nothing is shown that the sets could have withheld.
+ */
+export function suppressSmallCells(
+  rows: readonly BreakdownRow[],
+  min: number,
+  sets?: MemberSets,
+): { rows: BreakdownRow[]; merged: number } {
+  const s = sets ?? new Map(rows.map((r) => [r.key, Array.from({ length: r.members }, (_, i) => `#${i}`)] as const));
+  const p = protectRows(rows, s, { min });
+  return { rows: p.rows, merged: p.primary + p.secondary };
 }
 
 const BREAKDOWN_FIELDS = [
@@ -228,16 +247,103 @@ const BREAKDOWN_FIELDS = [
   'byInfringement',
 ] as const;
 
-function suppressFigures(f: Figures, min: number): { figures: Figures; merged: number } {
-  let merged = 0;
-  const out = { ...f };
-  for (const k of BREAKDOWN_FIELDS) {
-    const r = suppressSmallCells(f[k], min);
-    out[k] = r.rows;
-    merged += r.merged;
-  }
-  return { figures: out, merged };
+const FIELD_BREAKDOWN: Readonly<Record<(typeof BREAKDOWN_FIELDS)[number], TableBreakdown>> = {
+  byCategory: 'category',
+  byProduct: 'product',
+  byMember: 'member',
+  byOrigin: 'origin',
+  byRoute: 'route',
+  byTransportMode: 'transport_mode',
+  byConcealment: 'concealment',
+  byDetection: 'detection',
+  byInfringement: 'infringement',
+};
+
+/** The Members of each row of a breakdown, by key. */
+const setsOf = (p: PhaseAggJson, b: TableBreakdown): MemberSets => new Map(Object.entries(p.by[b]).map(([k, c]) => [k, c.members]));
+
+/** The Members of a week: every line names a product, so the union of its products' Members. */
+function weekMembers(p: PhaseAggJson): (week: string) => string[] {
+  return (week) => {
+    const out = new Set<string>();
+    for (const c of Object.values(p.weeks[week]?.by.product ?? {})) for (const m of c.members) out.add(m);
+    return [...out];
+  };
 }
+
+interface Suppressed {
+  figures: Figures;
+  primary: number;
+  secondary: number;
+  pooled: number;
+  /** Keys withheld in each table (the cumulative table withholds them too). */
+  withheld: Partial<Record<(typeof BREAKDOWN_FIELDS)[number], ReadonlySet<string>>>;
+}
+
+/**
+ * The NCP figures of one period: every table under the threshold rule with secondary suppression (products within
+ * their category, routes within their origin), routes coarsened before anything is withheld, Members by WCO region,
+ * weeks pooled; with fewer reporting Members than `min`, no breakdown and no weekly series at all. `force`: keys
+ * withheld in the closed phase, withheld here too; `withhold`: no breakdown at all (the cumulative figures: an earlier summary's cumulative row taken
+ * from this one's would give the phase's row).
+ */
+function suppressFigures(f: Figures, p: PhaseAggJson, min: number, force: Suppressed['withheld'] = {}, withhold = false): Suppressed {
+  const out: Figures = { ...f };
+  if (withhold || f.reportingMembers < min) {
+    for (const k of BREAKDOWN_FIELDS) out[k] = [];
+    const rows = BREAKDOWN_FIELDS.reduce((t, k) => t + f[k].length, 0);
+    return { figures: { ...out, weekly: [] }, primary: rows, secondary: 0, pooled: f.weekly.length, withheld: {} };
+  }
+  let primary = 0;
+  let secondary = 0;
+  const withheld: Suppressed['withheld'] = {};
+  const take = (
+    k: (typeof BREAKDOWN_FIELDS)[number],
+    r: { rows: BreakdownRow[]; primary: number; secondary: number; withheld: ReadonlySet<string> },
+  ) => {
+    out[k] = r.rows;
+    primary += r.primary;
+    secondary += r.secondary;
+    withheld[k] = r.withheld;
+  };
+  for (const k of BREAKDOWN_FIELDS) {
+    if (k === 'byProduct' || k === 'byRoute' || k === 'byMember' || k === 'byOrigin') continue;
+    take(k, protectRows(f[k], setsOf(p, FIELD_BREAKDOWN[k]), { min, ...(force[k] ? { force: force[k] } : {}) }));
+  }
+  const categoryShown = new Set(out.byCategory.map((r) => r.key));
+  take(
+    'byProduct',
+    protectRows(f.byProduct, setsOf(p, 'product'), {
+      min,
+      ...(force.byProduct ? { force: force.byProduct } : {}),
+      parentOf: (r) => r.category,
+      parentShown: (c) => categoryShown.has(c),
+    }),
+  );
+  // Origins, then routes: a route's first country is most often its origin, whose row (or its region's) is published.
+  const origins = protectCountries(f.byOrigin, setsOf(p, 'origin'), { min, ...(force.byOrigin ? { force: force.byOrigin } : {}) });
+  take('byOrigin', origins);
+  take(
+    'byRoute',
+    protectRoutes(f.byRoute, setsOf(p, 'route'), {
+      min,
+      ...(force.byRoute ? { force: force.byRoute } : {}),
+      parentOf: origins.parentOf,
+      regional: (c) => origins.parentOf(c) !== c,
+      unknown: UNKNOWN,
+    }),
+  );
+  // Reporting Members by WCO region; a region of too few Members is withheld like any row.
+  const regions = regionRows(f.byMember);
+  take('byMember', protectRows(regions.rows, regions.sets, { min, ...(force.byMember ? { force: force.byMember } : {}) }));
+  const weeks = poolWeeks(f.weekly, weekMembers(p), min);
+  out.weekly = weeks.weeks;
+  return { figures: out, primary, secondary, pooled: weeks.pooled, withheld };
+}
+
+/** Where the disclosure rules come from (README.md, "Disclosure control"). */
+export const DISCLOSURE_REFERENCE =
+  'Threshold rule with primary and secondary suppression: Hundepool et al., Statistical Disclosure Control (Wiley, 2012), ch. 4-5; ESSnet Handbook on Statistical Disclosure Control';
 
 /** The summary of a run in one version. */
 export function buildSummary(
@@ -258,13 +364,25 @@ export function buildSummary(
   const th = config.thresholds;
   const threshold = th.outlierScore;
   const ncp = version === 'ncp';
-  let mergedRows = 0;
+  let disclosure: Disclosure | undefined;
   if (ncp) {
-    const a = suppressFigures(phaseFigures, th.minCellMembers);
-    const b = suppressFigures(cumulative, th.minCellMembers);
+    const min = th.minCellMembers;
+    const a = suppressFigures(phaseFigures, closed, min);
+    // Too few reporting Members in the phase: the cumulative figures are not broken down either (their difference
+    // with the previous summary's would break the phase down).
+    const few = phaseFigures.reportingMembers < min;
+    const c = suppressFigures(cumulative, all, min, a.withheld, few);
     phaseFigures = a.figures;
-    cumulative = b.figures;
-    mergedRows = a.merged + b.merged;
+    cumulative = c.figures;
+    disclosure = {
+      minMembers: min,
+      rule: 'threshold-secondary',
+      reference: DISCLOSURE_REFERENCE,
+      breakdownWithheld: few,
+      primaryRows: a.primary + c.primary,
+      secondaryRows: a.secondary + c.secondary,
+      pooledWeeks: a.pooled + c.pooled,
+    };
   }
   const register = ncp ? 'plain' : 'analyst';
   // Older analyses (before analystsSignals) hold one list.
@@ -276,7 +394,12 @@ export function buildSummary(
   const outliers: SummaryJson['outliers'] =
     version === 'analysts'
       ? { groups: analysis.outliers.groups, seizures: analysis.outliers.seizures }
-      : { groups: analysis.outliers.groups.map((g) => ({ product: g.product, unit: g.unit, count: g.count })) };
+      : {
+          // Counts per product, of products that minCellMembers Members or more seized in the phase (disclosure.ts).
+          groups: analysis.outliers.groups
+            .filter((g) => (closed.by.product[g.product]?.members.length ?? 0) >= th.minCellMembers)
+            .map((g) => ({ product: g.product, unit: g.unit, count: g.count })),
+        };
   return {
     schema: 'phase-summary/1',
     version,
@@ -309,6 +432,8 @@ export function buildSummary(
     headline: entries.slice(0, th.headlineSignals),
     annex,
     ...(analysis.exposure ? { exposure: analysis.exposure } : {}),
-    ...(ncp ? { smallCells: { minMembers: th.minCellMembers, mergedRows } } : {}),
+    ...(disclosure
+      ? { smallCells: { minMembers: disclosure.minMembers, mergedRows: disclosure.primaryRows + disclosure.secondaryRows }, disclosure }
+      : {}),
   };
 }

@@ -10,7 +10,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Lang, OperationConfig } from '../operation/config.ts';
 import { LANG_KEY_NAMES, type PhaseTable, type SummaryItem } from '../phase/items.ts';
-import type { SummaryJson } from '../phase/summary.ts';
+import type { BreakdownRow, SummaryJson } from '../phase/summary.ts';
 import type { Caller } from './auth.ts';
 import { badRequest, notFound } from './http.ts';
 
@@ -35,6 +35,11 @@ export interface SummaryPage {
   readonly version: 'ncp' | 'analysts';
   readonly summary: SummaryJson;
   readonly charts: Chart[];
+  /**
+   * A Member's own row, for its eyes only (the NCP version shows no Member's row: disclosure control): from the
+   * analysts' version, the caller's Member in the phase and since the start (null where it has no line).
+   */
+  readonly own?: { readonly member: string; readonly phase: BreakdownRow | null; readonly cumulative: BreakdownRow | null };
 }
 
 export async function listSummaries(phases: PhaseTable, config: OperationConfig): Promise<SummaryListEntry[]> {
@@ -145,6 +150,16 @@ export async function getSummaryPage(
   const [jsonKey, htmlKey] = [f.json, f.html];
   const text = async (key: string) =>
     await (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }))).Body!.transformToString('utf8');
-  const [json, html] = await Promise.all([text(jsonKey), text(htmlKey)]);
-  return { version, summary: JSON.parse(json) as SummaryJson, charts: chartsOfHtml(html) };
+  const member = version === 'ncp' ? caller.member : undefined;
+  const [json, html, analysts] = await Promise.all([
+    text(jsonKey),
+    text(htmlKey),
+    member ? text(item.keys.analystsJson).then((t) => JSON.parse(t) as SummaryJson) : undefined,
+  ]);
+  const ownRow = (rows: readonly BreakdownRow[] | undefined) => rows?.find((r) => r.key === member) ?? null;
+  const own =
+    member && analysts
+      ? { member, phase: ownRow(analysts.figures.phase.byMember), cumulative: ownRow(analysts.figures.cumulative.byMember) }
+      : undefined;
+  return { version, summary: JSON.parse(json) as SummaryJson, charts: chartsOfHtml(html), ...(own ? { own } : {}) };
 }

@@ -195,10 +195,16 @@ describe('endpoints', () => {
     assert.equal(ncp.status, 200);
     assert.equal(ncp.json.version, 'ncp');
     assert.equal(ncp.json.summary.version, 'ncp');
-    // Every NCP chart rests on rows of at least 3 Members: here (2 Members) only the weekly series can be drawn.
-    assert.ok(ncp.json.charts.length >= 1);
+    // Fewer than 3 Members reported here: the NCP version gives the totals, no breakdown to chart (issue 17, 5).
+    assert.equal(ncp.json.summary.disclosure.breakdownWithheld, ncp.json.summary.figures.phase.reportingMembers < 3);
+    assert.ok(ncp.json.charts.length >= (ncp.json.summary.disclosure.breakdownWithheld ? 1 : 2));
     assert.match(ncp.json.charts[0].svg, /^<svg role="img"/);
+    // The NCP's own Member's row, for its eyes only (issue 17, 5); the analysts' version needs none.
+    assert.equal(ncp.json.own.member, 'FR');
+    assert.ok(ncp.json.own.phase === null || ncp.json.own.phase.key === 'FR');
     const an = await call('summaries/1/final', analyst);
+    assert.equal(an.json.own, undefined);
+    assert.ok(an.json.charts.length >= 2);
     assert.equal(an.json.version, 'analysts');
     assert.equal(an.json.summary.version, 'analysts');
     assert.equal((await call('summaries/x/final', fr)).status, 400);

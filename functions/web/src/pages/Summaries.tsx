@@ -26,6 +26,8 @@ interface Entry {
 interface Row {
   key: string;
   label: string;
+  /** Rows whose key is no code (the merged small cells): their label in each language. */
+  labels?: Partial<Record<Lang, string>>;
   lines: number;
   units: number;
   members: number;
@@ -114,6 +116,7 @@ function Files({ phase, run }: { phase: string; run: string }) {
 
 /** A product's name in the page's language; the merged small cells' row in words. */
 const productName = (r: Row, lang: Lang, other: string): string => {
+  if (r.labels?.[lang]) return r.labels[lang]!;
   if (r.key === 'other') return other;
   const l = VOCABS.product.label(r.key, lang);
   return l && l !== r.key ? l : r.label;

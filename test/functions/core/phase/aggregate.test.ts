@@ -59,7 +59,8 @@ test('phase figures reproduce the hand-counted totals: units are pieces + doses 
 
 test('cumulative figures count a case with lines in two phases once', async () => {
   const agg = await aggregateLines(FINAL_2, CONFIG, sorted(SMALL));
-  // Per-Member rows are the analysts' (issue 8, 7: the NCP version merges cells of fewer than 3 Members into "other").
+  // Per-Member rows are the analysts' (issue 17, 5: the NCP version shows reporting Members by WCO region, each region
+  // resting on 3 Members or more; FR, DE and ES are all in Europe).
   const c = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'analysts').figures.cumulative;
   assert.deepEqual({ lines: c.lines, cases: c.cases, units: c.units.total, kg: c.kg, litres: c.litres }, SMALL_TOTALS.cumulative);
   assert.deepEqual(
@@ -73,7 +74,7 @@ test('cumulative figures count a case with lines in two phases once', async () =
   const ncp = buildSummary(FINAL_2, CONFIG, agg, analyse(FINAL_2, CONFIG, agg), 'ncp').figures.cumulative;
   assert.deepEqual(
     ncp.byMember.map((m) => [m.key, m.cases, m.lines]),
-    [['other', 7, c.lines]],
+    [['@EUR', 7, c.lines]],
   );
 });
 
@@ -252,10 +253,17 @@ test('a product with more distinct sizes than EXACT_SIZES_CAP is binned alike wh
   assert.ok(Math.abs(s.mad - mad(exact)) <= 1 / SIZE_BINS_PER_DECADE + 1e-12);
 });
 
-test('the "other" row of small cells says its count in agreement: 1 row, 2 rows', () => {
+test('the "other" row of small cells says how many rows it holds, and is never one small row alone', () => {
   const row = (key: string, members: number) => ({ key, label: key, lines: 1, units: 1, kg: 0, litres: 0, members });
-  const label = (n: number) =>
-    suppressSmallCells([row('big', 5), ...Array.from({ length: n }, (_, i) => row(`s${i}`, 1))], 3).rows.at(-1)!.label;
-  assert.equal(label(1), 'Other (1 row of fewer than 3 Members each)');
-  assert.equal(label(2), 'Other (2 rows of fewer than 3 Members each)');
+  const other = (n: number) =>
+    suppressSmallCells([row('big', 5), row('big2', 4), ...Array.from({ length: n }, (_, i) => row(`s${i}`, 1))], 3).rows.at(-1)!;
+  // One small row: the next-smallest row joins it (secondary suppression), so "other" holds 2 rows.
+  assert.equal(other(1).label, 'Other (2 rows together)');
+  assert.deepEqual(other(1).labels, {
+    en: 'Other (2 rows together)',
+    fr: 'Autres (2 rubriques regroupées)',
+    es: 'Otros (2 filas agrupadas)',
+  });
+  assert.equal(other(1).merged, 2);
+  assert.equal(other(3).merged, 4);
 });

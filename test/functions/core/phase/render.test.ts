@@ -150,6 +150,8 @@ test('summary.json has the documented top-level keys', async () => {
     'annex',
     'exposure',
     'smallCells',
+    // Added by issue 17 (disclosure control).
+    'disclosure',
   ]);
 });
 

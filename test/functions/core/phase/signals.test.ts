@@ -7,6 +7,7 @@ import { analyse, evidenceOf, mergeSameLines, sortSignals, type Signal } from '.
 import { weekExposures } from '../../../../functions/core/phase/exposure.ts';
 import { logScale } from '../../../../functions/core/phase/outliers.ts';
 import { buildSummary, suppressSmallCells } from '../../../../functions/core/phase/summary.ts';
+import { forNcp, smallSideOf } from '../../../../functions/core/phase/signals.ts';
 import { parseOperationConfig } from '../../../../functions/core/operation/config.ts';
 import type { PhaseCloseInput } from '../../../../functions/core/phase/input.ts';
 import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
@@ -63,22 +64,32 @@ test('the partial first week of an operation counts by its days in the weekly ex
   );
 });
 
-test('small cells: NCP rows from fewer than 3 Members merge into "other"; per-Member rows are the totals', () => {
+test('small cells: NCP rows from fewer than 3 distinct Members merge into "other", counted as distinct Members', () => {
   const rows = [
     { key: 'CN', label: 'China', lines: 40, units: 400, kg: 0, litres: 0, members: 5 },
     { key: 'TR', label: 'Türkiye', lines: 3, units: 30, kg: 1, litres: 0, members: 1 },
     { key: 'IN', label: 'India', lines: 2, units: 20, kg: 0, litres: 2, members: 2 },
   ];
-  const s = suppressSmallCells(rows, 3);
+  const sets = new Map([
+    ['CN', ['A', 'B', 'C', 'D', 'E']],
+    ['TR', ['F']],
+    ['IN', ['G', 'H']],
+  ]);
+  const s = suppressSmallCells(rows, 3, sets);
   assert.equal(s.merged, 2);
   assert.deepEqual(
-    s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres]),
+    s.rows.map((r) => [r.key, r.lines, r.units, r.kg, r.litres, r.members]),
     [
-      ['CN', 40, 400, 0, 0],
-      ['other', 5, 50, 1, 2],
+      ['CN', 40, 400, 0, 0, 5],
+      ['other', 5, 50, 1, 2, 3],
     ],
   );
-  assert.equal(suppressSmallCells(rows, 1).merged, 0);
+  assert.equal(suppressSmallCells(rows, 1, sets).merged, 0);
+  // Without the Members of each row, they are taken to overlap (2 distinct at least): too few, so CN joins them.
+  assert.deepEqual(
+    suppressSmallCells(rows, 3).rows.map((r) => [r.key, r.lines, r.members]),
+    [['other', 45, 5]],
+  );
 });
 
 test("small cells: signals from fewer than 3 Members and Members' own firsts reach the analysts only", async () => {
@@ -194,4 +205,33 @@ test('heaped sizes (MAD 0): the scale falls back to the mean absolute deviation,
   const z = (0.6745 * (6 - s.median)) / s.scale;
   assert.ok(z > 3.5, `score ${z}`);
   assert.equal(logScale({ binned: false, counts: { '100': 10 } }).scale, 0);
+});
+
+test('smallSideOf: the side of a trend NCPs may read but whose figures rest on fewer than 3 Members', () => {
+  const trend = (kind: 'rising' | 'falling', earlier: [number, number], later: [number, number]): Signal => ({
+    kind,
+    dimension: 'concealment',
+    key: 'split_consignment',
+    earlier: { phase: 1, lines: earlier[0], members: earlier[1] },
+    later: { phase: 2, lines: later[0], members: later[1] },
+    rateRatio: 8,
+    p: 1e-6,
+    q: 1e-5,
+  });
+  const th = { minCellMembers: 3 };
+  // The demo's split consignments: 3 lines of 1 Member in phase 1, then 24 of 8: NCPs read it, not its phase 1 figure.
+  const demo = trend('rising', [3, 1], [24, 8]);
+  assert.equal(forNcp(demo, th), true);
+  assert.equal(smallSideOf(demo, th), 'earlier');
+  assert.equal(smallSideOf(trend('falling', [80, 40], [2, 1]), th), 'later');
+  assert.equal(smallSideOf(trend('rising', [0, 0], [24, 8]), th), undefined);
+  assert.equal(smallSideOf(trend('falling', [80, 40], [12, 6]), th), undefined);
+});
+
+test('forNcp: unusually large seizures reach NCPs only for a product that 3 Members or more seized', () => {
+  const outlier: Signal = { kind: 'outlier', product: 'remdesivir', unit: 'doses', count: 2, evidence: 3 };
+  const th = { minCellMembers: 3 };
+  assert.equal(forNcp(outlier, th, { productMembers: () => 1 }), false);
+  assert.equal(forNcp(outlier, th, { productMembers: (p) => (p === 'remdesivir' ? 3 : 0) }), true);
+  assert.equal(forNcp(outlier, th), true);
 });
