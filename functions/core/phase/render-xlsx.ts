@@ -43,6 +43,13 @@ const dateFormat = (lang: Lang) => `${LCID[lang]}d mmm yyyy`;
 const ratio2 = (r: number | null | undefined): number | null =>
   r === null || r === undefined || !Number.isFinite(r) ? null : Number(r.toPrecision(2));
 
+/** Text size of every cell (points) and the height of one line of it: a printed page holds about 40 rows. */
+const FONT = 10;
+const FONT_NAME = 'Arial';
+const LINE_PT = 12.75;
+/** Lines of 10 pt text an A4 landscape page holds between its margins, at 100%. */
+const PAGE_LINES = 38;
+
 const utcDate = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 interface Column {
@@ -85,29 +92,34 @@ function tableSheet(
   columns.forEach((c, i) => {
     const x = h.getCell(i + 1);
     x.value = cell(c.head);
-    x.font = { bold: true };
+    x.font = { name: FONT_NAME, bold: true, size: FONT };
     x.alignment = { wrapText: true, vertical: 'top', ...(c.format ? { horizontal: 'right' } : {}) };
     x.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF3F8' } };
     x.border = { bottom: { style: 'thin', color: { argb: 'FF9AB7D3' } } };
   });
+  let printedLines = 1;
   rows.forEach((row, r) => {
     const xr = ws.getRow(r + 2);
     row.forEach((v, i) => {
       const c = columns[i]!;
       const x = xr.getCell(i + 1);
       x.value = cell(v);
+      x.font = { name: FONT_NAME, size: FONT };
       if (c.format && (typeof v === 'number' || v instanceof Date)) x.numFmt = c.format;
       x.alignment = { vertical: 'top', ...(c.wrap ? { wrapText: true } : {}) };
     });
     // Rows of wrapped text get the height their lines need (no spreadsheet sizes a row on opening).
     const lines = Math.max(
       1,
-      ...row.map((v, i) => (columns[i]!.wrap && typeof v === 'string' ? Math.ceil((v.length * 0.95) / columns[i]!.width) : 1)),
+      ...row.map((v, i) => (columns[i]!.wrap && typeof v === 'string' ? Math.ceil(v.length / (columns[i]!.width * 1.15)) : 1)),
     );
-    if (lines > 1) xr.height = lines * 13.5 + 2;
+    if (lines > 1) xr.height = lines * LINE_PT + 2;
+    printedLines += lines;
   });
   const hl = Math.max(1, ...columns.map((c) => Math.ceil(c.head.length / c.width)));
-  if (hl > 1) h.height = hl * 13.5 + 2;
+  if (hl > 1) h.height = hl * LINE_PT + 2;
+  // A table that would spill a few rows onto a second page is printed on one, a little smaller.
+  if (printedLines > PAGE_LINES && printedLines <= PAGE_LINES * 1.3) ws.pageSetup.fitToHeight = 1;
   return ws;
 }
 
@@ -161,32 +173,71 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
   const sheet = (name: string, columns: readonly Column[], rows: readonly (readonly Value[])[]) =>
     tableSheet(wb, name, columns, rows, page(name), title);
 
-  // Overview: what the run is, then the figures of the phase and since the start.
+  // Weeks: a sheet of one column in the analysts' version; for NCPs, blocks side by side at the right of the
+  // Overview (the series of a year fits beside the figures, on the same printed page).
+  const weeks = c.weekly;
+  const weekCols: Column[] = [];
+  const weekRows: Value[][] = [];
+  if (analysts) {
+    sheet(
+      w.sheets.weeks,
+      [
+        { head: h.week, width: 16, format: dateFormat(lang) },
+        { head: h.lines, width: 14, format: INT },
+      ],
+      weeks.map((x) => [utcDate(x.week), x.lines]),
+    );
+  } else if (weeks.length) {
+    const blocks = Math.max(1, Math.ceil(weeks.length / 30));
+    const per = Math.ceil(weeks.length / blocks);
+    for (let b = 0; b < blocks; b++)
+      weekCols.push(
+        { head: '', width: 3 },
+        { head: h.week, width: 16, format: dateFormat(lang) },
+        { head: h.lines, width: 12, format: INT },
+      );
+    for (let i = 0; i < per; i++) {
+      const row: Value[] = [];
+      for (let b = 0; b < blocks; b++) {
+        const x = weeks[b * per + i];
+        row.push(null, x ? utcDate(x.week) : null, x ? x.lines : null);
+      }
+      weekRows.push(row);
+    }
+  }
+
+  // Overview: what the run is, then the figures of the phase and since the start (NCPs: the weeks beside them).
   const cum = overviewRows(c, lang);
+  const figures: Value[][] = [
+    [w.operation, s.operation.name, null],
+    [w.version, analysts ? w.analystsBadge : w.ncpBadge, null],
+    [w.phaseDates, dateRange(s.phase.start, s.phase.end, lang), null],
+    [w.counted, dateRange(s.counted.from, s.counted.to, lang), null],
+    [w.sheets.signals, s.signalCount, null],
+    ...overviewRows(f, lang).map(([label, v], i) => [label, v, cum[i]?.[1] ?? null]),
+  ];
+  const ovRows = Array.from({ length: Math.max(figures.length, weekRows.length) }, (_, i) => [
+    ...(figures[i] ?? [null, null, null]),
+    ...(weekRows[i] ?? []),
+  ]);
   const ov = sheet(
     w.sheets.overview,
     [
       { head: title, width: 46, wrap: true },
       { head: w.phase(s.phase.phase), width: 24, format: INT, wrap: true },
       { head: h.sinceStart, width: 20, format: INT },
+      ...weekCols,
     ],
-    [
-      [w.operation, s.operation.name, null],
-      [w.version, analysts ? w.analystsBadge : w.ncpBadge, null],
-      [w.phaseDates, dateRange(s.phase.start, s.phase.end, lang), null],
-      [w.counted, dateRange(s.counted.from, s.counted.to, lang), null],
-      [w.sheets.signals, s.signalCount, null],
-      ...overviewRows(f, lang).map(([label, v], i) => [label, v, cum[i]?.[1] ?? null]),
-    ],
+    ovRows,
   );
   // Quantities with decimals where they are kg or litres.
   overviewRows(f, lang).forEach(([, , fmt], i) => {
     if (fmt === DEC) for (const col of [2, 3]) ov.getRow(i + 7).getCell(col).numFmt = DEC;
   });
 
-  // Signals, strongest first, then the weaker first sightings (no alert).
+  // Signals, strongest first (the weaker first sightings are on the Trends sheet).
   const kindName = (k: string) => w.kinds[k as keyof typeof w.kinds] ?? k;
-  const sg = sheet(
+  sheet(
     w.sheets.signals,
     [
       { head: '#', width: 5, format: INT },
@@ -201,12 +252,8 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
         signalIn(s, x, lang),
         ...(analysts ? [x.signal.evidence === undefined ? null : Math.round(x.signal.evidence * 10) / 10] : []),
       ]),
-      ...(s.annex?.length ? [[null, null, w.annex(s.annex.length)]] : []),
-      ...(s.annex ?? []).map((x) => [null, null, signalIn(s, x, lang)]),
     ],
   );
-
-  if (s.annex?.length) sg.getRow(2 + s.signals.length).getCell(3).font = { bold: true };
 
   // Breakdowns: one table, each row named by what it breaks down.
   const bd: Value[][] = [];
@@ -243,42 +290,24 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
     bd,
   );
 
-  // Weeks: one column in the analysts' version; in blocks side by side for NCPs (it prints on one page).
-  const weeks = c.weekly;
-  if (analysts) {
-    sheet(
-      w.sheets.weeks,
-      [
-        { head: h.week, width: 16, format: dateFormat(lang) },
-        { head: h.lines, width: 14, format: INT },
-      ],
-      weeks.map((x) => [utcDate(x.week), x.lines]),
-    );
-  } else {
-    const per = Math.max(1, Math.ceil(weeks.length / Math.max(1, Math.ceil(weeks.length / 30))));
-    const blocks = Math.max(1, Math.ceil(weeks.length / per));
-    const cols: Column[] = [];
-    for (let b = 0; b < blocks; b++)
-      cols.push(
-        { head: h.week, width: 16, format: dateFormat(lang) },
-        { head: h.lines, width: 12, format: INT },
-        ...(b < blocks - 1 ? [{ head: '', width: 3 }] : []),
-      );
-    const rows: Value[][] = [];
-    for (let i = 0; i < per; i++) {
-      const row: Value[] = [];
-      for (let b = 0; b < blocks; b++) {
-        const x = weeks[b * per + i];
-        row.push(x ? utcDate(x.week) : null, x ? x.lines : null, ...(b < blocks - 1 ? [null] : []));
-      }
-      rows.push(row);
-    }
-    sheet(w.sheets.weeks, cols, rows);
-  }
-
   // Trends, weekly alarms, new items and unusually large seizures: one table of what changed.
   const base =
     s.trends.comparedWith === null ? '' : basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, lang);
+  const newRow = (n: SummaryJson['newItems'][number]): Value[] => [
+    w.novelty[n.novelty],
+    null,
+    newLabel(n, lang),
+    dateText(n.week, lang),
+    null,
+    n.lines ?? null,
+    n.members,
+    null,
+    null,
+    ...(analysts ? [n.p ?? null, n.q ?? null] : []),
+  ];
+  // The weaker first sightings (no alert), under a row that says so.
+  const annexRows = (xs: readonly SummaryJson['signals'][number][]): Value[][] =>
+    xs.length ? [[null, null, w.annex(xs.length)], ...xs.map((x) => newRow(x.signal as SummaryJson['newItems'][number]))] : [];
   const changed: Value[][] = [
     ...[...s.trends.rising, ...s.trends.falling].map((t) => [
       t.kind === 'rising' ? w.rising : w.falling,
@@ -304,18 +333,8 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
       null,
       ...(analysts ? [a.p ?? null, a.q ?? null] : []),
     ]),
-    ...s.newItems.map((n) => [
-      w.novelty[n.novelty],
-      null,
-      newLabel(n, lang),
-      dateText(n.week, lang),
-      null,
-      n.lines ?? null,
-      n.members,
-      null,
-      null,
-      ...(analysts ? [n.p ?? null, n.q ?? null] : []),
-    ]),
+    ...s.newItems.map(newRow),
+    ...annexRows(s.annex ?? []),
     ...s.outliers.groups.map((g) => [
       w.kinds.outlier,
       dimensionName('product', lang),
@@ -328,12 +347,12 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
       null,
     ]),
   ];
-  sheet(
+  const tr = sheet(
     w.sheets.trends,
     [
-      { head: h.kind, width: 20, wrap: true },
-      { head: h.what, width: 16, wrap: true },
-      { head: h.label, width: 46, wrap: true },
+      { head: h.kind, width: 40, wrap: true },
+      { head: h.what, width: 22, wrap: true },
+      { head: h.label, width: 44, wrap: true },
       { head: h.firstSeen, width: 18, wrap: true },
       { head: base ? `${h.lines}, ${base}` : h.lines, width: 13, format: INT },
       { head: `${h.lines}, ${w.phase(s.phase.phase).toLocaleLowerCase()}`, width: 13, format: INT },
@@ -349,6 +368,8 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
     ],
     changed,
   );
+  const annexAt = changed.findIndex((r) => r.length === 3);
+  if (annexAt >= 0) tr.getRow(annexAt + 2).getCell(3).font = { name: FONT_NAME, bold: true, size: FONT };
 
   sheet(
     w.sheets.risk,
