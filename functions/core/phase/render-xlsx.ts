@@ -1,6 +1,7 @@
 /**
  * summary.xlsx (and summary.{lang}.xlsx), a workbook a person can read and print, in the reader's language:
- * sheets Overview, Signals, Breakdowns, Weeks, Trends, Risk indicators (and Outliers in the analysts' version). Each
+ * sheets Overview (for NCPs with the weekly series beside the figures), Signals, Breakdowns, Trends (with the weaker
+ * first sightings), Risk indicators (and Weeks and Outliers in the analysts' version). Each
  * sheet is one table whose header row is row 1, frozen on screen and repeated on every printed page; pages are A4
  * landscape, one page wide; text wraps in columns wide enough for it. Labels are words, never codes or JSON; counts
  * are number cells with digit grouping (`#,##0`), ratios rounded to 2 significant digits, intervals as "2.7–10", weeks

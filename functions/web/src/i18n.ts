@@ -138,6 +138,7 @@ const en = {
   filesHelp: 'For you only: the links work for 5 minutes once opened.',
   otherRows: 'Others (each from fewer Members)',
   analyst: 'analyst',
+  yourMember: (name: string) => `Your Member, ${name}:`,
 };
 export type Words = typeof en;
 
@@ -277,6 +278,7 @@ const fr: Words = {
   filesHelp: 'Pour vous seul\u00a0: les liens fonctionnent 5\u00a0minutes une fois ouverts.',
   otherRows: 'Autres (chacun déclaré par moins de Membres)',
   analyst: 'analyste',
+  yourMember: (name: string) => `Votre Membre, ${name}\u00a0:`,
 };
 
 const es: Words = {
@@ -413,6 +415,7 @@ const es: Words = {
   filesHelp: 'Solo para usted: los enlaces funcionan 5 minutos una vez abiertos.',
   otherRows: 'Otros (cada uno de menos Miembros)',
   analyst: 'analista',
+  yourMember: (name: string) => `Su Miembro, ${name}:`,
 };
 
 export const WORDS: Record<Lang, Words> = { en, fr, es };

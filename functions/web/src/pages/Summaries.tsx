@@ -43,6 +43,8 @@ interface Signal {
 }
 interface Page {
   version: 'ncp' | 'analysts';
+  /** The caller's own Member's row (NCP version only; null where it has no line). */
+  own?: { member: string; phase: (Row & { cases?: number }) | null };
   charts: { title: string; svg: string }[];
   summary: {
     operation: { name: string };
@@ -112,6 +114,15 @@ function Files({ phase, run }: { phase: string; run: string }) {
       )}
     </div>
   );
+}
+
+/** A Member's name in the page's language (its code is its country's). */
+function regionName(code: string, lang: Lang): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 /** A product's name in the page's language; the merged small cells' row in words. */
@@ -294,6 +305,12 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
             {t.members}
           </li>
         </ul>
+        {page.own && (
+          <p class="own">
+            {t.yourMember(regionName(page.own.member, lang))} <b>{fmtNum(page.own.phase?.lines ?? 0, lang)}</b> {t.lines} ·{' '}
+            <b>{fmtNum(page.own.phase?.cases ?? 0, lang)}</b> {t.cases} · <b>{fmtNum(page.own.phase?.units ?? 0, lang)}</b> {t.units}
+          </p>
+        )}
       </section>
       <section class="card">
         <h2>{t.signals}</h2>
