@@ -130,6 +130,8 @@ describe('the summary page of a STOP II-sized phase on a 412 px phone', () => {
       // The Member's own name, the chart titles and the signals in the page's language.
       assert.ok(text.includes({ en: 'Germany', fr: 'Allemagne', es: 'Alemania' }[lang]), 'the Member in the language');
       assert.ok(text.includes(W[lang].chart.perWeek), 'chart title');
+      // Its own row, which no NCP table shows (disclosure control), for its eyes only.
+      assert.ok(text.includes(t.yourMember({ en: 'Germany', fr: 'Allemagne', es: 'Alemania' }[lang])), 'own row');
       if (lang !== 'en')
         assert.deepEqual(
           englishPhrases(lang).filter((x) => text.includes(x)),
