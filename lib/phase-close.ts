@@ -7,7 +7,7 @@
  * The same file runs locally in aws-local-stepfunctions (lib/local/stepfunctions.ts);
  * functions/core/contracts/phase-close-spec.ts is the table both sides read, so the states, functions and placeholders cannot drift apart.
  */
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -87,6 +87,14 @@ export interface PhaseCloseProps {
    * @default - none: SES applies the identity's default configuration set, if any
    */
   readonly configurationSetName?: string;
+  /**
+   * The portal the alert emails link to (PORTAL_URL of phase-alerts: `{portalUrl}/summaries/{phase}/{runLabel}`).
+   * The emails carry no other link (never a presigned one), so synth fails without a portal: give it here, in the
+   * operation config (`portalUrl`, e.g. a custom domain), or later with `linkPortal` (the stack passes its CloudFront
+   * distribution's `https://{distributionDomainName}`).
+   * @default the operation config's portalUrl
+   */
+  readonly portalUrl?: string;
   /**
    * Handler file of a step, by the step's name (`phase-plan`...). Only tests should set it.
    * @default functions/{name}/handler.ts
@@ -212,6 +220,7 @@ export class PhaseClose extends Construct {
   public readonly failedAlarm: cloudwatch.Alarm;
   public readonly timedOutAlarm: cloudwatch.Alarm;
   public readonly throttledAlarm: cloudwatch.Alarm;
+  #portalUrl?: string;
 
   constructor(scope: Construct, id: string, props: PhaseCloseProps) {
     super(scope, id);
@@ -229,6 +238,17 @@ export class PhaseClose extends Construct {
       functions[step.name] = fn;
     }
     this.functions = functions;
+    const portal = props.portalUrl ?? operation.portalUrl;
+    if (portal) this.linkPortal(portal);
+    // The emails link only to the portal: a stack without one would send emails nobody can follow.
+    this.node.addValidation({
+      validate: () =>
+        this.#portalUrl
+          ? []
+          : [
+              "PhaseClose: the alert emails have no portal to link to: set portalUrl (prop or operation config) or call linkPortal with the portal distribution's URL",
+            ],
+    });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     const maxConcurrency = props.aggregateMaxConcurrency ?? DEFAULT_AGGREGATE_MAX_CONCURRENCY;
@@ -293,6 +313,24 @@ export class PhaseClose extends Construct {
           }),
         }),
     );
+  }
+
+  /** The portal the alert emails link to, once known. */
+  get portalUrl(): string | undefined {
+    return this.#portalUrl;
+  }
+
+  /**
+   * Links the alert emails to the portal at `url` (PORTAL_URL of phase-alerts), unless a portal URL was given already
+   * (the operation config's own, e.g. a custom domain, wins over the CloudFront address). Returns the URL in use.
+   */
+  linkPortal(url: string): string {
+    if (!Token.isUnresolved(url) && !/^https:\/\/[^\s/]+/.test(url))
+      throw new Error(`PhaseClose: the portal URL must be https (got ${JSON.stringify(url)})`);
+    if (this.#portalUrl) return this.#portalUrl;
+    this.#portalUrl = url;
+    this.functions['phase-alerts']!.addEnvironment('PORTAL_URL', url);
+    return url;
   }
 
   private stepFunction(step: PhaseStep, props: PhaseCloseProps, env: Record<string, string>): PipelineFunction {

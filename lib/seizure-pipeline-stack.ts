@@ -165,6 +165,8 @@ export class SeizurePipelineStack extends Stack {
       submissions: this.storage.bucket,
       accessLogBucket: this.storage.accessLogBucket,
     });
+    // The alert emails link to the portal's pages (sign-in required), at the operation's portalUrl when it has one.
+    this.phaseClose.linkPortal(this.portalWeb.url);
 
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],

@@ -113,6 +113,7 @@ async function runLocally(target: CloudTarget, config: OperationConfig, input: P
           tableName: t.tableName,
           operation: config,
           input,
+          ...(t.local.portalUrl ? { portalUrl: t.local.portalUrl } : {}),
         });
     return { ok: true, output };
   } catch (e) {

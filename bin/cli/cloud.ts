@@ -32,6 +32,8 @@ export interface LocalSide {
   readonly pendingUploads: number;
   /** The dead letters of the ingest queue. */
   deadLetters(): QueueMessage[];
+  /** The cloud's portal (`seizures dev`), which the alert emails of a phase close run here link to. */
+  readonly portalUrl?: string;
 }
 
 export interface CloudTarget {
@@ -130,6 +132,7 @@ export function localTarget(
       ...(inProcess ? { inProcess } : {}),
       pendingUploads: inProcess ? 0 : readMessages(join(c.dataDir, 'queue', 'ingest')).length,
       deadLetters: () => (inProcess ? inProcess.queue.deadLetters() : readMessages(join(c.dataDir, 'queue', 'ingest-dlq'))),
+      ...(c.portal?.url ? { portalUrl: c.portal.url } : {}),
     },
     async close() {
       s3.destroy();

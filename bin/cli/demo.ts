@@ -305,6 +305,7 @@ export async function runDemo(target: LocalTarget, o: DemoRunOptions): Promise<D
           tableName: cloud.tableName,
           operation: config,
           input,
+          ...(target.local.portalUrl ? { portalUrl: target.local.portalUrl } : {}),
           onEvent: (e) => show(fromLocalEvent(e)),
         });
       } catch (e) {

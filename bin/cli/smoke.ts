@@ -123,6 +123,7 @@ export function smokeTargetOf(p: TableTarget, config: OperationConfig): SmokeTar
         tableName: p.tableName,
         operation: { ...config, smokeTests: true },
         input,
+        ...(local.portalUrl ? { portalUrl: local.portalUrl } : {}),
       });
     },
     async mailSent(messageId, to) {

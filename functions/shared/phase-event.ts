@@ -5,8 +5,8 @@
  * result as is.
  *
  * Environment: OPERATION_CONFIG (every step; the compact config of functions/core/contracts/operation-env.ts),
- * BUCKET_NAME (every step but plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts JSON), REPORT_BASE_URL
- * (alerts, optional: links in the emails are this + the report key; without it the emails give s3:// URIs).
+ * BUCKET_NAME (every step but plan), TABLE_NAME (aggregate, store, alerts), CONTACTS_KEY (alerts: S3 key of the contacts
+ * JSON), PORTAL_URL (alerts: the portal the emails link to, functions/phase-alerts/app.ts).
  */
 import type { OperationConfig } from '../core/operation/config.ts';
 import { configForRun } from '../core/operation/smoke.ts';

@@ -284,11 +284,13 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     }
 
     let portal: LocalPortal | undefined;
+    // The alert emails link to the portal's pages: locally this cloud's own portal (PORTAL_URL of phase-alerts).
+    const portalLink = (): { portalUrl?: string } => (portal ? { portalUrl: portal.url } : {});
     if (opts.portal) {
       const { startPortal } = await import('./portal.ts');
       const closePhase = async (input: PhaseCloseExecutionInput) => {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
-        return closePhaseLocal({ endpoints, bucket, tableName, operation: runOperation(), input });
+        return closePhaseLocal({ endpoints, bucket, tableName, operation, input, ...portalLink() });
       };
       portal = await startPortal({
         dataDir,
@@ -306,8 +308,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       });
       cleanup.push(() => portal!.close());
     }
-    // The alert emails link to the portal's summary pages: locally the dev URL (operation config `portalUrl`).
-    const runOperation = (): OperationConfig => (portal ? Object.assign({}, operation, { portalUrl: portal.url }) : operation);
 
     const descriptor: CloudDescriptor = {
       pid: process.pid,
@@ -347,7 +347,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
       async closePhase(input, o = {}) {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
-        return closePhaseLocal({ ...o, endpoints, bucket, tableName, operation: runOperation(), input });
+        return closePhaseLocal({ ...o, endpoints, bucket, tableName, operation, input, ...portalLink() });
       },
       stop: () => (stopping ??= undo()),
     };

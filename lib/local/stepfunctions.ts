@@ -158,6 +158,11 @@ export interface ClosePhaseOptions {
   readonly tableName: string;
   readonly operation: OperationConfig;
   readonly input: PhaseCloseExecutionInput;
+  /**
+   * The portal the alert emails link to (PORTAL_URL of phase-alerts): the local portal's `http://127.0.0.1:{port}`.
+   * @default the operation config's portalUrl; none: the emails say where the summary is, with no link
+   */
+  readonly portalUrl?: string;
   /** @default DEFAULT_AGGREGATE_MAX_CONCURRENCY, as the stack */
   readonly maxConcurrency?: number;
   readonly onEvent?: (event: WorkflowEvent) => void;
@@ -182,6 +187,8 @@ export async function closePhaseLocal(o: ClosePhaseOptions): Promise<PhaseCloseO
     ...phaseCloseEnv({ bucketName: o.bucket, tableName: o.tableName, operation: o.operation }),
     AWS_REGION: LOCAL_REGION,
   };
+  const portalUrl = o.portalUrl ?? o.operation.portalUrl;
+  if (portalUrl) env.PORTAL_URL = portalUrl;
   const restore = setEnv(env, { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
   try {
     const s3 = s3Client(o.endpoints);

@@ -40,6 +40,7 @@ describe('phase-close bundles', () => {
       table: storage.table,
       operation: OPERATION,
       schedules: false,
+      portalUrl: 'https://portal.example.org',
     });
     resources = app.synth().getStackByName(stack.stackName).template.Resources;
   });

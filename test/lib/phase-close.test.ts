@@ -18,6 +18,8 @@ import { SeizureStorage } from '../../lib/storage.ts';
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
 import { CDK_CONTEXT, ECHO_ENTRY, OPERATION, actionsOf, flatten, logicalId, resourcesOf, statementsOfRole } from './helpers.ts';
 
+const PORTAL = 'https://portal.example.org';
+
 /** Before STOP II's first phase: every schedule is still to come. */
 const BEFORE = new Date('2021-01-01T00:00:00Z');
 const ECHO_ENTRIES = Object.fromEntries(PHASE_STEPS.map((s) => [s.name, ECHO_ENTRY]));
@@ -43,6 +45,7 @@ function build(id: string, opts: { encryption?: 'CUSTOMER_KEY' } = {}) {
     alarmTopic: topic,
     now: BEFORE,
     entries: ECHO_ENTRIES,
+    portalUrl: PORTAL,
   });
   return { stack, storage, topic, phaseClose, t: Template.fromStack(stack) };
 }
@@ -279,6 +282,42 @@ describe('PhaseClose', () => {
       const size = Object.entries(vars).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 64), 0);
       assert.ok(size < 4096, `${step.name}: ${size} bytes of environment`);
     }
+  });
+
+  // Issue 17: the emails link to the portal only; the alerts function alone gets its address.
+  test('phase-alerts alone gets PORTAL_URL, the portal the emails link to', () => {
+    for (const step of PHASE_STEPS) {
+      const fn = b.t.findResources('AWS::Lambda::Function')[logicalId(b.phaseClose.functions[step.name]!)]!.Properties;
+      assert.equal(fn.Environment.Variables.PORTAL_URL, step.name === 'phase-alerts' ? PORTAL : undefined, step.name);
+    }
+    // A portal given first (the operation's own, e.g. a custom domain) wins over one linked later (CloudFront's).
+    assert.equal(b.phaseClose.linkPortal('https://d111.cloudfront.net'), PORTAL);
+  });
+
+  test('without a portal to link to, synth fails naming what to set (no email goes out with a presigned link instead)', () => {
+    const app = fastApp();
+    const stack = new Stack(app, 'NoPortal');
+    const storage = new SeizureStorage(stack, 'Storage');
+    new PhaseClose(stack, 'PhaseClose', {
+      bucket: storage.bucket,
+      table: storage.table,
+      operation: OPERATION,
+      now: BEFORE,
+      entries: ECHO_ENTRIES,
+    });
+    assert.throws(() => app.synth(), /no portal to link to: set portalUrl/);
+    const ok = new Stack(fastApp(), 'PortalInConfig');
+    const s2 = new SeizureStorage(ok, 'Storage');
+    const pc = new PhaseClose(ok, 'PhaseClose', {
+      bucket: s2.bucket,
+      table: s2.table,
+      operation: { ...OPERATION, portalUrl: 'https://seizures.example.org' },
+      now: BEFORE,
+      entries: ECHO_ENTRIES,
+    });
+    const fn = Template.fromStack(ok).findResources('AWS::Lambda::Function')[logicalId(pc.functions['phase-alerts']!)]!.Properties;
+    assert.equal(fn.Environment.Variables.PORTAL_URL, 'https://seizures.example.org');
+    assert.throws(() => pc.linkPortal('http://example.org'), /must be https/);
   });
 
   test('the state machine may invoke exactly its eight functions', () => {

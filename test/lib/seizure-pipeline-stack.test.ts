@@ -25,6 +25,15 @@ describe('SeizurePipelineStack', () => {
     t = Template.fromStack(stack);
   });
 
+  // Issue 17: the alert emails link to the portal's CloudFront address (sign-in required), never to a presigned report.
+  test("phase-alerts links the emails to the portal's CloudFront distribution", () => {
+    const fn = t.findResources('AWS::Lambda::Function')[logicalId(stack.phaseClose.functions['phase-alerts']!)]!.Properties;
+    assert.deepEqual(fn.Environment.Variables.PORTAL_URL, {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.portalWeb.distribution), 'DomainName'] }]],
+    });
+    assert.equal(stack.phaseClose.portalUrl, stack.portalWeb.url);
+  });
+
   test('is named after the operation', () => {
     assert.equal(stack.stackName, 'SeizurePipeline-stop-ii');
   });

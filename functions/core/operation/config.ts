@@ -90,8 +90,9 @@ export interface OperationConfig {
    */
   readonly smokeTests?: boolean;
   /**
-   * The portal's https base URL (no trailing slash). When set, alert emails link to the portal's summary page
-   * `{portalUrl}/summaries/{phase}/{runLabel}`; otherwise to a presigned https URL of the report. @default none
+   * The portal's https base URL (no trailing slash), e.g. a custom domain: the alert emails link to its pages
+   * (`{portalUrl}/summaries/{phase}/{runLabel}?lang=..`, functions/core/phase/links.ts). @default the stack's CloudFront
+   * distribution (`https://{distributionDomainName}`); locally, the local portal
    */
   readonly portalUrl?: string;
 }

@@ -4,8 +4,9 @@
  * Recipients: each Member's National Contact Point with an address in the contacts, in the Member's language, who
  * get the NCP version; and the analysts, in English, who get the analysts' version. An address that is both is an
  * analyst. Subject: the operation, the phase and the number of signals; body: the headline figures, the strongest
- * signals first (one sentence each, with its figures), and where the full report is. HTML with a plain-text
- * alternative. The content is a function of the summary only (no clock), so a rerun composes the same emails.
+ * signals first (one sentence each, with its figures), and the link to the run's page on the portal (links.ts: never
+ * a presigned or s3 link). HTML with a plain-text alternative. The content is a function of the summary and the
+ * reader's Member only (no clock), so a rerun composes the same emails.
  *
  * Idempotent sending (items.ts): each email is claimed in the table under (run, recipient, content hash) before it
  * is sent, and marked sent after; a rerun skips what was sent and sends only the missing ones.
@@ -13,12 +14,13 @@
 import { createHash } from 'node:crypto';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Lang, OperationConfig } from '../operation/config.ts';
-import { agree } from '../vocabulary/plural.ts';
 import type { PhaseCloseInput } from './input.ts';
 import type { PhaseTable } from './items.ts';
 import type { SummaryJson } from './summary.ts';
 import type { Signal } from './signals.ts';
-import { count, counted, esc, MAIL_WORDS } from './text.ts';
+import { portalNilReturnUrl, portalSummaryUrl, portalUploadUrl } from './links.ts';
+import { MAIL_WORDS } from './mail-words.ts';
+import { counted, esc, keyLabel, NBSP, typeset } from './text.ts';
 import { signalText } from './sentences.ts';
 
 export interface ContactMember {
@@ -123,46 +125,30 @@ export interface AlertEmail extends EmailContent {
 export const contentHash = (c: EmailContent): string =>
   createHash('sha256').update(`${c.subject}\u0000${c.text}\u0000${c.html}`).digest('hex').slice(0, 16);
 
-export interface ReportLink {
-  /** The S3 key of the HTML report (and of the workbook). */
-  readonly htmlKey: string;
-  readonly xlsxKey: string;
-  readonly bucket: string;
-  /**
-   * The https page the reader opens: the portal's summary page (`{portalUrl}/summaries/{phase}/{runLabel}`), or a
-   * presigned GET URL of the report (reportLinks in steps.ts). Preferred over baseUrl.
-   */
-  readonly url?: string;
-  /** The workbook's link (presigned); absent with a portal page, which offers it. */
-  readonly xlsxUrl?: string;
-  /** When set (and no url), links are baseUrl + key (e.g. a site serving the bucket over https). */
-  readonly baseUrl?: string;
+/**
+ * Where an email's links go (links.ts): the portal, never a report's S3 object. `portalUrl` absent: a local cloud run
+ * without its portal (the stack always has one, lib/phase-close.ts): the email then says where the summary is, in
+ * words, with no link.
+ */
+export interface AlertLinks {
+  readonly portalUrl?: string;
 }
 
-/** A report link no reader could open (no url, no baseUrl): emails link only to https pages, never to s3://. */
-export class ReportLinkError extends Error {
-  override readonly name = 'ReportLinkError';
-}
-
-/** The reader's own Member's row (NCP emails only: per-Member figures go to that Member alone). */
+/**
+ * The reader's own Member in the phase (NCP emails only: per-Member figures go to that Member alone). `nilReturn`:
+ * the Member sent "nothing to report" for the phase. A Member with no line and no nil return gets the nudge instead
+ * of "0 seizures".
+ */
 export interface OwnRow {
   readonly member: string;
   readonly lines: number;
   readonly cases: number;
   readonly units: number;
+  readonly nilReturn?: boolean;
 }
 
 /** Signals shown in an email; the rest are counted and left to the report. */
 export const MAX_SIGNALS_IN_EMAIL = 10;
-
-function where(l: ReportLink): { html: string; xlsx?: string } {
-  if (l.url) return { html: l.url, ...(l.xlsxUrl ? { xlsx: l.xlsxUrl } : {}) };
-  if (l.baseUrl) {
-    const base = l.baseUrl.replace(/\/?$/, '/');
-    return { html: `${base}${l.htmlKey}`, xlsx: `${base}${l.xlsxKey}` };
-  }
-  throw new ReportLinkError(`no link a reader can open for ${l.htmlKey}: give the portal's page or a presigned https URL`);
-}
 
 const KIND_WORDS: Readonly<Record<Lang, Readonly<Record<Signal['kind'], readonly [string, string]>>>> = {
   en: {
@@ -188,51 +174,43 @@ const KIND_WORDS: Readonly<Record<Lang, Readonly<Record<Signal['kind'], readonly
   },
 };
 
-const EXTRA: Readonly<Record<Lang, { more: (n: number, kinds: string) => string; own: (o: OwnRow, lang: Lang) => string; open: string }>> =
-  {
-    en: {
-      more: (n, kinds) => `… and ${n} more in the report (${kinds}).`,
-      own: (o, lang) =>
-        `Your Member (${o.member}) in this phase: ${count(o.lines, 'seizureLine', lang)} in ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
-      open: 'Open the report',
-    },
-    fr: {
-      more: (n, kinds) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport (${kinds}).`,
-      own: (o, lang) =>
-        `Votre Membre (${o.member}) dans cette phase : ${count(o.lines, 'seizureLine', lang)} dans ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
-      open: 'Ouvrir le rapport',
-    },
-    es: {
-      more: (n, kinds) => `… y ${n} más en el informe (${kinds}).`,
-      own: (o, lang) =>
-        `Su Miembro (${o.member}) en esta fase: ${count(o.lines, 'seizureLine', lang)} en ${count(o.cases, 'case', lang)}, ${count(o.units, 'unit', lang)}.`,
-      open: 'Abrir el informe',
-    },
-  };
+const ANALYSTS_FOOTER = "Analysts' version: it names Members' cases. Do not forward.";
 
 /**
- * The alert email of a summary for one recipient (summary: the version for that recipient's role): the headline
- * (the strongest signals, at most maxSignals), then how many more there are by kind, and the https link to the report.
- * NCPs read plain sentences and, when given, their own Member's row; analysts the statistics.
+ * The alert email of a summary for one recipient (summary: the version for that recipient's role): for an NCP whose
+ * Member reported nothing, first the nudge (upload, or "nothing to report", with the portal's links); then the
+ * phase's figures and the reader's own Member, the headline (the strongest signals, at most maxSignals), how many
+ * more there are by kind, and the link to the run's page on the portal in the reader's language. NCPs read plain
+ * sentences; analysts the statistics. Every French text has its no-break spaces.
  */
 export function composeAlert(
   summary: SummaryJson,
   r: Recipient,
-  link: ReportLink,
+  links: AlertLinks,
   maxSignals = MAX_SIGNALS_IN_EMAIL,
   own?: OwnRow,
 ): AlertEmail {
   const lang = r.language;
   const w = MAIL_WORDS[lang];
-  const x = EXTRA[lang];
+  const T = (t: string) => typeset(t, lang);
   const op = summary.operation.name;
   const n = summary.signalCount;
-  const subject =
-    summary.mode === 'final' ? w.subjectFinal(op, summary.phase.phase, n) : w.subjectInterim(op, summary.phase.phase, summary.asOf, n);
+  const phase = summary.phase.phase;
+  const subject = T(summary.mode === 'final' ? w.subjectFinal(op, phase, n) : w.subjectInterim(op, phase, summary.asOf, n));
   const f = summary.figures.phase;
-  const intro = w.intro(op, summary.phase.phase, summary.mode, summary.asOf);
-  const figures = w.figures({ lines: f.lines, cases: f.cases, units: f.units.total, members: f.reportingMembers });
-  const ownLine = own && r.role === 'ncp' ? x.own(own, lang) : undefined;
+  const intro = T(w.intro(op, phase, summary.mode, summary.asOf));
+  const figures = T(w.figures({ lines: f.lines, cases: f.cases, units: f.units.total, members: f.reportingMembers }));
+  const ncpOwn = own && r.role === 'ncp' ? own : undefined;
+  const name = ncpOwn ? keyLabel('member', ncpOwn.member, lang) : '';
+  const nothing = ncpOwn !== undefined && ncpOwn.lines === 0;
+  const ownLine = !ncpOwn
+    ? undefined
+    : nothing
+      ? ncpOwn.nilReturn
+        ? T(w.ownNil(name))
+        : undefined
+      : T(w.own({ name, lines: ncpOwn.lines, cases: ncpOwn.cases, units: ncpOwn.units }));
+  const nudge = nothing && !ncpOwn.nilReturn ? [T(w.nudge(name, phase, summary.mode)), T(w.nudgeHow)] : undefined;
   const register = r.role === 'analyst' ? 'analyst' : 'plain';
   const headCount = Math.min(maxSignals, summary.headline?.length ?? maxSignals);
   const sentences = summary.signals.slice(0, headCount).map((s) => signalText(s.signal, lang, summary.thresholds.outlierScore, register));
@@ -242,48 +220,58 @@ export function composeAlert(
     .filter(([, c]) => c > 0)
     .map(([k, c]) => counted(c, lang, ...KIND_WORDS[lang][k]))
     .join(', ');
-  const more = rest.length ? x.more(rest.length, byKind) : undefined;
-  const links = where(link);
-  const footer = r.role === 'ncp' ? w.confidential : "Analysts' version: it names Members' cases. Do not forward.";
+  const more = rest.length ? T(w.more(rest.length, byKind)) : undefined;
+  const portal = links.portalUrl;
+  const page = portal ? portalSummaryUrl(portal, phase, summary.runLabel, lang) : undefined;
+  const upload = portal ? portalUploadUrl(portal, lang) : undefined;
+  const nil = portal ? portalNilReturnUrl(portal, lang) : undefined;
+  const footer = r.role === 'ncp' ? w.confidential : ANALYSTS_FOOTER;
+  const head = sentences.length ? T(w.signalsHead) : w.none;
+  const lead = (label: string, url: string) => `${label}${lang === 'fr' ? `${NBSP}: ` : ': '}${url}`;
 
   const text = [
+    ...(nudge ? [...nudge, ...(upload && nil ? [lead(w.uploadLink, upload), lead(T(w.nilLink), nil)] : [w.noLink]), '', '---', ''] : []),
     intro,
     '',
     figures,
     ...(ownLine ? [ownLine] : []),
     '',
-    sentences.length ? w.signalsHead : w.none,
+    head,
     ...sentences.map((s, i) => `${i + 1}. ${s}`),
     ...(more ? [more] : []),
     '',
-    `${w.report}${lang === 'fr' ? ' : ' : ': '}${links.html}`,
-    ...(links.xlsx ? [`XLSX: ${links.xlsx}`] : []),
+    page ? lead(w.read, page) : T(w.noLink),
     '',
     footer,
     '',
   ].join('\n');
 
-  const a = (u: string, label: string) => `<a href="${esc(u)}">${esc(label)}</a>`;
+  const a = (u: string, label: string, button = false) =>
+    `<a href="${esc(u)}"${button ? ' style="display:inline-block;padding:.6em 1em;background:#0b5cad;color:#fff;border-radius:4px;text-decoration:none"' : ''}>${esc(label)}</a>`;
   const body = [
+    nudge
+      ? `<div style="border-left:4px solid #0b5cad;padding:.2em 0 .2em 1em;margin:0 0 1.2em">${nudge.map((p) => `<p>${esc(p)}</p>`).join('')}${
+          upload && nil ? `<p>${a(upload, w.uploadLink, true)}</p><p>${a(nil, T(w.nilLink))}</p>` : `<p>${esc(T(w.noLink))}</p>`
+        }</div>`
+      : '',
     `<p>${esc(intro)}</p>`,
     `<p>${esc(figures)}${ownLine ? `<br>${esc(ownLine)}` : ''}</p>`,
     sentences.length
-      ? `<p><strong>${esc(w.signalsHead)}</strong></p><ol>${sentences.map((s) => `<li style="margin:.35em 0">${esc(s)}</li>`).join('')}</ol>`
-      : `<p>${esc(w.none)}</p>`,
+      ? `<p><strong>${esc(head)}</strong></p><ol style="padding-left:1.4em">${sentences.map((s) => `<li style="margin:.5em 0">${esc(s)}</li>`).join('')}</ol>`
+      : `<p>${esc(head)}</p>`,
     more ? `<p>${esc(more)}</p>` : '',
-    `<p style="margin:1.2em 0">${a(links.html, x.open)}${links.xlsx ? ` · ${a(links.xlsx, 'XLSX')}` : ''}</p>`,
+    `<p style="margin:1.2em 0">${page ? a(page, w.open, !nudge) : esc(T(w.noLink))}</p>`,
     `<p style="color:#5b6470;font-size:90%">${esc(footer)}</p>`,
-  ].join('\n');
-  const htmlDoc = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head><body style="font-family:system-ui,Arial,sans-serif;line-height:1.45;max-width:640px">\n${body}\n</body></html>\n`;
-  const content = { subject, text, html: htmlDoc };
-  // A presigned link changes at every signing: the hash leaves the links out, so a rerun recognises what it sent.
-  const unlink = (t: string) =>
-    [links.html, links.xlsx, esc(links.html), links.xlsx ? esc(links.xlsx) : undefined].reduce(
-      (acc: string, u) => (u ? acc.split(u).join('{link}') : acc),
-      t,
-    );
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const htmlDoc = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head><body style="font-family:system-ui,Arial,sans-serif;font-size:16px;line-height:1.5;max-width:640px;margin:0 auto;padding:12px;overflow-wrap:anywhere">\n${body}\n</body></html>\n`;
+  // The hash leaves the portal's address out: a local portal on another port, or a new domain, is not new content.
+  const unlink = (t: string) => (portal ? t.split(portal).join('{portal}') : t);
   return {
-    ...content,
+    subject,
+    text,
+    html: htmlDoc,
     to: r.email,
     role: r.role,
     language: lang,

@@ -9,6 +9,8 @@ export * from './aggregate.ts';
 export * from './analyse.ts';
 export * from './summary.ts';
 export * from './text.ts';
+export * from './mail-words.ts';
+export * from './links.ts';
 export * from './items.ts';
 export * from './alerts.ts';
 export * from './io.ts';

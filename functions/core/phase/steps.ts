@@ -20,7 +20,6 @@ import {
   type Contacts,
   type Mailer,
   type OwnRow,
-  type ReportLink,
   type SendResult,
 } from './alerts.ts';
 import {
@@ -231,37 +230,9 @@ function checkSummary(input: PhaseCloseInput, s: SummaryJson, signalCount: numbe
 }
 
 /**
- * How long a presigned report link lasts: 7 days, the longest S3 accepts for a Signature V4 URL (the 14 days asked
- * for cannot be signed; and a link signed with a Lambda role's temporary credentials ends with that session). The
- * portal's summary page (config.portalUrl) has no such limit: set it wherever the portal runs.
- */
-export const PRESIGNED_LINK_SECONDS = 7 * 24 * 3600;
-
-/** The portal's summary page of a run: `{portalUrl}/summaries/{phase}/{runLabel}` (the path the portal serves). */
-export const portalSummaryUrl = (portalUrl: string, phase: number, runLabel: string): string =>
-  `${portalUrl.replace(/\/+$/, '')}/summaries/${phase}/${encodeURIComponent(runLabel)}`;
-
-/** The links of one version's report: the portal page, else presigned https GET URLs of the html and xlsx. */
-export async function reportLinks(
-  ctx: StepContext & { readonly reportBaseUrl?: string },
-  input: PhaseCloseInput,
-  htmlKey: string,
-  xlsxKey: string,
-): Promise<ReportLink> {
-  const base = { htmlKey, xlsxKey, bucket: ctx.bucket };
-  if (ctx.config.portalUrl) return { ...base, url: portalSummaryUrl(ctx.config.portalUrl, input.phase, runLabelOf(input)) };
-  if (ctx.reportBaseUrl) return { ...base, baseUrl: ctx.reportBaseUrl };
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-  const sign = (Key: string) =>
-    getSignedUrl(ctx.s3, new GetObjectCommand({ Bucket: ctx.bucket, Key }), { expiresIn: PRESIGNED_LINK_SECONDS });
-  const [url, xlsxUrl] = await Promise.all([sign(htmlKey), sign(xlsxKey)]);
-  return { ...base, url, xlsxUrl };
-}
-
-/**
- * phase-alerts: one email per recipient (NCPs: the NCP version, in their language, with their own Member's row;
- * analysts: the analysts' version), each sent at most once per content (see items.ts). A version whose summary says
+ * phase-alerts: one email per recipient (NCPs: the NCP version, in their language, with their own Member's row, or
+ * the nudge when their Member reported nothing; analysts: the analysts' version), each linking to the run's page on
+ * the portal (links.ts), each sent at most once per content (see items.ts). A version whose summary says
  * no alert sends nothing: a quiet interim week sends no email; analysts alone hear of a signal only they may read.
  */
 export async function alertsStep(
@@ -269,7 +240,10 @@ export async function alertsStep(
     readonly table: PhaseTable;
     readonly mailer: Mailer;
     readonly contacts: Contacts;
-    readonly reportBaseUrl?: string;
+    /** The portal the emails link to (links.ts); absent only on a local cloud without its portal. */
+    readonly portalUrl?: string;
+    /** The Members that sent "nothing to report" for a phase (nil-return.ts): they are not nudged. */
+    readonly nilReturns?: (operation: string, phase: number) => Promise<ReadonlySet<string>>;
     readonly unreachable?: ReadonlySet<string>;
   },
   input: PhaseCloseInput,
@@ -285,17 +259,18 @@ export async function alertsStep(
   checkSummary(input, ncp, signalCount);
   if (!ncp.alert && !analysts.alert) return { sent: 0, skipped: 0 };
   const recipients = recipientsOf(ctx.contacts, ctx.unreachable).filter((r) => (r.role === 'analyst' ? analysts.alert : ncp.alert));
-  const [ncpLink, analystsLink] = await Promise.all([
-    reportLinks(ctx, input, k.html, k.xlsx),
-    reportLinks(ctx, input, k.analystsHtml, k.analystsXlsx),
-  ]);
+  const links = ctx.portalUrl ? { portalUrl: ctx.portalUrl } : {};
+  const nil =
+    recipients.some((r) => r.role === 'ncp') && ctx.nilReturns ? await ctx.nilReturns(input.operation, input.phase) : new Set<string>();
   const ownRow = (member: string | undefined): OwnRow | undefined => {
     const row = member ? analysts.figures.phase.byMember.find((x) => x.key === member) : undefined;
-    return member ? { member, lines: row?.lines ?? 0, cases: row?.cases ?? 0, units: row?.units ?? 0 } : undefined;
+    return member
+      ? { member, lines: row?.lines ?? 0, cases: row?.cases ?? 0, units: row?.units ?? 0, ...(nil.has(member) ? { nilReturn: true } : {}) }
+      : undefined;
   };
   const max = ctx.config.thresholds.headlineSignals;
   const emails = recipients.map((r) =>
-    r.role === 'analyst' ? composeAlert(analysts, r, analystsLink, max) : composeAlert(ncp, r, ncpLink, max, ownRow(r.member)),
+    r.role === 'analyst' ? composeAlert(analysts, r, links, max) : composeAlert(ncp, r, links, max, ownRow(r.member)),
   );
   return sendAlerts(
     {

@@ -1,6 +1,7 @@
 /**
  * Words of the reports and alerts: labels of keys (products, countries, routes...) and one sentence per signal, in
- * English, French and Spanish. Reports are in English; each NCP's alert is in its Member's language.
+ * English, French and Spanish, and how each language writes them: numbers and days through Intl in the reader's
+ * locale (en-GB, fr-FR, es-ES), French spacing, elision and the operation's name. The emails' words are in mail-words.ts.
  */
 import type { Lang } from '../operation/config.ts';
 import { countryName } from '../vocabulary/countries.ts';
@@ -79,13 +80,14 @@ export function num(n: number, lang: Lang = 'en', digits = 0): string {
   return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: digits }).format(n);
 }
 
-type Counted = 'line' | 'member' | 'seizureLine' | 'case' | 'unit';
+type Counted = 'line' | 'member' | 'seizureLine' | 'seizure' | 'case' | 'unit';
 
 const WORDS: Readonly<Record<Lang, Readonly<Record<Counted, readonly [string, string]>>>> = {
   en: {
     line: ['line', 'lines'],
     member: ['Member', 'Members'],
     seizureLine: ['seizure line', 'seizure lines'],
+    seizure: ['seizure', 'seizures'],
     case: ['case', 'cases'],
     unit: ['unit', 'units'],
   },
@@ -93,6 +95,7 @@ const WORDS: Readonly<Record<Lang, Readonly<Record<Counted, readonly [string, st
     line: ['ligne', 'lignes'],
     member: ['Membre', 'Membres'],
     seizureLine: ['ligne de saisie', 'lignes de saisie'],
+    seizure: ['saisie', 'saisies'],
     case: ['cas', 'cas'],
     unit: ['unité', 'unités'],
   },
@@ -100,6 +103,7 @@ const WORDS: Readonly<Record<Lang, Readonly<Record<Counted, readonly [string, st
     line: ['línea', 'líneas'],
     member: ['Miembro', 'Miembros'],
     seizureLine: ['línea de incautación', 'líneas de incautación'],
+    seizure: ['incautación', 'incautaciones'],
     case: ['caso', 'casos'],
     unit: ['unidad', 'unidades'],
   },
@@ -116,79 +120,66 @@ export function count(n: number, word: Counted, lang: Lang): string {
   return counted(n, lang, one, many);
 }
 
-/** The counts of a phase an alert states. */
-export interface PhaseCounts {
-  readonly lines: number;
-  readonly cases: number;
-  readonly units: number;
-  readonly members: number;
+/** The no-break space French puts before `: ; ? !` and inside « » (so a colon never wraps to the start of a line). */
+export const NBSP = '\u00A0';
+
+/**
+ * French typography on a text: a no-break space before `: ; ? !` and `»`, and after `«`, whether the text had a
+ * plain space there or none. Leaves URLs alone (`https://`, `?lang=`): only a punctuation mark that follows a space or
+ * a letter and is followed by a space or the end is touched.
+ */
+export function frenchSpacing(t: string): string {
+  return t.replace(/[ \u00A0\u202F]?([:;?!»])(?=\s|$|[).,])/g, (_m, p: string) => `${NBSP}${p}`).replace(/«[ \u00A0\u202F]?/g, `«${NBSP}`);
 }
 
-/** Words of the alert emails. */
-export const MAIL_WORDS: Readonly<
-  Record<
-    Lang,
-    {
-      subjectFinal: (op: string, phase: number, n: number) => string;
-      subjectInterim: (op: string, phase: number, asOf: string, n: number) => string;
-      intro: (op: string, phase: number, mode: 'final' | 'interim', asOf: string) => string;
-      /** The phase's figures, each count with its word in agreement: "1 seizure line in 1 case". */
-      figures: (f: PhaseCounts) => string;
-      signalsHead: string;
-      none: string;
-      more: (n: number) => string;
-      report: string;
-      confidential: string;
-    }
-  >
-> = {
-  en: {
-    subjectFinal: (op, phase, n) => `${op}: phase ${phase} summary, ${counted(n, 'en', 'signal', 'signals')}`,
-    subjectInterim: (op, phase, asOf, n) => `${op}: phase ${phase} interim update to ${asOf}, ${counted(n, 'en', 'signal', 'signals')}`,
-    intro: (op, phase, mode, asOf) =>
-      mode === 'final'
-        ? `The summary of phase ${phase} of ${op} is ready.`
-        : `Interim update of phase ${phase} of ${op}, with the seizures dated up to ${asOf}.`,
-    figures: (f) =>
-      `In this phase: ${count(f.lines, 'seizureLine', 'en')} in ${count(f.cases, 'case', 'en')}, ${count(f.units, 'unit', 'en')}, reported by ${count(f.members, 'member', 'en')}.`,
-    signalsHead: 'Signals, strongest first:',
-    none: 'No new or rising signal.',
-    more: (n) => `… and ${n} more in the full report.`,
-    report: 'Full report',
-    confidential: 'For the National Contact Points of the operation. Aggregated figures only.',
-  },
-  fr: {
-    subjectFinal: (op, phase, n) => `${op} : synthèse de la phase ${phase}, ${counted(n, 'fr', 'signal', 'signaux')}`,
-    subjectInterim: (op, phase, asOf, n) =>
-      `${op} : point d'étape de la phase ${phase} au ${asOf}, ${counted(n, 'fr', 'signal', 'signaux')}`,
-    intro: (op, phase, mode, asOf) =>
-      mode === 'final'
-        ? `La synthèse de la phase ${phase} de ${op} est prête.`
-        : `Point d'étape de la phase ${phase} de ${op}, avec les saisies datées jusqu'au ${asOf}.`,
-    figures: (f) =>
-      `Dans cette phase : ${count(f.lines, 'seizureLine', 'fr')} dans ${count(f.cases, 'case', 'fr')}, ${count(f.units, 'unit', 'fr')}, ${agree(f.lines, 'fr', 'déclarée', 'déclarées')} par ${count(f.members, 'member', 'fr')}.`,
-    signalsHead: 'Signaux, du plus fort au plus faible :',
-    none: 'Aucun signal nouveau ou en hausse.',
-    more: (n) => `… et ${n} ${agree(n, 'fr', 'autre', 'autres')} dans le rapport complet.`,
-    report: 'Rapport complet',
-    confidential: "Pour les points de contact nationaux de l'opération. Chiffres agrégés uniquement.",
-  },
-  es: {
-    subjectFinal: (op, phase, n) => `${op}: resumen de la fase ${phase}, ${counted(n, 'es', 'señal', 'señales')}`,
-    subjectInterim: (op, phase, asOf, n) => `${op}: avance de la fase ${phase} al ${asOf}, ${counted(n, 'es', 'señal', 'señales')}`,
-    intro: (op, phase, mode, asOf) =>
-      mode === 'final'
-        ? `El resumen de la fase ${phase} de ${op} está listo.`
-        : `Avance de la fase ${phase} de ${op}, con las incautaciones fechadas hasta el ${asOf}.`,
-    figures: (f) =>
-      `En esta fase: ${count(f.lines, 'seizureLine', 'es')} en ${count(f.cases, 'case', 'es')}, ${count(f.units, 'unit', 'es')}, ${agree(f.lines, 'es', 'declarada', 'declaradas')} por ${count(f.members, 'member', 'es')}.`,
-    signalsHead: 'Señales, de la más fuerte a la más débil:',
-    none: 'Ninguna señal nueva o en aumento.',
-    more: (n) => `… y ${n} más en el informe completo.`,
-    report: 'Informe completo',
-    confidential: 'Para los puntos de contacto nacionales de la operación. Solo cifras agregadas.',
-  },
-};
+/** The text as the language writes it: French spacing in French, untouched otherwise. */
+export const typeset = (t: string, lang: Lang): string => (lang === 'fr' ? frenchSpacing(t) : t);
+
+/** A day (YYYY-MM-DD) as the reader's locale writes it, unbreakable: "31 Jan 2022", "1er févr. 2022", "31 ene 2022". */
+export function day(iso: string, lang: Lang = 'en'): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  const text = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
+  // No-break spaces inside: a day never wraps across two lines ("31 Jan" / "2022").
+  return (lang === 'fr' && d.getUTCDate() === 1 ? text.replace(/^1(?=\D)/, '1er') : text).replace(/ /g, NBSP);
+}
+
+/** A list in the reader's language: "A, B and C", "A, B et C", "A, B y C". */
+export function listText(items: readonly string[], lang: Lang): string {
+  return new Intl.ListFormat(LOCALE[lang], { style: 'long', type: 'conjunction' }).format(items);
+}
+
+/**
+ * A label inside a sentence: "Oxygen cylinder" reads "oxygen cylinder" after a colon or a verb; names that keep their
+ * capital (COVID-19 vaccine, a country) are left as they are (a second capital or a digit says so).
+ */
+export function inSentence(label: string, lang: Lang = 'en'): string {
+  if (label.length < 2 || /^.[\p{Lu}\d]/u.test(label)) return label;
+  return label.charAt(0).toLocaleLowerCase(LOCALE[lang]) + label.slice(1);
+}
+
+const VOWEL_START = /^[aeiouyhàâäéèêëîïôöûüœæ]/i;
+
+/** French "de" before a word: elided before a vowel or a mute h ("d'azithromycine", "de bouteille"). */
+export const deFr = (word: string): string => (VOWEL_START.test(word) ? `d'${word}` : `de ${word}`);
+
+/** "Operation X" in any of the three languages (the config's name may be written in any). */
+const OPERATION_WORD = /^(?:operation|opération|operación)\s+(.+)$/i;
+
+/** The operation's name as the language writes it at the start of a sentence: "Opération STOP II", "Operación STOP II". */
+export function operationName(name: string, lang: Lang): string {
+  const m = OPERATION_WORD.exec(name);
+  if (!m || lang === 'en') return name;
+  return `${lang === 'fr' ? 'Opération' : 'Operación'} ${m[1]}`;
+}
+
+/** "of Operation STOP II", "de l'opération STOP II", "de la operación STOP II" (and "d'Atlas" for another name). */
+export function ofOperation(name: string, lang: Lang): string {
+  const m = OPERATION_WORD.exec(name);
+  if (lang === 'en') return `of ${name}`;
+  if (lang === 'fr') return m ? `de l'opération ${m[1]}` : deFr(name);
+  return m ? `de la operación ${m[1]}` : `de ${name}`;
+}
 
 /** HTML-escapes text for element content and attribute values. */
 export function esc(s: string): string {

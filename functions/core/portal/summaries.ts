@@ -23,6 +23,10 @@ export interface SummaryListEntry {
   readonly signalCount: number;
   readonly alert: boolean;
   readonly storedAt: string;
+  /** The last day the run covers: the phase's end for a final run, asOf (at most the phase's end) for an interim one. */
+  readonly covers: string;
+  /** Whether the NCPs were emailed this run's summary (the same fact as `alert`, said as what happened). */
+  readonly sentToNcps: boolean;
 }
 
 export interface Chart {
@@ -42,6 +46,18 @@ export interface SummaryPage {
   readonly own?: { readonly member: string; readonly phase: BreakdownRow | null; readonly cumulative: BreakdownRow | null };
 }
 
+/** The last day a run covers (see SummaryListEntry.covers). */
+export function coveredDay(config: Pick<OperationConfig, 'phases'>, i: Pick<SummaryItem, 'phase' | 'mode' | 'asOf'>): string {
+  const end = config.phases.find((p) => p.phase === i.phase)?.end;
+  const asOf = i.asOf.slice(0, 10);
+  if (!end) return asOf;
+  return i.mode === 'final' || asOf > end ? end : asOf;
+}
+
+/**
+ * The runs, newest covered day first (an interim run of 31 January before one of 24 January, whenever each ran); on
+ * the same day a final run before an interim one, then the later phase, then the later stored.
+ */
 export async function listSummaries(phases: PhaseTable, config: OperationConfig): Promise<SummaryListEntry[]> {
   const items = await phases.listSummaries(config.id);
   return items
@@ -54,8 +70,16 @@ export async function listSummaries(phases: PhaseTable, config: OperationConfig)
       signalCount: i.signalCount,
       alert: i.alert,
       storedAt: i.storedAt,
+      covers: coveredDay(config, i),
+      sentToNcps: i.alert,
     }))
-    .sort((a, b) => b.phase - a.phase || b.storedAt.localeCompare(a.storedAt));
+    .sort(
+      (a, b) =>
+        b.covers.localeCompare(a.covers) ||
+        (a.mode === b.mode ? 0 : a.mode === 'final' ? -1 : 1) ||
+        b.phase - a.phase ||
+        b.storedAt.localeCompare(a.storedAt),
+    );
 }
 
 /** The figures of summary.html: `<figure><svg ...>...</svg><figcaption>title</figcaption></figure>` (render-html.ts). */

@@ -52,7 +52,7 @@ const UPLOADS: [string, number, number][] = [
   ['ES', 0, 5],
 ];
 
-type Mail = { destination?: { to?: string[] }; subject?: string };
+type Mail = { destination?: { to?: string[] }; subject?: string; body?: { text?: string; html?: string } };
 async function mails(t: TestCloud): Promise<Mail[]> {
   const res = await fetch(`${t.cloud.endpoints.ses}/store`);
   return ((await res.json()) as { emails?: Mail[] }).emails ?? [];
@@ -172,5 +172,27 @@ describe('phase close on the local cloud', () => {
     const usage = await seizures(['close-phase', '--phase', '9', '--data-dir', t.dataDir, '--config', configFile]);
     assert.equal(usage.code, 64);
     assert.match(usage.stderr, /--phase must be one of 1, 2, 3/);
+  });
+
+  // Issue 17: the local cloud passes its portal's URL; the emails link there (plain http on loopback, locally only),
+  // never to a presigned S3 URL; a Member that reported nothing is nudged with the upload page.
+  test("the emails link to the local portal's pages, never to S3; NCPs of Members that reported nothing are nudged", async () => {
+    const before = (await mails(t)).length;
+    const portal = 'http://127.0.0.1:8080';
+    // Phase 1 again (closed above by the CLI, on a cloud without a portal: emails without a link): ES reported nothing.
+    const out = await t.cloud.closePhase({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-10-01' }, { portalUrl: portal });
+    assert.deepEqual(out.alerts, { sent: 4, skipped: 0 });
+    const sent = (await mails(t)).slice(before);
+    for (const m of sent) {
+      const body = `${m.body?.text}\n${m.body?.html}`;
+      assert.doesNotMatch(body, /X-Amz-|s3:\/\/|:4569/);
+      assert.ok(body.includes(`${portal}/summaries/1/final?lang=`), m.destination?.to?.[0]);
+      for (const u of body.match(/https?:\/\/[^\s"<)]+/g) ?? []) assert.ok(u.startsWith(`${portal}/`), u);
+    }
+    const es = sent.find((m) => m.destination?.to?.[0] === 'ncp.es@customs.example.org')!;
+    assert.match(es.body!.text!, /^Su Miembro \(España\) no declaró ninguna incautación en la fase 1\./);
+    assert.ok(es.body!.text!.includes(`${portal}/?lang=es`));
+    const fr = sent.find((m) => m.destination?.to?.[0] === 'ncp.fr@customs.example.org')!;
+    assert.match(fr.body!.text!, /Votre Membre \(France\) dans cette phase\u00a0: 3 saisies dans 3 cas/);
   });
 });

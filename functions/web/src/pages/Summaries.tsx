@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { VOCABS } from '../../../core/vocabulary/vocab.ts';
 import { api } from '../api.ts';
+import { agree } from '../../../core/vocabulary/plural.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import type { Lang } from '../i18n.ts';
 
@@ -22,6 +23,9 @@ interface Entry {
   signalCount: number;
   alert: boolean;
   storedAt: string;
+  /** The last day the run covers (older APIs: absent, asOf stands in). */
+  covers?: string;
+  sentToNcps?: boolean;
 }
 interface Row {
   key: string;
@@ -63,17 +67,6 @@ interface Page {
     signals: SignalEntry[];
   };
 }
-
-/** A day (YYYY-MM-DD) in the reader's locale: "31 janv. 2022". */
-export const fmtDay = (iso: string, lang: Lang): string =>
-  /^\d{4}-\d{2}-\d{2}$/.test(iso)
-    ? new Date(`${iso}T00:00:00Z`).toLocaleDateString(lang === 'en' ? 'en-GB' : lang, {
-        day: 'numeric',
-        month: 'short',
-        year: 'numeric',
-        timeZone: 'UTC',
-      })
-    : iso;
 
 /** A signal of summary.json: `texts` its sentence in en, fr and es (core/phase/labels.ts withTexts; older runs: none). */
 interface SignalEntry {
@@ -195,8 +188,25 @@ function PhaseClose() {
   );
 }
 
+/** The list's own words: what a run covers, its signals, and whether the NCPs were emailed (a fact, not an alarm). */
+const LIST_WORDS: Record<Lang, { upTo: string; signal: [string, string]; sent: string }> = {
+  en: { upTo: 'up to', signal: ['signal', 'signals'], sent: 'sent to\u00a0NCPs' },
+  fr: { upTo: 'jusqu’au', signal: ['signal', 'signaux'], sent: 'envoyée aux\u00a0PCN' },
+  es: { upTo: 'hasta el', signal: ['señal', 'señales'], sent: 'enviado a los\u00a0PCN' },
+};
+
+/** A day (YYYY-MM-DD) as the reader's language writes it: "31 Jan 2022", "31 janv. 2022", "31 ene 2022". */
+const fmtDay = (iso: string, lang: Lang) =>
+  new Date(`${iso.slice(0, 10)}T00:00:00Z`).toLocaleDateString({ en: 'en-GB', fr: 'fr-FR', es: 'es-ES' }[lang], {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
 export function SummariesPage() {
   const { t, lang, me, navigate } = useApp();
+  const w = LIST_WORDS[lang];
   const [list, setList] = useState<Entry[] | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(
@@ -232,13 +242,13 @@ export function SummariesPage() {
                     }}
                   >
                     <span class="name">
-                      {t.phase} {s.phase} · {s.mode === 'final' ? t.final : `${t.interim} ${s.asOf}`}
+                      {t.phase} {s.phase} · {s.mode === 'final' ? t.final : t.interim} · {w.upTo} {fmtDay(s.covers ?? s.asOf, lang)}
                     </span>
                   </a>
-                  {s.alert && <span class="badge alert">{t.alertSent}</span>}
                   <span class="muted">
-                    {fmtNum(s.counts.lines, lang)} {t.lines} · {fmtNum(s.counts.cases, lang)} {t.cases} · {s.signalCount}{' '}
-                    {t.signals.toLowerCase()} · {fmtDate(s.storedAt, lang)}
+                    {fmtNum(s.counts.lines, lang)} {t.lines} · {fmtNum(s.counts.cases, lang)} {t.cases} · {fmtNum(s.signalCount, lang)}{' '}
+                    {agree(s.signalCount, lang, ...w.signal)}
+                    {(s.sentToNcps ?? s.alert) && ` · ${w.sent}`}
                   </span>
                 </li>
               );

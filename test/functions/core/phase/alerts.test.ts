@@ -18,7 +18,8 @@ import {
   type Mailer,
 } from '../../../../functions/core/phase/alerts.ts';
 import { PhaseTable } from '../../../../functions/core/phase/items.ts';
-import { MAIL_WORDS, num } from '../../../../functions/core/phase/text.ts';
+import { MAIL_WORDS } from '../../../../functions/core/phase/mail-words.ts';
+import { num } from '../../../../functions/core/phase/text.ts';
 import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { useDynalite } from '../store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from './fixtures.ts';
@@ -40,12 +41,7 @@ async function summaries(): Promise<Record<'ncp' | 'analysts', SummaryJson>> {
   return { ncp: buildSummary(FINAL_2, CONFIG, agg, a, 'ncp'), analysts: buildSummary(FINAL_2, CONFIG, agg, a, 'analysts') };
 }
 
-const LINK = {
-  htmlKey: 'summaries/stop-ii/phase-2/final/summary.html',
-  xlsxKey: 'summaries/stop-ii/phase-2/final/summary.xlsx',
-  bucket: 'submissions',
-  url: 'https://portal.example.org/summaries/2/final',
-};
+const LINK = { portalUrl: 'https://portal.example.org' };
 
 async function emails(): Promise<AlertEmail[]> {
   const s = await summaries();
@@ -101,55 +97,54 @@ test('the subject names the operation, the phase and the number of signals, in t
   // Issue 8: the one-line new route and the Members' firsts are no longer signals: one signal, in the singular.
   assert.equal(s.ncp.signalCount, 1);
   assert.equal(by['ncp.de@customs.example.org'], 'Operation STOP II: phase 2 summary, 1 signal');
-  assert.equal(by['ncp.fr@customs.example.org'], 'Operation STOP II : synthèse de la phase 2, 1 signal');
-  assert.equal(by['ncp.es@customs.example.org'], 'Operation STOP II: resumen de la fase 2, 1 señal');
+  assert.equal(by['ncp.fr@customs.example.org'], 'Opération STOP II\u00a0: synthèse de la phase 2, 1 signal');
+  assert.equal(by['ncp.es@customs.example.org'], 'Operación STOP II: resumen de la fase 2, 1 señal');
 });
 
-// Issue 8 (6): plain words for officers (how big, interval, how sure), p/q only for analysts, https links only.
-test('the strongest signal comes first, in plain words with its interval, and the report is an https link', async () => {
+// Issue 8 (6), issue 17 (6): plain words for officers (how big, in round numbers; how sure), no p or q, no interval;
+// the link is the portal's page of the run in the reader's language.
+test('the strongest signal comes first, in plain words, and the link is the portal page in the reader language', async () => {
   const mail = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
   const body = mail.text.split('\n');
   const first = body.find((l) => l.startsWith('1. '))!;
   assert.match(
     first,
-    /^1\. Rising: Ivermectin \(product\) — about \d+(\.\d)? times as many seizures per reporting Member-week as in phase 1 \(between [\d.]+ and [\d.]+ times\): 30 seizure lines in phase 2 from 3 Members, against 2 in phase 1; (very )?unlikely to be chance\./,
+    /^1\. Rising: ivermectin — about \d+ times as many seizures a week for each Member that reported as in phase 1 \(30 seizures by 3 Members, against 2\); (very )?unlikely to be chance\./,
   );
-  assert.ok(!/\bq [<=]|\bp [<=]/.test(mail.text), 'no p or q in the NCP email');
-  assert.ok(mail.text.includes('https://portal.example.org/summaries/2/final'));
+  assert.ok(!/\bq [<=]|\bp [<=]|between|interval/.test(mail.text), 'no p, q or interval in the NCP email');
+  assert.ok(mail.text.includes('https://portal.example.org/summaries/2/final?lang=en'));
+  assert.ok(mail.html.includes('href="https://portal.example.org/summaries/2/final?lang=en"'));
   assert.ok(!mail.text.includes('s3://') && !mail.html.includes('s3://'));
   assert.ok(!mail.text.includes('New route'), 'one line at one Member is no signal');
 });
 
-test('NCPs get the NCP report and analysts the analysts’ one, with p and q', async () => {
+test('NCPs get the NCP report and analysts the analysts’ one, with p and q, linking to the same portal page', async () => {
   const s = await summaries();
   const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
-  const m = composeAlert(s.analysts, analyst!, {
-    ...LINK,
-    url: undefined,
-    baseUrl: 'https://reports.example.org',
-    htmlKey: 'summaries/stop-ii/phase-2/final/analysts/summary.html',
-  });
-  assert.ok(
-    m.text.includes('https://reports.example.org/summaries/stop-ii/phase-2/final/analysts/summary.html') &&
-      m.text.includes('Do not forward'),
-  );
-  assert.match(m.text, /q < 0\.001|q = /);
+  const m = composeAlert(s.analysts, analyst!, LINK);
+  assert.ok(m.text.includes('https://portal.example.org/summaries/2/final?lang=en') && m.text.includes('Do not forward'));
+  assert.match(m.text, /BH q < 0\.001|BH q = /);
 });
 
-test('a link no reader can open (no portal, no https URL) is refused rather than sent as s3://', async () => {
+test('without a portal (a local cloud run without its portal) the email says where the summary is, with no link', async () => {
   const s = await summaries();
   const [analyst] = recipientsOf(contactsFromConfig(CONFIG));
-  assert.throws(() => composeAlert(s.analysts, analyst!, { ...LINK, url: undefined }), /ReportLinkError|no link/);
+  const m = composeAlert(s.analysts, analyst!, {});
+  assert.ok(!/https?:\/\//.test(m.text) && !m.html.includes('href='));
+  assert.ok(m.text.includes("The full summary is on the operation's portal: sign in to read it."));
 });
 
 test('French and Spanish sentences agree in gender and number; an NCP email carries its own Member row', async () => {
   const s = await summaries();
   const rs = recipientsOf(contactsFromConfig(CONFIG));
   const fr = composeAlert(s.ncp, rs.find((r) => r.language === 'fr')!, LINK, 10, { member: 'FR', lines: 11, cases: 11, units: 1200 });
-  assert.match(fr.text, /En hausse : Ivermectine \(produit\) — environ [\d,]+ fois plus de saisies par Membre déclarant/);
-  assert.ok(fr.text.includes('Votre Membre (FR) dans cette phase : 11 lignes de saisie dans 11 cas'));
+  assert.match(
+    fr.text,
+    /En hausse\u00a0: ivermectine — environ \d+ fois plus de saisies par semaine et par Membre déclarant qu'en phase 1/,
+  );
+  assert.ok(fr.text.includes(`Votre Membre (France) dans cette phase\u00a0: 11 saisies dans 11 cas, ${num(1200, 'fr')} unités.`));
   const es = composeAlert(s.ncp, rs.find((r) => r.language === 'es')!, LINK);
-  assert.match(es.text, /En aumento: Ivermectina \(producto\) — unas [\d,]+ veces más incautaciones/);
+  assert.match(es.text, /En aumento: ivermectina — unas \d+ veces más incautaciones por semana y por Miembro declarante que en la fase 1/);
 });
 
 test('running the alerts twice sends nothing the second time', async () => {
@@ -249,19 +244,23 @@ test('a mailer is only ever given one address', async () => {
 test('the phase figures of an alert agree with their numbers, singular and plural, in en, fr and es', () => {
   const one = { lines: 1, cases: 1, units: 1, members: 1 };
   const many = { lines: 1234, cases: 2, units: 5, members: 3 };
-  assert.equal(MAIL_WORDS.en.figures(one), 'In this phase: 1 seizure line in 1 case, 1 unit, reported by 1 Member.');
-  assert.equal(MAIL_WORDS.en.figures(many), 'In this phase: 1,234 seizure lines in 2 cases, 5 units, reported by 3 Members.');
-  assert.equal(MAIL_WORDS.fr.figures(one), 'Dans cette phase : 1 ligne de saisie dans 1 cas, 1 unité, déclarée par 1 Membre.');
+  assert.equal(MAIL_WORDS.en.figures(one), 'In this phase: 1 seizure in 1 case, 1 unit, reported by 1 Member.');
+  assert.equal(MAIL_WORDS.en.figures(many), 'In this phase: 1,234 seizures in 2 cases, 5 units, reported by 3 Members.');
+  assert.equal(MAIL_WORDS.fr.figures(one), 'Dans cette phase\u00a0: 1 saisie dans 1 cas, 1 unité, déclarée par 1 Membre.');
   assert.equal(
     MAIL_WORDS.fr.figures(many),
-    `Dans cette phase : ${num(1234, 'fr')} lignes de saisie dans 2 cas, 5 unités, déclarées par 3 Membres.`,
+    `Dans cette phase\u00a0: ${num(1234, 'fr')} saisies dans 2 cas, 5 unités, déclarées par 3 Membres.`,
   );
-  assert.equal(MAIL_WORDS.es.figures(one), 'En esta fase: 1 línea de incautación en 1 caso, 1 unidad, declarada por 1 Miembro.');
+  assert.equal(MAIL_WORDS.es.figures(one), 'En esta fase: 1 incautación en 1 caso, 1 unidad, declarada por 1 Miembro.');
   assert.equal(
     MAIL_WORDS.es.figures(many),
-    `En esta fase: ${num(1234, 'es')} líneas de incautación en 2 casos, 5 unidades, declaradas por 3 Miembros.`,
+    `En esta fase: ${num(1234, 'es')} incautaciones en 2 casos, 5 unidades, declaradas por 3 Miembros.`,
   );
-  assert.equal(MAIL_WORDS.en.subjectInterim('Op', 2, '2021-07-04', 0), 'Op: phase 2 interim update to 2021-07-04, 0 signals');
+  assert.equal(MAIL_WORDS.en.subjectInterim('Op', 2, '2021-07-04', 0), 'Op: phase 2 interim update to 4\u00a0Jul\u00a02021, 0 signals');
+  assert.equal(
+    MAIL_WORDS.fr.subjectInterim('Operation X', 2, '2022-02-01', 0),
+    "Opération X\u00a0: point d'étape de la phase 2 au 1er\u00a0févr.\u00a02022, 0 signal",
+  );
   assert.equal(MAIL_WORDS.es.subjectFinal('Op', 2, 3), 'Op: resumen de la fase 2, 3 señales');
 });
 
@@ -272,14 +271,14 @@ test("an NCP's own Member row agrees with its numbers", async () => {
   const own = { member: 'FR', lines: 1, cases: 1, units: 1 };
   assert.ok(
     composeAlert(s.ncp, fr, LINK, undefined, own).text.includes(
-      'Votre Membre (FR) dans cette phase : 1 ligne de saisie dans 1 cas, 1 unité.',
+      'Votre Membre (France) dans cette phase\u00a0: 1 saisie dans 1 cas, 1 unité.',
     ),
   );
   assert.ok(
     composeAlert(s.ncp, es, LINK, undefined, { ...own, member: 'ES', lines: 2, cases: 2 }).text.includes(
-      'Su Miembro (ES) en esta fase: 2 líneas de incautación en 2 casos, 1 unidad.',
+      'Su Miembro (España) en esta fase: 2 incautaciones en 2 casos, 1 unidad.',
     ),
   );
   const de = (await emails()).find((m) => m.to === 'ncp.de@customs.example.org')!;
-  assert.match(de.text, /^In this phase: [\d,]+ seizure lines in [\d,]+ cases, [\d,]+ units, reported by \d+ Members\.$/m);
+  assert.match(de.text, /^In this phase: [\d,]+ seizures in [\d,]+ cases, [\d,]+ units, reported by \d+ Members\.$/m);
 });
