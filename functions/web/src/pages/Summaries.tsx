@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { VOCABS } from '../../../core/vocabulary/vocab.ts';
 import { api } from '../api.ts';
 import { agree } from '../../../core/vocabulary/plural.ts';
-import { fmtDate, fmtNum, useApp } from '../app.ts';
+import { fmtNum, useApp } from '../app.ts';
 import type { Lang } from '../i18n.ts';
 
 interface Counts {
