@@ -9,16 +9,19 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, PROJECT_ROOT, type OperationConfig } from '../functions/core/operation/config.ts';
 import { operationOfFile } from '../functions/core/operation/config-check.ts';
 import { checkDeployableConfig, InvalidOperationConfigError } from '../functions/core/contracts/operation-env.ts';
+import { memberUploaderPrincipalOf } from '../lib/member-access.ts';
 import { SeizurePipelineStack, stackNameFor } from '../lib/seizure-pipeline-stack.ts';
 
 const app = new App();
 const operation = operationFromContext(app.node.tryGetContext('operation'));
 
 const stackName = stackNameFor(operation);
+const uploaderTrust = memberUploaderPrincipalOf(app.node.tryGetContext('memberUploaderPrincipal'));
 new SeizurePipelineStack(app, stackName, {
   stackName,
   description: `Seizure pipeline, ingestion: ${operation.name}`,
   operation,
+  ...(uploaderTrust ? { memberAccess: { assumedBy: uploaderTrust } } : {}),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Tags.of(app).add('project', 'seizure-pipeline');

@@ -93,7 +93,8 @@ export const RISK_TOP = 20;
 export const OUTLIER_EVIDENCE_CAP = 3;
 
 /**
- * An outlier group is a signal only when its q (min(1, n P(Z > maxScore)) times the products and units assessed) is
+ * An outlier group is a signal only when its q (min(1, n P(T > maxScore)) times the products and units assessed, T
+ * Student's t for a scale estimated by the MAD: outliers.ts scoreTail) is
  * below this (0.001: the size scale is itself estimated, so scores run a little wider than normal): the 3.5 score alone, over thousands of log-normal sizes, flags about one seizure in 4,300 by chance.
  */
 export const OUTLIER_SIGNAL_P = 0.001;

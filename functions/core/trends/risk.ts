@@ -63,6 +63,8 @@ export function riskScore(lines: number, members: number, rateRatio: number | un
 /** Ranks the current phase's profiles (those with at least one line), best first. */
 export function rankRiskProfiles(current: PhaseAggregate, previous?: PhaseAggregate, options: RiskOptions = {}): RiskProfile[] {
   const now = current.counts.profile ?? new Map();
+  // A phase with no line yet (an interim before any upload) has no profile to rank, and no exposure to rank it by.
+  if (now.size === 0) return [];
   const before = previous?.counts.profile;
   const e = exposure(current);
   const ePrev = previous ? exposure(previous) : undefined;

@@ -2,6 +2,10 @@
  * Sign-in against the Cognito user pool, straight from the browser (no SDK: two JSON calls). USER_PASSWORD_AUTH over
  * TLS; a TOTP code when the user turned MFA on; a new password when an administrator asked for one. The ID token is
  * kept in sessionStorage (gone when the tab closes) and sent as `Authorization: Bearer` to /api/*.
+ *
+ * The refresh token is never stored: the app does not refresh (an ID token lasts an hour, then the user signs in
+ * again), so it is held in this module's memory only, out of sessionStorage, and revoked (RevokeToken) at sign-out.
+ * A reload forgets it; it then expires on its own (60 minutes, the shortest Cognito allows).
  */
 export interface AppConfig {
   readonly region: string;
@@ -13,10 +17,14 @@ export interface AppConfig {
 
 export interface Session {
   readonly idToken: string;
-  readonly refreshToken?: string;
   /** Seconds since the epoch. */
   readonly exp: number;
 }
+
+/** This page's refresh token, in memory only (see above): what sign-out revokes. */
+let refreshToken: string | undefined;
+/** This page's access token, in memory only: what turning TOTP on needs (an analyst's first sign-in). */
+let accessToken: string | undefined;
 
 export type SignInResult =
   | { kind: 'ok'; session: Session }
@@ -31,7 +39,9 @@ export class SignInError extends Error {}
 
 /** What Cognito's InitiateAuth and RespondToAuthChallenge answer (the parts used here), or its error. */
 interface CognitoAnswer {
-  AuthenticationResult?: { IdToken?: string; RefreshToken?: string };
+  AuthenticationResult?: { IdToken?: string; RefreshToken?: string; AccessToken?: string };
+  SecretCode?: string;
+  Status?: string;
   ChallengeName?: string;
   Session?: string;
   __type?: string;
@@ -55,8 +65,10 @@ const claims = (jwt: string): Record<string, unknown> => JSON.parse(atob(jwt.spl
 function finish(out: CognitoAnswer, username: string): SignInResult {
   const r = out.AuthenticationResult;
   if (r?.IdToken) {
-    const session: Session = { idToken: r.IdToken, refreshToken: r.RefreshToken, exp: Number(claims(r.IdToken).exp) };
+    const session: Session = { idToken: r.IdToken, exp: Number(claims(r.IdToken).exp) };
     sessionStorage.setItem(KEY, JSON.stringify(session));
+    refreshToken = r.RefreshToken;
+    accessToken = r.AccessToken;
     return { kind: 'ok', session };
   }
   const respond = (name: string, extra: Record<string, string>) => async (value: string) => {
@@ -95,6 +107,43 @@ export function currentSession(): Session | undefined {
   }
 }
 
-export function signOut(): void {
+/**
+ * Signs out: the session is forgotten at once, and the refresh token (if this page holds one) is revoked with
+ * Cognito's RevokeToken. A failed revocation (offline, or an emulator that does not know the token) is not the
+ * user's problem: the token was never stored and expires within the hour.
+ */
+export async function signOut(): Promise<void> {
   sessionStorage.removeItem(KEY);
+  const token = refreshToken;
+  refreshToken = undefined;
+  accessToken = undefined;
+  if (!token) return;
+  try {
+    const c = await appConfig();
+    await call('RevokeToken', { ClientId: c.clientId, Token: token });
+  } catch {
+    // See above.
+  }
+}
+
+/** Whether this page can turn TOTP on (it signed in itself: the access token is in memory, never stored). */
+export const canSetUpTotp = (): boolean => accessToken !== undefined;
+
+/** Starts turning TOTP on: the secret key to put in an authenticator app (AssociateSoftwareToken). */
+export async function startTotp(): Promise<string> {
+  if (!accessToken) throw new SignInError('NotSignedIn');
+  const out = await call('AssociateSoftwareToken', { AccessToken: accessToken });
+  if (!out.SecretCode) throw new SignInError('NoSecretCode');
+  return out.SecretCode;
+}
+
+/**
+ * Finishes turning TOTP on with a code the app shows: VerifySoftwareToken, then TOTP made the preferred (and so
+ * required) second step of every sign-in (SetUserMFAPreference). A wrong code throws SignInError('CodeMismatch...').
+ */
+export async function confirmTotp(code: string): Promise<void> {
+  if (!accessToken) throw new SignInError('NotSignedIn');
+  const out = await call('VerifySoftwareToken', { AccessToken: accessToken, UserCode: code, FriendlyDeviceName: 'portal' });
+  if (out.Status && out.Status !== 'SUCCESS') throw new SignInError('CodeMismatchException');
+  await call('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
 }

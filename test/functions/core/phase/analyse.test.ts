@@ -202,3 +202,11 @@ test('the trends baseline skips earlier phases nobody reported for', () => {
     [1, 3],
   );
 });
+
+test('a close with no seizure line at all (an interim before any upload, a final of an empty phase) finds nothing and does not fail', async () => {
+  for (const input of [FINAL_2, { ...FINAL_2, mode: 'interim' as const }]) {
+    const a = analyse(input, CONFIG, await aggregateLines(input, CONFIG, []));
+    assert.deepEqual(a.signals, []);
+    assert.deepEqual(a.riskProfiles, []);
+  }
+});
