@@ -20,7 +20,7 @@ export const colonOf = (lang: Lang): string => (lang === 'fr' ? `${NBSP}: ` : ':
 
 const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
 
-/** A day (YYYY-MM-DD) for people: "31 Jan 2022" (en-GB), "31 janv. 2022", "31 ene 2022". Anything else as given. */
+/** A day (YYYY-MM-DD) for people: "31 Jan 2022" (en-GB), "31 janv. 2022", "31 ene 2022", unbreakable. Else as given. */
 export function dateText(iso: string, lang: Lang): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
   let f = dateFormats.get(lang);
@@ -29,7 +29,8 @@ export function dateText(iso: string, lang: Lang): string {
       lang,
       (f = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })),
     );
-  return f.format(new Date(`${iso}T00:00:00Z`));
+  // No-break spaces: a day never wraps across lines on a phone.
+  return f.format(new Date(`${iso}T00:00:00Z`)).replace(/ /g, NBSP);
 }
 
 /** "31 Jan 2022 – 1 May 2022". */

@@ -92,8 +92,8 @@ describe('the NCP summary page of a STOP II-sized phase, in en, fr and es', () =
       assert.ok(f.html.includes(`<html lang="${f.lang}">`), f.lang);
       assert.ok(f.html.includes(dateText(ncp.phase.start, f.lang)), `${f.lang}: ${dateText(ncp.phase.start, f.lang)}`);
     }
-    assert.equal(dateText('2022-01-31', 'fr'), '31 janv. 2022');
-    assert.equal(dateText('2022-01-31', 'en'), '31 Jan 2022');
+    assert.equal(dateText('2022-01-31', 'fr'), '31\u00a0janv.\u00a02022');
+    assert.equal(dateText('2022-01-31', 'en'), '31\u00a0Jan\u00a02022');
   });
 
   test('no code (snake_case) in any NCP page, and no English phrase in the French and Spanish ones', () => {
