@@ -147,7 +147,7 @@ type Words = {
     rising: string;
     alarms: string;
     noRising: string;
-    otherNotShown: (lines: string) => string;
+    otherNotShown: (lines: string, n: number) => string;
     expected: string;
     expectedAtMost: string;
     weekOf: (week: string) => string;
@@ -266,7 +266,7 @@ const en: Words = {
     rising: 'Rising products: seizure lines in the earlier phases and this phase',
     alarms: 'Weekly alarms on products: the week against what was expected',
     noRising: 'Rising products: none in this run.',
-    otherNotShown: (l) => `Not shown: ${l} from rows of fewer Members each.`,
+    otherNotShown: (l) => `Not shown: ${l} in rows that too few Members reported to be shown alone.`,
     expected: 'Expected',
     expectedAtMost: 'Expected at most',
     weekOf: (w) => `Week of ${w}`,
@@ -409,7 +409,8 @@ const fr: Words = {
     rising: 'Produits en hausse : lignes de saisie dans les phases précédentes et dans cette phase'.replace(' :', `${NBSP}:`),
     alarms: 'Alertes hebdomadaires sur des produits : la semaine et ce qui était attendu'.replace(' :', `${NBSP}:`),
     noRising: `Produits en hausse${NBSP}: aucun dans cette synthèse.`,
-    otherNotShown: (l) => `Non représentées${NBSP}: ${l} de lignes déclarées chacune par moins de Membres.`,
+    otherNotShown: (l, n) =>
+      `Non ${n > 1 ? 'représentées' : 'représentée'}${NBSP}: ${l}, ${n > 1 ? 'déclarées' : 'déclarée'} par trop peu de Membres pour être ${n > 1 ? 'montrées' : 'montrée'} à part.`,
     expected: 'Attendu',
     expectedAtMost: 'Attendu au plus',
     weekOf: (w) => `Semaine du ${w}`,
@@ -555,7 +556,8 @@ const es: Words = {
     rising: 'Productos en aumento: líneas de incautación en las fases anteriores y en esta fase',
     alarms: 'Alertas semanales sobre productos: la semana frente a lo esperado',
     noRising: 'Productos en aumento: ninguno en este resumen.',
-    otherNotShown: (l) => `No representadas: ${l} de filas declaradas cada una por menos Miembros.`,
+    otherNotShown: (l, n) =>
+      `No ${n === 1 ? 'representada' : 'representadas'}: ${l}, ${n === 1 ? 'declarada' : 'declaradas'} por demasiado pocos Miembros para mostrar${n === 1 ? 'la' : 'las'} por separado.`,
     expected: 'Esperado',
     expectedAtMost: 'Esperado como máximo',
     weekOf: (w) => `Semana del ${w}`,

@@ -130,7 +130,10 @@ function namedBars(
   return {
     named,
     bars: { rows: named.map((r) => ({ label: rowLabel(dimension, r, lang, min), values: [r[value]] })), series: [''] },
-    note: other > 0 ? W[lang].chart.otherNotShown(value === 'lines' ? count(other, 'seizureLine', lang) : count(other, 'unit', lang)) : '',
+    note:
+      other > 0
+        ? W[lang].chart.otherNotShown(value === 'lines' ? count(other, 'seizureLine', lang) : count(other, 'unit', lang), other)
+        : '',
   };
 }
 
