@@ -58,6 +58,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'prove a deployment end to end as the test Member XT, then clean up (locally, or on AWS with --aws)',
     load: async () => import('./cli/smoke.ts').then((m) => ({ run: m.smokeCommand, usage: m.usage })),
   },
+  query: {
+    summary: 'SQL over every seizure line the phase closes counted (the lake: DuckDB locally, Athena with --aws)',
+    load: async () => import('./cli/query.ts').then((m) => ({ run: (args: string[]) => m.queryCommand(args), usage: m.usage })),
+  },
   config: {
     summary: 'check an operation config before a deploy (cdk synth runs the same check)',
     load: async () => import('./cli/config.ts').then((m) => ({ run: m.configCommand, usage: m.usage })),

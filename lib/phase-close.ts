@@ -21,7 +21,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { thresholdAlarm } from './alarms.ts';
-import { SUMMARIES_PREFIX } from '../functions/core/operation/layout.ts';
+import { LAKE_PREFIX, SUMMARIES_PREFIX } from '../functions/core/operation/layout.ts';
 import { iam5Resource } from './nag.ts';
 import {
   CONFIG_PREFIX,
@@ -123,7 +123,8 @@ interface Access {
  */
 const ACCESS: Readonly<Record<string, Access>> = {
   'phase-plan': {},
-  'phase-aggregate': { table: 'read', write: [WORK_PREFIX] },
+  // The lake (functions/core/lake): each slice writes its Member's Parquet files under lake/ as it aggregates them.
+  'phase-aggregate': { table: 'read', write: [WORK_PREFIX, LAKE_PREFIX] },
   'phase-merge': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
   'phase-analyse': { read: [WORK_PREFIX], write: [WORK_PREFIX] },
   'phase-render': { read: [WORK_PREFIX], write: [SUMMARIES_PREFIX] },

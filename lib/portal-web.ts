@@ -173,7 +173,8 @@ export class PortalWeb extends Construct {
       ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json'],
+      // The service worker and the manifest are not hashed: a deploy must reach the browsers' update check at once.
+      distributionPaths: ['/index.html', '/config.json', '/sw.js', '/manifest.webmanifest'],
       memoryLimit: 512,
     });
 

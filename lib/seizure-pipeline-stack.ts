@@ -18,13 +18,17 @@ import { PhaseClose, type PhaseCloseProps } from './phase-close.ts';
 import { PortalApi, type PortalApiProps } from './portal-api.ts';
 import { PortalUsers, type PortalUsersProps } from './portal-users.ts';
 import { PortalWeb, type PortalWebProps } from './portal-web.ts';
+import { Shares } from './shares.ts';
 import { SeizureStorage, type SeizureStorageProps } from './storage.ts';
+import { AnalystsLake, type AnalystsLakeProps } from './analysts-lake.ts';
 
 export interface SeizurePipelineStackProps extends StackProps {
   /** The operation (cdk.json context `operation`, parsed). */
   readonly operation: OperationConfig;
   /** @default SeizureStorage's defaults */
   readonly storage?: SeizureStorageProps;
+  /** The analysts' lake: scan cap, results retention. */
+  readonly lake?: Pick<AnalystsLakeProps, 'bytesScannedCutoffPerQuery' | 'resultsExpirationDays' | 'removalPolicy'>;
   /** @default Ingestion's defaults */
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
@@ -69,6 +73,10 @@ export class SeizurePipelineStack extends Stack {
   public readonly portalUsers: PortalUsers;
   public readonly portalApi: PortalApi;
   public readonly portalWeb: PortalWeb;
+  /** Shares between Members: the notifications queue and function, the VAPID keys (lib/shares.ts). */
+  public readonly shares: Shares;
+  /** The analysts' SQL over every counted line (Glue + Athena). */
+  public readonly lake: AnalystsLake;
 
   constructor(scope: Construct, id: string, props: SeizurePipelineStackProps) {
     super(scope, id, props);
@@ -168,6 +176,43 @@ export class SeizurePipelineStack extends Stack {
     // The alert emails link to the portal's pages (sign-in required), at the operation's portalUrl when it has one.
     this.phaseClose.linkPortal(this.portalWeb.url);
 
+    // Shares between Members: the portal's routes, and the emails and pushes that announce them.
+    this.shares = new Shares(this, 'Shares', {
+      operation,
+      bucket: this.storage.bucket,
+      table: this.storage.table,
+      portalUrl: operation.portalUrl ?? this.portalWeb.url,
+      ...(this.mail ? { configurationSetName: this.mail.configurationSet.configurationSetName } : {}),
+      alarmTopic: this.alarmTopic,
+    });
+    this.shares.bindPortal(this.portalApi.function, this.storage.table, this.storage.bucket);
+
+    // The analysts' lake: Members' roles and the portal never read lake/ (the lines name every Member's cases).
+    this.lake = new AnalystsLake(this, 'Lake', {
+      ...props.lake,
+      operation,
+      bucket: this.storage.bucket,
+      analysts: this.access.analystRole,
+      // MemberUploader exists only where a principal is configured (security review): deny it lake/ when it does.
+      denied: [
+        ...(this.access.memberUploaderRole ? [this.access.memberUploaderRole] : []),
+        ...(this.portalApi.function.role ? [this.portalApi.function.role] : []),
+      ],
+      ...(this.storage.key ? { key: this.storage.key } : {}),
+      accessLogBucket: this.storage.accessLogBucket,
+    });
+    // The portal's saved-queries page (analysts only) runs in the workgroup as the Analyst role, never as itself.
+    const portalRole = this.portalApi.function.role;
+    if (portalRole) {
+      this.access.analystRole.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ArnPrincipal(portalRole.roleArn)] }),
+      );
+      this.access.analystRole.grantAssumeRole(portalRole);
+      this.portalApi.function.addEnvironment('LAKE_WORKGROUP', this.lake.workGroup.ref);
+      this.portalApi.function.addEnvironment('LAKE_DATABASE', this.lake.databaseName);
+      this.portalApi.function.addEnvironment('LAKE_ROLE_ARN', this.access.analystRole.roleArn);
+    }
+
     const outputs: Record<string, [string, string]> = {
       BucketName: [this.storage.bucket.bucketName, 'Submissions bucket: incoming/{member}/, feedback/{member}/, summaries/'],
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
@@ -182,6 +227,9 @@ export class SeizurePipelineStack extends Stack {
       UserPoolId: [this.portalUsers.userPool.userPoolId, 'Portal users (seizures users add --aws)'],
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
+      SharesDlqUrl: [this.shares.deadLetterQueue.queueUrl, "Dead-letter queue of the shares' notifications"],
+      LakeWorkGroup: [this.lake.workGroup.ref, 'Athena workgroup of the analysts (seizures query --aws)'],
+      LakeDatabase: [this.lake.databaseName, 'Glue database of the lake: the table lines'],
     };
     if (this.access.memberUploaderRole) {
       outputs.MemberUploaderRoleArn = [

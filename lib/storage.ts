@@ -140,6 +140,8 @@ export class SeizureStorage extends Construct {
         ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       deletionProtection: props.deletionProtection ?? true,
+      // Shares and push subscriptions expire (functions/core/shares): TTL removes them; reads check expiry anyway.
+      ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
       removalPolicy,
     });
     for (const gsi of def.globalSecondaryIndexes) {

@@ -3,6 +3,8 @@
  * (functions/core/portal/router.ts) -> the proxy result. A thin adapter: routing, authorisation and every answer are
  * in the core. lib/local/portal.ts builds the same handler with createPortalHandler and local dependencies.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dynamoClient, s3Client, sfnClient } from '../core/platform/aws.ts';
 import type { Lang, OperationConfig } from '../core/operation/config.ts';
@@ -14,6 +16,7 @@ import { createOriginCheck } from '../core/portal/origin.ts';
 import type { PortalRequest } from '../core/portal/http.ts';
 import { createPortalApi, type PortalApi, type PortalDeps } from '../core/portal/router.ts';
 import { SeizureStore } from '../core/store/store.ts';
+import { secretsManagerVapid } from '../core/shares/vapid.ts';
 import { operationConfigOf, requireEnv } from '../shared/env.ts';
 import { lambdaHandler } from '../shared/handler.ts';
 import { powertools, traced } from '../shared/powertools.ts';
@@ -42,6 +45,12 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
   const config = operationConfigOf(vars.OPERATION_CONFIG);
   const dynamo = traced(SERVICE, dynamoClient());
   const stateMachineArn = env.STATE_MACHINE_ARN;
+  const sharesQueueUrl = env.SHARES_QUEUE_URL;
+  const vapidSecretId = env.VAPID_SECRET_ID;
+  // The analysts' saved queries run in the lake's workgroup as the Analyst role: the portal itself is denied lake/.
+  const workGroup = env.LAKE_WORKGROUP;
+  const database = env.LAKE_DATABASE;
+  const lakeRole = env.LAKE_ROLE_ARN;
   return {
     config,
     verify: createTokenVerifier({ issuer: vars.USER_POOL_ISSUER, clientId: vars.USER_POOL_CLIENT_ID }),
@@ -55,6 +64,26 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
     store: new SeizureStore({ client: dynamo, tableName: vars.TABLE_NAME }),
     phases: new PhaseTable({ client: dynamo, tableName: vars.TABLE_NAME }),
     template: (lang) => templateBytes(config, lang),
+    ...(workGroup && database && lakeRole
+      ? {
+          lake: async (sql: string, params: Readonly<Record<string, string | number>>) => {
+            const [{ AthenaClient }, { fromTemporaryCredentials }, { queryAthena }, { toAthena }] = await Promise.all([
+              import('@aws-sdk/client-athena'),
+              import('@aws-sdk/credential-providers'),
+              import('../core/lake/athena.ts'),
+              import('../core/lake/saved.ts'),
+            ]);
+            const client = traced(
+              SERVICE,
+              new AthenaClient({
+                credentials: fromTemporaryCredentials({ params: { RoleArn: lakeRole, RoleSessionName: 'portal-saved-query' } }),
+              }),
+            );
+            const q = toAthena(sql, params);
+            return queryAthena({ client, workGroup, database, timeoutMs: 25_000 }, q.sql, q.params);
+          },
+        }
+      : {}),
     ...(stateMachineArn
       ? {
           startPhaseClose: async (input: PhaseCloseInput) => {
@@ -67,6 +96,18 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
           },
         }
       : {}),
+    ...(sharesQueueUrl && vapidSecretId ? { shares: sharesDeps(sharesQueueUrl, vapidSecretId, config) } : {}),
+  };
+}
+
+/** Shares on AWS: a new share's notifications go to the shares queue (SQS); the VAPID keys are in Secrets Manager. */
+function sharesDeps(queueUrl: string, secretId: string, config: OperationConfig): NonNullable<PortalDeps['shares']> {
+  const sqs = traced(SERVICE, new SQSClient({}));
+  return {
+    notify: async (shareId) => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ shareId, operation: config.id }) }));
+    },
+    vapid: secretsManagerVapid(traced(SERVICE, new SecretsManagerClient({})), secretId, `mailto:${config.mailFrom}`),
   };
 }
 

@@ -19,7 +19,7 @@ import { operationConfigEnv } from '../../functions/core/contracts/operation-env
 import type { PhaseCloseExecutionInput, PhaseCloseOutput } from '../../functions/core/contracts/phase-close-spec.ts';
 import { putContacts } from './contacts.ts';
 import { startDynamo, type LocalDynamo } from './dynamodb.ts';
-import { fromS3rverEvent, objectsOfBody, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
+import { fromS3rverEvent, objectsOfBody, routedToShares, Sequencer, sqsBodyOf, LOCAL_REGION } from './notifications.ts';
 import { LocalQueue, type LocalQueueOptions, type SqsLambda } from './queue.ts';
 import { objectsToReconcile } from './reconciliation.ts';
 import {
@@ -44,6 +44,7 @@ import {
   type Ports,
 } from './settings.ts';
 import type { LocalPortal } from './portal.ts';
+import type { LocalShares } from './shares.ts';
 
 export { PortInUseError, LOCAL_HOST } from './listen.ts';
 export {
@@ -127,6 +128,8 @@ export interface LocalCloud {
   readonly descriptor: CloudDescriptor;
   /** The portal, when asked for (`portal` option). */
   readonly portal?: LocalPortal;
+  /** With the portal: the shares' fan-out queue (emails and web pushes of new shares) and the VAPID keys. */
+  readonly shares?: LocalShares;
   /** Resolves when no upload is waiting or being ingested (dead letters do not count). */
   waitForIdle(timeoutMs?: number): Promise<void>;
   /**
@@ -180,6 +183,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       for (const o of objectsOfBody(m.body)) if (o.sequencer) sequencer.observe(o.sequencer);
     }
 
+    let shares: LocalShares | undefined;
     const dynamo: LocalDynamo = await startDynamo({ path: join(dataDir, 'dynamodb'), port: settings.ports.dynamodb, tableName });
     cleanup.push(() => dynamo.close());
     const s3: LocalS3 = await startS3({
@@ -188,6 +192,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       bucket,
       onEvent: (ev) => {
         for (const created of fromS3rverEvent(ev, sequencer)) queue.send(sqsBodyOf(created));
+        // Photo uploads of shares go to the shares queue (started with the portal), as the bucket routes them on AWS.
+        for (const created of fromS3rverEvent(ev, sequencer, routedToShares)) shares?.queue.send(sqsBodyOf(created));
       },
     });
     cleanup.push(() => s3.close());
@@ -293,6 +299,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const portalLink = (): { portalUrl?: string } => (portal ? { portalUrl: portal.url } : {});
     if (opts.portal) {
       const { startPortal } = await import('./portal.ts');
+      // Shares need the portal (their links lead there): the fan-out queue and the VAPID keys of this data directory.
+      const { startShares } = await import('./shares.ts');
+      shares = await startShares({ dataDir, endpoints, bucket, tableName, operation, portalUrl: () => portal?.url });
+      cleanup.push(() => shares!.close());
       const closePhase = async (input: PhaseCloseExecutionInput) => {
         const { closePhaseLocal } = await import('./stepfunctions.ts');
         return closePhaseLocal({ endpoints, bucket, tableName, operation, input, ...portalLink() });
@@ -305,6 +315,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         tableName,
         operation,
         ...(opts.analystMfa === false ? { analystMfa: false } : {}),
+        shares: { notify: (id) => shares!.notify(id), vapid: shares.vapid },
         startPhaseClose: async (input) => {
           const execution = `local-p${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
           // Started, not awaited: the page says it started; the summary appears when the run ends.
@@ -350,6 +361,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       reconciled,
       descriptor,
       ...(portal ? { portal } : {}),
+      ...(shares ? { shares } : {}),
       waitForIdle: (timeoutMs) => queue.waitForIdle(timeoutMs),
       async closePhase(input, o = {}) {
         const { closePhaseLocal } = await import('./stepfunctions.ts');

@@ -25,6 +25,11 @@ export function routedToIngest(key: string, eventName = 'ObjectCreated:Put'): bo
   return eventName.startsWith('ObjectCreated:') && key.startsWith(INCOMING_PREFIX) && INGEST_SUFFIXES.some((s) => key.endsWith(s));
 }
 
+/** Whether the bucket's notification sends this key to the shares queue: a photo upload under shares/{id}/uploads/. */
+export function routedToShares(key: string, eventName = 'ObjectCreated:Put'): boolean {
+  return eventName.startsWith('ObjectCreated:') && /^shares\/[^/]+\/uploads\//.test(key);
+}
+
 /**
  * A key as S3 writes it into event notifications: application/x-www-form-urlencoded per path segment, so a space
  * becomes '+', '+' becomes %2B, non-ASCII is percent-encoded UTF-8, and '/' stays.
@@ -117,11 +122,11 @@ const EVENT_NAMES: Record<string, string> = { 'ObjectCreated:Post': 'ObjectCreat
  * removals). The event time and sequencer are ours: s3rver's sequencer is the clock in milliseconds, equal for two
  * uploads in one millisecond.
  */
-export function fromS3rverEvent(ev: S3rverEvent, sequencer: Sequencer): ObjectCreated[] {
+export function fromS3rverEvent(ev: S3rverEvent, sequencer: Sequencer, routed = routedToIngest): ObjectCreated[] {
   const out: ObjectCreated[] = [];
   for (const r of ev.Records ?? []) {
     const key = r.s3.object.key;
-    if (!routedToIngest(key, r.eventName)) continue;
+    if (!routed(key, r.eventName)) continue;
     const now = Date.now();
     out.push({
       bucket: r.s3.bucket.name,

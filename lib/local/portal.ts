@@ -6,6 +6,9 @@
  * routes, e.g. /summaries/2/final), as the CloudFront function does.
  */
 import { randomBytes } from 'node:crypto';
+import { queryLocal } from '../../functions/core/lake/duckdb.ts';
+import { toDuckdb } from '../../functions/core/lake/saved.ts';
+import { localLakeFiles } from './lake.ts';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -18,6 +21,7 @@ import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
 import { createTokenVerifier } from '../../functions/core/portal/auth.ts';
 import { createOriginCheck, ORIGIN_HEADER } from '../../functions/core/portal/origin.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
+import type { VapidSource } from '../../functions/core/shares/push.ts';
 import { securityHeaders } from '../portal-headers.ts';
 import { startCognito, type LocalCognito } from './cognito.ts';
 import { localCorsRules } from './s3.ts';
@@ -61,6 +65,8 @@ export interface LocalPortalOptions {
   readonly analystMfa?: boolean;
   /** Where failures of the API are logged. @default console.error */
   readonly log?: (line: string) => void;
+  /** Shares and web push (lib/local/shares.ts): the notify queue and the VAPID keys. @default the routes answer 501 */
+  readonly shares?: { readonly notify: (shareId: string) => Promise<void>; readonly vapid: VapidSource };
 }
 
 /** What the build is made of: a change to any of these makes dist/ stale (READMEs and the build script do not). */
@@ -181,7 +187,14 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     store: new SeizureStore({ client: dynamo, tableName: o.tableName }),
     phases: new PhaseTable({ client: dynamo, tableName: o.tableName }),
     template: (lang) => templateBytes(o.operation, lang),
+    // The analysts' saved queries: the same DuckDB over the lake's files as `seizures query`.
+    lake: async (sql, params) => {
+      const q = toDuckdb(sql, params);
+      return queryLocal({ files: localLakeFiles(o.dataDir, o.bucket) }, q.sql, q.params);
+    },
     ...(o.startPhaseClose ? { startPhaseClose: o.startPhaseClose } : {}),
+    // The tests' fake push service listens on 127.0.0.1: taken here only, never on AWS.
+    ...(o.shares ? { shares: { ...o.shares, allowLoopbackPush: true } } : {}),
   });
   const headers = securityHeaders({ connect: [cognito.endpoint, o.endpoints.s3!] });
   const appConfig = JSON.stringify({

@@ -4,7 +4,11 @@
  */
 import '../helpers/quiet.ts';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { parquetReadObjects } from 'hyparquet';
+import type { LakeLine } from '../../functions/core/lake/columns.ts';
+import { queryLocal } from '../../functions/core/lake/duckdb.ts';
+import { LakeSlice, type LakeFile } from '../../functions/core/lake/parquet.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -271,6 +275,77 @@ const CASES: Record<string, Case> = {
     const timed = (performance.now() - t0) / 1000;
     await cloud.stop();
     return { lines, timed };
+  },
+  /**
+   * The lake's export alone (functions/core/lake): N lines of the phase-close seed kept as columns per Member slice and
+   * encoded as one Parquet file per phase and Member, as the aggregate step does; then every file read back by DuckDB
+   * and hyparquet (outside the timing).
+   */
+  async 'lake-export'([n]) {
+    // Lines go straight into their Member's slice (holding them all first took more memory than the bench is about);
+    // only the slices' own work is timed.
+    const run = { operation: 'stop-ii', runLabel: 'final', asOf: '2022-05-05' };
+    const slices = new Map<string, LakeSlice>();
+    let timed = 0;
+    for (const req of lineItems(Number(n))) {
+      if (!('PutRequest' in req)) continue;
+      const {
+        pk: _pk,
+        sk: _sk,
+        gsi1pk: _g1,
+        gsi1sk: _g2,
+        orderToken,
+        objectKey,
+        versionId,
+        ...record
+      } = req.PutRequest.Item as Record<string, unknown>;
+      const line: LakeLine = {
+        record: record as unknown as SeizureRecord,
+        objectKey: String(objectKey),
+        versionId: String(versionId),
+        orderToken: String(orderToken),
+      };
+      const member = line.record.reporting_member;
+      let lake = slices.get(member);
+      if (!lake) slices.set(member, (lake = new LakeSlice(run, member, [1, 2, 3])));
+      const t0 = performance.now();
+      lake.add(line);
+      timed += performance.now() - t0;
+    }
+    const files: LakeFile[] = [];
+    const t1 = performance.now();
+    for (const lake of slices.values()) files.push(...lake.files());
+    timed = (timed + performance.now() - t1) / 1000;
+    slices.clear();
+    const dir = join(BENCH_DIR, `lake-${n}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const paths: string[] = [];
+    let hyparquetRows = 0;
+    for (const [i, f] of files.entries()) {
+      const path = join(dir, `f${i}.parquet`);
+      await writeFile(path, f.body);
+      paths.push(path);
+      const buf = f.body.buffer.slice(f.body.byteOffset, f.body.byteOffset + f.body.byteLength) as ArrayBuffer;
+      const rows = (await parquetReadObjects({ file: buf })).length;
+      if (rows !== f.rows) throw new Error(`hyparquet read ${rows} rows of ${f.key}, written ${f.rows}`);
+      hyparquetRows += rows;
+    }
+    const q0 = performance.now();
+    const counted = await queryLocal({ files: paths }, 'select count(*) as n, count(distinct member) as members from lines');
+    const queried = (performance.now() - q0) / 1000;
+    const duckdbRows = counted.rows[0]!['n'] as number;
+    if (duckdbRows !== Number(n) || hyparquetRows !== Number(n))
+      throw new Error(`read back ${duckdbRows} (DuckDB), ${hyparquetRows} (hyparquet) of ${n}`);
+    return {
+      lines: Number(n),
+      timed,
+      bytes: files.reduce((b, f) => b + f.body.byteLength, 0),
+      files: files.length,
+      duckdbRows,
+      hyparquetRows,
+      queried,
+    };
   },
   /** The phase-close workflow (final, phase 3, so every phase is read) on the local cloud. */
   async 'phase-close'([n]) {

@@ -162,6 +162,37 @@ async function phaseClose(): Promise<void> {
   );
 }
 
+const LAKE_LINES = Number(process.env.BENCH_LAKE_LINES ?? 100_000);
+
+/**
+ * Issue 21: the lake's export (every counted line as Parquet, functions/core/lake) per 100k lines, beside the phase
+ * close's own time over BENCH_PHASE_LINES (which includes the export): aim, the export adds at most 10% to a close.
+ */
+async function lake(): Promise<void> {
+  console.log(
+    `\n## Lake export: ${LAKE_LINES.toLocaleString('en')} lines as Parquet (one file per phase and Member), beside the phase close`,
+  );
+  const e = await best(['lake-export', String(LAKE_LINES)]);
+  const per100k = (x: number) => (x * 100_000) / LAKE_LINES;
+  console.log(
+    `export (columns + Parquet encode)      ${fmt(e.timed as number)} s  ${rate(LAKE_LINES, e.timed as number)}  ${fmt(per100k(e.timed as number))} s and ${fmt(per100k(e.bytes as number) / 1e6)} MB per 100k lines, ${e.files} files  peak RSS ${fmt(e.maxRssMB, 0)} MB`,
+  );
+  console.log(
+    `read back: DuckDB ${e.duckdbRows} rows (count over all files in ${fmt(e.queried as number)} s), hyparquet ${e.hyparquetRows} rows`,
+  );
+  console.log(`\nphase close over ${PHASE_LINES.toLocaleString('en')} stored lines, export included:`);
+  const seed = await child(TSX, [join(ROOT, 'test/bench/measure-cloud.ts'), 'phase-seed', String(PHASE_LINES)]);
+  if (!seed.cached) console.log(`(seeded the table once in ${fmt(seed.seconds, 0)} s; kept in ${BENCH_DIR} for later runs)`);
+  const close = await best(['phase-close', String(PHASE_LINES)], 1);
+  const exportSeconds = ((e.timed as number) * (close.lines as number)) / LAKE_LINES;
+  console.log(
+    `phase close (workflow, final, phase 3) ${fmt(close.timed as number)} s  ${rate(close.lines as number, close.timed as number)}  peak RSS ${fmt(close.maxRssMB, 0)} MB`,
+  );
+  console.log(
+    `export's share: ~${fmt(exportSeconds)} s of it for ${(close.lines as number).toLocaleString('en')} lines = ${fmt((100 * exportSeconds) / ((close.timed as number) - exportSeconds), 1)}% added to the close without it (aim <= 10%)`,
+  );
+}
+
 const HOSTILE_ROWS = Number(process.env.BENCH_HOSTILE_ROWS ?? 20_000);
 
 /** Issue 10: a cell in column XFD on every row must cost what any cell costs (aim: within 1.5x of the same rows without). */
@@ -192,14 +223,22 @@ async function signals(): Promise<void> {
   await signalsBench();
 }
 
+/** The web push fan-out of one share to N devices (test/bench/push.ts). */
+async function push(): Promise<void> {
+  const { pushBench } = await import('./push.ts');
+  await pushBench();
+}
+
 const CASES: Record<string, () => Promise<void>> = {
   validation,
   bundles,
   ingestion,
   e2e: endToEnd,
   'phase-close': phaseClose,
+  lake,
   hostile,
   signals,
+  push,
 };
 console.log(`# seizure-pipeline benchmarks (${new Date().toISOString()}, node ${process.version}, ${ROWS} rows)`);
 for (const [name, run] of Object.entries(CASES)) if (!only.length || only.includes(name)) await run();

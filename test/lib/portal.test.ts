@@ -231,7 +231,8 @@ describe('the portal constructs', () => {
     assert.ok(cors!.DependsOn.includes(logicalId(web.distribution)));
     const [deploy] = Object.values(t.findResources('Custom::CDKBucketDeployment')).map((r) => r.Properties);
     assert.equal(deploy.SourceObjectKeys.length, 2, 'the Vite build and config.json');
-    assert.deepEqual(deploy.DistributionPaths, ['/index.html', '/config.json']);
+    // The service worker and the web manifest are fetched fresh after a deploy, as the page and its config are.
+    assert.deepEqual(deploy.DistributionPaths, ['/index.html', '/config.json', '/sw.js', '/manifest.webmanifest']);
   });
 });
 

@@ -52,6 +52,24 @@ describe('SeizurePipelineStack', () => {
     assert.deepEqual(outputs.AnalystRoleArn!.Value, { 'Fn::GetAtt': [logicalId(stack.access.analystRole), 'Arn'] });
   });
 
+  test("the lake: its outputs for seizures query --aws, and the portal's saved queries run as the Analyst role", () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(outputs.LakeWorkGroup!.Value, { Ref: stack.getLogicalId(stack.lake.workGroup) });
+    assert.equal(outputs.LakeDatabase!.Value, 'stop_ii_lake');
+    const fn = t.toJSON().Resources[logicalId(stack.portalApi.function)].Properties;
+    const env = fn.Environment.Variables as Record<string, unknown>;
+    assert.deepEqual(env.LAKE_ROLE_ARN, { 'Fn::GetAtt': [logicalId(stack.access.analystRole), 'Arn'] });
+    assert.deepEqual(env.LAKE_DATABASE, 'stop_ii_lake');
+    const trust = t.toJSON().Resources[logicalId(stack.access.analystRole)].Properties.AssumeRolePolicyDocument.Statement as {
+      Principal: { AWS?: unknown };
+    }[];
+    const portalRole = logicalId(stack.portalApi.function.role as never);
+    assert.ok(
+      trust.some((st) => JSON.stringify(st.Principal.AWS ?? '').includes(portalRole)),
+      'the Analyst role trusts the portal function for the saved queries',
+    );
+  });
+
   test('the alarms topic is encrypted with a rotated key that CloudWatch may use, and is TLS-only', () => {
     const topic = t.findResources('AWS::SNS::Topic')[logicalId(stack.alarmTopic)]!.Properties;
     const keyId = topic.KmsMasterKeyId['Fn::GetAtt'][0] as string;

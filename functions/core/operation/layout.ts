@@ -10,11 +10,16 @@
  * | summaries/{operation}/phase-{n}/{run}/       | phase close           | every Member, Analysts         |
  * | summaries/{operation}/phase-{n}/{run}/analysts/ | phase close        | Analysts only (Members denied) |
  * | work/{operation}/phase-{n}/{run}/            | phase close (partials, aggregate, analysis) | phase close |
- * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts        |
+ * | lake/{operation}/lines/phase={n}/member={XX}/ | phase close (Parquet, functions/core/lake) | Analysts only (Athena; Members and the portal denied) |
+ * | config/{operation}/contacts.json             | deploy (CDK) / local cloud | phase-close alerts, share-notify |
+ * | shares/{id}/uploads/...                      | the sharer (presigned POST) | share-notify only (strips, deletes) |
+ * | shares/{id}/photos/{n}.{jpg,png}             | share-notify (metadata stripped) | the share's readers (presigned GET) |
  */
 export const INCOMING_PREFIX = 'incoming/';
 export const FEEDBACK_PREFIX = 'feedback/';
 export const SUMMARIES_PREFIX = 'summaries/';
+/** Every counted line as Parquet, for the analysts' SQL (functions/core/lake). Names Members' cases: analysts only. */
+export const LAKE_PREFIX = 'lake/';
 /** Under a run's summary prefix: the analysts' version, which names Members' cases. */
 export const ANALYSTS_DIR = 'analysts/';
 

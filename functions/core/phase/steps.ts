@@ -34,6 +34,8 @@ import {
   type Slice,
 } from './input.ts';
 import { getJson, putJson } from './io.ts';
+import { asLakePages, countedBy, LakeSlice, putLakeFiles, tapPages } from '../lake/export.ts';
+import type { LakeLine } from '../lake/columns.ts';
 import { LANG_KEY_NAMES, type PhaseTable, type ReportKeys, type SummaryCounts, type SummaryItem } from './items.ts';
 import type { Figures, SummaryJson } from './summary.ts';
 
@@ -52,9 +54,11 @@ export interface LineSource {
    * A source for one slice's reads, which may share what they learn (the fenced reader reads each head shard once for
    * all the phases of a slice: store/headed.ts). Absent: linesOf is used as it is.
    */
-  session?(): Pick<LineSource, 'linesOf' | 'pagesOf'>;
+  session?(): Pick<LineSource, 'linesOf' | 'pagesOf' | 'sourcedPagesOf'>;
   /** The same lines a page at a time (one await per page, not per line); absent: linesOf is used. */
   pagesOf?(phase: number, member: string): AsyncIterable<readonly SeizureRecord[]>;
+  /** The same pages with each line's upload (the lake's source_* columns); absent: pagesOf, the lake without them. */
+  sourcedPagesOf?(phase: number, member: string): AsyncIterable<readonly LakeLine[]>;
 }
 
 export const partialKey = (workPrefix: string, slice: Slice): string => `${workPrefix}partials/p${slice.phase}-${slice.member}.json`;
@@ -89,12 +93,20 @@ export async function aggregateStep(
   const closing = slice.phase === input.phase;
   const earlier = closing ? phases.filter((p) => p !== slice.phase) : [];
   const source = ctx.lines.session?.() ?? ctx.lines;
-  const read = (phase: number): LineStream =>
+  const plain = (phase: number): LineStream =>
     source.pagesOf ? { pages: source.pagesOf(phase, slice.member) } : source.linesOf(phase, slice.member);
+  // The lake (functions/core/lake): the lines counted pass through on their way to the aggregate, no read of their own.
+  const run = { operation: input.operation, runLabel: runLabelOf(input), asOf: input.asOf };
+  const lake = new LakeSlice(run, slice.member, [slice.phase, ...earlier]);
+  const read = (phase: number): LineStream => ({
+    pages: tapPages(source.sourcedPagesOf?.(phase, slice.member) ?? asLakePages(plain(phase)), lake, countedBy(input)),
+  });
   const partial = await aggregateSlice(input, slice, {
     lines: read(slice.phase),
     ...(closing ? { history: earlier.map(read) } : {}),
   });
+  if (lake.rows !== partial.lines)
+    throw new Error(`lake: slice ${slice.member}/p${slice.phase} kept ${lake.rows} lines but counted ${partial.lines}`);
   // A nil return makes the Member a reporter of the phase (exposure.ts), with or without lines.
   if (ctx.lines.nilReturned) {
     const nilReturned = ctx.lines.nilReturned;
@@ -107,7 +119,7 @@ export async function aggregateStep(
     }
   }
   const key = partialKey(workPrefix, slice);
-  await putJson(ctx.s3, ctx.bucket, key, partial);
+  await Promise.all([putLakeFiles(ctx.s3, ctx.bucket, lake.files()), putJson(ctx.s3, ctx.bucket, key, partial)]);
   return { key, lines: partial.lines };
 }
 

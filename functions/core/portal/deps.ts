@@ -8,9 +8,11 @@ import type { Lang, OperationConfig } from '../operation/config.ts';
 import type { PhaseTable } from '../phase/items.ts';
 import type { PhaseCloseInput } from '../phase/input.ts';
 import type { SeizureStore } from '../store/store.ts';
+import type { VapidSource } from '../shares/push.ts';
 import type { TokenVerifier } from './auth.ts';
 import type { AnalystMfa } from './mfa.ts';
 import type { OriginCheck } from './origin.ts';
+import type { LakeRunner } from '../lake/saved.ts';
 
 export interface PortalDeps {
   readonly config: OperationConfig;
@@ -35,4 +37,18 @@ export interface PortalDeps {
   readonly startPhaseClose?: (input: PhaseCloseInput) => Promise<{ execution: string }>;
   /** The template workbook in a language (exceljs is loaded only when asked). */
   readonly template?: (lang: Lang) => Promise<Uint8Array>;
+  /**
+   * Shares and web push (functions/core/shares/): how a new share's notifications are queued (SQS on AWS, the local
+   * file queue locally) and where the VAPID keys come from. Absent: the shares and push routes answer 501.
+   */
+  readonly shares?: {
+    readonly notify: (shareId: string) => Promise<void>;
+    readonly vapid: VapidSource;
+    /** Take http://127.0.0.1 push endpoints (the local cloud's tests' fake push service). @default false */
+    readonly allowLoopbackPush?: boolean;
+    /** Test seam: the clock that decides expiry. */
+    readonly now?: () => Date;
+  };
+  /** Runs the analysts' saved queries over the lake (Athena on AWS, DuckDB locally); absent: 501. */
+  readonly lake?: LakeRunner;
 }

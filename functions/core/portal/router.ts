@@ -19,6 +19,9 @@
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
  * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent; 409 phase-has-seizures |
  * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
+ * | /api/shares..., /api/push/... | see shares.ts and the README | |
+ * | GET /api/queries | analysts | {available, queries: [{name, title, description, params}], dimensions, phases} |
+ * | POST /api/queries/{name}/run[?format=csv] {params} | analysts | {name, title, columns, rows} or CSV |
  */
 import type { Lang } from '../operation/config.ts';
 import { loggedError } from '../platform/logged-error.ts';
@@ -42,7 +45,9 @@ import { NotThroughPortalError } from './origin.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryFiles, getSummaryPage, listSummaries } from './summaries.ts';
+import { SHARE_ROUTES } from './shares.ts';
 import { presignUpload } from './uploads.ts';
+import { listQueries, runQuery } from './queries.ts';
 
 export type { PortalDeps } from './deps.ts';
 
@@ -152,6 +157,9 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ],
   ['POST', /^\/api\/nil-returns$/, async (d, c, req) => postNilReturn(d, c, req)],
   ['GET', /^\/api\/nil-returns$/, async (d, c, req) => listNilReturns(d, c, req)],
+  ...SHARE_ROUTES,
+  ['GET', /^\/api\/queries$/, async (d, c) => listQueries(d, c)],
+  ['POST', /^\/api\/queries\/([a-z0-9-]+)\/run$/, async (d, c, req, [name]) => runQuery(d, c, req, name!)],
 ];
 
 export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extra?: object): void } = console): PortalApi {

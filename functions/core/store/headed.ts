@@ -43,11 +43,15 @@ export interface SourcedLine {
   readonly record: SeizureRecord;
   readonly objectKey: string;
   readonly versionId: string;
+  /** The upload's order token, `{S3 event time}#{sequencer}` (when S3 received it). */
+  readonly orderToken: string;
 }
 
 export interface HeadedSession extends HeadedSource {
   /** The same lines, each with its upload (portal lineage: the lines behind a figure are the lines counted). */
   sourcedLinesOf(phase: number, member: string): AsyncIterable<SourcedLine>;
+  /** The same, a page at a time (the phase close's lake: functions/core/lake). */
+  sourcedPagesOf(phase: number, member: string): AsyncIterable<SourcedLine[]>;
 }
 
 const BY_PHASE = (() => {
@@ -76,6 +80,7 @@ const asSourced = (record: SeizureRecord, item: Record<string, unknown>): Source
   record,
   objectKey: String(item['objectKey']),
   versionId: String(item['versionId']),
+  orderToken: String(item['orderToken']),
 });
 
 export class HeadedLineReader implements HeadedSource {
@@ -107,6 +112,7 @@ export class HeadedLineReader implements HeadedSource {
       linesOf: (phase, member) => flat(this.#pages(phase, member, shards, asRecord)),
       pagesOf: (phase, member) => this.#pages(phase, member, shards, asRecord),
       sourcedLinesOf: (phase, member) => flat(this.#pages(phase, member, shards, asSourced)),
+      sourcedPagesOf: (phase, member) => this.#pages(phase, member, shards, asSourced),
     };
   }
 

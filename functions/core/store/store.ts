@@ -404,8 +404,14 @@ export class SeizureStore {
         if (limit !== undefined && items.length >= limit) break;
       }
     } else {
-      for await (const page of pages(this.#policy, this.#doc, { TableName: this.#table, IndexName: BY_MEMBER }, 'scan'))
-        items.push(...page);
+      // byMember also holds shares and push subscriptions (functions/core/shares): submissions only.
+      const scan = {
+        TableName: this.#table,
+        IndexName: BY_MEMBER,
+        FilterExpression: 'begins_with(gsi2pk, :p)',
+        ExpressionAttributeValues: { ':p': memberPk('') },
+      };
+      for await (const page of pages(this.#policy, this.#doc, scan, 'scan')) items.push(...page);
       const key = (i: Item): string => `${String(i['gsi2sk'])}\u0000${String(i['sk'])}`;
       items.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
     }

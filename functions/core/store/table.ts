@@ -11,6 +11,10 @@
  * | newest version   | OBJECT#{s3 key}            | NEWEST                | -                                   | -                                    |
  * | phase summary    | SUMMARY#{operation}        | PHASE#{phase:3}#{runLabel} | -                              | -                                    |
  * | sent-alert marker| ALERT#{operation}#{phase}#{runLabel} | TO#{recipient, lower case}#{content hash} | -      | -                                    |
+ * | share            | SHARE#{id}                 | SHARE                 | SHARES#{operation} / {createdAt}#{id} | SHARESFROM#{operation}#{member} / {createdAt}#{id} |
+ * | share recipient  | SHARE#{id}                 | TO#{member}           | -                                   | SHARESTO#{operation}#{member} / {createdAt}#{id} |
+ * | share sent mark  | SHARE#{id}                 | SENT#{member}#{mail or push#hash} | -                       | -                                    |
+ * | push subscription| PUSH#{user sub}            | SUB#{endpoint hash}   | -                                   | PUSHTO#{member} / {sub}#{hash}       |
  *
  * Key builders: store/keys.ts. case_ref is NFC-normalised in keys; line_no is zero-padded to 6 digits (0..999999);
  * receivedAt is in UTC `toISOString()` form in gsi2sk. A line item holds the SeizureRecord fields as attributes plus
@@ -26,8 +30,10 @@
  * prefix, keys (the six report objects), counts, signals, signalCount, alert and storedAt (functions/core/phase/items.ts).
  * A sent-alert marker (content hash: the first 16 hex digits of SHA-256 over subject, text and html) holds status
  * `sending` then `sent`, recipient, claimedAt, sentAt and messageId; the conditional put that creates it is what
- * stops a rerun from sending the same email twice. Only lines have gsi1 keys and only
- * submissions gsi2 keys (sparse indexes). The write order: store/store.ts.
+ * stops a rerun from sending the same email twice. Of the phase close's items only lines have gsi1 keys and only
+ * submissions gsi2 keys (sparse indexes); shares and push subscriptions (functions/core/shares/README.md) use both
+ * indexes under their own partition keys, which no phase-close or ingest query reads. Share items and subscriptions
+ * carry `ttl` (epoch seconds), the table's TTL attribute (TTL_ATTRIBUTE). The write order: store/store.ts.
  */
 export interface KeyAttr {
   readonly name: string;
@@ -45,6 +51,8 @@ export interface TableDefinition {
   readonly sortKey: KeyAttr;
   /** All projected ALL. */
   readonly globalSecondaryIndexes: readonly IndexDefinition[];
+  /** The attribute DynamoDB's TTL deletes items by (epoch seconds); dynalite has no TTL (expiry is enforced on read). */
+  readonly timeToLiveAttribute?: string;
 }
 
 export const TABLE: TableDefinition = {
@@ -54,4 +62,5 @@ export const TABLE: TableDefinition = {
     { indexName: 'byPhase', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
     { indexName: 'byMember', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
   ],
+  timeToLiveAttribute: 'ttl',
 };

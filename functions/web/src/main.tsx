@@ -7,6 +7,8 @@ import { currentSession, signOut } from './auth.ts';
 import { LANGS, pickLang, WORDS, type Lang } from './i18n.ts';
 import { MfaSetup } from './pages/MfaSetup.tsx';
 import { SignIn } from './pages/SignIn.tsx';
+import { clearOfflineData, registerServiceWorker } from './pwa.ts';
+import { SHARE_WORDS } from './shares-words.ts';
 import { SubmissionPage, Submissions } from './pages/Submissions.tsx';
 import { UploadPage } from './pages/Upload.tsx';
 import './style.css';
@@ -40,6 +42,10 @@ function lazyPage<P extends object>(load: () => Promise<(p: any) => JSX.Element>
 const SummariesPage = lazyPage(() => import('./pages/Summaries.tsx').then((m) => m.SummariesPage));
 const SummaryPage = lazyPage<{ phase: string; run: string }>(() => import('./pages/Summaries.tsx').then((m) => m.SummaryPage));
 const Lineage = lazyPage(() => import('./pages/Lineage.tsx').then((m) => m.Lineage));
+const SharesPage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.SharesPage));
+const SharePage = lazyPage<{ id: string }>(() => import('./pages/Shares.tsx').then((m) => m.SharePage));
+const NewSharePage = lazyPage(() => import('./pages/Shares.tsx').then((m) => m.NewSharePage));
+const Queries = lazyPage(() => import('./pages/Queries.tsx').then((m) => m.Queries));
 
 function route(path: string) {
   let m: RegExpExecArray | null;
@@ -48,15 +54,24 @@ function route(path: string) {
   if ((m = /^\/summaries\/(\d+)\/([a-z0-9-]+)$/.exec(path))) return <SummaryPage phase={m[1]!} run={m[2]!} />;
   if (path === '/summaries') return <SummariesPage />;
   if (path === '/lineage') return <Lineage />;
+  if (path === '/shares') return <SharesPage />;
+  if (path === '/shares/new') return <NewSharePage />;
+  if ((m = /^\/shares\/([A-Za-z0-9_-]+)$/.exec(path))) return <SharePage id={m[1]!} />;
+  if (path === '/queries') return <Queries />;
   return <UploadPage />;
 }
 
+const queriesLabel: Record<Lang, string> = { en: 'Queries', fr: 'Requêtes', es: 'Consultas' };
+
 function Nav({ path }: { path: string }) {
-  const { t, me, navigate } = useApp();
+  const { t, me, navigate, lang } = useApp();
   const items: [string, string][] = [
     ['/', t.upload],
     ['/submissions', me.analyst ? t.allUploads : t.uploads],
     ['/summaries', t.summaries],
+    ['/shares', SHARE_WORDS[lang].shares],
+    // Analysts only (the API answers Members 403): saved SQL over every counted line.
+    ...(me.analyst ? ([['/queries', queriesLabel[lang]]] as [string, string][]) : []),
   ];
   return (
     <nav aria-label={t.title}>
@@ -143,6 +158,8 @@ function App() {
               void signOut();
               setSignedIn(false);
               setMe(null);
+              // What this device kept for offline reading is the user's: it goes with the session.
+              void clearOfflineData();
             }}
           >
             {t.signOut}
@@ -210,3 +227,4 @@ function App() {
 }
 
 render(<App />, document.getElementById('app')!);
+registerServiceWorker();

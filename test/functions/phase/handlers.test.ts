@@ -6,7 +6,8 @@
 import '../../helpers/quiet.ts';
 import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { parquetReadObjects } from 'hyparquet';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -34,6 +35,9 @@ import { startDynalite, type LocalDynamo } from '../core/store/local-dynamo.ts';
 import { CONFIG, FINAL_2, L, sorted } from '../core/phase/fixtures.ts';
 import { addDays } from '../../../functions/core/operation/days.ts';
 import { startS3, type LocalS3 } from '../../../lib/local/s3.ts';
+import { lakeFilesUnder } from '../../../lib/local/lake.ts';
+import { lakeKey } from '../../../functions/core/lake/columns.ts';
+import { queryLocal } from '../../../functions/core/lake/duckdb.ts';
 
 const LINES = makeLines();
 const lines = () => LINES;
@@ -321,4 +325,94 @@ test('a nil return for an earlier phase reaches that phase: the closed phase sli
   const agg = JSON.parse(await text(r.merged.aggregateKey)) as { phases: { phase: number; lines: number; nilReturns?: string[] }[] };
   assert.deepEqual(agg.phases.find((p) => p.phase === 1)?.nilReturns, ['NL']);
   assert.equal(agg.phases.find((p) => p.phase === 1)?.lines, lines().filter((l) => l.phase === 1).length);
+});
+
+test("the lake: each slice writes its Member's counted lines of every phase as Parquet, read alike by DuckDB and hyparquet, and SQL over them gives the summary's figures", async () => {
+  const input = { ...FINAL_2, asOf: '2021-09-01' };
+  const r = await closePhase(input, fakeMailer().mailer);
+  const files = lakeFilesUnder(dir, BUCKET);
+  // One file per phase and Member, a Member without lines included (an empty file overwrites an earlier run's).
+  assert.deepEqual(
+    files.map((f) => f.slice(f.indexOf('/lake/') + 1).replace('._S3rver_object', '')).sort(),
+    CONFIG.members.flatMap((m) => [1, 2].map((p) => lakeKey('stop-ii', p, m.code))).sort(),
+  );
+  let total = 0;
+  for (const f of files) {
+    const buf = await readFile(f);
+    const viaHyparquet = await parquetReadObjects({
+      file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    });
+    const viaDuckdb = await queryLocal({ files: [f] }, 'select count(*) as n from lines');
+    assert.equal(viaDuckdb.rows[0]!['n'], viaHyparquet.length, f);
+    total += viaHyparquet.length;
+  }
+  assert.equal(total, r.merged.lines);
+
+  const lake = { files };
+  const row = (await queryLocal(lake, "select * from lines where member = 'FR' and case_ref = 'FR-Zürich-1' and line = 2")).rows;
+  const src = lines().find((l) => l.reporting_member === 'FR' && l.case_ref === 'FR-Zürich-1' && l.line_no === 2)!;
+  assert.equal(row.length, 1);
+  assert.deepEqual(
+    { ...row[0], received_at: null },
+    {
+      operation: 'stop-ii',
+      phase: src.phase,
+      member: 'FR',
+      case_ref: 'FR-Zürich-1',
+      line: 2,
+      seizure_date: src.seizure_date,
+      category: src.category,
+      product: src.product,
+      quantity: src.quantity,
+      unit: src.unit,
+      origin: 'CN',
+      destination: 'FR',
+      transit: null,
+      route: 'CN>FR',
+      transport_mode: src.transport_mode,
+      concealment: src.concealment_method ?? null,
+      detection: src.detection_method ?? null,
+      infringement: src.infringement_type,
+      value: src.estimated_value ?? null,
+      currency: src.currency ?? null,
+      source_key: 'incoming/FR/w.xlsx',
+      source_version: 'v1',
+      source_row: src.source.row,
+      received_at: null,
+      run_label: 'final',
+      as_of: '2021-09-01',
+    },
+  );
+
+  const summary = JSON.parse(await text(r.rendered.keys.analystsJson)) as SummaryJson;
+  const byPhase = await queryLocal(
+    lake,
+    "select phase, count(*) as lines, count(distinct member || '/' || case_ref) as cases, sum(quantity) filter (where unit in ('pieces','doses','packs')) as units from lines group by phase order by phase",
+  );
+  const f = summary.figures.phase;
+  assert.deepEqual(byPhase.rows.at(-1), { phase: 2, lines: f.lines, cases: f.cases, units: f.units.total });
+  const cumulative = await queryLocal(lake, "select count(*) as lines, count(distinct member || '/' || case_ref) as cases from lines");
+  assert.deepEqual(cumulative.rows[0], { lines: summary.figures.cumulative.lines, cases: summary.figures.cumulative.cases });
+});
+
+test('the lake of an interim run holds the lines it counted: none after its as-of date', async () => {
+  const input = { operation: 'stop-ii', phase: 2, mode: 'interim' as const, asOf: '2021-07-10' };
+  const r = await closePhase(input, fakeMailer().mailer);
+  const files = lakeFilesUnder(dir, BUCKET);
+  const q = await queryLocal(
+    { files },
+    'select count(*) as n, max(seizure_date) as last, min(run_label) as run, count(distinct as_of) as runs from lines',
+  );
+  assert.deepEqual(q.rows[0], { n: r.merged.lines, last: q.rows[0]!['last'], run: 'interim-2021-07-10', runs: 1 });
+  assert.ok(String(q.rows[0]!['last']) <= '2021-07-10');
+  assert.equal(r.merged.lines, lines().filter((l) => l.phase <= 2 && l.seizure_date <= '2021-07-10').length);
+});
+
+test('bad SQL over the lake is a QueryError naming the problem', async () => {
+  await assert.rejects(queryLocal({ files: lakeFilesUnder(dir, BUCKET) }, 'select nope from lines'), (e: Error) => {
+    assert.equal(e.name, 'QueryError');
+    assert.match(e.message, /nope/);
+    return true;
+  });
+  await assert.rejects(queryLocal({ files: [] }, 'select 1'), (e: Error) => e.name === 'LakeUnavailableError');
 });

@@ -345,6 +345,38 @@ describe('an analyst on a desktop', () => {
     await shot(page, 'lineage-desktop-en', false);
   });
 
+  test('(fr) an analyst on a phone runs a saved query over the lake: a table, then the CSV; a Member has no such page', async () => {
+    await pc.cloud.closePhase({ operation: 'stop-ii', phase: 1, mode: 'final', asOf: '2021-09-01' });
+    const page = await open(PHONE, '/queries?lang=fr', 'fr-FR');
+    await signIn(page, 'fr', USERS.analyst.email);
+    await page.getByRole('heading', { name: 'Requêtes enregistrées' }).waitFor();
+    const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Membres par produit' }) });
+    await card.getByRole('button', { name: 'Lancer' }).click();
+    await card.getByRole('status').filter({ hasText: /ligne/ }).waitFor();
+    const header = await card.locator('thead th').allTextContents();
+    assert.deepEqual(header.slice(0, 4), ['product', 'member', 'lines', 'cases']);
+    const first = await card.locator('tbody tr').first().locator('td').allTextContents();
+    assert.equal(first[1], 'FR');
+    await axe(page, 'saved queries (fr, phone)');
+    await shot(page, 'queries-phone-fr');
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Télécharger le CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), 'stop-ii-members-by-product.csv');
+    const text = await readFile((await download.path())!, 'utf8');
+    assert.match(text, /^product,member,lines,cases,units,kg,first_seizure,last_seizure\r\n/);
+    assert.equal(text.trimEnd().split('\r\n').length, 1 + (await card.locator('tbody tr').count()));
+
+    // The lines behind a signal: a value that names none gives no row, said so.
+    const signal = page.locator('section.card', { has: page.getByRole('heading', { name: 'Les lignes derrière un signal' }) });
+    await signal.getByLabel('Valeur').fill('nothing-like-this');
+    await signal.getByRole('button', { name: 'Lancer' }).click();
+    await signal.getByText('Aucune ligne.').waitFor();
+
+    const member = await open(PHONE, '/?lang=fr', 'fr-FR');
+    await signIn(member, 'fr', USERS.fr.email);
+    await member.getByRole('heading', { name: WORDS.fr.uploadTitle }).waitFor();
+    assert.equal(await member.getByRole('link', { name: 'Requêtes' }).count(), 0);
+  });
+
   test('(fr) a Member on a desktop reads the NCP version in French', async () => {
     const page = await open(DESKTOP, '/summaries/1/final?lang=fr');
     await signIn(page, 'fr', USERS.fr.email);

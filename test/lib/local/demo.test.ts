@@ -31,6 +31,9 @@ import {
   totalsOf,
 } from '../../../bin/demo/index.ts';
 import { seizures, tempDir, testCloud } from './helpers.ts';
+import { parquetReadObjects } from 'hyparquet';
+import { localLakeFiles, localObjectPath } from '../../../lib/local/lake.ts';
+import { queryLocal } from '../../../functions/core/lake/duckdb.ts';
 import { missingSignals } from '../../../bin/cli/demo.ts';
 import { addDays } from '../../../functions/core/operation/days.ts';
 import { weekOf } from '../../../functions/core/phase/aggregate.ts';
@@ -350,6 +353,44 @@ test("seizures demo --members 5 uploads 15 files on an in-process cloud, all acc
     );
     assert.equal(summary.code, 0, summary.stdout + summary.stderr);
     assert.match(summary.stdout, /seizure lines 224, cases 154, reporting Members 5 of 12\n {2}units 27,861,111 \(/);
+    // ...and the lake the phase closes wrote answers SQL with every phase's summary.json figures, exactly.
+    const query = await seizures(
+      [
+        'query',
+        "select phase, count(*) as lines, count(distinct member || '/' || case_ref) as cases, sum(quantity) filter (where unit in ('pieces','doses','packs')) as units from lines group by phase order by phase",
+        '--format',
+        'json',
+        '--data-dir',
+        dataDir,
+      ],
+      CLI_TIMEOUT_MS,
+    );
+    assert.equal(query.code, 0, query.stderr);
+    const summaries = [1, 2, 3].map(
+      (phase) =>
+        JSON.parse(readFileSync(localObjectPath(dataDir, `summaries/stop-ii/phase-${phase}/final/summary.json`), 'utf8')) as SummaryJson,
+    );
+    assert.deepEqual(
+      JSON.parse(query.stdout),
+      summaries.map((s) => ({
+        phase: s.phase.phase,
+        lines: s.figures.phase.lines,
+        cases: s.figures.phase.cases,
+        units: s.figures.phase.units.total,
+      })),
+    );
+    // Every file reads alike in DuckDB and hyparquet.
+    const lakeFiles = localLakeFiles(dataDir);
+    assert.equal(lakeFiles.length, 3 * operation.members.length);
+    let lakeRows = 0;
+    for (const f of lakeFiles) {
+      const buf = readFileSync(f);
+      const n = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer }))
+        .length;
+      assert.equal((await queryLocal({ files: [f] }, 'select count(*) as n from lines')).rows[0]!['n'], n, f);
+      lakeRows += n;
+    }
+    assert.equal(lakeRows, 224);
     // ...and a cloud started on it finds every submission and line.
     const t = await testCloud({ dataDir, operation });
     try {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { isMessageId, message } from '../../../core/validation/messages.ts';
 import { api, type Issue, type Submission, type SubmissionDetail } from '../api.ts';
+import { SHARE_WORDS } from '../shares-words.ts';
 import { fmtDate, fmtNum, useApp } from '../app.ts';
 import { whenOf } from '../earlier.ts';
 import { type CountLabel, countLabel, type Lang } from '../i18n.ts';
@@ -35,7 +36,7 @@ export const issueText = (e: Issue, lang: Lang): string => (e.params && isMessag
 
 /** Counts, errors in words, downloads: what a Member sees after an upload. */
 export function Report({ detail }: { detail: SubmissionDetail }) {
-  const { t, lang } = useApp();
+  const { t, lang, me, navigate } = useApp();
   const s = detail.submission;
   const r = detail.report;
   const errors = r?.errors ?? [];
@@ -116,6 +117,18 @@ export function Report({ detail }: { detail: SubmissionDetail }) {
         {detail.reportUrl && (
           <a class="button secondary" href={detail.reportUrl} download>
             {t.report}
+          </a>
+        )}
+        {(s.stored.storedCases ?? s.stored.written) > 0 && !me.analyst && (
+          <a
+            class="button secondary"
+            href="/shares/new"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/shares/new');
+            }}
+          >
+            {SHARE_WORDS[lang].shareFromUpload}
           </a>
         )}
       </p>
