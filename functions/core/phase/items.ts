@@ -15,6 +15,7 @@ import { documentClient, isConditionFailure, pages, resolvePolicy, withRetry, ty
 import { alertPk, alertSk, summaryPk, summarySk } from '../store/keys.ts';
 import type { SignalCounts } from './analyse.ts';
 import type { Mode } from './input.ts';
+import type { Lang } from '../operation/config.ts';
 
 export interface ReportKeys {
   json: string;
@@ -23,6 +24,37 @@ export interface ReportKeys {
   analystsJson: string;
   analystsXlsx: string;
   analystsHtml: string;
+  /** The NCP version in each language (summary.{lang}.html/.xlsx); absent from runs rendered before there were. */
+  htmlEn?: string;
+  xlsxEn?: string;
+  htmlFr?: string;
+  xlsxFr?: string;
+  htmlEs?: string;
+  xlsxEs?: string;
+}
+
+/** The names of the language keys of ReportKeys, by language. */
+export const LANG_KEY_NAMES = {
+  en: { html: 'htmlEn', xlsx: 'xlsxEn' },
+  fr: { html: 'htmlFr', xlsx: 'xlsxFr' },
+  es: { html: 'htmlEs', xlsx: 'xlsxEs' },
+} as const satisfies Record<Lang, { html: keyof ReportKeys; xlsx: keyof ReportKeys }>;
+
+/** The NCP version's files in a language, beside summary.html: `{prefix}summary.{lang}.html` and `.xlsx`. */
+export const langReportFiles = (prefix: string, lang: Lang): { html: string; xlsx: string } => ({
+  html: `${prefix}summary.${lang}.html`,
+  xlsx: `${prefix}summary.${lang}.xlsx`,
+});
+
+/** The language keys of a run's ReportKeys (htmlEn, xlsxEn, htmlFr, ...). */
+export function langReportKeys(prefix: string): Partial<ReportKeys> {
+  const out: Partial<ReportKeys> = {};
+  for (const [lang, names] of Object.entries(LANG_KEY_NAMES) as [Lang, (typeof LANG_KEY_NAMES)[Lang]][]) {
+    const f = langReportFiles(prefix, lang);
+    out[names.html] = f.html;
+    out[names.xlsx] = f.xlsx;
+  }
+  return out;
 }
 
 export interface SummaryCounts {

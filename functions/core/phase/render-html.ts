@@ -1,284 +1,362 @@
 /**
- * summary.html: one self-contained page (inline CSS, inline SVG charts, no script, no external src or href), laid out
- * for a phone first. Every text from the data is escaped. The charts (charts.ts): units by category, seizure lines per
- * week, top routes, rising products (final: previous against closed phase; interim: this week's product alarms).
+ * summary.html (and summary.{lang}.html): one self-contained page (inline CSS, inline SVG charts, no script, no
+ * external src or href), in the reader's language (`<html lang>`), laid out for a phone first: tables turn into
+ * stacked rows below 640 px (each value with its column's name), wider screens scroll a table that does not fit with
+ * a visible shadow, and the page itself never scrolls sideways. Every text from the data is escaped. The charts
+ * (charts.ts): units by category, seizure lines per week, top routes and origins (named rows only: the merged small
+ * cells are said in the caption, never drawn), rising products (final: earlier against closed phase; interim: this
+ * week's product alarms). The NCP version is in plain words; the analysts' keeps the statistics, labelled.
  */
-import { barSpec, pairedSpec, renderChart, weeklySpec } from './charts.ts';
-import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
-import { count, counted, esc, keyLabel, num } from './text.ts';
+import type { Lang } from '../operation/config.ts';
+import { barChart, renderChart, weeklySpec } from './charts.ts';
+import { dateRange, dateText, dimensionName, intervalText, newLabel, ratioOrInfinite, rowLabel, signalIn, W } from './labels.ts';
 import { basePhases } from './sentences.ts';
+import type { BreakdownRow, Figures, SignalEntry, SummaryJson } from './summary.ts';
+import { count, counted, esc, keyLabel, num, type LabelDimension } from './text.ts';
 
 const cap = (x: string) => x.charAt(0).toUpperCase() + x.slice(1);
 
 const CSS = `
 :root{color-scheme:light;--ink:#1b1f24;--muted:#5b6470;--line:#d9dee4;--accent:#1f5f99;--warn:#c0392b}
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:#fff}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:#fff;overflow-wrap:break-word}
 main{max-width:960px;margin:0 auto;padding:12px 14px 40px}
-h1{font-size:1.35rem;margin:.4em 0 .2em}h2{font-size:1.1rem;margin:1.6em 0 .5em;border-bottom:2px solid var(--accent);padding-bottom:.2em}
+h1{font-size:1.35rem;margin:.4em 0 .2em}h2{font-size:1.15rem;margin:1.6em 0 .5em;border-bottom:2px solid var(--accent);padding-bottom:.2em}
 h3{font-size:1rem;margin:1.2em 0 .4em}
-.note{color:var(--muted);font-size:.9rem}.badge{display:inline-block;padding:.1em .5em;border-radius:.6em;background:#eef3f8;color:var(--accent);font-size:.85rem}
+.note{color:var(--muted);font-size:.92rem}.badge{display:inline-block;padding:.1em .5em;border-radius:.6em;background:#eef3f8;color:var(--accent);font-size:.9rem}
 .conf{background:#fdecea;color:var(--warn)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
 .card{border:1px solid var(--line);border-radius:8px;padding:8px 10px}.card b{display:block;font-size:1.25rem}
-.card span{color:var(--muted);font-size:.85rem}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:#f5f7f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-ol.signals,ul.signals{padding-left:1.3em}ol.signals li,ul.signals li{margin:.3em 0}
+.card span{color:var(--muted);font-size:.9rem}
+.scroll{max-width:100%;overflow-x:auto;background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),linear-gradient(to right,rgba(255,255,255,0),#fff 70%) 100% 0,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.22),rgba(0,0,0,0)),radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) 100% 0;background-repeat:no-repeat;background-size:40px 100%,40px 100%,14px 100%,14px 100%;background-attachment:local,local,scroll,scroll}
+table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:#f5f7f9;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
+ol.signals,ul.signals{padding-left:1.3em}ol.signals li,ul.signals li{margin:.4em 0}
 details{border:1px solid var(--line);border-radius:8px;padding:6px 10px;margin:8px 0}summary{cursor:pointer;font-weight:600}
-figure{margin:10px 0}figure svg{max-width:100%;height:auto;display:block}figcaption{color:var(--muted);font-size:.85rem}
+figure{margin:14px 0}figure svg{width:100%;max-width:520px;height:auto;display:block}figcaption{color:var(--muted);font-size:.92rem}
+@media (max-width:640px){
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.stack,table.stack tbody,table.stack tr{display:block;width:100%}
+table.stack tr{border-bottom:1px solid var(--line);padding:6px 0}
+table.stack td{display:inline-block;border:0;padding:1px 14px 1px 0;text-align:left}
+table.stack td:first-child{display:block;font-weight:600}table.stack td:empty{display:none}
+table.stack td[data-label]::before{content:attr(data-label) "\\00a0 ";color:var(--muted);font-size:.88em;font-weight:400}
+}
+@media print{body{font-size:11pt}table{font-size:9.5pt}main{max-width:none;padding:0}details{border:0}details>*{display:block}figure{break-inside:avoid}tr{break-inside:avoid}.scroll{overflow:visible;background:none}}
 `;
 
-function table(head: readonly string[], rows: readonly (readonly (string | number)[])[], numeric: readonly boolean[]): string {
-  if (rows.length === 0) return '<p class="note">None.</p>';
-  const th = head.map((h, i) => `<th${numeric[i] ? ' class="n"' : ''}>${esc(h)}</th>`).join('');
+type Cell = string | number;
+
+/** Table that fits a phone: stacked rows below 640 px, a visible sideways scroll above when it is wider. */
+function table(head: readonly string[], rows: readonly (readonly Cell[])[], numeric: readonly boolean[], lang: Lang): string {
+  if (rows.length === 0) return `<p class="note">${esc(W[lang].none)}</p>`;
+  const th = head.map((h, i) => `<th scope="col"${numeric[i] ? ' class="n"' : ''}>${esc(h)}</th>`).join('');
   const body = rows
     .map(
       (r) =>
-        `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${esc(typeof c === 'number' ? num(c, 'en', 2) : c)}</td>`).join('')}</tr>`,
+        `<tr>${r
+          .map((c, i) => {
+            const label = i > 0 && head[i] ? ` data-label="${esc(head[i]!)}"` : '';
+            return `<td${numeric[i] ? ' class="n"' : ''}${label}>${esc(typeof c === 'number' ? num(c, lang, 2) : c)}</td>`;
+          })
+          .join('')}</tr>`,
     )
     .join('');
-  return `<div class="scroll"><table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div class="scroll"><table class="stack"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
+/** A breakdown's table: kg and litres only when some row has them. */
 function breakdown(
+  s: SummaryJson,
+  lang: Lang,
+  dimension: LabelDimension,
   rows: readonly BreakdownRow[],
   first: string,
   limit = 50,
-  extra?: { head: string; get: (r: BreakdownRow) => string | number; numeric: boolean },
+  extra?: { head: string; get: (r: BreakdownRow) => string },
 ): string {
+  const w = W[lang].head;
+  const min = s.thresholds.minCellMembers;
   const shown = rows.slice(0, limit);
-  const head = [first, ...(extra ? [extra.head] : []), 'Seizure lines', 'Units', 'kg', 'Litres', 'Members'];
-  const numeric = [false, ...(extra ? [extra.numeric] : []), true, true, true, true, true];
-  const body = shown.map((r) => [r.label, ...(extra ? [extra.get(r)] : []), r.lines, r.units, r.kg, r.litres, r.members]);
-  const more = rows.length > limit ? `<p class="note">${num(rows.length - limit)} more in summary.xlsx.</p>` : '';
-  return table(head, body, numeric) + more;
+  const kg = rows.some((r) => r.kg > 0);
+  const litres = rows.some((r) => r.litres > 0);
+  const cols: { head: string; numeric: boolean; get: (r: BreakdownRow) => Cell }[] = [
+    { head: first, numeric: false, get: (r) => rowLabel(dimension, r, lang, min) },
+    ...(extra ? [{ head: extra.head, numeric: false, get: extra.get }] : []),
+    { head: w.lines, numeric: true, get: (r) => r.lines },
+    { head: w.units, numeric: true, get: (r) => r.units },
+    ...(kg ? [{ head: w.kg, numeric: true, get: (r: BreakdownRow) => (r.kg ? r.kg : '') }] : []),
+    ...(litres ? [{ head: w.litres, numeric: true, get: (r: BreakdownRow) => (r.litres ? r.litres : '') }] : []),
+    { head: w.members, numeric: true, get: (r) => r.members },
+  ];
+  const more = rows.length > limit ? `<p class="note">${esc(W[lang].moreInWorkbook(rows.length - limit))}</p>` : '';
+  return (
+    table(
+      cols.map((c) => c.head),
+      shown.map((r) => cols.map((c) => c.get(r))),
+      cols.map((c) => c.numeric),
+      lang,
+    ) + more
+  );
 }
 
-function cards(f: Figures): string {
+function cards(f: Figures, lang: Lang): string {
+  const w = W[lang].cards;
   const card = (v: string, label: string) => `<div class="card"><b>${esc(v)}</b><span>${esc(label)}</span></div>`;
   return `<div class="cards">${[
-    card(num(f.lines), 'seizure lines'),
-    card(num(f.cases), 'cases'),
-    card(num(f.units.total), 'units (pieces, doses, packs)'),
-    card(num(f.kg, 'en', 2), 'kg'),
-    card(num(f.litres, 'en', 2), 'litres'),
-    card(`${num(f.reportingMembers)} / ${num(f.participatingMembers)}`, 'Members reporting / taking part'),
-    ...f.value.map((v) => card(`${num(v.amount)} ${v.currency}`, `estimated value (${count(v.lines, 'line', 'en')})`)),
+    card(num(f.lines, lang), w.lines),
+    card(num(f.cases, lang), w.cases),
+    card(num(f.units.total, lang), w.units),
+    ...(f.kg > 0 ? [card(num(f.kg, lang, 1), w.kg)] : []),
+    ...(f.litres > 0 ? [card(num(f.litres, lang, 1), w.litres)] : []),
+    card(`${num(f.reportingMembers, lang)} / ${num(f.participatingMembers, lang)}`, w.members),
+    ...f.value.map((v) => card(`${num(v.amount, lang)} ${v.currency}`, w.value(v.lines))),
   ].join('')}</div>`;
 }
 
-async function charts(s: SummaryJson): Promise<string> {
+/** A chart of the named rows of a breakdown (the merged small cells are said in the caption, not drawn). */
+function namedBars(
+  s: SummaryJson,
+  lang: Lang,
+  dimension: LabelDimension,
+  rows: readonly BreakdownRow[],
+  value: 'lines' | 'units',
+  top: number,
+) {
+  const min = s.thresholds.minCellMembers;
+  const named = rows.filter((r) => r.key !== 'other').slice(0, top);
+  const other = rows.filter((r) => r.key === 'other').reduce((t, r) => t + r[value], 0);
+  return {
+    named,
+    bars: { rows: named.map((r) => ({ label: rowLabel(dimension, r, lang, min), values: [r[value]] })), series: [''] },
+    note:
+      other > 0
+        ? W[lang].chart.otherNotShown(value === 'lines' ? count(other, 'seizureLine', lang) : count(other, 'unit', lang), other)
+        : '',
+  };
+}
+
+async function charts(s: SummaryJson, lang: Lang): Promise<string> {
+  const w = W[lang];
   const f = s.figures.phase;
   const out: string[] = [];
-  const fig = async (title: string, spec: Parameters<typeof renderChart>[0]) =>
-    out.push(`<figure>${await renderChart(spec, title)}<figcaption>${esc(title)}</figcaption></figure>`);
+  const fig = (title: string, svg: string, note = '') =>
+    out.push(`<figure>${svg}<figcaption>${esc(title)}${note ? `<br>${esc(note)}` : ''}</figcaption></figure>`);
 
-  if (f.byCategory.length)
-    await fig(
-      `Units by category, phase ${s.phase.phase}`,
-      barSpec(
-        f.byCategory.map((r) => ({ label: r.label, value: r.units })),
-        'Units',
-      ),
-    );
-  await fig('Seizure lines per week, since the start of the operation', weeklySpec(s.figures.cumulative.weekly));
-  const routes = f.byRoute.slice(0, 10);
-  if (routes.length)
-    await fig(
-      `Top routes by seizure lines, phase ${s.phase.phase}`,
-      barSpec(
-        routes.map((r) => ({ label: r.label, value: r.lines })),
-        'Seizure lines',
-      ),
-    );
+  const cat = namedBars(s, lang, 'category', f.byCategory, 'units', 10);
+  if (cat.named.length)
+    fig(w.chart.unitsByCategory(s.phase.phase), barChart(cat.bars, w.chart.unitsByCategory(s.phase.phase), lang), cat.note);
+  const weekly = s.figures.cumulative.weekly.map((x) => ({ week: x.week, lines: x.lines }));
+  fig(w.chart.perWeek, await renderChart(weeklySpec(weekly, { x: w.head.week, y: w.head.lines }), w.chart.perWeek, lang));
+  for (const [dim, rows, title] of [
+    ['route', f.byRoute, w.chart.topRoutes(s.phase.phase)],
+    ['origin', f.byOrigin, w.chart.topOrigins(s.phase.phase)],
+  ] as const) {
+    const b = namedBars(s, lang, dim, rows, 'lines', 10);
+    // A chart of one bar says nothing a table does not.
+    if (b.named.length >= 2) fig(title, barChart(b.bars, title, lang), b.note);
+  }
 
-  const rising = s.trends.rising.filter((t) => t.dimension === 'product').slice(0, 10);
+  const rising = s.trends.rising.filter((t) => t.dimension === 'product').slice(0, 8);
   if (rising.length) {
-    const rows = rising.flatMap((t) => [
-      { label: keyLabel('product', t.key), period: cap(basePhases(t.earlier, 'en')), value: t.earlier.lines },
-      { label: keyLabel('product', t.key), period: `Phase ${t.later.phase}`, value: t.later.lines },
-    ]);
-    await fig('Rising products: seizure lines in the earlier phases and this phase', pairedSpec(rows, 'Seizure lines'));
+    const base = cap(basePhases(rising[0]!.earlier, lang));
+    const bars = {
+      rows: rising.map((t) => ({ label: keyLabel('product', t.key, lang), values: [t.earlier.lines, t.later.lines] })),
+      series: [base, w.phase(s.phase.phase)],
+    };
+    fig(w.chart.rising, barChart(bars, w.chart.rising, lang));
   } else {
-    const alarms = s.alarms.filter((a) => a.dimension === 'product').slice(0, 10);
+    const alarms = s.alarms.filter((a) => a.dimension === 'product').slice(0, 8);
     if (alarms.length) {
-      const rows = alarms.flatMap((a) => [
-        {
-          label: keyLabel('product', a.key),
-          period: a.expected !== undefined ? 'Expected' : 'Expected at most',
-          value: Math.round((a.expected ?? a.upperBound) * 10) / 10,
-        },
-        { label: keyLabel('product', a.key), period: `Week of ${a.week}`, value: a.count },
-      ]);
-      await fig('Weekly alarms on products: the week against what was expected', pairedSpec(rows, 'Seizure lines'));
+      const exact = alarms[0]!.expected !== undefined;
+      const bars = {
+        rows: alarms.map((a) => ({
+          label: `${keyLabel('product', a.key, lang)} (${w.chart.weekOf(dateText(a.week, lang))})`,
+          values: [Math.round((a.expected ?? a.upperBound) * 10) / 10, a.count],
+        })),
+        series: [exact ? w.chart.expected : w.chart.expectedAtMost, w.head.lines],
+      };
+      fig(w.chart.alarms, barChart(bars, w.chart.alarms, lang));
     } else {
-      out.push('<p class="note">Rising products: none flagged in this run.</p>');
+      out.push(`<p class="note">${esc(w.chart.noRising)}</p>`);
     }
   }
   return out.join('\n');
 }
 
-/** The HTML report of a summary (either version). */
-export async function renderHtml(s: SummaryJson): Promise<string> {
+/** The HTML report of a summary (either version) in a language (the analysts' is English). */
+export async function renderHtml(s: SummaryJson, lang: Lang = 'en'): Promise<string> {
+  const w = W[lang];
+  const analysts = s.version === 'analysts';
   const f = s.figures.phase;
   const c = s.figures.cumulative;
-  const title = `${s.operation.name} — phase ${s.phase.phase} ${s.mode === 'final' ? 'summary' : `interim update to ${s.asOf}`}`;
+  const title = w.title(s.operation.name, s.phase.phase, s.mode, dateText(s.asOf, lang));
   const parts: string[] = [];
   parts.push(`<h1>${esc(title)}</h1>`);
   parts.push(
-    `<p class="note">Phase ${s.phase.phase}: ${esc(s.phase.start)} to ${esc(s.phase.end)}; seizures counted ${esc(s.counted.from)} to ${esc(s.counted.to)}. ` +
-      (s.version === 'analysts'
-        ? '<span class="badge conf">Analysts\u2019 version: contains Members\u2019 case references. Do not forward.</span>'
-        : '<span class="badge">For every National Contact Point: aggregated figures only.</span>') +
+    `<p class="note">${esc(w.dates(s.phase.phase, dateRange(s.phase.start, s.phase.end, lang), dateRange(s.counted.from, s.counted.to, lang)))} ` +
+      (analysts ? `<span class="badge conf">${esc(w.analystsBadge)}</span>` : `<span class="badge">${esc(w.ncpBadge)}</span>`) +
       '</p>',
   );
 
-  parts.push(`<h2>Signals (${num(s.signalCount)})</h2>`);
-  parts.push(signalsHtml(s));
+  parts.push(`<h2>${esc(w.signals(s.signalCount))}</h2>`);
+  parts.push(signalsHtml(s, lang));
 
-  parts.push(`<h2>Phase ${s.phase.phase}</h2>${cards(f)}`);
-  parts.push(`<h2>Since the start of the operation</h2>${cards(c)}`);
-  parts.push(`<h2>Charts</h2>${await charts(s)}`);
+  parts.push(`<h2>${esc(w.phase(s.phase.phase))}</h2>${cards(f, lang)}`);
+  parts.push(`<h2>${esc(w.sinceStart)}</h2>${cards(c, lang)}`);
+  parts.push(`<h2>${esc(w.charts)}</h2>${await charts(s, lang)}`);
 
-  parts.push('<h2>Categories and products</h2><h3>By category</h3>' + breakdown(f.byCategory, 'Category'));
+  const sec = w.sections;
+  const h = w.head;
+  parts.push(`<h2>${esc(sec.categories)}</h2><h3>${esc(sec.byCategory)}</h3>${breakdown(s, lang, 'category', f.byCategory, h.category)}`);
   parts.push(
-    '<h3>By product</h3>' +
-      breakdown(f.byProduct, 'Product', 50, { head: 'Category', get: (r) => keyLabel('category', r.category ?? ''), numeric: false }),
+    `<h3>${esc(sec.byProduct)}</h3>` +
+      breakdown(s, lang, 'product', f.byProduct, h.product, 50, {
+        head: h.category,
+        get: (r) => (r.category && r.category !== 'unknown' ? keyLabel('category', r.category, lang) : ''),
+      }),
   );
+  const min = s.thresholds.minCellMembers;
   parts.push(
-    '<h2>Reporting Members</h2>' +
+    `<h2>${esc(sec.reporting)}</h2>` +
       table(
-        ['Member', 'Seizure lines', 'Cases', 'Units', 'kg', 'Litres'],
-        f.byMember.map((r) => [r.label, r.lines, r.cases ?? 0, r.units, r.kg, r.litres]),
-        [false, true, true, true, true, true],
+        [h.member, h.lines, h.cases, h.units],
+        f.byMember.map((r) => [rowLabel('member', r, lang, min), r.lines, r.cases ?? 0, r.units]),
+        [false, true, true, true],
+        lang,
       ),
   );
-  parts.push('<h2>Routes</h2><h3>Routes (origin or departure → transit → destination)</h3>' + breakdown(f.byRoute, 'Route', 30));
-  parts.push('<h3>Origin countries</h3>' + breakdown(f.byOrigin, 'Origin', 30));
-  parts.push('<h2>How goods travel, hide and are found</h2><h3>Transport mode</h3>' + breakdown(f.byTransportMode, 'Transport mode'));
-  parts.push('<h3>Concealment method</h3>' + breakdown(f.byConcealment, 'Concealment'));
-  parts.push('<h3>Detection method</h3>' + breakdown(f.byDetection, 'Detection'));
-  parts.push('<h3>Infringement type</h3>' + breakdown(f.byInfringement, 'Infringement'));
+  parts.push(`<h2>${esc(sec.routes)}</h2><h3>${esc(sec.routesHead)}</h3>${breakdown(s, lang, 'route', f.byRoute, h.route, 30)}`);
+  parts.push(`<h3>${esc(sec.origins)}</h3>${breakdown(s, lang, 'origin', f.byOrigin, h.origin, 30)}`);
+  parts.push(
+    `<h2>${esc(sec.how)}</h2><h3>${esc(sec.transport)}</h3>${breakdown(s, lang, 'transport_mode', f.byTransportMode, h.transport)}`,
+  );
+  parts.push(`<h3>${esc(sec.concealment)}</h3>${breakdown(s, lang, 'concealment', f.byConcealment, h.concealment)}`);
+  parts.push(`<h3>${esc(sec.detection)}</h3>${breakdown(s, lang, 'detection', f.byDetection, h.detection)}`);
+  parts.push(`<h3>${esc(sec.infringement)}</h3>${breakdown(s, lang, 'infringement', f.byInfringement, h.infringement)}`);
 
-  parts.push('<h2>Trends</h2>');
+  parts.push(`<h2>${esc(sec.trends)}</h2>`);
   if (s.trends.comparedWith !== null) {
-    const base = basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, 'en');
+    const base = basePhases({ phase: s.trends.comparedWith, phases: s.trends.comparedWithPhases }, lang);
     const trendRows = [...s.trends.rising, ...s.trends.falling].map((t) => [
-      t.kind,
-      t.dimension.replace('_', ' '),
-      keyLabel(t.dimension, t.key),
+      t.kind === 'rising' ? w.rising : w.falling,
+      dimensionName(t.dimension, lang),
+      keyLabel(t.dimension, t.key, lang),
       t.earlier.lines,
       t.later.lines,
-      t.rateRatio === null ? '∞' : num(t.rateRatio, 'en', 2),
-      t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4),
+      ratioOrInfinite(t.rateRatio, lang),
+      t.ci ? intervalText(t.ci.low, t.ci.high, lang) : '',
+      ...(analysts ? [t.q < 0.0001 ? '< 0.0001' : num(t.q, 'en', 4)] : []),
     ]);
+    const stats = analysts
+      ? ` ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${count(s.thresholds.trendMinCount, 'line', 'en')}).`
+      : '';
     parts.push(
-      `<p class="note">Phase ${s.phase.phase} against ${base}${(s.trends.comparedWithPhases?.length ?? 1) > 1 ? ' pooled' : ''}: ${counted(s.trends.tested, 'en', 'key', 'keys')} tested (exact conditional test of equal rates per Member-week, Benjamini-Hochberg q &lt; ${s.thresholds.trendQ}, ratio ≥ ${s.thresholds.trendRatio} or ≤ 1/${s.thresholds.trendRatio}, at least ${count(s.thresholds.trendMinCount, 'line', 'en')}).</p>` +
-        table(['Trend', 'Dimension', 'Key', cap(base), `Phase ${s.phase.phase}`, 'Rate ratio', 'q'], trendRows, [
-          false,
-          false,
-          false,
-          true,
-          true,
-          true,
-          true,
-        ]),
+      `<p class="note">${esc(w.trendsNote(s.phase.phase, base))}${stats}</p>` +
+        table(
+          [h.trend, h.what, h.label, cap(base), w.phase(s.phase.phase), h.ratio, h.interval, ...(analysts ? ['q'] : [])],
+          trendRows,
+          [false, false, false, true, true, true, false, true],
+          lang,
+        ),
     );
   } else if (s.mode === 'final') {
-    parts.push('<p class="note">No earlier phase to compare with.</p>');
+    parts.push(`<p class="note">${esc(w.noEarlier)}</p>`);
   }
   const exact = s.thresholds.alarmMethod !== 'ears';
+  const alarmStats = analysts
+    ? ` (${exact ? `exact conditional Poisson test against ${counted(s.thresholds.alarmBaselineWeeks ?? 12, 'en', 'baseline week', 'baseline weeks')}, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${count(s.thresholds.alarmMinCount ?? 3, 'line', 'en')}` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`})`
+    : '';
   parts.push(
-    `<h3>Weekly alarms (${exact ? `exact conditional Poisson test against ${counted(s.thresholds.alarmBaselineWeeks ?? 12, 'en', 'baseline week', 'baseline weeks')}, q &lt; ${s.thresholds.alarmQ ?? 0.001}, at least ${count(s.thresholds.alarmMinCount ?? 3, 'line', 'en')}` : `EARS C1/C2, α = ${s.thresholds.earsAlpha}`}${s.mode === 'final' ? '; every week of the phase' : ''})</h3>` +
+    `<h3>${esc(sec.alarms)}</h3><p class="note">${esc(w.alarmsNote(s.thresholds.alarmBaselineWeeks ?? 12))}${alarmStats}</p>` +
       table(
-        ['Dimension', 'Key', 'Week', 'Seizure lines', exact ? 'Expected' : 'Expected at most', 'Weeks that alarmed'],
+        [h.what, h.label, h.week, h.lines, exact ? w.chart.expected : w.chart.expectedAtMost],
         s.alarms.map((a) => [
-          a.dimension,
-          keyLabel(a.dimension, a.key),
-          a.week,
+          dimensionName(a.dimension, lang),
+          keyLabel(a.dimension, a.key, lang),
+          (a.weeks ?? [a.week]).map((x) => dateText(x, lang)).join(', '),
           a.count,
-          a.expected ?? a.upperBound,
-          (a.weeks ?? [a.week]).join(', '),
+          Math.round((a.expected ?? a.upperBound) * 10) / 10,
         ]),
-        [false, false, false, true, true, false],
+        [false, false, false, true, true],
+        lang,
       ),
   );
+  const newRows = (xs: readonly SummaryJson['newItems'][number][]) =>
+    xs.map((n) => [w.novelty[n.novelty], newLabel(n, lang), dateText(n.week, lang), n.lines ?? '', n.members]);
   parts.push(
-    '<h3>New items</h3>' +
-      table(
-        ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
-        s.newItems.map((n) => [n.novelty.replaceAll('_', ' '), newLabel(n), n.week, n.lines ?? '', n.members]),
-        [false, false, false, true, true],
-      ),
+    `<h3>${esc(sec.newItems)}</h3>` +
+      table([h.kind, h.label, h.firstSeen, h.lines, h.members], newRows(s.newItems), [false, false, false, true, true], lang),
   );
   if (s.annex?.length) {
     parts.push(
-      `<details><summary>Annex: ${counted(s.annex.length, 'en', 'weaker first sighting', 'weaker first sightings')} (no alert)</summary><p class="note">Seen for the first time, but too few lines or Members, or too likely by chance, to be a signal.</p>` +
+      `<details><summary>${esc(w.annex(s.annex.length))}</summary><p class="note">${esc(w.annexNote)}</p>` +
         table(
-          ['Kind', 'What', 'First seen (week)', 'Lines', 'Members'],
-          s.annex
-            .map((e) => e.signal as SummaryJson['newItems'][number])
-            .map((n) => [n.novelty.replaceAll('_', ' '), newLabel(n), n.week, n.lines ?? '', n.members]),
+          [h.kind, h.label, h.firstSeen, h.lines, h.members],
+          newRows(s.annex.map((e) => e.signal as SummaryJson['newItems'][number])),
           [false, false, false, true, true],
+          lang,
         ) +
         '</details>',
     );
   }
 
+  const riskStats = analysts
+    ? ` Ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).`
+    : '';
   parts.push(
-    `<h2>Risk indicators</h2><p class="note">Profiles (origin / transport mode / concealment / product) seen by at least ${count(s.thresholds.riskMinMembers ?? 2, 'member', 'en')}, ranked by the lower bound of the 95% interval of their growth since the previous phase (phase 1: by log2(1 + lines) × √Members).</p>` +
+    `<h2>${esc(sec.risk)}</h2><p class="note">${esc(w.riskNote(s.version === 'ncp' ? s.thresholds.minCellMembers : (s.thresholds.riskMinMembers ?? 2)))}${riskStats}</p>` +
       table(
-        ['Rank', 'Profile', 'Lines', 'Members', 'Previous phase', 'Growth (95% interval)'],
+        [h.rank, h.profile, h.lines, h.members, h.previous, h.growth, h.interval],
         s.riskProfiles.map((r) => [
           r.rank,
-          keyLabel('profile', r.key),
+          keyLabel('profile', r.key, lang),
           r.lines,
           r.members,
           r.previousLines ?? '',
-          r.ratioLow === undefined
-            ? ''
-            : `${num(r.rateRatio ?? 0, 'en', 1)} (${num(r.ratioLow, 'en', 1)}–${r.ratioHigh === null || r.ratioHigh === undefined ? '∞' : num(r.ratioHigh, 'en', 1)})`,
+          r.rateRatio === undefined ? '' : ratioOrInfinite(r.rateRatio, lang),
+          intervalText(r.ratioLow, r.ratioHigh, lang),
         ]),
-        [true, false, true, true, true, false],
+        [true, false, true, true, true, true, false],
+        lang,
       ),
   );
   parts.push(
-    `<h3>Unusually large seizures (robust z-score on log10 size within a product and unit &gt; ${s.thresholds.outlierScore})</h3>` +
+    `<h3>${esc(sec.outliers)}</h3><p class="note">${esc(w.outliersNote)}${analysts ? ` Robust z-score on log10 size within a product and unit &gt; ${s.thresholds.outlierScore}.` : ''}</p>` +
       table(
-        ['Product', 'Unit', 'Seizures'],
-        s.outliers.groups.map((g) => [keyLabel('product', g.product), keyLabel('unit', g.unit), g.count]),
+        [h.product, h.unit, h.seizures],
+        s.outliers.groups.map((g) => [keyLabel('product', g.product, lang), keyLabel('unit', g.unit, lang), g.count]),
         [false, false, true],
+        lang,
       ),
   );
-  if (s.version === 'analysts' && s.outliers.seizures) {
+  if (analysts && s.outliers.seizures) {
     parts.push(
       '<h3>Outlier seizures (analysts only)</h3>' +
         table(
           ['Member', 'Case reference', 'Line', 'File', 'Row', 'Date', 'Product', 'Quantity', 'Unit', 'Score'],
           s.outliers.seizures.map((o) => [
-            o.member,
+            keyLabel('member', o.member, lang),
             o.case_ref,
             o.line_no,
             o.source.file,
             o.source.row,
-            o.seizure_date,
-            keyLabel('product', o.product),
+            dateText(o.seizure_date, lang),
+            keyLabel('product', o.product, lang),
             o.quantity,
-            o.unit,
+            keyLabel('unit', o.unit, lang),
             o.score,
           ]),
           [false, false, true, false, true, false, false, true, false, true],
+          lang,
         ),
     );
   }
-  parts.push(
-    `<p class="note">Run ${esc(s.runLabel)}, data as of ${esc(s.asOf)}. Every figure is computed from the stored seizure lines; units are pieces + doses + packs, kg and litres are kept apart.</p>`,
-  );
+  parts.push(`<p class="note">${esc(w.footer(w.run(s.runLabel), dateText(s.asOf, lang)))}</p>`);
 
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -292,44 +370,23 @@ ${parts.join('\n')}
 `;
 }
 
-function newLabel(n: SummaryJson['newItems'][number]): string {
-  switch (n.novelty) {
-    case 'product_at_member':
-      return `${keyLabel('product', n.product!)} at ${keyLabel('member', n.member!)}`;
-    case 'product_multi_member':
-      return keyLabel('product', n.product!);
-    case 'concealment_for_product':
-      return `${keyLabel('product', n.product!)} / ${keyLabel('concealment', n.concealment!)}`;
-    case 'route':
-      return keyLabel('route', n.route!);
-    case 'origin':
-      return keyLabel('origin', n.origin!);
-    case 'transit':
-      return keyLabel('origin', n.transit!);
-  }
-}
-
-const KIND_TITLES: readonly [string, (x: SummaryJson['signals'][number]) => boolean][] = [
-  ['Rising', (x) => x.signal.kind === 'rising'],
-  ['Weekly alarms', (x) => x.signal.kind === 'alarm'],
-  ['New', (x) => x.signal.kind === 'new'],
-  ['Falling', (x) => x.signal.kind === 'falling'],
-  ['Unusually large seizures', (x) => x.signal.kind === 'outlier'],
-];
+const KINDS = ['rising', 'alarm', 'new', 'falling', 'outlier'] as const;
 
 /** The headline (strongest few) as an ordered list, then the rest grouped by kind, each group collapsible. */
-function signalsHtml(s: SummaryJson): string {
-  if (s.signals.length === 0) return '<p class="note">No signal in this run.</p>';
+function signalsHtml(s: SummaryJson, lang: Lang): string {
+  const w = W[lang];
+  if (s.signals.length === 0) return `<p class="note">${esc(w.noSignal)}</p>`;
   const head = s.headline ?? s.signals.slice(0, 10);
   const rest = s.signals.slice(head.length);
-  const out = [`<ol class="signals">${head.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ol>`];
+  const li = (x: SignalEntry) => `<li>${esc(signalIn(s, x, lang))}</li>`;
+  const out = [`<ol class="signals">${head.map(li).join('')}</ol>`];
   if (rest.length) {
-    out.push(`<p class="note">${num(rest.length)} more, by kind:</p>`);
-    for (const [title, is] of KIND_TITLES) {
-      const xs = rest.filter(is);
+    out.push(`<p class="note">${esc(w.more(rest.length))}</p>`);
+    for (const kind of KINDS) {
+      const xs = rest.filter((x) => x.signal.kind === kind);
       if (xs.length)
         out.push(
-          `<details><summary>${esc(title)} (${num(xs.length)})</summary><ul class="signals">${xs.map((x) => `<li>${esc(x.text)}</li>`).join('')}</ul></details>`,
+          `<details><summary>${esc(w.kinds[kind])} (${num(xs.length, lang)})</summary><ul class="signals">${xs.map(li).join('')}</ul></details>`,
         );
     }
   }

@@ -36,7 +36,7 @@ import {
 import { getJson, putJson } from './io.ts';
 import { asLakePages, countedBy, LakeSlice, putLakeFiles, tapPages } from '../lake/export.ts';
 import type { LakeLine } from '../lake/columns.ts';
-import type { PhaseTable, ReportKeys, SummaryCounts, SummaryItem } from './items.ts';
+import { LANG_KEY_NAMES, type PhaseTable, type ReportKeys, type SummaryCounts, type SummaryItem } from './items.ts';
 import type { Figures, SummaryJson } from './summary.ts';
 
 export interface StepContext {
@@ -180,6 +180,9 @@ function checkKeys(input: PhaseCloseInput, prefix: string, keys: unknown): Repor
   const out = {} as ReportKeys;
   for (const name of ['json', 'xlsx', 'html', 'analystsJson', 'analystsXlsx', 'analystsHtml'] as const)
     out[name] = under(input, k[name], `keys.${name}`, prefix);
+  // The NCP version in each language: optional (runs rendered before there were have none), checked when given.
+  for (const names of Object.values(LANG_KEY_NAMES))
+    for (const name of [names.html, names.xlsx]) if (k[name] !== undefined) out[name] = under(input, k[name], `keys.${name}`, prefix);
   return out;
 }
 

@@ -13,7 +13,8 @@
  * | GET /api/submissions/{id} | the submission's Member, analysts | {submission, report, annotatedUrl, reportUrl} |
  * | GET /api/template[?lang=en\|fr\|es] | anyone signed in | the template workbook |
  * | GET /api/summaries | anyone signed in | {summaries: [...]} |
- * | GET /api/summaries/{phase}/{run} | anyone signed in | {version, summary, charts} (analysts: their version) |
+ * | GET /api/summaries/{phase}/{run}[?lang] | anyone signed in | {version, summary, charts} (analysts: their version) |
+ * | GET /api/summaries/{phase}/{run}/files[?lang] | anyone signed in | {html, xlsx, lang, version, expiresIn}: 5-minute links |
  * | GET /api/lineage?phase&dimension&key[&member&week&limit] | analysts | {total, lines: [...]} |
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
  * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent; 409 phase-has-seizures |
@@ -45,7 +46,7 @@ import { NotThroughPortalError } from './origin.ts';
 import { myData } from './my-data.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
-import { getSummaryPage, listSummaries } from './summaries.ts';
+import { getSummaryFiles, getSummaryPage, listSummaries } from './summaries.ts';
 import { SHARE_ROUTES } from './shares.ts';
 import { presignUpload } from './uploads.ts';
 import { listQueries, runQuery } from './queries.ts';
@@ -123,7 +124,12 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   [
     'GET',
     /^\/api\/summaries\/([^/]+)\/([^/]+)$/,
-    async (d, c, _req, [phase, run]) => json(200, await getSummaryPage(d, c, phase!, decodeURIComponent(run!))),
+    async (d, c, req, [phase, run]) => json(200, await getSummaryPage(d, c, phase!, decodeURIComponent(run!), req.query.lang)),
+  ],
+  [
+    'GET',
+    /^\/api\/summaries\/([^/]+)\/([^/]+)\/files$/,
+    async (d, c, req, [phase, run]) => json(200, await getSummaryFiles(d, c, phase!, decodeURIComponent(run!), req.query.lang)),
   ],
   [
     'GET',

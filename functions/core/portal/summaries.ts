@@ -1,12 +1,15 @@
 /**
- * GET /api/summaries and GET /api/summaries/{phase}/{run}: the phase summaries the phase close stored. Members and
- * NCPs get the NCP version; analysts the analysts' version (outlier seizures, case references). The charts are the
- * SVGs the phase close rendered with Vega-Lite into summary.html: the browser gets them as SVG text and no chart
- * library.
+ * GET /api/summaries, GET /api/summaries/{phase}/{run}[?lang] and GET /api/summaries/{phase}/{run}/files[?lang]: the
+ * phase summaries the phase close stored. Members and NCPs get the NCP version, in their language (summary.{lang}.*
+ * when the run has it, else the English files of older runs); analysts the analysts' version (outlier seizures, case
+ * references). The charts are the SVGs the phase close rendered into the summary's HTML in the language asked: the
+ * browser gets them as SVG text and no chart library. The files route answers presigned GET URLs of the full report
+ * and the workbook that last FILE_LINK_SECONDS, signed only after the token was checked (the router checks it first).
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { OperationConfig } from '../operation/config.ts';
-import type { PhaseTable, SummaryItem } from '../phase/items.ts';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Lang, OperationConfig } from '../operation/config.ts';
+import { LANG_KEY_NAMES, type PhaseTable, type SummaryItem } from '../phase/items.ts';
 import type { BreakdownRow, SummaryJson } from '../phase/summary.ts';
 import type { Caller } from './auth.ts';
 import { badRequest, notFound } from './http.ts';
@@ -84,6 +87,7 @@ export function chartsOfHtml(html: string): Chart[] {
   const out: Chart[] = [];
   for (const m of html.matchAll(/<figure>(<svg[\s\S]*?<\/svg>)<figcaption>([\s\S]*?)<\/figcaption><\/figure>/g)) {
     const title = m[2]!
+      .replace(/<br>/g, ' · ')
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&quot;/g, '"')
@@ -94,19 +98,80 @@ export function chartsOfHtml(html: string): Chart[] {
   return out;
 }
 
-export async function getSummaryPage(
-  deps: { phases: PhaseTable; s3: S3Client; bucket: string; config: OperationConfig },
-  caller: Caller,
-  phaseText: string,
-  runLabel: string,
-): Promise<SummaryPage> {
+/** How long the links of GET /api/summaries/{phase}/{run}/files last: the browser opens them at once. */
+export const FILE_LINK_SECONDS = 5 * 60;
+
+type SummaryDeps = { phases: PhaseTable; s3: S3Client; bucket: string; config: OperationConfig };
+
+/** The language asked (`?lang=`), else the caller's Member's, else English; anything else is a 400. */
+export function langOf(config: OperationConfig, caller: Caller, asked: string | undefined): Lang {
+  const lang = asked || (config.members.find((m) => m.code === caller.member)?.language ?? 'en');
+  if (lang !== 'en' && lang !== 'fr' && lang !== 'es') throw badRequest('"lang" must be en, fr or es');
+  return lang;
+}
+
+async function summaryItem(deps: SummaryDeps, phaseText: string, runLabel: string): Promise<SummaryItem> {
   const phase = Number(phaseText);
   if (!Number.isInteger(phase) || phase < 1) throw badRequest(`'${phaseText}' is not a phase number`);
   if (!/^(final|interim-\d{4}-\d{2}-\d{2})$/.test(runLabel)) throw badRequest(`'${runLabel}' is not a run (final or interim-YYYY-MM-DD)`);
   const item = await deps.phases.getSummary(deps.config.id, phase, runLabel);
   if (!item) throw notFound(`no summary of phase ${phase} (${runLabel}) yet`);
-  const version = caller.analyst ? 'analysts' : 'ncp';
-  const [jsonKey, htmlKey] = version === 'analysts' ? [item.keys.analystsJson, item.keys.analystsHtml] : [item.keys.json, item.keys.html];
+  return item;
+}
+
+/** The caller's files of a run: the analysts' version (English), or the NCP version in the language when it exists. */
+function filesOf(
+  item: SummaryItem,
+  caller: Caller,
+  lang: Lang,
+): { version: 'ncp' | 'analysts'; lang: Lang; json: string; html: string; xlsx: string } {
+  const k = item.keys;
+  if (caller.analyst) return { version: 'analysts', lang: 'en', json: k.analystsJson, html: k.analystsHtml, xlsx: k.analystsXlsx };
+  const names = LANG_KEY_NAMES[lang];
+  const html = k[names.html];
+  const xlsx = k[names.xlsx];
+  if (html && xlsx) return { version: 'ncp', lang, json: k.json, html, xlsx };
+  return { version: 'ncp', lang: 'en', json: k.json, html: k.html, xlsx: k.xlsx };
+}
+
+/**
+ * GET /api/summaries/{phase}/{run}/files[?lang]: `{html, xlsx, lang, expiresIn}`, presigned GETs of the caller's
+ * version (NCPs: in the language, English for runs rendered before there were languages), downloaded under a name
+ * that says what they are.
+ */
+export async function getSummaryFiles(
+  deps: SummaryDeps,
+  caller: Caller,
+  phaseText: string,
+  runLabel: string,
+  askedLang: string | undefined,
+): Promise<{ html: string; xlsx: string; lang: Lang; version: 'ncp' | 'analysts'; expiresIn: number }> {
+  const lang = langOf(deps.config, caller, askedLang);
+  const item = await summaryItem(deps, phaseText, runLabel);
+  const f = filesOf(item, caller, lang);
+  const name = `${deps.config.id}-phase-${item.phase}-${item.runLabel}${f.version === 'analysts' ? '-analysts' : ''}-${f.lang}`;
+  const sign = (key: string, disposition: string) =>
+    getSignedUrl(deps.s3, new GetObjectCommand({ Bucket: deps.bucket, Key: key, ResponseContentDisposition: disposition }), {
+      expiresIn: FILE_LINK_SECONDS,
+    });
+  const [html, xlsx] = await Promise.all([
+    sign(f.html, `inline; filename="${name}.html"`),
+    sign(f.xlsx, `attachment; filename="${name}.xlsx"`),
+  ]);
+  return { html, xlsx, lang: f.lang, version: f.version, expiresIn: FILE_LINK_SECONDS };
+}
+
+export async function getSummaryPage(
+  deps: SummaryDeps,
+  caller: Caller,
+  phaseText: string,
+  runLabel: string,
+  askedLang?: string,
+): Promise<SummaryPage> {
+  const item = await summaryItem(deps, phaseText, runLabel);
+  const f = filesOf(item, caller, langOf(deps.config, caller, askedLang));
+  const version = f.version;
+  const [jsonKey, htmlKey] = [f.json, f.html];
   const text = async (key: string) =>
     await (await deps.s3.send(new GetObjectCommand({ Bucket: deps.bucket, Key: key }))).Body!.transformToString('utf8');
   const member = version === 'ncp' ? caller.member : undefined;

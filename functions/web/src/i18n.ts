@@ -155,6 +155,12 @@ const en = {
   start: 'Start',
   started: 'Started. The summary appears here when the workflow ends.',
   topProducts: 'Top products',
+  fullReport: 'Full report (web page)',
+  workbook: 'Workbook (Excel)',
+  filesHelp: 'For you only: the links work for 5 minutes once opened.',
+  otherRows: 'Others (each from fewer Members)',
+  analyst: 'analyst',
+  yourMember: (name: string) => `Your Member, ${name}:`,
 };
 export type Words = typeof en;
 
@@ -314,6 +320,12 @@ const fr: Words = {
   start: 'Lancer',
   started: 'Lancée. La synthèse apparaîtra ici à la fin du traitement.',
   topProducts: 'Principaux produits',
+  fullReport: 'Rapport complet (page web)',
+  workbook: 'Classeur (Excel)',
+  filesHelp: 'Pour vous seul\u00a0: les liens fonctionnent 5\u00a0minutes une fois ouverts.',
+  otherRows: 'Autres (chacun déclaré par moins de Membres)',
+  analyst: 'analyste',
+  yourMember: (name: string) => `Votre Membre, ${name}\u00a0:`,
 };
 
 const es: Words = {
@@ -469,6 +481,12 @@ const es: Words = {
   start: 'Iniciar',
   started: 'Iniciado. El resumen aparecerá aquí cuando termine el flujo.',
   topProducts: 'Productos principales',
+  fullReport: 'Informe completo (página web)',
+  workbook: 'Libro de cálculo (Excel)',
+  filesHelp: 'Solo para usted: los enlaces funcionan 5 minutos una vez abiertos.',
+  otherRows: 'Otros (cada uno de menos Miembros)',
+  analyst: 'analista',
+  yourMember: (name: string) => `Su Miembro, ${name}:`,
 };
 
 export const WORDS: Record<Lang, Words> = { en, fr, es };

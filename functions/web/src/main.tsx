@@ -13,6 +13,15 @@ import { SubmissionPage, Submissions } from './pages/Submissions.tsx';
 import { UploadPage } from './pages/Upload.tsx';
 import './style.css';
 
+/** The Member's name in the page's language (a Member code is its country's ISO code): "Espagne", "España". */
+function memberName(code: string, lang: Lang): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 /**
  * A page loaded when first shown: the summaries and lineage pages are not in the shell a Member officer's phone loads
  * to upload.
@@ -211,7 +220,7 @@ function App() {
       <Nav path={path} />
       <main id="main">{route(path)}</main>
       <footer>
-        {me.email} · {me.analyst ? 'analyst' : (me.memberName ?? me.member)}
+        {me.email} · {me.analyst ? t.analyst : me.member ? memberName(me.member, lang) : ''}
       </footer>
     </AppContext.Provider>
   );

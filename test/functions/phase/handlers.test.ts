@@ -187,6 +187,13 @@ test('a final close runs end to end: contract outputs, reports in S3, the summar
     analystsJson: 'summaries/stop-ii/phase-2/final/analysts/summary.json',
     analystsXlsx: 'summaries/stop-ii/phase-2/final/analysts/summary.xlsx',
     analystsHtml: 'summaries/stop-ii/phase-2/final/analysts/summary.html',
+    // Added by issue 17: the NCP version in each language.
+    htmlEn: 'summaries/stop-ii/phase-2/final/summary.en.html',
+    xlsxEn: 'summaries/stop-ii/phase-2/final/summary.en.xlsx',
+    htmlFr: 'summaries/stop-ii/phase-2/final/summary.fr.html',
+    xlsxFr: 'summaries/stop-ii/phase-2/final/summary.fr.xlsx',
+    htmlEs: 'summaries/stop-ii/phase-2/final/summary.es.html',
+    xlsxEs: 'summaries/stop-ii/phase-2/final/summary.es.xlsx',
   });
   assert.equal(r.rendered.alert, true);
   assert.deepEqual(r.stored, { stored: true });
@@ -199,9 +206,12 @@ test('a final close runs end to end: contract outputs, reports in S3, the summar
   ]);
 
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'summaries/stop-ii/phase-2/final/' }));
-  assert.equal(listed.KeyCount, 6);
+  assert.equal(listed.KeyCount, 12);
   const item = await new PhaseTable({ client: dynamo.client(), tableName }).getSummary('stop-ii', 2, 'final');
   assert.equal(item?.counts.lines, lines().filter((l) => l.phase === 2).length);
+  // phase-store keeps the language keys, so the portal finds each language's files.
+  assert.equal(item?.keys.htmlFr, 'summaries/stop-ii/phase-2/final/summary.fr.html');
+  assert.equal(item?.keys.xlsxEs, 'summaries/stop-ii/phase-2/final/summary.es.xlsx');
   assert.equal(item?.signalCount, r.rendered.signalCount);
 });
 

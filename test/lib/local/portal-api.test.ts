@@ -72,6 +72,7 @@ describe('401 without a valid token', () => {
     ['GET', 'template'],
     ['GET', 'summaries'],
     ['GET', 'summaries/1/final'],
+    ['GET', 'summaries/1/final/files?lang=fr'],
     ['GET', 'lineage?phase=1'],
     ['POST', 'phase-close'],
     ['POST', 'nil-returns'],
@@ -212,6 +213,34 @@ describe('endpoints', () => {
     assert.equal(an.json.summary.version, 'analysts');
     assert.equal((await call('summaries/x/final', fr)).status, 400);
     assert.equal((await call('summaries/1/bogus', fr)).status, 400);
+
+    // The page in the reader's language: chart titles from summary.fr.html, each signal worded in fr and es.
+    const frPage = await call('summaries/1/final?lang=fr', fr);
+    assert.ok(
+      frPage.json.charts.some((c: { title: string }) => c.title.startsWith('Lignes de saisie par semaine')),
+      'French charts',
+    );
+    for (const x of frPage.json.summary.signals as { texts: Record<string, string> }[])
+      assert.ok(x.texts.fr && x.texts.es && x.texts.en, 'texts in every language');
+    // The report and workbook: 5-minute links made after the token check, the caller's version in the language.
+    const files = await call('summaries/1/final/files', fr);
+    assert.equal(files.status, 200);
+    assert.deepEqual([files.json.version, files.json.lang, files.json.expiresIn], ['ncp', 'fr', 300]); // FR reads French
+    for (const url of [files.json.html, files.json.xlsx]) assert.match(url, /X-Amz-Expires=300\b/);
+    const page = await fetch(files.json.html);
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes('<html lang="fr">'));
+    const book = await fetch(files.json.xlsx);
+    assert.equal(book.status, 200);
+    assert.match(book.headers.get('content-disposition') ?? '', /attachment; filename="stop-ii-phase-1-final-fr\.xlsx"/);
+    assert.equal((await book.arrayBuffer()).byteLength > 1000, true);
+    const es = await call('summaries/1/final/files?lang=es', fr);
+    assert.ok((await (await fetch(es.json.html)).text()).includes('<html lang="es">'));
+    assert.equal((await call('summaries/1/final/files?lang=de', fr)).status, 400);
+    assert.equal((await call('summaries/2/final/files', fr)).status, 404);
+    const theirs = await call('summaries/1/final/files?lang=fr', analyst);
+    assert.equal(theirs.json.version, 'analysts');
+    assert.match(await (await fetch(theirs.json.html)).text(), /Analysts’ version/);
 
     assert.equal((await call('lineage?phase=1&dimension=product&key=ivermectin', fr)).status, 403);
     // The summary folds products of fewer than 3 Members into 'other': the lines are asked for by the product's key.

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { VOCABS } from '../../../core/vocabulary/vocab.ts';
 import { api } from '../api.ts';
 import { agree } from '../../../core/vocabulary/plural.ts';
 import { fmtNum, useApp } from '../app.ts';
@@ -29,6 +30,8 @@ interface Entry {
 interface Row {
   key: string;
   label: string;
+  /** Rows whose key is no code (the merged small cells): their label in each language. */
+  labels?: Partial<Record<Lang, string>>;
   lines: number;
   units: number;
   members: number;
@@ -44,6 +47,8 @@ interface Signal {
 }
 interface Page {
   version: 'ncp' | 'analysts';
+  /** The caller's own Member's row (NCP version only; null where it has no line). */
+  own?: { member: string; phase: (Row & { cases?: number }) | null };
   charts: { title: string; svg: string }[];
   summary: {
     operation: { name: string };
@@ -59,9 +64,67 @@ interface Page {
         byProduct: Row[];
       };
     };
-    signals: { text: string; signal: Signal }[];
+    signals: SignalEntry[];
   };
 }
+
+/** A signal of summary.json: `texts` its sentence in en, fr and es (core/phase/labels.ts withTexts; older runs: none). */
+interface SignalEntry {
+  text: string;
+  texts?: Partial<Record<Lang, string>>;
+  signal: Signal;
+}
+
+/** A signal in the page's language (the same sentence as the reports and emails), else the stored English one. */
+export const signalIn = (x: SignalEntry, lang: Lang): string => x.texts?.[lang] ?? x.text;
+
+/** The full report and the workbook: 5-minute links asked of the API on click (the token decides which version). */
+function Files({ phase, run }: { phase: string; run: string }) {
+  const { t, lang } = useApp();
+  const [error, setError] = useState(false);
+  const open = async (which: 'html' | 'xlsx') => {
+    setError(false);
+    try {
+      const f = await api<{ html: string; xlsx: string }>(`summaries/${phase}/${run}/files?lang=${lang}`);
+      location.assign(f[which]);
+    } catch {
+      setError(true);
+    }
+  };
+  return (
+    <div class="files">
+      <button type="button" onClick={() => void open('html')}>
+        {t.fullReport}
+      </button>
+      <button type="button" class="secondary" onClick={() => void open('xlsx')}>
+        {t.workbook}
+      </button>
+      <p class="muted">{t.filesHelp}</p>
+      {error && (
+        <p class="error" role="alert">
+          {t.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A Member's name in the page's language (its code is its country's). */
+function regionName(code: string, lang: Lang): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A product's name in the page's language; the merged small cells' row in words. */
+const productName = (r: Row, lang: Lang, other: string): string => {
+  if (r.labels?.[lang]) return r.labels[lang]!;
+  if (r.key === 'other') return other;
+  const l = VOCABS.product.label(r.key, lang);
+  return l && l !== r.key ? l : r.label;
+};
 
 /** The lineage query of a signal: the dimension and key whose lines make it (and the week of an EARS alarm). */
 export function lineageOf(s: Signal): { dimension: string; key: string; week?: string } | null {
@@ -204,10 +267,10 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(
     () =>
-      void api<Page>(`summaries/${phase}/${run}`).then(setPage, (e: { status?: number }) =>
+      void api<Page>(`summaries/${phase}/${run}?lang=${lang}`).then(setPage, (e: { status?: number }) =>
         setError(e.status === 404 ? t.notFound : t.error),
       ),
-    [phase, run],
+    [phase, run, lang],
   );
   const go = (q: { dimension: string; key: string; week?: string }) => {
     const p = new URLSearchParams({ phase, dimension: q.dimension, key: q.key, ...(q.week ? { week: q.week } : {}) });
@@ -227,11 +290,13 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
       <section class="card">
         <h1>
           {s.operation.name}: {t.phase} {s.phase.phase} ·{' '}
-          {s.runLabel === 'final' ? t.final : s.runLabel.replace('interim-', `${t.interim} `)}
+          {s.runLabel === 'final' ? t.final : `${t.interim} ${fmtDay(s.runLabel.replace('interim-', ''), lang)}`}
         </h1>
         <p class="muted">
-          {s.phase.start} – {s.phase.end} · <span class="badge">{page.version === 'analysts' ? t.analystsVersion : t.ncpVersion}</span>
+          {fmtDay(s.phase.start, lang)} – {fmtDay(s.phase.end, lang)} ·{' '}
+          <span class="badge">{page.version === 'analysts' ? t.analystsVersion : t.ncpVersion}</span>
         </p>
+        <Files phase={phase} run={run} />
         <h2>{t.figures}</h2>
         <ul class="counts">
           <li>
@@ -250,6 +315,12 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
             {t.members}
           </li>
         </ul>
+        {page.own && (
+          <p class="own">
+            {t.yourMember(regionName(page.own.member, lang))} <b>{fmtNum(page.own.phase?.lines ?? 0, lang)}</b> {t.lines} ·{' '}
+            <b>{fmtNum(page.own.phase?.cases ?? 0, lang)}</b> {t.cases} · <b>{fmtNum(page.own.phase?.units ?? 0, lang)}</b> {t.units}
+          </p>
+        )}
       </section>
       <section class="card">
         <h2>{t.signals}</h2>
@@ -261,7 +332,7 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
               const q = me.analyst ? lineageOf(x.signal) : null;
               return (
                 <li>
-                  {x.text}
+                  {signalIn(x, lang)}
                   {q && (
                     <>
                       {' '}
@@ -292,7 +363,7 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
       <section class="card">
         <h2>{t.topProducts}</h2>
         <div class="scroll">
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">{t.product}</th>
@@ -316,14 +387,18 @@ export function SummaryPage({ phase, run }: { phase: string; run: string }) {
                           go({ dimension: 'product', key: r.key });
                         }}
                       >
-                        {r.label}
+                        {productName(r, lang, t.otherRows)}
                       </a>
                     ) : (
-                      r.label
+                      productName(r, lang, t.otherRows)
                     )}
                   </td>
-                  <td class="n">{fmtNum(r.lines, lang)}</td>
-                  <td class="n">{fmtNum(r.units, lang)}</td>
+                  <td class="n" data-label={t.lines}>
+                    {fmtNum(r.lines, lang)}
+                  </td>
+                  <td class="n" data-label={t.units}>
+                    {fmtNum(r.units, lang)}
+                  </td>
                 </tr>
               ))}
             </tbody>
