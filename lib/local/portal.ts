@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { queryLocal } from '../../functions/core/lake/duckdb.ts';
 import { toDuckdb } from '../../functions/core/lake/saved.ts';
 import { localLakeFiles } from './lake.ts';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
@@ -81,14 +81,43 @@ const newest = (path: string): number => {
   return t;
 };
 
-/** Builds the web app with Vite when dist/ is missing or older than a source file (a fresh clone, an edit). */
-export async function ensureWebBuilt(log: (line: string) => void = () => {}): Promise<string> {
+const webIsFresh = (): boolean => {
   const index = join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...WEB_SOURCES.map((f) => newest(join(WEB_ROOT, f))))) return WEB_DIST;
-  log('building the portal web app (functions/web, Vite)...');
-  const { buildWeb } = await import('../../functions/web/build.ts');
-  await buildWeb();
-  return WEB_DIST;
+  return existsSync(index) && statSync(index).mtimeMs >= Math.max(...WEB_SOURCES.map((f) => newest(join(WEB_ROOT, f))));
+};
+
+/** Held while one process builds dist/ (a directory: mkdir is atomic); older than this, its builder died. */
+const BUILD_LOCK = join(WEB_ROOT, 'dist.lock');
+const BUILD_LOCK_STALE_MS = 5 * 60_000;
+
+/**
+ * Builds the web app with Vite when dist/ is missing or older than a source file (a fresh clone, an edit). One
+ * process builds at a time: the test suite starts several local clouds at once on a fresh clone, and two Vite builds
+ * into one dist/ clobber each other (the service worker's precache manifest is injected into a file the other build
+ * has just emptied: "Unable to find a place to inject the manifest"). The others wait, then find dist/ fresh.
+ */
+export async function ensureWebBuilt(log: (line: string) => void = () => {}): Promise<string> {
+  if (webIsFresh()) return WEB_DIST;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() - statSync(BUILD_LOCK, { throwIfNoEntry: false })!.mtimeMs > BUILD_LOCK_STALE_MS)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (webIsFresh()) return WEB_DIST;
+    log('building the portal web app (functions/web, Vite)...');
+    const { buildWeb } = await import('../../functions/web/build.ts');
+    await buildWeb();
+    return WEB_DIST;
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
