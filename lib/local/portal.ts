@@ -9,7 +9,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { dynamoClient, s3Client, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
+import { dynamoClient, s3Client, sentBy, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
 import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/operation/config.ts';
 import { PhaseTable } from '../../functions/core/phase/items.ts';
 import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
@@ -150,8 +150,9 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dist = await ensureWebBuilt(log);
   const cognito = await startCognito({ dataDir: o.dataDir, port: o.ports.cognito, operationId: o.operation.id });
-  const s3 = s3Client(o.endpoints);
-  const dynamo = dynamoClient(o.endpoints);
+  // The same service name as the Lambda's (functions/portal/app.ts): the preflight's recording checks its calls.
+  const s3 = sentBy(s3Client(o.endpoints), 'portal');
+  const dynamo = sentBy(dynamoClient(o.endpoints), 'portal');
   const { createPortalHandler, templateBytes } = await import('../../functions/portal/app.ts');
   const handler = createPortalHandler({
     config: o.operation,

@@ -6,10 +6,15 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import { SignJWT, generateKeyPair } from 'jose';
+import { fileURLToPath } from 'node:url';
 import { csv } from './helpers.ts';
+import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
 import { portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+// The portal's and the pipeline's AWS calls, kept for `seizures preflight` (lib/preflight/calls/portal.json).
+const recording = recordCalls();
 
 let pc: PortalCloud;
 let fr: string;
@@ -21,7 +26,9 @@ beforeAll(async () => {
   [fr, de, analyst] = await Promise.all([pc.token(USERS.fr.email), pc.token(USERS.de.email), pc.token(USERS.analyst.email)]);
 });
 afterAll(async () => {
+  const names = pc ? { [pc.cloud.bucket]: 'BucketName', [pc.cloud.tableName]: 'TableName' } : undefined;
   await pc?.close();
+  if (names) callsAreCurrent('portal', recording, names, fileURLToPath(import.meta.url));
 });
 
 const call = async (path: string, token?: string, init: { method?: string; body?: unknown } = {}) => {
