@@ -155,7 +155,7 @@ export async function checkSchema(template: Template): Promise<SchemaResult> {
     for (const [k, x] of Object.entries(v)) {
       const p = props[k];
       if (!p) {
-        const near = Object.keys(props).find((n) => n.toLowerCase() === k.toLowerCase());
+        const near = Object.keys(props).find((n) => distance(n.toLowerCase(), k.toLowerCase()) <= 2);
         problems.push({ resource, property: at(k), problem: `no such property${near ? ` (did you mean ${near}?)` : ''}` });
         continue;
       }
@@ -185,4 +185,15 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
+}
+
+/** Edit distance (Levenshtein), to name the property a misspelling meant. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

@@ -138,10 +138,11 @@ describe('seizures preflight', () => {
   test('a misspelt property, a wrong type, a missing required property and a bad GetAtt are each caught', async () => {
     const { dir, path } = mutated((t) => {
       const [queueId, queue] = Object.entries(t.Resources).find(([, r]) => r.Type === 'AWS::SQS::Queue')!;
-      queue.Properties.VisibilityTimout = queue.Properties.VisibilityTimeout;
       delete queue.Properties.VisibilityTimeout;
+      queue.Properties.VisibilityTimout = 30;
       const table = Object.values(t.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
       table.Properties.DeletionProtectionEnabled = 'yes please';
+      queue.Properties.MessageRetentionPeriod = 'two weeks';
       const alarm = Object.values(t.Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm')!;
       delete alarm.Properties.EvaluationPeriods;
       t.Outputs!.Planted = { Value: { 'Fn::GetAtt': [queueId, 'Url'] } };
@@ -151,12 +152,13 @@ describe('seizures preflight', () => {
     const problems = r.schema.problems.map((p) => `${p.property}: ${p.problem}`);
     assert.ok(problems.includes('VisibilityTimout: no such property (did you mean VisibilityTimeout?)'), problems.join('\n'));
     assert.ok(problems.includes('DeletionProtectionEnabled: expected true or false, got string "yes please"'), problems.join('\n'));
+    assert.ok(problems.includes('MessageRetentionPeriod: expected a number, got string "two weeks"'), problems.join('\n'));
     assert.ok(problems.includes('EvaluationPeriods: required, missing'), problems.join('\n'));
     assert.ok(
       problems.some((p) => /^Value: GetAtt \w+\.Url: AWS::SQS::Queue has no attribute Url$/.test(p)),
       problems.join('\n'),
     );
-    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.equal(problems.length, 5, problems.join('\n'));
   });
 
   test('a new resource with an unreviewed Control Tower finding is unexplained; its rule and resource named', async () => {
