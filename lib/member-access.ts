@@ -3,6 +3,11 @@
  * `member` (its ISO code, set by the identity provider); one `MemberUploader` role's policies use
  * `${aws:PrincipalTag/member}` in their resources, so France's session can write incoming/FR/ and read feedback/FR/
  * and nothing of Germany's. Analysts get one read-only role over the whole bucket and the table.
+ *
+ * The role exists only when someone is named to assume it (`assumedBy`): there is no default trust. Who sets the tag
+ * depends on the principal: a federated one (SAML, an identity pool) has its identity provider assert it, so the tag
+ * may be any of the operation's codes; an IAM principal (a role, a user, an account) may only ask for its OWN
+ * `member` tag (`aws:RequestTag/member` = `${aws:PrincipalTag/member}`), so nobody picks another Member's folder.
  */
 import { Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,19 +24,33 @@ export const MEMBER_TAG = 'member';
 /** The IAM policy variable resolving to the caller's Member code. */
 export const MEMBER_VARIABLE = '${aws:PrincipalTag/member}';
 
+/**
+ * The trust conditions on the `member` tag. Always: one of the operation's codes. An IAM principal (Principal.AWS:
+ * a role, a user, an account) sets its session tags itself, so it may only ask for the `member` tag its own identity
+ * carries; a federated principal's tags come from its identity provider's assertion, which the trust already names.
+ */
+export function memberTagConditions(assumedBy: iam.IPrincipal, memberCodes: readonly string[]): iam.Conditions {
+  const requested = `aws:RequestTag/${MEMBER_TAG}`;
+  const federated = 'Federated' in assumedBy.policyFragment.principalJson;
+  if (federated) return { StringEquals: { [requested]: [...memberCodes] } };
+  // Two operators on one key (both must hold): the caller's own tag, and one of the operation's codes.
+  return { StringEquals: { [requested]: MEMBER_VARIABLE }, StringLike: { [requested]: [...memberCodes] } };
+}
+
 export interface MemberAccessProps {
   readonly bucket: s3.IBucket;
   readonly table: dynamodb.ITable;
   /**
-   * Who may assume MemberUploader. Whatever it is, sts:TagSession is added to the trust policy (the identity provider
-   * sets the `member` tag) and the tag is required: a session without it cannot assume the role. Examples (README):
-   * a SAML provider (`new iam.SamlConsolePrincipal(provider)`), a Cognito identity pool
-   * (`new iam.FederatedPrincipal('cognito-identity.amazonaws.com', ..., 'sts:AssumeRoleWithWebIdentity')`), or the
-   * IAM Identity Center permission set role of the account. Required: there is no default, so that nobody trusts
-   * "this account" without having said so (an administrator testing: `new iam.AccountRootPrincipal()`, explicitly).
-   * Member officers without AWS identities use the portal instead (lib/portal-*.ts), which needs no role.
+   * Who may assume MemberUploader. Whatever it is, sts:TagSession is added to the trust policy and the `member` tag is
+   * required: a session without it cannot assume the role. A federated principal's identity provider sets the tag
+   * (examples, README: a SAML provider `new iam.SamlConsolePrincipal(provider)`, a Cognito identity pool
+   * `new iam.FederatedPrincipal('cognito-identity.amazonaws.com', ..., 'sts:AssumeRoleWithWebIdentity')`); an IAM
+   * principal (`new iam.ArnPrincipal(roleArn)`, or an administrator testing: `new iam.AccountRootPrincipal()`) may
+   * only request the `member` tag its own identity carries (`${aws:PrincipalTag/member}`).
+   * @default - no MemberUploader role: nobody is trusted without having been named. Member officers without AWS
+   * identities use the portal (lib/portal-*.ts), which needs no role.
    */
-  readonly assumedBy: iam.IPrincipal;
+  readonly assumedBy?: iam.IPrincipal;
   /**
    * The Member codes the `member` tag may take (the operation's Members). A session with an unknown code, or none,
    * cannot assume the role.
@@ -45,52 +64,16 @@ export interface MemberAccessProps {
 }
 
 export class MemberAccess extends Construct {
-  /** Uploads to incoming/{member}/, reads feedback/{member}/ and summaries/. */
-  public readonly memberUploaderRole: iam.Role;
+  /** Uploads to incoming/{member}/, reads feedback/{member}/ and summaries/. Undefined when no `assumedBy` is given. */
+  public readonly memberUploaderRole?: iam.Role;
   /** Reads every object and every record; can be allowed to start workflows (grantStartExecution). */
   public readonly analystRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberAccessProps) {
     super(scope, id);
-    const member = MEMBER_VARIABLE;
-    // JavaScript callers and `as` casts get past the types: say it at synth rather than trust a default.
-    if (!props.assumedBy)
-      throw new Error(
-        'MemberAccess: assumedBy is required (who may assume MemberUploader: a SAML provider, an identity pool, or explicitly this account)',
-      );
     if (!props.memberCodes || props.memberCodes.length === 0)
       throw new Error("MemberAccess: memberCodes is empty: the member tag must be pinned to the operation's Member codes");
-    const tagCondition = { StringEquals: { [`aws:RequestTag/${MEMBER_TAG}`]: [...props.memberCodes] } };
-    this.memberUploaderRole = new iam.Role(this, 'MemberUploader', {
-      description: 'A Member administration: uploads its seizure files and reads its feedback (scoped by the member session tag)',
-      assumedBy: new iam.SessionTagsPrincipal(props.assumedBy).withConditions(tagCondition),
-    });
-    const incoming = `${INCOMING_PREFIX}${member}/`;
-    const feedback = `${FEEDBACK_PREFIX}${member}/`;
-    grantPrefixes(this.memberUploaderRole, props.bucket, {
-      read: [feedback, SUMMARIES_PREFIX],
-      write: [incoming],
-    });
-    // The analysts' version of a summary names Members' cases and files: no Member reads it, whatever summaries/*
-    // allows (an explicit Deny wins over any Allow).
-    this.memberUploaderRole.addToPolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [props.bucket.arnForObjects(`${SUMMARIES_PREFIX}*/${ANALYSTS_DIR}*`)],
-      }),
-    );
-    const uploaderAcks: Record<string, string> = {
-      [`${incoming}*`]:
-        "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
-      [`${feedback}*`]: "A Member reads the feedback of any of its own uploads; the folder is its session tag's value.",
-      [`${SUMMARIES_PREFIX}*`]:
-        'Summaries are published to every Member of the operation, so any Member reads the whole summaries/ prefix (read actions only).',
-    };
-    for (const [suffix, reason] of Object.entries(uploaderAcks)) {
-      const ackId = iam5Resource(props.bucket, `/${suffix}`);
-      if (ackId) Validations.of(this.memberUploaderRole).acknowledge({ id: ackId, reason });
-    }
+    if (props.assumedBy) this.memberUploaderRole = this.memberUploader(props, props.assumedBy);
 
     this.analystRole = new iam.Role(this, 'Analyst', {
       description: 'An operation analyst: reads every submission, feedback, summary and record (read-only)',
@@ -108,6 +91,41 @@ export class MemberAccess extends Construct {
     for (const [ackId, reason] of analystAcks) {
       if (ackId) Validations.of(this.analystRole).acknowledge({ id: ackId, reason });
     }
+  }
+
+  private memberUploader(props: MemberAccessProps, assumedBy: iam.IPrincipal): iam.Role {
+    const member = MEMBER_VARIABLE;
+    const role = new iam.Role(this, 'MemberUploader', {
+      description: 'A Member administration: uploads its seizure files and reads its feedback (scoped by the member session tag)',
+      assumedBy: new iam.SessionTagsPrincipal(assumedBy).withConditions(memberTagConditions(assumedBy, props.memberCodes)),
+    });
+    const incoming = `${INCOMING_PREFIX}${member}/`;
+    const feedback = `${FEEDBACK_PREFIX}${member}/`;
+    grantPrefixes(role, props.bucket, {
+      read: [feedback, SUMMARIES_PREFIX],
+      write: [incoming],
+    });
+    // The analysts' version of a summary names Members' cases and files: no Member reads it, whatever summaries/*
+    // allows (an explicit Deny wins over any Allow).
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.bucket.arnForObjects(`${SUMMARIES_PREFIX}*/${ANALYSTS_DIR}*`)],
+      }),
+    );
+    const uploaderAcks: Record<string, string> = {
+      [`${incoming}*`]:
+        "A Member writes any file name under its own folder; the folder is its session tag's value, not a wildcard over Members.",
+      [`${feedback}*`]: "A Member reads the feedback of any of its own uploads; the folder is its session tag's value.",
+      [`${SUMMARIES_PREFIX}*`]:
+        'Summaries are published to every Member of the operation, so any Member reads the whole summaries/ prefix (read actions only).',
+    };
+    for (const [suffix, reason] of Object.entries(uploaderAcks)) {
+      const ackId = iam5Resource(props.bucket, `/${suffix}`);
+      if (ackId) Validations.of(role).acknowledge({ id: ackId, reason });
+    }
+    return role;
   }
 
   /** Lets Analysts start the workflow (e.g. the phase-close state machine) and read its executions. */

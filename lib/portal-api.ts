@@ -1,6 +1,7 @@
 /**
- * The portal's API: an HTTP API (API Gateway v2) whose one route, ANY /api/{proxy+}, needs a Cognito ID token (JWT
- * authorizer on the pool) and goes to the portal function (functions/portal/, a thin adapter over
+ * The portal's API: an HTTP API (API Gateway v2) whose routes (ANY /api/{proxy+}, and the writes and costly reads on
+ * their own for their own throttles, PORTAL_ROUTE_THROTTLES) need a Cognito ID token (JWT authorizer on the pool) and
+ * answer CloudFront only (a secret origin header, checked by the function first) and go to the portal function (functions/portal/, a thin adapter over
  * functions/core/portal/, which verifies the token again with the same code that runs locally). The function signs
  * presigned POSTs under incoming/ (the key it chose) and presigned GETs of feedback/, reads summaries/ and the table,
  * and may start the phase-close workflow.
@@ -12,6 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -31,14 +33,40 @@ export interface PortalApiProps {
   readonly table: dynamodb.ITable;
   /** The phase-close workflow analysts may start from the portal. @default - not startable from the portal */
   readonly phaseClose?: sfn.IStateMachine;
-  /** Requests per second across the API (steady, burst). @default { rate: 50, burst: 100 } */
-  readonly throttle?: { readonly rate: number; readonly burst: number };
+  /** Requests per second of every route without its own limit (steady, burst). @default { rate: 50, burst: 100 } */
+  readonly throttle?: Throttle;
+  /** Limits of single routes, over PORTAL_ROUTE_THROTTLES (keys as there, e.g. 'POST /api/uploads'). */
+  readonly routeThrottles?: Readonly<Record<string, Throttle>>;
 }
+
+export interface Throttle {
+  readonly rate: number;
+  readonly burst: number;
+}
+
+/**
+ * Per-route limits (requests per second, across all callers): the writes and the expensive reads get their own,
+ * far below the API's default, so that one caller hammering one of them cannot use up what the others need. Each is
+ * a route of its own in API Gateway (with the same authorizer and function); the catch-all ANY /api/{proxy+} keeps
+ * the default, and unknown paths still answer 401 before 404.
+ */
+export const PORTAL_ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
+  'POST /api/uploads': { rate: 10, burst: 20 },
+  'POST /api/nil-returns': { rate: 5, burst: 10 },
+  'POST /api/phase-close': { rate: 1, burst: 2 },
+  'GET /api/template': { rate: 5, burst: 10 },
+  'GET /api/lineage': { rate: 10, burst: 20 },
+};
 
 export class PortalApi extends Construct {
   public readonly api: apigwv2.HttpApi;
   public readonly function: PipelineFunction;
   public readonly accessLogs: logs.LogGroup;
+  /**
+   * The value CloudFront sends in the `x-origin-verify` header (functions/core/portal/origin.ts): generated at
+   * deploy, read by the function; a request without it (the default execute-api endpoint, around CloudFront) is 403.
+   */
+  public readonly originSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PortalApiProps) {
     super(scope, id);
@@ -53,6 +81,17 @@ export class PortalApi extends Construct {
         USER_POOL_CLIENT_ID: props.users.client.userPoolClientId,
         BUCKET_NAME: props.bucket.bucketName,
       },
+    });
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: `The header CloudFront adds to the portal API's requests (${props.operation.name}): the API answers CloudFront only`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.originSecret.grantRead(this.function);
+    this.function.addEnvironment('ORIGIN_SECRET_ARN', this.originSecret.secretArn);
+    Validations.of(this.originSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Not rotated automatically: CloudFront's origin header holds the value and only a stack update changes it; rotate by updating the stack with a new generated value (README). The secret authenticates CloudFront to the API only; every route still needs a Cognito token.",
     });
     this.function.bindTable(props.table, 'TABLE_NAME', 'read');
     // Its one table write: a Member's nil return (POST /api/nil-returns), a PutItem on the NILRETURN# items only.
@@ -90,19 +129,27 @@ export class PortalApi extends Construct {
       // Same origin as the web app (CloudFront /api/*): no CORS.
     });
     const throttle = props.throttle ?? { rate: 50, burst: 100 };
-    new apigwv2.HttpStage(this, 'Stage', {
+    const stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: throttle.rate, burstLimit: throttle.burst },
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(this.accessLogs) },
     });
-    this.api.addRoutes({
-      path: '/api/{proxy+}',
-      methods: [apigwv2.HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('Portal', this.function),
-      authorizer: new HttpUserPoolAuthorizer('Cognito', props.users.userPool, { userPoolClients: [props.users.client] }),
-    });
+    const integration = new HttpLambdaIntegration('Portal', this.function);
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', props.users.userPool, { userPoolClients: [props.users.client] });
+    const routes = this.api.addRoutes({ path: '/api/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration, authorizer });
+    const limits = { ...PORTAL_ROUTE_THROTTLES, ...props.routeThrottles };
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const [key, limit] of Object.entries(limits)) {
+      const [method, path] = key.split(' ') as [apigwv2.HttpMethod, string];
+      routes.push(...this.api.addRoutes({ path, methods: [method], integration, authorizer }));
+      routeSettings[key] = { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst };
+    }
+    // Route settings name routes that must exist when the stage is updated.
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = routeSettings;
+    for (const r of routes) stage.node.addDependency(r);
   }
 
   /** The API's host name, for CloudFront's origin. */

@@ -63,7 +63,8 @@ export class PortalUsers extends Construct {
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
+      // The app never refreshes (it signs in again after the hour) and keeps no refresh token: the shortest Cognito allows.
+      refreshTokenValidity: Duration.minutes(60),
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true, locale: true })
         .withCustomAttributes('member'),

@@ -3,7 +3,8 @@
  * access control), with the security headers of lib/portal-headers.ts (CSP without inline script, HSTS,
  * frame-ancestors none), the API on the same origin (/api/* to the HTTP API, never cached), and the app's routes
  * (/summaries/2/final) answered with index.html by a CloudFront function, so API 404s stay 404s. The submissions
- * bucket answers CORS for the portal's origin only: the browser POSTs uploads and GETs feedback there directly.
+ * bucket answers CORS for the portal's origin only: the browser POSTs uploads and GETs feedback there directly, the
+ * one bucket the CSP lets it reach (by its regional name).
  *
  * The build must exist at synth: when functions/web/dist is missing it is built here (Vite, offline) and synth fails
  * with a clear message if that fails.
@@ -16,8 +17,11 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../functions/core/operation/config.ts';
+import { ORIGIN_HEADER } from '../functions/core/portal/origin.ts';
 import { iam5Resource } from './nag.ts';
 import type { PortalApi } from './portal-api.ts';
 import { contentSecurityPolicy, HSTS_SECONDS } from './portal-headers.ts';
@@ -59,17 +63,32 @@ const SPA_REWRITE = `function handler(event) {
   return r;
 }`;
 
+/**
+ * The submissions bucket's origin as the browser reaches it: the regional virtual-hosted name that SDK v3 uses for
+ * presigned URLs in every region (us-east-1 included), the one origin the CSP lets the app POST and GET to.
+ */
+export function submissionsOrigin(bucket: s3.IBucket): string {
+  const stack = Stack.of(bucket);
+  return `https://${bucket.bucketName}.s3.${stack.region}.${stack.urlSuffix}`;
+}
+
 export interface PortalWebProps {
   readonly users: PortalUsers;
   readonly api: PortalApi;
   /** The submissions bucket: gets a CORS rule for the portal's origin (presigned POST and GET from the browser). */
-  readonly submissions: s3.Bucket;
+  readonly submissions: s3.IBucket;
   /** Where the web bucket's server access logs go (the storage's access log bucket). */
   readonly accessLogBucket: s3.IBucket;
   /** @default functions/web/dist, built if missing */
   readonly webDist?: string;
   /** CloudFront price class. @default PRICE_CLASS_ALL (Members on every continent) */
   readonly priceClass?: cloudfront.PriceClass;
+  /**
+   * A WAF web ACL for the distribution (scope CLOUDFRONT, so created in us-east-1, e.g. with a rate-based rule per IP;
+   * README "The portal on AWS"): its ARN.
+   * @default none: every API route needs a Cognito token, the API answers CloudFront only and is throttled per route
+   */
+  readonly webAclArn?: string;
 }
 
 export class PortalWeb extends Construct {
@@ -91,13 +110,10 @@ export class PortalWeb extends Construct {
       serverAccessLogsPrefix: 'portal-web/',
     });
 
-    // Sign-in goes to Cognito; uploads and feedback downloads to the submissions bucket (virtual-hosted names).
+    // Sign-in goes to Cognito; uploads and feedback downloads to the submissions bucket, by the regional
+    // virtual-hosted name the portal function's SDK signs (BUCKET.s3.REGION.amazonaws.com), and to no other bucket.
     const csp = contentSecurityPolicy({
-      connect: [
-        `https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
-        `https://*.s3.${stack.region}.${stack.urlSuffix}`,
-        `https://*.s3.${stack.urlSuffix}`,
-      ],
+      connect: [`https://cognito-idp.${stack.region}.${stack.urlSuffix}`, submissionsOrigin(props.submissions)],
     });
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Portal: CSP without inline script, HSTS, no framing',
@@ -119,6 +135,7 @@ export class PortalWeb extends Construct {
       defaultRootObject: 'index.html',
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_ALL,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -128,7 +145,11 @@ export class PortalWeb extends Construct {
       },
       additionalBehaviors: {
         '/api/*': {
-          origin: new origins.HttpOrigin(props.api.domainName, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
+          // The secret header makes the API answer CloudFront only (a dynamic reference: resolved at deploy).
+          origin: new origins.HttpOrigin(props.api.domainName, {
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            customHeaders: { [ORIGIN_HEADER]: props.api.originSecret.secretValue.unsafeUnwrap() },
+          }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -139,13 +160,7 @@ export class PortalWeb extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
-    props.submissions.addCorsRule({
-      allowedOrigins: [this.url],
-      allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-      allowedHeaders: ['*'],
-      exposedHeaders: ['ETag'],
-      maxAge: 3000,
-    });
+    this.submissionsCors(props.submissions);
 
     const deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
       sources: [
@@ -168,11 +183,15 @@ export class PortalWeb extends Construct {
         'AwsSolutions-CFR1',
         'The portal serves the participating Members of a global operation (160 administrations): no country is excluded.',
       ],
-      [
-        this.distribution,
-        'AwsSolutions-CFR2',
-        'No WAF web ACL: every API route needs a Cognito token (checked by the JWT authorizer and again by the function), the API stage is throttled, and the static files are public by nature; add a web ACL if the operation wants one (cost).',
-      ],
+      ...(props.webAclArn
+        ? []
+        : [
+            [
+              this.distribution,
+              'AwsSolutions-CFR2',
+              'No WAF web ACL unless webAclArn is given (it must live in us-east-1): every API route needs a Cognito token (checked by the JWT authorizer and again by the function), the API answers CloudFront only and is throttled per route, and the static files are public by nature.',
+            ] as [Construct, string, string],
+          ]),
       [
         this.distribution,
         'AwsSolutions-CFR3',
@@ -186,6 +205,56 @@ export class PortalWeb extends Construct {
     ];
     for (const [c, id2, reason] of nag) Validations.of(c).acknowledge({ id: id2, reason });
     this.acknowledgeDeploymentHandler(deployment);
+  }
+
+  /**
+   * The submissions bucket's CORS rule for the portal's origin, set once the distribution exists (PutBucketCors, a
+   * CDK AwsCustomResource) rather than on the bucket: the CSP pins the bucket by name, so the bucket resource naming
+   * the distribution as well would be a dependency cycle (bucket -> distribution -> headers policy -> bucket).
+   */
+  private submissionsCors(bucket: s3.IBucket): void {
+    const cors = {
+      CORSRules: [
+        {
+          AllowedOrigins: [this.url],
+          AllowedMethods: ['POST', 'GET', 'HEAD'],
+          AllowedHeaders: ['*'],
+          ExposeHeaders: ['ETag'],
+          MaxAgeSeconds: 3000,
+        },
+      ],
+    };
+    const put: cr.AwsSdkCall = {
+      service: 'S3',
+      action: 'putBucketCors',
+      parameters: { Bucket: bucket.bucketName, CORSConfiguration: cors },
+      physicalResourceId: cr.PhysicalResourceId.of(`${bucket.bucketName}-portal-cors`),
+    };
+    const resource = new cr.AwsCustomResource(this, 'SubmissionsCors', {
+      onCreate: put,
+      onUpdate: put,
+      onDelete: {
+        service: 'S3',
+        action: 'deleteBucketCors',
+        parameters: { Bucket: bucket.bucketName },
+        ignoreErrorCodesMatching: 'NoSuchBucket',
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['s3:PutBucketCORS'], resources: [bucket.bucketArn] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    resource.node.addDependency(this.distribution);
+    const stack = Stack.of(this);
+    const handler = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+    const what = "CDK's AwsCustomResource handler (deploy time only; sets the submissions bucket's CORS rule; role written by CDK)";
+    const acks: [string, string][] = [
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        `${what}: writes its own logs.`,
+      ],
+    ];
+    for (const [id, reason] of acks) Validations.of(handler ?? resource).acknowledge({ id, reason });
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The ingestion stack of one operation: storage, ingestion, access roles and the alarms topic. Its outputs are the
  * contract with the CLI's `--aws` mode, which reads them by name: keep BucketName, TableName, QueueUrl, DlqUrl,
- * MemberUploaderRoleArn, AnalystRoleArn and PhaseCloseStateMachineArn (and SmokeTests, read by `seizures smoke --aws`).
+ * AnalystRoleArn and PhaseCloseStateMachineArn (and SmokeTests, read by `seizures smoke --aws`); MemberUploaderRoleArn
+ * exists only when a principal is configured to assume that role (memberAccess.assumedBy).
  */
 import { CfnOutput, Stack, Token, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,9 +29,9 @@ export interface SeizurePipelineStackProps extends StackProps {
   readonly ingestion?: Omit<IngestionProps, 'bucket' | 'table' | 'operation' | 'alarmTopic'>;
   /**
    * Who may assume MemberUploader (SAML or CLI access; Member officers without AWS identities use the portal), and
-   * the Analyst trust. The `member` tag is always pinned to the operation's Member codes.
-   * @default assumedBy: this account's principals whose own policy allows sts:AssumeRole and sts:TagSession on the
-   * role (administrators testing as a Member), given explicitly here
+   * the Analyst trust. The `member` tag is always pinned to the operation's Member codes, and an IAM principal may
+   * only ask for its own `member` tag (lib/member-access.ts).
+   * @default no MemberUploader role (and no MemberUploaderRoleArn output): nobody is trusted without being named
    */
   readonly memberAccess?: Partial<Omit<MemberAccessProps, 'bucket' | 'table' | 'memberCodes'>>;
   /** @default PhaseClose's defaults (the schedules still to come at synth time) */
@@ -38,8 +39,8 @@ export interface SeizurePipelineStackProps extends StackProps {
   /** The Member portal (user pool, HTTP API, web app behind CloudFront). @default each construct's defaults */
   readonly portal?: {
     readonly users?: Omit<PortalUsersProps, 'operation'>;
-    readonly api?: Pick<PortalApiProps, 'throttle'>;
-    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass'>;
+    readonly api?: Pick<PortalApiProps, 'throttle' | 'routeThrottles'>;
+    readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass' | 'webAclArn'>;
   };
   /**
    * SES for the alerts (identity of mailFrom's domain, configuration set, bounce and complaint handling); false: none
@@ -106,9 +107,8 @@ export class SeizurePipelineStack extends Stack {
       alarmTopic: this.alarmTopic,
     });
     this.access = new MemberAccess(this, 'Access', {
+      // No default trust: without memberAccess.assumedBy there is no MemberUploader role (README "Member access").
       ...props.memberAccess,
-      // Explicit: the construct has no default trust. Pass a SAML provider (README) for federated Members.
-      assumedBy: props.memberAccess?.assumedBy ?? new iam.AccountRootPrincipal(),
       memberCodes: operation.members.map((m) => m.code),
       bucket: this.storage.bucket,
       table: this.storage.table,
@@ -171,7 +171,6 @@ export class SeizurePipelineStack extends Stack {
       TableName: [this.storage.table.tableName, 'Records table (keys in functions/core/store/table.ts)'],
       QueueUrl: [this.ingestion.queue.queueUrl, 'Ingest queue (S3 ObjectCreated events)'],
       DlqUrl: [this.ingestion.deadLetterQueue.queueUrl, 'Dead-letter queue of the ingest queue and function'],
-      MemberUploaderRoleArn: [this.access.memberUploaderRole.roleArn, 'Role a Member assumes with the session tag member={code}'],
       AnalystRoleArn: [this.access.analystRole.roleArn, 'Read-only role of the operation analysts'],
       PhaseCloseStateMachineArn: [
         this.phaseClose.stateMachine.stateMachineArn,
@@ -182,6 +181,12 @@ export class SeizurePipelineStack extends Stack {
       UserPoolClientId: [this.portalUsers.client.userPoolClientId, "The portal web app's Cognito app client"],
       PortalApiUrl: [this.portalApi.api.apiEndpoint, 'The portal HTTP API (behind CloudFront at /api/*)'],
     };
+    if (this.access.memberUploaderRole) {
+      outputs.MemberUploaderRoleArn = [
+        this.access.memberUploaderRole.roleArn,
+        'Role a Member assumes with the session tag member={code} (only when memberAccess.assumedBy is configured)',
+      ];
+    }
     outputs.SmokeTests = [
       String(operation.smokeTests === true),
       'Whether `seizures smoke --aws` may run here (operation config smokeTests)',

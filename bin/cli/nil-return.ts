@@ -2,9 +2,16 @@
  * `seizures nil-return --member XX --phase N`: records that a Member has nothing to report for a phase
  * (functions/core/operation/nil-return.ts). The Member then counts among the phase's reporters, whose Member-weeks are the
  * exposure behind every rate of the phase close. Recording it twice is no error: the first one is kept.
- * Exit 0 recorded (or already recorded), 64 wrong usage (an unknown Member or phase), 69 no cloud.
+ * Exit 0 recorded (or already recorded), 1 refused (the Member has seizures stored for the phase), 64 wrong usage (an
+ * unknown Member or phase), 69 no cloud. JSON when refused: {"created": false, "refused": "phase-has-seizures", "message"}.
  */
-import { checkNilReturn, NilReturnError, NilReturnStore } from '../../functions/core/operation/nil-return.ts';
+import {
+  checkNilReturn,
+  NilReturnConflictError,
+  nilReturnConflictMessage,
+  NilReturnError,
+  NilReturnStore,
+} from '../../functions/core/operation/nil-return.ts';
 import { connect } from './cloud.ts';
 import { runCloudCommand } from './cloud-connect.ts';
 import { awsOptions, LOCAL_USAGE, localOptions } from './cloud-flags.ts';
@@ -43,7 +50,19 @@ export async function nilReturnCommand(args: string[]): Promise<number> {
     try {
       if (!target.dynamo || !target.tableName) throw new UsageError('nil-return writes to the seizures table: give --stack, not --bucket');
       const store = new NilReturnStore({ client: target.dynamo, tableName: target.tableName });
-      const { created, nilReturn } = await store.record(config, request);
+      let recorded: Awaited<ReturnType<NilReturnStore['record']>>;
+      try {
+        recorded = await store.record(config, request);
+      } catch (e) {
+        if (!(e instanceof NilReturnConflictError)) throw e;
+        const lang = config.members.find((m) => m.code === member)?.language ?? 'en';
+        const text = nilReturnConflictMessage(lang, phase);
+        if (format === 'json')
+          process.stdout.write(`${JSON.stringify({ created: false, refused: NilReturnConflictError.code, message: text })}\n`);
+        else process.stderr.write(`${member}, phase ${phase}: ${text}\n`);
+        return 1;
+      }
+      const { created, nilReturn } = recorded;
       if (format === 'json') process.stdout.write(`${JSON.stringify({ created, nilReturn })}\n`);
       else
         process.stdout.write(

@@ -9,6 +9,7 @@ import type { Lang, OperationConfig } from '../core/operation/config.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import type { PhaseCloseInput } from '../core/phase/input.ts';
 import { createTokenVerifier } from '../core/portal/auth.ts';
+import { createOriginCheck } from '../core/portal/origin.ts';
 import type { PortalRequest } from '../core/portal/http.ts';
 import { createPortalApi, type PortalApi, type PortalDeps } from '../core/portal/router.ts';
 import { SeizureStore } from '../core/store/store.ts';
@@ -29,13 +30,21 @@ export async function templateBytes(config: OperationConfig, lang: Lang): Promis
 
 /** The dependencies, from the Lambda environment; checked at init so a misconfigured function fails at once. */
 export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
-  const vars = requireEnv(SERVICE, env, ['TABLE_NAME', 'BUCKET_NAME', 'OPERATION_CONFIG', 'USER_POOL_ISSUER', 'USER_POOL_CLIENT_ID']);
+  const vars = requireEnv(SERVICE, env, [
+    'TABLE_NAME',
+    'BUCKET_NAME',
+    'OPERATION_CONFIG',
+    'USER_POOL_ISSUER',
+    'USER_POOL_CLIENT_ID',
+    'ORIGIN_SECRET_ARN',
+  ]);
   const config = operationConfigOf(vars.OPERATION_CONFIG);
   const dynamo = traced(SERVICE, dynamoClient());
   const stateMachineArn = env.STATE_MACHINE_ARN;
   return {
     config,
     verify: createTokenVerifier({ issuer: vars.USER_POOL_ISSUER, clientId: vars.USER_POOL_CLIENT_ID }),
+    origin: createOriginCheck(() => readSecret(vars.ORIGIN_SECRET_ARN)),
     s3: traced(SERVICE, s3Client()),
     bucket: vars.BUCKET_NAME,
     dynamo,
@@ -56,6 +65,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
         }
       : {}),
   };
+}
+
+/** The origin secret CloudFront sends (Secrets Manager; the client is loaded on the first request only). */
+async function readSecret(secretId: string): Promise<string> {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const out = await traced(SERVICE, new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretId }));
+  return out.SecretString ?? '';
 }
 
 /** API Gateway v2's event as the core's request. */

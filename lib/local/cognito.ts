@@ -3,10 +3,14 @@
  * `{data dir}/cognito/`. cognito-local's createDefaultServer keeps its data in `./.cognito` of the working directory
  * and reads HOST/PORT from the environment; this is the same wiring (lib/server/defaults.js) with the directory and
  * the address passed in. At start the operation's user pool, the portal's app client and the `analysts` group are
- * created if missing (idempotent: a restart finds them by name). Tokens are signed with cognito-local's own key;
- * their issuer is `http://127.0.0.1:PORT/<poolId>` and pool ids start with `local_`: the portal verifies them with
- * jose against `{issuer}/.well-known/jwks.json`, as on AWS.
+ * created if missing (idempotent: a restart finds them by name). Tokens are signed with the data directory's own key
+ * (signingKeyOf: cognito-local's is public, in its npm package); their issuer is `http://127.0.0.1:PORT/<poolId>` and
+ * pool ids start with `local_`: the portal verifies them with jose against `{issuer}/.well-known/jwks.json`, as on
+ * AWS. Browsers may call it from the portal's origin only. It stays unauthenticated by design (its admin API takes
+ * any credentials): synthetic data only (README "Running locally").
  */
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
@@ -19,6 +23,7 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { ANALYSTS_GROUP } from '../../functions/core/portal/auth.ts';
 import { close, keepAlive, LOCAL_HOST, PortInUseError } from './listen.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './settings.ts';
@@ -80,6 +85,12 @@ export async function ensurePool(
         UserPoolId: userPoolId,
         ClientName: PORTAL_CLIENT_NAME,
         ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        // As the stack's client (lib/portal-users.ts): ID tokens for an hour, refresh tokens for no longer.
+        IdTokenValidity: 60,
+        AccessTokenValidity: 60,
+        RefreshTokenValidity: 60,
+        TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+        EnableTokenRevocation: true,
         // custom:member is not writable by the client: only `seizures users add` (an administrator) sets it.
         WriteAttributes: ['email'],
       }),
@@ -103,8 +114,14 @@ interface CognitoLocalServer {
   application: Parameters<typeof import('node:http').createServer>[1];
 }
 
+interface Tokens {
+  AccessToken: string;
+  IdToken: string;
+  RefreshToken: string;
+}
+
 /** cognito-local's server with its data in `directory` and its tokens' issuer domain on `host:port`. */
-async function createServerIn(directory: string, issuerDomain: () => string): Promise<CognitoLocalServer> {
+async function createServerIn(directory: string, issuerDomain: () => string, key: SigningKey): Promise<CognitoLocalServer> {
   // aws-sdk v2 (cognito-local's Lambda triggers, unused here) would print its maintenance notice on every start.
   process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
   const AWS = require('aws-sdk') as { Lambda: new (o: unknown) => unknown };
@@ -149,10 +166,96 @@ async function createServerIn(directory: string, issuerDomain: () => string): Pr
     config,
     messages: new services.MessagesService(triggers, new MessageDeliveryService(new ConsoleMessageSender())),
     otp,
-    tokenGenerator: new JwtTokenGenerator(clock, triggers, tokenConfig),
+    tokenGenerator: resigned(new JwtTokenGenerator(clock, triggers, tokenConfig), key),
     triggers,
   };
   return createServer(Router(all), logger, config.ServerConfig, all) as CognitoLocalServer;
+}
+
+/**
+ * The key this data directory's tokens are signed with: cognito-local signs with a private key shipped in its npm
+ * package (anyone can forge its tokens), so each data directory gets its own RSA key, made on first start and kept in
+ * `{data dir}/cognito/signing-key.json` (mode 0600). Tokens of another data directory, or forged with npm's key, fail.
+ */
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: Awaited<ReturnType<typeof importJWK>>;
+  readonly publicJwk: JWK;
+}
+
+export async function signingKeyOf(directory: string): Promise<SigningKey> {
+  const file = join(directory, 'signing-key.json');
+  let stored: { kid: string; privateJwk: JWK; publicJwk: JWK } | undefined;
+  try {
+    stored = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (!stored) {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    const kid = `local-${randomUUID()}`;
+    stored = { kid, privateJwk: await exportJWK(pair.privateKey), publicJwk: await exportJWK(pair.publicKey) };
+    await mkdir(directory, { recursive: true });
+    // Written whole under another name, then linked into place (link fails if the file exists): two starts at once
+    // agree on the first one's key, and nobody reads a half-written file.
+    const temp = `${file}.${randomUUID()}`;
+    await writeFile(temp, JSON.stringify(stored), { mode: 0o600 });
+    try {
+      await link(temp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      stored = JSON.parse(await readFile(file, 'utf8'));
+    } finally {
+      await unlink(temp);
+    }
+  }
+  const s = stored!;
+  return {
+    kid: s.kid,
+    privateKey: await importJWK(s.privateJwk, 'RS256'),
+    publicJwk: { ...s.publicJwk, kid: s.kid, alg: 'RS256', use: 'sig' },
+  };
+}
+
+/** cognito-local's token generator, its tokens signed again (same claims) with the data directory's key. */
+function resigned(generator: { generate(...args: unknown[]): Promise<Tokens> }, key: SigningKey) {
+  const sign = (jwt: string) =>
+    new SignJWT(decodeJwt(jwt)).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  return {
+    async generate(...args: unknown[]): Promise<Tokens> {
+      const t = await generator.generate(...args);
+      return { AccessToken: await sign(t.AccessToken), IdToken: await sign(t.IdToken), RefreshToken: await sign(t.RefreshToken) };
+    },
+  };
+}
+
+/**
+ * cognito-local's server, narrowed: its JWKS is the data directory's key, and a browser may call it from the portal's
+ * origin only (cognito-local answers CORS `*`). Requests without an Origin (the CLI, the SDK) are not browsers'.
+ */
+function narrowed(
+  app: NonNullable<CognitoLocalServer['application']>,
+  key: SigningKey,
+  allowedOrigins: () => readonly string[],
+): NonNullable<CognitoLocalServer['application']> {
+  return (req, res) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().includes(origin)) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', vary: 'Origin' }).end('origin not allowed');
+      return;
+    }
+    if (req.method === 'GET' && /^\/[^/]+\/\.well-known\/jwks\.json$/.test((req.url ?? '').split('?')[0]!)) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+      return;
+    }
+    if (origin !== undefined) {
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+        setHeader(name, name.toLowerCase() === 'access-control-allow-origin' ? origin : value)) as typeof res.setHeader;
+      setHeader('vary', 'Origin');
+    }
+    app(req, res);
+  };
 }
 
 /**
@@ -160,11 +263,19 @@ async function createServerIn(directory: string, issuerDomain: () => string): Pr
  * app client and analysts group exist.
  * @throws PortInUseError
  */
-export async function startCognito(opts: { dataDir: string; port: number; operationId: string }): Promise<LocalCognito> {
+export async function startCognito(opts: {
+  dataDir: string;
+  port: number;
+  operationId: string;
+  /** The origins a browser may call from (the portal's). @default none */
+  allowedOrigins?: () => readonly string[];
+}): Promise<LocalCognito> {
   let port = opts.port;
-  const app = await createServerIn(join(opts.dataDir, 'cognito'), () => `http://${LOCAL_HOST}:${port}`);
+  const directory = join(opts.dataDir, 'cognito');
+  const key = await signingKeyOf(directory);
+  const app = await createServerIn(directory, () => `http://${LOCAL_HOST}:${port}`, key);
   const { createServer } = await import('node:http');
-  const server: Server = createServer(app.application);
+  const server: Server = createServer(narrowed(app.application!, key, opts.allowedOrigins ?? (() => [])));
   keepAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

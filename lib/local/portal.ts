@@ -5,18 +5,22 @@
  * /config.json telling the app where Cognito is. Unknown paths without an extension get index.html (the app's own
  * routes, e.g. /summaries/2/final), as the CloudFront function does.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dynamoClient, s3Client, sentBy, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
 import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/operation/config.ts';
 import { PhaseTable } from '../../functions/core/phase/items.ts';
 import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
 import { createTokenVerifier } from '../../functions/core/portal/auth.ts';
+import { createOriginCheck, ORIGIN_HEADER } from '../../functions/core/portal/origin.ts';
 import { SeizureStore } from '../../functions/core/store/store.ts';
 import { securityHeaders } from '../portal-headers.ts';
 import { startCognito, type LocalCognito } from './cognito.ts';
+import { localCorsRules } from './s3.ts';
 import { close, listen, LOCAL_HOST } from './listen.ts';
 import { LOCAL_REGION } from './settings.ts';
 
@@ -149,14 +153,25 @@ const lambdaContext = (): Context =>
 export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dist = await ensureWebBuilt(log);
-  const cognito = await startCognito({ dataDir: o.dataDir, port: o.ports.cognito, operationId: o.operation.id });
+  // The portal's origins, once its port is known: the only ones a browser may call Cognito and the bucket from.
+  let origins: readonly string[] = [];
+  const cognito = await startCognito({
+    dataDir: o.dataDir,
+    port: o.ports.cognito,
+    operationId: o.operation.id,
+    allowedOrigins: () => origins,
+  });
   // The same service name as the Lambda's (functions/portal/app.ts): the preflight's recording checks its calls.
   const s3 = sentBy(s3Client(o.endpoints), 'portal');
   const dynamo = sentBy(dynamoClient(o.endpoints), 'portal');
   const { createPortalHandler, templateBytes } = await import('../../functions/portal/app.ts');
+  // This server plays CloudFront: it adds the origin header (a value of this run) to every API request it forwards,
+  // and the handler refuses any request without it, as on AWS.
+  const originSecret = randomBytes(24).toString('base64url');
   const handler = createPortalHandler({
     config: o.operation,
     verify: createTokenVerifier({ issuer: cognito.issuer, clientId: cognito.clientId }),
+    origin: createOriginCheck(async () => originSecret),
     s3,
     bucket: o.bucket,
     dynamo,
@@ -187,7 +202,9 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? LOCAL_HOST}`);
       if (url.pathname.startsWith('/api/')) {
         const body = await readBody(req);
-        const out = (await handler(eventOf(req, url, body), lambdaContext())) as APIGatewayProxyStructuredResultV2;
+        const event = eventOf(req, url, body);
+        event.headers[ORIGIN_HEADER] = originSecret;
+        const out = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
         const payload = out.body === undefined ? '' : out.isBase64Encoded ? Buffer.from(out.body, 'base64') : out.body;
         res.writeHead(out.statusCode ?? 200, { ...headers, ...(out.headers as Record<string, string>) });
         res.end(payload);
@@ -216,6 +233,16 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
   try {
     port = await listen(server, o.ports.portal, 'portal', 'Choose another with --portal-port or SEIZURES_PORTAL_PORT.');
   } catch (e) {
+    s3.destroy();
+    dynamo.destroy();
+    await cognito.close();
+    throw e;
+  }
+  origins = [`http://${LOCAL_HOST}:${port}`, `http://localhost:${port}`];
+  try {
+    await s3.send(new PutBucketCorsCommand({ Bucket: o.bucket, CORSConfiguration: { CORSRules: localCorsRules(origins) } }));
+  } catch (e) {
+    await close(server);
     s3.destroy();
     dynamo.destroy();
     await cognito.close();

@@ -17,7 +17,7 @@ interface S3rverApp {
   logger: { exceptions: { unhandle(): void }; close(): void };
   /** Koa's middleware, in order (s3rver is a Koa app). */
   middleware: unknown[];
-  store: ObjectStore & FileStore;
+  store: ObjectStore & FileStore & { deleteSubresource(bucket: string, key: undefined, resource: 'cors'): Promise<void> };
 }
 
 // s3rver ships no types: the part used here.
@@ -37,10 +37,21 @@ export interface LocalS3 {
 
 /**
  * The portal's browser app POSTs uploads (presigned POST) and downloads feedback (presigned GET) straight to the
- * bucket, from another origin: the bucket answers CORS as the stack's bucket does (lib/portal-web.ts), for any origin
- * here (the portal's port is chosen at start).
+ * bucket, from another origin: the bucket answers CORS as the stack's bucket does (lib/portal-web.ts), for the
+ * portal's origin only. Started without any CORS rule; the portal sets it once its port is known (lib/local/portal.ts,
+ * PutBucketCors with these rules).
  */
-export const LOCAL_CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+export function localCorsRules(origins: readonly string[]) {
+  return [
+    {
+      AllowedOrigins: [...origins],
+      AllowedMethods: ['GET', 'POST', 'HEAD'],
+      AllowedHeaders: ['*'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 3000,
+    },
+  ];
+}
 
 /**
  * Starts s3rver on 127.0.0.1:port with its files in `directory` and the bucket `bucket`.
@@ -52,9 +63,11 @@ export async function startS3(opts: {
   bucket: string;
   onEvent: (ev: S3rverEvent) => void;
 }): Promise<LocalS3> {
-  const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket, configs: [LOCAL_CORS] }] });
+  const app = new S3rver({ directory: opts.directory, silent: true, configureBuckets: [{ name: opts.bucket, configs: [] }] });
   app.on('event', opts.onEvent);
   await app.configureBuckets();
+  // No cross-origin access until the portal says from where (a data directory of an earlier version allowed any).
+  await app.store.deleteSubresource(opts.bucket, undefined, 'cors');
   app.middleware.unshift(conditionalPuts(app.store));
   durablePuts(app.store);
   const server: Server = createServer(app.callback());

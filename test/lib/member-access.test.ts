@@ -50,7 +50,7 @@ describe('MemberAccess', () => {
     samlAccess.grantStartExecution(machine);
     t = Template.fromStack(stack);
     saml = Template.fromStack(samlStack);
-    uploader = statementsOfRole(t, logicalId(access.memberUploaderRole));
+    uploader = statementsOfRole(t, logicalId(access.memberUploaderRole!));
     bucketArn = `<${logicalId(storage.bucket)}.Arn>`;
   });
 
@@ -92,47 +92,76 @@ describe('MemberAccess', () => {
     assert.deepEqual(actions, ['s3:AbortMultipartUpload', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutObject']);
   });
 
-  test('the role trusts the account root by default, with sts:TagSession, and only for an operation Member tag', () => {
-    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+  test("an IAM principal (here the account, named explicitly) may only ask for its own member tag, one of the operation's", () => {
+    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole!)]!.Properties.AssumeRolePolicyDocument;
     assert.equal(trust.Statement.length, 1);
     const [s] = trust.Statement;
     assert.deepEqual([...s.Action].sort(), ['sts:AssumeRole', 'sts:TagSession']);
     assert.deepEqual(s.Principal.AWS, {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
     });
-    assert.deepEqual(s.Condition, { StringEquals: { 'aws:RequestTag/member': OPERATION.members.map((m) => m.code) } });
+    // Both must hold: the requested tag equals the caller's own principal tag, and it is an operation Member's code.
+    assert.deepEqual(s.Condition, {
+      StringEquals: { 'aws:RequestTag/member': '${aws:PrincipalTag/member}' },
+      StringLike: { 'aws:RequestTag/member': OPERATION.members.map((m) => m.code) },
+    });
+  });
+
+  test('no principal, no role: MemberAccess without assumedBy makes the Analyst role only', () => {
+    const stack = new Stack(testApp(), 'NoUploader');
+    const st = new SeizureStorage(stack, 'Storage');
+    const a = new MemberAccess(stack, 'Access', { bucket: st.bucket, table: st.table, memberCodes: ['FR'] });
+    assert.equal(a.memberUploaderRole, undefined);
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    assert.deepEqual(
+      Object.keys(roles).filter((id) => id.startsWith('Access')),
+      [logicalId(a.analystRole)],
+    );
   });
 
   test("the trust policy stays under IAM's default 2048-character limit with every Member listed", () => {
-    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    const trust = t.findResources('AWS::IAM::Role')[logicalId(access.memberUploaderRole!)]!.Properties.AssumeRolePolicyDocument;
     const size = JSON.stringify(trust).length;
     assert.ok(size < 2048, `${size} characters`);
   });
 
   test('another principal (SAML) gets sts:TagSession too, and the tag is pinned to its Member codes', () => {
-    const trust = saml.findResources('AWS::IAM::Role')[logicalId(samlAccess.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+    const trust = saml.findResources('AWS::IAM::Role')[logicalId(samlAccess.memberUploaderRole!)]!.Properties.AssumeRolePolicyDocument;
     const [s] = trust.Statement;
     assert.deepEqual([...s.Action].sort(), ['sts:AssumeRoleWithSAML', 'sts:TagSession']);
     assert.deepEqual(s.Condition.StringEquals['aws:RequestTag/member'], ['FR', 'DE']);
     assert.equal(s.Condition.StringLike, undefined);
   });
 
-  test('no default trust and no unpinned tag: assumedBy and memberCodes are required', () => {
+  test('no unpinned tag: memberCodes is required', () => {
     const stack = new Stack(testApp(), 'Required');
     const st = new SeizureStorage(stack, 'Storage');
-    assert.throws(
-      () =>
-        new MemberAccess(stack, 'Empty', {
-          bucket: st.bucket,
-          table: st.table,
-          assumedBy: new iam.AccountRootPrincipal(),
-          memberCodes: [],
-        }),
-      /memberCodes is empty/,
-    );
-    // @ts-expect-error assumedBy is required: there is no account-root default
-    const props: MemberAccessProps = { bucket: st.bucket, table: st.table, memberCodes: ['FR'] };
-    assert.throws(() => new MemberAccess(stack, 'NoTrust', props), /assumedBy is required/);
+    const props: MemberAccessProps = { bucket: st.bucket, table: st.table, assumedBy: new iam.AccountRootPrincipal(), memberCodes: [] };
+    assert.throws(() => new MemberAccess(stack, 'Empty', props), /memberCodes is empty/);
+  });
+
+  test('a role ARN as principal gets the same own-tag pin; a Cognito identity pool (federated) gets the code list only', () => {
+    const stack = new Stack(testApp(), 'Principals');
+    const st = new SeizureStorage(stack, 'Storage');
+    const byRole = new MemberAccess(stack, 'ByRole', {
+      bucket: st.bucket,
+      table: st.table,
+      assumedBy: new iam.ArnPrincipal('arn:aws:iam::111111111111:role/customs-uploaders'),
+      memberCodes: ['FR', 'DE'],
+    });
+    const byPool = new MemberAccess(stack, 'ByPool', {
+      bucket: st.bucket,
+      table: st.table,
+      assumedBy: new iam.FederatedPrincipal('cognito-identity.amazonaws.com', {}, 'sts:AssumeRoleWithWebIdentity'),
+      memberCodes: ['FR', 'DE'],
+    });
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    const cond = (r: iam.Role) => roles[logicalId(r)]!.Properties.AssumeRolePolicyDocument.Statement[0].Condition;
+    assert.deepEqual(cond(byRole.memberUploaderRole!), {
+      StringEquals: { 'aws:RequestTag/member': '${aws:PrincipalTag/member}' },
+      StringLike: { 'aws:RequestTag/member': ['FR', 'DE'] },
+    });
+    assert.deepEqual(cond(byPool.memberUploaderRole!), { StringEquals: { 'aws:RequestTag/member': ['FR', 'DE'] } });
   });
 
   test('the Analyst reads every object and the table, and writes nothing', () => {
@@ -160,7 +189,7 @@ describe('MemberAccess', () => {
       memberCodes: ['FR'],
     });
     const tpl = Template.fromStack(stack);
-    const roleId = stack.getLogicalId(a.memberUploaderRole.node.defaultChild as CfnElement);
+    const roleId = stack.getLogicalId(a.memberUploaderRole!.node.defaultChild as CfnElement);
     const statements = Object.values(tpl.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);

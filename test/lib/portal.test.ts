@@ -12,7 +12,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, test, vi } from 'vitest';
-import { PortalApi } from '../../lib/portal-api.ts';
+import { PORTAL_ROUTE_THROTTLES, PortalApi } from '../../lib/portal-api.ts';
 import { PortalUsers } from '../../lib/portal-users.ts';
 import { ensureWebDist, PortalWeb, WebBuildError } from '../../lib/portal-web.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
@@ -70,14 +70,25 @@ describe('the portal constructs', () => {
     assert.ok(client.ReadAttributes.includes('custom:member'));
     assert.ok(!client.WriteAttributes.some((a: string) => a.startsWith('custom:')), JSON.stringify(client.WriteAttributes));
     assert.equal(client.AllowedOAuthFlowsUserPoolClient, false);
+    // Refresh tokens: never used by the app, revocable, and as short-lived as Cognito allows (60 minutes).
+    assert.equal(client.EnableTokenRevocation, true);
+    assert.equal(client.RefreshTokenValidity, 60);
+    assert.equal(client.TokenValidityUnits.RefreshToken, 'minutes');
   });
 
-  test('the API: one route behind a JWT authorizer on the pool, a throttled stage with access logs', () => {
+  test('the API: every route behind a JWT authorizer on the pool, a throttled stage with access logs, per-route throttles', () => {
     const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
-    assert.deepEqual(
-      routes.map((r) => [r.RouteKey, r.AuthorizationType]),
-      [['ANY /api/{proxy+}', 'JWT']],
-    );
+    assert.deepEqual(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort(), [
+      ['ANY /api/{proxy+}', 'JWT'],
+      ['GET /api/lineage', 'JWT'],
+      ['GET /api/template', 'JWT'],
+      ['POST /api/nil-returns', 'JWT'],
+      ['POST /api/phase-close', 'JWT'],
+      ['POST /api/uploads', 'JWT'],
+    ]);
+    // One authorizer and one integration for all of them.
+    assert.equal(new Set(routes.map((r) => JSON.stringify(r.AuthorizerId))).size, 1);
+    assert.equal(new Set(routes.map((r) => JSON.stringify(r.Target))).size, 1);
     const [auth] = Object.values(t.findResources('AWS::ApiGatewayV2::Authorizer')).map((r) => r.Properties);
     assert.equal(auth.AuthorizerType, 'JWT');
     assert.deepEqual(auth.JwtConfiguration.Audience, [{ Ref: logicalId(users.client) }]);
@@ -86,6 +97,48 @@ describe('the portal constructs', () => {
     assert.equal(stage.StageName, '$default');
     assert.ok(stage.AccessLogSettings.DestinationArn);
     assert.deepEqual(stage.DefaultRouteSettings, { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 });
+    assert.deepEqual(stage.RouteSettings['POST /api/uploads'], { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    assert.deepEqual(stage.RouteSettings['POST /api/phase-close'], { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 });
+    assert.deepEqual(Object.keys(stage.RouteSettings).sort(), Object.keys(PORTAL_ROUTE_THROTTLES).sort());
+    // Every route a setting names exists before the stage is updated.
+    const [stageId] = Object.keys(t.findResources('AWS::ApiGatewayV2::Stage'));
+    const dependsOn = t.toJSON().Resources[stageId!].DependsOn as string[];
+    for (const id of Object.keys(t.findResources('AWS::ApiGatewayV2::Route'))) assert.ok(dependsOn.includes(id), id);
+  });
+
+  test('the API answers CloudFront only: a generated secret in an origin header, read by the function', () => {
+    const [secretId, secret] = Object.entries(t.findResources('AWS::SecretsManager::Secret'))[0]!;
+    assert.equal(secret.Properties.GenerateSecretString.PasswordLength, 48);
+    const fn = t.findResources('AWS::Lambda::Function')[logicalId(api.function)]!.Properties;
+    assert.deepEqual(fn.Environment.Variables.ORIGIN_SECRET_ARN, { Ref: secretId });
+    assert.deepEqual(resourcesOf(fnStatements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!), [`<${secretId}>`]);
+    const dist = t.findResources('AWS::CloudFront::Distribution')[logicalId(web.distribution)]!.Properties.DistributionConfig;
+    const apiOrigin = dist.Origins.find((o: { CustomOriginConfig?: unknown }) => o.CustomOriginConfig);
+    assert.deepEqual(apiOrigin.OriginCustomHeaders, [
+      {
+        HeaderName: 'x-origin-verify',
+        HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] },
+      },
+    ]);
+    // No web ACL unless one is given (it lives in us-east-1).
+    assert.equal(dist.WebACLId, undefined);
+  });
+
+  test('a WAF web ACL given by ARN is attached to the distribution', () => {
+    const stack = new Stack(testApp(), 'PortalWaf');
+    const st = new SeizureStorage(stack, 'Storage');
+    const u = new PortalUsers(stack, 'Users', { operation: OPERATION });
+    const a = new PortalApi(stack, 'Api', { operation: OPERATION, users: u, bucket: st.bucket, table: st.table });
+    const arn = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/portal/abc';
+    const w = new PortalWeb(stack, 'Web', {
+      users: u,
+      api: a,
+      submissions: st.bucket,
+      accessLogBucket: st.accessLogBucket,
+      webAclArn: arn,
+    });
+    const dist = Template.fromStack(stack).findResources('AWS::CloudFront::Distribution')[logicalId(w.distribution)]!;
+    assert.equal(dist.Properties.DistributionConfig.WebACLId, arn);
   });
 
   test("the function: the pool's issuer and client, writes only under incoming/, reads feedback/ and summaries/, starts the phase close", () => {
@@ -148,18 +201,30 @@ describe('the portal constructs', () => {
     assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.match(csp, /connect-src 'self' https:\/\/cognito-idp\./);
+    // The submissions bucket by name and region, and no wildcard: no other bucket is reachable from the app.
+    assert.doesNotMatch(csp, /\*/);
+    const bucketRef = `{"Ref":"${logicalId(storage.bucket)}"}`;
+    for (const directive of ['connect-src', 'form-action']) {
+      const at = csp.indexOf(directive);
+      assert.ok(at >= 0, directive);
+      const rest = csp.slice(at, csp.indexOf(';', at));
+      assert.ok(rest.includes(`https://",${bucketRef},".s3.`), `${directive}: ${rest}`);
+    }
     assert.equal(policy.StrictTransportSecurity.AccessControlMaxAgeSec, 63_072_000);
     assert.equal(policy.FrameOptions.FrameOption, 'DENY');
     assert.equal(policy.ContentTypeOptions.Override, true);
   });
 
   test("the submissions bucket answers CORS for the portal's origin only; the app's config and build are deployed", () => {
+    // Set once the distribution exists (a custom resource: on the bucket it would be a cycle with the pinned CSP).
     const bucket = t.findResources('AWS::S3::Bucket')[logicalId(storage.bucket)]!.Properties;
-    const [rule] = bucket.CorsConfiguration.CorsRules;
-    assert.deepEqual(rule.AllowedOrigins, [
-      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(web.distribution), 'DomainName'] }]] },
-    ]);
-    assert.deepEqual([...rule.AllowedMethods].sort(), ['GET', 'HEAD', 'POST']);
+    assert.equal(bucket.CorsConfiguration, undefined);
+    const [cors] = Object.values(t.findResources('Custom::AWS'));
+    const create = JSON.stringify(cors!.Properties.Create);
+    assert.match(create, /"action\\":\\"putBucketCors\\"/);
+    assert.ok(create.includes(`https://",{"Fn::GetAtt":["${logicalId(web.distribution)}","DomainName"]}`), create);
+    assert.ok(create.includes(`\\"AllowedMethods\\":[\\"POST\\",\\"GET\\",\\"HEAD\\"]`), create);
+    assert.ok(cors!.DependsOn.includes(logicalId(web.distribution)));
     const [deploy] = Object.values(t.findResources('Custom::CDKBucketDeployment')).map((r) => r.Properties);
     assert.equal(deploy.SourceObjectKeys.length, 2, 'the Vite build and config.json');
     assert.deepEqual(deploy.DistributionPaths, ['/index.html', '/config.json']);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SeizurePipelineStack, stackNameFor } from '../../lib/seizure-pipeline-stack.ts';
 import { acknowledgements, unacknowledgedFindings } from '../helpers/nag.ts';
@@ -21,6 +22,8 @@ describe('SeizurePipelineStack', () => {
       operation: OPERATION,
       ingestion: { entry: ECHO_ENTRY },
       storage: { encryption: 'CUSTOMER_KEY' },
+      // A configured uploader trust: the role, its output and its nag acknowledgements are checked on this stack.
+      memberAccess: { assumedBy: new iam.AccountRootPrincipal() },
     });
     t = Template.fromStack(stack);
   });
@@ -32,13 +35,11 @@ describe('SeizurePipelineStack', () => {
   test("has the outputs the CLI's --aws mode reads, by these exact names", () => {
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
     // Other parts of the stack may add outputs; these six are the contract.
-    for (const name of ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'MemberUploaderRoleArn', 'QueueUrl', 'TableName'])
-      assert.ok(name in outputs, name);
+    for (const name of ['AnalystRoleArn', 'BucketName', 'DlqUrl', 'QueueUrl', 'TableName']) assert.ok(name in outputs, name);
     assert.deepEqual(outputs.BucketName!.Value, { Ref: logicalId(stack.storage.bucket) });
     assert.deepEqual(outputs.TableName!.Value, { Ref: logicalId(stack.storage.table) });
     assert.deepEqual(outputs.QueueUrl!.Value, { Ref: logicalId(stack.ingestion.queue) });
     assert.deepEqual(outputs.DlqUrl!.Value, { Ref: logicalId(stack.ingestion.deadLetterQueue) });
-    assert.deepEqual(outputs.MemberUploaderRoleArn!.Value, { 'Fn::GetAtt': [logicalId(stack.access.memberUploaderRole), 'Arn'] });
     assert.deepEqual(outputs.AnalystRoleArn!.Value, { 'Fn::GetAtt': [logicalId(stack.access.analystRole), 'Arn'] });
   });
 
@@ -98,10 +99,22 @@ describe('SeizurePipelineStack', () => {
     for (const [id, a] of alarms) assert.deepEqual(a.Properties.AlarmActions, [{ Ref: logicalId(stack.alarmTopic) }], id);
   });
 
-  test("the member tag may only name one of the operation's Members", () => {
-    const trust = t.findResources('AWS::IAM::Role')[logicalId(stack.access.memberUploaderRole)]!.Properties.AssumeRolePolicyDocument;
+  test('no MemberUploader role (nor its output) unless a principal is configured to assume it: no account-root default', () => {
+    assert.equal(stack.access.memberUploaderRole, undefined);
+    const roles = Object.keys(t.findResources('AWS::IAM::Role'));
+    assert.ok(!roles.some((id) => id.includes('MemberUploader')), roles.join(' '));
+    assert.ok(!('MemberUploaderRoleArn' in (t.toJSON().Outputs as object)));
+  });
+
+  test("configured, the role and its output exist; the member tag is the caller's own and one of the operation's Members", () => {
+    const kt = Template.fromStack(withKey);
+    const role = withKey.access.memberUploaderRole!;
+    const outputs = kt.toJSON().Outputs as Record<string, { Value: unknown }>;
+    assert.deepEqual(outputs.MemberUploaderRoleArn!.Value, { 'Fn::GetAtt': [logicalId(role), 'Arn'] });
+    const trust = kt.findResources('AWS::IAM::Role')[logicalId(role)]!.Properties.AssumeRolePolicyDocument;
+    assert.equal(trust.Statement[0].Condition.StringEquals['aws:RequestTag/member'], '${aws:PrincipalTag/member}');
     assert.deepEqual(
-      trust.Statement[0].Condition.StringEquals['aws:RequestTag/member'],
+      trust.Statement[0].Condition.StringLike['aws:RequestTag/member'],
       OPERATION.members.map((m) => m.code),
     );
   });

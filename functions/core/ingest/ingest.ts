@@ -14,13 +14,13 @@ import { dayOf } from '../operation/days.ts';
 import { configForUpload } from '../operation/smoke.ts';
 import { DEFAULT_RESERVE_MS, DeadlineError, spareMs, STORE_MS_PER_LINE, type IngestRun } from './deadline.ts';
 import { FEEDBACK_PREFIX } from '../operation/layout.ts';
-import { acceptNilReturn, isLaterVersion, replacedFilesOf, storedCounts } from './outcome.ts';
+import { acceptNilReturn, isLaterVersion, refuseNilReturn, replacedFilesOf, storedCounts } from './outcome.ts';
 import { writeFeedbackWorkbook } from './feedback.ts';
 import { putUnlessNewer } from './feedback-put.ts';
 import type { SeizureRecord } from '../vocabulary/record.ts';
 import { headObject, s3ByteSource } from '../platform/s3.ts';
 import { message } from '../validation/messages.ts';
-import type { NilReturnStore } from '../operation/nil-return.ts';
+import { NilReturnConflictError, type NilReturnStore } from '../operation/nil-return.ts';
 import { openSpreadsheet } from '../sheet/open.ts';
 import { DEFAULT_LIMITS, SpreadsheetError, type ByteSource, type ReadLimits, type Workbook } from '../sheet/types.ts';
 import { fitKey, MAX_S3_KEY_BYTES, MAX_SORT_KEY_BYTES } from '../store/keys.ts';
@@ -338,10 +338,16 @@ async function finish(deps: IngestDeps, ev: UploadEvent, run: IngestRun, o: Outc
   if (!failure && participant && deps.nilReturns && isEmptyTemplate(report)) {
     const phase = phaseOfDay(deps.config, dayOf(ev.eventTime) ?? now().toISOString().slice(0, 10));
     if (phase !== undefined) {
-      const { created } = await deps.nilReturns.record(deps.config, { member, phase, source: 'empty-upload' });
-      // The empty template withdraws nothing (it never reaches the store): the cases of earlier versions stay.
-      const earlierKept = versions.some((v) => v.versionId !== versionId && ((v.stored.storedCases ?? 0) > 0 || v.stored.written > 0));
-      acceptNilReturn(report, { phase, created }, { earlierKept });
+      try {
+        const { created } = await deps.nilReturns.record(deps.config, { member, phase, source: 'empty-upload' });
+        // The empty template withdraws nothing (it never reaches the store): the cases of earlier versions stay.
+        const earlierKept = versions.some((v) => v.versionId !== versionId && ((v.stored.storedCases ?? 0) > 0 || v.stored.written > 0));
+        acceptNilReturn(report, { phase, created }, { earlierKept });
+      } catch (e) {
+        // The Member has seizures stored for the phase: "nothing to report" would contradict them. Stays rejected.
+        if (!(e instanceof NilReturnConflictError)) throw e;
+        refuseNilReturn(report, phase);
+      }
     }
   }
   const refused = isRejected(report) || !participant;

@@ -78,6 +78,24 @@ export function acceptNilReturn(
   report.nilReturn = nil;
 }
 
+/**
+ * The empty template NOT recorded as a nil return: the Member has seizures stored for the phase (nil-return.ts
+ * NilReturnConflictError). The file stays rejected ('no-rows'), and a 'nil-return' warning (created 'refused') says why.
+ */
+export function refuseNilReturn(report: ValidationReport, phase: number): void {
+  const params = { phase, created: 'refused', kept: 'no' };
+  report.warnings.unshift({
+    type: 'nil-return',
+    rowNumber: null,
+    fieldName: null,
+    cell: null,
+    code: 'nil-return',
+    message: message('nil-return', report.language, params),
+    params,
+  });
+  report.stats.warnings++;
+}
+
 const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ') + ' UTC';
 
 interface Sentences {

@@ -76,8 +76,8 @@ export function formatReportText(r: ValidationReport): string {
     for (const e of errs) out.push(`  - [${e.type}] ${e.message}`);
   }
   if (r.errorsNotListed) out.push('', t.notListed(r.errorsNotListed));
-  // The nil return is said above, with what was stored.
-  const warnings = r.warnings.filter((w) => w.type !== 'nil-return');
+  // A recorded nil return is said above, with what was stored; a refused one (seizures stored for the phase) here.
+  const warnings = r.warnings.filter((w) => w.type !== 'nil-return' || w.params?.created === 'refused');
   if (warnings.length) {
     out.push('', t.warnings);
     for (const w of warnings) out.push(`  - ${w.message}`);

@@ -9,11 +9,17 @@
  *   {operation, phase, member, recordedAt, source: 'cli' | 'portal' | 'empty-upload', by?}
  * Callers: `seizures nil-return` (bin/cli/nil-return.ts), the portal's API (issue 9), and ingest for an upload of the
  * empty template (source 'empty-upload'). The phase close reads them per slice (phase/steps.ts aggregateStep).
+ *
+ * Refused when the Member already has seizure lines stored for the phase (NilReturnConflictError): "nothing to
+ * report" beside reported seizures says two contrary things, and it would be kept forever. The portal answers 409
+ * `phase-has-seizures`, the CLI exits 1, ingest leaves the empty template rejected and says why.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OperationConfig } from './config.ts';
+import type { Lang, OperationConfig } from './config.ts';
 import { documentClient } from '../store/batch.ts';
+import { phasePk } from '../store/keys.ts';
+import { TABLE } from '../store/table.ts';
 
 export type NilReturnSource = 'cli' | 'portal' | 'empty-upload';
 
@@ -32,6 +38,34 @@ export interface NilReturn {
 export class NilReturnError extends Error {
   override readonly name = 'NilReturnError';
 }
+
+/** The Member has seizure lines stored for the phase: a nil return would contradict them. Not recorded; do not retry. */
+export class NilReturnConflictError extends Error {
+  override readonly name = 'NilReturnConflictError';
+  /** The portal API's error code (409). */
+  static readonly code = 'phase-has-seizures';
+  constructor(
+    readonly member: string,
+    readonly phase: number,
+  ) {
+    super(nilReturnConflictMessage('en', phase));
+  }
+}
+
+/** Why a nil return is refused, in the reader's language (the portal, the CLI, the ingest feedback). */
+export function nilReturnConflictMessage(lang: Lang, phase: number): string {
+  const nbsp = '\u00a0';
+  switch (lang) {
+    case 'fr':
+      return `Non enregistré : des saisies de votre administration sont déjà enregistrées pour la phase${nbsp}${phase}, elle ne peut donc pas être déclarée « rien à déclarer ». Si ces saisies sont une erreur, prévenez les analystes.`;
+    case 'es':
+      return `No registrado: ya hay incautaciones de su administración guardadas para la fase${nbsp}${phase}, por lo que no puede declararse «nada que declarar». Si esas incautaciones son un error, avise a los analistas.`;
+    default:
+      return `Not recorded: seizures of your administration are already stored for phase${nbsp}${phase}, so it cannot be declared "nothing to report". If those seizures are a mistake, tell the analysts.`;
+  }
+}
+
+const BY_PHASE = TABLE.globalSecondaryIndexes.find((i) => i.partitionKey.name === 'gsi1pk')!.indexName;
 
 export const NIL_RETURN_PK_PREFIX = 'NILRETURN#';
 export const nilReturnPk = (operation: string): string => `${NIL_RETURN_PK_PREFIX}${operation}`;
@@ -72,8 +106,10 @@ export class NilReturnStore {
   }
 
   /** Records a nil return once; `created` false when the Member had already sent one for the phase (that one is kept). */
+  /** @throws NilReturnError (bad request), NilReturnConflictError (the Member has lines stored for the phase) */
   async record(config: OperationConfig, r: NilReturnRequest): Promise<{ created: boolean; nilReturn: NilReturn }> {
     checkNilReturn(config, r);
+    if (await this.hasLines(r.phase, r.member)) throw new NilReturnConflictError(r.member, r.phase);
     const item: NilReturn = {
       operation: config.id,
       phase: r.phase,
@@ -96,6 +132,21 @@ export class NilReturnStore {
       const had = await this.get(config.id, r.phase, r.member);
       return { created: false, nilReturn: had ?? item };
     }
+  }
+
+  /** Whether any seizure line of the Member is stored for the phase (one item of the byPhase index is enough). */
+  async hasLines(phase: number, member: string): Promise<boolean> {
+    const out = await this.#doc.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: BY_PHASE,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': phasePk(phase, member) },
+        Limit: 1,
+        Select: 'COUNT',
+      }),
+    );
+    return (out.Count ?? 0) > 0;
   }
 
   async get(operation: string, phase: number, member: string): Promise<NilReturn | undefined> {

@@ -9,10 +9,16 @@ import type { PhaseTable } from '../phase/items.ts';
 import type { PhaseCloseInput } from '../phase/input.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { TokenVerifier } from './auth.ts';
+import type { OriginCheck } from './origin.ts';
 
 export interface PortalDeps {
   readonly config: OperationConfig;
   readonly verify: TokenVerifier;
+  /**
+   * Whether a request came through the portal's front door (origin.ts): checked before anything else; refused with
+   * 403 `not-through-portal`. Absent: no check (tests that call the API directly).
+   */
+  readonly origin?: OriginCheck;
   /** Signs the presigned POSTs and GETs: its credentials are the ones S3 checks. */
   readonly s3: S3Client;
   readonly bucket: string;

@@ -1,11 +1,18 @@
 /**
  * `POST /api/nil-returns {phase[, member]}` and `GET /api/nil-returns[?member=XX]`: a Member says "nothing to report
  * this phase" from the portal (source 'portal', by = the caller's email). The Member is the caller's own (analysts may
- * name one), exactly as for uploads; a repeat is no error (200 with the nil return already stored).
+ * name one), exactly as for uploads; a repeat is no error (200 with the nil return already stored). Refused with 409
+ * `phase-has-seizures` when the Member has seizure lines stored for the phase, the message in the Member's language.
  */
-import { type NilReturn, NilReturnError, NilReturnStore } from '../operation/nil-return.ts';
+import {
+  type NilReturn,
+  NilReturnConflictError,
+  nilReturnConflictMessage,
+  NilReturnError,
+  NilReturnStore,
+} from '../operation/nil-return.ts';
 import type { Caller } from './auth.ts';
-import { badRequest, jsonBody, type PortalRequest, type PortalResponse, json } from './http.ts';
+import { badRequest, HttpError, jsonBody, type PortalRequest, type PortalResponse, json } from './http.ts';
 import type { PortalDeps } from './deps.ts';
 import { memberScope } from './submissions.ts';
 
@@ -30,6 +37,10 @@ export async function postNilReturn(d: PortalDeps, c: Caller, req: PortalRequest
     return json(created ? 201 : 200, { created, nilReturn });
   } catch (e) {
     if (e instanceof NilReturnError) throw badRequest(e.message);
+    if (e instanceof NilReturnConflictError) {
+      const lang = d.config.members.find((m) => m.code === member)?.language ?? 'en';
+      throw new HttpError(409, NilReturnConflictError.code, nilReturnConflictMessage(lang, phase));
+    }
     throw e;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The portal API: one function from a PortalRequest to a PortalResponse, the same on AWS (functions/portal/) and
- * locally (lib/local/portal.ts). Every route needs a valid ID token (401 otherwise); who may do what follows the
- * caller's claims (auth.ts): a Member sees its own, analysts everything.
+ * locally (lib/local/portal.ts). Every request must come through the portal's front door (origin.ts: CloudFront's
+ * secret header; 403 `not-through-portal` otherwise), and every route needs a valid ID token (401 otherwise); who may
+ * do what follows the caller's claims (auth.ts): a Member sees its own, analysts everything.
  *
  * | route | who | answer |
  * |---|---|---|
@@ -14,7 +15,7 @@
  * | GET /api/summaries/{phase}/{run} | anyone signed in | {version, summary, charts} (analysts: their version) |
  * | GET /api/lineage?phase&dimension&key[&member&week&limit] | analysts | {total, lines: [...]} |
  * | POST /api/phase-close {phase, mode, asOf?} | analysts | {started: true, execution} |
- * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent |
+ * | POST /api/nil-returns {phase[, member]} | a Member (analysts: any Member) | 201 {created, nilReturn}; 200 if already sent; 409 phase-has-seizures |
  * | GET /api/nil-returns[?member=XX] | own Member; analysts any or all | {nilReturns: [...]} |
  */
 import type { Lang } from '../operation/config.ts';
@@ -34,6 +35,7 @@ import {
   type PortalResponse,
 } from './http.ts';
 import { lineage } from './lineage.ts';
+import { NotThroughPortalError } from './origin.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
 import { getSummaryPage, listSummaries } from './summaries.ts';
@@ -147,6 +149,8 @@ export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extr
   return async (req) => {
     try {
       if (!req.path.startsWith('/api/')) throw notFound();
+      // Around CloudFront (the default execute-api endpoint): refused before the token is even read.
+      if (deps.origin && !(await deps.origin(req.headers))) throw new NotThroughPortalError();
       // The token first: nothing, not even which routes exist, is told to a caller without one.
       const caller = await deps.verify(req.headers['authorization']);
       if (!caller.member && !caller.analyst)

@@ -25,6 +25,7 @@ export type MessageId =
   | 'date-outside-phases'
   | 'date-in-future'
   | 'too-long'
+  | 'control-character'
   | 'hs-code'
   | 'quantity-positive'
   | 'quantity-whole'
@@ -209,6 +210,15 @@ const M: Record<MessageId, Record<Lang, Template>> = {
     fr: (p) => `Le texte ${at.fr(p)} compte ${p.length} caractères ; ${p.max} au plus sont acceptés.`,
     es: (p) => `El texto ${at.es(p)} tiene ${p.length} caracteres; se aceptan como máximo ${p.max}.`,
   },
+  // char: the code point (U+001B); position: where it is in the cell, from 1.
+  'control-character': {
+    en: (p) =>
+      `The text ${at.en(p)} holds an invisible control character at position ${p.position} (${p.char}): retype the text, or paste it as plain text, and upload the file again.`,
+    fr: (p) =>
+      `Le texte ${at.fr(p)} contient un caractère de contrôle invisible en position ${p.position} (${p.char}) : retapez le texte, ou collez-le en texte brut, et renvoyez le fichier.`,
+    es: (p) =>
+      `El texto ${at.es(p)} contiene un carácter de control invisible en la posición ${p.position} (${p.char}): vuelva a escribir el texto, o péguelo como texto sin formato, y vuelva a enviar el archivo.`,
+  },
   'hs-code': {
     en: (p) =>
       `HS code ${q(p.value)} ${at.en(p)} must have 6 to 10 digits (dots and spaces allowed)${p.numeric ? '; the cell is a number, so leading zeros are lost: format it as text' : ''}.`,
@@ -363,26 +373,32 @@ const M: Record<MessageId, Record<Lang, Template>> = {
   // kept: 'yes' when an earlier version of the same file had stored cases (an empty file withdraws nothing).
   'nil-return': {
     en: (p) =>
-      (p.created === 'no'
-        ? `Nothing to report this phase (phase ${p.phase}): your nil return for this phase was already recorded.`
-        : `Nothing to report this phase (phase ${p.phase}): recorded as your nil return for this phase.`) +
-      (p.kept === 'yes'
-        ? ' The cases an earlier version of this file sent stay stored: an empty file withdraws nothing. If they should be withdrawn, tell the analysts.'
-        : ''),
+      p.created === 'refused'
+        ? `This empty file was not recorded as "nothing to report" for phase ${p.phase}: seizures of yours are already stored for this phase, and an empty file withdraws nothing. If they should be withdrawn, tell the analysts.`
+        : (p.created === 'no'
+            ? `Nothing to report this phase (phase ${p.phase}): your nil return for this phase was already recorded.`
+            : `Nothing to report this phase (phase ${p.phase}): recorded as your nil return for this phase.`) +
+          (p.kept === 'yes'
+            ? ' The cases an earlier version of this file sent stay stored: an empty file withdraws nothing. If they should be withdrawn, tell the analysts.'
+            : ''),
     fr: (p) =>
-      (p.created === 'no'
-        ? `Rien à signaler pour cette phase (phase ${p.phase}) : votre déclaration néant pour cette phase était déjà enregistrée.`
-        : `Rien à signaler pour cette phase (phase ${p.phase}) : enregistré comme votre déclaration néant pour cette phase.`) +
-      (p.kept === 'yes'
-        ? " Les affaires transmises par une version précédente de ce fichier restent enregistrées : un fichier vide ne retire rien. S'il faut les retirer, prévenez les analystes."
-        : ''),
+      p.created === 'refused'
+        ? `Ce fichier vide n'a pas été enregistré comme « rien à signaler » pour la phase ${p.phase} : des saisies de votre administration sont déjà enregistrées pour cette phase, et un fichier vide ne retire rien. S'il faut les retirer, prévenez les analystes.`
+        : (p.created === 'no'
+            ? `Rien à signaler pour cette phase (phase ${p.phase}) : votre déclaration néant pour cette phase était déjà enregistrée.`
+            : `Rien à signaler pour cette phase (phase ${p.phase}) : enregistré comme votre déclaration néant pour cette phase.`) +
+          (p.kept === 'yes'
+            ? " Les affaires transmises par une version précédente de ce fichier restent enregistrées : un fichier vide ne retire rien. S'il faut les retirer, prévenez les analystes."
+            : ''),
     es: (p) =>
-      (p.created === 'no'
-        ? `Nada que declarar en esta fase (fase ${p.phase}): su declaración negativa para esta fase ya estaba registrada.`
-        : `Nada que declarar en esta fase (fase ${p.phase}): registrado como su declaración negativa para esta fase.`) +
-      (p.kept === 'yes'
-        ? ' Los casos que envió una versión anterior de este archivo siguen guardados: un archivo vacío no retira nada. Si deben retirarse, avise a los analistas.'
-        : ''),
+      p.created === 'refused'
+        ? `Este archivo vacío no se ha registrado como «nada que declarar» para la fase ${p.phase}: ya hay incautaciones suyas guardadas para esta fase, y un archivo vacío no retira nada. Si deben retirarse, avise a los analistas.`
+        : (p.created === 'no'
+            ? `Nada que declarar en esta fase (fase ${p.phase}): su declaración negativa para esta fase ya estaba registrada.`
+            : `Nada que declarar en esta fase (fase ${p.phase}): registrado como su declaración negativa para esta fase.`) +
+          (p.kept === 'yes'
+            ? ' Los casos que envió una versión anterior de este archivo siguen guardados: un archivo vacío no retira nada. Si deben retirarse, avise a los analistas.'
+            : ''),
   },
   'no-rows': {
     en: (p) => `Sheet ${q(p.sheet)} has the header row (row ${p.headerRow}) but no seizure rows below it.`,

@@ -18,6 +18,19 @@ import { echo, type RowErrorType, type ValidationIssue } from './report.ts';
 
 const LOCODE = /^([A-Z]{2}) ?([A-Z2-9]{3})$/;
 
+/**
+ * Control characters a text cell may not hold: C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F). They are invisible
+ * in a spreadsheet, can drive a terminal (ESC) and travel raw into records, reports, emails and /api/lineage. Free
+ * text (description, remarks, location, brand) may keep tab and line breaks (Alt+Enter in Excel); a case reference
+ * may not.
+ */
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_IN_KEY = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** How a control character is named in a message: its code point, e.g. U+001B. */
+export const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
 /** What a row check needs of the validation it is part of. */
 export interface RowContext {
   readonly file: string;
@@ -186,7 +199,8 @@ export class RowCheck {
       product = undefined;
     }
     const description = this.text('description');
-    if (product?.startsWith('other_') && !description) {
+    // A description refused for what it holds (control characters, length) has had its error: not "missing" too.
+    if (product?.startsWith('other_') && !description && !this.cell('description')) {
       this.err('missing-cell', 'description', 'missing-description', { product: { vocab: 'product', code: product } });
     }
     const brand = this.text('brand');
@@ -249,7 +263,9 @@ export class RowCheck {
     this.ok = false;
     const col = this.at[key];
     const raw = col ? cellText(this.row.cells[col.index]) : undefined;
-    const cell = raw === undefined ? null : echo(raw);
+    // Echoed without control characters (each shown as U+FFFD): the report, the annotated workbook and the portal
+    // show the cell, and a raw ESC would reach a terminal or a page.
+    const cell = raw === undefined ? null : echo(raw.replace(CONTROL_ALL, '\uFFFD'));
     const said: Params = {
       row: this.row.rowNumber,
       // The column as the Member headed it, else the field's name in each language.
@@ -283,6 +299,13 @@ export class RowCheck {
     const c = this.cell(key);
     if (!c) return required ? this.err('missing-cell', key, 'missing-cell') : undefined;
     const t = cellText(c)!;
+    const control = (key === 'case_ref' ? CONTROL_IN_KEY : CONTROL_IN_TEXT).exec(t);
+    if (control) {
+      return this.err('constraint-error', key, 'control-character', {
+        char: codePoint(control[0]),
+        position: control.index + 1,
+      });
+    }
     const max = this.at[key]!.def.maxLength;
     if (max && t.length > max) return this.err('constraint-error', key, 'too-long', { length: t.length, max });
     return t;

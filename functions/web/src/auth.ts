@@ -2,6 +2,10 @@
  * Sign-in against the Cognito user pool, straight from the browser (no SDK: two JSON calls). USER_PASSWORD_AUTH over
  * TLS; a TOTP code when the user turned MFA on; a new password when an administrator asked for one. The ID token is
  * kept in sessionStorage (gone when the tab closes) and sent as `Authorization: Bearer` to /api/*.
+ *
+ * The refresh token is never stored: the app does not refresh (an ID token lasts an hour, then the user signs in
+ * again), so it is held in this module's memory only, out of sessionStorage, and revoked (RevokeToken) at sign-out.
+ * A reload forgets it; it then expires on its own (60 minutes, the shortest Cognito allows).
  */
 export interface AppConfig {
   readonly region: string;
@@ -13,10 +17,12 @@ export interface AppConfig {
 
 export interface Session {
   readonly idToken: string;
-  readonly refreshToken?: string;
   /** Seconds since the epoch. */
   readonly exp: number;
 }
+
+/** This page's refresh token, in memory only (see above): what sign-out revokes. */
+let refreshToken: string | undefined;
 
 export type SignInResult =
   | { kind: 'ok'; session: Session }
@@ -55,8 +61,9 @@ const claims = (jwt: string): Record<string, unknown> => JSON.parse(atob(jwt.spl
 function finish(out: CognitoAnswer, username: string): SignInResult {
   const r = out.AuthenticationResult;
   if (r?.IdToken) {
-    const session: Session = { idToken: r.IdToken, refreshToken: r.RefreshToken, exp: Number(claims(r.IdToken).exp) };
+    const session: Session = { idToken: r.IdToken, exp: Number(claims(r.IdToken).exp) };
     sessionStorage.setItem(KEY, JSON.stringify(session));
+    refreshToken = r.RefreshToken;
     return { kind: 'ok', session };
   }
   const respond = (name: string, extra: Record<string, string>) => async (value: string) => {
@@ -95,6 +102,20 @@ export function currentSession(): Session | undefined {
   }
 }
 
-export function signOut(): void {
+/**
+ * Signs out: the session is forgotten at once, and the refresh token (if this page holds one) is revoked with
+ * Cognito's RevokeToken. A failed revocation (offline, or an emulator that does not know the token) is not the
+ * user's problem: the token was never stored and expires within the hour.
+ */
+export async function signOut(): Promise<void> {
   sessionStorage.removeItem(KEY);
+  const token = refreshToken;
+  refreshToken = undefined;
+  if (!token) return;
+  try {
+    const c = await appConfig();
+    await call('RevokeToken', { ClientId: c.clientId, Token: token });
+  } catch {
+    // See above.
+  }
 }

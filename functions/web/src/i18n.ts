@@ -44,6 +44,8 @@ const en = {
   nilSend: 'Send “nothing to report”',
   nilSent: (phase: number) => `Recorded: nothing to report for phase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Already recorded on ${when}: nothing to report for phase\u00a0${phase}.`,
+  nilRefused: (phase: number) =>
+    `Not recorded: seizures of your administration are already stored for phase\u00a0${phase}, so it cannot be declared “nothing to report”. If those seizures are a mistake, tell the analysts.`,
   corrects: 'This file corrects an earlier upload',
   correctsNone: 'No, it is a new file',
   correctsHelp: 'Choose an earlier upload only if this file is its corrected version: this file then replaces it.',
@@ -178,6 +180,8 @@ const fr: Words = {
   nilSend: 'Envoyer «\u00a0rien à déclarer\u00a0»',
   nilSent: (phase: number) => `Enregistré : rien à déclarer pour la phase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Déjà enregistré le ${when} : rien à déclarer pour la phase\u00a0${phase}.`,
+  nilRefused: (phase: number) =>
+    `Non enregistré : des saisies de votre administration sont déjà enregistrées pour la phase\u00a0${phase}, elle ne peut donc pas être déclarée «\u00a0rien à déclarer\u00a0». Si ces saisies sont une erreur, prévenez les analystes.`,
   corrects: 'Ce fichier corrige un envoi précédent',
   correctsNone: 'Non, c’est un nouveau fichier',
   correctsHelp: 'Choisissez un envoi précédent seulement si ce fichier en est la version corrigée\u00a0: ce fichier le remplace alors.',
@@ -310,6 +314,8 @@ const es: Words = {
   nilSend: 'Enviar «nada que declarar»',
   nilSent: (phase: number) => `Registrado: nada que declarar en la fase\u00a0${phase}.`,
   nilAlready: (phase: number, when: string) => `Ya registrado el ${when}: nada que declarar en la fase\u00a0${phase}.`,
+  nilRefused: (phase: number) =>
+    `No registrado: ya hay incautaciones de su administración guardadas para la fase\u00a0${phase}, por lo que no puede declararse «nada que declarar». Si esas incautaciones son un error, avise a los analistas.`,
   corrects: 'Este archivo corrige un envío anterior',
   correctsNone: 'No, es un archivo nuevo',
   correctsHelp: 'Elija un envío anterior solo si este archivo es su versión corregida: este archivo lo reemplaza entonces.',

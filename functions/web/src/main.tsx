@@ -85,7 +85,7 @@ function App() {
     const onPop = () => setPath(location.pathname);
     addEventListener('popstate', onPop);
     setOnUnauthorized(() => {
-      signOut();
+      void signOut();
       setExpired(true);
       setSignedIn(false);
     });
@@ -130,7 +130,7 @@ function App() {
             type="button"
             class="link"
             onClick={() => {
-              signOut();
+              void signOut();
               setSignedIn(false);
               setMe(null);
             }}

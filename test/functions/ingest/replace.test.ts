@@ -117,6 +117,28 @@ test('the empty template is accepted as the nil return, and its feedback says so
   assert.equal((await nil.get(config.id, 1, 'FR'))?.source, 'empty-upload');
 });
 
+test('the empty template is NOT a nil return when the Member has seizures stored for the phase: rejected, and told why', async () => {
+  const { deps, store, tableName } = await w.world();
+  const nil = new NilReturnStore({ client: w.dyn.client(), tableName });
+  const handler = createIngestHandler({ ...deps, nilReturns: nil });
+  const at = Date.parse('2021-06-15T10:00:00Z');
+  await handler(await w.upload('incoming/FR/data.csv', csv(line('A', 1, 1)), { at }), context);
+  const template = Buffer.from(await buildTemplate(config, 'fr').xlsx.writeBuffer());
+  await handler(await w.upload('incoming/FR/rien.xlsx', template, { at: at + 60_000 }), context);
+  const sub = (await store.listSubmissions({ member: 'FR' })).find((s) => s.objectKey === 'incoming/FR/rien.xlsx')!;
+  assert.equal(sub.status, 'rejected');
+  assert.equal(sub.nilReturn, undefined);
+  const report = JSON.parse(await w.getText('feedback/FR/rien.xlsx.report.json'));
+  assert.deepEqual(
+    report.errors.map((e: { code: string }) => e.code),
+    ['no-rows'],
+  );
+  assert.equal(report.warnings[0].code, 'nil-return');
+  assert.equal(report.warnings[0].params.created, 'refused');
+  assert.match(report.warnings[0].message, /^Ce fichier vide n'a pas été enregistré comme « rien à signaler » pour la phase 1/);
+  assert.equal(await nil.get(config.id, 1, 'FR'), undefined);
+});
+
 test('a case the new version still has on an invalid row is not withdrawn (case refs compared trimmed and NFC)', async () => {
   const { handler, store } = await w.world();
   const at = Date.parse('2021-06-16T10:00:00Z');
@@ -144,12 +166,13 @@ test('the empty template under the key of a data file is a nil return that keeps
   const handler = createIngestHandler({ ...deps, nilReturns: new NilReturnStore({ client: w.dyn.client(), tableName }) });
   const key = 'incoming/FR/semaine.csv';
   await handler(await w.upload(key, csv(line('A', 1, 3)), { at: Date.parse('2021-06-16T10:00:00Z') }), context);
-  await handler(await w.upload(key, `${HEADER}\n`, { at: Date.parse('2021-06-17T10:00:00Z') }), context);
+  // Sent in phase 2: the earlier version's cases are phase 1's, so nothing contradicts "nothing to report" for phase 2.
+  await handler(await w.upload(key, `${HEADER}\n`, { at: Date.parse('2021-10-17T10:00:00Z') }), context);
   const report = JSON.parse(await w.getText('feedback/FR/semaine.csv.report.json'));
-  assert.deepEqual(report.nilReturn, { phase: 1, created: true });
+  assert.deepEqual(report.nilReturn, { phase: 2, created: true });
   assert.equal(
     report.warnings[0].message,
-    'Nothing to report this phase (phase 1): recorded as your nil return for this phase. ' +
+    'Nothing to report this phase (phase 2): recorded as your nil return for this phase. ' +
       'The cases an earlier version of this file sent stay stored: an empty file withdraws nothing. If they should be withdrawn, tell the analysts.',
   );
   assert.deepEqual(

@@ -170,11 +170,18 @@ describe('a Member officer on a phone', () => {
     await signIn(page, 'fr', USERS.fr.email);
     await page.getByRole('heading', { name: t.nilTitle }).waitFor();
     assert.ok(await page.locator('label', { hasText: t.nilPhase }).isVisible());
+    // Phase 1: France's seizures uploaded above are stored there, so "nothing to report" is refused, and said so.
     await page.getByLabel(t.nilPhase).selectOption('1');
     await page.getByRole('button', { name: t.nilSend }).click();
     await page
+      .getByRole('alert')
+      .filter({ hasText: t.nilRefused(1) })
+      .waitFor();
+    await page.getByLabel(t.nilPhase).selectOption('3');
+    await page.getByRole('button', { name: t.nilSend }).click();
+    await page
       .getByRole('status')
-      .filter({ hasText: t.nilSent(1) })
+      .filter({ hasText: t.nilSent(3) })
       .waitFor();
     await page.getByRole('button', { name: t.nilSend }).click();
     await page.getByRole('status').filter({ hasText: 'Déjà enregistré' }).waitFor();

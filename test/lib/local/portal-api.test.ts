@@ -5,11 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
-import { SignJWT, generateKeyPair } from 'jose';
+import { createPrivateKey } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
+import { CSV_HEADER, csv } from './helpers.ts';
+import { PASSWORD, portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
 import { fileURLToPath } from 'node:url';
-import { csv } from './helpers.ts';
 import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
-import { portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -375,5 +379,103 @@ describe('the portal server', () => {
     // No way out of the web app's folder.
     for (const p of ['/%2e%2e/package.json', '/..%2f..%2fcdk.json', '/cdk.json'])
       assert.equal((await fetch(`${pc.url}${p}`)).status, 404, p);
+  });
+});
+
+describe('the findings of the second review, on the running local cloud', () => {
+  test('a nil return for a phase where the Member has seizures stored is refused: 409 phase-has-seizures, in its language', async () => {
+    // FR's week 12.csv (above) stored lines dated 2021-06-15: phase 1.
+    const r = await call('nil-returns', fr, { method: 'POST', body: { phase: 1 } });
+    assert.equal(r.status, 409, JSON.stringify(r.json));
+    assert.equal(r.json.error, 'phase-has-seizures');
+    assert.match(r.json.message, /^Non enregistré : des saisies de votre administration sont déjà enregistrées pour la phase\u00a01/);
+    const mine = (await call('nil-returns', fr)).json.nilReturns.map((n: { phase: number }) => n.phase);
+    assert.ok(!mine.includes(1));
+  });
+
+  test('an ESC in a case reference is a row error, never a stored line, so /api/lineage cannot hand it back', async () => {
+    const body = `${CSV_HEADER}\nFR,ESC-\u001b[31m-1,2021-06-15,Medicines,Ivermectin,5,Pieces,Air cargo,Falsified\n`;
+    const { submission } = await upload(fr, 'control.csv', body);
+    assert.deepEqual(submission.rows, { total: 1, valid: 0, invalid: 1, blank: 0 });
+    const d = await call(`submissions/${submission.id}`, fr);
+    assert.equal(d.json.report.errors[0].code, 'control-character');
+    assert.equal(d.json.report.errors[0].params.char, 'U+001B');
+    assert.doesNotMatch(JSON.stringify(d.json), /\\u001b/i);
+    const lin = await call('lineage?phase=1&dimension=product&key=ivermectin&limit=500', analyst);
+    assert.ok(!JSON.stringify(lin.json).includes('ESC-'), 'no line of the refused row');
+  });
+
+  test("Cognito and the bucket answer a browser from the portal's origin only (not CORS *)", async () => {
+    const evil = 'http://evil.example';
+    const target = { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth', 'content-type': 'application/x-amz-json-1.1' };
+    const fromEvil = await fetch(pc.config.cognitoEndpoint, { method: 'POST', headers: { ...target, origin: evil }, body: '{}' });
+    assert.equal(fromEvil.status, 403);
+    const preflight = await fetch(pc.config.cognitoEndpoint, {
+      method: 'OPTIONS',
+      headers: { origin: evil, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 403);
+    const portalOrigin = new URL(pc.url).origin;
+    const fromPortal = await fetch(pc.config.cognitoEndpoint, {
+      method: 'OPTIONS',
+      headers: { origin: portalOrigin, 'access-control-request-method': 'POST' },
+    });
+    assert.ok(fromPortal.status < 300, String(fromPortal.status));
+    assert.equal(fromPortal.headers.get('access-control-allow-origin'), portalOrigin);
+
+    const bucketUrl = `${pc.cloud.endpoints.s3}/${pc.cloud.bucket}/incoming/FR/x.csv`;
+    const s3Evil = await fetch(bucketUrl, { method: 'OPTIONS', headers: { origin: evil, 'access-control-request-method': 'POST' } });
+    assert.equal(s3Evil.status, 403);
+    assert.equal(s3Evil.headers.get('access-control-allow-origin'), null);
+    const s3Portal = await fetch(bucketUrl, {
+      method: 'OPTIONS',
+      headers: { origin: portalOrigin, 'access-control-request-method': 'POST' },
+    });
+    // s3rver answers an allowed preflight with '*' (a quirk); what it allows is the rule's origins only.
+    assert.equal(s3Portal.status, 200);
+  });
+
+  test("tokens are signed with the data directory's own key: one signed with cognito-local's npm key is refused", async () => {
+    const jwks = (await (await fetch(`${pc.config.cognitoEndpoint}/${pc.config.userPoolId}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    assert.equal(jwks.keys.length, 1);
+    assert.match(jwks.keys[0].kid, /^local-/);
+    assert.equal(decodeProtectedHeader(fr).kid, jwks.keys[0].kid);
+    const file = join(pc.dataDir, 'cognito', 'signing-key.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    // A token for FR, claims and all, signed with the private key every copy of cognito-local ships.
+    const shipped = createRequire(import.meta.url)('cognito-local/lib/keys/cognitoLocal.private.json') as { pem: string };
+    const forged = await new SignJWT({ ...decodeJwt(fr) })
+      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+      .sign(createPrivateKey(shipped.pem));
+    const r = await call('me', forged);
+    assert.equal(r.status, 401);
+    assert.equal((await call('me', fr)).status, 200);
+  });
+
+  test('sign-out revokes the refresh token (RevokeToken, which cognito-local supports): it then refreshes nothing', async () => {
+    const cognito = async (target: string, body: object) => {
+      const r = await fetch(pc.config.cognitoEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, any> };
+    };
+    const signIn = await cognito('InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: pc.config.clientId,
+      AuthParameters: { USERNAME: USERS.de.email, PASSWORD },
+    });
+    const refresh = signIn.json.AuthenticationResult.RefreshToken as string;
+    // Short-lived: the client's 60 minutes.
+    const { exp, iat } = decodeJwt(refresh);
+    assert.equal(exp! - iat!, 3600);
+    const refreshed = () =>
+      cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: pc.config.clientId, AuthParameters: { REFRESH_TOKEN: refresh } });
+    assert.equal((await refreshed()).status, 200);
+    assert.equal((await cognito('RevokeToken', { ClientId: pc.config.clientId, Token: refresh })).status, 200);
+    assert.equal((await refreshed()).status, 400);
   });
 });

@@ -34,7 +34,12 @@ export function NilReturnSection({ member }: { member: string }) {
       });
       setState({ kind: 'done', answer });
     } catch (err) {
-      setState({ kind: 'error', message: err instanceof ApiError && err.status === 400 ? err.message : t.error });
+      // 409: the Member has seizures stored for the phase (said in the reader's language, not the API's).
+      const refused = err instanceof ApiError && err.status === 409 && err.code === 'phase-has-seizures';
+      setState({
+        kind: 'error',
+        message: refused ? t.nilRefused(phase) : err instanceof ApiError && err.status === 400 ? err.message : t.error,
+      });
     }
   };
 
