@@ -3,7 +3,7 @@
  * keys (dynamodb:LeadingKeys, s3:prefix, kms:ViaService). One table per service, from the services' authorisation
  * references; a command not listed here is a failure of the preflight (say what it needs), never a silent pass.
  */
-import { ACCOUNT, REGION } from './template.ts';
+import { ACCOUNT, REGION, STACK_UUID } from './template.ts';
 
 /** A recorded SDK input: JSON as the SDK took it, each service's fields read by name below. */
 // biome-ignore lint/suspicious/noExplicitAny: the recorded inputs are untyped JSON of many commands' shapes
@@ -59,7 +59,8 @@ export function authorisations(call: RecordedCall, partitionKeyOf: (table: strin
     case 'CognitoIdentityProviderClient':
       return [{ action: `cognito-idp:${name}`, resource: arn('cognito-idp', `userpool/${i.UserPoolId}`), context: {} }];
     case 'CloudFormationClient':
-      return [{ action: `cloudformation:${name}`, resource: arn('cloudformation', `stack/${i.StackName}/*`), context: {} }];
+      // The stack's id: its name and the id CloudFormation gave it (template.ts's placeholder for AWS::StackId).
+      return [{ action: `cloudformation:${name}`, resource: arn('cloudformation', `stack/${i.StackName}/${STACK_UUID}`), context: {} }];
   }
   throw new UnknownCommandError(`${call.service} ${call.command}: the preflight does not know what it needs`);
 }

@@ -45,9 +45,11 @@ export interface CallsResult {
 export const CLI_ROLES: Record<string, { readonly output: string; readonly memberTag?: boolean }> = {
   'cli:upload': { output: 'MemberUploaderRoleArn', memberTag: true },
   'cli:status': { output: 'AnalystRoleArn' },
+  'cli:close-phase': { output: 'AnalystRoleArn' },
 };
 
-const TOKEN = /\{([A-Za-z0-9]+)\}/g;
+/** `{Output}`: the output's value; `{Output@execution}`: an execution of the state machine the output names. */
+const TOKEN = /\{([A-Za-z0-9]+)(@execution)?\}/g;
 
 export async function checkCalls(template: Template, stackName: string, files: Record<string, CallsFile>): Promise<CallsResult> {
   const r = new Resolver(template, stackName);
@@ -61,7 +63,9 @@ export async function checkCalls(template: Template, stackName: string, files: R
   };
   const substitute = (v: unknown): unknown =>
     typeof v === 'string'
-      ? v.replace(TOKEN, (_m, n: string) => output(n))
+      ? v.replace(TOKEN, (_m, n: string, execution?: string) =>
+          execution ? output(n).replace(':stateMachine:', ':execution:') : output(n),
+        )
       : Array.isArray(v)
         ? v.map(substitute)
         : v && typeof v === 'object'
@@ -123,8 +127,10 @@ function principalOf(who: string, template: Template, r: Resolver): Principal | 
   if (who.startsWith('cli:')) {
     const cli = CLI_ROLES[who];
     if (!cli) return 'operator';
+    // No such role in this stack (MemberUploader exists only with a configured principal): whoever runs the command
+    // runs it with their own credentials.
     const out = template.Outputs?.[cli.output];
-    if (!out) return undefined;
+    if (!out) return 'operator';
     roleArn = r.str(out.Value);
     if (cli.memberTag)
       context = (call): Record<string, string> => {

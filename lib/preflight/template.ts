@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
+/** The id part of AWS::StackId. */
+export const STACK_UUID = '00000000-0000-0000-0000-000000000000';
 
 export interface CfnResource {
   readonly Type: string;
@@ -144,7 +146,7 @@ export class Resolver {
       case 'AWS::StackName':
         return this.stackName;
       case 'AWS::StackId':
-        return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${this.stackName}/00000000-0000-0000-0000-000000000000`;
+        return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${this.stackName}/${STACK_UUID}`;
       case 'AWS::NoValue':
         return NO_VALUE;
     }

@@ -148,7 +148,8 @@ const NAMING = new Set([
 /** An item's key attributes (functions/core/store/table.ts): pk and sk; everything else of an item is data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk']);
 
-function resourceFields(input: Record<string, unknown>): Record<string, unknown> {
+/** The fields of a command's input that name its resource (what a recording keeps). */
+export function resourceFields(input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (k === 'Item' || (k === 'Key' && typeof v === 'object')) out[k] = pick(v);

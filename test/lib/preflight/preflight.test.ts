@@ -78,6 +78,15 @@ describe('seizures preflight', () => {
     ])
       assert.ok(callers.has(who), `${who} has recorded calls`);
     assert.ok(report.calls.checked > 100);
+    // The CLI's --aws tests (test/bin/aws-paths.test.ts) mock DescribeStacks with these outputs: the stack has each.
+    const [stack] = stacksOf(out);
+    const mocked = Object.keys(JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/preflight/stack-outputs.json'), 'utf8')));
+    assert.deepEqual(
+      mocked.filter((o) => !(o in (stack!.template.Outputs ?? {}))),
+      [],
+    );
+    // And the CLI's recorded calls are checked: status and close-phase as Analyst.
+    assert.ok(Object.values(recordedCalls()).some((f) => f.calls.some((c) => c.who === 'cli:close-phase')));
     assert.ok(report.schema.resources > 100);
   });
 
