@@ -31,9 +31,7 @@ import { callsAreCurrent } from '../lib/preflight/record.ts';
 
 vi.setConfig({ testTimeout: 60_000 });
 
-export const OUTPUTS: Record<string, string> = JSON.parse(
-  readFileSync(join(PROJECT_ROOT, 'test/fixtures/preflight/stack-outputs.json'), 'utf8'),
-);
+const OUTPUTS: Record<string, string> = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test/fixtures/preflight/stack-outputs.json'), 'utf8'));
 const STACK = 'SeizurePipeline-stop-ii';
 
 process.env.AWS_REGION ??= 'us-east-1';
@@ -83,8 +81,14 @@ async function run(name: string, args: string[]): Promise<{ code: number; stdout
   const command = await COMMANDS[name]!();
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
   let code: number;
   try {
     code = await command(args);
@@ -144,12 +148,10 @@ describe('the CLI on AWS (mocked clients, the stack outputs they read)', () => {
   });
 
   test('close-phase --aws starts the stack state machine and follows it; a failed run is exit 1', async () => {
-    sfn
-      .on(StartExecutionCommand)
-      .resolves({
-        executionArn: `${OUTPUTS.PhaseCloseStateMachineArn!.replace(':stateMachine:', ':execution:')}:run-1`,
-        startDate: new Date(),
-      });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: `${OUTPUTS.PhaseCloseStateMachineArn!.replace(':stateMachine:', ':execution:')}:run-1`,
+      startDate: new Date(),
+    });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'States.TaskFailed', cause: 'planted' } as never);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const r = await run('close-phase', ['--phase', '1', '--interim', '--as-of', '2021-11-15', '--aws', '--stack', STACK]);
