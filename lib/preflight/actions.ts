@@ -58,6 +58,8 @@ export function authorisations(call: RecordedCall, partitionKeyOf: (table: strin
     }
     case 'CognitoIdentityProviderClient':
       return [{ action: `cognito-idp:${name}`, resource: arn('cognito-idp', `userpool/${i.UserPoolId}`), context: {} }];
+    case 'SecretsManagerClient':
+      return [{ action: `secretsmanager:${name}`, resource: String(i.SecretId), context: {} }];
     case 'CloudFormationClient':
       // The stack's id: its name and the id CloudFormation gave it (template.ts's placeholder for AWS::StackId).
       return [{ action: `cloudformation:${name}`, resource: arn('cloudformation', `stack/${i.StackName}/${STACK_UUID}`), context: {} }];

@@ -48,8 +48,11 @@ export const CLI_ROLES: Record<string, { readonly output: string; readonly membe
   'cli:close-phase': { output: 'AnalystRoleArn' },
 };
 
-/** `{Output}`: the output's value; `{Output@execution}`: an execution of the state machine the output names. */
-const TOKEN = /\{([A-Za-z0-9]+)(@execution)?\}/g;
+/**
+ * `{Output}`: the stack output's value; `{Output@execution}`: an execution of the state machine the output names;
+ * `{env:NAME}`: the caller function's environment variable NAME (a resource only a function is told of).
+ */
+const TOKEN = /\{(env:)?([A-Za-z0-9_]+)(@execution)?\}/g;
 
 export async function checkCalls(template: Template, stackName: string, files: Record<string, CallsFile>): Promise<CallsResult> {
   const r = new Resolver(template, stackName);
@@ -61,16 +64,23 @@ export async function checkCalls(template: Template, stackName: string, files: R
     if (!o) throw new Error(`the recording names the stack output ${name}, which the template does not have`);
     return r.str(o.Value);
   };
-  const substitute = (v: unknown): unknown =>
-    typeof v === 'string'
-      ? v.replace(TOKEN, (_m, n: string, execution?: string) =>
-          execution ? output(n).replace(':stateMachine:', ':execution:') : output(n),
+  const substitute = (v: unknown, env: Record<string, unknown>): unknown => {
+    const value = (isEnv: string | undefined, n: string) => {
+      if (!isEnv) return output(n);
+      if (env[n] === undefined)
+        throw new Error(`the recording names the environment variable ${n}, which the caller's function does not have`);
+      return r.str(env[n]);
+    };
+    return typeof v === 'string'
+      ? v.replace(TOKEN, (_m, isEnv: string | undefined, n: string, execution?: string) =>
+          execution ? value(isEnv, n).replace(':stateMachine:', ':execution:') : value(isEnv, n),
         )
       : Array.isArray(v)
-        ? v.map(substitute)
+        ? v.map((x) => substitute(x, env))
         : v && typeof v === 'object'
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [substitute(k) as string, substitute(x)]))
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [substitute(k, env) as string, substitute(x, env)]))
           : v;
+  };
   const partitionKeyOf = (tableName: string) => {
     const [, t] = Object.entries(resources).find(([id, x]) => x.Type === 'AWS::DynamoDB::Table' && r.str({ Ref: id }) === tableName) ?? [];
     const hash = (t?.Properties?.KeySchema as { AttributeName: string; KeyType: string }[] | undefined)?.find((k) => k.KeyType === 'HASH');
@@ -85,9 +95,10 @@ export async function checkCalls(template: Template, stackName: string, files: R
         result.operator++;
         continue;
       }
-      const call = { ...raw, input: substitute(raw.input) as Record<string, unknown> };
       let needed: Authorisation[];
+      let call: RecordedCall;
       try {
+        call = { ...raw, input: substitute(raw.input, principal?.env ?? {}) as Record<string, unknown> };
         needed = withKeys(authorisations(call, partitionKeyOf), template, r);
       } catch (e) {
         result.denied.push({ function: raw.who, action: '?', resource: '?', from, why: (e as Error).message });
@@ -118,12 +129,15 @@ interface Principal {
   readonly arn: string;
   readonly policies: { name: string; policy: unknown }[];
   readonly context: (call: RecordedCall) => Record<string, string>;
+  /** The function's environment variables (unresolved), for `{env:NAME}`. */
+  readonly env: Record<string, unknown>;
 }
 
 /** The role the caller runs as, with its identity policies resolved; 'operator' for an administrator's CLI command. */
 function principalOf(who: string, template: Template, r: Resolver): Principal | 'operator' | undefined {
   let roleArn: string | undefined;
   let context: Principal['context'] = () => ({});
+  let env: Record<string, unknown> = {};
   if (who.startsWith('cli:')) {
     const cli = CLI_ROLES[who];
     if (!cli) return 'operator';
@@ -145,12 +159,13 @@ function principalOf(who: string, template: Template, r: Resolver): Principal | 
     );
     if (!fn) return undefined;
     roleArn = r.str(fn.Properties!.Role);
+    env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
   }
   const roleId = Object.keys(template.Resources).find(
     (id) => template.Resources[id]!.Type === 'AWS::IAM::Role' && r.str({ 'Fn::GetAtt': [id, 'Arn'] }) === roleArn,
   );
   if (!roleId) return undefined;
-  return { arn: roleArn, policies: policiesOfRole(roleId, template, r), context };
+  return { arn: roleArn, policies: policiesOfRole(roleId, template, r), context, env };
 }
 
 /** The identity policies of a role: its inline policies, and every AWS::IAM::Policy / ManagedPolicy attached to it. */

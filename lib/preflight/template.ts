@@ -163,6 +163,7 @@ export class Resolver {
         return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::SecretsManager::Secret':
         return this.arn(id, r);
       case 'AWS::SES::EmailIdentity':
         return this.str(r.Properties?.EmailIdentity);
@@ -209,6 +210,8 @@ export class Resolver {
         return svc('ses', `configuration-set/${name}`);
       case 'AWS::SES::EmailIdentity':
         return svc('ses', `identity/${this.str(this.ref(id))}`);
+      case 'AWS::SecretsManager::Secret':
+        return svc('secretsmanager', `secret:${name}-AbCdEf`);
       default:
         return svc(r.Type.split('::')[1]!.toLowerCase(), name);
     }

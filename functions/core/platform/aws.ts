@@ -144,6 +144,7 @@ const NAMING = new Set([
   'StackName',
   'ServerSideEncryption',
   'SSEKMSKeyId',
+  'SecretId',
 ]);
 /** An item's key attributes (functions/core/store/table.ts): pk and sk; everything else of an item is data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk']);
