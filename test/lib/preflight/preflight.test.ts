@@ -152,8 +152,8 @@ describe('seizures preflight', () => {
       const table = Object.values(t.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
       table.Properties.DeletionProtectionEnabled = 'yes please';
       queue.Properties.MessageRetentionPeriod = 'two weeks';
-      const alarm = Object.values(t.Resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm')!;
-      delete alarm.Properties.EvaluationPeriods;
+      const queuePolicy = Object.values(t.Resources).find((r) => r.Type === 'AWS::SQS::QueuePolicy')!;
+      delete queuePolicy.Properties.Queues;
       t.Outputs!.Planted = { Value: { 'Fn::GetAtt': [queueId, 'Url'] } };
     });
     const r = await preflight({ cdkOut: dir, findings: { [path]: findings } });
@@ -162,7 +162,7 @@ describe('seizures preflight', () => {
     assert.ok(problems.includes('VisibilityTimout: no such property (did you mean VisibilityTimeout?)'), problems.join('\n'));
     assert.ok(problems.includes('DeletionProtectionEnabled: expected true or false, got string "yes please"'), problems.join('\n'));
     assert.ok(problems.includes('MessageRetentionPeriod: expected a number, got string "two weeks"'), problems.join('\n'));
-    assert.ok(problems.includes('EvaluationPeriods: required, missing'), problems.join('\n'));
+    assert.ok(problems.includes('Queues: required, missing'), problems.join('\n'));
     assert.ok(
       problems.some((p) => /^Value: GetAtt \w+\.Url: AWS::SQS::Queue has no attribute Url$/.test(p)),
       problems.join('\n'),
