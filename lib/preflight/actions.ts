@@ -58,6 +58,10 @@ export function authorisations(call: RecordedCall, partitionKeyOf: (table: strin
     }
     case 'CognitoIdentityProviderClient':
       return [{ action: `cognito-idp:${name}`, resource: arn('cognito-idp', `userpool/${i.UserPoolId}`), context: {} }];
+    case 'Lambda': {
+      // A function ARN with a qualifier ($LATEST, a version, an alias) is authorised as the function's ARN with it.
+      return [{ action: `lambda:${name}`, resource: String(i.FunctionName), context: {} }];
+    }
     case 'SecretsManagerClient':
       return [{ action: `secretsmanager:${name}`, resource: String(i.SecretId), context: {} }];
     case 'CloudFormationClient':

@@ -19,7 +19,13 @@ type Validate = (
 ) => { isValid: boolean; errorsText: (sep?: string) => string };
 const validate = createRequire(import.meta.url)('asl-validator') as Validate;
 
-export function checkAsl(template: Template, stackName: string, cdkOut: string): AslResult {
+/** @param onDefinition each valid definition, after substitutions (its task calls are checked: workflow-calls.ts) */
+export function checkAsl(
+  template: Template,
+  stackName: string,
+  cdkOut: string,
+  onDefinition: (stateMachineId: string, definition: unknown) => void = () => {},
+): AslResult {
   const r = new Resolver(template, stackName);
   const result: AslResult = { checked: 0, problems: [] };
   for (const [id, sm] of Object.entries(template.Resources)) {
@@ -53,6 +59,7 @@ export function checkAsl(template: Template, stackName: string, cdkOut: string):
     }
     const v = validate(definition, { checkArn: true, checkPaths: true });
     if (!v.isValid) result.problems.push({ stateMachine: id, problem: v.errorsText('; ') });
+    else onDefinition(id, definition);
   }
   return result;
 }

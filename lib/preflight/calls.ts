@@ -138,7 +138,12 @@ function principalOf(who: string, template: Template, r: Resolver): Principal | 
   let roleArn: string | undefined;
   let context: Principal['context'] = () => ({});
   let env: Record<string, unknown> = {};
-  if (who.startsWith('cli:')) {
+  if (who.startsWith('states:')) {
+    // A state machine's task: its role.
+    const sm = template.Resources[who.slice('states:'.length)];
+    if (!sm) return undefined;
+    roleArn = r.str(sm.Properties!.RoleArn);
+  } else if (who.startsWith('cli:')) {
     const cli = CLI_ROLES[who];
     if (!cli) return 'operator';
     // No such role in this stack (MemberUploader exists only with a configured principal): whoever runs the command

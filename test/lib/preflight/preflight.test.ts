@@ -91,24 +91,38 @@ describe('seizures preflight', () => {
   });
 
   test('a removed grant is caught: the function, the action and the resource it needed', async () => {
-    // The ingest role loses s3:PutObject (its feedback writes).
-    const { dir } = mutated((t) => {
+    // The ingest role loses s3:PutObject (its feedback writes); the state machine's role, the right to invoke the
+    // alerts function (a task of the workflow: checked from the definition, with no recording).
+    const { dir, path } = mutated((t) => {
       for (const r of Object.values(t.Resources)) {
-        if (r.Type !== 'AWS::IAM::Policy' || !JSON.stringify(r.Properties.Roles).includes('IngestionFunctionRole')) continue;
+        if (r.Type !== 'AWS::IAM::Policy') continue;
+        const roles = JSON.stringify(r.Properties.Roles);
         for (const s of r.Properties.PolicyDocument.Statement) {
-          if (Array.isArray(s.Action)) s.Action = s.Action.filter((a: string) => a !== 's3:PutObject');
-          else if (s.Action === 's3:PutObject') s.Action = 's3:GetObject';
+          if (roles.includes('IngestionFunctionRole')) {
+            if (Array.isArray(s.Action)) s.Action = s.Action.filter((a: string) => a !== 's3:PutObject');
+            else if (s.Action === 's3:PutObject') s.Action = 's3:GetObject';
+          }
+          if (roles.includes('PhaseCloseStateMachineRole') && s.Action === 'lambda:InvokeFunction')
+            s.Resource = (s.Resource as unknown[]).filter((x) => !JSON.stringify(x).includes('PhaseAlerts'));
         }
       }
     });
-    const r = await preflight({ cdkOut: dir, findings: { [join(dir, templatePath.slice(out.length + 1))]: findings } });
+    const r = await preflight({ cdkOut: dir, findings: { [path]: findings } });
     assert.equal(r.ok, false);
     const denied = r.calls.denied.filter((d) => d.function === 'ingest' && d.action === 's3:PutObject');
     assert.ok(denied.length > 0, JSON.stringify(r.calls.denied));
     assert.match(denied[0]!.resource, /^arn:aws:s3:::[a-z0-9-]+\/feedback\//);
     assert.match(denied[0]!.from, /S3 PutObject \(lib\/preflight\/calls\/\w+\.json\)/);
+    const invoke = r.calls.denied.filter((d) => d.action === 'lambda:InvokeFunction');
+    assert.deepEqual(
+      invoke.map((d) => [d.function.replace(/[0-9A-F]{8}$/, ''), d.resource.replace(/[0-9A-F]{8}$/, '')]),
+      [['states:PhaseCloseStateMachine', 'arn:aws:lambda:us-east-1:123456789012:function:PhaseClosePhaseAlerts']],
+    );
     // Nothing else was denied: the other functions' calls still hold.
-    assert.deepEqual(new Set(r.calls.denied.map((d) => `${d.function} ${d.action}`)), new Set(['ingest s3:PutObject']));
+    assert.deepEqual(
+      new Set(r.calls.denied.map((d) => `${d.function.split(':')[0]} ${d.action}`)),
+      new Set(['ingest s3:PutObject', 'states lambda:InvokeFunction']),
+    );
   });
 
   test('a condition is evaluated: a LeadingKeys grant refuses an item outside its prefixes', async () => {
