@@ -69,6 +69,7 @@ describe('seizures preflight', () => {
     for (const who of [
       'ingest',
       'portal',
+      'mail-events',
       'phase-aggregate',
       'phase-merge',
       'phase-analyse',
