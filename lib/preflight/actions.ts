@@ -96,7 +96,16 @@ function s3(name: string, i: Input): Authorisation[] {
     resource: `arn:aws:s3:::${bucket}/${key}`,
     context: {},
   });
-  if (name in S3_OBJECT) return [object(i.Bucket, i.Key, S3_OBJECT[name]!, Boolean(i.VersionId))];
+  if (name in S3_OBJECT) {
+    const a = object(i.Bucket, i.Key, S3_OBJECT[name]!, Boolean(i.VersionId));
+    // The headers a bucket policy may condition an upload on, when the call sends them.
+    const headers: Record<string, string> = {
+      ...(i.ServerSideEncryption ? { 's3:x-amz-server-side-encryption': String(i.ServerSideEncryption) } : {}),
+      ...(i.SSEKMSKeyId ? { 's3:x-amz-server-side-encryption-aws-kms-key-id': String(i.SSEKMSKeyId) } : {}),
+      ...(i.StorageClass ? { 's3:x-amz-storage-class': String(i.StorageClass) } : {}),
+    };
+    return [{ ...a, context: { ...a.context, ...headers } }];
+  }
   if (name in S3_BUCKET)
     return [{ action: S3_BUCKET[name]!, resource: `arn:aws:s3:::${i.Bucket}`, context: { 's3:prefix': i.Prefix ?? '' } }];
   if (name === 'DeleteObjects')

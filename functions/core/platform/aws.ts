@@ -145,6 +145,7 @@ const NAMING = new Set([
   'ServerSideEncryption',
   'SSEKMSKeyId',
   'SecretId',
+  'StorageClass',
 ]);
 /** An item's key attributes (functions/core/store/table.ts): pk and sk; everything else of an item is data. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk']);

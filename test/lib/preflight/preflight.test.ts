@@ -159,6 +159,30 @@ describe('seizures preflight', () => {
     assert.deepEqual(ok.calls.denied, []);
   });
 
+  test('the bucket policy is evaluated too: an upload the role may make is refused with another storage class', async () => {
+    const put = (input: Record<string, string>) => ({
+      planted: {
+        recordedBy: 'this test',
+        refresh: '',
+        calls: [
+          {
+            who: 'portal',
+            service: 'S3Client',
+            command: 'PutObjectCommand',
+            input: { Bucket: '{BucketName}', Key: 'incoming/FR/x.csv', ...input },
+          },
+        ],
+      },
+    });
+    const plain = await preflight({ cdkOut: out, calls: put({}), findings: { [templatePath]: findings } });
+    assert.deepEqual(plain.calls.denied, []);
+    const glacier = await preflight({ cdkOut: out, calls: put({ StorageClass: 'GLACIER' }), findings: { [templatePath]: findings } });
+    assert.deepEqual(
+      glacier.calls.denied.map((d) => [d.function, d.action, d.why]),
+      [['portal', 's3:PutObject', 'ExplicitlyDenied']],
+    );
+  });
+
   test('a misspelt property, a wrong type, a missing required property and a bad GetAtt are each caught', async () => {
     const { dir, path } = mutated((t) => {
       const [queueId, queue] = Object.entries(t.Resources).find(([, r]) => r.Type === 'AWS::SQS::Queue')!;
