@@ -5,18 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, PROJECT_ROOT, type OperationConfig } from '../functions/core/operation/config.ts';
 import { operationOfFile } from '../functions/core/operation/config-check.ts';
 import { checkDeployableConfig, InvalidOperationConfigError } from '../functions/core/contracts/operation-env.ts';
+import { memberUploaderPrincipalOf } from '../lib/member-access.ts';
 import { SeizurePipelineStack, stackNameFor } from '../lib/seizure-pipeline-stack.ts';
 
 const app = new App();
 const operation = operationFromContext(app.node.tryGetContext('operation'));
 
 const stackName = stackNameFor(operation);
-const uploaderTrust = memberUploaderPrincipal(app.node.tryGetContext('memberUploaderPrincipal'));
+const uploaderTrust = memberUploaderPrincipalOf(app.node.tryGetContext('memberUploaderPrincipal'));
 new SeizurePipelineStack(app, stackName, {
   stackName,
   description: `Seizure pipeline, ingestion: ${operation.name}`,
@@ -53,25 +53,4 @@ function operationFromContext(raw: unknown): OperationConfig {
   const check = checkDeployableConfig(json);
   if (!check.config) throw new InvalidOperationConfigError(origin, check.errors);
   return check.config;
-}
-
-/**
- * The `memberUploaderPrincipal` context (README "Member access"): who may assume MemberUploader. A SAML provider's
- * ARN (its IdP asserts the `member` tag), or an IAM role's or user's ARN (it may only ask for its own `member` tag).
- * Absent: no MemberUploader role.
- */
-function memberUploaderPrincipal(raw: unknown): iam.IPrincipal | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^arn:aws[\w-]*:iam::\d{12}:(role|user|saml-provider)\/.+$/.test(raw))
-    throw new ConfigError(
-      `context "memberUploaderPrincipal" must be the ARN of an IAM role, user or SAML provider (got ${JSON.stringify(raw)})`,
-    );
-  // As iam.SamlConsolePrincipal has it, without a construct for the imported provider.
-  if (raw.includes(':saml-provider/'))
-    return new iam.FederatedPrincipal(
-      raw,
-      { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
-      'sts:AssumeRoleWithSAML',
-    );
-  return new iam.ArnPrincipal(raw);
 }

@@ -37,6 +37,33 @@ export function memberTagConditions(assumedBy: iam.IPrincipal, memberCodes: read
   return { StringEquals: { [requested]: MEMBER_VARIABLE }, StringLike: { [requested]: [...memberCodes] } };
 }
 
+/** A context value that is not a principal MemberUploader can trust. */
+export class MemberUploaderPrincipalError extends Error {
+  override readonly name = 'MemberUploaderPrincipalError';
+}
+
+/**
+ * The `memberUploaderPrincipal` context (cdk.json or `-c`; README "Member access"): who may assume MemberUploader. A
+ * SAML provider's ARN (its IdP asserts the `member` tag), or an IAM role's or user's ARN (it may only ask for its own
+ * `member` tag). Absent or empty: undefined, no MemberUploader role.
+ * @throws MemberUploaderPrincipalError for anything else
+ */
+export function memberUploaderPrincipalOf(raw: unknown): iam.IPrincipal | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^arn:aws[\w-]*:iam::\d{12}:(role|user|saml-provider)\/.+$/.test(raw))
+    throw new MemberUploaderPrincipalError(
+      `context "memberUploaderPrincipal" must be the ARN of an IAM role, user or SAML provider (got ${JSON.stringify(raw)})`,
+    );
+  // As iam.SamlConsolePrincipal has it, without a construct for the imported provider.
+  if (raw.includes(':saml-provider/'))
+    return new iam.FederatedPrincipal(
+      raw,
+      { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+      'sts:AssumeRoleWithSAML',
+    );
+  return new iam.ArnPrincipal(raw);
+}
+
 export interface MemberAccessProps {
   readonly bucket: s3.IBucket;
   readonly table: dynamodb.ITable;

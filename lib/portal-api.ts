@@ -35,6 +35,12 @@ export interface PortalApiProps {
   readonly phaseClose?: sfn.IStateMachine;
   /** Requests per second of every route without its own limit (steady, burst). @default { rate: 50, burst: 100 } */
   readonly throttle?: Throttle;
+  /**
+   * Whether analysts must have TOTP turned on (functions/core/portal/mfa.ts): Cognito cannot require MFA of one group,
+   * so the API does (403 `mfa-required` until they turn it on from the portal).
+   * @default true
+   */
+  readonly analystMfa?: boolean;
   /** Limits of single routes, over PORTAL_ROUTE_THROTTLES (keys as there, e.g. 'POST /api/uploads'). */
   readonly routeThrottles?: Readonly<Record<string, Throttle>>;
 }
@@ -93,6 +99,9 @@ export class PortalApi extends Construct {
       reason:
         "Not rotated automatically: CloudFront's origin header holds the value and only a stack update changes it; rotate by updating the stack with a new generated value (README). The secret authenticates CloudFront to the API only; every route still needs a Cognito token.",
     });
+    // Analysts need TOTP: the function asks the pool whether the caller turned it on.
+    if (props.analystMfa === false) this.function.addEnvironment('ANALYSTS_REQUIRE_MFA', 'false');
+    else props.users.userPool.grant(this.function, 'cognito-idp:AdminGetUser');
     this.function.bindTable(props.table, 'TABLE_NAME', 'read');
     // Its one table write: a Member's nil return (POST /api/nil-returns), a PutItem on the NILRETURN# items only.
     this.function.addToRolePolicy(

@@ -81,7 +81,7 @@ export class PortalUsers extends Construct {
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'MFA is optional (TOTP) by design: Member officers sign in from customs offices and phones where an authenticator app cannot be required of everyone; the operation turns it on per user. Accounts are created by the operation only (no self sign-up) with a 12-character, 4-class password policy.',
+        "MFA is optional in the pool (TOTP) by design: Member officers sign in from customs offices and phones where an authenticator app cannot be required of everyone. Analysts, who see every Member's data, must use TOTP: Cognito cannot require it of one group, so the portal API refuses analysts without it (functions/core/portal/mfa.ts). Accounts are created by the operation only (no self sign-up) with a 12-character, 4-class password policy.",
     });
     if (!protect) {
       Validations.of(this.userPool).acknowledge({

@@ -39,7 +39,7 @@ export interface SeizurePipelineStackProps extends StackProps {
   /** The Member portal (user pool, HTTP API, web app behind CloudFront). @default each construct's defaults */
   readonly portal?: {
     readonly users?: Omit<PortalUsersProps, 'operation'>;
-    readonly api?: Pick<PortalApiProps, 'throttle' | 'routeThrottles'>;
+    readonly api?: Pick<PortalApiProps, 'throttle' | 'routeThrottles' | 'analystMfa'>;
     readonly web?: Pick<PortalWebProps, 'webDist' | 'priceClass' | 'webAclArn'>;
   };
   /**

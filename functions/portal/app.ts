@@ -9,6 +9,7 @@ import type { Lang, OperationConfig } from '../core/operation/config.ts';
 import { PhaseTable } from '../core/phase/items.ts';
 import type { PhaseCloseInput } from '../core/phase/input.ts';
 import { createTokenVerifier } from '../core/portal/auth.ts';
+import { createAnalystMfa } from '../core/portal/mfa.ts';
 import { createOriginCheck } from '../core/portal/origin.ts';
 import type { PortalRequest } from '../core/portal/http.ts';
 import { createPortalApi, type PortalApi, type PortalDeps } from '../core/portal/router.ts';
@@ -45,6 +46,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
     config,
     verify: createTokenVerifier({ issuer: vars.USER_POOL_ISSUER, clientId: vars.USER_POOL_CLIENT_ID }),
     origin: createOriginCheck(() => readSecret(vars.ORIGIN_SECRET_ARN)),
+    // Required unless the stack says otherwise (PortalApi analystMfa: false).
+    ...(env.ANALYSTS_REQUIRE_MFA === 'false' ? {} : { analystMfa: analystMfaOf(cognitoPoolOf(vars.USER_POOL_ISSUER)) }),
     s3: traced(SERVICE, s3Client()),
     bucket: vars.BUCKET_NAME,
     dynamo,
@@ -65,6 +68,31 @@ export function depsFromEnv(env: NodeJS.ProcessEnv): PortalDeps {
         }
       : {}),
   };
+}
+
+/** The pool of an issuer (`https://cognito-idp.REGION.amazonaws.com/POOL_ID`, locally `http://127.0.0.1:PORT/POOL_ID`). */
+export function cognitoPoolOf(issuer: string): { userPoolId: string; endpoint?: string } {
+  const url = new URL(issuer);
+  const userPoolId = url.pathname.replace(/^\/+|\/+$/g, '');
+  return url.hostname.startsWith('cognito-idp.') ? { userPoolId } : { userPoolId, endpoint: url.origin };
+}
+
+/** Whether an analyst has TOTP turned on, asked of the pool (AdminGetUser); the client is loaded on first use. */
+export function analystMfaOf(pool: { userPoolId: string; endpoint?: string }) {
+  return createAnalystMfa(async (username) => {
+    const { CognitoIdentityProviderClient, AdminGetUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const client = new CognitoIdentityProviderClient(
+      pool.endpoint
+        ? { endpoint: pool.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {},
+    );
+    try {
+      const out = await traced(SERVICE, client).send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
+      return (out.UserMFASettingList ?? []).includes('SOFTWARE_TOKEN_MFA');
+    } finally {
+      client.destroy();
+    }
+  });
 }
 
 /** The origin secret CloudFront sends (Secrets Manager; the client is loaded on the first request only). */

@@ -22,6 +22,7 @@ import {
   ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { ANALYSTS_GROUP } from '../../functions/core/portal/auth.ts';
@@ -97,6 +98,14 @@ export async function ensurePool(
     );
     clientId = created.UserPoolClient!.ClientId!;
   }
+  // As the stack's pool: MFA optional, TOTP only; a user who turned TOTP on is asked for a code at every sign-in.
+  await client.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: userPoolId,
+      MfaConfiguration: 'OPTIONAL',
+      SoftwareTokenMfaConfiguration: { Enabled: true },
+    }),
+  );
   const groups = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId, Limit: 60 }));
   if (!groups.Groups?.some((g) => g.GroupName === ANALYSTS_GROUP)) {
     await client.send(

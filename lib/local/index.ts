@@ -103,6 +103,11 @@ export interface LocalCloudOptions {
    * @default no portal
    */
   readonly portal?: Partial<PortalPorts>;
+  /**
+   * Whether the portal requires analysts to use TOTP, as on AWS (functions/core/portal/mfa.ts).
+   * @default true
+   */
+  readonly analystMfa?: boolean;
 }
 
 export interface LocalCloud {
@@ -297,6 +302,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         bucket,
         tableName,
         operation,
+        ...(opts.analystMfa === false ? { analystMfa: false } : {}),
         startPhaseClose: async (input) => {
           const execution = `local-p${input.phase}-${input.mode}-${input.asOf}-${Date.now()}`;
           // Started, not awaited: the page says it started; the summary appears when the run ends.

@@ -57,6 +57,8 @@ export interface LocalPortalOptions {
   readonly operation: OperationConfig;
   /** Starts a phase close (the local cloud's closePhase), without waiting for it. */
   readonly startPhaseClose?: (input: PhaseCloseInput) => Promise<{ execution: string }>;
+  /** Whether analysts must use TOTP, as on AWS. @default true */
+  readonly analystMfa?: boolean;
   /** Where failures of the API are logged. @default console.error */
   readonly log?: (line: string) => void;
 }
@@ -164,7 +166,7 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
   // The same service name as the Lambda's (functions/portal/app.ts): the preflight's recording checks its calls.
   const s3 = sentBy(s3Client(o.endpoints), 'portal');
   const dynamo = sentBy(dynamoClient(o.endpoints), 'portal');
-  const { createPortalHandler, templateBytes } = await import('../../functions/portal/app.ts');
+  const { analystMfaOf, createPortalHandler, templateBytes } = await import('../../functions/portal/app.ts');
   // This server plays CloudFront: it adds the origin header (a value of this run) to every API request it forwards,
   // and the handler refuses any request without it, as on AWS.
   const originSecret = randomBytes(24).toString('base64url');
@@ -172,6 +174,7 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     config: o.operation,
     verify: createTokenVerifier({ issuer: cognito.issuer, clientId: cognito.clientId }),
     origin: createOriginCheck(async () => originSecret),
+    ...(o.analystMfa === false ? {} : { analystMfa: analystMfaOf({ userPoolId: cognito.userPoolId, endpoint: cognito.endpoint }) }),
     s3,
     bucket: o.bucket,
     dynamo,

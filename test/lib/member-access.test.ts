@@ -4,7 +4,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { MemberAccess, type MemberAccessProps } from '../../lib/member-access.ts';
+import { MemberAccess, type MemberAccessProps, MemberUploaderPrincipalError, memberUploaderPrincipalOf } from '../../lib/member-access.ts';
 import { SeizureStorage } from '../../lib/storage.ts';
 import { OPERATION, actionsOf, logicalId, resourcesOf, statementsOfRole, testApp, type Statement } from './helpers.ts';
 
@@ -196,5 +196,17 @@ describe('MemberAccess', () => {
     const kmsStatements = statements.filter((s) => [s.Action].flat().some((x: string) => x.startsWith('kms:')));
     assert.ok(kmsStatements.length > 0);
     for (const s of kmsStatements) assert.deepEqual(s.Condition, { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
+  });
+
+  test('the memberUploaderPrincipal context: a SAML provider, a role or a user ARN; absent, none; anything else refused', () => {
+    assert.equal(memberUploaderPrincipalOf(undefined), undefined);
+    assert.equal(memberUploaderPrincipalOf(''), undefined);
+    const saml = memberUploaderPrincipalOf('arn:aws:iam::111111111111:saml-provider/CustomsIdP')!;
+    assert.deepEqual(saml.policyFragment.principalJson, { Federated: ['arn:aws:iam::111111111111:saml-provider/CustomsIdP'] });
+    assert.equal(saml.assumeRoleAction, 'sts:AssumeRoleWithSAML');
+    const role = memberUploaderPrincipalOf('arn:aws:iam::111111111111:role/fr-uploader')!;
+    assert.deepEqual(role.policyFragment.principalJson, { AWS: ['arn:aws:iam::111111111111:role/fr-uploader'] });
+    for (const bad of ['*', 'arn:aws:iam::111111111111:root', 'arn:aws:s3:::bucket', 42])
+      assert.throws(() => memberUploaderPrincipalOf(bad), MemberUploaderPrincipalError, String(bad));
   });
 });

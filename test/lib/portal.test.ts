@@ -163,6 +163,10 @@ describe('the portal constructs', () => {
     const all = fnStatements.filter((s) => !tableWrites.includes(s)).flatMap(actionsOf);
     assert.ok(!all.some((a) => /Delete|dynamodb:(Put|Update|BatchWrite)/.test(a)), all.join(' '));
     assert.ok(all.includes('states:StartExecution'));
+    // Whether an analyst turned TOTP on: AdminGetUser on the portal's pool, and nothing else of Cognito.
+    const cognito = fnStatements.filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
+    assert.deepEqual(cognito.flatMap(actionsOf), ['cognito-idp:AdminGetUser']);
+    assert.deepEqual(cognito.flatMap(resourcesOf), [`<${logicalId(users.userPool)}.Arn>`]);
   });
 
   test('CloudFront: the private bucket through origin access control, /api/* uncached to the API, app routes rewritten by a function', () => {

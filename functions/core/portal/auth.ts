@@ -18,6 +18,10 @@ export interface Caller {
   readonly analyst: boolean;
   readonly email: string | undefined;
   readonly sub: string;
+  /** The Cognito user name (`cognito:username`; the sub when absent): what AdminGetUser takes. */
+  readonly username: string;
+  /** An analyst without TOTP (mfa.ts): only GET /api/me answers, saying so. */
+  readonly mfaMissing?: boolean;
 }
 
 export class UnauthorizedError extends HttpError {
@@ -67,5 +71,6 @@ export function callerOf(claims: JWTPayload): Caller {
     analyst: Array.isArray(groups) && groups.includes(ANALYSTS_GROUP),
     email: typeof claims['email'] === 'string' ? claims['email'] : undefined,
     sub: claims.sub ?? '',
+    username: typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : (claims.sub ?? ''),
   };
 }

@@ -9,6 +9,7 @@ import type { PhaseTable } from '../phase/items.ts';
 import type { PhaseCloseInput } from '../phase/input.ts';
 import type { SeizureStore } from '../store/store.ts';
 import type { TokenVerifier } from './auth.ts';
+import type { AnalystMfa } from './mfa.ts';
 import type { OriginCheck } from './origin.ts';
 
 export interface PortalDeps {
@@ -19,6 +20,8 @@ export interface PortalDeps {
    * 403 `not-through-portal`. Absent: no check (tests that call the API directly).
    */
   readonly origin?: OriginCheck;
+  /** Whether an analyst has TOTP turned on (mfa.ts); without, 403 `mfa-required`. Absent: not required (tests). */
+  readonly analystMfa?: AnalystMfa;
   /** Signs the presigned POSTs and GETs: its credentials are the ones S3 checks. */
   readonly s3: S3Client;
   readonly bucket: string;

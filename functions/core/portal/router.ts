@@ -2,11 +2,12 @@
  * The portal API: one function from a PortalRequest to a PortalResponse, the same on AWS (functions/portal/) and
  * locally (lib/local/portal.ts). Every request must come through the portal's front door (origin.ts: CloudFront's
  * secret header; 403 `not-through-portal` otherwise), and every route needs a valid ID token (401 otherwise); who may
- * do what follows the caller's claims (auth.ts): a Member sees its own, analysts everything.
+ * do what follows the caller's claims (auth.ts): a Member sees its own, analysts everything, once they use TOTP
+ * (mfa.ts: 403 `mfa-required` on every route but /api/me otherwise).
  *
  * | route | who | answer |
  * |---|---|---|
- * | GET /api/me | anyone signed in | {email, member, memberName, language, analyst, operation} |
+ * | GET /api/me | anyone signed in | {email, member, memberName, language, analyst, operation[, mfaRequired]} |
  * | POST /api/uploads {fileName, size[, member, replaces]} | a Member (analysts: any Member) | {url, fields, key} |
  * | GET /api/submissions[?member=XX] | own Member; analysts any or all | {submissions: [...]} |
  * | GET /api/submissions/{id} | the submission's Member, analysts | {submission, report, annotatedUrl, reportUrl} |
@@ -35,6 +36,7 @@ import {
   type PortalResponse,
 } from './http.ts';
 import { lineage } from './lineage.ts';
+import { MfaRequiredError } from './mfa.ts';
 import { NotThroughPortalError } from './origin.ts';
 import { listNilReturns, postNilReturn } from './nil-returns.ts';
 import { getSubmission, listSubmissions, memberScope } from './submissions.ts';
@@ -63,6 +65,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
         memberName: m?.name ?? null,
         language: m?.language ?? 'en',
         analyst: c.analyst,
+        ...(c.mfaMissing ? { mfaRequired: true } : {}),
         operation: { id: d.config.id, name: d.config.name, phases: d.config.phases },
         members: c.analyst ? d.config.members.map((x) => ({ code: x.code, name: x.name ?? x.code })) : undefined,
       });
@@ -152,13 +155,17 @@ export function createPortalApi(deps: PortalDeps, log: { error(msg: string, extr
       // Around CloudFront (the default execute-api endpoint): refused before the token is even read.
       if (deps.origin && !(await deps.origin(req.headers))) throw new NotThroughPortalError();
       // The token first: nothing, not even which routes exist, is told to a caller without one.
-      const caller = await deps.verify(req.headers['authorization']);
+      const verified = await deps.verify(req.headers['authorization']);
+      const mfaMissing = verified.analyst && deps.analystMfa ? !(await deps.analystMfa(verified)) : false;
+      const caller = mfaMissing ? { ...verified, mfaMissing } : verified;
       if (!caller.member && !caller.analyst)
         throw forbidden('your account is not linked to a Member: ask the operation to add you with a Member code');
       const matching = ROUTES.filter(([, pattern]) => pattern.test(req.path));
       if (!matching.length) throw notFound(`no such API route: ${req.path}`);
       const route = matching.find(([method]) => method === req.method);
       if (!route) throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${req.path}`);
+      // An analyst without TOTP: only /api/me, which tells the app to show how to turn it on.
+      if (caller.mfaMissing && !(req.method === 'GET' && req.path === '/api/me')) throw new MfaRequiredError();
       const params = route[1].exec(req.path)!.slice(1);
       return await route[2](deps, caller, req, params);
     } catch (e) {

@@ -72,6 +72,8 @@ export interface Me {
   memberName: string | null;
   language: 'en' | 'fr' | 'es';
   analyst: boolean;
+  /** An analyst without TOTP: every other route answers 403 mfa-required until it is turned on. */
+  mfaRequired?: boolean;
   operation: { id: string; name: string; phases: { phase: number; start: string; end: string }[] };
   members?: { code: string; name: string }[];
 }

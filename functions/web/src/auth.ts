@@ -23,6 +23,8 @@ export interface Session {
 
 /** This page's refresh token, in memory only (see above): what sign-out revokes. */
 let refreshToken: string | undefined;
+/** This page's access token, in memory only: what turning TOTP on needs (an analyst's first sign-in). */
+let accessToken: string | undefined;
 
 export type SignInResult =
   | { kind: 'ok'; session: Session }
@@ -37,7 +39,9 @@ export class SignInError extends Error {}
 
 /** What Cognito's InitiateAuth and RespondToAuthChallenge answer (the parts used here), or its error. */
 interface CognitoAnswer {
-  AuthenticationResult?: { IdToken?: string; RefreshToken?: string };
+  AuthenticationResult?: { IdToken?: string; RefreshToken?: string; AccessToken?: string };
+  SecretCode?: string;
+  Status?: string;
   ChallengeName?: string;
   Session?: string;
   __type?: string;
@@ -64,6 +68,7 @@ function finish(out: CognitoAnswer, username: string): SignInResult {
     const session: Session = { idToken: r.IdToken, exp: Number(claims(r.IdToken).exp) };
     sessionStorage.setItem(KEY, JSON.stringify(session));
     refreshToken = r.RefreshToken;
+    accessToken = r.AccessToken;
     return { kind: 'ok', session };
   }
   const respond = (name: string, extra: Record<string, string>) => async (value: string) => {
@@ -111,6 +116,7 @@ export async function signOut(): Promise<void> {
   sessionStorage.removeItem(KEY);
   const token = refreshToken;
   refreshToken = undefined;
+  accessToken = undefined;
   if (!token) return;
   try {
     const c = await appConfig();
@@ -118,4 +124,26 @@ export async function signOut(): Promise<void> {
   } catch {
     // See above.
   }
+}
+
+/** Whether this page can turn TOTP on (it signed in itself: the access token is in memory, never stored). */
+export const canSetUpTotp = (): boolean => accessToken !== undefined;
+
+/** Starts turning TOTP on: the secret key to put in an authenticator app (AssociateSoftwareToken). */
+export async function startTotp(): Promise<string> {
+  if (!accessToken) throw new SignInError('NotSignedIn');
+  const out = await call('AssociateSoftwareToken', { AccessToken: accessToken });
+  if (!out.SecretCode) throw new SignInError('NoSecretCode');
+  return out.SecretCode;
+}
+
+/**
+ * Finishes turning TOTP on with a code the app shows: VerifySoftwareToken, then TOTP made the preferred (and so
+ * required) second step of every sign-in (SetUserMFAPreference). A wrong code throws SignInError('CodeMismatch...').
+ */
+export async function confirmTotp(code: string): Promise<void> {
+  if (!accessToken) throw new SignInError('NotSignedIn');
+  const out = await call('VerifySoftwareToken', { AccessToken: accessToken, UserCode: code, FriendlyDeviceName: 'portal' });
+  if (out.Status && out.Status !== 'SUCCESS') throw new SignInError('CodeMismatchException');
+  await call('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
 }

@@ -5,6 +5,7 @@ import { api, setOnUnauthorized, type Me } from './api.ts';
 import { AppContext, useApp } from './app.ts';
 import { currentSession, signOut } from './auth.ts';
 import { LANGS, pickLang, WORDS, type Lang } from './i18n.ts';
+import { MfaSetup } from './pages/MfaSetup.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 import { SubmissionPage, Submissions } from './pages/Submissions.tsx';
 import { UploadPage } from './pages/Upload.tsx';
@@ -165,6 +166,25 @@ function App() {
         {header}
         <main id="main">
           <p role="status">{t.loading}</p>
+        </main>
+      </>
+    );
+  // An analyst without an authenticator app: the API answers nothing else until it is turned on.
+  if (me.mfaRequired)
+    return (
+      <>
+        {header}
+        <main id="main">
+          <MfaSetup
+            t={t}
+            email={me.email ?? ''}
+            issuer={me.operation.name}
+            onDone={() => {
+              void signOut();
+              setSignedIn(false);
+              setMe(null);
+            }}
+          />
         </main>
       </>
     );

@@ -21,9 +21,12 @@ export interface PortalCloud extends TestCloud {
   token(email: string): Promise<string>;
 }
 
-/** `operation`: the operation config the cloud runs (cdk.json's by default). */
-export async function portalCloud(opts: { operation?: OperationConfig } = {}): Promise<PortalCloud> {
-  const tc = await testCloud({ portal: { portal: 0, cognito: 0 }, ...opts });
+/**
+ * `operation`: the operation config the cloud runs (cdk.json's by default). `analystMfa`: whether analysts must use
+ * TOTP (default false here: the analyst of USERS has none; test/lib/local/analyst-mfa.test.ts tests it on).
+ */
+export async function portalCloud(opts: { operation?: OperationConfig; analystMfa?: boolean } = {}): Promise<PortalCloud> {
+  const tc = await testCloud({ portal: { portal: 0, cognito: 0 }, analystMfa: false, ...opts });
   const portal = tc.cloud.portal!;
   const client = cognitoClient(portal.cognito.endpoint);
   try {

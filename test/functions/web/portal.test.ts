@@ -52,7 +52,7 @@ async function open(device: typeof PHONE | typeof DESKTOP, path: string, locale 
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('console', (m) => process.env.DEBUG_PORTAL && console.log('browser:', m.type(), m.text()));
-  page.on('console', (m) => m.type() === 'error' && !/401|404|403/.test(m.text()) && problems.push(m.text()));
+  page.on('console', (m) => m.type() === 'error' && !/401|404|403|409/.test(m.text()) && problems.push(m.text()));
   (page as Page & { problems: string[] }).problems = problems;
   await page.goto(`${pc.url}${path}`);
   return page;

@@ -30,7 +30,9 @@ beforeAll(async () => {
   [fr, de, analyst] = await Promise.all([pc.token(USERS.fr.email), pc.token(USERS.de.email), pc.token(USERS.analyst.email)]);
 });
 afterAll(async () => {
-  const names = pc ? { [pc.cloud.bucket]: 'BucketName', [pc.cloud.tableName]: 'TableName' } : undefined;
+  const names = pc
+    ? { [pc.cloud.bucket]: 'BucketName', [pc.cloud.tableName]: 'TableName', [pc.config.userPoolId]: 'UserPoolId' }
+    : undefined;
   await pc?.close();
   if (names) callsAreCurrent('portal', recording, names, fileURLToPath(import.meta.url));
 });

@@ -110,8 +110,8 @@ describe('submissions', () => {
 
   test('a Member lists its own; analysts any one or all; unknown codes are 400', () => {
     const members = new Set(['FR', 'DE']);
-    const fr = { member: 'FR', analyst: false, email: undefined, sub: 'a' };
-    const an = { member: undefined, analyst: true, email: undefined, sub: 'b' };
+    const fr = { member: 'FR', analyst: false, email: undefined, sub: 'a', username: 'a' };
+    const an = { member: undefined, analyst: true, email: undefined, sub: 'b', username: 'b' };
     assert.equal(memberScope(fr, undefined, members), 'FR');
     assert.equal(memberScope(fr, 'FR', members), 'FR');
     assert.equal(
@@ -129,17 +129,16 @@ describe('submissions', () => {
 
 describe('auth claims', () => {
   test('custom:member and the analysts group; anything else is no Member', () => {
-    assert.deepEqual(callerOf({ sub: 's', email: 'a@b.c', 'custom:member': 'FR', 'cognito:groups': ['analysts'] }), {
-      member: 'FR',
-      analyst: true,
-      email: 'a@b.c',
-      sub: 's',
-    });
+    assert.deepEqual(
+      callerOf({ sub: 's', email: 'a@b.c', 'custom:member': 'FR', 'cognito:groups': ['analysts'], 'cognito:username': 'u-1' }),
+      { member: 'FR', analyst: true, email: 'a@b.c', sub: 's', username: 'u-1' },
+    );
     assert.deepEqual(callerOf({ sub: 's', 'custom:member': 'fr; DROP' }), {
       member: undefined,
       analyst: false,
       email: undefined,
       sub: 's',
+      username: 's',
     });
     assert.equal(callerOf({ sub: 's', 'cognito:groups': 'analysts' }).analyst, false);
   });
