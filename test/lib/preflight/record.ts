@@ -6,9 +6,9 @@
  * file lacks. Refresh: `PREFLIGHT_UPDATE_CALLS=1 npx vitest run --config test/vitest.config.ts <the test file>`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { RECORD_CALLS_ENV } from '../../../functions/core/platform/aws.ts';
 import { PROJECT_ROOT } from '../../../functions/core/operation/config.ts';
 import type { RecordedCall } from '../../../lib/preflight/actions.ts';
@@ -92,6 +92,7 @@ const PER_SHAPE = 3;
  */
 export function callsAreCurrent(name: string, rawFile: string, names: Record<string, string>, testFile: string): void {
   const calls = normalise(rawFile, names);
+  if (dirname(rawFile).includes('preflight-calls-')) rmSync(dirname(rawFile), { recursive: true, force: true });
   const file = join(CALLS_DIR, `${name}.json`);
   const rel = relative(PROJECT_ROOT, testFile);
   const refresh = `PREFLIGHT_UPDATE_CALLS=1 npx vitest run --config test/vitest.config.ts ${rel}`;
