@@ -66,6 +66,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check an operation config before a deploy (cdk synth runs the same check)',
     load: async () => import('./cli/config.ts').then((m) => ({ run: m.configCommand, usage: m.usage })),
   },
+  preflight: {
+    summary: 'prove offline that a deploy cannot fail on permissions, the template or Control Tower controls',
+    load: async () => import('./cli/preflight.ts').then((m) => ({ run: (args: string[]) => m.preflightCommand(args), usage: m.usage })),
+  },
   users: {
     summary: "add or list the portal's users (local Cognito, or the stack's pool with --aws)",
     load: async () => import('./cli/users.ts').then((m) => ({ run: m.usersCommand, usage: m.usage })),
@@ -97,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`seizures: unknown command '${name}'\n\n${await help()}`);
     return EXIT_USAGE;
   }
+  // Who the preflight's recording says sent a call of this process (functions/core/platform/aws.ts).
+  process.env.PREFLIGHT_CALLER ??= `cli:${name}`;
   const cmd = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`usage: ${cmd.usage}\n`);

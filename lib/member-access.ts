@@ -9,7 +9,7 @@
  * may be any of the operation's codes; an IAM principal (a role, a user, an account) may only ask for its OWN
  * `member` tag (`aws:RequestTag/member` = `${aws:PrincipalTag/member}`), so nobody picks another Member's folder.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -108,6 +108,11 @@ export class MemberAccess extends Construct {
     });
     grantPrefixes(this.analystRole, props.bucket, { read: [''] });
     props.table.grantReadData(this.analystRole);
+    // `seizures status|close-phase --aws` find the table and the state machine in this stack's outputs (DescribeStacks);
+    // without this the Analyst's commands stopped at "cannot read the stack" (found by `seizures preflight`).
+    this.analystRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }),
+    );
     const analystAcks: [string | undefined, string][] = [
       [
         iam5Resource(props.bucket, '/*'),

@@ -79,6 +79,8 @@ export class SeizureStorage extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
+      // A year of access logs, then gone (Control Tower CT.S3.PR.6: a bucket has a lifecycle; without one they grew forever).
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy,
     });
     // No access logs of the access logs: cdk-nag's S1 accepts a bucket that receives another bucket's access logs,
@@ -120,16 +122,19 @@ export class SeizureStorage extends Construct {
           conditions: condition,
         }),
       );
+    // Each deny names a header's value only when the upload sends that header (Null = false: present). An upload
+    // without it gets the bucket's defaults, which are right. `StringNotEqualsIfExists` read the other way: a missing
+    // key makes an ...IfExists condition TRUE, so it denied every upload that left the header out (the portal's
+    // presigned POST, `aws s3 cp`); `seizures preflight` found it (lib/preflight).
+    const whenSent = (key: string, value: string) => ({ StringNotEquals: { [key]: value }, Null: { [key]: 'false' } });
     deny('DenyUploadsWithCustomerKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
     if (this.key) {
-      deny('DenyUploadsWithOtherEncryption', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } });
-      deny('DenyUploadsWithForeignKmsKeys', {
-        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
-      });
+      deny('DenyUploadsWithOtherEncryption', whenSent('s3:x-amz-server-side-encryption', 'aws:kms'));
+      deny('DenyUploadsWithForeignKmsKeys', whenSent('s3:x-amz-server-side-encryption-aws-kms-key-id', this.key.keyArn));
     } else {
-      deny('DenyUploadsWithKmsKeys', { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' } });
+      deny('DenyUploadsWithKmsKeys', whenSent('s3:x-amz-server-side-encryption', 'AES256'));
     }
-    deny('DenyUploadsInOtherStorageClasses', { StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
+    deny('DenyUploadsInOtherStorageClasses', whenSent('s3:x-amz-storage-class', 'STANDARD'));
 
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: attr(def.partitionKey),

@@ -10,6 +10,7 @@ import './xray-mode.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { recorded, sentBy } from '../core/platform/aws.ts';
 
 export interface Powertools {
   readonly logger: Logger;
@@ -40,5 +41,7 @@ export function powertools(service: string): Powertools {
  * is active; elsewhere the client is returned as it is).
  */
 export function traced<C>(service: string, client: C): C {
-  return powertools(service).tracer.captureAWSv3Client(client);
+  // Named for the preflight's recording (functions/core/platform/aws.ts), and recorded whatever made it (a client the
+  // function makes itself, e.g. Secrets Manager's): the service is the function's.
+  return powertools(service).tracer.captureAWSv3Client(recorded(sentBy(client, service)));
 }

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, resolve, sep } from 'node:path';
 import { PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { dynamoClient, s3Client, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
+import { dynamoClient, s3Client, sentBy, type LocalEndpoints } from '../../functions/core/platform/aws.ts';
 import { PROJECT_ROOT, type OperationConfig } from '../../functions/core/operation/config.ts';
 import { PhaseTable } from '../../functions/core/phase/items.ts';
 import type { PhaseCloseInput } from '../../functions/core/phase/input.ts';
@@ -198,8 +198,9 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
     operationId: o.operation.id,
     allowedOrigins: () => origins,
   });
-  const s3 = s3Client(o.endpoints);
-  const dynamo = dynamoClient(o.endpoints);
+  // The same service name as the Lambda's (functions/portal/app.ts): the preflight's recording checks its calls.
+  const s3 = sentBy(s3Client(o.endpoints), 'portal');
+  const dynamo = sentBy(dynamoClient(o.endpoints), 'portal');
   const { analystMfaOf, createPortalHandler, templateBytes } = await import('../../functions/portal/app.ts');
   // This server plays CloudFront: it adds the origin header (a value of this run) to every API request it forwards,
   // and the handler refuses any request without it, as on AWS.
@@ -284,7 +285,14 @@ export async function startPortal(o: LocalPortalOptions): Promise<LocalPortal> {
   }
   origins = [`http://${LOCAL_HOST}:${port}`, `http://localhost:${port}`];
   try {
-    await s3.send(new PutBucketCorsCommand({ Bucket: o.bucket, CORSConfiguration: { CORSRules: localCorsRules(origins) } }));
+    // The local cloud's own set-up (on AWS a custom resource does it), not a call of the portal function: a client of
+    // its own, so the preflight's recording does not count it as the portal's.
+    const setup = s3Client(o.endpoints);
+    try {
+      await setup.send(new PutBucketCorsCommand({ Bucket: o.bucket, CORSConfiguration: { CORSRules: localCorsRules(origins) } }));
+    } finally {
+      setup.destroy();
+    }
   } catch (e) {
     await close(server);
     s3.destroy();

@@ -221,15 +221,19 @@ describe('SeizureStorage', () => {
     assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithCustomerKeys')!.Condition, {
       Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
     });
+    // Only when the upload sends the header (Null false): an ...IfExists deny also hit every upload without it.
     assert.deepEqual(denyOnIncoming(t, 'DenyUploadsInOtherStorageClasses')!.Condition, {
-      StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' },
+      StringNotEquals: { 's3:x-amz-storage-class': 'STANDARD' },
+      Null: { 's3:x-amz-storage-class': 'false' },
     });
     assert.deepEqual(denyOnIncoming(t, 'DenyUploadsWithKmsKeys')!.Condition, {
-      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' },
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
     });
     const keyId = customStack.getLogicalId(customStorage.key!.node.defaultChild as CfnElement);
     assert.deepEqual(denyOnIncoming(custom, 'DenyUploadsWithForeignKmsKeys')!.Condition, {
-      StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
     });
   });
 });

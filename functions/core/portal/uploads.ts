@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { recordPresigned } from '../platform/aws.ts';
 import { INCOMING_PREFIX } from '../operation/layout.ts';
 import { DEFAULT_LIMITS } from '../sheet/types.ts';
 import type { SeizureStore } from '../store/store.ts';
@@ -117,5 +118,7 @@ export async function presignUpload(
     Conditions: [['content-length-range', 1, max]],
     Expires: UPLOAD_EXPIRES_SECONDS,
   });
+  // The browser's POST is authorised as this function's: the preflight checks it as its PutObject.
+  recordPresigned(deps.s3, 'S3Client', 'PutObjectCommand', { Bucket: deps.bucket, Key: key });
   return { url: post.url, fields: post.fields, key };
 }

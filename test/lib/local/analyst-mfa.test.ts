@@ -9,15 +9,24 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test, vi } from 'vitest';
 import { PASSWORD, portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
 import { totp } from '../../helpers/totp.ts';
+import { fileURLToPath } from 'node:url';
+import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+// The portal's question to the pool (AdminGetUser), kept for `seizures preflight` (lib/preflight/calls/analyst-mfa.json).
+const recording = recordCalls();
 
 let pc: PortalCloud;
 beforeAll(async () => {
   pc = await portalCloud({ analystMfa: true });
 });
 afterAll(async () => {
+  const names = pc
+    ? { [pc.cloud.bucket]: 'BucketName', [pc.cloud.tableName]: 'TableName', [pc.config.userPoolId]: 'UserPoolId' }
+    : undefined;
   await pc?.close();
+  if (names) callsAreCurrent('analyst-mfa', recording, names, fileURLToPath(import.meta.url));
 });
 
 const cognito = async (target: string, body: object) => {

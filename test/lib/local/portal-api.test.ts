@@ -12,8 +12,13 @@ import { join } from 'node:path';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { CSV_HEADER, csv } from './helpers.ts';
 import { PASSWORD, portalCloud, USERS, type PortalCloud } from '../../functions/web/helpers.ts';
+import { fileURLToPath } from 'node:url';
+import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+// The portal's and the pipeline's AWS calls, kept for `seizures preflight` (lib/preflight/calls/portal.json).
+const recording = recordCalls();
 
 let pc: PortalCloud;
 let fr: string;
@@ -25,7 +30,11 @@ beforeAll(async () => {
   [fr, de, analyst] = await Promise.all([pc.token(USERS.fr.email), pc.token(USERS.de.email), pc.token(USERS.analyst.email)]);
 });
 afterAll(async () => {
+  const names = pc
+    ? { [pc.cloud.bucket]: 'BucketName', [pc.cloud.tableName]: 'TableName', [pc.config.userPoolId]: 'UserPoolId' }
+    : undefined;
   await pc?.close();
+  if (names) callsAreCurrent('portal', recording, names, fileURLToPath(import.meta.url));
 });
 
 const call = async (path: string, token?: string, init: { method?: string; body?: unknown } = {}) => {

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
 import { smokeOperationId, TEST_MEMBER } from '../../../functions/core/operation/smoke.ts';
 import { runSmoke, SMOKE_STEPS, smokeCsv, type SmokeTarget } from '../../../bin/cli/smoke-steps.ts';
@@ -20,6 +22,9 @@ import { seizures, tempDir, testCloud, type TestCloud } from './helpers.ts';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
 const SMOKE_ID = smokeOperationId(OPERATION);
+
+// The ingest, phase-close and smoke CLI's AWS calls, kept for `seizures preflight` (lib/preflight/calls/smoke.json).
+const recording = recordCalls();
 
 async function leftovers(t: TestCloud): Promise<{ objects: string[]; items: string[] }> {
   const objects = ((await t.s3.send(new ListObjectsV2Command({ Bucket: t.cloud.bucket }))).Contents ?? [])
@@ -48,8 +53,10 @@ describe('seizures smoke on the local cloud', { concurrent: true }, () => {
     off = await testCloud({ operation: OPERATION });
   });
   afterAll(async () => {
+    const names = on ? { [on.cloud.bucket]: 'BucketName', [on.cloud.tableName]: 'TableName' } : undefined;
     await Promise.all([on?.close(), off?.close()]);
     for (const d of dirs) await rm(d, { recursive: true, force: true });
+    if (names) callsAreCurrent('smoke', recording, names, fileURLToPath(import.meta.url));
   });
 
   test('the generated file: XT lines seized on the Wednesday of the last complete week, one case each', () => {

@@ -10,6 +10,12 @@ import { UnreachableContacts } from '../../../../functions/core/mail/unreachable
 import { recipientsOf } from '../../../../functions/core/phase/alerts.ts';
 import { createMailEventsHandler } from '../../../../functions/mail-events/app.ts';
 import { startDynalite, type LocalDynamo } from '../store/local-dynamo.ts';
+import { fileURLToPath } from 'node:url';
+import { recorded, sentBy } from '../../../../functions/core/platform/aws.ts';
+import { callsAreCurrent, recordCalls } from '../../../lib/preflight/record.ts';
+
+// The mail-events function's AWS calls, kept for `seizures preflight` (lib/preflight/calls/mail-events.json).
+const recording = recordCalls();
 
 const mail = {
   timestamp: '2027-03-08T06:00:01.000Z',
@@ -92,19 +98,29 @@ describe('SES events', () => {
 describe('unreachable contacts in the table, the mail-events handler, the alerts', () => {
   let db: LocalDynamo;
   let contacts: UnreachableContacts;
+  let tableName: string;
   beforeAll(async () => {
     db = await startDynalite();
-    contacts = new UnreachableContacts({
-      client: db.client(),
-      tableName: await db.table(),
-      now: () => new Date('2027-03-08T06:01:00.000Z'),
-    });
+    tableName = await db.table();
+    contacts = new UnreachableContacts({ client: db.client(), tableName, now: () => new Date('2027-03-08T06:01:00.000Z') });
   });
-  afterAll(async () => db?.close());
+  afterAll(async () => {
+    await db?.close();
+    if (tableName) callsAreCurrent('mail-events', recording, { [tableName]: 'TableName' }, fileURLToPath(import.meta.url));
+  });
 
   test('the handler records permanent bounces and complaints, ignores the rest, and a redelivery changes nothing', async () => {
     const warned: string[] = [];
-    const handler = createMailEventsHandler({ contacts, log: { info: () => {}, warn: (m: string) => void warned.push(m) } as never });
+    // The handler's calls, as the function's: a recorded client named as functions/mail-events/app.ts names it.
+    const own = new UnreachableContacts({
+      client: recorded(sentBy(db.client(), 'mail-events')),
+      tableName,
+      now: () => new Date('2027-03-08T06:01:00.000Z'),
+    });
+    const handler = createMailEventsHandler({
+      contacts: own,
+      log: { info: () => {}, warn: (m: string) => void warned.push(m) } as never,
+    });
     const event = sns(
       permanent('NCP.FR@customs.example.org'),
       transient,
