@@ -102,11 +102,21 @@ export async function countLines(t: T, caseRefs: readonly string[]): Promise<num
   return n;
 }
 
-/** The six report objects exist, summary.json is this run's and counts the lines, the summary item is stored. */
+/**
+ * The report objects a run writes: json, xlsx and html for NCPs and for analysts, and the NCPs' html and xlsx in each
+ * of the three languages (issue 17).
+ */
+const REPORT_KEYS = ['json', 'xlsx', 'html', 'analystsJson', 'analystsXlsx', 'analystsHtml'];
+const LANGUAGE_KEYS = ['htmlEn', 'xlsxEn', 'htmlFr', 'xlsxFr', 'htmlEs', 'xlsxEs'];
+
+/** Every report object exists, summary.json is this run's and counts the lines, the summary item is stored. */
 export async function checkSummary(t: T, smoke: OperationConfig, o: PhaseCloseOutput, rows: number): Promise<string> {
+  const missing = [...REPORT_KEYS, ...LANGUAGE_KEYS].filter((k) => !o.keys[k]);
+  if (missing.length)
+    throw new SmokeStepError(
+      `the run wrote no ${missing.join(', ')} report (expected json, xlsx, html for NCPs and for analysts, and the NCPs' html and xlsx in en, fr, es)`,
+    );
   const keys = Object.values(o.keys);
-  if (keys.length !== 6)
-    throw new SmokeStepError(`the run wrote ${keys.length} report(s), expected 6 (json, xlsx, html for NCPs and for analysts)`);
   for (const key of keys) {
     const h = await t.s3.send(new HeadObjectCommand({ Bucket: t.bucket, Key: key })).catch(() => undefined);
     if (!h?.ContentLength) throw new SmokeStepError(`the report ${key} is missing or empty`);
@@ -126,7 +136,7 @@ export async function checkSummary(t: T, smoke: OperationConfig, o: PhaseCloseOu
     new GetCommand({ TableName: t.tableName, Key: { pk: summaryPk(smoke.id), sk: summarySk(1, o.runLabel) }, ConsistentRead: true }),
   );
   if (!item.Item) throw new SmokeStepError(`no summary item ${summaryPk(smoke.id)} / ${summarySk(1, o.runLabel)} in the table`);
-  return `6 report(s) under ${o.prefix}; summary.json counts ${lines} line(s); summary item stored`;
+  return `${keys.length} report(s) under ${o.prefix}; summary.json counts ${lines} line(s); summary item stored`;
 }
 
 /** The sent-alert marker of a recipient in a run of the smoke operation, when sent. */
@@ -202,6 +212,7 @@ export async function cleanup(
     o.feedbackKey?.replace(/\.json$/, '') ?? `feedback/${o.key.slice('incoming/'.length)}.report`,
     `summaries/${o.smoke.id}/`,
     `work/${o.smoke.id}/`,
+    `lake/${o.smoke.id}/`,
     contactsKeyFor(o.smoke),
   ]);
   const keys: { pk: string; sk: string }[] = [];
