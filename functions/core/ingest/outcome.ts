@@ -63,17 +63,7 @@ export function acceptNilReturn(
   const kept = report.errors.filter((e) => e.code !== 'no-rows');
   report.stats.errors -= report.errors.length - kept.length;
   report.errors = kept;
-  const params = { phase: nil.phase, created: nil.created ? 'yes' : 'no', kept: opts.earlierKept ? 'yes' : 'no' };
-  report.warnings.unshift({
-    type: 'nil-return',
-    rowNumber: null,
-    fieldName: null,
-    cell: null,
-    code: 'nil-return',
-    message: message('nil-return', report.language, params),
-    params,
-  });
-  report.stats.warnings++;
+  nilReturnWarning(report, { phase: nil.phase, created: nil.created ? 'yes' : 'no', kept: opts.earlierKept ? 'yes' : 'no' });
   report.valid = kept.length === 0;
   report.nilReturn = nil;
 }
@@ -83,7 +73,11 @@ export function acceptNilReturn(
  * NilReturnConflictError). The file stays rejected ('no-rows'), and a 'nil-return' warning (created 'refused') says why.
  */
 export function refuseNilReturn(report: ValidationReport, phase: number): void {
-  const params = { phase, created: 'refused', kept: 'no' };
+  nilReturnWarning(report, { phase, created: 'refused', kept: 'no' });
+}
+
+/** The file-level 'nil-return' warning, first in the list, in the report's language. */
+function nilReturnWarning(report: ValidationReport, params: { phase: number; created: string; kept: string }): void {
   report.warnings.unshift({
     type: 'nil-return',
     rowNumber: null,

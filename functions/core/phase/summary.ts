@@ -235,7 +235,8 @@ export function suppressSmallCells(
   return { rows: p.rows, merged: p.primary + p.secondary };
 }
 
-const BREAKDOWN_FIELDS = [
+/** The breakdown tables of a summary's figures, each withheld and merged by the same rules (disclosure.ts). */
+export const BREAKDOWN_FIELDS = [
   'byCategory',
   'byProduct',
   'byMember',

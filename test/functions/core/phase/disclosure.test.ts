@@ -9,7 +9,7 @@ import { parseOperationConfig, type OperationConfig } from '../../../../function
 import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
-import { buildSummary, type BreakdownRow, type Figures, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
+import { BREAKDOWN_FIELDS, buildSummary, type BreakdownRow, type Figures, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import {
   OTHER,
   poolWeeks,
@@ -64,17 +64,7 @@ async function summaries(lines: SeizureRecord[]): Promise<{ ncp: SummaryJson; an
   return { ncp: buildSummary(FINAL, OP, agg, a, 'ncp'), analysts: buildSummary(FINAL, OP, agg, a, 'analysts') };
 }
 
-const TABLES = [
-  'byCategory',
-  'byProduct',
-  'byMember',
-  'byOrigin',
-  'byRoute',
-  'byTransportMode',
-  'byConcealment',
-  'byDetection',
-  'byInfringement',
-] as const;
+const TABLES = BREAKDOWN_FIELDS;
 
 /** Every row shown rests on 3 Members or more; an "other" row holds 2 rows or more. */
 function assertSafe(f: Figures, min = 3): void {
