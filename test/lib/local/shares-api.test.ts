@@ -10,12 +10,17 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, test, vi } from 'vitest';
+import { callsAreCurrent, recordCalls } from '../preflight/record.ts';
 import { sharePk, SHARE_SK } from '../../../functions/core/shares/keys.ts';
 import { startPushService, type PushService } from './push-service.ts';
 import { ALL_USERS, CASE_REF, sharesCloud, storeFrCase, type SharesCloud } from './shares-fixtures.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+// The shares routes' and the share-notify function's AWS calls, kept for `seizures preflight` (lib/preflight/calls/shares.json).
+const recording = recordCalls();
 
 let sc: SharesCloud;
 let push: PushService;
@@ -25,8 +30,12 @@ beforeAll(async () => {
   await storeFrCase(sc);
 });
 afterAll(async () => {
+  const names = sc
+    ? { [sc.cloud.bucket]: 'BucketName', [sc.cloud.tableName]: 'TableName', [sc.config.userPoolId]: 'UserPoolId' }
+    : undefined;
   await push?.close();
   await sc?.close();
+  if (names) callsAreCurrent('shares', recording, names, fileURLToPath(import.meta.url));
 });
 
 const idle = () => sc.cloud.shares!.queue.waitForIdle(30_000);
