@@ -9,7 +9,13 @@ import { parseOperationConfig, type OperationConfig } from '../../../../function
 import type { SeizureRecord } from '../../../../functions/core/vocabulary/record.ts';
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
-import { BREAKDOWN_FIELDS, buildSummary, type BreakdownRow, type Figures, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
+import {
+  BREAKDOWN_FIELDS,
+  buildSummary,
+  type BreakdownRow,
+  type Figures,
+  type SummaryJson,
+} from '../../../../functions/core/phase/summary.ts';
 import {
   OTHER,
   poolWeeks,
