@@ -31,6 +31,9 @@ const VOLATILE: [RegExp, string][] = [
   [/(smoke-)\d{8}[0-9a-f]{6}/gi, '$120260101000000'],
   [/\d{4}-\d{2}-\d{2}/g, '2026-01-01'],
   [/seq:[0-9A-F]{16}/g, 'seq:0000000000000000'],
+  // A share's random id (22 base64url characters) in its keys and photo paths, a push subscription's endpoint digest.
+  [/(SHARE#|shares\/)[A-Za-z0-9_-]{22}\b/g, '$1AAAAAAAAAAAAAAAAAAAAAA'],
+  [/(SUB#)[0-9a-f]{32}\b/g, '$100000000000000000000000000000000'],
   // The lake's file of each Member (one PutObject per Member of the operation): the same call, the same grant.
   [/(lake\/[^/]+\/lines\/phase=\d+\/member=)[A-Z]{2}\//g, '$1XX/'],
   // The heads' shard of a case (a hash of its reference): which shards a run touches varies with the references.
