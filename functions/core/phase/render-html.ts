@@ -9,7 +9,8 @@
  */
 import type { Lang } from '../operation/config.ts';
 import { barChart, renderChart, weeklySpec } from './charts.ts';
-import { dateRange, dateText, dimensionName, intervalText, newLabel, ratioOrInfinite, rowLabel, signalIn, W } from './labels.ts';
+import { dateRange, dateText, dimensionName, intervalText, newLabel, ratioOrInfinite, rowLabel, signalIn } from './labels.ts';
+import { W } from './report-words.ts';
 import { basePhases } from './sentences.ts';
 import type { BreakdownRow, Figures, SignalEntry, SummaryJson } from './summary.ts';
 import { count, counted, esc, keyLabel, num, type LabelDimension } from './text.ts';

@@ -12,7 +12,8 @@
  */
 import ExcelJS from 'exceljs';
 import type { Lang } from '../operation/config.ts';
-import { dateRange, dateText, dimensionName, intervalText, newLabel, rowLabel, signalIn, W } from './labels.ts';
+import { dateRange, dateText, dimensionName, intervalText, newLabel, rowLabel, signalIn } from './labels.ts';
+import { W } from './report-words.ts';
 import { basePhases } from './sentences.ts';
 import type { BreakdownRow, Figures, SummaryJson } from './summary.ts';
 import { keyLabel, type LabelDimension } from './text.ts';

@@ -135,11 +135,17 @@ export function frenchSpacing(t: string): string {
 /** The text as the language writes it: French spacing in French, untouched otherwise. */
 export const typeset = (t: string, lang: Lang): string => (lang === 'fr' ? frenchSpacing(t) : t);
 
+const dayFormats = new Map<Lang, Intl.DateTimeFormat>();
+
 /** A day (YYYY-MM-DD) as the reader's locale writes it, unbreakable: "31 Jan 2022", "1er févr. 2022", "31 ene 2022". */
 export function day(iso: string, lang: Lang = 'en'): string {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
   if (Number.isNaN(d.getTime())) return iso;
-  const text = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
+  let f = dayFormats.get(lang);
+  // One formatter per language: a workbook writes a day per week and per row.
+  if (!f)
+    dayFormats.set(lang, (f = new Intl.DateTimeFormat(LOCALE[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })));
+  const text = f.format(d);
   // No-break spaces inside: a day never wraps across two lines ("31 Jan" / "2022").
   return (lang === 'fr' && d.getUTCDate() === 1 ? text.replace(/^1(?=\D)/, '1er') : text).replace(/ /g, NBSP);
 }

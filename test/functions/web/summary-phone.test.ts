@@ -20,7 +20,7 @@ import { aggregateLines } from '../../../functions/core/phase/aggregate.ts';
 import { analyse } from '../../../functions/core/phase/analyse.ts';
 import { reportPrefix, workPrefixOf } from '../../../functions/core/phase/input.ts';
 import { PhaseTable } from '../../../functions/core/phase/items.ts';
-import { W } from '../../../functions/core/phase/labels.ts';
+import { W } from '../../../functions/core/phase/report-words.ts';
 import { renderStep } from '../../../functions/core/phase/render.ts';
 import { storeStep } from '../../../functions/core/phase/steps.ts';
 import { WORDS } from '../../../functions/web/src/i18n.ts';

@@ -17,7 +17,8 @@ import { loadOperationConfig, type Lang } from '../../../../functions/core/opera
 import { aggregateLines } from '../../../../functions/core/phase/aggregate.ts';
 import { analyse } from '../../../../functions/core/phase/analyse.ts';
 import { CHART_WIDTH, FONT_SIZE } from '../../../../functions/core/phase/charts.ts';
-import { dateText, W } from '../../../../functions/core/phase/labels.ts';
+import { dateText } from '../../../../functions/core/phase/labels.ts';
+import { W } from '../../../../functions/core/phase/report-words.ts';
 import { renderFiles, renderLangFiles } from '../../../../functions/core/phase/render.ts';
 import { buildSummary, type SummaryJson } from '../../../../functions/core/phase/summary.ts';
 import { sorted, unzipText } from './fixtures.ts';
