@@ -11,7 +11,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationConfig } from '../functions/core/operation/config.ts';
 import { thresholdAlarm } from './alarms.ts';
@@ -20,6 +20,7 @@ import { INGEST_ITEM_PREFIXES } from '../functions/core/store/keys.ts';
 import { FEEDBACK_PREFIX, INCOMING_PREFIX, INGEST_SUFFIXES } from '../functions/core/operation/layout.ts';
 import { operationConfigEnv } from '../functions/core/contracts/operation-env.ts';
 import { PipelineFunction } from './pipeline-function.ts';
+import { queueWithDlq } from './queues.ts';
 import { DEFAULT_RESERVE_MS } from '../functions/core/ingest/deadline.ts';
 
 export interface IngestionProps {
@@ -96,20 +97,7 @@ export class Ingestion extends Construct {
     const maxReceiveCount = props.maxReceiveCount ?? 3;
     const memorySize = props.memorySize ?? 3008;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // SQS keeps a message's original enqueue time when it moves it to the DLQ, so the DLQ keeps the maximum.
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's rule for Lambda event sources: at least six times the function timeout, so a message is not handed to
-      // a second invocation while the first (and its retries with backoff) may still be working on it.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-    });
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = queueWithDlq(this, { functionTimeout: timeout, maxReceiveCount }));
 
     this.function = new PipelineFunction(this, 'Function', {
       name: 'ingest',

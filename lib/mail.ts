@@ -72,6 +72,26 @@ export const DEFAULT_MAIL_EVENTS: readonly ses.EmailSendingEvent[] = [
 /** The SES event types (`eventType` in the SNS message body) the mail-events function receives. */
 export const UNREACHABLE_EVENT_TYPES = ['Bounce', 'Complaint'] as const;
 
+/**
+ * ses:SendEmail as `mailFrom`: on the sender's identity, the address itself or its domain (whichever was verified in
+ * SES), and on the configuration set, which SendEmail also authorizes when it is named.
+ */
+export function sesSendStatement(scope: Construct, mailFrom: string, configurationSetName?: string): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  const domain = mailFrom.split('@')[1];
+  return new iam.PolicyStatement({
+    actions: ['ses:SendEmail'],
+    resources: [
+      ...[mailFrom, ...(domain ? [domain] : [])].map((identity) =>
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+      ),
+      ...(configurationSetName
+        ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName })]
+        : []),
+    ],
+  });
+}
+
 /** The domain of an address; throws when there is none. */
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');

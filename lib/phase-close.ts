@@ -35,6 +35,7 @@ import {
   WORK_PREFIX,
   type PhaseStep,
 } from '../functions/core/contracts/phase-close-spec.ts';
+import { sesSendStatement } from './mail.ts';
 import { PipelineFunction } from './pipeline-function.ts';
 import { grantPrefixes } from './s3-grants.ts';
 import { confineTableWrites } from './storage.ts';
@@ -363,23 +364,7 @@ export class PhaseClose extends Construct {
       }
     }
     if (access.ses) {
-      const stack = Stack.of(this);
-      const domain = props.operation.mailFrom.split('@')[1];
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail'],
-          // The sender's identity: the address itself or its domain, whichever was verified in SES; and the
-          // configuration set, which SendEmail also authorizes when it is named.
-          resources: [
-            ...[props.operation.mailFrom, ...(domain ? [domain] : [])].map((identity) =>
-              stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-            ),
-            ...(props.configurationSetName
-              ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSetName })]
-              : []),
-          ],
-        }),
-      );
+      fn.addToRolePolicy(sesSendStatement(this, props.operation.mailFrom, props.configurationSetName));
       if (props.configurationSetName) fn.addEnvironment('SES_CONFIGURATION_SET', props.configurationSetName);
     }
     return fn;
