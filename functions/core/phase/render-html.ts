@@ -222,7 +222,7 @@ export async function renderHtml(s: SummaryJson, lang: Lang = 'en'): Promise<str
   parts.push(
     `<h2>${esc(sec.reporting)}</h2>` +
       table(
-        [h.member, h.lines, h.cases, h.units],
+        [f.byMember.some((r) => r.level === 'region') ? h.region : h.member, h.lines, h.cases, h.units],
         f.byMember.map((r) => [rowLabel('member', r, lang, min), r.lines, r.cases ?? 0, r.units]),
         [false, true, true, true],
         lang,

@@ -262,7 +262,8 @@ export async function renderXlsx(s: SummaryJson, lang: Lang = 'en'): Promise<Buf
   for (const [field, dim, name] of BREAKDOWNS) {
     for (const r of f[field] as BreakdownRow[]) {
       bd.push([
-        name(lang),
+        // The NCP version's Members are shown by WCO region (disclosure.ts): the row says so, not "Member".
+        field === 'byMember' && r.level === 'region' ? W[lang].head.region : name(lang),
         rowLabel(dim, r, lang, min),
         ...(analysts ? [r.key] : []),
         field === 'byProduct' && r.category && r.category !== 'unknown' ? keyLabel('category', r.category, lang) : null,

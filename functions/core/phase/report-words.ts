@@ -44,6 +44,8 @@ export type Words = {
     category: string;
     product: string;
     member: string;
+    /** byMember of the NCP version: its rows are WCO regions, each the sum of its reporting Members. */
+    region: string;
     route: string;
     origin: string;
     transport: string;
@@ -163,6 +165,7 @@ const en: Words = {
     category: 'Category',
     product: 'Product',
     member: 'Member',
+    region: 'Region of the reporting Members',
     route: 'Route',
     origin: 'Origin',
     transport: 'Transport mode',
@@ -307,6 +310,7 @@ const fr: Words = {
     category: 'Catégorie',
     product: 'Produit',
     member: 'Membre',
+    region: 'Région des Membres déclarants',
     route: 'Itinéraire',
     origin: 'Origine',
     transport: 'Mode de transport',
@@ -454,6 +458,7 @@ const es: Words = {
     category: 'Categoría',
     product: 'Producto',
     member: 'Miembro',
+    region: 'Región de los Miembros declarantes',
     route: 'Ruta',
     origin: 'Origen',
     transport: 'Modo de transporte',
